@@ -1,0 +1,622 @@
+"""Dosing-weight policies: which weight a g/kg dose is multiplied by.
+
+A policy is a small object with a ``name``, a ``source`` and a
+``dosing_weight(patient)`` method returning a :class:`DosingWeight` that
+records the weight, the basis used (actual, ideal, adjusted), the policy and
+a one-line reason. The built-in policies each cite the practice they encode
+(reference §1); users write their own by following :class:`DosingWeightPolicy`.
+
+Every built-in policy except plain :class:`IdealWeight` never returns more
+than the actual weight (for Ontario in pregnancy: the pre-pregnancy weight
+the rule doses on). Where a source's rule could give an adjusted weight above
+the actual weight (actual below ideal), the actual weight is used, and the
+reason says so; BloodSTAR's 2026 rule states this exclusion explicitly.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
+
+import attrs
+
+from ivig_core import units
+from ivig_core.body import (
+    ADJBW_FACTOR,
+    IbwFormula,
+    ShortStature,
+    adjbw_kg,
+    bmi_kg_m2,
+    check_factor,
+    check_short_stature,
+    ibw_kg,
+)
+from ivig_core.errors import InputError
+from ivig_core.patient import Patient, Sex
+from ivig_core.units import KG, Quantity
+
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+__all__ = [
+    "BUILTIN_POLICIES",
+    "ActualWeight",
+    "AdjustedWeight",
+    "BloodStar2026",
+    "DosingWeight",
+    "DosingWeightPolicy",
+    "IdealWeight",
+    "OntarioRule",
+    "UkRequestForm",
+    "Us120PercentIbw",
+    "WeightBasis",
+    "dosing_weight",
+    "get_policy",
+]
+
+
+class WeightBasis(enum.Enum):
+    """Which weight a :class:`DosingWeight` is.
+
+    .. versionadded:: 0.1.0
+    """
+
+    ACTUAL = "actual"
+    IDEAL = "ideal"
+    ADJUSTED = "adjusted"
+    PRE_PREGNANCY = "pre_pregnancy"
+
+
+def _dosing_kg(value: object) -> Quantity:
+    kg = units.to_float(value, field="weight", unit=KG)
+    units.require_range(
+        kg, field="weight", unit=KG, low=0.0, high=650.0, low_inclusive=False
+    )
+    return units.quantity(kg, KG)
+
+
+def _basis(value: object) -> WeightBasis:
+    if isinstance(value, WeightBasis):
+        return value
+    raise InputError("basis", value, f"a WeightBasis: {[m.value for m in WeightBasis]}")
+
+
+def _nonempty(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    del instance
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(attribute.name, value, "a non-empty string")
+
+
+@attrs.frozen(kw_only=True)
+class DosingWeight:
+    """The weight a g/kg dose is multiplied by, and why.
+
+    Attributes:
+        weight: The dosing weight, in kg.
+        basis: Which weight it is.
+        policy: The name of the policy that chose it.
+        reason: One line saying why, e.g. ``"BMI 33.8 > 30: adjusted body
+            weight"``.
+        source: Where the policy's rule comes from.
+
+    .. versionadded:: 0.1.0
+    """
+
+    weight: Quantity = attrs.field(converter=_dosing_kg)
+    basis: WeightBasis = attrs.field(converter=_basis)
+    policy: str = attrs.field(validator=_nonempty)
+    reason: str = attrs.field(validator=_nonempty)
+    source: str = attrs.field(validator=_nonempty)
+
+    @property
+    def weight_kg(self) -> float:
+        """The dosing weight in kg."""
+        return float(self.weight.magnitude)
+
+
+@runtime_checkable
+class DosingWeightPolicy(Protocol):
+    """What a dosing-weight policy provides. Write your own to this shape.
+
+    Example:
+        >>> import attrs
+        >>> @attrs.frozen
+        ... class LeanerOf:
+        ...     name: str = "leaner-of-actual-and-90kg"
+        ...     source: str = "local policy 12, 2026"
+        ...     def dosing_weight(self, patient: Patient) -> DosingWeight:
+        ...         w = min(patient.weight_kg, 90.0)
+        ...         return DosingWeight(weight=units.quantity(w, KG),
+        ...                             basis=WeightBasis.ACTUAL, policy=self.name,
+        ...                             reason="local cap", source=self.source)
+        >>> isinstance(LeanerOf(), DosingWeightPolicy)
+        True
+
+    .. versionadded:: 0.1.0
+    """
+
+    @property
+    def name(self) -> str:
+        """A short, stable name (used in plans and the CLI)."""
+        ...  # pragma: no cover
+
+    @property
+    def source(self) -> str:
+        """Where the rule comes from (guideline, policy, order set)."""
+        ...  # pragma: no cover
+
+    def dosing_weight(self, patient: Patient) -> DosingWeight:
+        """Choose the dosing weight for *patient*."""
+        ...  # pragma: no cover
+
+
+def _result(
+    policy: DosingWeightPolicy, kg: float, basis: WeightBasis, reason: str
+) -> DosingWeight:
+    return DosingWeight(
+        weight=units.quantity(kg, KG),
+        basis=basis,
+        policy=policy.name,
+        reason=reason,
+        source=policy.source,
+    )
+
+
+def _formula(value: object) -> IbwFormula:
+    return IbwFormula.parse(value)
+
+
+def _short(value: object) -> ShortStature:
+    return check_short_stature(value)
+
+
+def _factor(value: object) -> float:
+    return check_factor(value)
+
+
+def _ibw(patient: Patient, formula: IbwFormula, below_60in: ShortStature) -> float:
+    return ibw_kg(
+        patient.height_cm, patient.sex, formula, below_60in, patient.age_years
+    )
+
+
+def _adjusted_or_actual(
+    policy: DosingWeightPolicy, actual: float, ideal: float, factor: float, why: str
+) -> DosingWeight:
+    """AdjBW, unless actual is below it (then actual), with the reason."""
+    adjusted = adjbw_kg(actual, ideal, factor)
+    if actual < adjusted:
+        return _result(
+            policy,
+            actual,
+            WeightBasis.ACTUAL,
+            f"{why}, but actual {actual:.1f} kg < adjusted {adjusted:.1f} kg: "
+            "actual body weight",
+        )
+    return _result(
+        policy,
+        adjusted,
+        WeightBasis.ADJUSTED,
+        f"{why}: adjusted body weight (IBW {ideal:.1f} kg + {factor:g} × "
+        f"({actual:.1f} − {ideal:.1f}) kg)",
+    )
+
+
+# --------------------------------------------------------------------------
+# Built-in policies
+
+
+@attrs.frozen(kw_only=True)
+class ActualWeight:
+    """Dose on actual body weight (US labels name no other weight).
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str = "actual"
+    source: str = "US prescribing information: g/kg of body weight (reference §1.6)"
+
+    def dosing_weight(self, patient: Patient) -> DosingWeight:
+        """Return the actual body weight."""
+        return _result(
+            self, patient.weight_kg, WeightBasis.ACTUAL, "actual body weight by policy"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class IdealWeight:
+    """Dose on ideal body weight, optionally on actual weight when lower.
+
+    Seed 004 states "1 to 2 g/kg of ideal body weight" for dermatomyositis;
+    the University of Toledo policy 3364-133-93 and cidpusa.org dose on IBW,
+    using actual weight when it is below IBW (reference §1.6).
+
+    Args:
+        formula: The IBW formula (Devine by default).
+        actual_if_lower: Use actual weight when it is below IBW.
+        below_60in: See :func:`~ivig_core.ideal_body_weight`.
+
+    .. versionadded:: 0.1.0
+    """
+
+    formula: IbwFormula = attrs.field(default=IbwFormula.DEVINE, converter=_formula)
+    actual_if_lower: bool = False
+    below_60in: ShortStature = attrs.field(default="refuse", converter=_short)
+    source: str = (
+        "seed 004 (1-2 g/kg of ideal body weight); University of Toledo policy "
+        "3364-133-93 (actual if less than IBW) (reference §1.6)"
+    )
+
+    @property
+    def name(self) -> str:
+        """``"ideal"`` or ``"ideal-or-actual"``."""
+        return "ideal-or-actual" if self.actual_if_lower else "ideal"
+
+    def dosing_weight(self, patient: Patient) -> DosingWeight:
+        """Return IBW (or actual weight when lower and so configured)."""
+        ideal = _ibw(patient, self.formula, self.below_60in)
+        actual = patient.weight_kg
+        if self.actual_if_lower and actual < ideal:
+            return _result(
+                self,
+                actual,
+                WeightBasis.ACTUAL,
+                f"actual {actual:.1f} kg < IBW {ideal:.1f} kg: actual body weight",
+            )
+        return _result(
+            self,
+            ideal,
+            WeightBasis.IDEAL,
+            f"ideal body weight ({self.formula.value}) by policy",
+        )
+
+
+@attrs.frozen(kw_only=True)
+class AdjustedWeight:
+    """Dose on adjusted body weight, IBW + factor × (actual − IBW).
+
+    When actual weight is at or below IBW the adjusted weight would exceed
+    it, so actual weight is used.
+
+    .. versionadded:: 0.1.0
+    """
+
+    factor: float = attrs.field(default=ADJBW_FACTOR, converter=_factor)
+    formula: IbwFormula = attrs.field(default=IbwFormula.DEVINE, converter=_formula)
+    below_60in: ShortStature = attrs.field(default="refuse", converter=_short)
+    name: str = "adjusted"
+    source: str = (
+        "AdjBW = IBW + 0.4 x (actual - IBW): NBA BloodSTAR DDW; clinPK calc_abw "
+        "(reference §1.2)"
+    )
+
+    def dosing_weight(self, patient: Patient) -> DosingWeight:
+        """Return AdjBW, or actual weight when that is lower."""
+        ideal = _ibw(patient, self.formula, self.below_60in)
+        return _adjusted_or_actual(
+            self, patient.weight_kg, ideal, self.factor, "adjusted policy"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Us120PercentIbw:
+    """US order-set rule: actual weight up to 120 % of IBW, AdjBW above.
+
+    Source: IVIG order form, studyres.com/doc/6558262 (reference §1.6);
+    clinPK ``calc_dosing_weight`` uses the same 1.2 × IBW trigger.
+
+    .. versionadded:: 0.1.0
+    """
+
+    threshold: float = 1.2  # 120 % of IBW (studyres 6558262)
+    factor: float = attrs.field(default=ADJBW_FACTOR, converter=_factor)
+    formula: IbwFormula = attrs.field(default=IbwFormula.DEVINE, converter=_formula)
+    below_60in: ShortStature = attrs.field(default="refuse", converter=_short)
+    name: str = "us-120-percent-ibw"
+    source: str = "US IVIG order form, studyres.com/doc/6558262 (reference §1.6)"
+
+    def dosing_weight(self, patient: Patient) -> DosingWeight:
+        """Return actual weight up to threshold × IBW, AdjBW above it."""
+        ideal = _ibw(patient, self.formula, self.below_60in)
+        actual = patient.weight_kg
+        ratio = actual / ideal
+        if ratio > self.threshold:
+            return _adjusted_or_actual(
+                self,
+                actual,
+                ideal,
+                self.factor,
+                f"actual {ratio:.0%} of IBW > {self.threshold:.0%}",
+            )
+        return _result(
+            self,
+            actual,
+            WeightBasis.ACTUAL,
+            f"actual {ratio:.0%} of IBW ≤ {self.threshold:.0%}: actual body weight",
+        )
+
+
+def _short_stature(value: object) -> Quantity:
+    return units.to_quantity(value, field="short_stature_below", unit=units.CM)
+
+
+def _adult_age(value: object) -> Quantity:
+    return units.to_quantity(value, field="adult_from_age", unit=units.YEAR)
+
+
+@attrs.frozen(kw_only=True)
+class UkRequestForm:
+    """UK immunoglobulin request form rule (DH guidelines 2011 update).
+
+    "Use dose-determining weight if BMI > 30 kg/m² or actual weight > 20 %
+    over IBW. Use actual body weight for patients under 132 cm tall and
+    paediatric patients." (docslib.org/doc/13685911; reference §1.5).
+
+    Args:
+        short_stature_below: Height under which actual weight is used. The
+            form as read prints 132 cm; reference §1.5 flags this as possibly
+            an OCR error for 152 cm, so set your local value.
+        adult_from_age: Younger patients are paediatric (actual weight). The
+            form does not define "paediatric"; 18 years follows NBA (§1.8).
+
+    .. versionadded:: 0.1.0
+    """
+
+    bmi_threshold: float = 30.0  # kg/m², the form's "BMI > 30"
+    over_ibw: float = 1.2  # the form's "> 20 % over IBW"
+    factor: float = attrs.field(default=ADJBW_FACTOR, converter=_factor)
+    short_stature_below: Quantity = attrs.field(
+        default="132 cm", converter=_short_stature
+    )
+    adult_from_age: Quantity = attrs.field(default="18 year", converter=_adult_age)
+    name: str = "uk-request-form"
+    source: str = (
+        "UK immunoglobulin request form (DH Clinical Guidelines for Immunoglobulin "
+        "Use, 2nd ed. update 2011), docslib.org/doc/13685911 (reference §1.5)"
+    )
+
+    def dosing_weight(self, patient: Patient) -> DosingWeight:
+        """Apply the form's rule."""
+        actual = patient.weight_kg
+        adult_years = float(self.adult_from_age.magnitude)
+        short_cm = float(self.short_stature_below.magnitude)
+        if patient.age_years < adult_years:
+            return _result(
+                self,
+                actual,
+                WeightBasis.ACTUAL,
+                f"age {patient.age_years:g} < {adult_years:g} years "
+                "(paediatric): actual body weight",
+            )
+        if patient.height_cm < short_cm:
+            return _result(
+                self,
+                actual,
+                WeightBasis.ACTUAL,
+                f"height {patient.height_cm:.1f} cm < {short_cm:g} cm: "
+                "actual body weight",
+            )
+        body_mass_index = bmi_kg_m2(actual, patient.height_cm)
+        ideal = _ibw(patient, IbwFormula.DEVINE, "refuse")
+        ratio = actual / ideal
+        if body_mass_index > self.bmi_threshold:
+            why = f"BMI {body_mass_index:.1f} > {self.bmi_threshold:g}"
+        elif ratio > self.over_ibw:
+            why = f"actual {ratio:.0%} of IBW > {self.over_ibw:.0%}"
+        else:
+            return _result(
+                self,
+                actual,
+                WeightBasis.ACTUAL,
+                f"BMI {body_mass_index:.1f} ≤ {self.bmi_threshold:g} and actual "
+                f"{ratio:.0%} of IBW ≤ {self.over_ibw:.0%}: actual body weight",
+            )
+        return _adjusted_or_actual(self, actual, ideal, self.factor, why)
+
+
+#: Ontario's "should use" criteria: height ≥ 152.4 cm and weight above 50 kg
+#: (male) or 45.5 kg (female) (ivig.transfusionontario.org/dose, §1.4).
+ONTARIO_MIN_HEIGHT_CM: Final = 152.4
+ONTARIO_MIN_WEIGHT_KG: Final = {Sex.MALE: 50.0, Sex.FEMALE: 45.5}
+
+
+@attrs.frozen(kw_only=True)
+class OntarioRule:
+    """Ontario IG dose calculator rule (ivig.transfusionontario.org/dose).
+
+    Adjusted body weight *must* be used when BMI > 30, and *should* be used
+    when height ≥ 152.4 cm and weight > 50 kg (male) or 45.5 kg (female);
+    otherwise actual weight. In pregnancy the pre-pregnancy weight is used
+    (reference §1.4), so the patient must carry ``pre_pregnancy_weight``.
+    A BMI over 30 applies at any height; below 60 in, where Devine is not
+    defined, ``below_60in`` says what to do (refuse by default).
+
+    The calculator page as read did not show its adjustment factor; the
+    default 0.4 is the standard factor of §1.2. Set ``factor`` if your
+    Ontario source says otherwise.
+
+    .. versionadded:: 0.1.0
+    """
+
+    bmi_threshold: float = 30.0  # kg/m², "must be used" above it
+    factor: float = attrs.field(default=ADJBW_FACTOR, converter=_factor)
+    below_60in: ShortStature = attrs.field(default="refuse", converter=_short)
+    name: str = "ontario"
+    source: str = (
+        "Ontario IG dose calculator, ivig.transfusionontario.org/dose (reference §1.4)"
+    )
+
+    def dosing_weight(self, patient: Patient) -> DosingWeight:
+        """Apply the Ontario criteria."""
+        actual = patient.weight_kg
+        basis_note = ""
+        if patient.pregnant:
+            pre = patient.pre_pregnancy_weight_kg
+            if pre is None:
+                raise InputError(
+                    "patient.pre_pregnancy_weight",
+                    None,
+                    "a pre-pregnancy weight: the Ontario rule doses on it in pregnancy",
+                    "the patient is pregnant and no pre-pregnancy weight was given",
+                )
+            actual = pre
+            basis_note = " (pre-pregnancy weight)"
+        body_mass_index = bmi_kg_m2(actual, patient.height_cm)
+        if body_mass_index > self.bmi_threshold:
+            why = f"BMI {body_mass_index:.1f} > {self.bmi_threshold:g}{basis_note}"
+        elif (
+            patient.height_cm >= ONTARIO_MIN_HEIGHT_CM
+            and actual > ONTARIO_MIN_WEIGHT_KG[patient.sex]
+        ):
+            why = (
+                f"height {patient.height_cm:.1f} cm ≥ {ONTARIO_MIN_HEIGHT_CM:g} cm "
+                f"and weight {actual:.1f} kg > "
+                f"{ONTARIO_MIN_WEIGHT_KG[patient.sex]:g} kg{basis_note}"
+            )
+        else:
+            basis = WeightBasis.PRE_PREGNANCY if basis_note else WeightBasis.ACTUAL
+            return _result(
+                self,
+                actual,
+                basis,
+                f"Ontario criteria not met{basis_note}: actual body weight",
+            )
+        ideal = _ibw(patient, IbwFormula.DEVINE, self.below_60in)
+        result = _adjusted_or_actual(self, actual, ideal, self.factor, why)
+        if basis_note and result.basis is WeightBasis.ACTUAL:
+            return attrs.evolve(result, basis=WeightBasis.PRE_PREGNANCY)
+        return result
+
+
+@attrs.frozen(kw_only=True)
+class BloodStar2026:
+    """Australia's BloodSTAR default from 1 July 2026: adjusted body weight.
+
+    Actual weight is used under 18 years, under 152 cm, in pregnancy, or when
+    actual weight is below the adjusted weight (lifeblood.com.au, "Coming
+    1 July 2026: adjusted body weight Ig dosing"; NBA BloodSTAR calculator,
+    reference §1.3). A patient whose pregnancy is not recorded is taken as
+    not pregnant, and the reason says so.
+
+    .. versionadded:: 0.1.0
+    """
+
+    adult_from_age_years: float = 18.0  # "age < 18 years" -> actual
+    min_height_cm: float = 152.0  # "height < 152 cm" -> actual
+    factor: float = attrs.field(default=ADJBW_FACTOR, converter=_factor)
+    name: str = "bloodstar-2026"
+    source: str = (
+        "NBA BloodSTAR adjusted-body-weight default from 1 July 2026 "
+        "(lifeblood.com.au; nba.gov.au BloodSTAR calculator; reference §1.3)"
+    )
+
+    def dosing_weight(self, patient: Patient) -> DosingWeight:
+        """Apply the BloodSTAR 2026 rule."""
+        actual = patient.weight_kg
+        if patient.age_years < self.adult_from_age_years:
+            return _result(
+                self,
+                actual,
+                WeightBasis.ACTUAL,
+                f"age {patient.age_years:g} < {self.adult_from_age_years:g} years: "
+                "actual body weight",
+            )
+        if patient.height_cm < self.min_height_cm:
+            return _result(
+                self,
+                actual,
+                WeightBasis.ACTUAL,
+                f"height {patient.height_cm:.1f} cm < {self.min_height_cm:g} cm: "
+                "actual body weight",
+            )
+        if patient.pregnant:
+            return _result(
+                self, actual, WeightBasis.ACTUAL, "pregnant: actual body weight"
+            )
+        # 152.0-152.4 cm lies just under Devine's 60 in; BloodSTAR's linear
+        # formula is applied there as written.
+        ideal = _ibw(patient, IbwFormula.DEVINE, "extrapolate")
+        why = "BloodSTAR default"
+        if patient.pregnant is None:
+            why += " (pregnancy not recorded: taken as not pregnant)"
+        return _adjusted_or_actual(self, actual, ideal, self.factor, why)
+
+
+#: The built-in policies by name, in the order the CLI prints them.
+BUILTIN_POLICIES: Final[Mapping[str, DosingWeightPolicy]] = MappingProxyType(
+    {
+        policy.name: policy
+        for policy in (
+            ActualWeight(),
+            IdealWeight(),
+            IdealWeight(actual_if_lower=True),
+            AdjustedWeight(),
+            Us120PercentIbw(),
+            UkRequestForm(),
+            OntarioRule(),
+            BloodStar2026(),
+        )
+    }
+)
+
+
+def get_policy(name: str) -> DosingWeightPolicy:
+    """Return the built-in policy called *name* (case-insensitive).
+
+    Raises:
+        InputError: Unknown name; the message lists close matches.
+
+    .. versionadded:: 0.1.0
+    """
+    if isinstance(name, str):
+        key = name.strip().lower()
+        if key in BUILTIN_POLICIES:
+            return BUILTIN_POLICIES[key]
+        close = difflib.get_close_matches(key, list(BUILTIN_POLICIES), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        detail = f"no built-in policy {name!r}{hint}"
+    else:
+        detail = None
+    raise InputError("policy", name, f"one of {list(BUILTIN_POLICIES)}", detail)
+
+
+def dosing_weight(patient: Patient, policy: DosingWeightPolicy | str) -> DosingWeight:
+    """Choose the dosing weight for *patient* under *policy*.
+
+    Args:
+        patient: A :class:`~ivig_core.Patient`.
+        policy: A policy object, or the name of a built-in policy (see
+            :data:`BUILTIN_POLICIES`). There is no default: which weight to
+            dose on is the prescriber's decision.
+
+    Example:
+        >>> from ivig_core import Patient
+        >>> p = Patient(sex="female", age="54 year", height="165 cm", weight="92 kg")
+        >>> dw = dosing_weight(p, "uk-request-form")
+        >>> round(dw.weight_kg, 1), dw.basis.value
+        (70.9, 'adjusted')
+        >>> dw.reason
+        'BMI 33.8 > 30: adjusted body weight (IBW 56.9 kg + 0.4 × (92.0 − 56.9) kg)'
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(patient, Patient):
+        raise InputError("patient", patient, "a Patient")
+    chosen = get_policy(policy) if isinstance(policy, str) else policy
+    if not isinstance(chosen, DosingWeightPolicy):
+        raise InputError(
+            "policy", policy, "a DosingWeightPolicy or the name of a built-in policy"
+        )
+    result = chosen.dosing_weight(patient)
+    if not isinstance(result, DosingWeight):
+        raise InputError(
+            "policy",
+            chosen,
+            "a policy whose dosing_weight() returns a DosingWeight",
+            f"{type(chosen).__name__}.dosing_weight returned {result!r}",
+        )
+    return result

@@ -1,0 +1,348 @@
+"""The patient: validated measurements in canonical units.
+
+A :class:`Patient` is immutable. Every dimensioned field accepts a pint
+Quantity or a string such as ``"92 kg"`` and is stored as a fresh quantity in
+its canonical unit (kg, cm, year, mg/dL). Checks run in the converters, not in
+attrs validators, so they hold even when a host switches attrs validators off
+process-wide (``attrs.validators.set_disabled(True)``).
+
+The plausibility ranges below are not clinical thresholds. They catch typing
+slips (a weight in grams, a height in mm) and are set outside the human
+extremes on record:
+
+* weight 0.2 to 650 kg: the heaviest man on record, Jon Brower Minnoch, was
+  estimated at 635 kg (Guinness World Records); surviving preterm infants
+  have weighed about 245 g at birth (Guinness World Records, 2019, "Saybie").
+* height 20 to 275 cm: the tallest man on record, Robert Wadlow, measured
+  272 cm (Guinness World Records).
+* age 0 to 125 years: the oldest person on record, Jeanne Calment, lived to
+  122 years (Guinness World Records).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from typing import Final
+
+import attrs
+
+from ivig_core import units
+from ivig_core.errors import InputError
+from ivig_core.units import CM, KG, MG_PER_DL, UMOL_PER_L, YEAR, Quantity
+
+
+__all__ = [
+    "BloodGroup",
+    "Patient",
+    "RiskFactor",
+    "Sex",
+]
+
+#: Plausibility bounds (see the module docstring for their sources).
+WEIGHT_RANGE_KG: Final = (0.2, 650.0)
+HEIGHT_RANGE_CM: Final = (20.0, 275.0)
+AGE_RANGE_YEARS: Final = (0.0, 125.0)
+#: Wide plausibility bounds for laboratory values; not diagnostic thresholds.
+CREATININE_RANGE_MG_DL: Final = (0.0, 40.0)
+IGA_RANGE_MG_DL: Final = (0.0, 10_000.0)
+
+#: Molar mass of creatinine (C4H7N3O), 113.12 g/mol (PubChem CID 588). It
+#: converts a creatinine given in µmol/L to mg/dL (1 mg/dL = 88.4 µmol/L).
+CREATININE_MOLAR_MASS_G_PER_MOL: Final = 113.12
+
+
+class Sex(enum.Enum):
+    """Sex, as used by the body-size formulas (Devine, Cockcroft-Gault, ...).
+
+    .. versionadded:: 0.1.0
+    """
+
+    MALE = "male"
+    FEMALE = "female"
+
+    @classmethod
+    def parse(cls, value: object, *, field: str = "sex") -> Sex:
+        """Accept a :class:`Sex` or ``"male"``/``"female"`` in any case.
+
+        Anything else is an :class:`~ivig_core.InputError`, never a default.
+        """
+        if isinstance(value, Sex):
+            return value
+        if isinstance(value, str):
+            try:
+                return cls(value.strip().lower())
+            except ValueError:
+                pass
+        raise InputError(field, value, "Sex.MALE, Sex.FEMALE, 'male' or 'female'")
+
+
+class BloodGroup(enum.Enum):
+    """ABO blood group (haemolysis risk is higher in non-O groups).
+
+    .. versionadded:: 0.1.0
+    """
+
+    O = "O"  # noqa: E741 - the blood group's name
+    A = "A"
+    B = "B"
+    AB = "AB"
+
+    @classmethod
+    def parse(cls, value: object, *, field: str = "abo_group") -> BloodGroup:
+        """Accept a :class:`BloodGroup` or ``"O"``, ``"A"``, ``"B"``, ``"AB"``."""
+        if isinstance(value, BloodGroup):
+            return value
+        if isinstance(value, str):
+            try:
+                return cls(value.strip().upper())
+            except ValueError:
+                pass
+        raise InputError(field, value, "one of 'O', 'A', 'B', 'AB'")
+
+
+class RiskFactor(enum.Enum):
+    """Conditions the safety checks look for.
+
+    The thrombosis and renal factors are the ones named in the boxed warning
+    of US IVIG labels (Privigen and Octagam 10 % PI, read verbatim; reference
+    §4.1). Age is not a member: it is taken from :attr:`Patient.age`.
+
+    .. versionadded:: 0.1.0
+    """
+
+    # Thrombosis (boxed warning)
+    IMMOBILISATION = "immobilisation"
+    HYPERCOAGULABLE_STATE = "hypercoagulable_state"
+    PRIOR_THROMBOSIS = "prior_thrombosis"
+    OESTROGEN_USE = "oestrogen_use"
+    INDWELLING_VASCULAR_CATHETER = "indwelling_vascular_catheter"
+    HYPERVISCOSITY = "hyperviscosity"
+    CARDIOVASCULAR_RISK = "cardiovascular_risk"
+    # Renal dysfunction (boxed warning)
+    RENAL_INSUFFICIENCY = "renal_insufficiency"
+    DIABETES = "diabetes"
+    VOLUME_DEPLETION = "volume_depletion"
+    SEPSIS = "sepsis"
+    PARAPROTEINAEMIA = "paraproteinaemia"
+    NEPHROTOXIC_DRUGS = "nephrotoxic_drugs"
+    # Hypersensitivity (label contraindications, reference §4.2 and §4.4)
+    ANTI_IGA_ANTIBODIES = "anti_iga_antibodies"
+    IG_HYPERSENSITIVITY_HISTORY = "ig_hypersensitivity_history"
+    HYALURONIDASE_HYPERSENSITIVITY = "hyaluronidase_hypersensitivity"
+    # Other planning warnings (reference §4.2)
+    HEART_FAILURE = "heart_failure"
+    GLUCOSE_METER_MONITORING = "glucose_meter_monitoring"
+
+    @classmethod
+    def parse(cls, value: object, *, field: str = "risk_factors") -> RiskFactor:
+        """Accept a :class:`RiskFactor` or its value (``"diabetes"``), any case."""
+        if isinstance(value, RiskFactor):
+            return value
+        if isinstance(value, str):
+            try:
+                return cls(value.strip().lower())
+            except ValueError:
+                pass
+        raise InputError(
+            field, value, f"RiskFactor members or one of {sorted(m.value for m in cls)}"
+        )
+
+
+# --------------------------------------------------------------------------
+# Named converters (attrs' mypy plugin needs named functions)
+
+
+def _sex(value: object) -> Sex:
+    return Sex.parse(value)
+
+
+def read_age_years(value: object, *, field: str = "age") -> float:
+    """Check an age (quantity or string) and return it in years.
+
+    .. versionadded:: 0.1.0
+    """
+    years = units.to_float(value, field=field, unit=YEAR)
+    lo, hi = AGE_RANGE_YEARS
+    return units.require_range(years, field=field, unit=YEAR, low=lo, high=hi)
+
+
+def read_height_cm(value: object, *, field: str = "height") -> float:
+    """Check a height (quantity or string) and return it in cm.
+
+    .. versionadded:: 0.1.0
+    """
+    cm = units.to_float(value, field=field, unit=CM)
+    lo, hi = HEIGHT_RANGE_CM
+    return units.require_range(cm, field=field, unit=CM, low=lo, high=hi)
+
+
+def read_weight_kg(value: object, *, field: str = "weight") -> float:
+    """Check a body weight (quantity or string) and return it in kg.
+
+    .. versionadded:: 0.1.0
+    """
+    kg = units.to_float(value, field=field, unit=KG)
+    lo, hi = WEIGHT_RANGE_KG
+    return units.require_range(kg, field=field, unit=KG, low=lo, high=hi)
+
+
+def _age(value: object) -> Quantity:
+    return units.quantity(read_age_years(value), YEAR)
+
+
+def _height(value: object) -> Quantity:
+    return units.quantity(read_height_cm(value), CM)
+
+
+def _weight(value: object) -> Quantity:
+    return units.quantity(read_weight_kg(value), KG)
+
+
+def _pre_pregnancy_weight(value: object) -> Quantity | None:
+    if value is None:
+        return None
+    return units.quantity(read_weight_kg(value, field="pre_pregnancy_weight"), KG)
+
+
+def creatinine_mg_dl(value: object, *, field: str = "serum_creatinine") -> float:
+    """Serum creatinine in mg/dL, from a mass (mg/dL) or molar (µmol/L) value.
+
+    Molar values are converted with creatinine's molar mass, 113.12 g/mol
+    (PubChem CID 588): mg/dL = µmol/L × 113.12 / 10 000, so 88.4 µmol/L is
+    1.0 mg/dL.
+
+    .. versionadded:: 0.1.0
+    """
+    if units.has_dimension(value, UMOL_PER_L):
+        umol_l = units.to_float(value, field=field, unit=UMOL_PER_L)
+        return umol_l * CREATININE_MOLAR_MASS_G_PER_MOL / 10_000.0
+    return units.to_float(value, field=field, unit=MG_PER_DL)
+
+
+def read_creatinine_mg_dl(value: object, *, field: str = "serum_creatinine") -> float:
+    """Check a serum creatinine (mg/dL or µmol/L) and return it in mg/dL.
+
+    .. versionadded:: 0.1.0
+    """
+    mg_dl = creatinine_mg_dl(value, field=field)
+    lo, hi = CREATININE_RANGE_MG_DL
+    return units.require_range(
+        mg_dl, field=field, unit=MG_PER_DL, low=lo, high=hi, low_inclusive=False
+    )
+
+
+def _creatinine(value: object) -> Quantity | None:
+    if value is None:
+        return None
+    return units.quantity(read_creatinine_mg_dl(value), MG_PER_DL)
+
+
+def _iga(value: object) -> Quantity | None:
+    if value is None:
+        return None
+    mg_dl = units.to_float(value, field="serum_iga", unit=MG_PER_DL)
+    lo, hi = IGA_RANGE_MG_DL
+    units.require_range(mg_dl, field="serum_iga", unit=MG_PER_DL, low=lo, high=hi)
+    return units.quantity(mg_dl, MG_PER_DL)
+
+
+def _abo(value: object) -> BloodGroup | None:
+    return None if value is None else BloodGroup.parse(value)
+
+
+def _pregnant(value: object) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise InputError("pregnant", value, "True, False or None (not recorded)")
+
+
+def _risk_factors(value: object) -> frozenset[RiskFactor]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InputError(
+            "risk_factors", value, "a collection of RiskFactor members or their names"
+        )
+    return frozenset(RiskFactor.parse(item) for item in value)
+
+
+@attrs.frozen(kw_only=True)
+class Patient:
+    """A patient's measurements, validated and held in canonical units.
+
+    Args:
+        sex: :class:`Sex` or ``"male"``/``"female"``.
+        age: Age as a quantity or string (``"54 year"``), 0–125 years.
+        height: Height (``"165 cm"``, ``"5 ft 5 in"``), 20–275 cm.
+        weight: Actual body weight (``"92 kg"``, ``"202.8 lb"``), 0.2–650 kg.
+        serum_iga: Serum IgA (``"0.9 g/L"``, ``"90 mg/dL"``), or ``None`` if
+            not measured; the safety checks report that.
+        serum_creatinine: Serum creatinine in mg/dL or µmol/L, or ``None``.
+        abo_group: :class:`BloodGroup` or its name, or ``None``.
+        pregnant: ``True``, ``False`` or ``None`` (not recorded).
+        pre_pregnancy_weight: Used by rules that dose on it (Ontario).
+        risk_factors: :class:`RiskFactor` members or their names.
+
+    Raises:
+        UnitError: A bare number or a wrong unit for a dimensioned field.
+        InputError: A value outside its plausible range, NaN, an unknown sex.
+
+    Example:
+        >>> p = Patient(sex="female", age="54 year", height="5 ft 5 in",
+        ...             weight="202.8 lb")
+        >>> round(p.weight_kg, 2), round(p.height_cm, 1)
+        (91.99, 165.1)
+
+    .. versionadded:: 0.1.0
+    """
+
+    sex: Sex = attrs.field(converter=_sex)
+    age: Quantity = attrs.field(converter=_age)
+    height: Quantity = attrs.field(converter=_height)
+    weight: Quantity = attrs.field(converter=_weight)
+    serum_iga: Quantity | None = attrs.field(default=None, converter=_iga)
+    serum_creatinine: Quantity | None = attrs.field(default=None, converter=_creatinine)
+    abo_group: BloodGroup | None = attrs.field(default=None, converter=_abo)
+    pregnant: bool | None = attrs.field(default=None, converter=_pregnant)
+    pre_pregnancy_weight: Quantity | None = attrs.field(
+        default=None, converter=_pre_pregnancy_weight
+    )
+    risk_factors: frozenset[RiskFactor] = attrs.field(
+        factory=frozenset, converter=_risk_factors
+    )
+
+    @property
+    def weight_kg(self) -> float:
+        """Actual body weight in kg."""
+        return float(self.weight.magnitude)
+
+    @property
+    def height_cm(self) -> float:
+        """Height in cm."""
+        return float(self.height.magnitude)
+
+    @property
+    def age_years(self) -> float:
+        """Age in years."""
+        return float(self.age.magnitude)
+
+    @property
+    def serum_creatinine_mg_dl(self) -> float | None:
+        """Serum creatinine in mg/dL, or ``None`` if not measured."""
+        q = self.serum_creatinine
+        return None if q is None else float(q.magnitude)
+
+    @property
+    def serum_iga_mg_dl(self) -> float | None:
+        """Serum IgA in mg/dL, or ``None`` if not measured."""
+        q = self.serum_iga
+        return None if q is None else float(q.magnitude)
+
+    @property
+    def pre_pregnancy_weight_kg(self) -> float | None:
+        """Pre-pregnancy weight in kg, or ``None`` if not given."""
+        q = self.pre_pregnancy_weight
+        return None if q is None else float(q.magnitude)
+
+    def has(self, factor: RiskFactor) -> bool:
+        """Whether *factor* is recorded for this patient."""
+        return factor in self.risk_factors
