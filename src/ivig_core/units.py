@@ -61,12 +61,15 @@ __all__ = [
     "MG",
     "MG_PER_DL",
     "MG_PER_KG_PER_MIN",
+    "MG_PER_ML",
     "MINUTE",
     "ML",
     "ML_PER_H",
     "ML_PER_KG_PER_MIN",
     "ML_PER_MIN",
+    "MMOL_PER_L",
     "Q_",
+    "UG_PER_ML",
     "UMOL_PER_L",
     "WEEK",
     "YEAR",
@@ -300,6 +303,27 @@ ML_PER_MIN: Final = UnitSpec(
     dimension="[length] ** 3 / [time]",
     kind="a volume rate",
     example="'60 mL/min'",
+)
+UG_PER_ML: Final = UnitSpec(
+    name="microgram / milliliter",
+    symbol="µg/mL",
+    dimension="[mass] / [length] ** 3",
+    kind="a mass concentration",
+    example="'25 ug/mL'",
+)
+MG_PER_ML: Final = UnitSpec(
+    name="milligram / milliliter",
+    symbol="mg/mL",
+    dimension="[mass] / [length] ** 3",
+    kind="a mass concentration",
+    example="'90 mg/mL'",
+)
+MMOL_PER_L: Final = UnitSpec(
+    name="millimole / liter",
+    symbol="mmol/L",
+    dimension="[substance] / [length] ** 3",
+    kind="a molar concentration",
+    example="'250 mmol/L'",
 )
 UMOL_PER_L: Final = UnitSpec(
     name="micromole / liter",

@@ -1,0 +1,1 @@
+"""Local Sphinx extensions for the ivig_core docs."""
