@@ -13,6 +13,7 @@ from typing import Any
 
 from docutils import nodes
 from docutils.statemachine import StringList
+from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
 
@@ -64,7 +65,7 @@ class GeneratedDirective(SphinxDirective):
         return list(container.children)
 
 
-def setup(app: Any) -> dict[str, Any]:
+def setup(app: Sphinx) -> dict[str, Any]:
     """Register the directive."""
     app.add_directive("generated", GeneratedDirective)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -47,6 +47,10 @@ __all__ = [
 CM_PER_INCH: Final = 2.54
 #: The IBW formulas are anchored at 60 inches (5 ft, 152.4 cm).
 IBW_BASE_INCHES: Final = 60.0
+#: Heights within this many inches of 60 in count as 60 in: "5 ft" converted
+#: to cm and back is 59.999999999999996 in in binary floating point, and must
+#: not be refused as "below 60 in". (Representation error, not rounding.)
+_FLOAT_SLACK_INCHES: Final = 1e-9
 
 #: The adjusted-body-weight factor: AdjBW = IBW + 0.4 × (actual − IBW).
 #: NBA BloodSTAR ("DDW"), the UK Ig request form (DH Clinical Guidelines for
@@ -169,6 +173,8 @@ def ibw_kg(
     """
     inches = height_cm / CM_PER_INCH
     over = inches - IBW_BASE_INCHES
+    if -_FLOAT_SLACK_INCHES < over < 0:
+        over = 0.0
     if formula is IbwFormula.CLINPK:
         if age_years is None:
             raise InputError(

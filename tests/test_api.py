@@ -1,0 +1,56 @@
+"""The public API: exports, documentation and packaging agree."""
+
+from __future__ import annotations
+
+import re
+from importlib.metadata import version
+from pathlib import Path
+
+import ivig_core
+
+
+DOCS = Path(__file__).parent.parent / "docs"
+
+
+def test_all_names_exist() -> None:
+    """Every name in __all__ is importable."""
+    for name in ivig_core.__all__:
+        assert hasattr(ivig_core, name), name
+
+
+def test_reference_documents_every_export() -> None:
+    """docs/reference/api.rst documents exactly ivig_core.__all__."""
+    text = (DOCS / "reference" / "api.rst").read_text(encoding="utf-8")
+    documented = set(
+        re.findall(
+            r"^\.\. auto(?:class|function|data|exception):: ivig_core\.(\w+)$",
+            text,
+            re.MULTILINE,
+        )
+    )
+    assert set(ivig_core.__all__) == documented
+
+
+def test_version_matches_metadata() -> None:
+    """__version__ is the installed distribution's version."""
+    assert version("ivig-core") == ivig_core.__version__
+
+
+def test_py_typed_ships() -> None:
+    """The package is marked typed (PEP 561)."""
+    assert (Path(ivig_core.__file__).parent / "py.typed").exists()
+
+
+def test_core_imports_no_optional_dependency() -> None:
+    """Importing ivig_core pulls in neither cattrs nor hypothesis."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    code = (
+        "import sys, ivig_core; "
+        "print(sorted(m for m in ('cattrs', 'hypothesis') if m in sys.modules))"
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "[]"

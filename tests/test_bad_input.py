@@ -1,0 +1,236 @@
+"""Bad input: every case raises the library's own error naming the field.
+
+Each row is (what is called, the keyword arguments, the error class, the
+field the message must name). Nothing but an IvigError may escape.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ivig_core import (
+    Q_,
+    AdjustedWeight,
+    InputError,
+    IvigError,
+    Patient,
+    UkRequestForm,
+    UnitError,
+    adjusted_body_weight,
+    bmi,
+    creatinine_clearance,
+    dosing_weight,
+    ideal_body_weight,
+)
+
+
+GOOD: dict[str, object] = {
+    "sex": "female",
+    "age": "54 year",
+    "height": "165 cm",
+    "weight": "92 kg",
+}
+
+
+def patient(**changes: object) -> Patient:
+    """Build a patient from GOOD with *changes*."""
+    return Patient(**{**GOOD, **changes})
+
+
+def ibw(**changes: object) -> object:
+    """ideal_body_weight with good defaults and *changes*."""
+    return ideal_body_weight(**{"height": "165 cm", "sex": "female", **changes})  # type: ignore[arg-type]
+
+
+def adj(**changes: object) -> object:
+    """adjusted_body_weight with good defaults and *changes*."""
+    return adjusted_body_weight(**{"actual": "92 kg", "ideal": "57 kg", **changes})  # type: ignore[arg-type]
+
+
+def crcl(**changes: object) -> object:
+    """creatinine_clearance with good defaults and *changes*."""
+    args = {
+        "age": "54 year",
+        "weight": "70 kg",
+        "sex": "male",
+        "serum_creatinine": "1 mg/dL",
+        **changes,
+    }
+    return creatinine_clearance(**args)  # type: ignore[arg-type]
+
+
+def body_mass(**changes: object) -> object:
+    """Bmi with good defaults and *changes*."""
+    return bmi(**{"weight": "92 kg", "height": "165 cm", **changes})
+
+
+def dw(policy: object) -> object:
+    """dosing_weight for a good patient under *policy*."""
+    return dosing_weight(patient(), policy)  # type: ignore[arg-type]
+
+
+CASES: list[tuple[str, Callable[[], object], type[IvigError], str]] = [
+    # bare numbers: units are never assumed
+    ("weight bare int", lambda: patient(weight=92), UnitError, "weight"),
+    ("weight bare float", lambda: patient(weight=92.0), UnitError, "weight"),
+    ("weight numeric string", lambda: patient(weight="92"), UnitError, "weight"),
+    ("height bare", lambda: patient(height=165), UnitError, "height"),
+    ("age bare", lambda: patient(age=54), UnitError, "age"),
+    ("iga bare", lambda: patient(serum_iga=90), UnitError, "serum_iga"),
+    (
+        "creatinine bare",
+        lambda: patient(serum_creatinine=1.0),
+        UnitError,
+        "serum_creatinine",
+    ),
+    ("bmi weight bare", lambda: body_mass(weight=92), UnitError, "weight"),
+    ("ibw height bare", lambda: ibw(height=165), UnitError, "height"),
+    ("adjbw ideal bare", lambda: adj(ideal=57), UnitError, "ideal"),
+    # wrong dimensions
+    ("weight in cm", lambda: patient(weight="92 cm"), UnitError, "weight"),
+    ("height in kg", lambda: patient(height="165 kg"), UnitError, "height"),
+    ("age in kg", lambda: patient(age="54 kg"), UnitError, "age"),
+    ("weight in mL", lambda: patient(weight="92 mL"), UnitError, "weight"),
+    ("iga in mg", lambda: patient(serum_iga="90 mg"), UnitError, "serum_iga"),
+    (
+        "creatinine in mmol",
+        lambda: patient(serum_creatinine="1 mmol"),
+        UnitError,
+        "serum_creatinine",
+    ),
+    ("crcl weight in years", lambda: crcl(weight="70 year"), UnitError, "weight"),
+    (
+        "short stature in kg",
+        lambda: UkRequestForm(short_stature_below="132 kg"),
+        UnitError,
+        "short_stature_below",
+    ),
+    # unknown units and unreadable strings
+    ("unknown unit", lambda: patient(weight="92 kgs-ish"), UnitError, "weight"),
+    ("no number", lambda: patient(weight="heavy"), UnitError, "weight"),
+    ("empty string", lambda: patient(height=""), UnitError, "height"),
+    ("nan string", lambda: patient(weight="nan kg"), UnitError, "weight"),
+    # NaN, infinities
+    ("weight NaN", lambda: patient(weight=Q_(math.nan, "kg")), InputError, "weight"),
+    ("height inf", lambda: patient(height=Q_(math.inf, "cm")), InputError, "height"),
+    ("age -inf", lambda: patient(age=Q_(-math.inf, "year")), InputError, "age"),
+    (
+        "bmi NaN height",
+        lambda: body_mass(height=Q_(math.nan, "m")),
+        InputError,
+        "height",
+    ),
+    # zero, negative, implausible
+    ("weight zero", lambda: patient(weight="0 kg"), InputError, "weight"),
+    ("weight negative", lambda: patient(weight="-70 kg"), InputError, "weight"),
+    ("weight in grams slip", lambda: patient(weight="92 mg"), InputError, "weight"),
+    ("weight 700 kg", lambda: patient(weight="700 kg"), InputError, "weight"),
+    ("height zero", lambda: patient(height="0 cm"), InputError, "height"),
+    ("height in mm slip", lambda: patient(height="1650 cm"), InputError, "height"),
+    ("age negative", lambda: patient(age="-1 year"), InputError, "age"),
+    ("age 200", lambda: patient(age="200 year"), InputError, "age"),
+    (
+        "creatinine zero",
+        lambda: patient(serum_creatinine="0 mg/dL"),
+        InputError,
+        "serum_creatinine",
+    ),
+    ("iga negative", lambda: patient(serum_iga="-1 mg/dL"), InputError, "serum_iga"),
+    (
+        "pre-pregnancy weight negative",
+        lambda: patient(pre_pregnancy_weight="-1 kg"),
+        InputError,
+        "pre_pregnancy_weight",
+    ),
+    ("crcl child", lambda: crcl(age="10 year"), InputError, "age"),
+    (
+        "crcl creatinine zero",
+        lambda: crcl(serum_creatinine="0 mg/dL"),
+        InputError,
+        "serum_creatinine",
+    ),
+    ("ibw short default", lambda: ibw(height="140 cm"), InputError, "height"),
+    # unknown enumerations and wrong types
+    ("sex unknown", lambda: patient(sex="unknown"), InputError, "sex"),
+    ("sex abbreviation", lambda: patient(sex="f"), InputError, "sex"),
+    ("sex None", lambda: patient(sex=None), InputError, "sex"),
+    ("sex int", lambda: patient(sex=1), InputError, "sex"),
+    ("blood group", lambda: patient(abo_group="C"), InputError, "abo_group"),
+    (
+        "risk factor unknown",
+        lambda: patient(risk_factors=["vampirism"]),
+        InputError,
+        "risk_factors",
+    ),
+    (
+        "risk factors as string",
+        lambda: patient(risk_factors="diabetes"),
+        InputError,
+        "risk_factors",
+    ),
+    ("pregnant string", lambda: patient(pregnant="yes"), InputError, "pregnant"),
+    ("formula unknown", lambda: ibw(formula="broca"), InputError, "formula"),
+    ("formula int", lambda: ibw(formula=1), InputError, "formula"),
+    ("ibw sex", lambda: ibw(sex="other"), InputError, "sex"),
+    ("below_60in unknown", lambda: ibw(below_60in="round"), InputError, "below_60in"),
+    ("factor zero", lambda: adj(factor=0.0), InputError, "factor"),
+    ("factor above one", lambda: adj(factor=1.5), InputError, "factor"),
+    ("factor string", lambda: adj(factor="0.4"), InputError, "factor"),
+    ("factor NaN", lambda: adj(factor=math.nan), InputError, "factor"),
+    ("policy factor", lambda: AdjustedWeight(factor=-0.4), InputError, "factor"),
+    ("policy unknown", lambda: dw("heaviest"), InputError, "policy"),
+    ("policy wrong type", lambda: dw(42), InputError, "policy"),
+    (
+        "patient wrong type",
+        lambda: dosing_weight("patient", "actual"),  # type: ignore[arg-type]
+        InputError,
+        "patient",
+    ),
+    ("weight is a list", lambda: patient(weight=[92, "kg"]), UnitError, "weight"),
+    ("weight is a bool", lambda: patient(weight=True), UnitError, "weight"),
+    ("weight is a tuple", lambda: patient(weight=(92, "kg")), UnitError, "weight"),
+]
+
+
+def test_table_is_big_enough() -> None:
+    """The issue asks for at least 40 bad-input cases."""
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "field"),
+    [pytest.param(c, e, f, id=name) for name, c, e, f in CASES],
+)
+def test_bad_input(
+    call: Callable[[], object], error: type[IvigError], field: str
+) -> None:
+    """The call raises the library's error, and the message starts with the field."""
+    with pytest.raises(error) as info:
+        call()
+    assert str(info.value).startswith(f"{field}:")
+    assert info.value.field == field  # type: ignore[attr-defined]
+    assert isinstance(info.value, IvigError)
+
+
+@given(
+    weight=st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        st.text(max_size=12),
+        st.lists(st.integers(), max_size=2),
+        st.builds(lambda x: Q_(x, "kg"), st.floats()),
+    ),
+)
+def test_fuzz_only_library_errors_escape(weight: Any) -> None:
+    """Whatever is passed as a weight, only an IvigError (or success) comes out."""
+    with contextlib.suppress(IvigError):
+        patient(weight=weight)

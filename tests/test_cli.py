@@ -1,0 +1,159 @@
+"""The ivig-core command, run through the installed console script."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ivig_core.cli import main
+
+
+def _script() -> list[str]:
+    """The installed console script next to this interpreter."""
+    found = Path(sys.executable).with_name("ivig-core")
+    if found.exists():
+        return [str(found)]
+    which = shutil.which("ivig-core")
+    if which is None:  # pragma: no cover - the package is installed for tests
+        pytest.fail("the ivig-core console script is not installed")
+    return [which]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ivig-core with *args* and capture its output."""
+    return subprocess.run(  # noqa: S603 - our own console script
+        [*_script(), *args], capture_output=True, text=True, check=False, timeout=120
+    )
+
+
+WEIGHT = (
+    "weight",
+    "--sex",
+    "female",
+    "--age",
+    "54",
+    "--height",
+    "165 cm",
+    "--weight",
+    "92 kg",
+)
+
+
+def test_weight_worked_example() -> None:
+    """The README's main command prints every policy with its reason."""
+    result = run(*WEIGHT)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "BMI: 33.8 kg/m²" in out
+    assert "IBW (devine): 56.9 kg" in out
+    assert "AdjBW (factor 0.4): 70.9 kg" in out
+    for name in ("actual", "ideal", "uk-request-form", "ontario", "bloodstar-2026"):
+        assert f"  {name} " in out
+    assert "it does not prescribe" in out
+
+
+def test_pounds_and_feet() -> None:
+    """Imperial input gives the same IBW line."""
+    result = run(
+        "weight",
+        "--sex",
+        "female",
+        "--age",
+        "54 year",
+        "--height",
+        "5 ft 5 in",
+        "--weight",
+        "202.8 lb",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "IBW (devine): 57.0 kg" in result.stdout  # 65 in exactly
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (
+            (
+                "weight",
+                "--sex",
+                "female",
+                "--age",
+                "54",
+                "--height",
+                "165 cm",
+                "--weight",
+                "92",
+            ),
+            "weight: '92' has no unit",
+        ),
+        (
+            (
+                "weight",
+                "--sex",
+                "x",
+                "--age",
+                "54",
+                "--height",
+                "165 cm",
+                "--weight",
+                "92 kg",
+            ),
+            "sex:",
+        ),
+        (
+            (
+                "weight",
+                "--sex",
+                "male",
+                "--age",
+                "54",
+                "--height",
+                "165 kg",
+                "--weight",
+                "92 kg",
+            ),
+            "height:",
+        ),
+        (("weight",), "required"),
+        (("frobnicate",), "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(args: tuple[str, ...], needle: str) -> None:
+    """Bad input: exit status 2, one line on stderr, no traceback."""
+    result = run(*args)
+    assert result.returncode == 2
+    assert needle in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_short_patient_reports_refusals(capsys: pytest.CaptureFixture[str]) -> None:
+    """Policies that cannot apply say so per row; the others still print."""
+    code = main(
+        [
+            "weight",
+            "--sex",
+            "female",
+            "--age",
+            "54",
+            "--height",
+            "150 cm",
+            "--weight",
+            "80 kg",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "not applicable: height: 150 cm is below 60 in" in out
+    assert "bloodstar-2026" in out
+
+
+def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    """--help prints usage and returns 0."""
+    assert main(["weight", "--help"]) == 0
+    assert "--height" in capsys.readouterr().out

@@ -1,0 +1,82 @@
+"""Patient: canonical storage, immutability, validation without validators."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+from hypothesis import given
+
+from ivig_core import BloodGroup, InputError, Patient, RiskFactor, Sex
+from ivig_core.testing import patients
+
+
+def make(**changes: object) -> Patient:
+    """A valid patient with *changes* applied."""
+    fields: dict[str, object] = {
+        "sex": "female",
+        "age": "54 year",
+        "height": "165 cm",
+        "weight": "92 kg",
+    }
+    fields.update(changes)
+    return Patient(**fields)
+
+
+def test_canonical_units() -> None:
+    """Every dimensioned field is stored in its canonical unit as a float."""
+    p = make(
+        weight="202.8 lb",
+        height="5 ft 5 in",
+        serum_iga="0.9 g/L",
+        serum_creatinine="88.4 umol/L",
+    )
+    assert str(p.weight.units) == "kilogram"
+    assert str(p.height.units) == "centimeter"
+    assert str(p.age.units) == "year"
+    assert p.serum_iga_mg_dl == pytest.approx(90.0)
+    assert p.serum_creatinine_mg_dl == pytest.approx(1.0, rel=1e-4)
+    assert isinstance(p.weight.magnitude, float)
+
+
+def test_frozen() -> None:
+    """A patient cannot be changed in place."""
+    p = make()
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        p.weight = "80 kg"  # type: ignore[misc, assignment]
+
+
+def test_keyword_only() -> None:
+    """Positional arguments are refused: Patient(70, 170) cannot mean anything."""
+    with pytest.raises(TypeError):
+        Patient("female", "54 year", "165 cm", "92 kg")  # type: ignore[call-arg]
+
+
+def test_parses_enums_and_sets() -> None:
+    """Strings are accepted for sex, blood group and risk factors."""
+    p = make(sex="FEMALE", abo_group="ab", risk_factors=["diabetes", RiskFactor.SEPSIS])
+    assert p.sex is Sex.FEMALE
+    assert p.abo_group is BloodGroup.AB
+    assert p.risk_factors == {RiskFactor.DIABETES, RiskFactor.SEPSIS}
+    assert p.has(RiskFactor.DIABETES)
+
+
+def test_checks_hold_with_validators_disabled() -> None:
+    """Range checks live in converters, so disabling validators changes nothing."""
+    with attrs.validators.disabled(), pytest.raises(InputError, match="weight"):
+        make(weight="-5 kg")
+
+
+def test_equal_inputs_equal_patients() -> None:
+    """The same person in kg/cm and in lb/in compares close, field by field."""
+    a = make(weight="92 kg", height="165 cm")
+    b = make(weight=f"{92 / 0.45359237} lb", height=f"{165 / 2.54} inch")
+    assert a.weight_kg == pytest.approx(b.weight_kg, rel=1e-12)
+    assert a.height_cm == pytest.approx(b.height_cm, rel=1e-12)
+
+
+@given(patients())
+def test_generated_patients_are_valid(p: Patient) -> None:
+    """Every generated patient lies inside the documented ranges."""
+    assert 0.2 <= p.weight_kg <= 650
+    assert 20 <= p.height_cm <= 275
+    assert 0 <= p.age_years <= 125
