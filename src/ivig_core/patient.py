@@ -127,12 +127,17 @@ class RiskFactor(enum.Enum):
     PARAPROTEINAEMIA = "paraproteinaemia"
     NEPHROTOXIC_DRUGS = "nephrotoxic_drugs"
     # Hypersensitivity (label contraindications, reference §4.2 and §4.4)
+    #: A recorded diagnosis of IgA deficiency (seed 000: "up to 5 % of the
+    #: general population"); a serum IgA value is held in Patient.serum_iga.
+    IGA_DEFICIENCY = "iga_deficiency"
     ANTI_IGA_ANTIBODIES = "anti_iga_antibodies"
     IG_HYPERSENSITIVITY_HISTORY = "ig_hypersensitivity_history"
     HYALURONIDASE_HYPERSENSITIVITY = "hyaluronidase_hypersensitivity"
     # Other planning warnings (reference §4.2)
     HEART_FAILURE = "heart_failure"
     GLUCOSE_METER_MONITORING = "glucose_meter_monitoring"
+    #: A previous infusion reaction (premedication practice, reference §4.3).
+    PRIOR_INFUSION_REACTION = "prior_infusion_reaction"
 
     @classmethod
     def parse(cls, value: object, *, field: str = "risk_factors") -> RiskFactor:
