@@ -1,0 +1,1097 @@
+"""Infusion-rate schedules: label ramps and local protocols, in mL/h for a patient.
+
+A :class:`RateSchedule` is a list of :class:`RateStep` (a rate and how long it
+runs; the last step has no duration and runs until the volume is given) plus
+a maximum and a source. A rate is one of three kinds, and a step keeps which:
+
+* mg/kg/min (labels): mL/h = rate × weight × 60 ÷ concentration (mg/mL);
+* mL/kg/min (labels, also written mL/kg/h): mL/h = rate × weight × 60;
+* a fixed mL/h (local protocols such as a US order form, reference §1.6).
+
+:func:`plan_infusion` turns a schedule into an :class:`InfusionRun` for one
+patient, product and volume: each step in mL/h, the volume run in it, the
+last step cut where the volume runs out, and the total duration. The weight
+the per-kg rates use is an explicit, required argument (``rate_weight``):
+labels write "mg/kg/min" without saying which weight, so the caller decides
+(e.g. the dosing weight, or the actual weight) and the run records it.
+
+Nothing is clamped silently: a step above the schedule's own maximum, or
+above the product's labelled maximum for the indication, is refused; an
+at-risk cap holds higher steps at the cap and each such step says so.
+
+Example:
+    >>> from ivig_core import Q_
+    >>> schedule = RateSchedule(
+    ...     steps=[RateStep(rate="1 mg/kg/min", duration="30 min"),
+    ...            RateStep(rate="2 mg/kg/min")],
+    ...     maximum="4 mg/kg/min", source="example")
+    >>> [round(ml_h, 1) for ml_h in step_rates_ml_h(schedule, 70.0, 100.0)]
+    [42.0, 84.0]
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Final
+
+import attrs
+
+from ivig_core import units
+from ivig_core.errors import InputError, PlanningError, UnitError
+from ivig_core.patient import read_weight_kg
+from ivig_core.units import (
+    KG,
+    MG_PER_KG_PER_MIN,
+    MINUTE,
+    ML,
+    ML_PER_H,
+    ML_PER_KG_PER_MIN,
+    Quantity,
+    UnitSpec,
+)
+
+
+if TYPE_CHECKING:
+    from ivig_core.products import AtRiskCap, LabelRamp, Product
+
+
+__all__ = [
+    "InfusionRun",
+    "RateKind",
+    "RateSchedule",
+    "RateStep",
+    "RunStep",
+    "plan_infusion",
+    "plan_infusion_ml",
+    "rate_kind",
+    "rate_schedule",
+    "rate_to_ml_h",
+    "step_rates_ml_h",
+]
+
+#: Relative tolerance for "above the maximum" (float round-off, not clinical).
+_REL_TOL: Final = 1e-9
+#: Upper bound on a step's duration (catches minutes typed as seconds etc.).
+_MAX_STEP_MIN: Final = 7 * 24 * 60.0
+
+
+class RateKind(enum.Enum):
+    """Which kind of rate a step is given in.
+
+    .. versionadded:: 0.1.0
+    """
+
+    MG_PER_KG_PER_MIN = "mg/kg/min"
+    ML_PER_KG_PER_MIN = "mL/kg/min"
+    ML_PER_H = "mL/h"
+
+    @property
+    def unit(self) -> UnitSpec:
+        """The canonical unit rates of this kind are stored in."""
+        return _SPECS[self]
+
+
+_SPECS: Final = {
+    RateKind.MG_PER_KG_PER_MIN: MG_PER_KG_PER_MIN,
+    RateKind.ML_PER_KG_PER_MIN: ML_PER_KG_PER_MIN,
+    RateKind.ML_PER_H: ML_PER_H,
+}
+
+
+def rate_kind(value: object, *, field: str = "rate") -> RateKind:
+    """Return the kind of an infusion rate (quantity or string).
+
+    Raises:
+        UnitError: Not a rate of any of the three kinds.
+
+    Example:
+        >>> rate_kind("0.5 mL/kg/h")
+        <RateKind.ML_PER_KG_PER_MIN: 'mL/kg/min'>
+
+    .. versionadded:: 0.1.0
+    """
+    for kind in (RateKind.ML_PER_H, RateKind.ML_PER_KG_PER_MIN):
+        if units.has_dimension(value, kind.unit):
+            return kind
+    if units.has_dimension(value, MG_PER_KG_PER_MIN):
+        units.to_float(value, field=field, unit=MG_PER_KG_PER_MIN)  # mass ratio
+        return RateKind.MG_PER_KG_PER_MIN
+    # Let the boundary produce its usual message (bare number, wrong unit...).
+    units.to_float(value, field=field, unit=ML_PER_H)
+    raise UnitError(  # pragma: no cover - to_float raised above
+        field, value, "a rate in mg/kg/min, mL/kg/min or mL/h"
+    )
+
+
+def _positive_rate(value: object, *, field: str) -> Quantity:
+    kind = rate_kind(value, field=field)
+    magnitude = units.to_float(value, field=field, unit=kind.unit)
+    if not magnitude > 0:
+        raise InputError(
+            field, value, f"a rate > 0 {kind.value}", f"{magnitude:g} is not > 0"
+        )
+    return units.quantity(magnitude, kind.unit)
+
+
+def _rate(value: object) -> Quantity:
+    return _positive_rate(value, field="rate")
+
+
+def _maximum(value: object) -> Quantity:
+    return _positive_rate(value, field="maximum")
+
+
+def read_minutes(value: object, *, field: str) -> float:
+    """Check a step duration (quantity or string) and return it in minutes.
+
+    .. versionadded:: 0.1.0
+    """
+    minutes = units.to_float(value, field=field, unit=MINUTE)
+    return units.require_range(
+        minutes,
+        field=field,
+        unit=MINUTE,
+        low=0.0,
+        high=_MAX_STEP_MIN,
+        low_inclusive=False,
+        why="a step lasts more than 0 min and at most 7 days",
+    )
+
+
+def _duration(value: object) -> Quantity | None:
+    if value is None:
+        return None
+    return units.quantity(read_minutes(value, field="duration"), MINUTE)
+
+
+def _kind_of(step: RateStep) -> RateKind:
+    return rate_kind(step.rate)
+
+
+def _nonempty(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    del instance
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(attribute.name, value, "a non-empty string")
+
+
+@attrs.frozen(kw_only=True)
+class RateStep:
+    """One step of a rate schedule.
+
+    Attributes:
+        rate: The rate, in mg/kg/min, mL/kg/min (``"0.5 mL/kg/h"`` is
+            accepted and stored per minute) or mL/h.
+        duration: How long the step runs, or ``None`` for the last step,
+            which runs until the volume is given.
+        kind: Which kind of rate :attr:`rate` is (derived, not an argument).
+
+    Example:
+        >>> RateStep(rate="0.5 mL/kg/h", duration="30 min").kind.value
+        'mL/kg/min'
+
+    .. versionadded:: 0.1.0
+    """
+
+    rate: Quantity = attrs.field(converter=_rate)
+    duration: Quantity | None = attrs.field(default=None, converter=_duration)
+    kind: RateKind = attrs.field(
+        init=False, default=attrs.Factory(_kind_of, takes_self=True)
+    )
+
+    @property
+    def rate_value(self) -> float:
+        """The rate in its kind's canonical unit, as a float."""
+        return float(self.rate.magnitude)
+
+    @property
+    def duration_min(self) -> float | None:
+        """The duration in minutes, or ``None`` for a hold step."""
+        return None if self.duration is None else float(self.duration.magnitude)
+
+
+def _steps(value: object) -> tuple[RateStep, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InputError("steps", value, "a non-empty sequence of RateStep")
+    steps = tuple(value)
+    if not steps:
+        raise InputError("steps", value, "a non-empty sequence of RateStep")
+    for i, step in enumerate(steps):
+        if not isinstance(step, RateStep):
+            raise InputError(f"steps[{i}]", step, "a RateStep")
+        last = i == len(steps) - 1
+        if last and step.duration is not None:
+            raise InputError(
+                f"steps[{i}].duration",
+                step.duration,
+                "None: the last step runs until the volume is given",
+            )
+        if not last and step.duration is None:
+            raise InputError(
+                f"steps[{i}].duration", None, "a duration (only the last step has none)"
+            )
+    return steps
+
+
+def _notes(value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InputError("notes", value, "a sequence of strings")
+    notes = tuple(value)
+    for note in notes:
+        if not isinstance(note, str):
+            raise InputError("notes", value, "a sequence of strings")
+    return notes
+
+
+def _optional_key(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InputError("indication", value, "None or a non-empty string")
+    return value.strip().lower()
+
+
+def _exceeds(value: float, limit: float) -> bool:
+    return value > limit * (1.0 + _REL_TOL)
+
+
+@attrs.frozen(kw_only=True)
+class RateSchedule:
+    """A list of rate steps with a maximum and a source.
+
+    A step whose rate is of the same kind as :attr:`maximum` and above it is
+    refused here; steps of another kind are checked by :func:`plan_infusion`,
+    when the weight and the concentration are known.
+
+    Attributes:
+        steps: The steps, in order; only the last has no duration.
+        maximum: The schedule's maximum rate (any of the three kinds).
+        source: Where the schedule comes from (label, local protocol).
+        notes: Which parts are local policy rather than label, and similar.
+        indication: The indication key whose labelled maximum applies, or
+            ``None`` (a local protocol not tied to an indication).
+
+    Example:
+        >>> us = RateSchedule.ramp(start="30 mL/h", increment="30 mL/h",
+        ...     every="15 min", maximum="150 mL/h",
+        ...     source="US IVIG order form (reference §1.6)")
+        >>> [step.rate_value for step in us.steps]
+        [30.0, 60.0, 90.0, 120.0, 150.0]
+
+    .. versionadded:: 0.1.0
+    """
+
+    steps: tuple[RateStep, ...] = attrs.field(converter=_steps)
+    maximum: Quantity = attrs.field(converter=_maximum)
+    source: str = attrs.field(validator=_nonempty)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_notes)
+    indication: str | None = attrs.field(default=None, converter=_optional_key)
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse steps above the maximum (holds with validators disabled)."""
+        _nonempty(self, attrs.fields(RateSchedule).source, self.source)
+        max_kind = self.maximum_kind
+        limit = float(self.maximum.magnitude)
+        for i, step in enumerate(self.steps):
+            if step.kind is max_kind and _exceeds(step.rate_value, limit):
+                raise InputError(
+                    f"steps[{i}].rate",
+                    step.rate,
+                    f"at most the schedule's maximum {limit:g} {max_kind.value}",
+                    f"step {i + 1} runs at {step.rate_value:g} {max_kind.value}, "
+                    f"above the maximum {limit:g} {max_kind.value}",
+                )
+
+    @property
+    def maximum_kind(self) -> RateKind:
+        """The kind of :attr:`maximum`."""
+        return rate_kind(self.maximum)
+
+    @classmethod
+    def ramp(
+        cls,
+        *,
+        start: object,
+        increment: object,
+        every: object,
+        maximum: object,
+        source: str,
+        first: object | None = None,
+        notes: Sequence[str] = (),
+        indication: str | None = None,
+    ) -> RateSchedule:
+        """Build "start at X, add Y every Z, up to M" as explicit steps.
+
+        Args:
+            start: The first rate.
+            increment: What each step adds (same kind as *start*).
+            every: How long each step before the last runs.
+            maximum: The highest rate; the last step runs at it. When the
+                increments do not land on it exactly, the last step is set
+                to the maximum and a note says so.
+            source: Where the protocol comes from.
+            first: How long the first step runs, if not *every*.
+            notes: Extra notes (e.g. which parts are local policy).
+            indication: The indication whose labelled maximum applies.
+
+        Raises:
+            InputError: Mixed kinds, a non-positive increment, or a start
+                above the maximum.
+
+        .. versionadded:: 0.1.0
+        """
+        start_q = _positive_rate(start, field="start")
+        kind = rate_kind(start_q)
+        inc_q = _positive_rate(increment, field="increment")
+        max_q = _positive_rate(maximum, field="maximum")
+        for name, q in (("increment", inc_q), ("maximum", max_q)):
+            if rate_kind(q) is not kind:
+                raise InputError(
+                    name, q, f"a rate in {kind.value}, the kind of the start rate"
+                )
+        start_v = float(start_q.magnitude)
+        inc_v = float(inc_q.magnitude)
+        max_v = float(max_q.magnitude)
+        if _exceeds(start_v, max_v):
+            raise InputError(
+                "start", start_q, f"at most the maximum {max_v:g} {kind.value}"
+            )
+        every_min = read_minutes(every, field="every")
+        first_min = every_min if first is None else read_minutes(first, field="first")
+        rates = _ramp_values(start_v, inc_v, max_v)
+        all_notes = list(notes)
+        if rates[-1] == max_v and len(rates) > 1:
+            reached = rates[-2] + inc_v
+            if not math.isclose(reached, max_v, rel_tol=1e-9):
+                all_notes.append(
+                    f"the last step is set to the maximum {max_v:g} {kind.value}; "
+                    f"the increment would give {reached:g}"
+                )
+        steps = []
+        for i, value in enumerate(rates):
+            last = i == len(rates) - 1
+            minutes = None if last else (first_min if i == 0 else every_min)
+            steps.append(
+                RateStep(
+                    rate=units.quantity(value, kind.unit),
+                    duration=None
+                    if minutes is None
+                    else units.quantity(minutes, MINUTE),
+                )
+            )
+        return cls(
+            steps=steps,
+            maximum=max_q,
+            source=source,
+            notes=all_notes,
+            indication=indication,
+        )
+
+
+def _ramp_values(start: float, increment: float, maximum: float) -> list[float]:
+    """Start, start + increment, ... up to maximum (the last value is maximum)."""
+    values = [start]
+    k = 1
+    while True:
+        nxt = round(start + k * increment, 10)  # no 2.9000000000000004
+        if math.isclose(nxt, maximum, rel_tol=1e-9) or nxt > maximum:
+            break
+        values.append(nxt)
+        k += 1
+        if k > 10_000:
+            raise InputError(
+                "increment",
+                increment,
+                "a step size that reaches the maximum in at most 10,000 steps",
+            )
+    if not math.isclose(values[-1], maximum, rel_tol=1e-9):
+        values.append(maximum)
+    return values
+
+
+# --------------------------------------------------------------------------
+# Float core
+
+
+def rate_to_ml_h(
+    value: float, kind: RateKind, weight_kg: float, concentration_g_per_l: float
+) -> float:
+    """Convert a rate of *kind* to mL/h for a weight and a concentration.
+
+    A concentration in g/L is the same number in mg/mL, so
+    mg/kg/min → mL/h is ``value × weight_kg × 60 / concentration``.
+
+    Example:
+        >>> rate_to_ml_h(1.0, RateKind.MG_PER_KG_PER_MIN, 70.0, 100.0)
+        42.0
+
+    .. versionadded:: 0.1.0
+    """
+    if kind is RateKind.MG_PER_KG_PER_MIN:
+        return value * weight_kg * 60.0 / concentration_g_per_l
+    if kind is RateKind.ML_PER_KG_PER_MIN:
+        return value * weight_kg * 60.0
+    return value
+
+
+def step_rates_ml_h(
+    schedule: RateSchedule, weight_kg: float, concentration_g_per_l: float
+) -> list[float]:
+    """Each step of *schedule* in mL/h for a weight and a concentration.
+
+    .. versionadded:: 0.1.0
+    """
+    return [
+        rate_to_ml_h(step.rate_value, step.kind, weight_kg, concentration_g_per_l)
+        for step in schedule.steps
+    ]
+
+
+def _run_volume(
+    volume_ml: float, rates_ml_h: Sequence[float], durations_min: Sequence[float | None]
+) -> list[tuple[float, float, float]]:
+    """(rate mL/h, duration min, volume mL) per step run; the last step is cut."""
+    out: list[tuple[float, float, float]] = []
+    remaining = volume_ml
+    for rate, minutes in zip(rates_ml_h, durations_min, strict=True):
+        full = math.inf if minutes is None else rate * minutes / 60.0
+        if full >= remaining:
+            out.append((rate, remaining / rate * 60.0, remaining))
+            return out
+        out.append((rate, float(minutes or 0.0), full))
+        remaining -= full
+    raise AssertionError("unreachable: the last step has no duration")
+
+
+# --------------------------------------------------------------------------
+# Results
+
+
+def _ml(value: object) -> Quantity:
+    return units.to_quantity(value, field="volume", unit=ML)
+
+
+def _ml_h(value: object) -> Quantity:
+    return units.to_quantity(value, field="rate", unit=ML_PER_H)
+
+
+def _opt_ml_h(value: object) -> Quantity | None:
+    return None if value is None else _ml_h(value)
+
+
+def _minutes(value: object) -> Quantity:
+    return units.to_quantity(value, field="duration", unit=MINUTE)
+
+
+def _kg(value: object) -> Quantity:
+    return units.to_quantity(value, field="rate_weight", unit=KG)
+
+
+@attrs.frozen(kw_only=True)
+class RunStep:
+    """One step as run for a patient: rate in mL/h, duration, volume.
+
+    Attributes:
+        start: Minutes from the start of the infusion.
+        rate: The pump rate, mL/h.
+        duration: How long the step runs (the last one is cut where the
+            volume runs out).
+        volume: The volume given in the step, mL.
+        scheduled_rate: The step's rate as the schedule gives it.
+        capped: Whether the rate was held at an at-risk cap.
+
+    .. versionadded:: 0.1.0
+    """
+
+    start: Quantity = attrs.field(converter=_minutes)
+    rate: Quantity = attrs.field(converter=_ml_h)
+    duration: Quantity = attrs.field(converter=_minutes)
+    volume: Quantity = attrs.field(converter=_ml)
+    scheduled_rate: Quantity = attrs.field(converter=_rate)
+    capped: bool = False
+
+    @property
+    def start_min(self) -> float:
+        """Minutes from the start of the infusion."""
+        return float(self.start.magnitude)
+
+    @property
+    def rate_ml_h(self) -> float:
+        """The pump rate in mL/h."""
+        return float(self.rate.magnitude)
+
+    @property
+    def duration_min(self) -> float:
+        """The step's duration in minutes."""
+        return float(self.duration.magnitude)
+
+    @property
+    def volume_ml(self) -> float:
+        """The volume given in the step, mL."""
+        return float(self.volume.magnitude)
+
+
+@attrs.frozen(kw_only=True)
+class InfusionRun:
+    """A schedule run for one patient, product and volume.
+
+    Attributes:
+        steps: The steps run, in order (later steps are absent when the
+            volume runs out first).
+        volume: The total volume, mL (the sum of the steps' volumes).
+        duration: The total duration, minutes.
+        rate_weight: The weight the per-kg rates used.
+        product: The product key.
+        schedule_source: The schedule's source.
+        maximum: The highest rate allowed in this run, mL/h (the lowest of
+            the schedule's maximum, the labelled maximum and the at-risk cap).
+        at_risk_cap: The at-risk cap in mL/h, or ``None``.
+        notes: What was applied and why (caps, which maximum, local policy).
+
+    .. versionadded:: 0.1.0
+    """
+
+    steps: tuple[RunStep, ...]
+    volume: Quantity = attrs.field(converter=_ml)
+    duration: Quantity = attrs.field(converter=_minutes)
+    rate_weight: Quantity = attrs.field(converter=_kg)
+    product: str
+    schedule_source: str
+    maximum: Quantity = attrs.field(converter=_ml_h)
+    at_risk_cap: Quantity | None = attrs.field(default=None, converter=_opt_ml_h)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def volume_ml(self) -> float:
+        """The total volume, mL."""
+        return float(self.volume.magnitude)
+
+    @property
+    def duration_min(self) -> float:
+        """The total duration, minutes."""
+        return float(self.duration.magnitude)
+
+    @property
+    def duration_h(self) -> float:
+        """The total duration, hours."""
+        return float(self.duration.magnitude) / 60.0
+
+    @property
+    def maximum_ml_h(self) -> float:
+        """The highest rate allowed in this run, mL/h."""
+        return float(self.maximum.magnitude)
+
+    @property
+    def capped(self) -> bool:
+        """Whether any step was held at the at-risk cap."""
+        return any(step.capped for step in self.steps)
+
+    def table(self) -> str:
+        """The run as a small text table (minute, mL/h, min, mL).
+
+        .. versionadded:: 0.1.0
+        """
+        lines = ["start min  rate mL/h  min     mL"]
+        for step in self.steps:
+            flag = "  (at-risk cap)" if step.capped else ""
+            lines.append(
+                f"{step.start_min:9.0f}  {step.rate_ml_h:9.1f}  "
+                f"{step.duration_min:5.1f}  {step.volume_ml:5.1f}{flag}"
+            )
+        lines.append(
+            f"total: {self.volume_ml:.1f} mL in {self.duration_min:.1f} min "
+            f"({self.duration_h:.2f} h)"
+        )
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# Planning
+
+
+def _labelled_maximum(
+    product: Product, indication: str | None
+) -> tuple[Quantity | None, str]:
+    """The product's labelled maximum for *indication*, with a note."""
+    if indication is not None:
+        ind = product.indication(indication)
+        if ind.maximum is None:
+            return None, (
+                f"{product.name} has no labelled maximum rate for {ind.key} in the "
+                "catalogue; only the schedule's maximum applies"
+            )
+        return ind.maximum, f"labelled maximum for {ind.key}: {ind.source}"
+    maxima = [
+        (ind.key, ind.maximum)
+        for ind in product.indications.values()
+        if ind.maximum is not None
+    ]
+    if not maxima:
+        return None, (
+            f"{product.name} has no labelled maximum rate in the catalogue; only the "
+            "schedule's maximum applies"
+        )
+    return None, (
+        "no indication given: the product's per-indication labelled maxima "
+        f"({', '.join(key for key, _ in maxima)}) were checked, the highest applies"
+    )
+
+
+def _highest_labelled_ml_h(
+    product: Product, weight_kg: float, conc: float
+) -> tuple[float, str] | None:
+    best: tuple[float, str] | None = None
+    for ind in product.indications.values():
+        if ind.maximum is None:
+            continue
+        kind = rate_kind(ind.maximum)
+        ml_h = rate_to_ml_h(float(ind.maximum.magnitude), kind, weight_kg, conc)
+        if best is None or ml_h > best[0]:
+            best = (ml_h, ind.key)
+    return best
+
+
+def _cap_ml_h(
+    cap: object, weight_kg: float, conc: float
+) -> tuple[float, bool, str] | None:
+    """(cap mL/h, inclusive, description) from a rate or an AtRiskCap."""
+    if cap is None:
+        return None
+    rate = getattr(cap, "rate", None)
+    inclusive = bool(getattr(cap, "inclusive", True))
+    q = _positive_rate(cap if rate is None else rate, field="at_risk_cap")
+    kind = rate_kind(q)
+    value = float(q.magnitude)
+    ml_h = rate_to_ml_h(value, kind, weight_kg, conc)
+    sign = "≤" if inclusive else "<"
+    return ml_h, inclusive, f"{sign} {value:g} {kind.value} ({ml_h:.1f} mL/h)"
+
+
+def _check_schedule_maximum(
+    schedule: RateSchedule, rates: Sequence[float], weight_kg: float, conc: float
+) -> float:
+    """Refuse steps above the schedule's maximum; return the maximum in mL/h."""
+    max_kind = schedule.maximum_kind
+    max_v = float(schedule.maximum.magnitude)
+    limit = rate_to_ml_h(max_v, max_kind, weight_kg, conc)
+    for i, ml_h in enumerate(rates):
+        if _exceeds(ml_h, limit):
+            raise InputError(
+                f"schedule.steps[{i}].rate",
+                schedule.steps[i].rate,
+                f"at most the schedule's maximum {max_v:g} {max_kind.value} "
+                f"({limit:.1f} mL/h here)",
+                f"step {i + 1} runs at {ml_h:.1f} mL/h, {ml_h - limit:.1f} mL/h "
+                "above the schedule's maximum",
+            )
+    return limit
+
+
+def _label_limit_ml_h(
+    product: Product, ind_key: str | None, weight_kg: float, conc: float
+) -> tuple[float | None, str, str]:
+    """(labelled maximum in mL/h or None, its description, a note)."""
+    label_q, note = _labelled_maximum(product, ind_key)
+    if label_q is not None:
+        kind = rate_kind(label_q)
+        value = float(label_q.magnitude)
+        return (
+            rate_to_ml_h(value, kind, weight_kg, conc),
+            f"{value:g} {kind.value}",
+            note,
+        )
+    if ind_key is None and (best := _highest_labelled_ml_h(product, weight_kg, conc)):
+        return best[0], f"the highest labelled maximum ({best[1]})", note
+    return None, "", note
+
+
+def _check_label_maximum(
+    product: Product,
+    schedule: RateSchedule,
+    rates: Sequence[float],
+    label_ml_h: float,
+    label_desc: str,
+) -> None:
+    for i, ml_h in enumerate(rates):
+        if _exceeds(ml_h, label_ml_h):
+            raise InputError(
+                f"schedule.steps[{i}].rate",
+                schedule.steps[i].rate,
+                f"at most {product.name}'s labelled maximum {label_desc} "
+                f"({label_ml_h:.1f} mL/h here)",
+                f"step {i + 1} runs at {ml_h:.1f} mL/h, "
+                f"{ml_h - label_ml_h:.1f} mL/h above the labelled maximum",
+            )
+
+
+def _apply_cap(
+    rates: list[float], cap: tuple[float, bool, str], notes: list[str]
+) -> list[bool]:
+    """Hold steps above an inclusive cap at it; refuse them for a "below" cap."""
+    cap_ml_h, inclusive, desc = cap
+    capped = [False] * len(rates)
+    for i, ml_h in enumerate(rates):
+        above = _exceeds(ml_h, cap_ml_h) if inclusive else not ml_h < cap_ml_h
+        if not above:
+            continue
+        if not inclusive:
+            raise PlanningError(
+                f"at_risk_cap: step {i + 1} runs at {ml_h:.1f} mL/h, not below "
+                f"the at-risk cap {desc}, which requires a rate below it; give a "
+                "schedule whose steps are below the cap, or an explicit inclusive "
+                "cap"
+            )
+        rates[i] = cap_ml_h
+        capped[i] = True
+    if any(capped):
+        held = ", ".join(str(i + 1) for i, c in enumerate(capped) if c)
+        notes.append(f"at-risk cap {desc}: steps {held} held at the cap")
+    else:
+        notes.append(f"at-risk cap {desc}: no step above it")
+    return capped
+
+
+def plan_infusion_ml(
+    *,
+    volume_ml: float,
+    product: Product,
+    schedule: RateSchedule,
+    rate_weight_kg: float,
+    at_risk_cap: Quantity | str | AtRiskCap | None = None,
+    indication: str | None = None,
+) -> InfusionRun:
+    """Float entry point of :func:`plan_infusion` (volume in mL, weight in kg).
+
+    .. versionadded:: 0.1.0
+    """
+    volume_ml = units.require_range(
+        float(volume_ml),
+        field="volume",
+        unit=ML,
+        low=0.0,
+        high=20_000.0,
+        low_inclusive=False,
+        why="more than 0 mL; 20 L catches a unit slip",
+    )
+    weight_kg = read_weight_kg(units.quantity(rate_weight_kg, KG), field="rate_weight")
+    conc = product.concentration_g_per_l
+    rates = step_rates_ml_h(schedule, weight_kg, conc)
+    notes: list[str] = [f"per-kg rates use rate_weight {weight_kg:g} kg"]
+    notes.extend(schedule.notes)
+
+    limit = _check_schedule_maximum(schedule, rates, weight_kg, conc)
+    ind_key = indication if indication is not None else schedule.indication
+    label_ml_h, label_desc, label_note = _label_limit_ml_h(
+        product, ind_key, weight_kg, conc
+    )
+    notes.append(label_note)
+    if label_ml_h is not None:
+        _check_label_maximum(product, schedule, rates, label_ml_h, label_desc)
+        limit = min(limit, label_ml_h)
+
+    cap = _cap_ml_h(at_risk_cap, weight_kg, conc)
+    capped = [False] * len(rates)
+    if cap is not None:
+        capped = _apply_cap(rates, cap, notes)
+        limit = min(limit, cap[0])
+
+    durations = [step.duration_min for step in schedule.steps]
+    ran = _run_volume(volume_ml, rates, durations)
+    if len(ran) < len(rates):
+        notes.append(
+            f"the volume runs out in step {len(ran)}; steps {len(ran) + 1}-"
+            f"{len(rates)} are not reached"
+        )
+    run_steps = []
+    start = 0.0
+    for i, (ml_h, minutes, ml) in enumerate(ran):
+        run_steps.append(
+            RunStep(
+                start=units.quantity(start, MINUTE),
+                rate=units.quantity(ml_h, ML_PER_H),
+                duration=units.quantity(minutes, MINUTE),
+                volume=units.quantity(ml, ML),
+                scheduled_rate=schedule.steps[i].rate,
+                capped=capped[i],
+            )
+        )
+        start += minutes
+    return InfusionRun(
+        steps=tuple(run_steps),
+        volume=units.quantity(math.fsum(ml for _, _, ml in ran), ML),
+        duration=units.quantity(start, MINUTE),
+        rate_weight=units.quantity(weight_kg, KG),
+        product=product.key,
+        schedule_source=schedule.source,
+        maximum=units.quantity(limit, ML_PER_H),
+        at_risk_cap=None if cap is None else units.quantity(cap[0], ML_PER_H),
+        notes=tuple(notes),
+    )
+
+
+def plan_infusion(
+    *,
+    volume: object,
+    product: Product,
+    schedule: RateSchedule,
+    rate_weight: object,
+    at_risk_cap: Quantity | str | AtRiskCap | None = None,
+    indication: str | None = None,
+) -> InfusionRun:
+    """Run *schedule* for one patient, product and volume.
+
+    Args:
+        volume: The volume to infuse (e.g. from
+            :func:`~ivig_core.vials.select_vials`), a quantity or ``"400 mL"``.
+        product: The product (its concentration converts mg/kg/min to mL/h,
+            and its labelled maxima are checked).
+        schedule: A label schedule (:func:`rate_schedule`) or a local protocol.
+        rate_weight: The weight the per-kg rates are multiplied by. Required:
+            labels do not say which weight "mg/kg/min" means, so the caller
+            chooses (commonly the dosing weight) and the run records it. It
+            is unused by fixed mL/h steps.
+        at_risk_cap: A lower maximum for a patient at thrombotic or renal
+            risk: a rate, or the product's :class:`~ivig_core.products.AtRiskCap`.
+            Steps above it are held at it and the run says so. A cap the
+            label words as "below" refuses steps at or above it.
+        indication: The indication whose labelled maximum applies; defaults
+            to the schedule's. With neither, the highest labelled maximum of
+            the product applies, and the run says so.
+
+    Returns:
+        The steps in mL/h with their volumes and durations.
+
+    Raises:
+        InputError: A step above the schedule's maximum or the labelled
+            maximum, an unknown indication, or a bad volume or weight.
+        PlanningError: A step at or above a "below" at-risk cap.
+
+    Example:
+        >>> from ivig_core.products import get_product
+        >>> octagam = get_product("Octagam 10 %")
+        >>> run = plan_infusion(volume="315 mL", product=octagam,
+        ...     schedule=rate_schedule(octagam, "itp"), rate_weight="70 kg")
+        >>> [(s.rate_ml_h, s.duration_min, s.volume_ml) for s in run.steps]
+        [(42.0, 30.0, 21.0), (84.0, 30.0, 42.0), (168.0, 30.0, 84.0),
+         (336.0, 30.0, 168.0)]
+        >>> run.duration_min
+        120.0
+
+    .. versionadded:: 0.1.0
+    """
+    return plan_infusion_ml(
+        volume_ml=units.to_float(volume, field="volume", unit=ML),
+        product=product,
+        schedule=schedule,
+        rate_weight_kg=read_weight_kg(rate_weight, field="rate_weight"),
+        at_risk_cap=at_risk_cap,
+        indication=indication,
+    )
+
+
+def rate_schedule(
+    product: Product | str,
+    indication: str,
+    *,
+    increment: object | None = None,
+    interval: object | None = None,
+    target: object | None = None,
+) -> RateSchedule:
+    """The labelled rate schedule of *product* for *indication*.
+
+    Where the label gives the steps (Octagam 10 % ITP, Bivigam), they are
+    returned as written. Where it gives only an initial and a maximum rate
+    ("increase every 30 min"), the ramp is built from what the label says,
+    and what it does not say must be passed in, with no default:
+
+    Args:
+        product: A :class:`~ivig_core.products.Product` or its name.
+        indication: The indication key (``"pi"``, ``"itp"``, ``"cidp"``,
+            ``"dermatomyositis"``, ``"mmn"``; see ``product.indications``).
+        increment: How much each step adds, when the label does not say
+            (local policy; the schedule's notes record it).
+        interval: How long each step runs, when the label does not say, or
+            gives a range (Panzyga: 15-30 min; it must lie inside).
+        target: The rate to hold at, if lower than the labelled maximum
+            (e.g. a local ceiling). Default: the labelled maximum.
+
+    Raises:
+        InputError: Unknown indication, a label with no rates, a missing
+            *increment* or *interval*, or one the label already fixes.
+
+    Example:
+        >>> from ivig_core.products import get_product
+        >>> dm = rate_schedule(get_product("octagam 10%"), "dermatomyositis",
+        ...                    increment="1 mg/kg/min", interval="30 min")
+        >>> [s.rate_value for s in dm.steps], dm.maximum.magnitude
+        ([1.0, 2.0, 3.0, 4.0], 4.0)
+        >>> dm.notes[1]
+        'step size 1 mg/kg/min is local policy (not in the label)'
+
+    .. versionadded:: 0.1.0
+    """
+    from ivig_core.products import get_product  # noqa: PLC0415 - import cycle
+
+    prod = get_product(product) if isinstance(product, str) else product
+    ind = prod.indication(indication)
+    ramp = ind.ramp
+    if ramp is None:
+        raise InputError(
+            "indication",
+            indication,
+            "an indication whose label rates are in the catalogue",
+            f"{prod.name} has no labelled rates for {ind.key} in the catalogue "
+            "(UNCONFIRMED in the reference); use a local protocol",
+        )
+    source = f"{prod.name} label, {ind.key}: {ind.source}"
+    if ramp.steps is not None:
+        for name, value in (("increment", increment), ("interval", interval)):
+            if value is not None:
+                raise InputError(
+                    name, value, "None: the label gives the steps for this indication"
+                )
+        if target is not None:
+            raise InputError(
+                "target", target, "None: the label gives the steps for this indication"
+            )
+        return RateSchedule(
+            steps=ramp.steps,
+            maximum=ramp.maximum,
+            source=source,
+            notes=ramp.notes,
+            indication=ind.key,
+        )
+    return _label_ramp(
+        prod,
+        ind.key,
+        ramp,
+        source,
+        increment=increment,
+        interval=interval,
+        target=target,
+    )
+
+
+def _ramp_increment(
+    prod: Product,
+    ind_key: str,
+    ramp: LabelRamp,
+    increment: object | None,
+    notes: list[str],
+) -> float:
+    """The step size: the label's, or the caller's (recorded as local policy)."""
+    kind = rate_kind(ramp.initial)
+    if ramp.increment is not None:
+        if increment is not None:
+            raise InputError("increment", increment, "None: the label gives the step")
+        return float(ramp.increment.magnitude)
+    if increment is None:
+        raise InputError(
+            "increment",
+            None,
+            f"a rate step (mg/kg/min or mL/kg/min): the {prod.name} label for "
+            f"{ind_key} gives no step size, so it is local policy",
+        )
+    inc_v = _convert_per_kg(
+        increment, kind, prod.concentration_g_per_l, field="increment"
+    )
+    notes.append(f"step size {inc_v:g} {kind.value} is local policy (not in the label)")
+    return inc_v
+
+
+def _ramp_interval(
+    prod: Product,
+    ind_key: str,
+    ramp: LabelRamp,
+    interval: object | None,
+    notes: list[str],
+) -> float:
+    """The step duration: the label's, or the caller's within the label's range."""
+    lo, hi = ramp.interval_low_min, ramp.interval_high_min
+    if lo is not None and hi is not None and lo == hi:
+        if interval is not None:
+            raise InputError(
+                "interval", interval, f"None: the label gives every {lo:g} min"
+            )
+        return lo
+    if interval is None:
+        wording = (
+            f"gives {lo:g}-{hi:g} min"
+            if lo is not None and hi is not None
+            else "gives no interval"
+        )
+        raise InputError(
+            "interval",
+            None,
+            f"a step duration: the {prod.name} label for {ind_key} {wording}, "
+            "so the choice is local policy",
+        )
+    every = read_minutes(interval, field="interval")
+    if lo is not None and hi is not None and not lo <= every <= hi:
+        raise InputError(
+            "interval", interval, f"between {lo:g} and {hi:g} min (the label's range)"
+        )
+    notes.append(f"step duration {every:g} min is local policy (not in the label)")
+    return every
+
+
+def _label_ramp(
+    prod: Product,
+    ind_key: str,
+    ramp: LabelRamp,
+    source: str,
+    *,
+    increment: object | None,
+    interval: object | None,
+    target: object | None,
+) -> RateSchedule:
+    """Build a ramp from a label's initial and maximum rates plus parameters."""
+    kind = rate_kind(ramp.initial)
+    notes = list(ramp.notes)
+    inc_v = _ramp_increment(prod, ind_key, ramp, increment, notes)
+    every = _ramp_interval(prod, ind_key, ramp, interval, notes)
+    first = every
+    if ramp.initial_duration is not None:
+        first = float(ramp.initial_duration.magnitude)
+    elif ramp.interval_low_min is None:
+        notes.append(
+            f"the first step's duration ({every:g} min) is local policy (not in "
+            "the label)"
+        )
+    max_v = float(ramp.maximum.magnitude)
+    hold = max_v
+    if target is not None:
+        hold = _convert_per_kg(target, kind, prod.concentration_g_per_l, field="target")
+        if _exceeds(hold, max_v):
+            raise InputError(
+                "target", target, f"at most the labelled maximum {max_v:g} {kind.value}"
+            )
+        notes.append(
+            f"held at {hold:g} {kind.value} by choice (label maximum {max_v:g})"
+        )
+    schedule = RateSchedule.ramp(
+        start=ramp.initial,
+        increment=units.quantity(inc_v, kind.unit),
+        every=units.quantity(every, MINUTE),
+        first=units.quantity(first, MINUTE),
+        maximum=units.quantity(hold, kind.unit),
+        source=source,
+        notes=notes,
+        indication=ind_key,
+    )
+    return attrs.evolve(schedule, maximum=ramp.maximum)
+
+
+def _convert_per_kg(value: object, kind: RateKind, conc: float, *, field: str) -> float:
+    """A per-kg rate in *kind*'s unit (mg ↔ mL via the concentration)."""
+    q = _positive_rate(value, field=field)
+    got = rate_kind(q)
+    v = float(q.magnitude)
+    if got is kind:
+        return v
+    if got is RateKind.ML_PER_KG_PER_MIN and kind is RateKind.MG_PER_KG_PER_MIN:
+        return v * conc
+    if got is RateKind.MG_PER_KG_PER_MIN and kind is RateKind.ML_PER_KG_PER_MIN:
+        return v / conc
+    raise InputError(field, value, f"a per-kg rate ({kind.value})")

@@ -1,0 +1,1284 @@
+"""Immunoglobulin products: a sourced, validated catalogue.
+
+A :class:`Product` holds what planning and checking need: route,
+concentration, vials, IgA content, stabiliser and sugars, sodium, the
+labelled indications with their rates, the at-risk rate cap, the SCIg
+conversion factor and subcutaneous site limits. Every value group carries a
+:class:`Source` (label or site, and the version or date read).
+
+A value the reference marks UNCONFIRMED is absent (``None`` or empty), never
+guessed, and the product lists the group in :attr:`Product.unconfirmed`.
+
+The shipped catalogue is ``ivig_core/data/products.toml``
+(:func:`default_catalogue`); a local formulary file in the same format is
+read with :func:`load_formulary`, with the same validation. A malformed file
+raises :class:`~ivig_core.InputError` naming the file, the product and the
+field, and nothing is loaded.
+
+Example:
+    >>> p = get_product("privigen")
+    >>> p.name, p.concentration_g_per_l, [v.grams_g for v in p.vials]
+    ('Privigen', 100.0, [40.0])
+    >>> get_product("gammagard s/d").iga_depleted
+    True
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import functools
+import importlib.resources
+import math
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Final, TypeVar
+
+import attrs
+
+from ivig_core import units
+from ivig_core.errors import InputError, UnitError
+from ivig_core.infusion import RateKind, RateStep, rate_kind, read_minutes
+from ivig_core.units import (
+    G_PER_L,
+    MG_PER_ML,
+    MINUTE,
+    ML,
+    ML_PER_H,
+    MMOL_PER_L,
+    UG_PER_ML,
+    G,
+    Quantity,
+)
+
+
+__all__ = [
+    "AtRiskCap",
+    "Bound",
+    "Catalogue",
+    "Composition",
+    "Excipient",
+    "IgaContent",
+    "Indication",
+    "LabelRamp",
+    "Product",
+    "Route",
+    "ScSiteLimit",
+    "ScigConversion",
+    "SodiumContent",
+    "Source",
+    "Substance",
+    "Vial",
+    "default_catalogue",
+    "get_product",
+    "load_formulary",
+]
+
+#: Value groups a product may mark UNCONFIRMED (absent on purpose).
+UNCONFIRMABLE: Final = frozenset(
+    {
+        "vials",
+        "iga",
+        "composition",
+        "sodium",
+        "rates",
+        "at_risk_cap",
+        "scig_conversion",
+        "sc_limits",
+    }
+)
+_T = TypeVar("_T")
+_PRESENTATION: Final = frozenset({"concentration", "vials"})
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+# --------------------------------------------------------------------------
+# Enums
+
+
+class Route(enum.Enum):
+    """How a product is given.
+
+    .. versionadded:: 0.1.0
+    """
+
+    IV = "iv"
+    SC = "sc"
+    FACILITATED_SC = "facilitated_sc"
+
+    @classmethod
+    def parse(cls, value: object, *, field: str = "routes") -> Route:
+        """Accept a :class:`Route` or its value (``"iv"``), any case."""
+        if isinstance(value, Route):
+            return value
+        if isinstance(value, str):
+            try:
+                return cls(value.strip().lower())
+            except ValueError:
+                pass
+        raise InputError(field, value, f"one of {[m.value for m in cls]}")
+
+
+class Substance(enum.Enum):
+    """Stabilisers, sugars and other excipients named in the reference.
+
+    .. versionadded:: 0.1.0
+    """
+
+    MALTOSE = "maltose"
+    SUCROSE = "sucrose"
+    SORBITOL = "sorbitol"
+    GLUCOSE = "glucose"
+    GLYCINE = "glycine"
+    PROLINE = "proline"
+    ALBUMIN = "albumin"
+    POLYSORBATE_80 = "polysorbate_80"
+
+    @property
+    def is_sugar(self) -> bool:
+        """Whether the substance is a sugar or sugar alcohol."""
+        return self in _SUGARS
+
+    @classmethod
+    def parse(cls, value: object, *, field: str = "substance") -> Substance:
+        """Accept a :class:`Substance` or its value, any case."""
+        if isinstance(value, Substance):
+            return value
+        if isinstance(value, str):
+            try:
+                return cls(value.strip().lower())
+            except ValueError:
+                pass
+        raise InputError(field, value, f"one of {[m.value for m in cls]}")
+
+
+_SUGARS: Final = frozenset(
+    {Substance.MALTOSE, Substance.SUCROSE, Substance.SORBITOL, Substance.GLUCOSE}
+)
+
+
+class Bound(enum.Enum):
+    """How a labelled amount is stated: exact, average, at most, below, about.
+
+    .. versionadded:: 0.1.0
+    """
+
+    EXACT = "exact"
+    AVERAGE = "average"
+    AT_MOST = "at_most"
+    BELOW = "below"
+    APPROX = "approx"
+
+    @classmethod
+    def parse(cls, value: object, *, field: str = "bound") -> Bound:
+        """Accept a :class:`Bound` or its value, any case."""
+        if isinstance(value, Bound):
+            return value
+        if isinstance(value, str):
+            try:
+                return cls(value.strip().lower())
+            except ValueError:
+                pass
+        raise InputError(field, value, f"one of {[m.value for m in cls]}")
+
+    @property
+    def symbol(self) -> str:
+        """``=``, ``avg``, ``≤``, ``<`` or ``~``."""
+        return {"exact": "", "average": "avg ", "at_most": "≤ ", "below": "< "}.get(
+            self.value, "~ "
+        )
+
+
+# --------------------------------------------------------------------------
+# Named converters
+
+
+def _text(value: object, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(field, value, "a non-empty string")
+    return value.strip()
+
+
+def _nonempty(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    del instance
+    _text(value, attribute.name)
+
+
+def _str_tuple(value: object, field: str) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InputError(field, value, "a list of strings")
+    out = tuple(value)
+    for item in out:
+        if not isinstance(item, str):
+            raise InputError(field, value, "a list of strings")
+    return out
+
+
+def _notes(value: object) -> tuple[str, ...]:
+    return _str_tuple(value, "notes")
+
+
+def _positive(value: object, *, field: str, unit: units.UnitSpec) -> Quantity:
+    v = units.to_float(value, field=field, unit=unit)
+    if not v > 0:
+        raise InputError(
+            field, value, f"a value > 0 {unit.symbol}", f"{v:g} is not > 0"
+        )
+    return units.quantity(v, unit)
+
+
+def _grams(value: object) -> Quantity:
+    return _positive(value, field="grams", unit=G)
+
+
+def _vial_ml(value: object) -> Quantity:
+    return _positive(value, field="volume", unit=ML)
+
+
+def _concentration(value: object) -> Quantity:
+    q = _positive(value, field="concentration", unit=G_PER_L)
+    units.require_range(
+        float(q.magnitude),
+        field="concentration",
+        unit=G_PER_L,
+        low=0.0,
+        high=1000.0,
+        low_inclusive=False,
+        why="a protein solution is below 1000 g/L",
+    )
+    return q
+
+
+def _iga_amount(value: object) -> Quantity:
+    v = units.to_float(value, field="amount", unit=UG_PER_ML)
+    if not v >= 0:
+        raise InputError("amount", value, "a value ≥ 0 µg/mL")
+    return units.quantity(v, UG_PER_ML)
+
+
+def _content(value: object, field: str) -> Quantity:
+    """A mass (mg/mL) or molar (mmol/L) concentration, kept in its kind."""
+    spec = MG_PER_ML if units.has_dimension(value, MG_PER_ML) else MMOL_PER_L
+    v = units.to_float(value, field=field, unit=spec)
+    if not v >= 0:
+        raise InputError(field, value, f"a value ≥ 0 {spec.symbol}")
+    return units.quantity(v, spec)
+
+
+def _opt_amount(value: object) -> Quantity | None:
+    return None if value is None else _content(value, "amount")
+
+
+def _opt_bound(value: object) -> Bound | None:
+    return None if value is None else Bound.parse(value)
+
+
+def _bound(value: object) -> Bound:
+    return Bound.parse(value)
+
+
+def _substance(value: object) -> Substance:
+    return Substance.parse(value)
+
+
+def _opt_bool(value: object) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise InputError("flag", value, "true, false or absent")
+
+
+def _bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise InputError("flag", value, "true or false")
+
+
+def _source(value: object) -> Source:
+    if isinstance(value, Source):
+        return value
+    raise InputError("source", value, "a Source(reference=..., version=...)")
+
+
+# --------------------------------------------------------------------------
+# Value groups
+
+
+@attrs.frozen(kw_only=True)
+class Source:
+    """Where a value group comes from.
+
+    Attributes:
+        reference: The label, site or document, as in the reference.
+        version: The label version or date read (or that it was not recorded).
+
+    .. versionadded:: 0.1.0
+    """
+
+    reference: str = attrs.field(validator=_nonempty)
+    version: str = attrs.field(validator=_nonempty)
+
+    def __attrs_post_init__(self) -> None:
+        """Check the strings even with attrs validators disabled."""
+        _text(self.reference, "reference")
+        _text(self.version, "version")
+
+    def __str__(self) -> str:
+        """``reference (version)``."""
+        return f"{self.reference} ({self.version})"
+
+
+@attrs.frozen(kw_only=True)
+class Vial:
+    """A vial (or prefilled syringe) size.
+
+    Attributes:
+        grams: The IgG content, g.
+        volume: The volume, mL.
+        volume_stated: ``False`` when the source lists grams only and the
+            volume was derived as grams ÷ concentration.
+
+    .. versionadded:: 0.1.0
+    """
+
+    grams: Quantity = attrs.field(converter=_grams)
+    volume: Quantity = attrs.field(converter=_vial_ml)
+    volume_stated: bool = attrs.field(default=True, converter=_bool)
+
+    @property
+    def grams_g(self) -> float:
+        """The IgG content in g."""
+        return float(self.grams.magnitude)
+
+    @property
+    def volume_ml(self) -> float:
+        """The volume in mL."""
+        return float(self.volume.magnitude)
+
+    def __str__(self) -> str:
+        """``10 g/100 mL``."""
+        return f"{self.grams_g:g} g/{self.volume_ml:g} mL"
+
+
+@attrs.frozen(kw_only=True)
+class IgaContent:
+    """IgA content of the product.
+
+    .. versionadded:: 0.1.0
+    """
+
+    amount: Quantity = attrs.field(converter=_iga_amount)
+    bound: Bound = attrs.field(converter=_bound)
+    source: Source = attrs.field(converter=_source)
+    note: str = ""
+
+    @property
+    def amount_ug_ml(self) -> float:
+        """The amount in µg/mL."""
+        return float(self.amount.magnitude)
+
+
+@attrs.frozen(kw_only=True)
+class Excipient:
+    """A stabiliser, sugar or other excipient, with its amount when stated.
+
+    .. versionadded:: 0.1.0
+    """
+
+    substance: Substance = attrs.field(converter=_substance)
+    amount: Quantity | None = attrs.field(default=None, converter=_opt_amount)
+    bound: Bound | None = attrs.field(default=None, converter=_opt_bound)
+    note: str = ""
+
+
+def _excipients(value: object) -> tuple[Excipient, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InputError("excipients", value, "a list of Excipient")
+    out = tuple(value)
+    for i, item in enumerate(out):
+        if not isinstance(item, Excipient):
+            raise InputError(f"excipients[{i}]", item, "an Excipient")
+    return out
+
+
+@attrs.frozen(kw_only=True)
+class Composition:
+    """Stabiliser and sugars.
+
+    Attributes:
+        excipients: The excipients the source names.
+        sucrose_free: Whether the source says the product has no sucrose
+            (``None``: not stated).
+        no_added_sugars: Whether the source says the product has no
+            (added) sugars (``None``: not stated).
+
+    .. versionadded:: 0.1.0
+    """
+
+    excipients: tuple[Excipient, ...] = attrs.field(converter=_excipients)
+    source: Source = attrs.field(converter=_source)
+    sucrose_free: bool | None = attrs.field(default=None, converter=_opt_bool)
+    no_added_sugars: bool | None = attrs.field(default=None, converter=_opt_bool)
+    note: str = ""
+
+    @property
+    def sugars(self) -> tuple[Substance, ...]:
+        """The sugars and sugar alcohols among the excipients."""
+        return tuple(e.substance for e in self.excipients if e.substance.is_sugar)
+
+
+@attrs.frozen(kw_only=True)
+class SodiumContent:
+    """Sodium content, as the source states it (an amount or words).
+
+    .. versionadded:: 0.1.0
+    """
+
+    source: Source = attrs.field(converter=_source)
+    amount: Quantity | None = attrs.field(default=None, converter=_opt_amount)
+    bound: Bound | None = attrs.field(default=None, converter=_opt_bound)
+    note: str = ""
+
+
+def _cap_rate(value: object) -> Quantity:
+    kind = rate_kind(value, field="rate")
+    if kind is RateKind.ML_PER_H:
+        raise UnitError("rate", value, "a per-kg rate (mg/kg/min or mL/kg/min)")
+    return _positive(value, field="rate", unit=kind.unit)
+
+
+@attrs.frozen(kw_only=True)
+class AtRiskCap:
+    """The label's numeric rate cap for patients at thrombotic or renal risk.
+
+    Attributes:
+        rate: The cap (mg/kg/min or mL/kg/min).
+        inclusive: ``True`` for "do not exceed" (≤), ``False`` for "below" (<).
+
+    .. versionadded:: 0.1.0
+    """
+
+    rate: Quantity = attrs.field(converter=_cap_rate)
+    inclusive: bool = attrs.field(converter=_bool)
+    source: Source = attrs.field(converter=_source)
+    note: str = ""
+
+
+def _factor(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError("factor", value, "a number between 0.5 and 3")
+    return units.require_range(
+        float(value),
+        field="factor",
+        unit=units.UnitSpec(
+            name="dimensionless",
+            symbol="",
+            dimension="[]",
+            kind="a ratio",
+            example="1.37",
+        ),
+        low=0.5,
+        high=3.0,
+        why="labelled IVIg → SCIg factors are 1 to 1.53 (reference §5)",
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ScigConversion:
+    """IVIg → SCIg dose adjustment factor (weekly SC g = IV g/week × factor).
+
+    .. versionadded:: 0.1.0
+    """
+
+    factor: float = attrs.field(converter=_factor)
+    source: Source = attrs.field(converter=_source)
+    note: str = ""
+
+
+def _opt_ml(value: object) -> Quantity | None:
+    return None if value is None else _positive(value, field="volume", unit=ML)
+
+
+def _opt_ml_h(value: object) -> Quantity | None:
+    return None if value is None else _positive(value, field="rate", unit=ML_PER_H)
+
+
+def _opt_sites(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 20:
+        raise InputError("max_sites", value, "an integer from 1 to 20")
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class ScSiteLimit:
+    """Subcutaneous volume and rate limits for one situation.
+
+    Attributes:
+        applies_to: When the limit applies (e.g. ``"first infusion, PI"``).
+        volume_per_site: Maximum volume per site, mL.
+        initial_rate_per_site: Starting rate per site, mL/h.
+        rate_per_site: Maximum rate per site, mL/h.
+        max_sites: Maximum number of sites at once.
+        total_rate: Maximum rate across all sites, mL/h.
+        volume_per_day: Maximum volume per day, mL.
+
+    .. versionadded:: 0.1.0
+    """
+
+    applies_to: str = attrs.field(validator=_nonempty)
+    source: Source = attrs.field(converter=_source)
+    volume_per_site: Quantity | None = attrs.field(default=None, converter=_opt_ml)
+    initial_rate_per_site: Quantity | None = attrs.field(
+        default=None, converter=_opt_ml_h
+    )
+    rate_per_site: Quantity | None = attrs.field(default=None, converter=_opt_ml_h)
+    max_sites: int | None = attrs.field(default=None, converter=_opt_sites)
+    total_rate: Quantity | None = attrs.field(default=None, converter=_opt_ml_h)
+    volume_per_day: Quantity | None = attrs.field(default=None, converter=_opt_ml)
+    note: str = ""
+
+
+def _ramp_rate(value: object) -> Quantity:
+    kind = rate_kind(value, field="rate")
+    if kind is RateKind.ML_PER_H:
+        raise UnitError("rate", value, "a per-kg rate (mg/kg/min or mL/kg/min)")
+    return _positive(value, field="rate", unit=kind.unit)
+
+
+def _opt_ramp_rate(value: object) -> Quantity | None:
+    return None if value is None else _ramp_rate(value)
+
+
+def _opt_minutes(value: object) -> Quantity | None:
+    if value is None:
+        return None
+    return units.quantity(read_minutes(value, field="duration"), MINUTE)
+
+
+def _opt_steps(value: object) -> tuple[RateStep, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InputError("steps", value, "a list of RateStep")
+    out = tuple(value)
+    if not out:
+        raise InputError("steps", value, "a non-empty list of RateStep, or absent")
+    for i, item in enumerate(out):
+        if not isinstance(item, RateStep):
+            raise InputError(f"steps[{i}]", item, "a RateStep")
+    return out
+
+
+@attrs.frozen(kw_only=True)
+class LabelRamp:
+    """A label's infusion rates for one indication, as the label gives them.
+
+    Either the label lists the steps (:attr:`steps`), or it gives an initial
+    rate, a maximum and some of: how long the initial rate runs, the step
+    size, the interval (or a range of intervals). What it leaves out stays
+    ``None`` and :func:`~ivig_core.infusion.rate_schedule` asks for it.
+
+    .. versionadded:: 0.1.0
+    """
+
+    initial: Quantity = attrs.field(converter=_ramp_rate)
+    maximum: Quantity = attrs.field(converter=_ramp_rate)
+    initial_duration: Quantity | None = attrs.field(
+        default=None, converter=_opt_minutes
+    )
+    increment: Quantity | None = attrs.field(default=None, converter=_opt_ramp_rate)
+    interval_low: Quantity | None = attrs.field(default=None, converter=_opt_minutes)
+    interval_high: Quantity | None = attrs.field(default=None, converter=_opt_minutes)
+    steps: tuple[RateStep, ...] | None = attrs.field(default=None, converter=_opt_steps)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_notes)
+
+    def __attrs_post_init__(self) -> None:
+        """Check kinds and order (holds with validators disabled)."""
+        kind = rate_kind(self.initial)
+        for name in ("maximum", "increment"):
+            q = getattr(self, name)
+            if q is not None and rate_kind(q) is not kind:
+                raise InputError(name, q, f"a rate in {kind.value}, like the initial")
+        max_v = float(self.maximum.magnitude)
+        if float(self.initial.magnitude) > max_v:
+            raise InputError(
+                "initial", self.initial, f"at most the maximum {max_v:g} {kind.value}"
+            )
+        lo, hi = self.interval_low_min, self.interval_high_min
+        if (lo is None) != (hi is None) or (
+            lo is not None and hi is not None and lo > hi
+        ):
+            raise InputError(
+                "interval", (lo, hi), "both interval_low and interval_high, low ≤ high"
+            )
+        for i, step in enumerate(self.steps or ()):
+            if step.kind is kind and step.rate_value > max_v * (1 + 1e-9):
+                raise InputError(
+                    f"steps[{i}].rate",
+                    step.rate,
+                    f"at most the maximum {max_v:g} {kind.value}",
+                )
+        if self.steps is not None and self.steps[-1].duration is not None:
+            raise InputError(
+                f"steps[{len(self.steps) - 1}].duration",
+                self.steps[-1].duration,
+                "absent: the last step runs until the volume is given",
+            )
+
+    @property
+    def interval_low_min(self) -> float | None:
+        """The shortest labelled interval, minutes."""
+        return None if self.interval_low is None else float(self.interval_low.magnitude)
+
+    @property
+    def interval_high_min(self) -> float | None:
+        """The longest labelled interval, minutes."""
+        q = self.interval_high
+        return None if q is None else float(q.magnitude)
+
+
+def _key(value: object) -> str:
+    key = _text(value, "key").lower()
+    if not _KEY.match(key):
+        raise InputError(
+            "key", value, "lower-case letters, digits, '-' and '_' (e.g. 'octagam-10')"
+        )
+    return key
+
+
+def _opt_ramp(value: object) -> LabelRamp | None:
+    if value is None or isinstance(value, LabelRamp):
+        return value
+    raise InputError("ramp", value, "a LabelRamp or None")
+
+
+@attrs.frozen(kw_only=True)
+class Indication:
+    """A labelled indication and its infusion rates.
+
+    Attributes:
+        key: Short key (``"pi"``, ``"itp"``, ``"cidp"``, ``"dermatomyositis"``).
+        name: Full name.
+        ramp: The labelled rates, or ``None`` when UNCONFIRMED.
+
+    .. versionadded:: 0.1.0
+    """
+
+    key: str = attrs.field(converter=_key)
+    name: str = attrs.field(validator=_nonempty)
+    source: Source = attrs.field(converter=_source)
+    ramp: LabelRamp | None = attrs.field(default=None, converter=_opt_ramp)
+
+    @property
+    def maximum(self) -> Quantity | None:
+        """The labelled maximum rate, or ``None``."""
+        return None if self.ramp is None else self.ramp.maximum
+
+
+def _routes(value: object) -> tuple[Route, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InputError("routes", value, f"a list of {[m.value for m in Route]}")
+    out = tuple(Route.parse(v) for v in value)
+    if not out:
+        raise InputError("routes", value, "at least one route")
+    return out
+
+
+def _vials(value: object) -> tuple[Vial, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InputError("vials", value, "a list of Vial")
+    out = tuple(value)
+    for i, item in enumerate(out):
+        if not isinstance(item, Vial):
+            raise InputError(f"vials[{i}]", item, "a Vial")
+    sizes = [v.grams_g for v in out]
+    if len(set(sizes)) != len(sizes):
+        raise InputError("vials", sizes, "distinct vial sizes")
+    return tuple(sorted(out, key=lambda v: v.grams_g))
+
+
+def _indications(value: object) -> Mapping[str, Indication]:
+    if isinstance(value, Mapping):
+        items = list(value.values())
+    elif isinstance(value, Iterable) and not isinstance(value, str):
+        items = list(value)
+    else:
+        raise InputError("indications", value, "a list of Indication")
+    out: dict[str, Indication] = {}
+    for item in items:
+        if not isinstance(item, Indication):
+            raise InputError("indications", item, "an Indication")
+        if item.key in out:
+            raise InputError("indications", item.key, "distinct indication keys")
+        out[item.key] = item
+    return MappingProxyType(out)
+
+
+def _opt(value: object, cls: type[_T]) -> _T | None:
+    if value is None or isinstance(value, cls):
+        return value
+    raise InputError(cls.__name__, value, f"a {cls.__name__} or None")
+
+
+def _opt_iga(value: object) -> IgaContent | None:
+    return _opt(value, IgaContent)
+
+
+def _opt_composition(value: object) -> Composition | None:
+    return _opt(value, Composition)
+
+
+def _opt_sodium(value: object) -> SodiumContent | None:
+    return _opt(value, SodiumContent)
+
+
+def _opt_cap(value: object) -> AtRiskCap | None:
+    return _opt(value, AtRiskCap)
+
+
+def _opt_scig(value: object) -> ScigConversion | None:
+    return _opt(value, ScigConversion)
+
+
+def _sc_limits(value: object) -> tuple[ScSiteLimit, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InputError("sc_limits", value, "a list of ScSiteLimit")
+    out = tuple(value)
+    for i, item in enumerate(out):
+        if not isinstance(item, ScSiteLimit):
+            raise InputError(f"sc_limits[{i}]", item, "a ScSiteLimit")
+    return out
+
+
+def _unconfirmed(value: object) -> tuple[str, ...]:
+    out = _str_tuple(value, "unconfirmed")
+    for item in out:
+        if item not in UNCONFIRMABLE:
+            raise InputError("unconfirmed", item, f"any of {sorted(UNCONFIRMABLE)}")
+    return out
+
+
+@attrs.frozen(kw_only=True)
+class Product:
+    """An immunoglobulin product with sourced facts.
+
+    Attributes:
+        key: Stable key (``"octagam-10"``).
+        name: Brand name (``"Octagam 10 %"``).
+        manufacturer: Manufacturer (and US distributor where relevant).
+        routes: Labelled routes (Gamunex-C and Gammagard Liquid: IV and SC).
+        concentration: IgG concentration, g/L (100 g/L = 10 %).
+        vials: Vial sizes, smallest first (empty when UNCONFIRMED).
+        presentation_source: Source of concentration and vials.
+        iga: IgA content, or ``None`` when UNCONFIRMED.
+        iga_depleted: The IgA-depleted option (Gammagard S/D, < 1 µg/mL).
+        composition: Stabiliser and sugars, or ``None`` when UNCONFIRMED.
+        sodium: Sodium content, or ``None`` when UNCONFIRMED.
+        indications: Labelled indications by key, with their rates.
+        at_risk_cap: The label's numeric at-risk cap, or ``None``.
+        scig_conversion: IVIg → SCIg factor where the label gives one.
+        sc_limits: Subcutaneous site limits where the reference gives them.
+        unconfirmed: Groups absent because the reference marks them
+            UNCONFIRMED.
+        notes: Other remarks (e.g. ``"do not dilute"``).
+
+    .. versionadded:: 0.1.0
+    """
+
+    key: str = attrs.field(converter=_key)
+    name: str = attrs.field(validator=_nonempty)
+    manufacturer: str = attrs.field(validator=_nonempty)
+    routes: tuple[Route, ...] = attrs.field(converter=_routes)
+    concentration: Quantity = attrs.field(converter=_concentration)
+    vials: tuple[Vial, ...] = attrs.field(converter=_vials)
+    presentation_source: Source = attrs.field(converter=_source)
+    iga: IgaContent | None = attrs.field(default=None, converter=_opt_iga)
+    iga_depleted: bool = attrs.field(default=False, converter=_bool)
+    composition: Composition | None = attrs.field(
+        default=None, converter=_opt_composition
+    )
+    sodium: SodiumContent | None = attrs.field(default=None, converter=_opt_sodium)
+    indications: Mapping[str, Indication] = attrs.field(
+        factory=dict, converter=_indications
+    )
+    at_risk_cap: AtRiskCap | None = attrs.field(default=None, converter=_opt_cap)
+    scig_conversion: ScigConversion | None = attrs.field(
+        default=None, converter=_opt_scig
+    )
+    sc_limits: tuple[ScSiteLimit, ...] = attrs.field(default=(), converter=_sc_limits)
+    unconfirmed: tuple[str, ...] = attrs.field(default=(), converter=_unconfirmed)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_notes)
+
+    def __attrs_post_init__(self) -> None:
+        """Cross-field checks (hold with attrs validators disabled)."""
+        _text(self.name, "name")
+        _text(self.manufacturer, "manufacturer")
+        if not self.vials and "vials" not in self.unconfirmed:
+            raise InputError(
+                "vials",
+                [],
+                "at least one vial, or 'vials' listed in unconfirmed",
+                "no vial sizes given",
+            )
+        if self.iga_depleted and (self.iga is None or not self.iga.amount_ug_ml <= 1.0):
+            raise InputError(
+                "iga_depleted",
+                self.iga_depleted,
+                "true only with a stated IgA content of at most 1 µg/mL",
+            )
+
+    @property
+    def concentration_g_per_l(self) -> float:
+        """The concentration in g/L (= mg/mL)."""
+        return float(self.concentration.magnitude)
+
+    @property
+    def concentration_percent(self) -> float:
+        """The concentration in % (g per 100 mL)."""
+        return self.concentration_g_per_l / 10.0
+
+    def indication(self, key: str) -> Indication:
+        """Return the labelled indication *key* (case-insensitive).
+
+        Raises:
+            InputError: Not a labelled indication of this product.
+
+        .. versionadded:: 0.1.0
+        """
+        if key.strip().lower() in self.indications:
+            return self.indications[key.strip().lower()]
+        raise InputError(
+            "indication",
+            key,
+            f"one of {sorted(self.indications)} for {self.name}",
+            f"{key!r} is not a labelled indication of {self.name} in the catalogue",
+        )
+
+
+# --------------------------------------------------------------------------
+# Catalogue
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _products(value: object) -> Mapping[str, Product]:
+    if not isinstance(value, Mapping):
+        raise InputError("products", value, "a mapping of key -> Product")
+    out: dict[str, Product] = {}
+    seen: dict[str, str] = {}
+    for key, product in value.items():
+        if not isinstance(product, Product) or product.key != key:
+            raise InputError(f"products[{key!r}]", product, "a Product with that key")
+        for alias in {_normal(product.key), _normal(product.name)}:
+            if alias in seen and seen[alias] != key:
+                raise InputError(
+                    f"products[{key!r}]",
+                    product.name,
+                    "a name distinct from other products",
+                    f"{product.name!r} clashes with {seen[alias]!r}",
+                )
+            seen[alias] = key
+        out[key] = product
+    return MappingProxyType(out)
+
+
+@attrs.frozen(kw_only=True)
+class Catalogue(Mapping[str, Product]):
+    """An immutable mapping of product key -> :class:`Product`.
+
+    Attributes:
+        products: The products by key.
+        origin: Where the catalogue was loaded from.
+
+    .. versionadded:: 0.1.0
+    """
+
+    products: Mapping[str, Product] = attrs.field(converter=_products)
+    origin: str = "constructed in code"
+
+    def __getitem__(self, key: str) -> Product:
+        """The product with exactly this key."""
+        return self.products[key]
+
+    def __iter__(self) -> Iterator[str]:
+        """The keys, in file order."""
+        return iter(self.products)
+
+    def __len__(self) -> int:
+        """The number of products."""
+        return len(self.products)
+
+    def get_product(self, name: str) -> Product:
+        """The product called *name*: key or brand name, any case or spacing.
+
+        ``"Octagam 10 %"``, ``"octagam-10"`` and ``"OCTAGAM10"`` are the same.
+
+        Raises:
+            InputError: Unknown name; the message lists close matches.
+
+        .. versionadded:: 0.1.0
+        """
+        if isinstance(name, str):
+            wanted = _normal(name)
+            for product in self.products.values():
+                if wanted in {_normal(product.key), _normal(product.name)}:
+                    return product
+            by_normal = {_normal(k): k for k in self.products}
+            by_normal.update({_normal(p.name): p.name for p in self.products.values()})
+            close = difflib.get_close_matches(wanted, list(by_normal), n=3, cutoff=0.5)
+            names: list[str] = []
+            for match in close:
+                if by_normal[match] not in names:
+                    names.append(by_normal[match])
+            hint = f"; did you mean {', '.join(names)}?" if names else ""
+            detail: str | None = f"no product {name!r} in {self.origin}{hint}"
+        else:
+            detail = None
+        raise InputError(
+            "product",
+            name,
+            f"one of {sorted(self.products)} (or their brand names)",
+            detail,
+        )
+
+
+def get_product(name: str, catalogue: Catalogue | None = None) -> Product:
+    """Return the product called *name* from *catalogue* (default: shipped).
+
+    Matching ignores case, spaces and punctuation: ``"privigen"``,
+    ``"Octagam 10 %"``, ``"gamunex-c"``.
+
+    Raises:
+        InputError: Unknown name; the message lists close matches.
+
+    Example:
+        >>> get_product("privigin")
+        Traceback (most recent call last):
+        ...
+        ivig_core.errors.InputError: product: no product 'privigin' in ...
+        did you mean Privigen, Bivigam?; ...
+
+    .. versionadded:: 0.1.0
+    """
+    return (catalogue or default_catalogue()).get_product(name)
+
+
+@functools.cache
+def default_catalogue() -> Catalogue:
+    """The shipped catalogue, loaded and validated once, on first use.
+
+    .. versionadded:: 0.1.0
+    """
+    resource = importlib.resources.files("ivig_core") / "data" / "products.toml"
+    return _load_text(
+        resource.read_text(encoding="utf-8"), "ivig_core/data/products.toml"
+    )
+
+
+def load_formulary(path: str | Path) -> Catalogue:
+    """Load a local formulary file (same TOML format as the shipped catalogue).
+
+    The whole file is validated before anything is returned: a malformed file
+    raises :class:`~ivig_core.InputError` naming the file, the product and the
+    field, and nothing is loaded half-way.
+
+    Raises:
+        InputError: Unreadable file, invalid TOML, or an invalid product.
+
+    .. versionadded:: 0.1.0
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            str(p), str(path), "a readable UTF-8 TOML file", f"cannot read {p}: {exc}"
+        ) from exc
+    return _load_text(text, str(p))
+
+
+# --------------------------------------------------------------------------
+# TOML loading
+
+
+class _Reader:
+    """Reads one table of the file, remembering its path for messages."""
+
+    def __init__(self, file: str, path: str, table: object) -> None:
+        self.file = file
+        self.path = path
+        if not isinstance(table, Mapping):
+            raise InputError(f"{file}: {path}", table, "a TOML table")
+        self.table: Mapping[str, object] = table
+        self.used: set[str] = set()
+
+    def error(self, exc: InputError, group: str = "") -> InputError:
+        field = exc.field
+        where = f"{self.path}.{group}" if group else self.path
+        return type(exc)(
+            f"{self.file}: {where}.{field}", exc.value, exc.allowed, exc.detail
+        )
+
+    def fail(
+        self, key: str, value: object, allowed: str, detail: str | None = None
+    ) -> InputError:
+        return InputError(f"{self.file}: {self.path}.{key}", value, allowed, detail)
+
+    def get(
+        self, key: str, default: object = ..., *, kind: type | None = None
+    ) -> object:
+        self.used.add(key)
+        if key not in self.table:
+            if default is ...:
+                raise self.fail(key, None, "a value", f"missing required field {key!r}")
+            return default
+        value = self.table[key]
+        if kind is not None and not isinstance(value, kind):
+            raise self.fail(key, value, f"a TOML {kind.__name__}")
+        return value
+
+    def text(self, key: str, default: str | None = None) -> str:
+        value = self.get(key, ... if default is None else default, kind=str)
+        return str(value)
+
+    def sub(self, key: str) -> _Reader | None:
+        self.used.add(key)
+        if key not in self.table:
+            return None
+        return _Reader(self.file, f"{self.path}.{key}", self.table[key])
+
+    def items(self, key: str) -> list[_Reader]:
+        self.used.add(key)
+        value = self.table.get(key, [])
+        if not isinstance(value, list):
+            raise self.fail(key, value, "a list of tables")
+        return [
+            _Reader(self.file, f"{self.path}.{key}[{i}]", v)
+            for i, v in enumerate(value)
+        ]
+
+    def source(self) -> Source:
+        try:
+            return Source(
+                reference=self.text("source"),
+                version=self.text("version"),
+            )
+        except InputError as exc:
+            if exc.field.startswith(self.file):
+                raise
+            raise self.error(exc) from exc
+
+    def done(self) -> None:
+        extra = sorted(set(self.table) - self.used)
+        if extra:
+            raise self.fail(
+                extra[0],
+                self.table[extra[0]],
+                "a known field",
+                f"unknown field {extra[0]!r}",
+            )
+
+    def build(self, make: Callable[..., _T], **kwargs: object) -> _T:
+        try:
+            return make(**kwargs)
+        except InputError as exc:
+            group = "presentation" if exc.field in _PRESENTATION else ""
+            raise self.error(exc, group) from exc
+
+
+def _load_text(text: str, file: str) -> Catalogue:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(
+            file, "<file>", "a valid TOML file", f"invalid TOML in {file}: {exc}"
+        ) from exc
+    top = _Reader(file, "", data)
+    schema = top.get("schema", kind=int)
+    if schema != 1:
+        raise InputError(f"{file}: schema", schema, "1")
+    products_table = top.get("products", kind=dict)
+    top.done()
+    if not isinstance(products_table, dict) or not products_table:
+        raise InputError(f"{file}: products", products_table, "at least one product")
+    products: dict[str, Product] = {}
+    for key, table in products_table.items():
+        products[key] = _read_product(_Reader(file, f"products.{key}", table), key)
+    try:
+        return Catalogue(products=products, origin=file)
+    except InputError as exc:
+        raise InputError(
+            f"{file}: {exc.field}", exc.value, exc.allowed, exc.detail
+        ) from exc
+
+
+def _read_product(r: _Reader, key: str) -> Product:
+    pres = r.sub("presentation")
+    if pres is None:
+        raise r.fail(
+            "presentation",
+            None,
+            "a [presentation] table",
+            "missing required field 'presentation'",
+        )
+    concentration = pres.get("concentration")
+    vials = [_read_vial(v, concentration) for v in pres.items("vials")]
+    pres_source = pres.source()
+    pres.done()
+    kwargs: dict[str, object] = {
+        "key": key,
+        "name": r.text("name"),
+        "manufacturer": r.text("manufacturer"),
+        "routes": r.get("routes", kind=list),
+        "iga_depleted": r.get("iga_depleted", False),
+        "unconfirmed": r.get("unconfirmed", []),
+        "notes": r.get("notes", []),
+        "concentration": concentration,
+        "vials": vials,
+        "presentation_source": pres_source,
+    }
+    if (t := r.sub("iga")) is not None:
+        kwargs["iga"] = t.build(
+            IgaContent,
+            amount=t.get("amount"),
+            bound=t.get("bound"),
+            note=t.text("note", ""),
+            source=t.source(),
+        )
+        t.done()
+    if (t := r.sub("composition")) is not None:
+        excipients = []
+        for e in t.items("excipients"):
+            excipients.append(
+                e.build(
+                    Excipient,
+                    substance=e.get("substance"),
+                    amount=e.get("amount", None),
+                    bound=e.get("bound", None),
+                    note=e.text("note", ""),
+                )
+            )
+            e.done()
+        kwargs["composition"] = t.build(
+            Composition,
+            excipients=excipients,
+            sucrose_free=t.get("sucrose_free", None),
+            no_added_sugars=t.get("no_added_sugars", None),
+            note=t.text("note", ""),
+            source=t.source(),
+        )
+        t.done()
+    if (t := r.sub("sodium")) is not None:
+        kwargs["sodium"] = t.build(
+            SodiumContent,
+            amount=t.get("amount", None),
+            bound=t.get("bound", None),
+            note=t.text("note", ""),
+            source=t.source(),
+        )
+        t.done()
+    if (t := r.sub("at_risk_cap")) is not None:
+        kwargs["at_risk_cap"] = t.build(
+            AtRiskCap,
+            rate=t.get("rate"),
+            inclusive=t.get("inclusive"),
+            note=t.text("note", ""),
+            source=t.source(),
+        )
+        t.done()
+    if (t := r.sub("scig_conversion")) is not None:
+        kwargs["scig_conversion"] = t.build(
+            ScigConversion,
+            factor=t.get("factor"),
+            note=t.text("note", ""),
+            source=t.source(),
+        )
+        t.done()
+    kwargs["sc_limits"] = [_read_sc_limit(s) for s in r.items("sc_limits")]
+    indications = []
+    if (t := r.sub("indications")) is not None:
+        for ind_key in t.table:
+            indications.append(
+                _read_indication(
+                    _Reader(r.file, f"{t.path}.{ind_key}", t.table[ind_key]), ind_key
+                )
+            )
+            t.used.add(ind_key)
+    kwargs["indications"] = indications
+    r.done()
+    return r.build(Product, **kwargs)
+
+
+def _read_vial(r: _Reader, concentration: object) -> Vial:
+    grams = r.get("grams")
+    volume = r.get("volume", None)
+    stated = volume is not None
+    if volume is None:
+        try:
+            g = units.to_float(grams, field="grams", unit=G)
+            conc = units.to_float(concentration, field="concentration", unit=G_PER_L)
+        except InputError as exc:
+            raise r.error(exc) from exc
+        if not (conc > 0 and math.isfinite(g)):
+            raise r.fail("grams", grams, "a vial size with a positive concentration")
+        volume = units.quantity(g / conc * 1000.0, ML)
+    r.done()
+    return r.build(Vial, grams=grams, volume=volume, volume_stated=stated)
+
+
+def _read_sc_limit(r: _Reader) -> ScSiteLimit:
+    result = r.build(
+        ScSiteLimit,
+        applies_to=r.text("applies_to"),
+        volume_per_site=r.get("volume_per_site", None),
+        initial_rate_per_site=r.get("initial_rate_per_site", None),
+        rate_per_site=r.get("rate_per_site", None),
+        max_sites=r.get("max_sites", None),
+        total_rate=r.get("total_rate", None),
+        volume_per_day=r.get("volume_per_day", None),
+        note=r.text("note", ""),
+        source=r.source(),
+    )
+    r.done()
+    return result
+
+
+def _read_indication(r: _Reader, key: str) -> Indication:
+    ramp = None
+    if (t := r.sub("rates")) is not None:
+        steps = None
+        if "steps" in t.table:
+            steps = []
+            for s in t.items("steps"):
+                steps.append(
+                    s.build(
+                        RateStep, rate=s.get("rate"), duration=s.get("duration", None)
+                    )
+                )
+                s.done()
+        interval = t.get("interval", None)
+        low = t.get("interval_low", interval)
+        high = t.get("interval_high", interval)
+        ramp = t.build(
+            LabelRamp,
+            initial=t.get("initial"),
+            maximum=t.get("maximum"),
+            initial_duration=t.get("initial_duration", None),
+            increment=t.get("increment", None),
+            interval_low=low,
+            interval_high=high,
+            steps=steps,
+            notes=t.get("notes", []),
+        )
+        t.done()
+    result = r.build(
+        Indication, key=key, name=r.text("name"), ramp=ramp, source=r.source()
+    )
+    r.done()
+    return result

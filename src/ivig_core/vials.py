@@ -1,0 +1,547 @@
+"""Vial selection under an explicit rounding policy, and dose volumes.
+
+A calculated dose in grams is turned into vials of one product under a
+rounding policy the caller names; the result shows the calculated dose, the
+dispensed dose, the vials, the volume and the difference, with a one-line
+reason. Nothing is rounded silently, and when no combination of vials
+satisfies the policy a :class:`~ivig_core.PlanningError` says which
+constraint failed and by how much.
+
+Policies:
+
+* :class:`NeverBelow` (``"never-below"``): never dispense less than the
+  dose; the fewest grams wasted, then the fewest vials.
+* :class:`NearestWithin` (``"nearest-within"``): the achievable total
+  nearest the dose, refused when further than ±*tolerance* (required; no
+  default).
+* :class:`NearestIncrement` (``"nearest-increment"``; ``"ontario"`` is the
+  5 g one): round the total dose to the nearest increment, then make that
+  exact total from vials (Ontario IG dose calculator: "rounded to the nearest
+  5 g", reference §1.4).
+
+Volume is dose ÷ concentration, exact (:func:`volume_ml`).
+
+Example:
+    >>> from ivig_core.products import get_product
+    >>> sel = select_vials("37.2 g", get_product("gamunex-c"), rounding=NeverBelow())
+    >>> sel.dispensed_g, sel.volume_ml, round(sel.difference_g, 6)
+    (37.5, 375.0, 0.3)
+    >>> [(str(v), n) for v, n in sel.vials]
+    [('20 g/200 mL', 1), ('10 g/100 mL', 1), ('5 g/50 mL', 1), ('2.5 g/25 mL', 1)]
+    >>> print(sel.reason)
+    never below: 37.2 g → 37.5 g (1 × 20 g + 1 × 10 g + 1 × 5 g + 1 × 2.5 g),
+    +0.3 g (+0.81 %)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
+
+import attrs
+
+from ivig_core import units
+from ivig_core.errors import InputError, PlanningError
+from ivig_core.units import ML, G, Quantity, UnitSpec
+
+
+if TYPE_CHECKING:
+    from ivig_core.products import Product, Vial
+
+
+__all__ = [
+    "NearestIncrement",
+    "NearestWithin",
+    "NeverBelow",
+    "RoundingPolicy",
+    "VialSelection",
+    "get_rounding",
+    "select_vials",
+    "select_vials_g",
+    "volume_ml",
+]
+
+#: Vial sizes and doses are compared on a grid of 1 mg (exact for sizes such
+#: as 2.5 g; float noise below 1 µg is ignored).
+_MG_PER_G: Final = 1000
+_EPS: Final = 1e-6
+#: Doses above this are refused as a unit slip (500 g is ~7 g/kg at 70 kg).
+MAX_DOSE_G: Final = 500.0
+
+_FRACTION: Final = UnitSpec(
+    name="dimensionless",
+    symbol="",
+    dimension="[]",
+    kind="a fraction",
+    example="'10 %' or 0.1",
+)
+
+
+@runtime_checkable
+class RoundingPolicy(Protocol):
+    """What a rounding policy provides.
+
+    ``choose`` gets the dose and the vial sizes in grams and returns the
+    count of each size and a one-line reason, or raises
+    :class:`~ivig_core.PlanningError`.
+
+    .. versionadded:: 0.1.0
+    """
+
+    @property
+    def name(self) -> str:
+        """A short, stable name."""
+        ...  # pragma: no cover
+
+    def choose(
+        self, dose_g: float, sizes_g: Sequence[float]
+    ) -> tuple[tuple[int, ...], str]:
+        """Counts per size (same order as *sizes_g*) and a reason."""
+        ...  # pragma: no cover
+
+
+# --------------------------------------------------------------------------
+# Float core: exact combinations on an integer grid
+
+
+def _grid(sizes_g: Sequence[float]) -> tuple[int, list[int]]:
+    """The gcd of the sizes in mg, and the sizes in grid units."""
+    mg = []
+    for size in sizes_g:
+        m = round(size * _MG_PER_G)
+        if m <= 0 or abs(m - size * _MG_PER_G) > _EPS * _MG_PER_G:
+            raise InputError(
+                "vials", size, "vial sizes > 0 g in whole milligrams", f"{size!r} g"
+            )
+        mg.append(m)
+    step = math.gcd(*mg)
+    return step, [m // step for m in mg]
+
+
+def _min_vials(sizes: Sequence[int], top: int) -> list[tuple[int, int] | None]:
+    """For each total 0..top (grid units): (vial count, last size index) or None.
+
+    Fewest vials; ties go to the larger vial, so results are deterministic.
+    """
+    order = sorted(range(len(sizes)), key=lambda i: -sizes[i])
+    best: list[tuple[int, int] | None] = [None] * (top + 1)
+    best[0] = (0, -1)
+    for total in range(1, top + 1):
+        for i in order:
+            prev = total - sizes[i]
+            if prev >= 0 and (b := best[prev]) is not None:
+                cand = (b[0] + 1, i)
+                cur = best[total]
+                if cur is None or cand[0] < cur[0]:
+                    best[total] = cand
+    return best
+
+
+def _counts(
+    best: list[tuple[int, int] | None], sizes: Sequence[int], total: int
+) -> tuple[int, ...]:
+    counts = [0] * len(sizes)
+    while total > 0:
+        entry = best[total]
+        if entry is None:  # pragma: no cover - callers pass reachable totals
+            raise AssertionError(total)
+        counts[entry[1]] += 1
+        total -= sizes[entry[1]]
+    return tuple(counts)
+
+
+def _describe(counts: Sequence[int], sizes_g: Sequence[float]) -> str:
+    parts = [
+        f"{n} × {size:g} g"
+        for size, n in sorted(zip(sizes_g, counts, strict=True), reverse=True)
+        if n
+    ]
+    return " + ".join(parts) if parts else "no vials"
+
+
+def _diff(dispensed: float, dose: float) -> str:
+    d = dispensed - dose
+    sign = "+" if d >= 0 else "−"
+    return f"{sign}{abs(d):.3g} g ({sign}{abs(d) / dose * 100:.2f} %)"
+
+
+def _check_sizes(sizes_g: Sequence[float]) -> None:
+    if not sizes_g:
+        raise PlanningError(
+            "vials: the product lists no vial sizes (UNCONFIRMED in the reference); "
+            "load a local formulary with its vial sizes"
+        )
+
+
+@attrs.frozen
+class NeverBelow:
+    """Never dispense less than the dose: fewest grams wasted, then fewest vials.
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str = "never-below"
+
+    def choose(
+        self, dose_g: float, sizes_g: Sequence[float]
+    ) -> tuple[tuple[int, ...], str]:
+        """See :class:`RoundingPolicy`."""
+        _check_sizes(sizes_g)
+        step, sizes = _grid(sizes_g)
+        target = math.ceil(dose_g * _MG_PER_G / step - _EPS)
+        best = _min_vials(sizes, target + max(sizes))
+        for total in range(target, len(best)):
+            if best[total] is not None:
+                counts = _counts(best, sizes, total)
+                got = total * step / _MG_PER_G
+                return counts, (
+                    f"never below: {dose_g:g} g → {got:g} g "
+                    f"({_describe(counts, sizes_g)}), {_diff(got, dose_g)}"
+                )
+        msg = "unreachable: target + largest vial is reachable"  # pragma: no cover
+        raise AssertionError(msg)  # pragma: no cover
+
+
+def _tolerance(value: object) -> float:
+    if isinstance(value, bool):
+        raise InputError("tolerance", value, "a fraction such as 0.1 or '10 %'")
+    if isinstance(value, (int, float)):
+        fraction = float(value)
+    else:
+        fraction = units.to_float(value, field="tolerance", unit=_FRACTION)
+    if not 0 < fraction < 1:
+        raise InputError(
+            "tolerance",
+            value,
+            "a fraction above 0 and below 1, e.g. 0.1 or '10 %'",
+            f"{value!r} is not between 0 and 1 (write 10 % as 0.1 or '10 %')",
+        )
+    return fraction
+
+
+@attrs.frozen(kw_only=True)
+class NearestWithin:
+    """The achievable total nearest the dose, within ±*tolerance*.
+
+    Ties go to fewer vials, then to the larger total (not the smaller dose).
+
+    Args:
+        tolerance: The largest relative difference accepted, as a fraction
+            (``0.1``) or a percentage (``"10 %"``). Required: how far from
+            the calculated dose is acceptable is a local decision.
+
+    .. versionadded:: 0.1.0
+    """
+
+    tolerance: float = attrs.field(converter=_tolerance)
+    name: str = "nearest-within"
+
+    def choose(
+        self, dose_g: float, sizes_g: Sequence[float]
+    ) -> tuple[tuple[int, ...], str]:
+        """See :class:`RoundingPolicy`."""
+        _check_sizes(sizes_g)
+        step, sizes = _grid(sizes_g)
+        dose_units = dose_g * _MG_PER_G / step
+        top = math.ceil(dose_units * (1 + self.tolerance)) + max(sizes)
+        best = _min_vials(sizes, top)
+        choice: tuple[float, int, int] | None = None
+        for total in range(1, top + 1):
+            entry = best[total]
+            if entry is None:
+                continue
+            key = (round(abs(total - dose_units), 9), entry[0], -total)
+            if choice is None or key < choice:
+                choice = key
+        if choice is None:  # pragma: no cover - the largest vial is reachable
+            raise AssertionError(sizes)
+        total = -choice[2]
+        got = total * step / _MG_PER_G
+        off = abs(got - dose_g) / dose_g
+        pct = self.tolerance * 100
+        if off > self.tolerance + 1e-12:
+            raise PlanningError(
+                f"rounding: the nearest achievable dose to {dose_g:g} g with vials "
+                f"{', '.join(f'{s:g} g' for s in sizes_g)} is {got:g} g, "
+                f"{off * 100:.2f} % away; the tolerance is ±{pct:g} %, exceeded by "
+                f"{(off - self.tolerance) * 100:.2f} percentage points"
+            )
+        counts = _counts(best, sizes, total)
+        return counts, (
+            f"nearest within ±{pct:g} %: {dose_g:g} g → {got:g} g "
+            f"({_describe(counts, sizes_g)}), {_diff(got, dose_g)}"
+        )
+
+
+def _increment(value: object) -> float:
+    grams = units.to_float(value, field="increment", unit=G)
+    return units.require_range(
+        grams, field="increment", unit=G, low=0.0, high=100.0, low_inclusive=False
+    )
+
+
+@attrs.frozen(kw_only=True)
+class NearestIncrement:
+    """Round the total dose to the nearest *increment*, then make it from vials.
+
+    Ontario's IG dose calculator rounds the total dose to the nearest 5 g
+    (reference §1.4); :func:`get_rounding` ``("ontario")`` is this policy
+    with ``increment="5 g"``. A dose exactly half-way is rounded up (the
+    source does not say; the reason records it). When the rounded dose
+    cannot be made exactly from the vials, selection is refused.
+
+    Args:
+        increment: The rounding step, a mass (``"5 g"``). Required.
+
+    .. versionadded:: 0.1.0
+    """
+
+    increment: float = attrs.field(converter=_increment)
+    name: str = "nearest-increment"
+
+    def choose(
+        self, dose_g: float, sizes_g: Sequence[float]
+    ) -> tuple[tuple[int, ...], str]:
+        """See :class:`RoundingPolicy`."""
+        _check_sizes(sizes_g)
+        ratio = dose_g / self.increment
+        k = math.floor(ratio + 0.5 + 1e-12)
+        halfway = math.isclose(ratio - math.floor(ratio), 0.5, abs_tol=1e-12)
+        rounded = k * self.increment
+        if k == 0:
+            short = self.increment / 2 - dose_g
+            raise PlanningError(
+                f"rounding: {dose_g:g} g rounds to 0 g at the nearest "
+                f"{self.increment:g} g; the dose is {short:.3g} g short of the "
+                "half-way point"
+            )
+        step, sizes = _grid(sizes_g)
+        target_mg = rounded * _MG_PER_G
+        target = round(target_mg / step)
+        best = _min_vials(sizes, target)
+        if abs(target * step - target_mg) > _EPS * _MG_PER_G or best[target] is None:
+            lower = max(
+                (t for t in range(target + 1) if best[t] is not None and t > 0),
+                default=None,
+            )
+            higher_best = _min_vials(sizes, target + max(sizes))
+            upper = next(
+                t for t in range(target + 1, len(higher_best)) if higher_best[t]
+            )
+            near = [f"{upper * step / _MG_PER_G:g} g"]
+            if lower is not None:
+                near.insert(0, f"{lower * step / _MG_PER_G:g} g")
+            raise PlanningError(
+                f"rounding: {dose_g:g} g rounds to {rounded:g} g (nearest "
+                f"{self.increment:g} g), which vials "
+                f"{', '.join(f'{s:g} g' for s in sizes_g)} cannot make exactly; "
+                f"the nearest totals they make are {' and '.join(near)}"
+            )
+        counts = _counts(best, sizes, target)
+        tie = "; half-way: rounded up (the source does not say)" if halfway else ""
+        return counts, (
+            f"nearest {self.increment:g} g: {dose_g:g} g → {rounded:g} g "
+            f"({_describe(counts, sizes_g)}), {_diff(rounded, dose_g)}{tie}"
+        )
+
+
+def get_rounding(name: str, **params: object) -> RoundingPolicy:
+    """Return a rounding policy by name.
+
+    Names: ``"never-below"``; ``"nearest-within"`` (needs ``tolerance=``);
+    ``"nearest-increment"`` (needs ``increment=``); ``"ontario"`` (nearest
+    5 g, reference §1.4).
+
+    Example:
+        >>> get_rounding("nearest-within", tolerance="10 %")
+        NearestWithin(tolerance=0.1, name='nearest-within')
+
+    Raises:
+        InputError: Unknown name, or a missing or unexpected parameter.
+
+    .. versionadded:: 0.1.0
+    """
+    key = str(name).strip().lower()
+    needed = {
+        "never-below": (),
+        "nearest-within": ("tolerance",),
+        "nearest-increment": ("increment",),
+        "ontario": (),
+    }
+    if key not in needed:
+        raise InputError("rounding", name, f"one of {sorted(needed)}")
+    extra = sorted(set(params) - set(needed[key]))
+    if extra:
+        raise InputError(extra[0], params[extra[0]], f"no {extra[0]} for {key!r}")
+    for param in needed[key]:
+        if param not in params:
+            raise InputError(
+                param, None, f"a {param} for {key!r} (required, no default)"
+            )
+    if key == "never-below":
+        return NeverBelow()
+    if key == "nearest-within":
+        return NearestWithin(tolerance=params["tolerance"])
+    if key == "nearest-increment":
+        return NearestIncrement(increment=params["increment"])
+    # Ontario IG dose calculator: total dose rounded to the nearest 5 g (§1.4).
+    return NearestIncrement(increment=units.quantity(5.0, G))
+
+
+# --------------------------------------------------------------------------
+# Results
+
+
+def _g(value: object) -> Quantity:
+    return units.to_quantity(value, field="dose", unit=G)
+
+
+def _ml(value: object) -> Quantity:
+    return units.to_quantity(value, field="volume", unit=ML)
+
+
+@attrs.frozen(kw_only=True)
+class VialSelection:
+    """Vials for one dose of one product, and what rounding did.
+
+    Attributes:
+        product: The product key.
+        calculated: The dose asked for, g.
+        dispensed: The dose in the vials, g.
+        vials: ``(Vial, count)`` pairs, largest vial first, counts > 0.
+        volume: The dispensed dose's volume, mL (dispensed ÷ concentration).
+        difference: dispensed − calculated, g.
+        policy: The rounding policy's name.
+        reason: One line saying what was done.
+
+    .. versionadded:: 0.1.0
+    """
+
+    product: str
+    calculated: Quantity = attrs.field(converter=_g)
+    dispensed: Quantity = attrs.field(converter=_g)
+    vials: tuple[tuple[Vial, int], ...]
+    volume: Quantity = attrs.field(converter=_ml)
+    difference: Quantity = attrs.field(converter=_g)
+    policy: str
+    reason: str
+
+    @property
+    def calculated_g(self) -> float:
+        """The dose asked for, g."""
+        return float(self.calculated.magnitude)
+
+    @property
+    def dispensed_g(self) -> float:
+        """The dose in the vials, g."""
+        return float(self.dispensed.magnitude)
+
+    @property
+    def volume_ml(self) -> float:
+        """The dispensed volume, mL."""
+        return float(self.volume.magnitude)
+
+    @property
+    def difference_g(self) -> float:
+        """Dispensed − calculated, g."""
+        return float(self.difference.magnitude)
+
+    @property
+    def vial_count(self) -> int:
+        """The number of vials."""
+        return sum(n for _, n in self.vials)
+
+
+def volume_ml(dose_g: float, product: Product) -> float:
+    """The volume of *dose_g* grams of *product*, mL (dose ÷ concentration).
+
+    Example:
+        >>> from ivig_core.products import get_product
+        >>> volume_ml(35.0, get_product("octagam 5%"))
+        700.0
+
+    .. versionadded:: 0.1.0
+    """
+    return dose_g / product.concentration_g_per_l * 1000.0
+
+
+def _policy(rounding: object) -> RoundingPolicy:
+    if isinstance(rounding, str):
+        return get_rounding(rounding)
+    if isinstance(rounding, RoundingPolicy):
+        return rounding
+    raise InputError(
+        "rounding", rounding, "a RoundingPolicy (NeverBelow(), ...) or its name"
+    )
+
+
+def select_vials_g(
+    dose_g: float, product: Product, rounding: RoundingPolicy | str
+) -> VialSelection:
+    """Float entry point of :func:`select_vials` (dose in grams).
+
+    .. versionadded:: 0.1.0
+    """
+    policy = _policy(rounding)
+    if isinstance(dose_g, bool) or not isinstance(dose_g, (int, float)):
+        raise InputError("dose_g", dose_g, "a number of grams")
+    dose = units.require_range(
+        float(dose_g),
+        field="dose",
+        unit=G,
+        low=0.0,
+        high=MAX_DOSE_G,
+        low_inclusive=False,
+        why="above 0 g; more than 500 g is taken for a unit slip",
+    )
+    vials = product.vials
+    sizes = [v.grams_g for v in vials]
+    counts, reason = policy.choose(dose, sizes)
+    if len(counts) != len(vials) or any(n < 0 for n in counts):
+        raise InputError(
+            "rounding", policy, "a policy returning one count ≥ 0 per vial size"
+        )
+    dispensed = math.fsum(n * s for n, s in zip(counts, sizes, strict=True))
+    if not dispensed > 0:
+        raise PlanningError(f"rounding: {policy.name} chose no vials for {dose:g} g")
+    chosen = tuple(
+        (vial, n)
+        for vial, n in sorted(
+            zip(vials, counts, strict=True), key=lambda p: -p[0].grams_g
+        )
+        if n
+    )
+    return VialSelection(
+        product=product.key,
+        calculated=units.quantity(dose, G),
+        dispensed=units.quantity(dispensed, G),
+        vials=chosen,
+        volume=units.quantity(volume_ml(dispensed, product), ML),
+        difference=units.quantity(dispensed - dose, G),
+        policy=policy.name,
+        reason=reason,
+    )
+
+
+def select_vials(
+    dose: object, product: Product, *, rounding: RoundingPolicy | str
+) -> VialSelection:
+    """Choose vials of *product* for *dose* under an explicit rounding policy.
+
+    Args:
+        dose: The calculated dose, a mass (``"37.2 g"``, ``Q_(37200, "mg")``).
+        product: The product.
+        rounding: A policy (:class:`NeverBelow`, :class:`NearestWithin`,
+            :class:`NearestIncrement`, your own) or a name for
+            :func:`get_rounding` that needs no parameter. Required.
+
+    Raises:
+        InputError: A bad dose or policy.
+        PlanningError: No vial combination satisfies the policy (the message
+            says which constraint and by how much), or the product has no
+            vial sizes.
+
+    .. versionadded:: 0.1.0
+    """
+    return select_vials_g(units.to_float(dose, field="dose", unit=G), product, rounding)
