@@ -554,6 +554,9 @@ def to_float(value: object, *, field: str, unit: UnitSpec) -> float:
             f"{magnitude!r} is not a finite number",
         )
     registry = get_registry()
+    canonical = _unit(registry, unit)
+    if q.units == canonical:  # fast path: already canonical (e.g. our own)
+        return float(magnitude)
     if q.dimensionality != _dimensionality(registry, unit.dimension):
         raise UnitError(
             field,
@@ -563,7 +566,7 @@ def to_float(value: object, *, field: str, unit: UnitSpec) -> float:
         )
     if unit.mass_ratio:
         _check_mass_ratio(q, field=field, unit=unit)
-    result = float(q.m_as(_unit(registry, unit)))
+    result = float(q.m_as(canonical))
     if not math.isfinite(result):  # e.g. an enormous magnitude in a tiny unit
         raise InputError(
             field, value, "a finite number", f"{q:~P} overflows in {unit.symbol}"
