@@ -1,0 +1,547 @@
+"""Products and the catalogue: values match the reference, loading validates."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ivig_core import InputError, UnitError
+from ivig_core.products import (
+    Bound,
+    Catalogue,
+    Product,
+    Route,
+    Source,
+    Substance,
+    Vial,
+    default_catalogue,
+    get_product,
+    load_formulary,
+)
+from ivig_core.units import Q_
+
+
+DATA = Path(__file__).parent.parent / "src" / "ivig_core" / "data" / "products.toml"
+
+# --------------------------------------------------------------------------
+# The reference table (clinical.md §2.1, §2.2, §4.1, §5), transcribed by hand.
+# None: the reference marks the value UNCONFIRMED (or gives none).
+
+#: key -> (concentration g/L, vial sizes (g, mL or None when only grams given))
+PRESENTATION: dict[str, tuple[float, list[tuple[float, float | None]]]] = {
+    "privigen": (100.0, [(40, 400)]),
+    "octagam-10": (100.0, [(2, 20), (5, 50), (10, 100), (20, 200), (30, 300)]),
+    "octagam-5": (50.0, [(2.5, 50), (5, 100), (10, 200), (25, 500)]),
+    "gamunex-c": (
+        100.0,
+        [(1, 10), (2.5, 25), (5, 50), (10, 100), (20, 200), (40, 400)],
+    ),
+    "gammagard-liquid": (
+        100.0,
+        [(1, None), (2.5, None), (5, None), (10, None), (20, None), (30, None)],
+    ),
+    "gammagard-sd": (50.0, [(2.5, None), (5, None), (10, None)]),
+    "panzyga": (
+        100.0,
+        [(1, None), (2.5, None), (5, None), (10, None), (20, None), (30, None)],
+    ),
+    "bivigam": (100.0, [(5, 50), (10, 100)]),
+    "asceniv": (100.0, [(5, 50)]),
+    "gammaplex-5": (50.0, []),
+    "hizentra": (200.0, [(1, 5), (2, 10), (4, 20), (10, 50)]),
+    "hyqvia": (100.0, [(2.5, None), (5, None), (10, None), (20, None), (30, None)]),
+    "cuvitru": (200.0, []),
+    "xembify": (200.0, []),
+}
+
+#: key -> (IgA µg/mL, bound) or None
+IGA: dict[str, tuple[float, Bound] | None] = {
+    "privigen": (25.0, Bound.AT_MOST),
+    "octagam-10": (106.0, Bound.AVERAGE),
+    "octagam-5": (200.0, Bound.AT_MOST),
+    "gamunex-c": None,
+    "gammagard-liquid": (37.0, Bound.AVERAGE),
+    "gammagard-sd": (1.0, Bound.BELOW),
+    "panzyga": None,
+    "bivigam": None,
+    "asceniv": None,
+    "gammaplex-5": None,
+    "hizentra": None,
+    "hyqvia": None,
+    "cuvitru": None,
+    "xembify": None,
+}
+
+#: key -> (cap value, unit, inclusive) or None
+AT_RISK: dict[str, tuple[float, str, bool] | None] = {
+    "octagam-10": (3.3, "mg/kg/min", True),
+    "octagam-5": (3.3, "mg/kg/min", False),
+    "panzyga": (3.3, "mg/kg/min", True),
+    "bivigam": (2.0, "mg/kg/min", False),
+}
+
+#: key -> IVIg -> SCIg factor (§5)
+SCIG: dict[str, float] = {
+    "hizentra": 1.37,
+    "gamunex-c": 1.37,
+    "gammagard-liquid": 1.37,
+    "xembify": 1.37,
+    "cuvitru": 1.30,
+    "hyqvia": 1.0,
+}
+
+#: (key, indication) -> (initial, maximum, unit of both)
+RATES: dict[tuple[str, str], tuple[float, float, str]] = {
+    ("privigen", "pi"): (0.5, 8, "mg/kg/min"),
+    ("privigen", "cidp"): (0.5, 8, "mg/kg/min"),
+    ("privigen", "itp"): (0.5, 4, "mg/kg/min"),
+    ("octagam-10", "itp"): (1, 12, "mg/kg/min"),
+    ("octagam-10", "dermatomyositis"): (1, 4, "mg/kg/min"),
+    ("octagam-5", "pi"): (0.5, 3.33, "mg/kg/min"),
+    ("gamunex-c", "pi"): (1, 8, "mg/kg/min"),
+    ("gamunex-c", "itp"): (1, 8, "mg/kg/min"),
+    ("gamunex-c", "cidp"): (2, 8, "mg/kg/min"),
+    ("gammagard-liquid", "pi"): (0.5, 5, "mL/kg/h"),
+    ("gammagard-liquid", "mmn"): (0.5, 5.4, "mL/kg/h"),
+    ("gammagard-liquid", "cidp"): (0.5, 5.4, "mL/kg/h"),
+    ("panzyga", "pi"): (1, 14, "mg/kg/min"),
+    ("panzyga", "itp"): (1, 8, "mg/kg/min"),
+    ("panzyga", "cidp"): (1, 12, "mg/kg/min"),
+    ("bivigam", "pi"): (0.5, 6, "mg/kg/min"),
+    ("asceniv", "pi"): (0.5, 8, "mg/kg/min"),
+    ("gammaplex-5", "pi"): (0.01, 0.08, "mL/kg/min"),
+    ("gammaplex-5", "itp"): (0.01, 0.08, "mL/kg/min"),
+}
+
+#: key -> (substance, amount, unit) for every excipient amount the reference gives
+EXCIPIENTS: dict[str, list[tuple[Substance, float | None, str]]] = {
+    "privigen": [(Substance.PROLINE, 250, "mmol/L")],
+    "octagam-10": [(Substance.MALTOSE, 90, "mg/mL")],
+    "octagam-5": [(Substance.MALTOSE, 100, "mg/mL")],
+    "gamunex-c": [(Substance.GLYCINE, None, "")],
+    "gammagard-liquid": [(Substance.GLYCINE, 250, "mmol/L")],
+    "gammagard-sd": [
+        (Substance.GLYCINE, 22.5, "mg/mL"),
+        (Substance.GLUCOSE, 20, "mg/mL"),
+        (Substance.ALBUMIN, 3, "mg/mL"),
+    ],
+    "panzyga": [],
+    "bivigam": [(Substance.POLYSORBATE_80, None, "")],
+    "asceniv": [],
+    "hizentra": [(Substance.PROLINE, None, "")],
+    "hyqvia": [(Substance.GLYCINE, None, ""), (Substance.ALBUMIN, None, "")],
+}
+
+REQUIRED = [
+    "Privigen",
+    "Octagam 10 %",
+    "Octagam 5 %",
+    "Gamunex-C",
+    "Gammagard Liquid",
+    "Gammagard S/D",
+    "Panzyga",
+    "Bivigam",
+    "Asceniv",
+    "Gammaplex 5 %",
+    "Hizentra",
+    "HyQvia",
+    "Cuvitru",
+    "Xembify",
+]
+
+
+@pytest.mark.parametrize("name", REQUIRED)
+def test_catalogue_covers_required_products(name: str) -> None:
+    """Every product the issue names is in the shipped catalogue."""
+    assert name == get_product(name).name
+
+
+@pytest.mark.parametrize(("key", "expected"), PRESENTATION.items())
+def test_presentation_matches_reference(
+    key: str, expected: tuple[float, list[tuple[float, float | None]]]
+) -> None:
+    """Concentration and vial sizes match the reference table."""
+    product = get_product(key)
+    conc, vials = expected
+    assert conc == product.concentration_g_per_l
+    assert [g for g, _ in vials] == [v.grams_g for v in product.vials]
+    for (g, ml), vial in zip(vials, product.vials, strict=True):
+        if ml is None:
+            assert not vial.volume_stated
+            assert vial.volume_ml == pytest.approx(g / conc * 1000)
+        else:
+            assert vial.volume_stated
+            assert ml == vial.volume_ml
+    assert ("vials" in product.unconfirmed) == (not vials)
+
+
+@pytest.mark.parametrize(("key", "expected"), IGA.items())
+def test_iga_matches_reference(key: str, expected: tuple[float, Bound] | None) -> None:
+    """IgA content matches the reference; UNCONFIRMED values are absent."""
+    iga = get_product(key).iga
+    if expected is None:
+        assert iga is None
+    else:
+        assert iga is not None
+        assert expected == (iga.amount_ug_ml, iga.bound)
+
+
+def test_only_gammagard_sd_is_iga_depleted() -> None:
+    """Gammagard S/D (IgA < 1 µg/mL) is the one IgA-depleted product."""
+    depleted = [key for key, p in default_catalogue().items() if p.iga_depleted]
+    assert depleted == ["gammagard-sd"]
+
+
+@pytest.mark.parametrize("key", PRESENTATION)
+def test_at_risk_cap_matches_reference(key: str) -> None:
+    """Numeric at-risk caps are those of reference §4.1, and no others."""
+    cap = get_product(key).at_risk_cap
+    expected = AT_RISK.get(key)
+    if expected is None:
+        assert cap is None
+    else:
+        assert cap is not None
+        value, unit, inclusive = expected
+        assert value == pytest.approx(cap.rate.m_as(unit))
+        assert inclusive is cap.inclusive
+
+
+@pytest.mark.parametrize("key", PRESENTATION)
+def test_scig_factor_matches_reference(key: str) -> None:
+    """SCIg conversion factors are those of reference §5, and no others."""
+    conversion = get_product(key).scig_conversion
+    if key in SCIG:
+        assert conversion is not None
+        assert SCIG[key] == conversion.factor
+    else:
+        assert conversion is None
+
+
+@pytest.mark.parametrize(("pair", "expected"), RATES.items())
+def test_rates_match_reference(
+    pair: tuple[str, str], expected: tuple[float, float, str]
+) -> None:
+    """Initial and maximum rates per indication match the reference."""
+    key, indication = pair
+    ramp = get_product(key).indication(indication).ramp
+    assert ramp is not None
+    initial, maximum, unit = expected
+    assert initial == pytest.approx(ramp.initial.m_as(unit))
+    assert maximum == pytest.approx(ramp.maximum.m_as(unit))
+
+
+def test_every_labelled_ramp_is_in_the_table() -> None:
+    """The rate table test covers every ramp in the catalogue."""
+    ramps = {
+        (key, ind.key)
+        for key, product in default_catalogue().items()
+        for ind in product.indications.values()
+        if ind.ramp is not None
+    }
+    assert set(RATES) == ramps
+
+
+@pytest.mark.parametrize(("key", "expected"), EXCIPIENTS.items())
+def test_excipients_match_reference(
+    key: str, expected: list[tuple[Substance, float | None, str]]
+) -> None:
+    """Stabilisers and sugars (with amounts where given) match the reference."""
+    composition = get_product(key).composition
+    assert composition is not None
+    got = [
+        (e.substance, None if e.amount is None else e.amount.m_as(unit))
+        for e, (_, _, unit) in zip(composition.excipients, expected, strict=True)
+    ]
+    assert [(s, a) for s, a, _ in expected] == got
+
+
+def test_maltose_products_report_sugars() -> None:
+    """Octagam 5 % and 10 % list maltose among their sugars."""
+    for key in ("octagam-5", "octagam-10"):
+        composition = get_product(key).composition
+        assert composition is not None
+        assert composition.sugars == (Substance.MALTOSE,)
+
+
+def test_sodium_matches_reference() -> None:
+    """Octagam sodium is below 30 mmol/L; Privigen's is UNCONFIRMED."""
+    sodium = get_product("octagam-10").sodium
+    assert sodium is not None
+    assert sodium.amount is not None
+    assert sodium.amount.m_as("mmol/L") == 30.0
+    assert Bound.BELOW is sodium.bound
+    assert get_product("privigen").sodium is None
+    assert "sodium" in get_product("privigen").unconfirmed
+
+
+def test_sc_site_limits_match_reference() -> None:
+    """Gammagard SC and Xembify site limits match reference §5 and §2.2."""
+    gg = {lim.applies_to: lim for lim in get_product("gammagard-liquid").sc_limits}
+    heavy = gg["SC, patients ≥ 40 kg"]
+    assert heavy.volume_per_site is not None
+    assert heavy.total_rate is not None
+    assert heavy.rate_per_site is not None
+    assert (
+        heavy.volume_per_site.m_as("mL"),
+        heavy.total_rate.m_as("mL/h"),
+        heavy.rate_per_site.m_as("mL/h"),
+        heavy.max_sites,
+    ) == (30.0, 240.0, 30.0, 8)
+    xem = {lim.applies_to: lim for lim in get_product("xembify").sc_limits}
+    adult = xem["adults and children ≥ 10 years"]
+    assert adult.rate_per_site is not None
+    assert adult.rate_per_site.m_as("mL/h") == 35.0
+
+
+def test_every_value_group_has_a_source() -> None:
+    """Every group of every product carries a reference and a version."""
+    for product in default_catalogue().values():
+        groups: list[object] = [
+            product.iga,
+            product.composition,
+            product.sodium,
+            product.at_risk_cap,
+            product.scig_conversion,
+            *product.sc_limits,
+            *product.indications.values(),
+        ]
+        sources = [product.presentation_source] + [
+            g.source for g in groups if g is not None and hasattr(g, "source")
+        ]
+        for source in sources:
+            assert isinstance(source, Source)
+            assert source.reference
+            assert source.version
+
+
+def test_data_file_cites_every_number() -> None:
+    """Each line of the data file with a number also cites the reference or source."""
+    for line in DATA.read_text(encoding="utf-8").splitlines():
+        code = line.split("#", 1)[0]
+        if not re.search(r'= *"?\d', code) or "schema" in code:
+            continue
+        if code.strip().startswith(("source", "version", "notes", "note")):
+            continue
+        if line.strip().startswith("{"):  # a vial/step row inside a commented list
+            continue
+        assert "#" in line, line
+
+
+def test_routes() -> None:
+    """Routes distinguish IV, SC and facilitated SC."""
+    assert get_product("gamunex-c").routes == (Route.IV, Route.SC)
+    assert get_product("hyqvia").routes == (Route.FACILITATED_SC,)
+
+
+@pytest.mark.parametrize(
+    "name", ["privigen", "PRIVIGEN", "Octagam 10%", "octagam-10", "Gammagard S/D"]
+)
+def test_get_product_is_forgiving_about_case_and_spacing(name: str) -> None:
+    """Names match ignoring case, spaces and punctuation."""
+    assert get_product(name).key in {"privigen", "octagam-10", "gammagard-sd"}
+
+
+def test_unknown_product_lists_close_matches() -> None:
+    """An unknown name is an InputError naming close matches."""
+    with pytest.raises(InputError, match=r"product: .*did you mean Privigen"):
+        get_product("privigin")
+
+
+def test_unknown_indication() -> None:
+    """An indication the product is not labelled for is refused."""
+    with pytest.raises(InputError, match=r"indication: .*not a labelled indication"):
+        get_product("privigen").indication("dermatomyositis")
+
+
+def test_default_catalogue_is_cached_and_immutable() -> None:
+    """The shipped catalogue loads once and cannot be changed."""
+    cat = default_catalogue()
+    assert cat is default_catalogue()
+    with pytest.raises(TypeError):
+        cat.products["x"] = cat["privigen"]  # type: ignore[index]
+
+
+# --------------------------------------------------------------------------
+# Bad input
+
+
+def test_vial_size_must_be_positive() -> None:
+    """A zero or negative vial size names the field."""
+    with pytest.raises(InputError, match=r"grams: .*not > 0"):
+        Vial(grams="-5 g", volume="50 mL")
+    with pytest.raises(InputError, match=r"grams: .*not > 0"):
+        Vial(grams="0 g", volume="50 mL")
+
+
+def test_vial_size_needs_a_unit() -> None:
+    """A bare number for a vial size is a UnitError."""
+    with pytest.raises(UnitError, match=r"grams: .*units are never assumed"):
+        Vial(grams=5, volume="50 mL")
+
+
+def _product(**changes: object) -> Product:
+    fields: dict[str, object] = {
+        "key": "local-ivig",
+        "name": "Local IVIg",
+        "manufacturer": "Somebody",
+        "routes": ["iv"],
+        "concentration": Q_(100.0, "g/L"),
+        "vials": [Vial(grams="10 g", volume="100 mL")],
+        "presentation_source": Source(reference="local", version="2026"),
+    }
+    fields.update(changes)
+    return Product(**fields)  # type: ignore[arg-type]
+
+
+def test_empty_vial_list_must_be_marked_unconfirmed() -> None:
+    """No vials is refused unless the product marks them UNCONFIRMED."""
+    with pytest.raises(InputError, match=r"vials: no vial sizes given"):
+        _product(vials=[])
+    assert _product(vials=[], unconfirmed=["vials"]).vials == ()
+
+
+def test_duplicate_vial_sizes_refused() -> None:
+    """Two vials of one size are refused."""
+    with pytest.raises(InputError, match=r"vials: .*distinct"):
+        _product(vials=[Vial(grams="10 g", volume="100 mL")] * 2)
+
+
+def test_concentration_unit_checked() -> None:
+    """A concentration in the wrong dimension is a UnitError."""
+    with pytest.raises(UnitError, match=r"concentration: .*mass concentration"):
+        _product(concentration="10 g")
+
+
+def test_iga_depleted_needs_low_iga() -> None:
+    """The IgA-depleted flag needs a stated IgA of at most 1 µg/mL."""
+    with pytest.raises(InputError, match=r"iga_depleted: "):
+        _product(iga_depleted=True)
+
+
+def test_catalogue_refuses_clashing_names() -> None:
+    """Two products with the same normalised name are refused."""
+    a = _product()
+    b = _product(key="local-ivig-2")
+    with pytest.raises(InputError, match=r"clashes"):
+        Catalogue(products={a.key: a, b.key: b})
+
+
+# --------------------------------------------------------------------------
+# Local formulary files
+
+GOOD = """
+schema = 1
+
+[products.local-ivig]
+name = "Local IVIg 10 %"
+manufacturer = "Hospital pharmacy"
+routes = ["iv"]
+
+[products.local-ivig.presentation]
+concentration = "100 g/L"
+vials = [{ grams = "5 g", volume = "50 mL" }, { grams = "20 g", volume = "200 mL" }]
+source = "local formulary"
+version = "2026-01"
+
+[products.local-ivig.indications.pi]
+name = "Primary immunodeficiency"
+source = "local protocol"
+version = "2026-01"
+[products.local-ivig.indications.pi.rates]
+initial = "1 mg/kg/min"
+maximum = "8 mg/kg/min"
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "formulary.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_formulary(tmp_path: Path) -> None:
+    """A valid local file loads into a catalogue usable with get_product."""
+    cat = load_formulary(_write(tmp_path, GOOD))
+    product = get_product("local ivig 10%", cat)
+    assert [v.grams_g for v in product.vials] == [5.0, 20.0]
+    assert str(tmp_path / "formulary.toml") == cat.origin
+
+
+def test_formulary_missing_field(tmp_path: Path) -> None:
+    """A missing field names the file, the product and the field."""
+    path = _write(tmp_path, GOOD.replace('manufacturer = "Hospital pharmacy"\n', ""))
+    with pytest.raises(
+        InputError,
+        match=r"formulary\.toml: products\.local-ivig\.manufacturer: missing",
+    ):
+        load_formulary(path)
+
+
+def test_formulary_wrong_unit(tmp_path: Path) -> None:
+    """A value in the wrong unit names the file, product, group and field."""
+    path = _write(tmp_path, GOOD.replace('grams = "5 g"', 'grams = "5 mL"'))
+    with pytest.raises(
+        UnitError,
+        match=r"formulary\.toml: products\.local-ivig\.presentation\.vials\[0\]\.grams",
+    ):
+        load_formulary(path)
+
+
+def test_formulary_bad_rate_unit(tmp_path: Path) -> None:
+    """A rate written as a percentage is refused, naming the rates field."""
+    path = _write(tmp_path, GOOD.replace('"8 mg/kg/min"', '"8 %/min"'))
+    with pytest.raises(
+        UnitError, match=r"products\.local-ivig\.indications\.pi\.rates\.rate"
+    ):
+        load_formulary(path)
+
+
+def test_formulary_bad_toml(tmp_path: Path) -> None:
+    """Invalid TOML names the file."""
+    path = _write(tmp_path, GOOD + "\n[[[broken\n")
+    with pytest.raises(InputError, match=r"formulary\.toml: invalid TOML"):
+        load_formulary(path)
+
+
+def test_formulary_unknown_field(tmp_path: Path) -> None:
+    """A misspelt field is refused, not ignored."""
+    path = _write(
+        tmp_path, GOOD.replace('routes = ["iv"]', 'routes = ["iv"]\ncolour = "red"')
+    )
+    with pytest.raises(
+        InputError, match=r"products\.local-ivig\.colour: unknown field"
+    ):
+        load_formulary(path)
+
+
+def test_formulary_negative_vial(tmp_path: Path) -> None:
+    """A negative vial size is refused with its path."""
+    path = _write(tmp_path, GOOD.replace('grams = "20 g"', 'grams = "-20 g"'))
+    with pytest.raises(InputError, match=r"presentation\.vials\[1\]\.grams: "):
+        load_formulary(path)
+
+
+def test_formulary_missing_file(tmp_path: Path) -> None:
+    """A missing file is an InputError naming it."""
+    with pytest.raises(InputError, match=r"nope\.toml"):
+        load_formulary(tmp_path / "nope.toml")
+
+
+def test_formulary_loads_nothing_half_way(tmp_path: Path) -> None:
+    """One bad product in a file means no catalogue at all."""
+    second = GOOD.split("[products.local-ivig]")[1].replace("local-ivig", "other")
+    second = second.replace('"Local IVIg 10 %"', '"Other"').replace(
+        'concentration = "100 g/L"', 'concentration = "100 g"'
+    )
+    path = _write(tmp_path, GOOD + "\n[products.other]" + second)
+    with pytest.raises(
+        UnitError, match=r"products\.other\.presentation\.concentration"
+    ):
+        load_formulary(path)
+
+
+def test_shipped_file_loads_through_load_formulary() -> None:
+    """The shipped data file passes the same validation as a user's file."""
+    assert list(default_catalogue()) == list(load_formulary(DATA))
