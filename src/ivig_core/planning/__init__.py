@@ -14,6 +14,7 @@ from ivig_core.planning.calendar import (
     PlacedCourse,
     place_courses,
 )
+from ivig_core.planning.course import plan_course
 from ivig_core.planning.split import (
     CourseSplit,
     EightyGramRule,
@@ -35,6 +36,7 @@ __all__ = [
     "TaperPlan",
     "TaperStep",
     "place_courses",
+    "plan_course",
     "split_course",
     "split_course_g",
     "split_units",

@@ -179,7 +179,8 @@ class SplitLimits:
         max_daily_grams: At most this many g per day (``"80 g/day"``).
         eighty_gram_rule: Apply seed 004's 80 g rule.
         granularity: Dispense in whole multiples of this mass; ``None`` lets
-            :func:`~ivig_core.plan_course` use the product's smallest vial.
+            :func:`~ivig_core.planning.course.plan_course` use the greatest
+            common divisor of the product's vial sizes.
 
     Example:
         >>> SplitLimits(max_daily_dose="1 g/kg/day").max_daily_g_per_kg

@@ -1,0 +1,307 @@
+"""The plan: dated infusions with grams, vials, volumes and rates, explained.
+
+A :class:`Plan` is immutable and built by
+:func:`~ivig_core.planning.course.plan_course`. It holds one
+:class:`Infusion` per infusion day, one :class:`Cycle` per course (with its
+totals), the :class:`~ivig_core.DosingWeight` used, notes (e.g. courses moved
+for closed days) and a :class:`Trace`: for every number, the formula, the
+inputs and the source. :meth:`Plan.explain` prints it for a pharmacist to
+check line by line.
+
+Numbers are held as floats whose names carry their unit (``calculated_g``,
+``volume_ml``), because a plan has many of them and pint costs 5-150 µs per
+quantity; the quantity properties (``calculated``, ``volume``) wrap them at
+the boundary. Equal inputs give equal plans (attrs equality).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING, Literal
+
+import attrs
+
+from ivig_core import units
+from ivig_core.units import G_PER_KG, G_PER_KG_PER_WEEK, MINUTE, ML, G, Quantity
+
+
+if TYPE_CHECKING:
+    from ivig_core.dosing_weight import DosingWeight
+    from ivig_core.infusion import InfusionRun
+    from ivig_core.regimen import Regimen
+    from ivig_core.vials import VialSelection
+
+
+__all__ = ["Cycle", "Infusion", "Phase", "Plan", "Trace"]
+
+_DAYS_PER_WEEK = 7.0
+
+
+class Phase(enum.Enum):
+    """Which part of the regimen a course belongs to.
+
+    .. versionadded:: 0.1.0
+    """
+
+    INDUCTION = "induction"
+    MAINTENANCE = "maintenance"
+    TAPER = "taper"
+
+
+@attrs.frozen(kw_only=True)
+class Infusion:
+    """One infusion day.
+
+    Attributes:
+        date: The day.
+        phase: Induction, maintenance or taper.
+        cycle: The course number in the plan, from 1.
+        day: The day within the course, from 1.
+        days_in_course: How many days the course has.
+        dose_g_per_kg: The calculated dose for this day, g/kg of dosing
+            weight.
+        calculated_g: The calculated dose for this day, g (dose × weight).
+        dispensed_g: The amount dispensed this day, g (from the split of the
+            course's dispensed total).
+        vials: The vials for this day (:class:`~ivig_core.vials.VialSelection`).
+        volume_ml: The volume infused, mL.
+        run: The rate steps and duration
+            (:class:`~ivig_core.infusion.InfusionRun`).
+
+    .. versionadded:: 0.1.0
+    """
+
+    date: dt.date
+    phase: Phase
+    cycle: int
+    day: int
+    days_in_course: int
+    dose_g_per_kg: float
+    calculated_g: float
+    dispensed_g: float
+    vials: VialSelection
+    volume_ml: float
+    run: InfusionRun
+
+    @property
+    def dose(self) -> Quantity:
+        """The calculated dose for the day, g/kg."""
+        return units.quantity(self.dose_g_per_kg, G_PER_KG)
+
+    @property
+    def calculated(self) -> Quantity:
+        """The calculated grams, as a quantity."""
+        return units.quantity(self.calculated_g, G)
+
+    @property
+    def dispensed(self) -> Quantity:
+        """The dispensed grams, as a quantity."""
+        return units.quantity(self.dispensed_g, G)
+
+    @property
+    def volume(self) -> Quantity:
+        """The volume, mL."""
+        return units.quantity(self.volume_ml, ML)
+
+    @property
+    def duration_min(self) -> float:
+        """The infusion's duration in minutes."""
+        return self.run.duration_min
+
+    @property
+    def duration(self) -> Quantity:
+        """The infusion's duration, minutes."""
+        return units.quantity(self.run.duration_min, MINUTE)
+
+
+@attrs.frozen(kw_only=True)
+class Cycle:
+    """One course and the interval after it, with its totals.
+
+    Attributes:
+        number: The course number in the plan, from 1.
+        phase: Induction, maintenance or taper.
+        planned_start: The first day by the interval alone.
+        start: The first day (later than planned if moved for closed days).
+        days: Consecutive infusion days.
+        dose_g_per_kg: The course dose, g/kg.
+        interval_days: From this course's first day to the next's (for the
+            last course: the interval the regimen would keep).
+        calculated_g: The course's calculated grams.
+        dispensed_g: The course's dispensed grams.
+        volume_ml: The course's volume.
+        label: How the dose was obtained (e.g. a taper step).
+
+    .. versionadded:: 0.1.0
+    """
+
+    number: int
+    phase: Phase
+    planned_start: dt.date
+    start: dt.date
+    days: int
+    dose_g_per_kg: float
+    interval_days: float
+    calculated_g: float
+    dispensed_g: float
+    volume_ml: float
+    label: str
+
+    @property
+    def intensity_g_per_kg_per_week(self) -> float:
+        """Dose intensity: course dose ÷ interval in weeks."""
+        return self.dose_g_per_kg / (self.interval_days / _DAYS_PER_WEEK)
+
+    @property
+    def intensity(self) -> Quantity:
+        """Dose intensity, g/kg/week."""
+        return units.quantity(self.intensity_g_per_kg_per_week, G_PER_KG_PER_WEEK)
+
+    @property
+    def moved_days(self) -> int:
+        """Days the course was moved for closed days."""
+        return (self.start - self.planned_start).days
+
+
+@attrs.frozen(kw_only=True)
+class Trace:
+    """How one number was obtained.
+
+    Attributes:
+        what: The number's name (e.g. ``"course 1 calculated"``).
+        value: The value with its unit, as printed.
+        formula: The formula or rule.
+        inputs: The inputs, with their values.
+        source: Where the rule comes from.
+
+    .. versionadded:: 0.1.0
+    """
+
+    what: str
+    value: str
+    formula: str
+    inputs: str
+    source: str
+
+
+@attrs.frozen(kw_only=True)
+class Plan:
+    """A dated, explainable IVIg/SCIg plan.
+
+    Attributes:
+        regimen: The regimen planned (with its choices).
+        product: The product's name.
+        dosing_weight: The dosing weight used, with its basis and reason.
+        rounding: The rounding policy's name.
+        start: The planned first day.
+        infusions: One record per infusion day, in date order.
+        cycles: One record per course, with totals.
+        ended: How the plan ends: after the chosen cycles, at a taper floor,
+            or at a taper stop.
+        notes: Things a reader must know (moved courses, rules applied).
+        trace: How every number was obtained.
+
+    .. versionadded:: 0.1.0
+    """
+
+    regimen: Regimen
+    product: str
+    dosing_weight: DosingWeight
+    rounding: str
+    start: dt.date
+    infusions: tuple[Infusion, ...]
+    cycles: tuple[Cycle, ...]
+    ended: Literal["cycles", "floor", "stop"]
+    notes: tuple[str, ...]
+    trace: tuple[Trace, ...]
+
+    @property
+    def total_calculated_g(self) -> float:
+        """Calculated grams over the plan."""
+        return sum(i.calculated_g for i in self.infusions)
+
+    @property
+    def total_dispensed_g(self) -> float:
+        """Dispensed grams over the plan."""
+        return sum(i.dispensed_g for i in self.infusions)
+
+    @property
+    def total_volume_ml(self) -> float:
+        """Volume over the plan, mL."""
+        return sum(i.volume_ml for i in self.infusions)
+
+    @property
+    def total_duration_min(self) -> float:
+        """Infusion time over the plan, minutes."""
+        return sum(i.run.duration_min for i in self.infusions)
+
+    @property
+    def total_calculated(self) -> Quantity:
+        """Calculated grams over the plan, as a quantity."""
+        return units.quantity(self.total_calculated_g, G)
+
+    @property
+    def total_dispensed(self) -> Quantity:
+        """Dispensed grams over the plan, as a quantity."""
+        return units.quantity(self.total_dispensed_g, G)
+
+    @property
+    def total_volume(self) -> Quantity:
+        """Volume over the plan, mL."""
+        return units.quantity(self.total_volume_ml, ML)
+
+    @property
+    def dates(self) -> tuple[dt.date, ...]:
+        """The infusion dates, in order."""
+        return tuple(i.date for i in self.infusions)
+
+    def in_cycle(self, number: int) -> tuple[Infusion, ...]:
+        """The infusions of course *number*."""
+        return tuple(i for i in self.infusions if i.cycle == number)
+
+    def table(self) -> str:
+        """The infusions as a fixed-width text table.
+
+        .. versionadded:: 0.1.0
+        """
+        lines = [
+            "date        phase        cyc day  g/kg    calc g   disp g   mL      min"
+        ]
+        lines.extend(
+            f"{i.date.isoformat()}  {i.phase.value:<11}  {i.cycle:>3} "
+            f"{i.day:>2}/{i.days_in_course:<1} {i.dose_g_per_kg:6.3f}  "
+            f"{i.calculated_g:7.2f}  {i.dispensed_g:7.2f}  {i.volume_ml:6.0f}  "
+            f"{i.run.duration_min:6.1f}"
+            for i in self.infusions
+        )
+        lines.append(
+            f"total{'':48}{self.total_calculated_g:7.2f}  "
+            f"{self.total_dispensed_g:7.2f}  {self.total_volume_ml:6.0f}  "
+            f"{self.total_duration_min:6.1f}"
+        )
+        return "\n".join(lines)
+
+    def explain(self) -> str:
+        """A readable trace of how every number was obtained, with sources.
+
+        .. versionadded:: 0.1.0
+        """
+        lines = [
+            f"Plan: {self.regimen.name}, {self.product}, from {self.start.isoformat()}",
+            f"Regimen source: {self.regimen.source}",
+        ]
+        lines.extend(f"Fixed by the regimen: {text}" for text in self.regimen.fixed)
+        lines.append("")
+        for t in self.trace:
+            lines.append(f"- {t.what} = {t.value}")
+            lines.append(f"    formula: {t.formula}")
+            lines.append(f"    inputs:  {t.inputs}")
+            lines.append(f"    source:  {t.source}")
+        if self.notes:
+            lines.append("")
+            lines.append("Notes:")
+            lines.extend(f"- {note}" for note in self.notes)
+        lines.append("")
+        lines.append(self.table())
+        return "\n".join(lines)
