@@ -54,3 +54,18 @@ def test_core_imports_no_optional_dependency() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == "[]"
+
+
+def test_import_does_not_build_the_registry() -> None:
+    """Importing ivig_core leaves pint's application registry unbuilt (lazy)."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    code = (
+        "import ivig_core, pint; "
+        "print(type(pint.get_application_registry()._registry).__name__)"
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "LazyRegistry"

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import difflib
 import enum
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
+from collections.abc import Iterator, Mapping
+from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
@@ -36,10 +36,6 @@ from ivig_core.body import (
 from ivig_core.errors import InputError
 from ivig_core.patient import Patient, Sex
 from ivig_core.units import KG, Quantity
-
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 
 __all__ = [
@@ -546,22 +542,53 @@ class BloodStar2026:
         return _adjusted_or_actual(self, actual, ideal, self.factor, why)
 
 
-#: The built-in policies by name, in the order the CLI prints them.
-BUILTIN_POLICIES: Final[Mapping[str, DosingWeightPolicy]] = MappingProxyType(
-    {
-        policy.name: policy
-        for policy in (
-            ActualWeight(),
-            IdealWeight(),
-            IdealWeight(actual_if_lower=True),
-            AdjustedWeight(),
-            Us120PercentIbw(),
-            UkRequestForm(),
-            OntarioRule(),
-            BloodStar2026(),
-        )
-    }
-)
+def _builtin_policies() -> dict[str, DosingWeightPolicy]:
+    policies: tuple[DosingWeightPolicy, ...] = (
+        ActualWeight(),
+        IdealWeight(),
+        IdealWeight(actual_if_lower=True),
+        AdjustedWeight(),
+        Us120PercentIbw(),
+        UkRequestForm(),
+        OntarioRule(),
+        BloodStar2026(),
+    )
+    return {policy.name: policy for policy in policies}
+
+
+class _BuiltinPolicies(Mapping[str, DosingWeightPolicy]):
+    """The built-in policies, made on first use.
+
+    Some policies hold quantities, and making a quantity builds pint's
+    registry (about 0.3 s); importing ivig_core must not do that.
+    """
+
+    __slots__ = ("_policies",)
+
+    def __init__(self) -> None:
+        self._policies: dict[str, DosingWeightPolicy] | None = None
+
+    def _get(self) -> dict[str, DosingWeightPolicy]:
+        if self._policies is None:
+            self._policies = _builtin_policies()
+        return self._policies
+
+    def __getitem__(self, key: str) -> DosingWeightPolicy:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __repr__(self) -> str:
+        return f"BUILTIN_POLICIES({list(self._get())})"
+
+
+#: The built-in policies by name, in the order the CLI prints them
+#: (a read-only mapping, made on first use).
+BUILTIN_POLICIES: Final[Mapping[str, DosingWeightPolicy]] = _BuiltinPolicies()
 
 
 def get_policy(name: str) -> DosingWeightPolicy:
