@@ -69,3 +69,98 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register the directive."""
     app.add_directive("generated", GeneratedDirective)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+@generator
+def product_catalogue() -> str:
+    """The shipped product catalogue: a table of values and their sources."""
+    from ivig_core.infusion import RateKind, rate_kind  # noqa: PLC0415 - doc time
+    from ivig_core.products import default_catalogue  # noqa: PLC0415
+    from ivig_core.units import Quantity  # noqa: PLC0415
+
+    def fmt(value: float) -> str:
+        return f"{value:g}"
+
+    def rate(q: Quantity) -> str:
+        kind = rate_kind(q)
+        value = float(q.magnitude)
+        if kind is RateKind.ML_PER_KG_PER_MIN and float(f"{value:.4g}") != value:
+            return f"{value * 60:.4g} mL/kg/h"  # as labels write it
+        return f"{value:g} {kind.value}"
+
+    route_names = {"iv": "IV", "sc": "SC", "facilitated_sc": "facilitated SC"}
+
+    lines = [
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :widths: 12 6 6 16 10 14 22 8 6",
+        "",
+        "   * - Product",
+        "     - Route",
+        "     - Conc.",
+        "     - Vials (g)",
+        "     - IgA",
+        "     - Stabiliser / sugars",
+        "     - Labelled rates (initial → maximum)",
+        "     - At-risk cap",
+        "     - SCIg factor",
+    ]
+    sources: list[str] = []
+    for product in default_catalogue().values():
+        unconfirmed = "UNCONFIRMED"
+        vials = ", ".join(fmt(v.grams_g) for v in product.vials) or unconfirmed
+        iga = (
+            f"{product.iga.bound.symbol}{fmt(product.iga.amount_ug_ml)} µg/mL"
+            if product.iga
+            else unconfirmed
+        )
+        if product.iga_depleted:
+            iga += " (IgA-depleted)"
+        comp = product.composition
+        if comp is None:
+            excipients = unconfirmed
+        else:
+            parts = [e.substance.value.replace("_", " ") for e in comp.excipients]
+            if comp.sucrose_free:
+                parts.append("no sucrose")
+            excipients = ", ".join(parts) or "—"
+        rates = []
+        for ind in product.indications.values():
+            if ind.ramp is None:
+                rates.append(f"{ind.key}: {unconfirmed}")
+            else:
+                rates.append(
+                    f"{ind.key}: {rate(ind.ramp.initial)} → {rate(ind.ramp.maximum)}"
+                )
+        cap = product.at_risk_cap
+        cap_text = f"{'≤' if cap.inclusive else '<'} {rate(cap.rate)}" if cap else "—"
+        scig = fmt(product.scig_conversion.factor) if product.scig_conversion else "—"
+        lines += [
+            f"   * - {product.name}",
+            f"     - {', '.join(route_names[r.value] for r in product.routes)}",
+            f"     - {fmt(product.concentration_percent)} %",
+            f"     - {vials}",
+            f"     - {iga}",
+            f"     - {excipients}",
+            f"     - {'; '.join(rates) or '— (per-site limits, see sources)'}",
+            f"     - {cap_text}",
+            f"     - {scig}",
+        ]
+        sources += ["", f"**{product.name}**", ""]
+        groups: list[tuple[str, object]] = [
+            ("presentation", product.presentation_source),
+            ("IgA", product.iga and product.iga.source),
+            ("composition", product.composition and product.composition.source),
+            ("sodium", product.sodium and product.sodium.source),
+            ("at-risk cap", product.at_risk_cap and product.at_risk_cap.source),
+            (
+                "SCIg factor",
+                product.scig_conversion and product.scig_conversion.source,
+            ),
+        ]
+        groups += [(f"rates, {i.key}", i.source) for i in product.indications.values()]
+        groups += [(f"SC, {s.applies_to}", s.source) for s in product.sc_limits]
+        sources += [f"* {name}: {src}" for name, src in groups if src]
+        if product.unconfirmed:
+            sources.append(f"* UNCONFIRMED, absent: {', '.join(product.unconfirmed)}")
+    return "\n".join([*lines, "", ".. rubric:: Sources", *sources]) + "\n"
