@@ -63,9 +63,10 @@ __all__ = [
 #: Days in a week (calendar arithmetic, not a clinical number).
 DAYS_PER_WEEK: Final = 7.0
 
-#: How the number of days of a course is chosen: a fixed number, or
-#: ``"fewest"``: the fewest days within the allowed range that meet every
-#: per-day limit (an explicit rule, recorded on the plan).
+#: How the number of days of a course is chosen. Either a fixed number, or
+#: ``"fewest"``, meaning the fewest days within the allowed range that meet
+#: every per-day limit (an explicit rule, recorded on the plan), or ``None``
+#: while not yet chosen.
 DaysChoice: TypeAlias = int | Literal["fewest"] | None
 
 

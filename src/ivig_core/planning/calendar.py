@@ -117,7 +117,6 @@ class PlacedCourse:
         planned: The day it would start by the interval alone.
         start: The day it starts (``planned`` unless moved).
         days: Its number of consecutive days.
-        moved_days: How many days later than planned it starts.
 
     .. versionadded:: 0.1.0
     """
