@@ -399,3 +399,82 @@ def test_plan_is_frozen() -> None:
     plan = dm_plan(get_preset("seed-004-privigen-dm").choose(cycles=1))
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         plan.notes = ()  # type: ignore[misc]
+
+
+REGIMENS: list[Regimen] = [
+    get_preset("seed-004-privigen-dm").choose(cycles=2),
+    get_preset("seed-000-myositis").choose(
+        induction_days=3,
+        maintenance_days=1,
+        cycles=2,
+        taper=Taper(strategy=DoseSteps.jnd_2023(), end=Stop()),
+    ),
+    get_preset("octagam10-dm").choose(maintenance_days="fewest", cycles=3),
+]
+
+
+@given(
+    kg=st.floats(min_value=40.0, max_value=140.0),
+    regimen=st.sampled_from(REGIMENS),
+    start=st.dates(min_value=dt.date(2025, 1, 1), max_value=dt.date(2030, 1, 1)),
+    weekends=st.booleans(),
+    rule=st.sampled_from([None, "day", "course"]),
+)
+def test_plan_totals_calendar_and_intensity(
+    kg: float, regimen: Regimen, start: dt.date, weekends: bool, rule: str | None
+) -> None:
+    """Totals add up, courses never overlap, intervals hold, intensity never rises."""
+    limits = SplitLimits(
+        eighty_gram_rule=None if rule is None else EightyGramRule(applies_to=rule)
+    )
+    closed = ClosedDays.weekends() if weekends else None
+    try:
+        plan = dm_plan(
+            regimen, patient(f"{kg} kg"), start=start, limits=limits, closed=closed
+        )
+    except PlanningError as exc:
+        refused = str(exc)
+    else:
+        refused = ""
+    if refused:
+        assert "limit" in refused or "vials" in refused or "overlap" in refused
+        return
+    assert plan.infusions[0].date >= start
+    for cycle in plan.cycles:
+        days = plan.in_cycle(cycle.number)
+        assert len(days) == cycle.days
+        assert sum(i.dispensed_g for i in days) == pytest.approx(cycle.dispensed_g)
+        assert sum(i.calculated_g for i in days) == pytest.approx(cycle.calculated_g)
+        assert cycle.calculated_g == pytest.approx(cycle.dose_g_per_kg * kg)
+        assert [i.date for i in days] == [
+            cycle.start + dt.timedelta(days=d) for d in range(cycle.days)
+        ]
+        if closed is not None:
+            assert not any(closed(i.date) for i in days)
+    for here, there in zip(plan.cycles, plan.cycles[1:], strict=False):
+        assert here.start + dt.timedelta(days=here.days - 1) < there.start
+        assert (there.start - here.start).days >= here.interval_days
+        assert there.planned_start == here.start + dt.timedelta(days=here.interval_days)
+    after_induction = [c for c in plan.cycles if c.phase is not Phase.INDUCTION]
+    intensities = [c.intensity_g_per_kg_per_week for c in after_induction]
+    assert intensities == sorted(intensities, reverse=True)
+    assert plan.total_dispensed_g == pytest.approx(
+        sum(c.dispensed_g for c in plan.cycles)
+    )
+
+
+def test_planner_checks_hold_with_validators_disabled() -> None:
+    """The planner's limits hold even when attrs validators are switched off."""
+    regimen = get_preset("octagam10-dm").choose(maintenance_days="fewest", cycles=1)
+    with attrs.validators.disabled(), pytest.raises(PlanningError, match="limit"):
+        dm_plan(regimen, limits=SplitLimits(max_daily_grams="20 g/day"))
+
+
+def test_refusal_leaves_inputs_unchanged() -> None:
+    """A refused plan leaves its inputs as they were (nothing half-built)."""
+    regimen = get_preset("octagam10-dm").choose(maintenance_days="fewest", cycles=1)
+    before = attrs.evolve(regimen)
+    with pytest.raises(PlanningError):
+        dm_plan(regimen, limits=SplitLimits(max_daily_grams="20 g/day"))
+    assert regimen == before
+    assert dm_plan(regimen).cycles[0].days == 2
