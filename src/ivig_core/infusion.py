@@ -40,7 +40,7 @@ import attrs
 
 from ivig_core import units
 from ivig_core.errors import InputError, PlanningError, UnitError
-from ivig_core.patient import read_weight_kg
+from ivig_core.patient import WEIGHT_RANGE_KG, read_weight_kg
 from ivig_core.units import (
     KG,
     MG_PER_KG_PER_MIN,
@@ -468,119 +468,171 @@ def _run_volume(
 # Results
 
 
-def _ml(value: object) -> Quantity:
-    return units.to_quantity(value, field="volume", unit=ML)
+def _finite(value: object, field: str, *, positive: bool = False) -> float:
+    """A finite float ≥ 0 (or > 0): result fields hold floats, checked cheaply."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InputError(field, value, "a number (results hold floats)")
+    v = float(value)
+    ok = v > 0 if positive else v >= 0
+    if not (ok and math.isfinite(v)):
+        raise InputError(field, value, "a finite number > 0" if positive else "≥ 0")
+    return v
 
 
-def _ml_h(value: object) -> Quantity:
-    return units.to_quantity(value, field="rate", unit=ML_PER_H)
+def _start_min(value: object) -> float:
+    return _finite(value, "start_min")
 
 
-def _opt_ml_h(value: object) -> Quantity | None:
-    return None if value is None else _ml_h(value)
+def _rate_ml_h(value: object) -> float:
+    return _finite(value, "rate_ml_h", positive=True)
 
 
-def _minutes(value: object) -> Quantity:
-    return units.to_quantity(value, field="duration", unit=MINUTE)
+def _duration_min(value: object) -> float:
+    return _finite(value, "duration_min")
 
 
-def _kg(value: object) -> Quantity:
-    return units.to_quantity(value, field="rate_weight", unit=KG)
+def _volume_ml(value: object) -> float:
+    return _finite(value, "volume_ml")
+
+
+def _maximum_ml_h(value: object) -> float:
+    return _finite(value, "maximum_ml_h", positive=True)
+
+
+def _opt_cap_ml_h(value: object) -> float | None:
+    return None if value is None else _finite(value, "at_risk_cap_ml_h", positive=True)
+
+
+def _weight_kg(value: object) -> float:
+    return _finite(value, "rate_weight_kg", positive=True)
+
+
+def _scheduled(value: object) -> Quantity:
+    if isinstance(value, units.Quantity):
+        return value
+    return _rate(value)
 
 
 @attrs.frozen(kw_only=True)
 class RunStep:
     """One step as run for a patient: rate in mL/h, duration, volume.
 
+    The fields are floats in fixed units (cheap to build in bulk); the
+    properties without a unit suffix return quantities.
+
     Attributes:
-        start: Minutes from the start of the infusion.
-        rate: The pump rate, mL/h.
-        duration: How long the step runs (the last one is cut where the
-            volume runs out).
-        volume: The volume given in the step, mL.
+        start_min: Minutes from the start of the infusion.
+        rate_ml_h: The pump rate, mL/h.
+        duration_min: How long the step runs, min (the last one is cut where
+            the volume runs out).
+        volume_ml: The volume given in the step, mL.
         scheduled_rate: The step's rate as the schedule gives it.
         capped: Whether the rate was held at an at-risk cap.
 
     .. versionadded:: 0.1.0
     """
 
-    start: Quantity = attrs.field(converter=_minutes)
-    rate: Quantity = attrs.field(converter=_ml_h)
-    duration: Quantity = attrs.field(converter=_minutes)
-    volume: Quantity = attrs.field(converter=_ml)
-    scheduled_rate: Quantity = attrs.field(converter=_rate)
+    start_min: float = attrs.field(converter=_start_min)
+    rate_ml_h: float = attrs.field(converter=_rate_ml_h)
+    duration_min: float = attrs.field(converter=_duration_min)
+    volume_ml: float = attrs.field(converter=_volume_ml)
+    scheduled_rate: Quantity = attrs.field(converter=_scheduled)
     capped: bool = False
 
     @property
-    def start_min(self) -> float:
-        """Minutes from the start of the infusion."""
-        return float(self.start.magnitude)
+    def start(self) -> Quantity:
+        """Time from the start of the infusion."""
+        return units.quantity(self.start_min, MINUTE)
 
     @property
-    def rate_ml_h(self) -> float:
-        """The pump rate in mL/h."""
-        return float(self.rate.magnitude)
+    def rate(self) -> Quantity:
+        """The pump rate."""
+        return units.quantity(self.rate_ml_h, ML_PER_H)
 
     @property
-    def duration_min(self) -> float:
-        """The step's duration in minutes."""
-        return float(self.duration.magnitude)
+    def duration(self) -> Quantity:
+        """The step's duration."""
+        return units.quantity(self.duration_min, MINUTE)
 
     @property
-    def volume_ml(self) -> float:
-        """The volume given in the step, mL."""
-        return float(self.volume.magnitude)
+    def volume(self) -> Quantity:
+        """The volume given in the step."""
+        return units.quantity(self.volume_ml, ML)
+
+
+def _run_steps(value: object) -> tuple[RunStep, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InputError("steps", value, "a sequence of RunStep")
+    steps = tuple(value)
+    if not steps or not all(isinstance(step, RunStep) for step in steps):
+        raise InputError("steps", value, "a non-empty sequence of RunStep")
+    return steps
 
 
 @attrs.frozen(kw_only=True)
 class InfusionRun:
     """A schedule run for one patient, product and volume.
 
+    The fields are floats in fixed units; the properties without a unit
+    suffix return quantities.
+
     Attributes:
         steps: The steps run, in order (later steps are absent when the
             volume runs out first).
-        volume: The total volume, mL (the sum of the steps' volumes).
-        duration: The total duration, minutes.
-        rate_weight: The weight the per-kg rates used.
+        volume_ml: The total volume, mL (the sum of the steps' volumes).
+        duration_min: The total duration, minutes.
+        rate_weight_kg: The weight the per-kg rates used, kg.
         product: The product key.
         schedule_source: The schedule's source.
-        maximum: The highest rate allowed in this run, mL/h (the lowest of
-            the schedule's maximum, the labelled maximum and the at-risk cap).
-        at_risk_cap: The at-risk cap in mL/h, or ``None``.
+        maximum_ml_h: The highest rate allowed in this run, mL/h (the lowest
+            of the schedule's maximum, the labelled maximum and the at-risk
+            cap).
+        at_risk_cap_ml_h: The at-risk cap in mL/h, or ``None``.
         notes: What was applied and why (caps, which maximum, local policy).
 
     .. versionadded:: 0.1.0
     """
 
-    steps: tuple[RunStep, ...]
-    volume: Quantity = attrs.field(converter=_ml)
-    duration: Quantity = attrs.field(converter=_minutes)
-    rate_weight: Quantity = attrs.field(converter=_kg)
+    steps: tuple[RunStep, ...] = attrs.field(converter=_run_steps)
+    volume_ml: float = attrs.field(converter=_volume_ml)
+    duration_min: float = attrs.field(converter=_duration_min)
+    rate_weight_kg: float = attrs.field(converter=_weight_kg)
     product: str
     schedule_source: str
-    maximum: Quantity = attrs.field(converter=_ml_h)
-    at_risk_cap: Quantity | None = attrs.field(default=None, converter=_opt_ml_h)
-    notes: tuple[str, ...] = ()
+    maximum_ml_h: float = attrs.field(converter=_maximum_ml_h)
+    at_risk_cap_ml_h: float | None = attrs.field(default=None, converter=_opt_cap_ml_h)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_notes)
 
     @property
-    def volume_ml(self) -> float:
-        """The total volume, mL."""
-        return float(self.volume.magnitude)
+    def volume(self) -> Quantity:
+        """The total volume."""
+        return units.quantity(self.volume_ml, ML)
 
     @property
-    def duration_min(self) -> float:
-        """The total duration, minutes."""
-        return float(self.duration.magnitude)
+    def duration(self) -> Quantity:
+        """The total duration."""
+        return units.quantity(self.duration_min, MINUTE)
 
     @property
     def duration_h(self) -> float:
         """The total duration, hours."""
-        return float(self.duration.magnitude) / 60.0
+        return self.duration_min / 60.0
 
     @property
-    def maximum_ml_h(self) -> float:
-        """The highest rate allowed in this run, mL/h."""
-        return float(self.maximum.magnitude)
+    def rate_weight(self) -> Quantity:
+        """The weight the per-kg rates used."""
+        return units.quantity(self.rate_weight_kg, KG)
+
+    @property
+    def maximum(self) -> Quantity:
+        """The highest rate allowed in this run."""
+        return units.quantity(self.maximum_ml_h, ML_PER_H)
+
+    @property
+    def at_risk_cap(self) -> Quantity | None:
+        """The at-risk cap, or ``None``."""
+        cap = self.at_risk_cap_ml_h
+        return None if cap is None else units.quantity(cap, ML_PER_H)
 
     @property
     def capped(self) -> bool:
@@ -774,7 +826,14 @@ def plan_infusion_ml(
         low_inclusive=False,
         why="more than 0 mL; 20 L catches a unit slip",
     )
-    weight_kg = read_weight_kg(units.quantity(rate_weight_kg, KG), field="rate_weight")
+    lo, hi = WEIGHT_RANGE_KG
+    weight_kg = units.require_range(
+        _finite(rate_weight_kg, "rate_weight", positive=True),
+        field="rate_weight",
+        unit=KG,
+        low=lo,
+        high=hi,
+    )
     conc = product.concentration_g_per_l
     rates = step_rates_ml_h(schedule, weight_kg, conc)
     notes: list[str] = [f"per-kg rates use rate_weight {weight_kg:g} kg"]
@@ -808,10 +867,10 @@ def plan_infusion_ml(
     for i, (ml_h, minutes, ml) in enumerate(ran):
         run_steps.append(
             RunStep(
-                start=units.quantity(start, MINUTE),
-                rate=units.quantity(ml_h, ML_PER_H),
-                duration=units.quantity(minutes, MINUTE),
-                volume=units.quantity(ml, ML),
+                start_min=start,
+                rate_ml_h=ml_h,
+                duration_min=minutes,
+                volume_ml=ml,
                 scheduled_rate=schedule.steps[i].rate,
                 capped=capped[i],
             )
@@ -819,13 +878,13 @@ def plan_infusion_ml(
         start += minutes
     return InfusionRun(
         steps=tuple(run_steps),
-        volume=units.quantity(math.fsum(ml for _, _, ml in ran), ML),
-        duration=units.quantity(start, MINUTE),
-        rate_weight=units.quantity(weight_kg, KG),
+        volume_ml=math.fsum(ml for _, _, ml in ran),
+        duration_min=start,
+        rate_weight_kg=weight_kg,
         product=product.key,
         schedule_source=schedule.source,
-        maximum=units.quantity(limit, ML_PER_H),
-        at_risk_cap=None if cap is None else units.quantity(cap[0], ML_PER_H),
+        maximum_ml_h=limit,
+        at_risk_cap_ml_h=None if cap is None else cap[0],
         notes=tuple(notes),
     )
 
