@@ -223,6 +223,10 @@ def test_taper_after_maintenance() -> None:
     assert [c.dispensed_g for c in taper[::3]] == [63.0, 53.0, 35.0, 18.0]
     assert taper[0].start == dt.date(2026, 3, 2)  # 4 weeks after maintenance
     assert plan.ended == "stop"
+    text = plan.explain()
+    assert "taper = 4 steps, ends at stop" in text
+    assert "J Neuromuscul Dis 2023" in text
+    assert "Ends: at stop" in text
     intensities = [c.intensity_g_per_kg_per_week for c in plan.cycles[1:]]
     assert intensities == sorted(intensities, reverse=True)
 

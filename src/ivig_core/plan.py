@@ -37,6 +37,12 @@ __all__ = ["Cycle", "Infusion", "Phase", "Plan", "Trace"]
 
 _DAYS_PER_WEEK = 7.0
 
+_ENDINGS = {
+    "cycles": "after the chosen number of cycles (continuing is a new decision)",
+    "floor": "at the taper's floor (minimum effective dose intensity)",
+    "stop": "at stop, after the taper's last step",
+}
+
 
 class Phase(enum.Enum):
     """Which part of the regimen a course belongs to.
@@ -292,6 +298,7 @@ class Plan:
             f"Regimen source: {self.regimen.source}",
         ]
         lines.extend(f"Fixed by the regimen: {text}" for text in self.regimen.fixed)
+        lines.append(f"Ends: {_ENDINGS[self.ended]}")
         lines.append("")
         for t in self.trace:
             lines.append(f"- {t.what} = {t.value}")

@@ -34,7 +34,7 @@ from ivig_core.planning.calendar import ClosedDays, ClosedRule, place_courses
 from ivig_core.planning.split import CourseSplit, SplitLimits, split_course_g
 from ivig_core.planning.taper import taper_steps
 from ivig_core.products import AtRiskCap, Product, get_product
-from ivig_core.regimen import DayRange, DaysChoice, Regimen
+from ivig_core.regimen import DayRange, DaysChoice, Floor, Regimen
 from ivig_core.vials import RoundingPolicy, VialSelection, select_vials_g
 
 
@@ -407,6 +407,8 @@ def plan_course(
         schedule=schedule,
         rate=(rate_weight, rate_kg),
     )
+    if taper is not None:
+        trace += (_taper_trace(taper, regimen),)
     ended: Literal["cycles", "floor", "stop"] = (
         "cycles" if taper is None else taper.ended
     )
@@ -502,7 +504,7 @@ def _trace(
                 Trace(
                     what=f"course {n} ({course.phase.value}) grams",
                     value=f"as course {same}: {selection.dispensed_g:g} g "
-                    f"({', '.join(f'{g:g} g' for g in split.daily_g)})",
+                    f"dispensed as {', '.join(f'{g:g} g' for g in split.daily_g)}",
                     formula=f"same dose ({course.label}), weight and limits as "
                     f"course {same}",
                     inputs=f"{course.dose_g_per_kg:g} g/kg × {split.weight_kg:.2f} kg",
@@ -534,7 +536,8 @@ def _trace(
                 formula=f"{split.reason}; {split.total_g:g} g split in whole "
                 f"{split.granularity_g:g} g units, left-over units to the "
                 "earliest days (largest remainder)",
-                inputs=f"{split.total_g:g} g over {split.days} days; calculated "
+                inputs=f"{split.total_g:g} g over {split.days} "
+                f"day{'s' if split.days != 1 else ''}; calculated "
                 f"{split.daily_g_per_kg:.4g} g/kg/day",
                 source=course.source,
             ),
@@ -604,3 +607,31 @@ def _day_traces(infusions: list[Infusion], product: Product) -> list[Trace]:
             )
         )
     return out
+
+
+def _taper_trace(taper: TaperPlan, regimen: Regimen) -> Trace:
+    maintenance = regimen.maintenance
+    start = (
+        ""
+        if maintenance is None
+        else f"from {maintenance.dose_g_per_kg:g} g/kg every "
+        f"{maintenance.interval_days:g} days "
+        f"({maintenance.intensity_g_per_kg_per_week:.4g} g/kg/week)"
+    )
+    end = regimen.taper.end if regimen.taper is not None else None
+    floor = (
+        f"; floor {end.intensity_g_per_kg_per_week:.4g} g/kg/week"
+        if isinstance(end, Floor)
+        else "; end: stop"
+    )
+    steps = "; ".join(
+        f"{s.label} × {s.cycles} ({s.intensity_g_per_kg_per_week:.4g} g/kg/week)"
+        for s in taper.steps
+    )
+    return Trace(
+        what="taper",
+        value=f"{len(taper.steps)} steps, ends at {taper.ended}",
+        formula=f"each step's intensity ≤ the one before; {steps or 'no steps'}",
+        inputs=start + floor,
+        source=taper.source,
+    )

@@ -410,9 +410,10 @@ def _choose_days(
         )
         raise PlanningError(f"no split over {span} meets the limits: {failure}")
     how = (
-        f"{chosen} days (chosen)"
+        f"{chosen} day{'s' if chosen != 1 else ''} (chosen)"
         if isinstance(days, int)
-        else f"{chosen} days: the fewest of {allowed_days} days meeting the limits"
+        else f"{chosen} day{'s' if chosen != 1 else ''}: the fewest of "
+        f"{allowed_days} days meeting the limits"
     )
     return chosen, how, False
 
