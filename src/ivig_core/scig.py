@@ -1,0 +1,1473 @@
+"""IVIg → SCIg conversion, the HyQvia ramp-up and subcutaneous site limits.
+
+This module is the arithmetic; :mod:`ivig_core.planning.scig` lays the
+result on a calendar as a :class:`~ivig_core.plan.Plan`.
+
+Conversion (reference ``clinical.md`` §5, §2.2)::
+
+    weekly SC dose = IVIg dose ÷ IVIg interval in weeks × factor
+
+The factor is an explicit rule, never a default:
+
+* :class:`LabelFactor`: the product's US label factor from the catalogue
+  (1.37 Hizentra, Gamunex-C SC, Gammagard Liquid SC, Xembify; 1.30 Cuvitru;
+  1.0 HyQvia);
+* :class:`OneToOne`: 1:1, as studied and approved in the EU and as HyQvia's
+  label doses after ramp-up;
+* :class:`UserFactor`: your own factor (> 0), with your reason.
+
+The weekly dose is then spread (:class:`Weekly`, :class:`EveryTwoWeeks` =
+2 × weekly, :class:`TimesPerWeek` = weekly ÷ n; for HyQvia
+:class:`SameAsIvig`: the IVIg dose at the IVIg interval). Every number comes
+with a :class:`~ivig_core.plan.Trace` (formula, inputs, source).
+
+Example:
+    >>> from ivig_core import Q_
+    >>> dose = convert_to_scig(ivig_dose=Q_(30, "g"), ivig_interval="4 week",
+    ...                        product="hizentra", rule=LabelFactor(),
+    ...                        frequency=Weekly())
+    >>> dose.factor, round(dose.weekly_g, 3), round(dose.dose_g, 3)
+    (1.37, 10.275, 10.275)
+    >>> every2 = convert_to_scig(ivig_dose="30 g", ivig_interval="4 week",
+    ...     product="hizentra", rule=LabelFactor(), frequency=EveryTwoWeeks())
+    >>> round(every2.dose_g, 2)
+    20.55
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
+from typing import Final, Literal, TypeAlias
+
+import attrs
+
+from ivig_core import units
+from ivig_core.dosing_weight import DosingWeight
+from ivig_core.errors import InputError, PlanningError
+from ivig_core.patient import read_weight_kg
+from ivig_core.plan import Trace
+from ivig_core.products import Product, Route, ScSiteLimit, get_product
+from ivig_core.regimen import DayRange, Maintenance, Regimen, read_dose_g_per_kg
+from ivig_core.units import G_PER_KG, G_PER_KG_PER_WEEK, ML, ML_PER_H, WEEK, G, Quantity
+
+
+__all__ = [
+    "SCIG_PRESETS",
+    "ConversionRule",
+    "EveryTwoWeeks",
+    "HyqviaRampStep",
+    "LabelFactor",
+    "OneToOne",
+    "SameAsIvig",
+    "ScLimits",
+    "ScigDose",
+    "ScigFrequency",
+    "SitePlan",
+    "SiteTier",
+    "TimesPerWeek",
+    "UserFactor",
+    "Weekly",
+    "convert_to_scig",
+    "dose_per_administration",
+    "get_scig_preset",
+    "hyqvia_ramp_up",
+    "hyqvia_ramp_up_values",
+    "parse_frequency",
+    "plan_sites",
+    "sc_situations",
+    "weekly_scig",
+]
+
+#: Days per week (calendar arithmetic, not a clinical number).
+DAYS_PER_WEEK: Final = 7.0
+#: Relative tolerance for "above a limit" (float round-off, not clinical).
+_REL_TOL: Final = 1e-9
+
+G_PER_WEEK: Final = units.UnitSpec(
+    name="gram / week",
+    symbol="g/week",
+    dimension="[mass] / [time]",
+    kind="a mass per week",
+    example="'10 g/week'",
+)
+_FACTOR_SPEC: Final = units.UnitSpec(
+    name="dimensionless",
+    symbol="",
+    dimension="[]",
+    kind="a ratio",
+    example="1.37",
+)
+
+# Sources, quoted from the project's clinical reference.
+SRC_FORMULA: Final = (
+    "US PI formula: weekly g = (IVIg g per dose ÷ IVIg interval in weeks) × "
+    "factor (clinical.md §5; Hizentra PI, §2.2)"
+)
+SRC_ONE_TO_ONE: Final = (
+    "1:1: the EU studied and approved 1:1 (analysisgroup.com, AJMC Suppl "
+    "22(15), Krishnarajah et al.); Hizentra EU SmPC 'the monthly dose is "
+    "divided into smaller doses'; EU CIDP SmPC example 1 g/kg every 3 weeks → "
+    "0.33 g/kg weekly; HyQvia PI 1:1 after ramp-up (clinical.md §5, §2.2)"
+)
+SRC_EVERY_2_WEEKS: Final = (
+    "every 2 weeks = 2 × the weekly dose (Hizentra PI, Cuvitru PI; "
+    "clinical.md §2.2, §5)"
+)
+SRC_N_PER_WEEK: Final = (
+    "2-7 times a week: divide the weekly dose (Hizentra PI; clinical.md §2.2, "
+    "§5 'daily up to 7 times a week: weekly ÷ n')"
+)
+SRC_HYQVIA_SAME: Final = (
+    "HyQvia PI: from IVIg, the same dose and frequency after ramp-up "
+    "(hyqviahcp.com; clinical.md §2.2, §5)"
+)
+SRC_START: Final = (
+    "PI: start 1 week after the last IVIg (Hizentra PI, clinical.md §2.2; "
+    "clinical.md §5)"
+)
+SRC_START_HIZENTRA_2W: Final = (
+    "Hizentra PI: every 2 weeks, start 1-2 weeks after the last IVIg (clinical.md §5)"
+)
+SRC_RAMP: Final = (
+    "HyQvia US PI ramp-up (example 30 g per 4 weeks): week 1 a 1-week dose, "
+    "week 2 a 2-week dose, week 4 a 3-week dose, week 7 a 4-week dose "
+    "(120ty.net US PI highlights copy; hyqviahcp.com; clinical.md §2.2)"
+)
+SRC_HIZENTRA_CIDP: Final = (
+    "Hizentra US PI, CIDP: 0.2 g/kg (1 mL/kg) weekly in 1-2 sessions over "
+    "1-2 days, starting 1 week after the last IVIg; 0.4 g/kg weekly was also "
+    "effective; not derived from the IVIg dose (hizentra.com/hcp; clinical.md "
+    "§2.2, §5; PATH, Lancet Neurol 2018, §3.2)"
+)
+
+#: The HyQvia PI ramp-up for a 4-week interval: (week given, weeks of dose).
+#: Source: :data:`SRC_RAMP`. Other intervals are UNCONFIRMED in the reference.
+_HYQVIA_RAMP_4W: Final = ((1, 1), (2, 2), (4, 3), (7, 4))
+_HYQVIA_RAMP_INTERVAL_WEEKS: Final = 4.0
+
+
+# --------------------------------------------------------------------------
+# Conversion rules
+
+
+def _user_factor(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError("rule.factor", value, "a number > 0, e.g. 1.2")
+    factor = float(value)
+    if not (math.isfinite(factor) and factor > 0.0):
+        raise InputError(
+            "rule.factor",
+            value,
+            "a finite number > 0 (SC grams per IVIg gram)",
+            f"a factor of {factor!r} is not > 0",
+        )
+    return factor
+
+
+def _reason(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError("rule.reason", value, "a non-empty string")
+    return value
+
+
+@attrs.frozen
+class LabelFactor:
+    """Use the product's US label factor from the catalogue.
+
+    Refused for a product whose catalogue entry has no factor.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+@attrs.frozen
+class OneToOne:
+    """Convert 1:1 (EU labels; HyQvia after ramp-up). Source: :data:`SRC_ONE_TO_ONE`.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+@attrs.frozen
+class UserFactor:
+    """Your own factor (SC g per IVIg g), > 0, with your reason.
+
+    Example:
+        >>> UserFactor(1.2).factor
+        1.2
+
+    .. versionadded:: 0.1.0
+    """
+
+    factor: float = attrs.field(converter=_user_factor)
+    reason: str = attrs.field(default="factor given by the user", converter=_reason)
+
+    def __attrs_post_init__(self) -> None:
+        """Re-check (holds with attrs validators disabled)."""
+        _user_factor(self.factor)
+
+
+#: A conversion rule.
+ConversionRule: TypeAlias = LabelFactor | OneToOne | UserFactor
+
+
+def _factor(rule: object, product: Product) -> tuple[float, str, str]:
+    """(factor, rule description, source) for *rule* and *product*."""
+    match rule:
+        case LabelFactor():
+            conv = product.scig_conversion
+            if conv is None:
+                raise InputError(
+                    "rule",
+                    rule,
+                    "OneToOne() or UserFactor(...) for this product",
+                    f"{product.name} has no label conversion factor in the catalogue",
+                )
+            return conv.factor, "label factor", str(conv.source)
+        case OneToOne():
+            return 1.0, "1:1", SRC_ONE_TO_ONE
+        case UserFactor(factor=factor, reason=reason):
+            return _user_factor(factor), "user factor", f"user: {reason}"
+        case _:
+            raise InputError(
+                "rule", rule, "LabelFactor(), OneToOne() or UserFactor(factor)"
+            )
+
+
+# --------------------------------------------------------------------------
+# Frequencies
+
+
+def _times(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InputError("frequency.times", value, "a whole number from 2 to 7")
+    n = int(value)
+    if not 2 <= n <= 7:  # Hizentra PI: 2-7 times a week (clinical.md §2.2)
+        raise InputError(
+            "frequency.times",
+            value,
+            "2 to 7 times a week (Hizentra PI, clinical.md §2.2); use Weekly() "
+            "for once a week",
+        )
+    return n
+
+
+def _offsets(value: object) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InputError("frequency.days", value, "day offsets 0-6 within the week")
+    out = tuple(value)
+    for item in out:
+        if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item <= 6:
+            raise InputError("frequency.days", value, "day offsets 0-6 within the week")
+    if list(out) != sorted(set(out)):
+        raise InputError(
+            "frequency.days", value, "distinct day offsets in increasing order"
+        )
+    return out
+
+
+@attrs.frozen
+class Weekly:
+    """Once a week.
+
+    .. versionadded:: 0.1.0
+    """
+
+    @property
+    def name(self) -> str:
+        """``"weekly"``."""
+        return "weekly"
+
+
+@attrs.frozen
+class EveryTwoWeeks:
+    """Every 2 weeks: 2 × the weekly dose. Source: :data:`SRC_EVERY_2_WEEKS`.
+
+    .. versionadded:: 0.1.0
+    """
+
+    @property
+    def name(self) -> str:
+        """``"every-2-weeks"``."""
+        return "every-2-weeks"
+
+
+@attrs.frozen
+class TimesPerWeek:
+    """*times* (2–7) doses a week, each weekly ÷ *times*.
+
+    Args:
+        times: Doses per week, 2–7 (Hizentra PI, :data:`SRC_N_PER_WEEK`).
+        days: The day offsets (0–6) within each week, or ``None`` for an
+            even spread (offset ``i × 7 // times``). Which days is a
+            scheduling choice, not a label rule; the plan says which.
+
+    Example:
+        >>> TimesPerWeek(3).week_offsets
+        (0, 2, 4)
+
+    .. versionadded:: 0.1.0
+    """
+
+    times: int = attrs.field(converter=_times)
+    days: tuple[int, ...] | None = attrs.field(default=None, converter=_offsets)
+
+    def __attrs_post_init__(self) -> None:
+        """The offsets must match the number of doses."""
+        if self.days is not None and len(self.days) != self.times:
+            raise InputError(
+                "frequency.days",
+                self.days,
+                f"{self.times} day offsets (one per dose)",
+            )
+
+    @property
+    def name(self) -> str:
+        """``"3-per-week"``."""
+        return f"{self.times}-per-week"
+
+    @property
+    def week_offsets(self) -> tuple[int, ...]:
+        """The day offsets within each week."""
+        if self.days is not None:
+            return self.days
+        return tuple(i * 7 // self.times for i in range(self.times))
+
+
+@attrs.frozen
+class SameAsIvig:
+    """HyQvia: the IVIg dose × factor at the IVIg interval (:data:`SRC_HYQVIA_SAME`).
+
+    .. versionadded:: 0.1.0
+    """
+
+    @property
+    def name(self) -> str:
+        """``"same-as-ivig"``."""
+        return "same-as-ivig"
+
+
+#: How the SC dose is spread.
+ScigFrequency: TypeAlias = Weekly | EveryTwoWeeks | TimesPerWeek | SameAsIvig
+
+_PER_WEEK = re.compile(
+    r"^([2-7])\s*(?:x|-per|per|times)[\s-]*(?:a[\s-]*)?(?:week|weekly)$"
+)
+
+
+def parse_frequency(value: object) -> ScigFrequency:
+    """Accept a frequency object or its name.
+
+    Names: ``"weekly"``, ``"every-2-weeks"``, ``"same-as-ivig"``,
+    ``"3-per-week"`` (2–7).
+
+    Raises:
+        InputError: Anything else (``field`` is ``"frequency"``).
+
+    Example:
+        >>> parse_frequency("3-per-week")
+        TimesPerWeek(times=3, days=None)
+
+    .. versionadded:: 0.1.0
+    """
+    if isinstance(value, (Weekly, EveryTwoWeeks, TimesPerWeek, SameAsIvig)):
+        return value
+    allowed = (
+        "Weekly(), EveryTwoWeeks(), TimesPerWeek(n) (n 2-7), SameAsIvig(), or "
+        "'weekly', 'every-2-weeks', 'n-per-week', 'same-as-ivig'"
+    )
+    if isinstance(value, str):
+        text = value.strip().lower().replace("_", "-")
+        if text == "weekly":
+            return Weekly()
+        if text in {"every-2-weeks", "every 2 weeks"}:
+            return EveryTwoWeeks()
+        if text in {"same-as-ivig", "same as ivig"}:
+            return SameAsIvig()
+        match = _PER_WEEK.match(text)
+        if match is not None:
+            return TimesPerWeek(int(match.group(1)))
+    raise InputError("frequency", value, allowed)
+
+
+# --------------------------------------------------------------------------
+# Float core
+
+
+def weekly_scig(ivig_dose: float, interval_weeks: float, factor: float) -> float:
+    """Weekly SC dose = IVIg dose ÷ interval in weeks × factor.
+
+    Works in any dose unit (g or g/kg): the result is in the same unit per
+    week. Source: :data:`SRC_FORMULA`.
+
+    Example:
+        >>> weekly_scig(30.0, 4.0, 1.37)
+        10.275
+
+    .. versionadded:: 0.1.0
+    """
+    return ivig_dose / interval_weeks * factor
+
+
+def dose_per_administration(
+    weekly: float, frequency: ScigFrequency, *, ivig_interval_weeks: float
+) -> float:
+    """The dose per administration for *frequency* (same unit as *weekly*).
+
+    Weekly: weekly; every 2 weeks: 2 × weekly; n times a week: weekly ÷ n;
+    same as IVIg: weekly × the IVIg interval in weeks.
+
+    Example:
+        >>> dose_per_administration(10.275, EveryTwoWeeks(), ivig_interval_weeks=4)
+        20.55
+
+    .. versionadded:: 0.1.0
+    """
+    match frequency:
+        case Weekly():
+            return weekly
+        case EveryTwoWeeks():
+            return 2.0 * weekly
+        case TimesPerWeek(times=times):
+            return weekly / times
+        case SameAsIvig():
+            return weekly * ivig_interval_weeks
+        case _:
+            raise InputError("frequency", frequency, "a ScigFrequency")
+
+
+def _interval_days(frequency: ScigFrequency, ivig_interval_weeks: float) -> float:
+    """Days from one administration (or week of doses) to the next."""
+    match frequency:
+        case EveryTwoWeeks():
+            return 2.0 * DAYS_PER_WEEK
+        case SameAsIvig():
+            return ivig_interval_weeks * DAYS_PER_WEEK
+        case _:
+            return DAYS_PER_WEEK
+
+
+def _per_week(frequency: ScigFrequency, ivig_interval_weeks: float) -> float:
+    """Administrations per week (may be a fraction)."""
+    match frequency:
+        case TimesPerWeek(times=times):
+            return float(times)
+        case _:
+            return DAYS_PER_WEEK / _interval_days(frequency, ivig_interval_weeks)
+
+
+# --------------------------------------------------------------------------
+# Conversion result
+
+
+@attrs.frozen(kw_only=True)
+class ScigDose:
+    """An IVIg → SC conversion: weekly dose, dose per administration, timing.
+
+    Doses are given in grams when the IVIg dose was in grams or a dosing
+    weight was given, and in g/kg when the IVIg dose was in g/kg (with a
+    dosing weight: both).
+
+    Attributes:
+        product: The SC product's catalogue key.
+        product_name: Its brand name.
+        route: SC or facilitated SC.
+        rule: ``"label factor"``, ``"1:1"`` or ``"user factor"``.
+        factor: SC g per IVIg g.
+        factor_source: Where the factor comes from.
+        frequency: How the weekly dose is spread.
+        ivig_interval_weeks: The IVIg interval in weeks.
+        ivig_dose_g: The IVIg dose in g, if known.
+        ivig_dose_g_per_kg: The IVIg dose in g/kg, if known.
+        weekly_g: The weekly SC dose in g, if known.
+        weekly_g_per_kg: The weekly SC dose in g/kg, if known.
+        dose_g: The dose per administration in g, if known.
+        dose_g_per_kg: The dose per administration in g/kg, if known.
+        interval_days: Days between administrations (for n times a week:
+            between weeks of doses).
+        dosing_weight: The dosing weight used, if any.
+        last_ivig: The last IVIg date, if given.
+        first_dose_earliest: The label's earliest first SC date, if known.
+        first_dose_latest: The label's latest first SC date, if known.
+        trace: How each number was obtained.
+        notes: Things a reader must know.
+
+    .. versionadded:: 0.1.0
+    """
+
+    product: str
+    product_name: str
+    route: Route
+    rule: str
+    factor: float
+    factor_source: str
+    frequency: ScigFrequency
+    ivig_interval_weeks: float
+    ivig_dose_g: float | None
+    ivig_dose_g_per_kg: float | None
+    weekly_g: float | None
+    weekly_g_per_kg: float | None
+    dose_g: float | None
+    dose_g_per_kg: float | None
+    interval_days: float
+    dosing_weight: DosingWeight | None
+    last_ivig: dt.date | None
+    first_dose_earliest: dt.date | None
+    first_dose_latest: dt.date | None
+    trace: tuple[Trace, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def per_week(self) -> float:
+        """Administrations per week (0.5 for every 2 weeks)."""
+        return _per_week(self.frequency, self.ivig_interval_weeks)
+
+    @property
+    def weekly(self) -> Quantity:
+        """The weekly dose: g/week when grams are known, else g/kg/week."""
+        if self.weekly_g is not None:
+            return units.quantity(self.weekly_g, G_PER_WEEK)
+        return units.quantity(self.weekly_g_per_kg or 0.0, G_PER_KG_PER_WEEK)
+
+    @property
+    def dose(self) -> Quantity:
+        """The dose per administration: g when known, else g/kg."""
+        if self.dose_g is not None:
+            return units.quantity(self.dose_g, G)
+        return units.quantity(self.dose_g_per_kg or 0.0, G_PER_KG)
+
+    def explain(self) -> str:
+        """Each number with its formula, inputs and source.
+
+        .. versionadded:: 0.1.0
+        """
+        lines = [f"IVIg → {self.product_name} ({self.rule}, {self.frequency.name})"]
+        for t in self.trace:
+            lines.append(f"- {t.what} = {t.value}")
+            lines.append(f"    formula: {t.formula}")
+            lines.append(f"    inputs:  {t.inputs}")
+            lines.append(f"    source:  {t.source}")
+        lines.extend(f"Note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+
+def _product(product: object) -> Product:
+    if isinstance(product, Product):
+        return product
+    if isinstance(product, str):
+        return get_product(product)
+    raise InputError("product", product, "a Product or a product name")
+
+
+def _sc_route(product: Product) -> Route:
+    if Route.FACILITATED_SC in product.routes:
+        return Route.FACILITATED_SC
+    if Route.SC in product.routes:
+        return Route.SC
+    raise InputError(
+        "product",
+        product.name,
+        "a subcutaneous product (route sc or facilitated_sc), e.g. Hizentra, "
+        "Cuvitru, Xembify, HyQvia, Gamunex-C, Gammagard Liquid",
+        f"{product.name} is labelled for {', '.join(r.value for r in product.routes)}"
+        " only; converting IVIg to an IV product is not a conversion",
+    )
+
+
+def _check_frequency(product: Product, route: Route, frequency: ScigFrequency) -> None:
+    if route is Route.FACILITATED_SC and not isinstance(frequency, SameAsIvig):
+        raise InputError(
+            "frequency",
+            frequency,
+            "SameAsIvig() for a facilitated SC product",
+            f"{product.name}'s label gives the IVIg dose and frequency after "
+            "ramp-up (clinical.md §2.2), not a weekly spread",
+        )
+    if route is Route.SC and isinstance(frequency, SameAsIvig):
+        raise InputError(
+            "frequency",
+            frequency,
+            "Weekly(), EveryTwoWeeks() or TimesPerWeek(n) for a 20 % SC product",
+            f"{product.name}: the SC labels in the reference give a weekly dose "
+            "spread weekly, every 2 weeks or 2-7 times a week (clinical.md §5)",
+        )
+
+
+def _dosing_weight(value: object) -> tuple[float, DosingWeight | None] | None:
+    if value is None:
+        return None
+    if isinstance(value, DosingWeight):
+        return value.weight_kg, value
+    return read_weight_kg(value, field="dosing_weight"), None
+
+
+def _read_ivig_dose(value: object) -> tuple[float, Literal["g", "g/kg"]]:
+    if units.has_dimension(value, G):
+        grams = units.to_float(value, field="ivig_dose", unit=G)
+        units.require_range(
+            grams,
+            field="ivig_dose",
+            unit=G,
+            low=0.0,
+            high=500.0,  # vials.MAX_DOSE_G: the library's unit-slip bound
+            low_inclusive=False,
+            why="above 0 g; more than 500 g is taken for a unit slip",
+        )
+        return grams, "g"
+    return read_dose_g_per_kg(value, field="ivig_dose"), "g/kg"
+
+
+def _read_interval_weeks(value: object) -> float:
+    weeks = units.to_float(value, field="ivig_interval", unit=WEEK)
+    if not weeks > 0.0:
+        raise InputError(
+            "ivig_interval",
+            value,
+            "an interval > 0, e.g. '4 week' or '21 day'",
+            f"an IVIg interval of {weeks:g} weeks cannot be converted",
+        )
+    return weeks
+
+
+def _timing(
+    product: Product,
+    route: Route,
+    frequency: ScigFrequency,
+    last_ivig: dt.date | None,
+) -> tuple[int, int, str] | None:
+    """(earliest days, latest days, source) after the last IVIg, or None."""
+    del last_ivig
+    if route is Route.FACILITATED_SC:
+        return None
+    if product.key == "hizentra" and isinstance(frequency, EveryTwoWeeks):
+        return 7, 14, SRC_START_HIZENTRA_2W
+    return 7, 7, SRC_START
+
+
+def _fmt(value: float, unit: str) -> str:
+    return f"{value:.4g} {unit}"
+
+
+def convert_to_scig(  # noqa: PLR0915 - one linear, traced recipe
+    *,
+    ivig_dose: object,
+    ivig_interval: object,
+    product: Product | str,
+    rule: ConversionRule,
+    frequency: ScigFrequency | str,
+    last_ivig: dt.date | None = None,
+    dosing_weight: DosingWeight | object | None = None,
+) -> ScigDose:
+    """Convert an IVIg maintenance dose to an SC product's dose.
+
+    Args:
+        ivig_dose: The current IVIg dose per infusion course: grams
+            (``"30 g"``) or g/kg (``"1 g/kg"``).
+        ivig_interval: The IVIg interval (``"4 week"``, ``"21 day"``), > 0.
+        product: The target SC product (object or catalogue name).
+        rule: :class:`LabelFactor`, :class:`OneToOne` or :class:`UserFactor`.
+        frequency: :class:`Weekly`, :class:`EveryTwoWeeks`,
+            :class:`TimesPerWeek` (20 % SC products) or :class:`SameAsIvig`
+            (HyQvia), or a name for :func:`parse_frequency`.
+        last_ivig: The date of the last IVIg, to time the first SC dose.
+        dosing_weight: A :class:`~ivig_core.DosingWeight` or a mass, to give
+            grams for a g/kg dose (and g/kg for a gram dose).
+
+    Returns:
+        The :class:`ScigDose`, with a trace of every number.
+
+    Raises:
+        InputError: An IV-only product, a factor ≤ 0, a zero interval, an
+            unknown frequency, a frequency the product's label does not use,
+            or :class:`LabelFactor` for a product without a label factor.
+
+    Example:
+        >>> eu = convert_to_scig(ivig_dose="1 g/kg", ivig_interval="3 week",
+        ...     product="hizentra", rule=OneToOne(), frequency="weekly")
+        >>> round(eu.weekly_g_per_kg, 3), eu.dose_g is None
+        (0.333, True)
+
+    .. versionadded:: 0.1.0
+    """
+    prod = _product(product)
+    route = _sc_route(prod)
+    freq = parse_frequency(frequency)
+    _check_frequency(prod, route, freq)
+    factor, rule_name, factor_source = _factor(rule, prod)
+    ivig_value, per = _read_ivig_dose(ivig_dose)
+    weeks = _read_interval_weeks(ivig_interval)
+    weight = _dosing_weight(dosing_weight)
+    if last_ivig is not None and not isinstance(last_ivig, dt.date):
+        raise InputError("last_ivig", last_ivig, "a datetime.date or None")
+
+    ivig_g: float | None = ivig_value if per == "g" else None
+    ivig_g_kg: float | None = ivig_value if per == "g/kg" else None
+    trace: list[Trace] = []
+    notes: list[str] = []
+    if weight is not None:
+        kg, dw = weight
+        who = f"{kg:g} kg" + (f" ({dw.policy}: {dw.reason})" if dw else "")
+        wsrc = dw.source if dw else "dosing weight given by the caller"
+        if per == "g/kg":
+            ivig_g = ivig_value * kg
+            trace.append(
+                Trace(
+                    what="IVIg dose in grams",
+                    value=_fmt(ivig_g, "g"),
+                    formula="IVIg g/kg × dosing weight",
+                    inputs=f"{ivig_value:g} g/kg × {who}",
+                    source=wsrc,
+                )
+            )
+        else:
+            ivig_g_kg = ivig_value / kg
+    else:
+        kg = None
+
+    unit = "g" if per == "g" else "g/kg"
+    weekly_ivig = ivig_value / weeks
+    trace.append(
+        Trace(
+            what="IVIg weekly equivalent",
+            value=_fmt(weekly_ivig, f"{unit}/week"),
+            formula="IVIg dose ÷ IVIg interval in weeks",
+            inputs=f"{ivig_value:g} {unit} ÷ {weeks:g} weeks",
+            source=SRC_FORMULA,
+        )
+    )
+    trace.append(
+        Trace(
+            what="conversion factor",
+            value=f"{factor:g}",
+            formula=f"{rule_name} for {prod.name}",
+            inputs=f"rule {rule!r}",
+            source=factor_source,
+        )
+    )
+    weekly = weekly_scig(ivig_value, weeks, factor)
+    trace.append(
+        Trace(
+            what="weekly SC dose",
+            value=_fmt(weekly, f"{unit}/week"),
+            formula="IVIg dose ÷ IVIg interval in weeks × factor",
+            inputs=f"{ivig_value:g} {unit} ÷ {weeks:g} × {factor:g}",
+            source=SRC_FORMULA,
+        )
+    )
+    dose = dose_per_administration(weekly, freq, ivig_interval_weeks=weeks)
+    freq_src, freq_formula = {
+        "weekly": (SRC_FORMULA, "weekly dose, once a week"),
+        "every-2-weeks": (SRC_EVERY_2_WEEKS, "2 × weekly dose"),
+        "same-as-ivig": (SRC_HYQVIA_SAME, "weekly dose × IVIg interval in weeks"),
+    }.get(freq.name, (SRC_N_PER_WEEK, f"weekly dose ÷ {getattr(freq, 'times', 1)}"))
+    trace.append(
+        Trace(
+            what="dose per administration",
+            value=_fmt(dose, unit),
+            formula=freq_formula,
+            inputs=f"weekly {weekly:.4g} {unit}, {freq.name}",
+            source=freq_src,
+        )
+    )
+    if prod.key != "hizentra" and isinstance(freq, (EveryTwoWeeks, TimesPerWeek)):
+        notes.append(
+            f"The reference records the {freq.name} spread from the Hizentra PI "
+            f"(Cuvitru: every 2 weeks = 2 × weekly); check {prod.name}'s label "
+            "for it (clinical.md §2.2, §5)."
+        )
+    weekly_g = weekly if per == "g" else None
+    weekly_g_kg = weekly if per == "g/kg" else None
+    dose_g = dose if per == "g" else None
+    dose_g_kg = dose if per == "g/kg" else None
+    if kg is not None:
+        if per == "g/kg":
+            weekly_g, dose_g = weekly * kg, dose * kg
+            trace.append(
+                Trace(
+                    what="dose per administration in grams",
+                    value=_fmt(dose_g, "g"),
+                    formula="dose g/kg × dosing weight",
+                    inputs=f"{dose:.4g} g/kg × {kg:g} kg",
+                    source="dosing weight (see its policy)",
+                )
+            )
+        else:
+            weekly_g_kg, dose_g_kg = weekly / kg, dose / kg
+    if route is Route.FACILITATED_SC:
+        notes.append(
+            "HyQvia: the label's ramp-up (1-, 2-, 3-week doses at weeks 1, 2, 4) "
+            "comes before the full dose; plan_scig applies it (clinical.md §2.2)."
+        )
+        notes.append(
+            "HyQvia's start relative to the last IVIg is not stated in the "
+            "reference (UNCONFIRMED): give the first dose date explicitly."
+        )
+    if rule_name != "label factor" and prod.scig_conversion is not None:
+        notes.append(
+            f"{prod.name}'s US label factor is {prod.scig_conversion.factor:g}; "
+            f"this conversion uses {factor:g} ({rule_name})."
+        )
+    earliest = latest = None
+    timing = _timing(prod, route, freq, last_ivig)
+    if timing is not None and last_ivig is not None:
+        lo, hi, src = timing
+        earliest = last_ivig + dt.timedelta(days=lo)
+        latest = last_ivig + dt.timedelta(days=hi)
+        window = (
+            earliest.isoformat()
+            if lo == hi
+            else f"{earliest.isoformat()} to {latest.isoformat()}"
+        )
+        trace.append(
+            Trace(
+                what="first SC dose",
+                value=window,
+                formula=(
+                    f"last IVIg + {lo} days"
+                    if lo == hi
+                    else f"last IVIg + {lo} to {hi} days"
+                ),
+                inputs=f"last IVIg {last_ivig.isoformat()}",
+                source=src,
+            )
+        )
+    return ScigDose(
+        product=prod.key,
+        product_name=prod.name,
+        route=route,
+        rule=rule_name,
+        factor=factor,
+        factor_source=factor_source,
+        frequency=freq,
+        ivig_interval_weeks=weeks,
+        ivig_dose_g=ivig_g,
+        ivig_dose_g_per_kg=ivig_g_kg,
+        weekly_g=weekly_g,
+        weekly_g_per_kg=weekly_g_kg,
+        dose_g=dose_g,
+        dose_g_per_kg=dose_g_kg,
+        interval_days=_interval_days(freq, weeks),
+        dosing_weight=None if weight is None else weight[1],
+        last_ivig=last_ivig,
+        first_dose_earliest=earliest,
+        first_dose_latest=latest,
+        trace=tuple(trace),
+        notes=tuple(notes),
+    )
+
+
+# --------------------------------------------------------------------------
+# HyQvia ramp-up
+
+
+@attrs.frozen(kw_only=True)
+class HyqviaRampStep:
+    """One ramp-up infusion: the week it is given and the weeks of dose.
+
+    Attributes:
+        week: The week of the infusion (week 1 is the first infusion).
+        weeks_of_dose: How many weeks of the full dose it holds (1-4).
+        dose: The dose, in the unit of the full dose (g or g/kg).
+        unit: ``"g"`` or ``"g/kg"``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    week: int
+    weeks_of_dose: int
+    dose: float
+    unit: Literal["g", "g/kg"]
+
+    @property
+    def day_offset(self) -> int:
+        """Days from the first infusion."""
+        return (self.week - 1) * 7
+
+    @property
+    def is_full(self) -> bool:
+        """Whether this is the first full (4-week) dose."""
+        return self.weeks_of_dose == round(_HYQVIA_RAMP_INTERVAL_WEEKS)
+
+
+def hyqvia_ramp_up_values(
+    full_dose: float, interval_weeks: float
+) -> tuple[tuple[int, int, float], ...]:
+    """Float core: (week, weeks of dose, dose) for the HyQvia PI ramp-up.
+
+    Only the 4-week interval the reference gives (:data:`SRC_RAMP`) is
+    accepted; the ramp for other intervals is UNCONFIRMED.
+
+    Example:
+        >>> hyqvia_ramp_up_values(30.0, 4.0)
+        ((1, 1, 7.5), (2, 2, 15.0), (4, 3, 22.5), (7, 4, 30.0))
+
+    .. versionadded:: 0.1.0
+    """
+    if not math.isclose(interval_weeks, _HYQVIA_RAMP_INTERVAL_WEEKS, rel_tol=1e-9):
+        raise InputError(
+            "interval",
+            f"{interval_weeks:g} week",
+            "4 week: the HyQvia PI ramp-up in the reference (clinical.md §2.2) "
+            "is defined for a 4-week interval; other intervals (and the CIDP "
+            "ramp) are UNCONFIRMED",
+            f"no labelled ramp-up is recorded for a {interval_weeks:g}-week interval",
+        )
+    if not (math.isfinite(full_dose) and full_dose > 0.0):
+        raise InputError("full_dose", full_dose, "a dose > 0")
+    per_week = full_dose / interval_weeks
+    return tuple((week, n, per_week * n) for week, n in _HYQVIA_RAMP_4W)
+
+
+def hyqvia_ramp_up(
+    *, full_dose: object, interval: object
+) -> tuple[HyqviaRampStep, ...]:
+    """The HyQvia PI ramp-up before the full dose (:data:`SRC_RAMP`).
+
+    Args:
+        full_dose: The full dose per infusion after ramp-up (``"30 g"`` or
+            ``"0.4 g/kg"``); 1:1 with the IVIg dose per the label.
+        interval: The full-dose interval; only ``"4 week"`` is labelled in
+            the reference.
+
+    Example:
+        >>> [(s.week, s.dose) for s in hyqvia_ramp_up(full_dose="30 g",
+        ...                                          interval="4 week")]
+        [(1, 7.5), (2, 15.0), (4, 22.5), (7, 30.0)]
+
+    .. versionadded:: 0.1.0
+    """
+    value, per = (
+        (units.to_float(full_dose, field="full_dose", unit=G), "g")
+        if units.has_dimension(full_dose, G)
+        else (read_dose_g_per_kg(full_dose, field="full_dose"), "g/kg")
+    )
+    weeks = units.to_float(interval, field="interval", unit=WEEK)
+    unit: Literal["g", "g/kg"] = "g" if per == "g" else "g/kg"
+    return tuple(
+        HyqviaRampStep(week=w, weeks_of_dose=n, dose=d, unit=unit)
+        for w, n, d in hyqvia_ramp_up_values(value, weeks)
+    )
+
+
+# --------------------------------------------------------------------------
+# Subcutaneous site limits
+
+
+@attrs.frozen(kw_only=True)
+class SiteTier:
+    """A per-site volume limit for a range of site counts.
+
+    .. versionadded:: 0.1.0
+    """
+
+    sites_from: int
+    sites_to: int
+    volume_per_site_ml: float
+    source: str
+
+
+def _opt_value(value: object, *, field: str, unit: units.UnitSpec) -> float | None:
+    if value is None:
+        return None
+    v = units.to_float(value, field=field, unit=unit)
+    if not v > 0.0:
+        raise InputError(field, value, f"a value > 0 {unit.symbol}")
+    return v
+
+
+def _opt_sites(value: object, field: str = "max_sites") -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(field, value, "a whole number of sites ≥ 1")
+    return value
+
+
+def _q(value: Quantity | None) -> float | None:
+    return None if value is None else float(value.magnitude)
+
+
+@attrs.frozen(kw_only=True)
+class ScLimits:
+    """Subcutaneous limits for one situation: per-site volume, rates, sites.
+
+    Build it from the catalogue with :meth:`from_product`; values the
+    catalogue lacks are required parameters there, never guessed.
+
+    Attributes:
+        product: The product key.
+        applies_to: The catalogue situations used (``"later infusions"``).
+        tiers: Per-site volume limits by number of sites, from 1 site up to
+            the maximum number of sites.
+        rate_per_site_ml_h: The maximum rate per site, mL/h, or ``None``.
+        initial_rate_per_site_ml_h: The starting rate per site, or ``None``.
+        total_rate_ml_h: The maximum rate over all sites, or ``None``.
+        volume_per_day_ml: The maximum volume per day, or ``None``.
+        sources: Where each value comes from.
+
+    .. versionadded:: 0.1.0
+    """
+
+    product: str
+    applies_to: tuple[str, ...]
+    tiers: tuple[SiteTier, ...]
+    rate_per_site_ml_h: float | None = None
+    initial_rate_per_site_ml_h: float | None = None
+    total_rate_ml_h: float | None = None
+    volume_per_day_ml: float | None = None
+    sources: tuple[str, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        """Tiers start at 1 site, are contiguous and have positive volumes."""
+        expected = 1
+        for i, tier in enumerate(self.tiers):
+            if tier.sites_from != expected or tier.sites_to < tier.sites_from:
+                raise InputError(
+                    f"tiers[{i}]", tier, f"a tier starting at {expected} site(s)"
+                )
+            if not tier.volume_per_site_ml > 0.0:
+                raise InputError(f"tiers[{i}].volume_per_site_ml", tier, "> 0 mL")
+            expected = tier.sites_to + 1
+        if not self.tiers:
+            raise InputError("tiers", self.tiers, "at least one tier")
+
+    @property
+    def max_sites(self) -> int:
+        """The most sites at once."""
+        return self.tiers[-1].sites_to
+
+    def volume_limit_ml(self, sites: int) -> float:
+        """The per-site volume limit with *sites* sites."""
+        for tier in self.tiers:
+            if tier.sites_from <= sites <= tier.sites_to:
+                return tier.volume_per_site_ml
+        raise InputError("sites", sites, f"1 to {self.max_sites} sites")
+
+    @classmethod
+    def from_product(
+        cls,
+        product: Product | str,
+        *,
+        situation: str | Sequence[str],
+        volume_per_site: object = None,
+        max_sites: int | None = None,
+        rate_per_site: object = None,
+        initial_rate_per_site: object = None,
+        total_rate: object = None,
+        volume_per_day: object = None,
+        parameter_source: str = "given by the caller",
+    ) -> ScLimits:
+        """The limits of *product* for the catalogue rows named *situation*.
+
+        Args:
+            product: The SC product (object or name).
+            situation: One or more catalogue ``applies_to`` texts (see
+                :func:`sc_situations`), e.g. ``"later infusions"``, or
+                ``["SC, patients ≥ 25 kg", "SC, adults"]``.
+            volume_per_site: Only where the rows give none (e.g. Gamunex-C
+                SC: not in the reference).
+            max_sites: Only where the rows give none (e.g. Hizentra).
+            rate_per_site: Only where the rows give none (e.g. HyQvia).
+            initial_rate_per_site: Only where the rows give none.
+            total_rate: Only where the rows give none.
+            volume_per_day: Only where the rows give none.
+            parameter_source: Where the values you give come from.
+
+        A per-site volume row with ``max_sites`` N applies up to N sites;
+        with several such rows (HyQvia: 600 mL/site, 400 mL/site "if 3
+        sites") a row without ``max_sites`` covers the site counts below the
+        smallest N.
+
+        Raises:
+            InputError: An unknown situation; a parameter for a value the
+                catalogue already gives (limits are not overridden); rows
+                that disagree; a value missing from both.
+
+        Example:
+            >>> lim = ScLimits.from_product("hyqvia", situation=[
+            ...     "per site, 1 or 2 sites", "per site, 3 sites",
+            ...     "per day, patients ≥ 40 kg"], rate_per_site="300 mL/h",
+            ...     parameter_source="local protocol")
+            >>> [(t.sites_from, t.sites_to, t.volume_per_site_ml)
+            ...  for t in lim.tiers], lim.volume_per_day_ml
+            ([(1, 2, 600.0), (3, 3, 400.0)], 1200.0)
+
+        .. versionadded:: 0.1.0
+        """
+        prod = _product(product)
+        _sc_route(prod)
+        wanted = (situation,) if isinstance(situation, str) else tuple(situation)
+        by_text = {row.applies_to.strip().lower(): row for row in prod.sc_limits}
+        rows: list[ScSiteLimit] = []
+        for text in wanted:
+            key = str(text).strip().lower()
+            if key not in by_text:
+                raise InputError(
+                    "situation",
+                    text,
+                    f"one of {[r.applies_to for r in prod.sc_limits]} for {prod.name}",
+                )
+            rows.append(by_text[key])
+        if not rows:
+            raise InputError("situation", situation, "at least one situation")
+
+        sources: list[str] = []
+
+        def pick(name: str, given: float | None, unit: str) -> float | None:
+            found = [(r, _q(getattr(r, name))) for r in rows]
+            found = [(r, v) for r, v in found if v is not None]
+            values = {v for _, v in found}
+            if len(values) > 1:
+                raise InputError(
+                    "situation",
+                    wanted,
+                    f"situations that agree on {name}",
+                    f"the rows give different {name}: "
+                    + ", ".join(f"{r.applies_to!r} {v:g} {unit}" for r, v in found),
+                )
+            if found and given is not None:
+                raise InputError(
+                    name,
+                    given,
+                    "nothing: the catalogue gives it",
+                    f"{prod.name} ({found[0][0].applies_to}) gives {name} "
+                    f"{found[0][1]:g} {unit}; label limits are not overridden",
+                )
+            if found:
+                row = found[0][0]
+                sources.append(f"{name}: {row.applies_to} — {row.source}")
+                return found[0][1]
+            if given is not None:
+                sources.append(f"{name}: {given:g} {unit} — {parameter_source}")
+            return given
+
+        rate = pick(
+            "rate_per_site",
+            _opt_value(rate_per_site, field="rate_per_site", unit=ML_PER_H),
+            "mL/h",
+        )
+        initial = pick(
+            "initial_rate_per_site",
+            _opt_value(
+                initial_rate_per_site, field="initial_rate_per_site", unit=ML_PER_H
+            ),
+            "mL/h",
+        )
+        total = pick(
+            "total_rate",
+            _opt_value(total_rate, field="total_rate", unit=ML_PER_H),
+            "mL/h",
+        )
+        per_day = pick(
+            "volume_per_day",
+            _opt_value(volume_per_day, field="volume_per_day", unit=ML),
+            "mL",
+        )
+        given_volume = _opt_value(volume_per_site, field="volume_per_site", unit=ML)
+        given_sites = _opt_sites(max_sites)
+        tiers = _tiers(prod, rows, given_volume, given_sites, parameter_source)
+        sources.extend(t.source for t in tiers)
+        return cls(
+            product=prod.key,
+            applies_to=tuple(r.applies_to for r in rows),
+            tiers=tiers,
+            rate_per_site_ml_h=rate,
+            initial_rate_per_site_ml_h=initial,
+            total_rate_ml_h=total,
+            volume_per_day_ml=per_day,
+            sources=tuple(dict.fromkeys(sources)),
+        )
+
+
+def _tiers(  # noqa: C901, PLR0912 - the tier rules, each with its message
+    prod: Product,
+    rows: Sequence[ScSiteLimit],
+    given_volume: float | None,
+    given_sites: int | None,
+    parameter_source: str,
+) -> tuple[SiteTier, ...]:
+    vol_rows = [r for r in rows if r.volume_per_site is not None]
+    site_rows = [r for r in rows if r.volume_per_site is None and r.max_sites]
+    if vol_rows and given_volume is not None:
+        raise InputError(
+            "volume_per_site",
+            given_volume,
+            "nothing: the catalogue gives it",
+            f"{prod.name} ({vol_rows[0].applies_to}) gives a per-site volume; "
+            "label limits are not overridden",
+        )
+    row_max = [r.max_sites for r in site_rows if r.max_sites is not None]
+    if len(set(row_max)) > 1:
+        raise InputError(
+            "situation",
+            [r.applies_to for r in site_rows],
+            "situations that agree on max_sites",
+        )
+    if row_max and given_sites is not None:
+        raise InputError(
+            "max_sites",
+            given_sites,
+            "nothing: the catalogue gives it",
+            f"{prod.name} ({site_rows[0].applies_to}) gives at most {row_max[0]} "
+            "sites; label limits are not overridden",
+        )
+    if not vol_rows:
+        if given_volume is None:
+            raise InputError(
+                "volume_per_site",
+                None,
+                "a per-site volume (the catalogue has none for "
+                f"{prod.name} in this situation; not in the reference)",
+            )
+        top = row_max[0] if row_max else given_sites
+        if top is None:
+            raise InputError(
+                "max_sites",
+                None,
+                "a maximum number of sites (the catalogue has none for "
+                f"{prod.name}; not in the reference)",
+            )
+        src = (
+            f"max_sites: {site_rows[0].applies_to} — {site_rows[0].source}"
+            if row_max
+            else f"max_sites {top} — {parameter_source}"
+        )
+        return (
+            SiteTier(
+                sites_from=1,
+                sites_to=top,
+                volume_per_site_ml=given_volume,
+                source=f"volume_per_site {given_volume:g} mL — {parameter_source}; "
+                + src,
+            ),
+        )
+    bounded = sorted(
+        (r for r in vol_rows if r.max_sites is not None),
+        key=lambda r: r.max_sites or 0,
+    )
+    open_rows = [r for r in vol_rows if r.max_sites is None]
+    if len(open_rows) > 1 or len({r.max_sites for r in bounded}) != len(bounded):
+        raise InputError(
+            "situation",
+            [r.applies_to for r in vol_rows],
+            "at most one per-site volume row per number of sites",
+        )
+    tiers: list[SiteTier] = []
+    start = 1
+    if open_rows:
+        row = open_rows[0]
+        if bounded:
+            end = (bounded[0].max_sites or 1) - 1
+        else:
+            top = row_max[0] if row_max else given_sites
+            if top is None:
+                raise InputError(
+                    "max_sites",
+                    None,
+                    "a maximum number of sites (the catalogue has none for "
+                    f"{prod.name}; not in the reference)",
+                )
+            end = top
+        if end >= 1:
+            tiers.append(_tier(row, start, end))
+            start = end + 1
+    elif given_sites is not None or row_max:
+        raise InputError(
+            "max_sites",
+            given_sites if given_sites is not None else row_max,
+            "nothing: the per-site volume rows give the number of sites",
+        )
+    for row in bounded:
+        end = row.max_sites or start
+        tiers.append(_tier(row, start, end))
+        start = end + 1
+    return tuple(tiers)
+
+
+def _tier(row: ScSiteLimit, start: int, end: int) -> SiteTier:
+    return SiteTier(
+        sites_from=start,
+        sites_to=end,
+        volume_per_site_ml=_q(row.volume_per_site) or 0.0,
+        source=f"volume_per_site ({start}-{end} sites): {row.applies_to} — "
+        f"{row.source}",
+    )
+
+
+def sc_situations(product: Product | str) -> tuple[str, ...]:
+    """The catalogue's SC situations (``applies_to``) for *product*.
+
+    Example:
+        >>> sc_situations("hizentra")[:2]
+        ('PI, first infusion', 'PI, later infusions')
+
+    .. versionadded:: 0.1.0
+    """
+    return tuple(r.applies_to for r in _product(product).sc_limits)
+
+
+@attrs.frozen(kw_only=True)
+class SitePlan:
+    """Sites for one infusion: how many, and the volume at each.
+
+    .. versionadded:: 0.1.0
+    """
+
+    sites: int
+    volume_ml: float
+    volume_per_site_ml: float
+    volume_limit_per_site_ml: float
+    max_sites: int
+
+
+def plan_sites(volume_ml: float, limits: ScLimits) -> SitePlan:
+    """The fewest sites that keep the volume per site within the limit.
+
+    The volume is split equally over the sites.
+
+    Raises:
+        PlanningError: More sites than the label maximum would be needed
+            (the message says how many, and how many more), or the day's
+            volume is above the daily limit (by how much).
+
+    Example:
+        >>> lim = ScLimits.from_product("hizentra",
+        ...     situation="PI, later infusions", max_sites=4,
+        ...     parameter_source="local protocol")
+        >>> plan_sites(55.0, lim)
+        SitePlan(sites=3, volume_ml=55.0, volume_per_site_ml=18.33..., \
+volume_limit_per_site_ml=25.0, max_sites=4)
+
+    .. versionadded:: 0.1.0
+    """
+    if isinstance(volume_ml, bool) or not isinstance(volume_ml, (int, float)):
+        raise InputError("volume_ml", volume_ml, "a number of mL")
+    volume = float(volume_ml)
+    if not (math.isfinite(volume) and volume > 0.0):
+        raise InputError("volume_ml", volume_ml, "a volume > 0 mL")
+    day = limits.volume_per_day_ml
+    if day is not None and volume > day * (1.0 + _REL_TOL):
+        raise PlanningError(
+            f"volume_per_day: {volume:.1f} mL in one day is {volume - day:.1f} mL "
+            f"above the daily limit of {day:g} mL ({', '.join(limits.applies_to)}); "
+            "give the dose over more days"
+        )
+    for tier in limits.tiers:
+        for sites in range(tier.sites_from, tier.sites_to + 1):
+            per_site = volume / sites
+            if per_site <= tier.volume_per_site_ml * (1.0 + _REL_TOL):
+                return SitePlan(
+                    sites=sites,
+                    volume_ml=volume,
+                    volume_per_site_ml=per_site,
+                    volume_limit_per_site_ml=tier.volume_per_site_ml,
+                    max_sites=limits.max_sites,
+                )
+    last = limits.tiers[-1].volume_per_site_ml
+    needed = math.ceil(volume / last - _REL_TOL)
+    raise PlanningError(
+        f"sites: {volume:.1f} mL at ≤ {last:g} mL per site needs {needed} sites, "
+        f"{needed - limits.max_sites} more than the label maximum of "
+        f"{limits.max_sites} ({', '.join(limits.applies_to)})"
+    )
+
+
+# --------------------------------------------------------------------------
+# CIDP presets (Hizentra US label)
+
+
+def _hizentra_cidp(dose: str, name: str, alternative: bool) -> Regimen:
+    fixed = [
+        (
+            "Hizentra US CIDP dosing is a fixed g/kg weekly dose, not derived "
+            "from the IVIg dose (clinical.md §5)."
+        ),
+        "Start 1 week after the last IVIg (Hizentra PI, clinical.md §2.2).",
+        "If CIDP worsens, the label says to return to IVIg (clinical.md §2.2).",
+    ]
+    if alternative:
+        fixed.append(
+            "0.4 g/kg weekly is the label's alternative ('also effective'); "
+            "PATH extension: relapse 10 % on 0.4 vs 48 % on 0.2 g/kg "
+            "(clinical.md §3.2)."
+        )
+    return Regimen(
+        name=name,
+        maintenance=Maintenance(
+            dose=dose,  # Hizentra US PI, CIDP (clinical.md §2.2, §5)
+            interval="1 week",  # "weekly"
+            allowed_days=DayRange(low=1, high=2),  # "1-2 sessions over 1-2 days"
+            allowed_cycles=DayRange(low=1),  # the label gives no number
+            source=SRC_HIZENTRA_CIDP,
+        ),
+        source=SRC_HIZENTRA_CIDP,
+        fixed=tuple(fixed),
+    )
+
+
+class _ScigPresets(Mapping[str, Regimen]):
+    """The SCIg presets, made on first use (making quantities builds pint)."""
+
+    __slots__ = ("_presets",)
+
+    def __init__(self) -> None:
+        self._presets: Mapping[str, Regimen] | None = None
+
+    def _get(self) -> Mapping[str, Regimen]:
+        if self._presets is None:
+            self._presets = MappingProxyType(
+                {
+                    "hizentra-cidp-0.2": _hizentra_cidp(
+                        "0.2 g/kg", "hizentra-cidp-0.2", alternative=False
+                    ),
+                    "hizentra-cidp-0.4": _hizentra_cidp(
+                        "0.4 g/kg", "hizentra-cidp-0.4", alternative=True
+                    ),
+                }
+            )
+        return self._presets
+
+    def __getitem__(self, key: str) -> Regimen:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __repr__(self) -> str:
+        return f"SCIG_PRESETS({list(self._get())})"
+
+
+#: SCIg regimen presets by name (read-only; made on first use). Days per
+#: week (1 or 2 sessions) and the number of weeks are your choices
+#: (:meth:`~ivig_core.regimen.Regimen.choose`).
+SCIG_PRESETS: Final[Mapping[str, Regimen]] = _ScigPresets()
+
+
+def get_scig_preset(name: str) -> Regimen:
+    """Return the SCIg preset called *name*.
+
+    Example:
+        >>> r = get_scig_preset("hizentra-cidp-0.2")
+        >>> r.maintenance.dose_g_per_kg, r.maintenance.interval_days
+        (0.2, 7.0)
+
+    Raises:
+        InputError: Unknown name.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(name, str):
+        raise InputError("preset", name, f"one of {list(SCIG_PRESETS)}")
+    if name in SCIG_PRESETS:
+        return SCIG_PRESETS[name]
+    raise InputError("preset", name, f"one of {list(SCIG_PRESETS)}")
