@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -329,3 +330,58 @@ def test_run_volume_and_maximum(
     assert run.duration_min == pytest.approx(
         math.fsum(s.duration_min for s in run.steps)
     )
+
+
+def test_schedule_checks_hold_with_validators_disabled() -> None:
+    """A step above the maximum is refused even with attrs validators off."""
+    attrs.validators.set_disabled(True)
+    try:
+        with pytest.raises(InputError, match=r"steps\[0\]\.rate: "):
+            RateSchedule(
+                steps=[RateStep(rate="5 mg/kg/min")], maximum="4 mg/kg/min", source="x"
+            )
+        with pytest.raises(InputError, match=r"source: "):
+            RateSchedule(
+                steps=[RateStep(rate="1 mg/kg/min")], maximum="4 mg/kg/min", source=""
+            )
+    finally:
+        attrs.validators.set_disabled(False)
+
+
+def test_run_quantities_match_floats() -> None:
+    """The run's quantity properties agree with its float fields."""
+    run = plan_infusion(
+        volume="315 mL",
+        product=get_product("octagam-10"),
+        schedule=rate_schedule("octagam-10", "itp"),
+        rate_weight="70 kg",
+    )
+    assert run.volume.m_as("mL") == run.volume_ml
+    assert run.duration.m_as("h") == pytest.approx(2.0)
+    assert run.rate_weight.m_as("kg") == 70.0
+    assert run.steps[1].rate.m_as("mL/h") == 84.0
+    assert run.at_risk_cap is None
+
+
+def test_no_indication_uses_highest_label_maximum() -> None:
+    """Without an indication, the product's highest labelled maximum applies."""
+    schedule = RateSchedule(
+        steps=[RateStep(rate="13 mg/kg/min")], maximum="13 mg/kg/min", source="x"
+    )
+    run = plan_infusion(
+        volume="100 mL",
+        product=get_product("panzyga"),
+        schedule=schedule,
+        rate_weight="10 kg",
+    )
+    assert any("highest applies" in note for note in run.notes)
+    too_fast = RateSchedule(
+        steps=[RateStep(rate="15 mg/kg/min")], maximum="15 mg/kg/min", source="x"
+    )
+    with pytest.raises(InputError, match=r"highest labelled maximum \(pi\)"):
+        plan_infusion(
+            volume="100 mL",
+            product=get_product("panzyga"),
+            schedule=too_fast,
+            rate_weight="10 kg",
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import attrs
 import pytest
 
 from ivig_core import InputError, UnitError
@@ -392,7 +393,7 @@ def _product(**changes: object) -> Product:
         "presentation_source": Source(reference="local", version="2026"),
     }
     fields.update(changes)
-    return Product(**fields)  # type: ignore[arg-type]
+    return Product(**fields)
 
 
 def test_empty_vial_list_must_be_marked_unconfirmed() -> None:
@@ -545,3 +546,17 @@ def test_formulary_loads_nothing_half_way(tmp_path: Path) -> None:
 def test_shipped_file_loads_through_load_formulary() -> None:
     """The shipped data file passes the same validation as a user's file."""
     assert list(default_catalogue()) == list(load_formulary(DATA))
+
+
+def test_checks_hold_with_attrs_validators_disabled() -> None:
+    """Converters and post-init checks still refuse bad values."""
+    attrs.validators.set_disabled(True)
+    try:
+        with pytest.raises(InputError, match=r"grams: "):
+            Vial(grams="-5 g", volume="50 mL")
+        with pytest.raises(InputError, match=r"name: "):
+            _product(name="  ")
+        with pytest.raises(InputError, match=r"reference: "):
+            Source(reference="", version="1")
+    finally:
+        attrs.validators.set_disabled(False)

@@ -170,10 +170,10 @@ def _kind_of(step: RateStep) -> RateKind:
     return rate_kind(step.rate)
 
 
-def _nonempty(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    del instance
+def _source_text(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise InputError(attribute.name, value, "a non-empty string")
+        raise InputError("source", value, "a non-empty string")
+    return value
 
 
 @attrs.frozen(kw_only=True)
@@ -284,13 +284,12 @@ class RateSchedule:
 
     steps: tuple[RateStep, ...] = attrs.field(converter=_steps)
     maximum: Quantity = attrs.field(converter=_maximum)
-    source: str = attrs.field(validator=_nonempty)
+    source: str = attrs.field(converter=_source_text)
     notes: tuple[str, ...] = attrs.field(default=(), converter=_notes)
     indication: str | None = attrs.field(default=None, converter=_optional_key)
 
     def __attrs_post_init__(self) -> None:
         """Refuse steps above the maximum (holds with validators disabled)."""
-        _nonempty(self, attrs.fields(RateSchedule).source, self.source)
         max_kind = self.maximum_kind
         limit = float(self.maximum.magnitude)
         for i, step in enumerate(self.steps):

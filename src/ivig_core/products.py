@@ -202,9 +202,24 @@ def _text(value: object, field: str) -> str:
     return value.strip()
 
 
-def _nonempty(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    del instance
-    _text(value, attribute.name)
+def _reference(value: object) -> str:
+    return _text(value, "reference")
+
+
+def _version(value: object) -> str:
+    return _text(value, "version")
+
+
+def _applies_to(value: object) -> str:
+    return _text(value, "applies_to")
+
+
+def _name(value: object) -> str:
+    return _text(value, "name")
+
+
+def _manufacturer(value: object) -> str:
+    return _text(value, "manufacturer")
 
 
 def _str_tuple(value: object, field: str) -> tuple[str, ...]:
@@ -317,13 +332,8 @@ class Source:
     .. versionadded:: 0.1.0
     """
 
-    reference: str = attrs.field(validator=_nonempty)
-    version: str = attrs.field(validator=_nonempty)
-
-    def __attrs_post_init__(self) -> None:
-        """Check the strings even with attrs validators disabled."""
-        _text(self.reference, "reference")
-        _text(self.version, "version")
+    reference: str = attrs.field(converter=_reference)
+    version: str = attrs.field(converter=_version)
 
     def __str__(self) -> str:
         """``reference (version)``."""
@@ -529,7 +539,7 @@ class ScSiteLimit:
     .. versionadded:: 0.1.0
     """
 
-    applies_to: str = attrs.field(validator=_nonempty)
+    applies_to: str = attrs.field(converter=_applies_to)
     source: Source = attrs.field(converter=_source)
     volume_per_site: Quantity | None = attrs.field(default=None, converter=_opt_ml)
     initial_rate_per_site: Quantity | None = attrs.field(
@@ -669,7 +679,7 @@ class Indication:
     """
 
     key: str = attrs.field(converter=_key)
-    name: str = attrs.field(validator=_nonempty)
+    name: str = attrs.field(converter=_name)
     source: Source = attrs.field(converter=_source)
     ramp: LabelRamp | None = attrs.field(default=None, converter=_opt_ramp)
 
@@ -790,8 +800,8 @@ class Product:
     """
 
     key: str = attrs.field(converter=_key)
-    name: str = attrs.field(validator=_nonempty)
-    manufacturer: str = attrs.field(validator=_nonempty)
+    name: str = attrs.field(converter=_name)
+    manufacturer: str = attrs.field(converter=_manufacturer)
     routes: tuple[Route, ...] = attrs.field(converter=_routes)
     concentration: Quantity = attrs.field(converter=_concentration)
     vials: tuple[Vial, ...] = attrs.field(converter=_vials)
@@ -815,8 +825,6 @@ class Product:
 
     def __attrs_post_init__(self) -> None:
         """Cross-field checks (hold with attrs validators disabled)."""
-        _text(self.name, "name")
-        _text(self.manufacturer, "manufacturer")
         if not self.vials and "vials" not in self.unconfirmed:
             raise InputError(
                 "vials",
