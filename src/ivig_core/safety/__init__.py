@@ -1,0 +1,59 @@
+"""Safety checks: every finding a prescriber and a pharmacist must see.
+
+:func:`assess` runs every check on a patient and a plan and returns one
+:class:`SafetyReport` with all findings, sorted (most severe first). Soft
+limits block issue until accepted with an :class:`Override` (recorded);
+hard limits cannot be overridden. A check that lacks data says "not
+assessed". Strict mode raises :class:`SafetyBlock`, an exception group of
+the blocking findings.
+
+Example:
+    >>> from ivig_core.safety import FindingCode, Severity
+    >>> FindingCode.RATE_ABOVE_LABEL_MAX.rule.severity is Severity.HARD_LIMIT
+    True
+    >>> Severity.SOFT_LIMIT < Severity.HARD_LIMIT
+    True
+"""
+
+from __future__ import annotations
+
+from ivig_core.safety.assess import assess
+from ivig_core.safety.config import (
+    LABEL_DOSE_LIMITS,
+    SEED_004_PREMEDICATION,
+    DoseLimit,
+    PremedicationProtocol,
+    SafetyConfig,
+)
+from ivig_core.safety.findings import (
+    RULES,
+    BlockingFindingError,
+    Concern,
+    Finding,
+    FindingCode,
+    Override,
+    Rule,
+    SafetyBlock,
+    SafetyReport,
+    Severity,
+)
+
+
+__all__ = [
+    "LABEL_DOSE_LIMITS",
+    "RULES",
+    "SEED_004_PREMEDICATION",
+    "BlockingFindingError",
+    "Concern",
+    "DoseLimit",
+    "Finding",
+    "FindingCode",
+    "Override",
+    "PremedicationProtocol",
+    "Rule",
+    "SafetyBlock",
+    "SafetyConfig",
+    "SafetyReport",
+    "Severity",
+    "assess",
+]

@@ -1,0 +1,429 @@
+"""Thresholds and local protocols for the safety checks.
+
+Every threshold is a parameter of :class:`SafetyConfig`. A threshold with a
+source has that source as its default (and in :data:`PARAMETERS`); a
+threshold the reference gives no number for has **no default** (``None``),
+and the check it drives reports "not assessed" until it is set:
+
+* ``thrombosis_age_from``: the boxed warning names "advanced age" without a
+  number (reference §4.1);
+* ``iga_deficiency_below``: the reference gives no serum IgA threshold for
+  IgA deficiency (§4.2);
+* ``crcl_below``: the reference gives no creatinine-clearance threshold for
+  "renal insufficiency" (§4.1: "any degree of pre-existing renal
+  insufficiency");
+* ``large_volume_per_day``: no sourced volume (§4.2).
+
+Example:
+    >>> from ivig_core.units import Q_
+    >>> cfg = SafetyConfig(thrombosis_age_from="75 year")
+    >>> cfg.thrombosis_age_from_years, cfg.renal_age_above_years
+    (75.0, 65.0)
+    >>> SafetyConfig(daily_grams_above=80)
+    Traceback (most recent call last):
+    ...
+    ivig_core.errors.UnitError: daily_grams_above: ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final
+
+import attrs
+
+from ivig_core import units
+from ivig_core.errors import InputError
+from ivig_core.units import G_PER_KG, KG_PER_M2, ML, YEAR, G, Quantity, UnitSpec
+
+
+__all__ = [
+    "LABEL_DOSE_LIMITS",
+    "PARAMETERS",
+    "SEED_004_PREMEDICATION",
+    "DoseLimit",
+    "PremedicationProtocol",
+    "SafetyConfig",
+]
+
+_ML_PER_MIN: Final = UnitSpec(
+    name="milliliter / minute",
+    symbol="mL/min",
+    dimension="[length] ** 3 / [time]",
+    kind="a clearance",
+    example="'60 mL/min'",
+)
+_MG_PER_DL: Final = units.MG_PER_DL
+
+
+def _text(field: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(field, value, "a non-empty string")
+    return value.strip()
+
+
+def _texts(field: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InputError(field, value, "a sequence of non-empty strings")
+    return tuple(_text(f"{field}[{i}]", v) for i, v in enumerate(value))
+
+
+def _positive(value: object, *, field: str, unit: UnitSpec) -> Quantity:
+    v = units.to_float(value, field=field, unit=unit)
+    if not v > 0:
+        raise InputError(field, value, f"a value > 0 {unit.symbol}")
+    return units.quantity(v, unit)
+
+
+def _opt_positive(value: object, *, field: str, unit: UnitSpec) -> Quantity | None:
+    return None if value is None else _positive(value, field=field, unit=unit)
+
+
+# --------------------------------------------------------------------------
+# Local protocols
+
+
+def _agents(value: object) -> tuple[str, ...]:
+    return _texts("agents", value)
+
+
+def _after(value: object) -> tuple[str, ...]:
+    return _texts("after_prior_reaction", value)
+
+
+def _name(value: object) -> str:
+    return _text("name", value)
+
+
+def _psource(value: object) -> str:
+    return _text("source", value)
+
+
+@attrs.frozen(kw_only=True)
+class PremedicationProtocol:
+    """A local premedication protocol, as text the host supplies.
+
+    The library gives no doses: the reference finds no authoritative
+    premedication regimen, and whether premedication is routine or kept for
+    patients with a prior reaction is disputed (reference §4.3).
+
+    Attributes:
+        name: The protocol's name.
+        agents: What the protocol gives (free text, with the host's doses,
+            e.g. ``"acetaminophen 650 mg PO 30 min before"``).
+        after_prior_reaction: What it adds after a prior infusion reaction.
+        source: Where the protocol comes from.
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str = attrs.field(converter=_name)
+    agents: tuple[str, ...] = attrs.field(converter=_agents)
+    after_prior_reaction: tuple[str, ...] = attrs.field(default=(), converter=_after)
+    source: str = attrs.field(converter=_psource)
+
+
+#: The seed's premedication, agents only (no doses: none is sourced).
+SEED_004_PREMEDICATION: Final = PremedicationProtocol(
+    name="seed 004",
+    agents=("acetaminophen (paracetamol)", "diphenhydramine"),
+    after_prior_reaction=("a corticosteroid ('sometimes corticosteroids')",),
+    source=(
+        "seed 004: 'premedication with acetaminophen, diphenhydramine, and "
+        "sometimes corticosteroids may help reduce infusion reactions'; doses "
+        "are a local protocol (reference §4.3)"
+    ),
+)
+
+
+def _indication(value: object) -> str:
+    return _text("indication", value).lower()
+
+
+def _opt_product(value: object) -> str | None:
+    return None if value is None else _text("product", value).lower()
+
+
+def _opt_g_per_kg(value: object) -> Quantity | None:
+    return _opt_positive(value, field="dose", unit=G_PER_KG)
+
+
+def _dsource(value: object) -> str:
+    return _text("source", value)
+
+
+@attrs.frozen(kw_only=True)
+class DoseLimit:
+    """A sourced dose limit for an indication (and optionally a product).
+
+    Attributes:
+        indication: The indication key (``"dermatomyositis"``).
+        product: A product key, or ``None`` for any product.
+        max_per_day: Largest g/kg on one day, or ``None``.
+        max_per_course: Largest g/kg per course, or ``None``.
+        source: Where the limit comes from.
+
+    .. versionadded:: 0.1.0
+    """
+
+    indication: str = attrs.field(converter=_indication)
+    product: str | None = attrs.field(default=None, converter=_opt_product)
+    max_per_day: Quantity | None = attrs.field(default=None, converter=_opt_g_per_kg)
+    max_per_course: Quantity | None = attrs.field(default=None, converter=_opt_g_per_kg)
+    source: str = attrs.field(converter=_dsource)
+
+    def __attrs_post_init__(self) -> None:
+        """At least one limit."""
+        if self.max_per_day is None and self.max_per_course is None:
+            raise InputError(
+                "dose_limit", self.indication, "max_per_day, max_per_course or both"
+            )
+
+    def applies(self, indication: str | None, product_key: str | None) -> bool:
+        """Whether the limit applies to *indication* and *product_key*."""
+        if indication is None or indication.strip().lower() != self.indication:
+            return False
+        return self.product is None or self.product == product_key
+
+
+#: Dose limits read in the reference, each with its source.
+LABEL_DOSE_LIMITS: Final = (
+    DoseLimit(
+        indication="dermatomyositis",
+        product="octagam-10",
+        max_per_course="2 g/kg",  # label: "2 g/kg divided equally over 2-5 days"
+        max_per_day="1 g/kg",  # 2 g/kg divided equally over at least 2 days
+        source=(
+            "Octagam 10 % US label, dermatomyositis: 2 g/kg divided equally over "
+            "2-5 consecutive days every 4 weeks (reference §2.1); 1 g/kg/day is "
+            "2 g/kg over the fewest (2) days"
+        ),
+    ),
+    DoseLimit(
+        indication="dermatomyositis",
+        max_per_course="2 g/kg",  # Ontario IGUM: "Maximum dose is 2 g/kg"
+        source=(
+            "Ontario IGUM, adult idiopathic inflammatory myopathy: 'Maximum dose "
+            "is 2 g/kg to be given over 2 days' (reference §3.1)"
+        ),
+    ),
+)
+
+
+# --------------------------------------------------------------------------
+# SafetyConfig
+
+
+def _opt_age(value: object) -> Quantity | None:
+    return _opt_positive(value, field="thrombosis_age_from", unit=YEAR)
+
+
+def _renal_age(value: object) -> Quantity:
+    return _positive(value, field="renal_age_above", unit=YEAR)
+
+
+def _opt_iga(value: object) -> Quantity | None:
+    return _opt_positive(value, field="iga_deficiency_below", unit=_MG_PER_DL)
+
+
+def _opt_crcl(value: object) -> Quantity | None:
+    return _opt_positive(value, field="crcl_below", unit=_ML_PER_MIN)
+
+
+def _daily_grams(value: object) -> Quantity:
+    return _positive(value, field="daily_grams_above", unit=G)
+
+
+def _haemolysis(value: object) -> Quantity:
+    return _positive(value, field="haemolysis_course_from", unit=G_PER_KG)
+
+
+def _bmi(value: object) -> Quantity:
+    return _positive(value, field="obesity_bmi_above", unit=KG_PER_M2)
+
+
+def _opt_volume(value: object) -> Quantity | None:
+    return _opt_positive(value, field="large_volume_per_day", unit=ML)
+
+
+def _dose_limits(value: object) -> tuple[DoseLimit, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InputError("dose_limits", value, "a sequence of DoseLimit")
+    out = tuple(value)
+    for i, item in enumerate(out):
+        if not isinstance(item, DoseLimit):
+            raise InputError(f"dose_limits[{i}]", item, "a DoseLimit")
+    return out
+
+
+def _premedication(value: object) -> PremedicationProtocol:
+    if isinstance(value, PremedicationProtocol):
+        return value
+    raise InputError("premedication", value, "a PremedicationProtocol")
+
+
+def _opt_hydration(value: object) -> str | None:
+    return None if value is None else _text("hydration_protocol", value)
+
+
+@attrs.frozen(kw_only=True)
+class SafetyConfig:
+    """Thresholds and local protocols; sourced defaults, or none.
+
+    Attributes:
+        thrombosis_age_from: Age counted as "advanced age" for thrombosis.
+            **No default**: the boxed warning gives no number (§4.1).
+        renal_age_above: Renal risk above this age: 65 years (boxed warning,
+            "age > 65", §4.1).
+        iga_deficiency_below: Serum IgA below which IgA deficiency is
+            assumed. **No default**: the reference gives no number (§4.2).
+        crcl_below: Cockcroft-Gault creatinine clearance below which renal
+            insufficiency is assumed. **No default** (§4.1 says "any
+            degree").
+        daily_grams_above: Grams on one day above which the 80 g finding
+            fires: 80 g (seed 004).
+        haemolysis_course_from: Course dose from which non-O patients are
+            monitored for haemolysis: 2 g/kg (Transfusion 2021;61:1053).
+        obesity_bmi_above: BMI above which dosing on actual weight is
+            flagged: 30 kg/m² (Ontario calculator, UK request form, §1.4-1.5).
+        large_volume_per_day: Volume per day above which fluid load is
+            flagged. **No default** (no sourced number, §4.2).
+        dose_limits: Dose limits by indication and product
+            (:data:`LABEL_DOSE_LIMITS`).
+        premedication: The local premedication protocol
+            (:data:`SEED_004_PREMEDICATION`: agents without doses).
+        hydration_protocol: The local hydration protocol, as text, or
+            ``None`` (labels give no volume, §4.3).
+
+    Converters check every value, so the checks hold with attrs validators
+    switched off.
+
+    .. versionadded:: 0.1.0
+    """
+
+    thrombosis_age_from: Quantity | None = attrs.field(default=None, converter=_opt_age)
+    renal_age_above: Quantity = attrs.field(
+        default="65 year",  # boxed warning: "age > 65" (reference §4.1)
+        converter=_renal_age,
+    )
+    iga_deficiency_below: Quantity | None = attrs.field(
+        default=None, converter=_opt_iga
+    )
+    crcl_below: Quantity | None = attrs.field(default=None, converter=_opt_crcl)
+    daily_grams_above: Quantity = attrs.field(
+        default="80 g",  # seed 004: "higher than 80 g"
+        converter=_daily_grams,
+    )
+    haemolysis_course_from: Quantity = attrs.field(
+        default="2 g/kg",  # Transfusion 2021;61:1053 (pubmed 33433931): ≥ 2 g/kg
+        converter=_haemolysis,
+    )
+    obesity_bmi_above: Quantity = attrs.field(
+        default="30 kg/m**2",  # Ontario calculator and UK form: BMI > 30
+        converter=_bmi,
+    )
+    large_volume_per_day: Quantity | None = attrs.field(
+        default=None, converter=_opt_volume
+    )
+    dose_limits: tuple[DoseLimit, ...] = attrs.field(
+        default=LABEL_DOSE_LIMITS, converter=_dose_limits
+    )
+    premedication: PremedicationProtocol = attrs.field(
+        default=SEED_004_PREMEDICATION, converter=_premedication
+    )
+    hydration_protocol: str | None = attrs.field(default=None, converter=_opt_hydration)
+
+    @property
+    def thrombosis_age_from_years(self) -> float | None:
+        """``thrombosis_age_from`` in years, or ``None`` (not set)."""
+        q = self.thrombosis_age_from
+        return None if q is None else float(q.magnitude)
+
+    @property
+    def renal_age_above_years(self) -> float:
+        """``renal_age_above`` in years."""
+        return float(self.renal_age_above.magnitude)
+
+    @property
+    def iga_deficiency_below_mg_dl(self) -> float | None:
+        """``iga_deficiency_below`` in mg/dL, or ``None`` (not set)."""
+        q = self.iga_deficiency_below
+        return None if q is None else float(q.magnitude)
+
+    @property
+    def crcl_below_ml_min(self) -> float | None:
+        """``crcl_below`` in mL/min, or ``None`` (not set)."""
+        q = self.crcl_below
+        return None if q is None else float(q.magnitude)
+
+    @property
+    def daily_grams_above_g(self) -> float:
+        """``daily_grams_above`` in g."""
+        return float(self.daily_grams_above.magnitude)
+
+    @property
+    def haemolysis_course_from_g_per_kg(self) -> float:
+        """``haemolysis_course_from`` in g/kg."""
+        return float(self.haemolysis_course_from.magnitude)
+
+    @property
+    def obesity_bmi_above_kg_m2(self) -> float:
+        """``obesity_bmi_above`` in kg/m²."""
+        return float(self.obesity_bmi_above.magnitude)
+
+    @property
+    def large_volume_per_day_ml(self) -> float | None:
+        """``large_volume_per_day`` in mL, or ``None`` (not set)."""
+        q = self.large_volume_per_day
+        return None if q is None else float(q.magnitude)
+
+
+#: (parameter, default, source) for the documentation.
+PARAMETERS: Final = (
+    (
+        "thrombosis_age_from",
+        "none (not assessed until set)",
+        "boxed warning says only 'advanced age' (reference §4.1)",
+    ),
+    ("renal_age_above", "65 year", "boxed warning: 'age > 65' (reference §4.1)"),
+    (
+        "iga_deficiency_below",
+        "none (not assessed until set)",
+        "the reference gives no serum IgA threshold (§4.2)",
+    ),
+    (
+        "crcl_below",
+        "none (not assessed until set)",
+        (
+            "boxed warning: 'any degree of pre-existing renal insufficiency', no "
+            "CrCl number (§4.1)"
+        ),
+    ),
+    ("daily_grams_above", "80 g", "seed 004: 'higher than 80 g'"),
+    (
+        "haemolysis_course_from",
+        "2 g/kg",
+        "Transfusion 2021;61:1053 (pubmed 33433931); ivigtmc.ca (§4.2)",
+    ),
+    (
+        "obesity_bmi_above",
+        "30 kg/m²",
+        "Ontario IG calculator and UK request form: BMI > 30 (§1.4, §1.5)",
+    ),
+    (
+        "large_volume_per_day",
+        "none (not assessed until set)",
+        "no sourced volume (§4.2)",
+    ),
+    ("dose_limits", "LABEL_DOSE_LIMITS", "each limit's own source"),
+    (
+        "premedication",
+        "SEED_004_PREMEDICATION (agents, no doses)",
+        "seed 004; routine use is disputed (§4.3)",
+    ),
+    (
+        "hydration_protocol",
+        "none (labels give no volume)",
+        "IVIG labels: 'ensure adequate hydration' (§4.1, §4.3)",
+    ),
+)
