@@ -560,3 +560,11 @@ def test_checks_hold_with_attrs_validators_disabled() -> None:
             Source(reference="", version="1")
     finally:
         attrs.validators.set_disabled(False)
+
+
+def test_gammagard_sd_sodium_chloride_is_not_sodium() -> None:
+    """The NaCl figure (8.5 mg/mL) is a note, never a sodium amount."""
+    sodium = get_product("gammagard-sd").sodium
+    assert sodium is not None
+    assert sodium.amount is None
+    assert "8.5 mg/mL" in sodium.note

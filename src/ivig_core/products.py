@@ -974,7 +974,9 @@ def get_product(name: str, catalogue: Catalogue | None = None) -> Product:
 
     .. versionadded:: 0.1.0
     """
-    return (catalogue or default_catalogue()).get_product(name)
+    return (catalogue if catalogue is not None else default_catalogue()).get_product(
+        name
+    )
 
 
 @functools.cache
