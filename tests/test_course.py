@@ -280,7 +280,7 @@ def test_plans_are_deterministic() -> None:
     cm=st.floats(min_value=150.0, max_value=200.0),
 )
 def test_lb_in_and_kg_cm_give_the_same_plan(kg: float, cm: float) -> None:
-    """The same patient in lb/in and in kg/cm gives the same plan."""
+    """The same patient in lb/in and kg/cm gives the same plan; replans are equal."""
     metric = Patient(
         sex="male", age="50 year", height=Q_(cm, "cm"), weight=Q_(kg, "kg")
     )
@@ -300,6 +300,7 @@ def test_lb_in_and_kg_cm_give_the_same_plan(kg: float, cm: float) -> None:
             dm_plan(regimen, imperial)
         return
     b = dm_plan(regimen, imperial)
+    assert a == dm_plan(regimen, metric)
     assert a.dates == b.dates
     assert [i.dispensed_g for i in a.infusions] == [i.dispensed_g for i in b.infusions]
     assert [i.calculated_g for i in a.infusions] == pytest.approx(
