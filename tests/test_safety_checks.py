@@ -76,11 +76,12 @@ def test_iga_not_measured_fires() -> None:
     assert "Seeds 000 and 004" in f.source
 
 
-def test_iga_not_measured_quiet_when_measured_or_deficiency_recorded() -> None:
-    """A measured IgA, or a recorded deficiency, silences IGA_NOT_MEASURED."""
+def test_iga_not_measured_quiet_when_measured() -> None:
+    """A measured IgA silences IGA_NOT_MEASURED; a recorded deficiency does not."""
     assert not report_codes(assess(patient(), plan()), FindingCode.IGA_NOT_MEASURED)
     deficient = patient(iga=None, factors=frozenset({"iga_deficiency"}))
-    assert not report_codes(assess(deficient, plan()), FindingCode.IGA_NOT_MEASURED)
+    (f,) = fired(assess(deficient, plan()), FindingCode.IGA_NOT_MEASURED)
+    assert "record the serum IgA value" in f.message
 
 
 def report_codes(report: SafetyReport, code: FindingCode) -> list[Finding]:

@@ -182,7 +182,7 @@ RULES: Final[Mapping[FindingCode, Rule]] = MappingProxyType(
                 code=FindingCode.IGA_NOT_MEASURED,
                 severity=Severity.WARNING,
                 module="iga",
-                rule="Serum IgA is not recorded (and no IgA deficiency is recorded).",
+                rule="Serum IgA is not recorded.",
                 action="Measure serum IgA before the first dose.",
                 source=(
                     "Seeds 000 and 004 (Mayo Clin Proc via droracle summary): "

@@ -44,9 +44,14 @@ def _depleted_names() -> list[str]:
 
 def _not_measured(ctx: Context) -> list[Finding]:
     p = ctx.patient
-    if p.iga_mg_dl is not None or p.has(RiskFactor.IGA_DEFICIENCY):
+    if p.iga_mg_dl is not None:
         return []
     rule = FindingCode.IGA_NOT_MEASURED.rule
+    known = (
+        " IgA deficiency is recorded: record the serum IgA value with it."
+        if p.has(RiskFactor.IGA_DEFICIENCY)
+        else ""
+    )
     return [
         Finding(
             code=rule.code,
@@ -55,7 +60,7 @@ def _not_measured(ctx: Context) -> list[Finding]:
                 "Serum IgA is not recorded. Measure serum IgA before the first "
                 "dose: IgA deficiency can cause infusion reactions and "
                 "anaphylaxis (seeds 000, 004). Standard practice, not a US label "
-                "requirement."
+                f"requirement.{known}"
             ),
             source=rule.source,
         )
@@ -86,6 +91,8 @@ def _deficiency_product(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
     rule = FindingCode.IGA_DEFICIENCY_PRODUCT.rule
     why, assessed = _deficiency(ctx, cfg)
     p = ctx.patient
+    if ctx.product is not None and ctx.product.iga_depleted:
+        return []  # IgA-depleted: deficiency or not, nothing to flag
     if not assessed:
         if p.iga_mg_dl is None:
             return []  # reported by IGA_NOT_MEASURED
@@ -120,8 +127,6 @@ def _deficiency_product(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
                 assessed=False,
             )
         ]
-    if product.iga_depleted:
-        return []
     content = (
         "IgA content not confirmed"
         if product.iga is None
