@@ -483,3 +483,16 @@ def test_refusal_leaves_inputs_unchanged() -> None:
         dm_plan(regimen, limits=SplitLimits(max_daily_grams="20 g/day"))
     assert regimen == before
     assert dm_plan(regimen).cycles[0].days == 2
+
+
+def test_course_above_vial_ceiling_refused() -> None:
+    """A course total above the vial selection's ceiling is a planning error."""
+    with pytest.raises(
+        PlanningError, match=r"course: induction 2 g/kg.*above the 500 g"
+    ):
+        dm_plan(
+            get_preset("seed-000-myositis").choose(
+                induction_days=5, maintenance_days=1, cycles=1
+            ),
+            patient("300 kg"),
+        )

@@ -35,7 +35,7 @@ from ivig_core.planning.split import CourseSplit, SplitLimits, split_course_g
 from ivig_core.planning.taper import taper_steps
 from ivig_core.products import AtRiskCap, Product, get_product
 from ivig_core.regimen import DayRange, DaysChoice, Floor, Regimen
-from ivig_core.vials import RoundingPolicy, VialSelection, select_vials_g
+from ivig_core.vials import MAX_DOSE_G, RoundingPolicy, VialSelection, select_vials_g
 
 
 if TYPE_CHECKING:
@@ -197,6 +197,13 @@ class _Builder:
         if found is not None:
             return found
         calculated = course.dose_g_per_kg * self.weight_kg
+        if calculated > MAX_DOSE_G:
+            raise PlanningError(
+                f"course: {course.label} × {self.weight_kg:.2f} kg is "
+                f"{calculated:.4g} g, {calculated - MAX_DOSE_G:.4g} g above the "
+                f"{MAX_DOSE_G:g} g the vial selection accepts for one course "
+                "(taken there for a unit slip); check the dose and the weight"
+            )
         selection = select_vials_g(calculated, self.product, self.rounding)
         split = split_course_g(
             dose_g_per_kg=course.dose_g_per_kg,
