@@ -79,6 +79,7 @@ __all__ = [
     "hyqvia_ramp_up_values",
     "parse_frequency",
     "plan_sites",
+    "sc_product",
     "sc_situations",
     "weekly_scig",
 ]
@@ -579,6 +580,22 @@ def _sc_route(product: Product) -> Route:
         f"{product.name} is labelled for {', '.join(r.value for r in product.routes)}"
         " only; converting IVIg to an IV product is not a conversion",
     )
+
+
+def sc_product(product: Product | str) -> tuple[Product, Route]:
+    """The product (object or catalogue name) and its subcutaneous route.
+
+    Raises:
+        InputError: An unknown name, or a product with no SC route.
+
+    Example:
+        >>> sc_product("hyqvia")[1]
+        <Route.FACILITATED_SC: 'facilitated_sc'>
+
+    .. versionadded:: 0.1.0
+    """
+    prod = _product(product)
+    return prod, _sc_route(prod)
 
 
 def _check_frequency(product: Product, route: Route, frequency: ScigFrequency) -> None:

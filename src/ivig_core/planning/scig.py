@@ -1,0 +1,1020 @@
+"""Subcutaneous plans: dated SC or HyQvia infusions with sites and volumes.
+
+:func:`plan_scig` lays an IVIg → SC conversion
+(:func:`~ivig_core.scig.convert_to_scig`) on a calendar;
+:func:`plan_scig_regimen` plans a fixed-dose SC regimen such as the Hizentra
+CIDP presets (:data:`~ivig_core.scig.SCIG_PRESETS`). Both return an
+:class:`ScPlan`: the same :class:`~ivig_core.plan.Plan` the IV planner builds
+(so JSON, the CLI and the safety checks read it unchanged) plus one
+:class:`ScDetails` per infusion (sites, volume and rate per site, the limits
+applied and their sources).
+
+For each infusion: the dose → vials under the rounding policy → volume
+(grams ÷ concentration) → the fewest sites that keep the volume per site
+within the label limit (:func:`~ivig_core.scig.plan_sites`; more sites than
+the label allows is a :class:`~ivig_core.PlanningError` saying how many) →
+the rate per site → the pump rate (per-site rate × sites) and the duration.
+
+Example:
+    >>> import datetime as dt
+    >>> from ivig_core import Patient
+    >>> from ivig_core.scig import LabelFactor, ScLimits, Weekly, convert_to_scig
+    >>> p = Patient(sex="female", age="54 year", height="165 cm", weight="70 kg")
+    >>> dose = convert_to_scig(ivig_dose="30 g", ivig_interval="4 week",
+    ...     product="hizentra", rule=LabelFactor(), frequency=Weekly(),
+    ...     last_ivig=dt.date(2026, 1, 5))
+    >>> later = ScLimits.from_product("hizentra", situation="PI, later infusions",
+    ...     max_sites=4, parameter_source="local protocol")
+    >>> sc = plan_scig(p, dose, policy="actual", rounding="never-below",
+    ...     limits=later, site_rate="label-maximum", cycles=2)
+    >>> [(str(d.date), d.sites, round(d.volume_per_site_ml, 2)) for d in sc.sc]
+    [('2026-01-12', 3, 18.33), ('2026-01-19', 3, 18.33)]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from typing import Final, TypeAlias
+
+import attrs
+
+from ivig_core import units
+from ivig_core.dosing_weight import DosingWeight, DosingWeightPolicy, dosing_weight
+from ivig_core.errors import InputError, PlanningError
+from ivig_core.infusion import InfusionRun, RateSchedule, RateStep, plan_infusion_ml
+from ivig_core.patient import Patient
+from ivig_core.plan import Cycle, Infusion, Phase, Plan, Trace
+from ivig_core.products import Product, Route
+from ivig_core.regimen import DayRange, Maintenance, Regimen
+from ivig_core.scig import (
+    SRC_RAMP,
+    ScigDose,
+    ScLimits,
+    TimesPerWeek,
+    hyqvia_ramp_up_values,
+    plan_sites,
+    sc_product,
+)
+from ivig_core.units import G_PER_KG, ML, ML_PER_H, G, Quantity
+from ivig_core.vials import RoundingPolicy, VialSelection, get_rounding, select_vials_g
+
+
+__all__ = [
+    "FirstInfusions",
+    "ScDetails",
+    "ScPlan",
+    "SiteRate",
+    "plan_scig",
+    "plan_scig_regimen",
+]
+
+_DAYS_PER_WEEK: Final = 7
+_REL_TOL: Final = 1e-9
+_NO_ROUNDING: Final = "none"
+
+#: The rate per site: ``"label-maximum"`` (the limit's maximum per-site
+#: rate), or a rate such as ``"20 mL/h"`` (per site, at most the limit).
+SiteRate: TypeAlias = Quantity | str
+
+
+# --------------------------------------------------------------------------
+# Values
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError("first_infusions.count", value, "a whole number ≥ 1")
+    return value
+
+
+def _limits(value: object) -> ScLimits:
+    if isinstance(value, ScLimits):
+        return value
+    raise InputError("limits", value, "ScLimits (see ScLimits.from_product)")
+
+
+@attrs.frozen(kw_only=True)
+class FirstInfusions:
+    """Limits for the first infusions, where the label sets lower ones.
+
+    Hizentra: the first infusion (``count=1``); Cuvitru: the first 2
+    infusions (``count=2``); the catalogue's ``applies_to`` says which.
+
+    .. versionadded:: 0.1.0
+    """
+
+    limits: ScLimits = attrs.field(converter=_limits)
+    count: int = attrs.field(converter=_count)
+
+
+@attrs.frozen(kw_only=True)
+class ScDetails:
+    """The subcutaneous part of one infusion.
+
+    This is the value ``Infusion.sc`` would hold once the plan model has an
+    optional SC field; until then :class:`ScPlan` keeps one per infusion.
+
+    Attributes:
+        date: The infusion day (matches the plan's infusion).
+        route: SC or facilitated SC.
+        sites: Number of infusion sites at once.
+        volume_ml: The infusion's volume, mL.
+        volume_per_site_ml: Volume at each site (equal split), mL.
+        volume_limit_per_site_ml: The label's per-site limit for this number
+            of sites, mL.
+        max_sites: The label's (or your) maximum number of sites.
+        rate_per_site_ml_h: The rate at each site, mL/h.
+        rate_limit_per_site_ml_h: The label's per-site maximum, or ``None``.
+        total_rate_ml_h: Pump rate over all sites (per-site rate × sites).
+        volume_per_day_limit_ml: The label's daily volume limit, or ``None``.
+        applies_to: The catalogue situations whose limits were applied.
+        sources: Where each limit comes from.
+
+    .. versionadded:: 0.1.0
+    """
+
+    date: dt.date
+    route: Route
+    sites: int
+    volume_ml: float
+    volume_per_site_ml: float
+    volume_limit_per_site_ml: float
+    max_sites: int
+    rate_per_site_ml_h: float
+    rate_limit_per_site_ml_h: float | None
+    total_rate_ml_h: float
+    volume_per_day_limit_ml: float | None
+    applies_to: tuple[str, ...]
+    sources: tuple[str, ...]
+
+    @property
+    def volume_per_site(self) -> Quantity:
+        """Volume at each site."""
+        return units.quantity(self.volume_per_site_ml, ML)
+
+    @property
+    def rate_per_site(self) -> Quantity:
+        """Rate at each site."""
+        return units.quantity(self.rate_per_site_ml_h, ML_PER_H)
+
+
+@attrs.frozen(kw_only=True)
+class ScPlan:
+    """A subcutaneous plan: the :class:`~ivig_core.plan.Plan` and its SC details.
+
+    Attributes:
+        plan: The plan (infusions, cycles, trace) in the shared model.
+        sc: One :class:`ScDetails` per ``plan.infusions``, same order.
+        route: SC or facilitated SC.
+        conversion: The conversion planned, or ``None`` for a regimen.
+
+    .. versionadded:: 0.1.0
+    """
+
+    plan: Plan
+    sc: tuple[ScDetails, ...]
+    route: Route
+    conversion: ScigDose | None = None
+
+    def __attrs_post_init__(self) -> None:
+        """One SC record per infusion, on the same dates."""
+        dates = tuple(d.date for d in self.sc)
+        if dates != self.plan.dates:
+            raise InputError("sc", dates, "one ScDetails per plan infusion, in order")
+
+    def pairs(self) -> tuple[tuple[Infusion, ScDetails], ...]:
+        """Each infusion with its SC details."""
+        return tuple(zip(self.plan.infusions, self.sc, strict=True))
+
+    def table(self) -> str:
+        """Date, grams, volume, sites, mL per site, rate per site, minutes.
+
+        .. versionadded:: 0.1.0
+        """
+        lines = [
+            (
+                "date        cyc label                 disp g   mL     sites "
+                "mL/site mL/h/site  min"
+            )
+        ]
+        labels = {c.number: c.label for c in self.plan.cycles}
+        for infusion, sc in self.pairs():
+            label = labels.get(infusion.cycle, "")[:20]
+            lines.append(
+                f"{infusion.date.isoformat()}  {infusion.cycle:>3} {label:<20}  "
+                f"{infusion.dispensed_g:7.2f}  {infusion.volume_ml:5.0f}  "
+                f"{sc.sites:>5} {sc.volume_per_site_ml:7.1f} "
+                f"{sc.rate_per_site_ml_h:9.1f}  {infusion.run.duration_min:5.0f}"
+            )
+        return "\n".join(lines)
+
+    def explain(self) -> str:
+        """The plan's explanation, then the SC table.
+
+        .. versionadded:: 0.1.0
+        """
+        return f"{self.plan.explain()}\n\nSubcutaneous details:\n{self.table()}"
+
+
+# --------------------------------------------------------------------------
+# Internal schedule
+
+
+@attrs.frozen(kw_only=True)
+class _Course:
+    number: int
+    phase: Phase
+    start: dt.date
+    dates: tuple[dt.date, ...]
+    dose_g: float  # per course
+    daily_g: tuple[float, ...]
+    interval_days: float
+    label: str
+    source: str
+
+
+def _policy_weight(patient: Patient, policy: DosingWeightPolicy | str) -> DosingWeight:
+    if not isinstance(patient, Patient):
+        raise InputError("patient", patient, "a Patient")
+    return dosing_weight(patient, policy)
+
+
+def _rounding(value: object) -> tuple[RoundingPolicy | None, str]:
+    if value is None:
+        return None, _NO_ROUNDING
+    if isinstance(value, str):
+        policy = get_rounding(value)
+        return policy, policy.name
+    if isinstance(value, RoundingPolicy):
+        return value, value.name
+    raise InputError(
+        "rounding",
+        value,
+        "a RoundingPolicy, its name, or None (no vial rounding: the calculated "
+        "dose is planned as is)",
+    )
+
+
+def _select(
+    grams: float, product: Product, policy: RoundingPolicy | None
+) -> VialSelection:
+    if policy is not None:
+        return select_vials_g(grams, product, policy)
+    volume = grams / product.concentration_g_per_l * 1000.0
+    return VialSelection(
+        product=product.key,
+        calculated=units.quantity(grams, G),
+        dispensed=units.quantity(grams, G),
+        vials=(),
+        volume=units.quantity(volume, ML),
+        difference=units.quantity(0.0, G),
+        policy=_NO_ROUNDING,
+        reason=(
+            f"no vial rounding (rounding=None): {grams:g} g planned as calculated; "
+            "vials are the pharmacy's choice"
+        ),
+    )
+
+
+def _site_rate(
+    site_rate: object, limits: ScLimits, sites: int
+) -> tuple[float, float, str]:
+    """(rate per site, maximum total mL/h, how) for *sites* sites."""
+    limit = limits.rate_per_site_ml_h
+    total_limit = limits.total_rate_ml_h
+    notes: list[str] = []
+    if isinstance(site_rate, str) and site_rate == "label-maximum":
+        if limit is None:
+            raise InputError(
+                "site_rate",
+                site_rate,
+                "a rate per site such as '20 mL/h'",
+                f"{limits.product} has no per-site rate limit for "
+                f"{', '.join(limits.applies_to)} in the catalogue (not in the "
+                "reference), so there is no label maximum to use",
+            )
+        rate = limit
+        notes.append(f"the limits' maximum {limit:g} mL/h per site")
+        if total_limit is not None and rate * sites > total_limit * (1 + _REL_TOL):
+            rate = total_limit / sites
+            notes.append(
+                f"lowered to {rate:.4g} mL/h per site so {sites} sites stay within "
+                f"the label's {total_limit:g} mL/h over all sites"
+            )
+    else:
+        rate = units.to_float(site_rate, field="site_rate", unit=ML_PER_H)
+        if not rate > 0.0:
+            raise InputError("site_rate", site_rate, "a rate > 0 mL/h per site")
+        if limit is not None and rate > limit * (1 + _REL_TOL):
+            raise PlanningError(
+                f"site_rate: {rate:g} mL/h per site is {rate - limit:g} mL/h above "
+                f"the label's {limit:g} mL/h per site ({', '.join(limits.applies_to)})"
+            )
+        if total_limit is not None and rate * sites > total_limit * (1 + _REL_TOL):
+            raise PlanningError(
+                f"site_rate: {rate:g} mL/h at {sites} sites is {rate * sites:g} mL/h, "
+                f"{rate * sites - total_limit:g} mL/h above the label's "
+                f"{total_limit:g} mL/h over all sites"
+            )
+        notes.append(f"{rate:g} mL/h per site as given")
+    maximum = (limit if limit is not None else rate) * sites
+    if total_limit is not None:
+        maximum = min(maximum, total_limit)
+    return rate, maximum, "; ".join(notes)
+
+
+def _run(  # noqa: PLR0917 - internal helper, called once
+    product: Product,
+    volume_ml: float,
+    total_ml_h: float,
+    maximum_ml_h: float,
+    rate_weight_kg: float,
+    limits: ScLimits,
+    how: str,
+) -> InfusionRun:
+    schedule = RateSchedule(
+        steps=[RateStep(rate=units.quantity(total_ml_h, ML_PER_H))],
+        maximum=units.quantity(max(maximum_ml_h, total_ml_h), ML_PER_H),
+        source="subcutaneous per-site rate × sites: " + "; ".join(limits.sources),
+        notes=[f"SC rate per site: {how}"],
+    )
+    # The IV indications' labelled maxima do not apply to an SC run.
+    sc_only = attrs.evolve(product, indications={})
+    return plan_infusion_ml(
+        volume_ml=volume_ml,
+        product=sc_only,
+        schedule=schedule,
+        rate_weight_kg=rate_weight_kg,
+    )
+
+
+def _assemble(
+    *,
+    patient: Patient,
+    product: Product,
+    route: Route,
+    regimen: Regimen,
+    weight: DosingWeight,
+    courses: Sequence[_Course],
+    rounding: object,
+    limits: ScLimits,
+    first_infusions: FirstInfusions | None,
+    site_rate: object,
+    trace: list[Trace],
+    notes: list[str],
+    conversion: ScigDose | None,
+) -> ScPlan:
+    limits = _limits(limits)
+    if first_infusions is not None and not isinstance(first_infusions, FirstInfusions):
+        raise InputError("first_infusions", first_infusions, "FirstInfusions or None")
+    for lim in (
+        limits,
+        *(() if first_infusions is None else (first_infusions.limits,)),
+    ):
+        if lim.product != product.key:
+            raise InputError(
+                "limits", lim.product, f"limits of {product.key} (the planned product)"
+            )
+    policy, rounding_name = _rounding(rounding)
+    if policy is None:
+        notes.append(
+            "No vial rounding (rounding=None): each dose is planned as calculated; "
+            "the volume is grams ÷ concentration."
+        )
+    infusions: list[Infusion] = []
+    details: list[ScDetails] = []
+    cycles: list[Cycle] = []
+    seen: set[tuple[float, tuple[str, ...]]] = set()
+    limits_traced: set[tuple[str, ...]] = set()
+    index = 0
+    for course in courses:
+        course_volume = 0.0
+        dispensed = 0.0
+        for day, (date, grams) in enumerate(
+            zip(course.dates, course.daily_g, strict=True), start=1
+        ):
+            lim = (
+                first_infusions.limits
+                if first_infusions is not None and index < first_infusions.count
+                else limits
+            )
+            index += 1
+            selection = _select(grams, product, policy)
+            where = f"infusion {index} ({date.isoformat()})"
+            try:
+                sites = plan_sites(selection.volume_ml, lim)
+            except PlanningError as exc:
+                raise PlanningError(f"{where}: {exc}") from exc
+            rate, maximum, how = _site_rate(site_rate, lim, sites.sites)
+            run = _run(
+                product,
+                selection.volume_ml,
+                rate * sites.sites,
+                maximum,
+                patient.weight_kg,
+                lim,
+                how,
+            )
+            infusions.append(
+                Infusion(
+                    date=date,
+                    phase=course.phase,
+                    cycle=course.number,
+                    day=day,
+                    days_in_course=len(course.dates),
+                    dose_g_per_kg=grams / weight.weight_kg,
+                    calculated_g=grams,
+                    dispensed_g=selection.dispensed_g,
+                    vials=selection,
+                    volume_ml=selection.volume_ml,
+                    run=run,
+                )
+            )
+            details.append(
+                ScDetails(
+                    date=date,
+                    route=route,
+                    sites=sites.sites,
+                    volume_ml=selection.volume_ml,
+                    volume_per_site_ml=sites.volume_per_site_ml,
+                    volume_limit_per_site_ml=sites.volume_limit_per_site_ml,
+                    max_sites=sites.max_sites,
+                    rate_per_site_ml_h=rate,
+                    rate_limit_per_site_ml_h=lim.rate_per_site_ml_h,
+                    total_rate_ml_h=rate * sites.sites,
+                    volume_per_day_limit_ml=lim.volume_per_day_ml,
+                    applies_to=lim.applies_to,
+                    sources=lim.sources,
+                )
+            )
+            course_volume += selection.volume_ml
+            dispensed += selection.dispensed_g
+            if lim.applies_to not in limits_traced:
+                limits_traced.add(lim.applies_to)
+                trace.append(_limits_trace(lim))
+            key = (selection.dispensed_g, lim.applies_to)
+            if key not in seen:
+                seen.add(key)
+                trace.extend(
+                    _infusion_traces(product, selection, sites.sites, lim, rate, how)
+                )
+                trace[-1] = attrs.evolve(
+                    trace[-1],
+                    inputs=f"{trace[-1].inputs}; duration {run.duration_min:.0f} min",
+                )
+        cycles.append(
+            Cycle(
+                number=course.number,
+                phase=course.phase,
+                planned_start=course.start,
+                start=course.start,
+                days=len(course.dates),
+                dose_g_per_kg=course.dose_g / weight.weight_kg,
+                interval_days=course.interval_days,
+                calculated_g=course.dose_g,
+                dispensed_g=dispensed,
+                volume_ml=course_volume,
+                label=course.label,
+            )
+        )
+    plan = Plan(
+        regimen=regimen,
+        product=product.name,
+        dosing_weight=weight,
+        rounding=rounding_name,
+        start=courses[0].dates[0],
+        infusions=tuple(infusions),
+        cycles=tuple(cycles),
+        ended="cycles",
+        notes=tuple(notes),
+        trace=tuple(trace),
+    )
+    return ScPlan(plan=plan, sc=tuple(details), route=route, conversion=conversion)
+
+
+def _limits_trace(limits: ScLimits) -> Trace:
+    tiers = ", ".join(
+        f"≤ {t.volume_per_site_ml:g} mL/site at {t.sites_from}-{t.sites_to} sites"
+        for t in limits.tiers
+    )
+    extra = [
+        f"{name} {value:g} {unit}"
+        for name, value, unit in (
+            ("rate per site ≤", limits.rate_per_site_ml_h, "mL/h"),
+            ("initial rate per site", limits.initial_rate_per_site_ml_h, "mL/h"),
+            ("all sites ≤", limits.total_rate_ml_h, "mL/h"),
+            ("per day ≤", limits.volume_per_day_ml, "mL"),
+        )
+        if value is not None
+    ]
+    return Trace(
+        what=f"SC limits ({'; '.join(limits.applies_to)})",
+        value="; ".join([tiers, *extra]),
+        formula="catalogue rows for the situation, and parameters where the "
+        "catalogue has no value",
+        inputs=f"{limits.product}: {', '.join(limits.applies_to)}",
+        source="; ".join(limits.sources),
+    )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _infusion_traces(  # noqa: PLR0917 - internal helper, called once
+    product: Product,
+    selection: VialSelection,
+    sites: int,
+    limits: ScLimits,
+    rate: float,
+    how: str,
+) -> list[Trace]:
+    grams = selection.dispensed_g
+    return [
+        Trace(
+            what=f"infusion of {selection.calculated_g:.4g} g: vials and volume",
+            value=f"{grams:g} g, {selection.volume_ml:.4g} mL",
+            formula=f"{selection.reason}; volume = grams ÷ concentration",
+            inputs=f"{product.name} {product.concentration_g_per_l:g} g/L",
+            source=f"{product.name} catalogue entry ({product.presentation_source})",
+        ),
+        Trace(
+            what=f"infusion of {grams:g} g: sites",
+            value=f"{_plural(sites, 'site')} × {selection.volume_ml / sites:.4g} mL",
+            formula="fewest sites with volume ÷ sites ≤ the per-site limit "
+            f"({limits.volume_limit_ml(sites):g} mL at {_plural(sites, 'site')}); "
+            "equal split",
+            inputs=f"{selection.volume_ml:.4g} mL; at most "
+            f"{_plural(limits.max_sites, 'site')}",
+            source=f"SC limits ({'; '.join(limits.applies_to)}), above",
+        ),
+        Trace(
+            what=f"infusion of {grams:g} g: rate",
+            value=f"{rate:.4g} mL/h per site, {rate * sites:.4g} mL/h in all",
+            formula=f"rate per site × sites ({how}); duration = mL per site ÷ "
+            "mL/h per site",
+            inputs=_plural(sites, "site"),
+            source=f"SC limits ({'; '.join(limits.applies_to)}), above",
+        ),
+    ]
+
+
+def _dosing_trace(patient: Patient, weight: DosingWeight) -> Trace:
+    return Trace(
+        what="dosing weight",
+        value=f"{weight.weight_kg:.2f} kg ({weight.basis.value})",
+        formula=weight.reason,
+        inputs=f"weight {patient.weight_kg:.2f} kg; policy {weight.policy}",
+        source=weight.source,
+    )
+
+
+def _whole_days(days: float, field: str) -> int:
+    whole = round(days)
+    if whole < 1 or abs(days - whole) > 1e-9:
+        raise InputError(field, days, "a whole number of days ≥ 1")
+    return int(whole)
+
+
+def _cycles(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError("cycles", value, "a whole number ≥ 1")
+    return value
+
+
+# --------------------------------------------------------------------------
+# From a conversion
+
+
+def _first_dose(
+    conversion: ScigDose, first_dose: dt.date | None
+) -> tuple[dt.date, str]:
+    lo, hi = conversion.first_dose_earliest, conversion.first_dose_latest
+    if first_dose is not None and not isinstance(first_dose, dt.date):
+        raise InputError("first_dose", first_dose, "a datetime.date or None")
+    if first_dose is None:
+        if lo is None:
+            raise InputError(
+                "first_dose",
+                None,
+                "a date: give first_dose (or last_ivig to convert_to_scig for a "
+                "product whose label times the first SC dose)",
+                f"no first-dose date for {conversion.product_name}",
+            )
+        return lo, "the label's earliest date (see 'first SC dose')"
+    if lo is not None and hi is not None and not lo <= first_dose <= hi:
+        window = lo.isoformat() if lo == hi else f"{lo.isoformat()} to {hi.isoformat()}"
+        raise InputError(
+            "first_dose",
+            first_dose,
+            f"{window} (the label's timing after the last IVIg "
+            f"{conversion.last_ivig}); leave last_ivig out of the conversion to "
+            "plan another date on your own authority",
+            f"{first_dose.isoformat()} is outside {window}",
+        )
+    if lo is None:
+        return first_dose, "given (the label's timing was not applied)"
+    return first_dose, "given, within the label's window"
+
+
+def _dose_g(conversion: ScigDose, weight: DosingWeight, trace: list[Trace]) -> float:
+    if conversion.dose_g is not None:
+        given = conversion.dosing_weight
+        if given is not None and not math.isclose(
+            given.weight_kg, weight.weight_kg, rel_tol=1e-9
+        ):
+            raise InputError(
+                "policy",
+                weight.policy,
+                f"the dosing weight the conversion used ({given.weight_kg:g} kg)",
+                f"the plan's dosing weight is {weight.weight_kg:g} kg",
+            )
+        return conversion.dose_g
+    per_kg = conversion.dose_g_per_kg or 0.0
+    grams = per_kg * weight.weight_kg
+    trace.append(
+        Trace(
+            what="dose per administration in grams",
+            value=f"{grams:.4g} g",
+            formula="dose g/kg × dosing weight",
+            inputs=f"{per_kg:.4g} g/kg × {weight.weight_kg:.2f} kg",
+            source=weight.source,
+        )
+    )
+    return grams
+
+
+def _conversion_regimen(
+    conversion: ScigDose, dose_g: float, weight_kg: float, cycles: int, days: int
+) -> Regimen:
+    interval = _whole_days(conversion.interval_days, "interval")
+    course_g = dose_g * days
+    source = (
+        f"IVIg → {conversion.product_name}: {conversion.rule} {conversion.factor:g} "
+        f"({conversion.factor_source}); {conversion.frequency.name}"
+    )
+    fixed = [f"{conversion.frequency.name}: {t.formula}" for t in conversion.trace[-1:]]
+    if isinstance(conversion.frequency, TimesPerWeek):
+        fixed.append(
+            f"{conversion.frequency.times} doses a week on day offsets "
+            f"{conversion.frequency.week_offsets} (not consecutive days): a "
+            "scheduling choice, not a label rule"
+        )
+    return Regimen(
+        name=f"scig-{conversion.product}-{conversion.frequency.name}",
+        maintenance=Maintenance(
+            dose=units.quantity(course_g / weight_kg, G_PER_KG),
+            interval=f"{interval} day",
+            allowed_days=DayRange.exactly(days),
+            days=days,
+            allowed_cycles=DayRange(low=1),
+            cycles=cycles,
+            source=source,
+        ),
+        source=source,
+        fixed=tuple(fixed),
+    )
+
+
+def _ramp_courses(
+    conversion: ScigDose, start: dt.date, dose_g: float, cycles: int
+) -> list[_Course]:
+    weeks = conversion.ivig_interval_weeks
+    steps = hyqvia_ramp_up_values(dose_g, weeks)
+    interval = _whole_days(weeks * _DAYS_PER_WEEK, "interval")
+    out: list[_Course] = []
+    for number, (week, n_weeks, grams) in enumerate(steps[:-1], start=1):
+        out.append(
+            _Course(
+                number=number,
+                phase=Phase.MAINTENANCE,
+                start=start + dt.timedelta(days=(week - 1) * _DAYS_PER_WEEK),
+                dates=(start + dt.timedelta(days=(week - 1) * _DAYS_PER_WEEK),),
+                dose_g=grams,
+                daily_g=(grams,),
+                interval_days=float(n_weeks * _DAYS_PER_WEEK),
+                label=f"HyQvia ramp-up: {n_weeks}-week dose (week {week})",
+                source=SRC_RAMP,
+            )
+        )
+    full_week = steps[-1][0]
+    first_full = start + dt.timedelta(days=(full_week - 1) * _DAYS_PER_WEEK)
+    for k in range(cycles):
+        date = first_full + dt.timedelta(days=k * interval)
+        out.append(
+            _Course(
+                number=len(steps) + k,
+                phase=Phase.MAINTENANCE,
+                start=date,
+                dates=(date,),
+                dose_g=dose_g,
+                daily_g=(dose_g,),
+                interval_days=float(interval),
+                label=(
+                    f"full {weeks:g}-week dose (week {full_week})"
+                    if k == 0
+                    else f"full {weeks:g}-week dose"
+                ),
+                source=conversion.factor_source,
+            )
+        )
+    return out
+
+
+def _regular_courses(
+    conversion: ScigDose, start: dt.date, dose_g: float, cycles: int
+) -> list[_Course]:
+    freq = conversion.frequency
+    interval = _whole_days(conversion.interval_days, "interval")
+    offsets = freq.week_offsets if isinstance(freq, TimesPerWeek) else (0,)
+    out: list[_Course] = []
+    for k in range(cycles):
+        first = start + dt.timedelta(days=k * interval)
+        dates = tuple(first + dt.timedelta(days=o - offsets[0]) for o in offsets)
+        out.append(
+            _Course(
+                number=k + 1,
+                phase=Phase.MAINTENANCE,
+                start=first,
+                dates=dates,
+                dose_g=dose_g * len(dates),
+                daily_g=(dose_g,) * len(dates),
+                interval_days=float(interval),
+                label=f"{conversion.frequency.name} SC dose",
+                source=conversion.factor_source,
+            )
+        )
+    return out
+
+
+def plan_scig(
+    patient: Patient,
+    conversion: ScigDose,
+    *,
+    policy: DosingWeightPolicy | str,
+    rounding: RoundingPolicy | str | None,
+    limits: ScLimits,
+    site_rate: SiteRate,
+    cycles: int,
+    first_dose: dt.date | None = None,
+    first_infusions: FirstInfusions | None = None,
+    ramp_up: bool | None = None,
+) -> ScPlan:
+    """Plan an IVIg → SC conversion as dated SC infusions.
+
+    Args:
+        patient: The patient (rates and safety use the actual weight).
+        conversion: From :func:`~ivig_core.scig.convert_to_scig`.
+        policy: The dosing-weight policy: g/kg = grams ÷ dosing weight, and
+            grams = g/kg × dosing weight when the conversion is per kg.
+        rounding: A vial rounding policy (or its name), or ``None`` to plan
+            each dose as calculated (needed where the catalogue has no vial
+            sizes: Cuvitru, Xembify). Required.
+        limits: The SC limits for the (later) infusions.
+        site_rate: ``"label-maximum"`` or a rate per site (``"20 mL/h"``).
+        cycles: Weeks (weekly, n times a week), fortnights (every 2 weeks) or
+            full-dose intervals (HyQvia, after the ramp-up) to plan.
+        first_dose: The first SC day. Default: the label's earliest day
+            after the conversion's ``last_ivig``; if given with
+            ``last_ivig`` it must lie in the label's window.
+        first_infusions: Lower limits for the first infusion(s).
+        ramp_up: HyQvia only. ``None`` or ``True``: the label's ramp-up (1-,
+            2- and 3-week doses at weeks 1, 2 and 4, the full dose from week
+            7); ``False``: no ramp-up (e.g. already on HyQvia), recorded.
+
+    Raises:
+        InputError: A bad argument, a first dose outside the label's window,
+            a ramp-up for an interval the label table does not cover.
+        PlanningError: More sites than the label allows, a day's volume above
+            the daily limit, a rate above the label's (each says by how much).
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(conversion, ScigDose):
+        raise InputError("conversion", conversion, "a ScigDose from convert_to_scig")
+    count = _cycles(cycles)
+    product, route = sc_product(conversion.product)
+    weight = _policy_weight(patient, policy)
+    trace = [*conversion.trace, _dosing_trace(patient, weight)]
+    notes = list(conversion.notes)
+    dose_g = _dose_g(conversion, weight, trace)
+    start, how = _first_dose(conversion, first_dose)
+    trace.append(
+        Trace(
+            what="first SC day",
+            value=start.isoformat(),
+            formula=how,
+            inputs=f"last IVIg {conversion.last_ivig}; first_dose {first_dose}",
+            source=next(
+                (t.source for t in conversion.trace if t.what == "first SC dose"),
+                "first_dose given by the caller",
+            ),
+        )
+    )
+    if route is Route.FACILITATED_SC and ramp_up is not False:
+        courses = _ramp_courses(conversion, start, dose_g, count)
+        trace.append(
+            Trace(
+                what="HyQvia ramp-up",
+                value=", ".join(
+                    f"{c.dose_g:.4g} g on {c.start.isoformat()}" for c in courses[:4]
+                ),
+                formula="week 1: 1-week dose; week 2: 2-week dose; week 4: 3-week "
+                "dose; week 7: the full dose (n-week dose = full dose ÷ interval "
+                "weeks × n)",
+                inputs=f"full dose {dose_g:.4g} g every "
+                f"{conversion.ivig_interval_weeks:g} weeks",
+                source=SRC_RAMP,
+            )
+        )
+        notes.append(
+            "The ramp-up infusions are cycles 1-3 (phase maintenance, labelled "
+            "'ramp-up'); the full dose starts at cycle 4."
+        )
+    else:
+        if ramp_up is True:
+            raise InputError(
+                "ramp_up",
+                ramp_up,
+                "None or False: the labelled ramp-up is HyQvia's (facilitated SC)",
+            )
+        if ramp_up is False:
+            notes.append("No HyQvia ramp-up (ramp_up=False), as chosen.")
+        courses = _regular_courses(conversion, start, dose_g, count)
+    days = len(courses[-1].dates)
+    regimen = _conversion_regimen(conversion, dose_g, weight.weight_kg, count, days)
+    return _assemble(
+        patient=patient,
+        product=product,
+        route=route,
+        regimen=regimen,
+        weight=weight,
+        courses=courses,
+        rounding=rounding,
+        limits=limits,
+        first_infusions=first_infusions,
+        site_rate=site_rate,
+        trace=trace,
+        notes=notes,
+        conversion=conversion,
+    )
+
+
+# --------------------------------------------------------------------------
+# From a regimen (fixed g/kg SC doses, e.g. Hizentra CIDP)
+
+
+def plan_scig_regimen(
+    patient: Patient,
+    regimen: Regimen,
+    product: Product | str,
+    *,
+    start: dt.date | None = None,
+    last_ivig: dt.date | None = None,
+    policy: DosingWeightPolicy | str,
+    rounding: RoundingPolicy | str | None,
+    limits: ScLimits,
+    site_rate: SiteRate,
+    first_infusions: FirstInfusions | None = None,
+) -> ScPlan:
+    """Plan a fixed-dose SC maintenance regimen (e.g. a Hizentra CIDP preset).
+
+    Each course is the regimen's g/kg dose × the dosing weight, given in
+    equal parts on the chosen number of consecutive days (Hizentra CIDP:
+    "1-2 sessions over 1-2 days").
+
+    Args:
+        patient: The patient.
+        regimen: A complete regimen with maintenance only
+            (:data:`~ivig_core.scig.SCIG_PRESETS` after ``choose``).
+        product: An SC product.
+        start: The first SC day; or
+        last_ivig: the last IVIg day, and the first SC day is 1 week later
+            (Hizentra PI, CIDP). Give one of the two (both: they must agree).
+        policy: The dosing-weight policy.
+        rounding: A vial rounding policy (or name), or ``None``.
+        limits: The SC limits for the (later) infusions.
+        site_rate: ``"label-maximum"`` or a rate per site.
+        first_infusions: Lower limits for the first infusion(s).
+
+    Example:
+        >>> import datetime as dt
+        >>> from ivig_core import Patient
+        >>> from ivig_core.scig import ScLimits, get_scig_preset
+        >>> p = Patient(sex="male", age="60 year", height="180 cm", weight="80 kg")
+        >>> r = get_scig_preset("hizentra-cidp-0.2").choose(
+        ...     maintenance_days=1, cycles=2)
+        >>> cidp = ScLimits.from_product("hizentra",
+        ...     situation="CIDP, later infusions", max_sites=4,
+        ...     parameter_source="local protocol")
+        >>> sc = plan_scig_regimen(p, r, "hizentra", last_ivig=dt.date(2026, 1, 5),
+        ...     policy="actual", rounding="never-below", limits=cidp,
+        ...     site_rate="label-maximum")
+        >>> [(str(i.date), i.dispensed_g, d.sites) for i, d in sc.pairs()]
+        [('2026-01-12', 16.0, 2), ('2026-01-19', 16.0, 2)]
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(regimen, Regimen):
+        raise InputError("regimen", regimen, "a Regimen")
+    m = regimen.maintenance
+    if m is None or regimen.induction is not None or regimen.taper is not None:
+        raise InputError(
+            "regimen",
+            regimen.name,
+            "a maintenance-only regimen (no induction or taper for SC plans yet)",
+        )
+    if not regimen.is_complete or not isinstance(m.days, int) or m.cycles is None:
+        raise InputError(
+            "regimen",
+            regimen.name,
+            "a regimen with every choice made (choose(maintenance_days=1 or 2, "
+            "cycles=n))",
+            f"open choices: {', '.join(regimen.open_choices) or 'days'}",
+        )
+    prod, route = sc_product(product)
+    first = _regimen_start(start, last_ivig)
+    weight = _policy_weight(patient, policy)
+    trace = [_dosing_trace(patient, weight)]
+    notes: list[str] = []
+    if regimen.name.startswith("hizentra") and prod.key != "hizentra":
+        notes.append(
+            f"The regimen {regimen.name} is Hizentra's label dosing; it is planned "
+            f"here with {prod.name}."
+        )
+    course_g = m.dose_g_per_kg * weight.weight_kg
+    days = m.days
+    interval = _whole_days(m.interval_days, "maintenance.interval")
+    trace.append(
+        Trace(
+            what="course dose",
+            value=f"{course_g:.4g} g ({course_g / days:.4g} g on each of {days} day"
+            f"{'s' if days != 1 else ''})",
+            formula="course dose g/kg × dosing weight; equal parts on consecutive days",
+            inputs=f"{m.dose_g_per_kg:g} g/kg × {weight.weight_kg:.2f} kg",
+            source=m.source,
+        )
+    )
+    trace.append(
+        Trace(
+            what="first SC day",
+            value=first[0].isoformat(),
+            formula=first[1],
+            inputs=f"start {start}; last IVIg {last_ivig}",
+            source=regimen.source,
+        )
+    )
+    courses = []
+    for k in range(m.cycles):
+        day0 = first[0] + dt.timedelta(days=k * interval)
+        courses.append(
+            _Course(
+                number=k + 1,
+                phase=Phase.MAINTENANCE,
+                start=day0,
+                dates=tuple(day0 + dt.timedelta(days=d) for d in range(days)),
+                dose_g=course_g,
+                daily_g=(course_g / days,) * days,
+                interval_days=float(interval),
+                label=f"{m.dose_g_per_kg:g} g/kg every {interval} days",
+                source=m.source,
+            )
+        )
+    return _assemble(
+        patient=patient,
+        product=prod,
+        route=route,
+        regimen=regimen,
+        weight=weight,
+        courses=courses,
+        rounding=rounding,
+        limits=limits,
+        first_infusions=first_infusions,
+        site_rate=site_rate,
+        trace=trace,
+        notes=notes,
+        conversion=None,
+    )
+
+
+def _regimen_start(
+    start: dt.date | None, last_ivig: dt.date | None
+) -> tuple[dt.date, str]:
+    for name, value in (("start", start), ("last_ivig", last_ivig)):
+        if value is not None and not isinstance(value, dt.date):
+            raise InputError(name, value, "a datetime.date or None")
+    label = None if last_ivig is None else last_ivig + dt.timedelta(days=7)
+    if start is None:
+        if label is None:
+            raise InputError("start", None, "a date, or last_ivig (start = +1 week)")
+        return label, "last IVIg + 7 days (Hizentra PI: 1 week after the last IVIg)"
+    if label is not None and start != label:
+        raise InputError(
+            "start",
+            start,
+            f"{label.isoformat()} (1 week after the last IVIg {last_ivig}), or "
+            "leave last_ivig out",
+        )
+    return start, "given"

@@ -1,0 +1,582 @@
+"""IVIg → SCIg conversion: worked examples, properties, refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ivig_core import Q_, InputError, PlanningError, UnitError
+from ivig_core.products import Route, get_product
+from ivig_core.scig import (
+    SCIG_PRESETS,
+    EveryTwoWeeks,
+    LabelFactor,
+    OneToOne,
+    SameAsIvig,
+    ScigFrequency,
+    ScLimits,
+    TimesPerWeek,
+    UserFactor,
+    Weekly,
+    convert_to_scig,
+    dose_per_administration,
+    get_scig_preset,
+    hyqvia_ramp_up,
+    hyqvia_ramp_up_values,
+    parse_frequency,
+    plan_sites,
+    sc_product,
+    sc_situations,
+    weekly_scig,
+)
+
+
+LAST_IVIG = dt.date(2026, 1, 5)
+SC_PRODUCTS = ("hizentra", "cuvitru", "xembify", "gamunex-c", "gammagard-liquid")
+
+
+# --------------------------------------------------------------------------
+# Worked examples (clinical.md §5)
+
+
+def test_hizentra_weekly_label_factor() -> None:
+    """30 g IVIg every 4 weeks → Hizentra weekly at 1.37 = 10.275 g/week."""
+    dose = convert_to_scig(
+        ivig_dose=Q_(30, "g"),
+        ivig_interval="4 week",
+        product="hizentra",
+        rule=LabelFactor(),
+        frequency=Weekly(),
+    )
+    assert dose.factor == 1.37
+    assert dose.weekly_g == pytest.approx(10.275)
+    assert dose.dose_g == pytest.approx(10.275)
+    assert dose.interval_days == 7.0
+    assert dose.route is Route.SC
+    assert dose.weekly.m_as("g/week") == pytest.approx(10.275)
+
+
+def test_hizentra_every_two_weeks() -> None:
+    """Every 2 weeks is 2 × the weekly dose: 20.55 g."""
+    dose = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="hizentra",
+        rule=LabelFactor(),
+        frequency=EveryTwoWeeks(),
+    )
+    assert dose.dose_g == pytest.approx(20.55)
+    assert dose.weekly_g == pytest.approx(10.275)
+    assert dose.interval_days == 14.0
+    assert dose.per_week == 0.5
+
+
+def test_cuvitru_label_factor() -> None:
+    """Cuvitru's factor is 1.30: 30 g every 4 weeks → 9.75 g/week."""
+    dose = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="28 day",
+        product="Cuvitru",
+        rule=LabelFactor(),
+        frequency="weekly",
+    )
+    assert dose.factor == 1.30
+    assert dose.weekly_g == pytest.approx(9.75)
+
+
+@pytest.mark.parametrize("product", ["gamunex-c", "gammagard-liquid", "xembify"])
+def test_other_us_products_use_1_37(product: str) -> None:
+    """Gamunex-C SC, Gammagard Liquid SC and Xembify share the 1.37 factor."""
+    dose = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product=product,
+        rule=LabelFactor(),
+        frequency=Weekly(),
+    )
+    assert dose.factor == 1.37
+
+
+def test_eu_one_to_one_per_kg() -> None:
+    """EU 1:1: 1 g/kg every 3 weeks → 0.333 g/kg weekly (grams unknown)."""
+    dose = convert_to_scig(
+        ivig_dose="1 g/kg",
+        ivig_interval="3 week",
+        product="hizentra",
+        rule=OneToOne(),
+        frequency=Weekly(),
+    )
+    assert dose.weekly_g_per_kg == pytest.approx(1 / 3)
+    assert round(dose.weekly_g_per_kg or 0.0, 3) == 0.333
+    assert dose.weekly_g is None
+    assert dose.dose_g is None
+    assert dose.dose.m_as("g/kg") == pytest.approx(1 / 3)
+    assert any("1.37" in note for note in dose.notes)
+
+
+def test_per_kg_with_dosing_weight_gives_grams() -> None:
+    """A g/kg dose with a 70 kg dosing weight gives grams too."""
+    dose = convert_to_scig(
+        ivig_dose="1 g/kg",
+        ivig_interval="3 week",
+        product="hizentra",
+        rule=OneToOne(),
+        frequency=EveryTwoWeeks(),
+        dosing_weight="70 kg",
+    )
+    assert dose.ivig_dose_g == pytest.approx(70.0)
+    assert dose.dose_g == pytest.approx(70 / 3 * 2)
+    assert dose.dose_g_per_kg == pytest.approx(2 / 3)
+
+
+def test_grams_with_dosing_weight_gives_per_kg() -> None:
+    """A gram dose with a dosing weight also reports g/kg."""
+    dose = convert_to_scig(
+        ivig_dose="28 g",
+        ivig_interval="4 week",
+        product="hizentra",
+        rule=UserFactor(1.0, reason="local 1:1 policy"),
+        frequency=Weekly(),
+        dosing_weight=Q_(70, "kg"),
+    )
+    assert dose.weekly_g_per_kg == pytest.approx(0.1)
+    assert dose.factor_source == "user: local 1:1 policy"
+
+
+def test_times_per_week_divides_weekly() -> None:
+    """Three times a week: each dose is weekly ÷ 3."""
+    dose = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="hizentra",
+        rule=LabelFactor(),
+        frequency=TimesPerWeek(3),
+    )
+    assert dose.dose_g == pytest.approx(10.275 / 3)
+    assert dose.per_week == 3.0
+
+
+def test_hyqvia_same_as_ivig() -> None:
+    """HyQvia after ramp-up: the IVIg dose at the IVIg interval (1:1)."""
+    dose = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="hyqvia",
+        rule=LabelFactor(),
+        frequency=SameAsIvig(),
+    )
+    assert dose.route is Route.FACILITATED_SC
+    assert dose.factor == 1.0
+    assert dose.dose_g == pytest.approx(30.0)
+    assert dose.interval_days == 28.0
+    assert dose.first_dose_earliest is None
+
+
+def test_first_dose_one_week_after_last_ivig() -> None:
+    """The first SC dose is timed 1 week after the last IVIg (label)."""
+    dose = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="cuvitru",
+        rule=LabelFactor(),
+        frequency=Weekly(),
+        last_ivig=LAST_IVIG,
+    )
+    assert dose.first_dose_earliest == dt.date(2026, 1, 12)
+    assert dose.first_dose_latest == dt.date(2026, 1, 12)
+
+
+def test_hizentra_every_two_weeks_window() -> None:
+    """Hizentra every 2 weeks may start 1-2 weeks after the last IVIg."""
+    dose = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="hizentra",
+        rule=LabelFactor(),
+        frequency=EveryTwoWeeks(),
+        last_ivig=LAST_IVIG,
+    )
+    assert dose.first_dose_earliest == dt.date(2026, 1, 12)
+    assert dose.first_dose_latest == dt.date(2026, 1, 19)
+
+
+def test_every_number_is_traced_with_a_source() -> None:
+    """The trace names the formula, inputs and source of each number."""
+    dose = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="hizentra",
+        rule=LabelFactor(),
+        frequency=Weekly(),
+        last_ivig=LAST_IVIG,
+    )
+    whats = [t.what for t in dose.trace]
+    assert whats == [
+        "IVIg weekly equivalent",
+        "conversion factor",
+        "weekly SC dose",
+        "dose per administration",
+        "first SC dose",
+    ]
+    assert all(t.source and t.formula and t.inputs for t in dose.trace)
+    assert "clinical.md" in dose.trace[1].source
+    text = dose.explain()
+    assert "10.28 g/week" in text
+    assert "1.37" in text
+
+
+def test_non_hizentra_spread_is_noted() -> None:
+    """A spread the reference records only from Hizentra's label is noted."""
+    dose = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="xembify",
+        rule=LabelFactor(),
+        frequency=TimesPerWeek(2),
+    )
+    assert any("Hizentra PI" in note for note in dose.notes)
+
+
+def test_float_core() -> None:
+    """The float core gives the formula's numbers directly."""
+    assert weekly_scig(30.0, 4.0, 1.37) == pytest.approx(10.275)
+    assert dose_per_administration(
+        7.5, SameAsIvig(), ivig_interval_weeks=4.0
+    ) == pytest.approx(30.0)
+
+
+# --------------------------------------------------------------------------
+# HyQvia ramp-up
+
+
+def test_hyqvia_ramp_up_worked_example() -> None:
+    """30 g every 4 weeks → 7.5, 15, 22.5, 30 g at weeks 1, 2, 4, 7."""
+    steps = hyqvia_ramp_up(full_dose="30 g", interval="4 week")
+    assert [(s.week, s.weeks_of_dose) for s in steps] == [
+        (1, 1),
+        (2, 2),
+        (4, 3),
+        (7, 4),
+    ]
+    assert [s.dose for s in steps] == pytest.approx([7.5, 15.0, 22.5, 30.0])
+    assert [s.day_offset for s in steps] == [0, 7, 21, 42]
+    assert [s.is_full for s in steps] == [False, False, False, True]
+    assert {s.unit for s in steps} == {"g"}
+
+
+def test_hyqvia_ramp_up_per_kg() -> None:
+    """The ramp-up also works on a g/kg full dose."""
+    steps = hyqvia_ramp_up(full_dose="0.4 g/kg", interval="28 day")
+    assert [s.dose for s in steps] == pytest.approx([0.1, 0.2, 0.3, 0.4])
+    assert steps[0].unit == "g/kg"
+
+
+@pytest.mark.parametrize("interval", ["3 week", "2 week", "5 week"])
+def test_hyqvia_ramp_up_other_intervals_refused(interval: str) -> None:
+    """Only the 4-week ramp-up is in the reference; others are refused."""
+    with pytest.raises(InputError, match=r"interval: .*defined for a 4-week"):
+        hyqvia_ramp_up(full_dose="30 g", interval=interval)
+
+
+def test_hyqvia_ramp_up_refuses_zero_dose() -> None:
+    """A zero full dose is refused."""
+    with pytest.raises(InputError, match="full_dose"):
+        hyqvia_ramp_up_values(0.0, 4.0)
+
+
+# --------------------------------------------------------------------------
+# Properties
+
+_DOSES = st.floats(min_value=1.0, max_value=200.0, allow_nan=False)
+_WEEKS = st.integers(min_value=1, max_value=8)
+_FACTORS = st.floats(min_value=0.5, max_value=2.0, allow_nan=False)
+_FREQUENCIES: st.SearchStrategy[ScigFrequency] = st.one_of(
+    st.just(Weekly()),
+    st.just(EveryTwoWeeks()),
+    st.integers(min_value=2, max_value=7).map(TimesPerWeek),
+)
+
+
+@given(grams=_DOSES, weeks=_WEEKS, factor=_FACTORS, frequency=_FREQUENCIES)
+def test_four_week_total_is_ivig_grams_times_factor(
+    grams: float, weeks: int, factor: float, frequency: ScigFrequency
+) -> None:
+    """Grams per 4 weeks = IVIg grams per 4 weeks × factor, for any spread."""
+    dose = convert_to_scig(
+        ivig_dose=Q_(grams, "g"),
+        ivig_interval=Q_(weeks, "week"),
+        product="hizentra",
+        rule=UserFactor(factor),
+        frequency=frequency,
+    )
+    assert dose.dose_g is not None
+    four_weeks = dose.dose_g * dose.per_week * 4
+    assert four_weeks == pytest.approx(grams * 4 / weeks * factor, rel=1e-12)
+
+
+@given(grams=_DOSES, weeks=_WEEKS, frequency=_FREQUENCIES)
+def test_spreading_never_changes_the_weekly_total(
+    grams: float, weeks: int, frequency: ScigFrequency
+) -> None:
+    """Weekly, every 2 weeks and n times a week give the same weekly grams."""
+    common = {
+        "ivig_dose": Q_(grams, "g"),
+        "ivig_interval": Q_(weeks, "week"),
+        "product": "cuvitru",
+        "rule": LabelFactor(),
+    }
+    weekly = convert_to_scig(frequency=Weekly(), **common)  # type: ignore[arg-type]
+    spread = convert_to_scig(frequency=frequency, **common)  # type: ignore[arg-type]
+    assert spread.weekly_g == weekly.weekly_g
+    assert spread.dose_g is not None
+    assert spread.dose_g * spread.per_week == pytest.approx(weekly.weekly_g)
+
+
+@given(
+    volume=st.floats(min_value=0.1, max_value=240.0, allow_nan=False),
+    product=st.sampled_from(["cuvitru", "xembify", "gammagard-liquid"]),
+)
+def test_sites_never_exceed_the_per_site_limit(volume: float, product: str) -> None:
+    """Planned volume per site never exceeds the limit, or planning refuses."""
+    situation = sc_situations(product)[-1]
+    limits = ScLimits.from_product(product, situation=situation)
+    capacity = limits.max_sites * limits.tiers[-1].volume_per_site_ml
+    if volume > capacity * (1 + 1e-9):
+        with pytest.raises(PlanningError, match="more than the label maximum"):
+            plan_sites(volume, limits)
+        return
+    sites = plan_sites(volume, limits)
+    assert sites.volume_per_site_ml <= sites.volume_limit_per_site_ml * (1 + 1e-9)
+    assert sites.sites <= limits.max_sites
+    assert sites.volume_per_site_ml * sites.sites == pytest.approx(volume)
+    if sites.sites > 1:  # the fewest sites: one fewer would break the limit
+        assert volume / (sites.sites - 1) > limits.volume_limit_ml(sites.sites - 1)
+
+
+@given(volume=st.floats(min_value=1.0, max_value=1200.0, allow_nan=False))
+def test_hyqvia_tiers(volume: float) -> None:
+    """HyQvia: ≤ 600 mL/site with 1-2 sites, ≤ 400 mL/site with 3."""
+    limits = ScLimits.from_product(
+        "hyqvia",
+        situation=["per site, 1 or 2 sites", "per site, 3 sites"],
+        rate_per_site="300 mL/h",
+        parameter_source="test",
+    )
+    sites = plan_sites(volume, limits)
+    limit = 400.0 if sites.sites == 3 else 600.0
+    assert sites.volume_per_site_ml <= limit * (1 + 1e-9)
+
+
+# --------------------------------------------------------------------------
+# Site limits
+
+
+def test_hyqvia_limit_tiers_and_daily_volume() -> None:
+    """HyQvia's tiers and daily limit come from the catalogue."""
+    limits = ScLimits.from_product(
+        "hyqvia",
+        situation=[
+            "per site, 1 or 2 sites",
+            "per site, 3 sites",
+            "per day, patients < 40 kg",
+        ],
+        rate_per_site="300 mL/h",
+        parameter_source="test",
+    )
+    assert [(t.sites_from, t.sites_to, t.volume_per_site_ml) for t in limits.tiers] == [
+        (1, 2, 600.0),
+        (3, 3, 400.0),
+    ]
+    assert limits.volume_per_day_ml == 600.0
+    with pytest.raises(PlanningError, match=r"volume_per_day: .*100\.0 mL above"):
+        plan_sites(700.0, limits)
+
+
+def test_too_many_sites_says_by_how_much() -> None:
+    """Needing more sites than the label allows is refused with the excess."""
+    limits = ScLimits.from_product("xembify", situation=sc_situations("xembify")[1])
+    with pytest.raises(PlanningError, match="needs 8 sites, 2 more than the label"):
+        plan_sites(200.0, limits)
+
+
+def test_missing_limits_are_required_parameters() -> None:
+    """Values the catalogue lacks must be given; none is guessed."""
+    with pytest.raises(InputError, match="max_sites"):
+        ScLimits.from_product("hizentra", situation="PI, later infusions")
+    with pytest.raises(InputError, match="volume_per_site"):
+        ScLimits.from_product("gamunex-c", situation="SC, patients ≥ 25 kg")
+    limits = ScLimits.from_product(
+        "gamunex-c",
+        situation=["SC, patients ≥ 25 kg", "SC, adults"],
+        volume_per_site="20 mL",
+        parameter_source="local protocol 7",
+    )
+    assert limits.max_sites == 8
+    assert limits.rate_per_site_ml_h == 20.0
+    assert any("local protocol 7" in s for s in limits.sources)
+
+
+def test_label_limits_are_not_overridden() -> None:
+    """A parameter for a value the catalogue gives is refused."""
+    with pytest.raises(InputError, match=r"volume_per_site: .*not overridden"):
+        ScLimits.from_product(
+            "cuvitru", situation="later infusions", volume_per_site="100 mL"
+        )
+    with pytest.raises(InputError, match=r"rate_per_site: .*not overridden"):
+        ScLimits.from_product(
+            "cuvitru", situation="later infusions", rate_per_site="100 mL/h"
+        )
+
+
+def test_unknown_situation_lists_the_catalogue() -> None:
+    """An unknown situation is refused with the catalogue's list."""
+    with pytest.raises(InputError, match=r"situation: .*PI, later infusions"):
+        ScLimits.from_product("hizentra", situation="later")
+
+
+def test_conflicting_rows_refused() -> None:
+    """Two rows that give different per-site rates are refused."""
+    with pytest.raises(InputError, match="different rate_per_site"):
+        ScLimits.from_product(
+            "hizentra",
+            situation=["PI, first infusion", "PI, later infusions"],
+            max_sites=4,
+        )
+
+
+# --------------------------------------------------------------------------
+# Bad input
+
+
+def _convert(**changes: object) -> object:
+    args: dict[str, object] = {
+        "ivig_dose": "30 g",
+        "ivig_interval": "4 week",
+        "product": "hizentra",
+        "rule": LabelFactor(),
+        "frequency": Weekly(),
+    }
+    args.update(changes)
+    return convert_to_scig(**args)  # type: ignore[arg-type]
+
+
+def test_refuses_an_iv_product() -> None:
+    """Converting to an IV-only product is refused, naming the product."""
+    with pytest.raises(InputError, match=r"product: Privigen is labelled for iv"):
+        _convert(product="privigen")
+    with pytest.raises(InputError, match="product"):
+        sc_product(get_product("octagam 10%"))
+
+
+@pytest.mark.parametrize("factor", [0, 0.0, -1.37, math.nan, math.inf])
+def test_refuses_a_factor_not_above_zero(factor: float) -> None:
+    """A user factor ≤ 0 (or not finite) is refused, naming rule.factor."""
+    with pytest.raises(InputError, match=r"rule\.factor"):
+        UserFactor(factor)
+
+
+def test_refuses_a_bool_factor() -> None:
+    """``True`` is not a factor."""
+    with pytest.raises(InputError, match=r"rule\.factor"):
+        UserFactor(True)  # noqa: FBT003 - the bad input under test
+
+
+@pytest.mark.parametrize("interval", ["0 week", "0 day", "-4 week"])
+def test_refuses_a_zero_interval(interval: str) -> None:
+    """An IVIg interval of zero (or less) is refused, naming ivig_interval."""
+    with pytest.raises(InputError, match="ivig_interval"):
+        _convert(ivig_interval=interval)
+
+
+def test_refuses_a_bare_number_interval() -> None:
+    """A bare number is not an interval: units are never assumed."""
+    with pytest.raises(UnitError, match="ivig_interval"):
+        _convert(ivig_interval=4)
+
+
+@pytest.mark.parametrize("frequency", ["fortnightly", "monthly", "8-per-week", 3])
+def test_refuses_an_unknown_frequency(frequency: object) -> None:
+    """An unknown frequency is refused, naming the field."""
+    with pytest.raises(InputError, match="frequency"):
+        _convert(frequency=frequency)
+
+
+@pytest.mark.parametrize("times", [1, 8, 0])
+def test_times_per_week_range(times: int) -> None:
+    """Doses per week must be 2 to 7 (Hizentra PI)."""
+    with pytest.raises(InputError, match=r"frequency\.times"):
+        TimesPerWeek(times)
+
+
+def test_refuses_label_factor_without_one() -> None:
+    """LabelFactor for a product without a label factor is refused."""
+    hizentra = get_product("hizentra")
+    bare = attrs.evolve(hizentra, scig_conversion=None)
+    with pytest.raises(InputError, match=r"rule: Hizentra has no label conversion"):
+        _convert(product=bare)
+    assert _convert(product=bare, rule=OneToOne()) is not None
+
+
+def test_refuses_weekly_hyqvia_and_same_as_ivig_sc() -> None:
+    """HyQvia takes the IVIg frequency; 20 % SC products take a weekly spread."""
+    with pytest.raises(InputError, match=r"frequency: HyQvia"):
+        _convert(product="hyqvia", frequency=Weekly())
+    with pytest.raises(InputError, match=r"frequency: Hizentra"):
+        _convert(frequency=SameAsIvig())
+
+
+def test_refuses_bad_doses() -> None:
+    """Zero, per-kg-less and unit-slip doses are refused, naming ivig_dose."""
+    with pytest.raises(InputError, match="ivig_dose"):
+        _convert(ivig_dose="0 g")
+    with pytest.raises(InputError, match="ivig_dose"):
+        _convert(ivig_dose="30000 g")
+    with pytest.raises(UnitError, match="ivig_dose"):
+        _convert(ivig_dose=30)
+
+
+def test_refuses_an_unknown_rule() -> None:
+    """A rule must be one of the three rule objects."""
+    with pytest.raises(InputError, match="rule"):
+        _convert(rule=1.37)
+
+
+def test_parse_frequency_names() -> None:
+    """Frequency names map to the frequency objects."""
+    assert parse_frequency("weekly") == Weekly()
+    assert parse_frequency("every-2-weeks") == EveryTwoWeeks()
+    assert parse_frequency("same-as-ivig") == SameAsIvig()
+    assert parse_frequency("5-per-week") == TimesPerWeek(5)
+    assert TimesPerWeek(2, days=(0, 3)).week_offsets == (0, 3)
+    with pytest.raises(InputError, match=r"frequency\.days"):
+        TimesPerWeek(2, days=(0,))
+    with pytest.raises(InputError, match=r"frequency\.days"):
+        TimesPerWeek(2, days=(3, 0))
+
+
+# --------------------------------------------------------------------------
+# Presets
+
+
+def test_hizentra_cidp_presets() -> None:
+    """Hizentra CIDP: 0.2 g/kg weekly, 0.4 g/kg as the alternative."""
+    assert list(SCIG_PRESETS) == ["hizentra-cidp-0.2", "hizentra-cidp-0.4"]
+    low = get_scig_preset("hizentra-cidp-0.2")
+    high = get_scig_preset("hizentra-cidp-0.4")
+    assert low.maintenance is not None
+    assert high.maintenance is not None
+    assert low.maintenance.dose_g_per_kg == 0.2
+    assert high.maintenance.dose_g_per_kg == 0.4
+    assert low.maintenance.interval_days == 7.0
+    assert str(low.maintenance.allowed_days) == "1-2"
+    assert "Hizentra US PI" in low.source
+    assert low.open_choices
+    with pytest.raises(InputError, match="preset"):
+        get_scig_preset("hizentra-cidp-0.3")
+    assert len(SCIG_PRESETS) == 2
+    assert "hizentra" in repr(SCIG_PRESETS)
