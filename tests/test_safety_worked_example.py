@@ -1,0 +1,175 @@
+"""Issue 5's worked example: the seed 004 patient on Octagam 10 % for DM.
+
+A 54-year-old woman, 165 cm, 92 kg (BMI 33.8), with diabetes and no serum
+IgA on record, planned by the real course planner for dermatomyositis at
+2 g/kg over 2 days every 4 weeks on actual weight, with the label's DM ramp
+(1 to 4 mg/kg/min; step size and time local policy).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import pytest
+
+from ivig_core import Patient
+from ivig_core.infusion import rate_schedule
+from ivig_core.plan import Plan
+from ivig_core.planning.course import plan_course
+from ivig_core.products import get_product
+from ivig_core.regimen import get_preset
+from ivig_core.safety import (
+    FindingCode,
+    Override,
+    SafetyBlock,
+    SafetyConfig,
+    SafetyReport,
+    Severity,
+    assess,
+)
+
+
+MONDAY = dt.date(2026, 1, 5)
+
+
+def seed_004_patient() -> Patient:
+    """Unknown IgA, obese (BMI 33.8), diabetic; blood group A."""
+    return Patient(
+        sex="female",
+        age="54 year",
+        height="165 cm",
+        weight="92 kg",
+        abo_group="A",
+        risk_factors={"diabetes"},
+    )
+
+
+@cache
+def seed_004_plan() -> Plan:
+    """Octagam 10 %, DM label regimen over 2 days, 3 cycles, actual weight."""
+    octagam = get_product("octagam 10%")
+    return plan_course(
+        seed_004_patient(),
+        get_preset("octagam10-dm").choose(maintenance_days=2, cycles=3),
+        octagam,
+        start=MONDAY,
+        policy="actual",
+        rounding="never-below",
+        indication="dermatomyositis",
+        rate_weight="dosing",
+        rate_schedule=rate_schedule(
+            octagam, "dermatomyositis", increment="1 mg/kg/min", interval="30 min"
+        ),
+    )
+
+
+@cache
+def report() -> SafetyReport:
+    """The report for the worked example."""
+    return assess(seed_004_patient(), seed_004_plan(), indication="dermatomyositis")
+
+
+@pytest.mark.parametrize(
+    ("code", "severity", "words"),
+    [
+        (FindingCode.IGA_NOT_MEASURED, Severity.WARNING, "before the first dose"),
+        (FindingCode.MALTOSE_GLUCOSE_METER, Severity.WARNING, "GDH-PQQ"),
+        (FindingCode.RENAL_RISK, Severity.WARNING, "diabetes mellitus"),
+        (FindingCode.OBESE_ACTUAL_WEIGHT, Severity.ADVICE, "BMI 33.8"),
+        (FindingCode.HYDRATION, Severity.ADVICE, "adequate hydration"),
+        (FindingCode.PREMEDICATION, Severity.ADVICE, "diphenhydramine"),
+        (FindingCode.DAILY_DOSE_ABOVE_80G, Severity.SOFT_LIMIT, "92 g"),
+        (FindingCode.RATE_ABOVE_AT_RISK_CAP, Severity.SOFT_LIMIT, "3.3 mg/kg/min"),
+        (FindingCode.HAEMOLYSIS_MONITOR, Severity.WARNING, "5 to 10 days"),
+    ],
+)
+def test_every_finding_a_pharmacist_would_raise(
+    code: FindingCode, severity: Severity, words: str
+) -> None:
+    """Each expected finding is present, with its severity, reason and source."""
+    found = [f for f in report().with_code(code) if f.assessed]
+    assert found, f"{code.value} missing"
+    assert all(f.severity is severity for f in found)
+    assert any(words in f.message for f in found)
+    assert all(f.source for f in found)
+
+
+def test_dm_rate_maximum_respected_and_checked() -> None:
+    """The ramp stops at the DM maximum of 4 mg/kg/min: no hard limit."""
+    assert not [
+        f for f in report().with_code(FindingCode.RATE_ABOVE_LABEL_MAX) if f.assessed
+    ]
+    dm = get_product("octagam 10%").indication("dermatomyositis")
+    assert dm.maximum is not None
+    assert float(dm.maximum.magnitude) == 4.0
+
+
+def test_not_ready_until_soft_limits_are_overridden() -> None:
+    """Not ready; accepting both soft limits with reasons makes it ready."""
+    assert not report().ready_to_issue
+    assert {f.code for f in report().blocking} == {
+        FindingCode.DAILY_DOSE_ABOVE_80G,
+        FindingCode.RATE_ABOVE_AT_RISK_CAP,
+    }
+    accepted = assess(
+        seed_004_patient(),
+        seed_004_plan(),
+        indication="dermatomyositis",
+        overrides=[
+            Override(
+                code=FindingCode.DAILY_DOSE_ABOVE_80G,
+                reason="label DM regimen over 2 days; tolerated previously",
+            ),
+            Override(
+                code=FindingCode.RATE_ABOVE_AT_RISK_CAP,
+                reason="DM label maximum 4 mg/kg/min chosen by the consultant",
+            ),
+        ],
+    )
+    assert accepted.ready_to_issue
+
+
+def test_strict_mode_lists_both_blocking_findings() -> None:
+    """Strict mode raises one group with every blocking finding."""
+    with pytest.raises(SafetyBlock, match="DAILY_DOSE_ABOVE_80G") as info:
+        assess(
+            seed_004_patient(),
+            seed_004_plan(),
+            indication="dermatomyositis",
+            strict=True,
+        )
+    assert len(info.value.exceptions) == 12  # 6 days x (80 g, at-risk cap)
+
+
+def test_not_assessed_items_are_listed() -> None:
+    """Missing creatinine and unset thresholds are reported, never silent."""
+    missing = {f.code for f in report().not_assessed}
+    assert FindingCode.RENAL_RISK in missing  # no creatinine
+    assert FindingCode.THROMBOSIS_RISK in missing  # no age threshold
+    assert FindingCode.LARGE_DAILY_VOLUME in missing  # no volume threshold
+
+
+def test_ideal_weight_and_capped_rate_clear_the_soft_limits() -> None:
+    """Dosing on ideal weight at rates within the at-risk cap leaves no block."""
+    octagam = get_product("octagam 10%")
+    capped = plan_course(
+        seed_004_patient(),
+        get_preset("octagam10-dm").choose(maintenance_days=2, cycles=1),
+        octagam,
+        start=MONDAY,
+        policy="ideal",
+        rounding="never-below",
+        indication="dermatomyositis",
+        rate_weight="dosing",
+        rate_schedule=rate_schedule(
+            octagam, "dermatomyositis", increment="1 mg/kg/min", interval="30 min"
+        ),
+        at_risk_cap=octagam.at_risk_cap,
+    )
+    cfg = SafetyConfig(thrombosis_age_from="75 year", crcl_below="60 mL/min")
+    result = assess(
+        seed_004_patient(), capped, indication="dermatomyositis", config=cfg
+    )
+    assert result.ready_to_issue, result.summary()
+    assert not result.with_code(FindingCode.OBESE_ACTUAL_WEIGHT)
