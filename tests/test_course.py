@@ -21,6 +21,7 @@ from ivig_core.regimen import (
     DayRange,
     DoseSteps,
     Hold,
+    Induction,
     IntervalExtension,
     Maintenance,
     Regimen,
@@ -496,3 +497,16 @@ def test_course_above_vial_ceiling_refused() -> None:
             ),
             patient("300 kg"),
         )
+
+
+def test_induction_only_regimen() -> None:
+    """A single induction course (no maintenance) is planned on its own."""
+    regimen = Regimen(
+        name="itp-like",
+        induction=Induction.from_daily(daily_dose="1 g/kg/day", days=2, source="test"),
+        source="test",
+    )
+    plan = dm_plan(regimen)
+    assert [i.dispensed_g for i in plan.infusions] == [70.0, 70.0]
+    assert plan.cycles[0].interval_days == 2.0
+    assert plan.ended == "cycles"

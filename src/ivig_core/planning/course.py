@@ -393,7 +393,7 @@ def plan_course(
                 start=place.start,
                 days=split.days,
                 dose_g_per_kg=course.dose_g_per_kg,
-                interval_days=course.interval_days,
+                interval_days=max(course.interval_days, float(split.days)),
                 calculated_g=split.calculated_g,
                 dispensed_g=course_sel.dispensed_g,
                 volume_ml=volume,
