@@ -1,0 +1,55 @@
+"""Outputs: JSON documents, a plot of the course and an iCalendar file.
+
+Each module needs an optional extra, imported only when the module is used,
+so ``import ivig_core`` never pulls them in:
+
+* :mod:`ivig_core.io.json` (extra ``json``: cattrs): plans, patients and
+  regimens as validated, versioned JSON documents, and the plan's JSON
+  Schema;
+* :mod:`ivig_core.io.plot` (extra ``plot``: matplotlib): dose intensity and
+  grams per infusion over time, phases shaded;
+* :mod:`ivig_core.io.ical` (extra ``ics``: icalendar): one event per
+  infusion day.
+
+A missing extra raises :class:`MissingExtraError`, which names the extra to
+install.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from ivig_core.errors import IvigError
+
+
+__all__ = ["MissingExtraError", "require"]
+
+
+class MissingExtraError(IvigError, ImportError):
+    """An optional dependency is not installed; the message names the extra.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+def require(module: str, *, extra: str, purpose: str) -> ModuleType:
+    """Import *module* or raise :class:`MissingExtraError` naming *extra*.
+
+    Args:
+        module: The module to import (``"cattrs"``).
+        extra: The ivig-core extra that installs it (``"json"``).
+        purpose: What it is needed for, for the message.
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        msg = (
+            f"{purpose} needs {module.split('.', maxsplit=1)[0]}: install it with "
+            f'pip install "ivig-core[{extra}]"'
+        )
+        raise MissingExtraError(msg) from exc

@@ -1,0 +1,1005 @@
+"""Plans, patients and regimens as validated, versioned JSON documents.
+
+Needs the ``json`` extra (cattrs): ``pip install "ivig-core[json]"``.
+
+A document is a JSON object with the model's fields plus an envelope:
+
+* ``"schema"``: what the document holds (``"ivig_core.plan"``,
+  ``"ivig_core.patient"``, ``"ivig_core.regimen"``);
+* ``"version"``: the schema version (:data:`SCHEMA_VERSION`); a document of
+  another version is refused, never guessed at;
+* for a plan, ``"totals"``: the plan's calculated, dispensed and infused
+  totals, recomputed and compared on load.
+
+Quantities carry their units as ``{"unit": "kg", "value": 70.0}``, with the
+library's canonical unit symbols (``kg``, ``g``, ``mL``, ``g/kg``,
+``mg/kg/min``, ``mL/h`` ...: :data:`UNIT_SYMBOLS`). Floats whose field names
+carry their unit (``dispensed_g``, ``volume_ml``) are plain numbers. Dates
+are ISO ``YYYY-MM-DD``. Sets are written sorted, and keys are sorted, so
+equal values give byte-identical documents.
+
+Loading validates everything: the JSON, the envelope, every field's type
+(no ``"3"`` for 3, no ``true`` for 1), every unit, every model rule (the
+same converters as the constructors), and, for a plan, that the daily
+amounts still add up to the course and plan totals and agree with their
+vials. Any failure raises :class:`DocumentError`, an
+:class:`~ivig_core.InputError` whose ``field`` is the path of the bad field
+(``infusions[3].dispensed_g``) and whose ``errors`` lists every problem
+found; nothing half-loaded is returned.
+
+Example:
+    >>> from ivig_core import Patient
+    >>> p = Patient(sex="female", age="54 year", height="165 cm", weight="92 kg")
+    >>> text = patient_to_json(p)
+    >>> print(text)  # doctest: +ELLIPSIS
+    {
+      "abo_group": null,
+      "age": {
+        "unit": "year",
+        "value": 54.0
+      },
+      ...
+      "schema": "ivig_core.patient",
+      ...
+      "version": 1,
+      "weight": {
+        "unit": "kg",
+        "value": 92.0
+      }
+    }
+    >>> patient_from_json(text) == p
+    True
+    >>> patient_from_json(text.replace('"kg"', '"stone"'))
+    Traceback (most recent call last):
+    ...
+    ivig_core.io.json.DocumentError: weight.unit: unknown unit 'stone'; allowed: ...
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import importlib
+import json
+import math
+import re
+import sys
+import types
+import typing
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
+
+import attrs
+import pint
+
+from ivig_core import units
+from ivig_core.errors import InputError
+from ivig_core.io import require
+from ivig_core.patient import Patient
+from ivig_core.plan import Cycle, Infusion, Plan
+from ivig_core.regimen import DaysChoice, Regimen
+
+
+if TYPE_CHECKING:
+    import cattrs
+
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "UNIT_SYMBOLS",
+    "DocumentError",
+    "patient_from_json",
+    "patient_to_json",
+    "plan_from_json",
+    "plan_json_schema",
+    "plan_schema_text",
+    "plan_to_json",
+    "regimen_from_json",
+    "regimen_to_json",
+]
+
+#: The version of every document schema this module writes and reads.
+SCHEMA_VERSION: Final = 1
+_PLAN: Final = "ivig_core.plan"
+_PATIENT: Final = "ivig_core.patient"
+_REGIMEN: Final = "ivig_core.regimen"
+_ENVELOPE: Final = ("schema", "version")
+_TOTALS: Final = ("calculated_g", "dispensed_g", "volume_ml", "duration_min")
+#: Relative slack when comparing sums of floats (float representation only:
+#: any tampering of clinical size is far above it).
+_REL: Final = 1e-9
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_T = TypeVar("_T")
+
+#: The canonical unit symbols a quantity may carry, from :mod:`ivig_core.units`.
+UNIT_SYMBOLS: Final = tuple(
+    sorted(
+        spec.symbol
+        for name in units.__all__
+        if isinstance(spec := getattr(units, name), units.UnitSpec)
+    )
+)
+_SPECS: Final = {
+    spec.symbol: spec
+    for name in units.__all__
+    if isinstance(spec := getattr(units, name), units.UnitSpec)
+}
+
+
+class DocumentError(InputError):
+    """A JSON document is malformed, of another schema, or tampered with.
+
+    Attributes:
+        field: The path of the (first) bad field, e.g.
+            ``infusions[3].dispensed_g``; ``document`` for the whole text.
+        errors: Every problem found, as ``(path, message)`` pairs.
+
+    .. versionadded:: 0.1.0
+    """
+
+    errors: tuple[tuple[str, str], ...]
+
+    def __init__(
+        self,
+        field: str,
+        value: object,
+        allowed: str,
+        detail: str | None = None,
+        errors: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        """See :class:`~ivig_core.InputError`; *errors* lists every problem."""
+        super().__init__(field, value, allowed, detail)
+        self.errors = errors or ((field, detail or f"got {value!r}"),)
+
+    def __reduce__(  # type: ignore[override]
+        self,
+    ) -> tuple[
+        type[DocumentError],
+        tuple[str, object, str, str | None, tuple[tuple[str, str], ...]],
+    ]:
+        """Pickle with the structured fields."""
+        return (
+            type(self),
+            (self.field, self.value, self.allowed, self.detail, self.errors),
+        )
+
+
+class _Bad(Exception):  # noqa: N818 - private marker, never escapes
+    """A leaf problem found by a hook, with a sub-path relative to its value."""
+
+    def __init__(self, message: str, sub: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.sub = sub
+
+
+class _MissingFieldError(KeyError):
+    """A required field is missing (private)."""
+
+
+# --------------------------------------------------------------------------
+# Resolving the models' annotations (some are imported for type checking
+# only in their modules, so they are resolved with a namespace of the models)
+
+_MODEL_MODULES: Final = (
+    "ivig_core.patient",
+    "ivig_core.dosing_weight",
+    "ivig_core.regimen",
+    "ivig_core.products",
+    "ivig_core.vials",
+    "ivig_core.infusion",
+    "ivig_core.plan",
+    "ivig_core.safety",
+    "ivig_core.safety.findings",
+)
+
+
+@functools.cache
+def _namespace() -> Mapping[str, object]:
+    names: dict[str, object] = {}
+    for module_name in _MODEL_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:  # pragma: no cover - a module not built yet
+            continue
+        names.update(
+            (k, v)
+            for k, v in vars(module).items()
+            if not k.startswith("_") and (isinstance(v, type) or k[:1].isupper())
+        )
+    return types.MappingProxyType(names)
+
+
+def _classes_in(tp: object) -> Iterator[type]:
+    if isinstance(tp, type) and attrs.has(tp):
+        yield tp
+        return
+    for arg in typing.get_args(tp):
+        yield from _classes_in(arg)
+
+
+def _resolve(root: type) -> tuple[type, ...]:
+    """Resolve the annotations of *root* and every attrs class it holds."""
+    seen: dict[type, None] = {}
+    stack = [root]
+    while stack:
+        cls = stack.pop()
+        if cls in seen:
+            continue
+        seen[cls] = None
+        module = sys.modules[cls.__module__]
+        attrs.resolve_types(cls, globalns={**_namespace(), **vars(module)})
+        for field in attrs.fields(cls):
+            stack.extend(_classes_in(field.type))
+    return tuple(seen)
+
+
+# --------------------------------------------------------------------------
+# Hooks: strict primitives, dates, quantities, sorted sets
+
+
+def _float(obj: object, _: object) -> float:
+    if isinstance(obj, bool) or not isinstance(obj, (int, float)):
+        raise _Bad(f"expected a number, got {obj!r}")
+    value = float(obj)
+    if not math.isfinite(value):
+        raise _Bad(f"expected a finite number, got {obj!r}")
+    return value
+
+
+def _int(obj: object, _: object) -> int:
+    if isinstance(obj, bool) or not isinstance(obj, int):
+        raise _Bad(f"expected a whole number, got {obj!r}")
+    return obj
+
+
+def _str(obj: object, _: object) -> str:
+    if not isinstance(obj, str):
+        raise _Bad(f"expected a string, got {obj!r}")
+    return obj
+
+
+def _bool(obj: object, _: object) -> bool:
+    if not isinstance(obj, bool):
+        raise _Bad(f"expected true or false, got {obj!r}")
+    return obj
+
+
+def _date(obj: object, _: object) -> dt.date:
+    if not isinstance(obj, str) or not _DATE.match(obj):
+        raise _Bad(f"expected a date as 'YYYY-MM-DD', got {obj!r}")
+    try:
+        return dt.date.fromisoformat(obj)
+    except ValueError as exc:
+        raise _Bad(f"not a calendar date: {obj!r} ({exc})") from exc
+
+
+def _days_choice(obj: object, _: object) -> DaysChoice:
+    if obj is None or obj == "fewest":
+        return "fewest" if obj == "fewest" else None
+    if isinstance(obj, bool) or not isinstance(obj, int):
+        raise _Bad(f"expected a whole number of days, 'fewest' or null, got {obj!r}")
+    return obj
+
+
+def _is_quantity(tp: object) -> bool:
+    origin = typing.get_origin(tp) or tp
+    return isinstance(origin, type) and issubclass(origin, pint.Quantity)
+
+
+@functools.cache
+def _unit_tables(
+    registry: units.Registry,
+) -> tuple[Mapping[str, pint.Unit], Mapping[object, str]]:
+    """Symbol -> unit and unit -> symbol, parsed once per registry."""
+    by_symbol = {symbol: registry.Unit(spec.name) for symbol, spec in _SPECS.items()}
+    by_unit: dict[object, str] = {u: symbol for symbol, u in by_symbol.items()}
+    return types.MappingProxyType(by_symbol), types.MappingProxyType(by_unit)
+
+
+def _unstructure_quantity(q: units.Quantity) -> dict[str, object]:
+    _, by_unit = _unit_tables(units.get_registry())
+    symbol = by_unit.get(q.units)
+    if symbol is None:
+        msg = f"{q!r} is not in a canonical unit of ivig_core.units"
+        raise InputError("quantity", q, f"one of {list(UNIT_SYMBOLS)}", msg)
+    value = float(q.magnitude)
+    if not math.isfinite(value):
+        raise InputError("quantity", q, "a finite value")
+    return {"unit": symbol, "value": value}
+
+
+def _structure_quantity(obj: object, _: object) -> units.Quantity:
+    if not isinstance(obj, dict):
+        raise _Bad(f"expected an object {{'unit': ..., 'value': ...}}, got {obj!r}")
+    extra = sorted(set(obj) - {"unit", "value"})
+    if extra:
+        raise _Bad("unknown field", f".{extra[0]}")
+    if "value" not in obj:
+        raise _Bad("required field missing", ".value")
+    if "unit" not in obj:
+        raise _Bad("required field missing", ".unit")
+    value, symbol = obj["value"], obj["unit"]
+    try:
+        magnitude = _float(value, None)
+    except _Bad as exc:
+        raise _Bad(exc.message, ".value") from None
+    registry = units.get_registry()
+    by_symbol, _ = _unit_tables(registry)
+    if not isinstance(symbol, str) or symbol not in by_symbol:
+        raise _Bad(f"unknown unit {symbol!r}", ".unit")
+    return registry.Quantity(magnitude, by_symbol[symbol])
+
+
+def _is_set(tp: object) -> bool:
+    return typing.get_origin(tp) in (frozenset, set)
+
+
+def _sorted_set(tp: object) -> Callable[[Any], list[Any]]:
+    def unstructure(value: Any) -> list[Any]:  # noqa: ANN401 - cattrs hook
+        items = [_converter().unstructure(v, typing.get_args(tp)[0]) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+
+    return unstructure
+
+
+def _is_sequence(tp: object) -> bool:
+    return typing.get_origin(tp) in (tuple, frozenset)
+
+
+def _sequence_check(tp: object) -> Callable[[Any, Any], Any]:
+    """Structure a tuple or frozenset from a JSON array only, item by item."""
+    conv = _base_converter()
+    errors = require("cattrs.errors", extra="json", purpose="JSON (de)serialisation")
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    homogeneous = origin is not tuple or (len(args) == 2 and args[1] is ...)
+
+    def structure(obj: Any, _: Any) -> Any:  # noqa: ANN401 - cattrs hook
+        if not isinstance(obj, list):
+            raise _Bad(f"expected an array, got {obj!r}")
+        if not homogeneous and len(obj) != len(args):
+            raise _Bad(f"expected an array of {len(args)} items, got {len(obj)}")
+        out: list[object] = []
+        failed: list[Exception] = []
+        for i, item in enumerate(obj):
+            item_type = args[0] if homogeneous else args[i]
+            try:
+                out.append(conv.structure(item, item_type))
+            except Exception as exc:  # noqa: BLE001 - gathered with its index
+                exc.add_note(
+                    errors.IterableValidationNote(
+                        f"Structuring {tp} @ index {i}", i, item_type
+                    )
+                )
+                failed.append(exc)
+        if failed:
+            raise errors.IterableValidationError(f"While structuring {tp}", failed, tp)
+        if origin is tuple:
+            return tuple(out)
+        if len(set(out)) != len(out):
+            raise _Bad("duplicate items in a set")
+        return frozenset(out)
+
+    return structure
+
+
+# --------------------------------------------------------------------------
+# The converter
+
+
+_ROOTS: Final = (Plan, Patient, Regimen)
+
+
+def _tagged_unions(classes: tuple[type, ...]) -> list[object]:
+    """Unions of two or more attrs classes in the models' fields."""
+    found: list[object] = []
+
+    def visit(tp: object) -> None:
+        args = typing.get_args(tp)
+        origin = typing.get_origin(tp)
+        if origin in (typing.Union, types.UnionType):
+            members = [a for a in args if a is not type(None)]
+            if len(members) >= 2 and all(
+                isinstance(m, type) and attrs.has(m) for m in members
+            ):
+                union = functools.reduce(lambda a, b: a | b, members)
+                if union not in found:
+                    found.append(union)
+                return
+        for arg in args:
+            visit(arg)
+
+    for cls in classes:
+        for field in attrs.fields(cls):
+            visit(field.type)
+    return found
+
+
+@functools.cache
+def _base_converter() -> cattrs.Converter:
+    cattrs_mod = require("cattrs", extra="json", purpose="JSON (de)serialisation")
+    return typing.cast(
+        "cattrs.Converter",
+        cattrs_mod.Converter(detailed_validation=True, forbid_extra_keys=True),
+    )
+
+
+def _attrs_hook(conv: cattrs.Converter, cls: type[_T]) -> Callable[[Any, Any], _T]:
+    """Structure an attrs class, reporting every missing field by name."""
+    gen = require("cattrs.gen", extra="json", purpose="JSON (de)serialisation")
+    errors = require("cattrs.errors", extra="json", purpose="JSON (de)serialisation")
+    inner = gen.make_dict_structure_fn(cls, conv)
+    names = [(a.name, a.type) for a in attrs.fields(typing.cast("Any", cls)) if a.init]
+
+    def structure(obj: Any, _: Any) -> _T:  # noqa: ANN401 - cattrs hook
+        if not isinstance(obj, dict):
+            raise _Bad(f"expected an object ({cls.__name__}), got {obj!r}")
+        missing: list[Exception] = []
+        for name, tp in names:
+            if name not in obj:
+                exc = _MissingFieldError(name)
+                exc.add_note(
+                    errors.AttributeValidationNote(
+                        f"Structuring class {cls.__name__} @ attribute {name}",
+                        name,
+                        tp,
+                    )
+                )
+                missing.append(exc)
+        if not missing:
+            return typing.cast("_T", inner(obj, cls))
+        try:  # gather the other fields' problems too
+            inner(obj, cls)
+        except errors.ClassValidationError as exc:
+            absent = {e.args[0] for e in missing}
+            missing.extend(
+                e
+                for e in exc.exceptions
+                if not (isinstance(e, KeyError) and e.args and e.args[0] in absent)
+            )
+        except Exception as exc:  # noqa: BLE001 - gathered, then raised
+            missing.append(exc)
+        raise errors.ClassValidationError(
+            f"While structuring {cls.__name__}", missing, cls
+        )
+
+    return structure
+
+
+@functools.cache
+def _converter() -> cattrs.Converter:
+    conv = _base_converter()
+    strategies = require(
+        "cattrs.strategies", extra="json", purpose="JSON (de)serialisation"
+    )
+    classes: tuple[type, ...] = ()
+    for root in _ROOTS:
+        classes += _resolve(root)
+    for tp, hook in (
+        (float, _float),
+        (int, _int),
+        (str, _str),
+        (bool, _bool),
+        (dt.date, _date),
+    ):
+        conv.register_structure_hook(tp, hook)
+    conv.register_unstructure_hook(dt.date, dt.date.isoformat)
+    conv.register_structure_hook_func(lambda t: t == DaysChoice, _days_choice)
+    conv.register_unstructure_hook_func(_is_quantity, _unstructure_quantity)
+    conv.register_structure_hook_func(_is_quantity, _structure_quantity)
+    conv.register_unstructure_hook_factory(_is_set, _sorted_set)
+    conv.register_structure_hook_factory(_is_sequence, _sequence_check)
+
+    conv.register_structure_hook_factory(
+        lambda t: isinstance(t, type) and attrs.has(t),
+        functools.partial(_attrs_hook, conv),
+    )
+    # Inner unions first: a member's hooks are built when its union is
+    # configured, and must already see the unions nested inside it.
+    for union in reversed(_tagged_unions(classes)):
+        strategies.configure_tagged_union(
+            union, conv, tag_name="type", tag_generator=lambda c: c.__name__
+        )
+    return conv
+
+
+# --------------------------------------------------------------------------
+# Errors with paths
+
+
+def _leaves(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
+    errors = sys.modules.get("cattrs.errors")
+    if errors is not None and isinstance(exc, errors.ClassValidationError):
+        for sub in exc.exceptions:
+            notes = getattr(sub, "__notes__", ())
+            name = next(
+                (
+                    n.name
+                    for n in notes
+                    if isinstance(n, errors.AttributeValidationNote)
+                ),
+                None,
+            )
+            if name is None and isinstance(sub, InputError):
+                fields = {a.name for a in attrs.fields(exc.cl) if a.init}
+                name = sub.field if sub.field in fields else None
+            yield from _leaves(sub, path if name is None else f"{path}.{name}")
+        return
+    if errors is not None and isinstance(exc, errors.IterableValidationError):
+        for sub in exc.exceptions:
+            notes = getattr(sub, "__notes__", ())
+            index = next(
+                (
+                    n.index
+                    for n in notes
+                    if isinstance(n, errors.IterableValidationNote)
+                ),
+                None,
+            )
+            yield from _leaves(sub, path if index is None else f"{path}[{index}]")
+        return
+    if errors is not None and isinstance(exc, errors.ForbiddenExtraKeysError):
+        for key in sorted(exc.extra_fields):
+            yield f"{path}.{key}", "unknown field"
+        return
+    yield from _leaf(exc, path)
+
+
+def _leaf(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(exc, _Bad):
+        yield f"{path}{exc.sub}", exc.message
+    elif isinstance(exc, _MissingFieldError):
+        yield path, "required field missing"
+    elif isinstance(exc, KeyError):
+        key = exc.args[0] if exc.args else None
+        if key == "type":
+            yield f"{path}.type", "required field missing (the kind of object)"
+        else:
+            yield f"{path}.type", f"unknown type {key!r}"
+    elif isinstance(exc, InputError):
+        yield path, str(exc)
+    else:
+        yield path, f"{exc}"
+
+
+def _fail(problems: list[tuple[str, str]], value: object, what: str) -> DocumentError:
+    clean = tuple((p.lstrip(".") or "document", m) for p, m in problems)
+    path, message = clean[0]
+    more = f" (and {len(clean) - 1} more problem(s))" if len(clean) > 1 else ""
+    return DocumentError(
+        path,
+        value,
+        f"a {what} document as written by ivig_core (version {SCHEMA_VERSION})",
+        f"{message}{more}",
+        clean,
+    )
+
+
+# --------------------------------------------------------------------------
+# Documents
+
+
+def _dump(kind: str, payload: Mapping[str, object]) -> str:
+    doc = {"schema": kind, "version": SCHEMA_VERSION, **payload}
+    return json.dumps(
+        doc, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False
+    )
+
+
+def _reject_constant(name: str) -> object:
+    raise _Bad(f"{name} is not a finite number")
+
+
+def _load(text: object, kind: str, what: str) -> dict[str, Any]:
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _fail([("document", f"not UTF-8: {exc}")], text, what) from None
+    if not isinstance(text, str):
+        raise _fail([("document", f"expected JSON text, got {text!r}")], text, what)
+    try:
+        doc = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        problem = f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        raise _fail([("document", problem)], text[:80], what) from None
+    except _Bad as exc:
+        raise _fail([("document", exc.message)], text[:80], what) from None
+    if not isinstance(doc, dict):
+        raise _fail([("document", "expected a JSON object")], doc, what)
+    if "schema" not in doc:
+        raise _fail([("schema", "required field missing")], None, what)
+    if doc["schema"] != kind:
+        problem = f"expected {kind!r}, got {doc['schema']!r}"
+        raise _fail([("schema", problem)], doc["schema"], what)
+    version = doc.get("version")
+    if isinstance(version, bool) or version != SCHEMA_VERSION:
+        problem = (
+            f"unknown schema version {version!r}; this ivig_core reads version "
+            f"{SCHEMA_VERSION}"
+        )
+        raise _fail([("version", problem)], version, what)
+    return {k: v for k, v in doc.items() if k not in _ENVELOPE}
+
+
+def _structure(payload: dict[str, Any], cls: type[_T], what: str) -> _T:
+    conv = _converter()
+    try:
+        return conv.structure(payload, cls)
+    except Exception as exc:
+        raise _fail(list(_leaves(exc, "")), payload, what) from exc
+
+
+def patient_to_json(patient: Patient) -> str:
+    """Write *patient* as a JSON document (deterministic).
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(patient, Patient):
+        raise InputError("patient", patient, "a Patient")
+    return _dump(_PATIENT, _converter().unstructure(patient, Patient))
+
+
+def patient_from_json(text: str | bytes) -> Patient:
+    """Read a patient document written by :func:`patient_to_json`.
+
+    Raises:
+        DocumentError: Malformed JSON, another schema or version, or a bad
+            field (the error names its path).
+
+    .. versionadded:: 0.1.0
+    """
+    payload = _load(text, _PATIENT, "patient")
+    return _structure(payload, Patient, "patient")
+
+
+def regimen_to_json(regimen: Regimen) -> str:
+    """Write *regimen* as a JSON document (deterministic).
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(regimen, Regimen):
+        raise InputError("regimen", regimen, "a Regimen")
+    return _dump(_REGIMEN, _converter().unstructure(regimen, Regimen))
+
+
+def regimen_from_json(text: str | bytes) -> Regimen:
+    """Read a regimen document written by :func:`regimen_to_json`.
+
+    Raises:
+        DocumentError: As for :func:`patient_from_json`.
+
+    .. versionadded:: 0.1.0
+    """
+    payload = _load(text, _REGIMEN, "regimen")
+    return _structure(payload, Regimen, "regimen")
+
+
+def _totals(plan: Plan) -> dict[str, float]:
+    return {
+        "calculated_g": plan.total_calculated_g,
+        "dispensed_g": plan.total_dispensed_g,
+        "volume_ml": plan.total_volume_ml,
+        "duration_min": plan.total_duration_min,
+    }
+
+
+def plan_to_json(plan: Plan) -> str:
+    """Write *plan* as a JSON document (deterministic, byte-identical).
+
+    The document holds every field of the plan, the envelope
+    (``schema``, ``version``) and the plan's ``totals``.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(plan, Plan):
+        raise InputError("plan", plan, "a Plan (from plan_course)")
+    payload = typing.cast("dict[str, object]", _converter().unstructure(plan, Plan))
+    payload["totals"] = _totals(plan)
+    return _dump(_PLAN, payload)
+
+
+def plan_from_json(text: str | bytes) -> Plan:
+    """Read and check a plan document written by :func:`plan_to_json`.
+
+    Besides every field's type, unit and model rule, the plan's arithmetic is
+    checked again: each day's grams and volume agree with its vials and its
+    dose × dosing weight; each course's totals are the sums of its days; the
+    courses and days are numbered in order; the ``totals`` are the sums over
+    the plan.
+
+    Raises:
+        DocumentError: The first problem's path is its ``field``; ``errors``
+            lists them all.
+
+    .. versionadded:: 0.1.0
+    """
+    payload = _load(text, _PLAN, "plan")
+    totals = payload.pop("totals", None)
+    plan = _structure(payload, Plan, "plan")
+    problems = list(_check_plan(plan))
+    problems.extend(_check_totals(plan, totals))
+    if problems:
+        raise _fail(problems, payload, "plan")
+    return plan
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= _REL * max(1.0, abs(a), abs(b))
+
+
+def _check_totals(plan: Plan, totals: object) -> Iterator[tuple[str, str]]:
+    if not isinstance(totals, dict):
+        yield "totals", f"required object missing or not an object: {totals!r}"
+        return
+    extra = sorted(set(totals) - set(_TOTALS))
+    for key in extra:
+        yield f"totals.{key}", "unknown field"
+    expected = _totals(plan)
+    for key in _TOTALS:
+        value = totals.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            yield f"totals.{key}", f"expected a number, got {value!r}"
+        elif not _close(float(value), expected[key]):
+            yield (
+                f"totals.{key}",
+                f"{value!r} is not the sum over the infusions ({expected[key]!r})",
+            )
+
+
+def _check_infusion(
+    i: int, inf: Infusion, weight_kg: float, cycles: tuple[Cycle, ...]
+) -> Iterator[tuple[str, str]]:
+    at = f"infusions[{i}]"
+    sel = inf.vials
+    in_vials = math.fsum(v.grams_g * n for v, n in sel.vials)
+    if not _close(sel.dispensed_g, in_vials):
+        yield (
+            f"{at}.vials.dispensed",
+            f"{sel.dispensed_g!r} g is not the grams in its vials ({in_vials!r} g)",
+        )
+    if not _close(inf.dispensed_g, sel.dispensed_g):
+        yield (
+            f"{at}.dispensed_g",
+            f"{inf.dispensed_g!r} g does not match its vials ({sel.dispensed_g!r} g)",
+        )
+    if not _close(inf.volume_ml, sel.volume_ml):
+        yield (
+            f"{at}.volume_ml",
+            f"{inf.volume_ml!r} mL does not match its vials ({sel.volume_ml!r} mL)",
+        )
+    if not _close(inf.run.volume_ml, inf.volume_ml):
+        yield (
+            f"{at}.run.volume",
+            f"{inf.run.volume_ml!r} mL is not the day's volume ({inf.volume_ml!r} mL)",
+        )
+    expected = inf.dose_g_per_kg * weight_kg
+    if not _close(inf.calculated_g, expected):
+        yield (
+            f"{at}.calculated_g",
+            f"{inf.calculated_g!r} g is not dose × dosing weight ({expected!r} g)",
+        )
+    if not 1 <= inf.cycle <= len(cycles):
+        yield f"{at}.cycle", f"no course {inf.cycle} in the plan"
+        return
+    cycle = cycles[inf.cycle - 1]
+    if inf.phase is not cycle.phase:
+        yield (
+            f"{at}.phase",
+            f"{inf.phase.value} but course {cycle.number} is " + (cycle.phase.value),
+        )
+    if inf.days_in_course != cycle.days:
+        yield (
+            f"{at}.days_in_course",
+            f"{inf.days_in_course} but course {cycle.number} has {cycle.days} days",
+        )
+    per_day = cycle.dose_g_per_kg / cycle.days
+    if not _close(inf.dose_g_per_kg, per_day):
+        yield (
+            f"{at}.dose_g_per_kg",
+            f"{inf.dose_g_per_kg!r} g/kg is not the course dose ÷ days ({per_day!r})",
+        )
+
+
+def _check_plan(plan: Plan) -> Iterator[tuple[str, str]]:
+    weight_kg = plan.dosing_weight.weight_kg
+    for n, cycle in enumerate(plan.cycles, start=1):
+        if cycle.number != n:
+            yield f"cycles[{n - 1}].number", f"expected {n}, got {cycle.number}"
+    for i, inf in enumerate(plan.infusions):
+        yield from _check_infusion(i, inf, weight_kg, plan.cycles)
+        if i and inf.date <= plan.infusions[i - 1].date:
+            yield f"infusions[{i}].date", "not after the previous infusion's date"
+    for k, cycle in enumerate(plan.cycles):
+        days = [inf for inf in plan.infusions if inf.cycle == cycle.number]
+        at = f"cycles[{k}]"
+        if [inf.day for inf in days] != list(range(1, cycle.days + 1)):
+            yield (
+                f"{at}.days",
+                (
+                    f"{cycle.days} days, but its infusions are days "
+                    f"{[inf.day for inf in days]}"
+                ),
+            )
+            continue
+        if days[0].date != cycle.start:
+            yield (
+                f"{at}.start",
+                (
+                    f"{cycle.start.isoformat()} but its first infusion is on "
+                    f"{days[0].date.isoformat()}"
+                ),
+            )
+        for name in ("dispensed_g", "calculated_g", "volume_ml"):
+            total = 0.0
+            for inf in days:
+                total += getattr(inf, name)
+            stated = getattr(cycle, name)
+            if not _close(stated, total):
+                yield (
+                    f"{at}.{name}",
+                    (f"{stated!r} is not the sum of its days' {name} ({total!r})"),
+                )
+        expected = cycle.dose_g_per_kg * weight_kg
+        if not _close(cycle.calculated_g, expected):
+            yield (
+                f"{at}.calculated_g",
+                (
+                    f"{cycle.calculated_g!r} g is not dose × dosing weight "
+                    f"({expected!r} g)"
+                ),
+            )
+
+
+# --------------------------------------------------------------------------
+# JSON Schema
+
+
+_SCHEMA_PATH: Final = Path(__file__).with_name("plan.schema.json")
+
+
+def _doc_line(cls: type) -> str:
+    text = (cls.__doc__ or "").strip()
+    return text.splitlines()[0] if text else cls.__name__
+
+
+class _SchemaBuilder:
+    def __init__(self, tagged: set[type]) -> None:
+        self.defs: dict[str, object] = {}
+        self.tagged = tagged
+
+    def of(self, tp: object) -> dict[str, object]:  # noqa: C901, PLR0911, PLR0912 - a type switch
+        origin = typing.get_origin(tp)
+        args = typing.get_args(tp)
+        if tp is type(None):
+            return {"type": "null"}
+        if tp is bool:
+            return {"type": "boolean"}
+        if tp is int:
+            return {"type": "integer"}
+        if tp is float:
+            return {"type": "number"}
+        if tp is str:
+            return {"type": "string"}
+        if tp is dt.date:
+            return {"type": "string", "format": "date"}
+        if _is_quantity(tp):
+            self._quantity()
+            return {"$ref": "#/$defs/Quantity"}
+        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+            return {"enum": [m.value for m in tp]}
+        if origin is Literal:
+            return {"enum": list(args)}
+        if origin in (typing.Union, types.UnionType):
+            return {"anyOf": [self.of(a) for a in args]}
+        if origin is tuple and len(args) == 2 and args[1] is ...:
+            return {"type": "array", "items": self.of(args[0])}
+        if origin is tuple:
+            return {
+                "type": "array",
+                "prefixItems": [self.of(a) for a in args],
+                "items": False,
+                "minItems": len(args),
+            }
+        if origin in (frozenset, set):
+            return {"type": "array", "items": self.of(args[0]), "uniqueItems": True}
+        if isinstance(tp, type) and attrs.has(tp):
+            self._class(tp)
+            return {"$ref": f"#/$defs/{tp.__name__}"}
+        msg = f"no JSON Schema for {tp!r}"
+        raise TypeError(msg)
+
+    def _quantity(self) -> None:
+        self.defs["Quantity"] = {
+            "description": "A quantity in a canonical unit of ivig_core.units.",
+            "type": "object",
+            "properties": {
+                "unit": {"enum": list(UNIT_SYMBOLS)},
+                "value": {"type": "number"},
+            },
+            "required": ["unit", "value"],
+            "additionalProperties": False,
+        }
+
+    def _class(self, cls: type) -> None:
+        name = cls.__name__
+        if name in self.defs:
+            return
+        self.defs[name] = {}  # placeholder against recursion
+        properties: dict[str, object] = {}
+        if cls in self.tagged:
+            properties["type"] = {"const": name}
+        for field in attrs.fields(cls):
+            if field.init:
+                properties[field.name] = self.of(field.type)
+        self.defs[name] = {
+            "description": _doc_line(cls),
+            "type": "object",
+            "properties": properties,
+            "required": sorted(properties),
+            "additionalProperties": False,
+        }
+
+
+def plan_json_schema() -> dict[str, object]:
+    """The JSON Schema (2020-12) of the plan document, built from the models.
+
+    The package ships it as ``ivig_core/io/plan.schema.json``
+    (:func:`plan_schema_text`); a test checks the shipped file equals this.
+
+    .. versionadded:: 0.1.0
+    """
+    _converter()  # resolves the models' annotations
+    classes: tuple[type, ...] = _resolve(Plan)
+    tagged = {
+        member for union in _tagged_unions(classes) for member in typing.get_args(union)
+    }
+    builder = _SchemaBuilder(tagged)
+    builder.of(Plan)
+    plan_def = typing.cast("dict[str, Any]", builder.defs.pop("Plan"))
+    properties = dict(plan_def["properties"])
+    properties["schema"] = {"const": _PLAN}
+    properties["version"] = {"const": SCHEMA_VERSION}
+    properties["totals"] = {
+        "description": "Sums over the infusions, recomputed on load.",
+        "type": "object",
+        "properties": {key: {"type": "number"} for key in _TOTALS},
+        "required": list(_TOTALS),
+        "additionalProperties": False,
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"urn:ivig-core:schema:plan:{SCHEMA_VERSION}",
+        "title": "ivig_core plan document",
+        "description": plan_def["description"],
+        "type": "object",
+        "properties": properties,
+        "required": sorted(properties),
+        "additionalProperties": False,
+        "$defs": dict(sorted(builder.defs.items())),
+    }
+
+
+def plan_schema_text() -> str:
+    """The plan JSON Schema as the text of the shipped ``plan.schema.json``.
+
+    .. versionadded:: 0.1.0
+    """
+    return (
+        json.dumps(plan_json_schema(), sort_keys=True, ensure_ascii=False, indent=2)
+        + "\n"
+    )
+
+
+def write_plan_schema(path: Path = _SCHEMA_PATH) -> Path:
+    """Regenerate the shipped schema file (run after a model change).
+
+    .. versionadded:: 0.1.0
+    """
+    path.write_text(plan_schema_text(), encoding="utf-8")
+    return path
