@@ -164,3 +164,45 @@ def product_catalogue() -> str:
         if product.unconfirmed:
             sources.append(f"* UNCONFIRMED, absent: {', '.join(product.unconfirmed)}")
     return "\n".join([*lines, "", ".. rubric:: Sources", *sources]) + "\n"
+
+
+@generator
+def finding_codes() -> str:
+    """Every safety finding code: severity, rule, action and source."""
+    from ivig_core.safety import RULES  # noqa: PLC0415 - built at doc time
+    from ivig_core.safety.config import PARAMETERS  # noqa: PLC0415
+
+    lines = [
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :widths: 18 10 8 32 32",
+        "",
+        "   * - Code",
+        "     - Severity",
+        "     - Module",
+        "     - Rule and action",
+        "     - Source",
+    ]
+    for code, rule in RULES.items():
+        lines += [
+            f"   * - ``{code.value}``",
+            f"     - {rule.severity.name.replace('_', ' ').lower()}",
+            f"     - ``{rule.module}``",
+            f"     - {rule.rule} *{rule.action}*",
+            f"     - {rule.source}",
+        ]
+    lines += [
+        "",
+        ".. rubric:: Thresholds (SafetyConfig)",
+        "",
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :widths: 25 25 50",
+        "",
+        "   * - Parameter",
+        "     - Default",
+        "     - Source",
+    ]
+    for name, default, source in PARAMETERS:
+        lines += [f"   * - ``{name}``", f"     - {default}", f"     - {source}"]
+    return "\n".join(lines) + "\n"
