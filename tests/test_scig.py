@@ -580,3 +580,15 @@ def test_hizentra_cidp_presets() -> None:
         get_scig_preset("hizentra-cidp-0.3")
     assert len(SCIG_PRESETS) == 2
     assert "hizentra" in repr(SCIG_PRESETS)
+
+
+def test_site_count_from_rows_is_not_overridden() -> None:
+    """max_sites is refused where the catalogue rows give the number of sites."""
+    with pytest.raises(InputError, match="max_sites"):
+        ScLimits.from_product(
+            "hyqvia",
+            situation=["per site, 1 or 2 sites", "per site, 3 sites"],
+            max_sites=4,
+        )
+    with pytest.raises(InputError, match="max_sites"):
+        ScLimits.from_product("cuvitru", situation="later infusions", max_sites=6)

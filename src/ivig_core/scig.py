@@ -1280,7 +1280,14 @@ def _tiers(  # noqa: C901, PLR0912 - the tier rules, each with its message
     start = 1
     if open_rows:
         row = open_rows[0]
+        extra = ""
         if bounded:
+            if given_sites is not None or row_max:
+                raise InputError(
+                    "max_sites",
+                    given_sites if given_sites is not None else row_max,
+                    "nothing: the per-site volume rows give the number of sites",
+                )
             end = (bounded[0].max_sites or 1) - 1
         else:
             top = row_max[0] if row_max else given_sites
@@ -1291,9 +1298,14 @@ def _tiers(  # noqa: C901, PLR0912 - the tier rules, each with its message
                     "a maximum number of sites (the catalogue has none for "
                     f"{prod.name}; not in the reference)",
                 )
+            extra = (
+                f"; max_sites {top}: {site_rows[0].applies_to} — {site_rows[0].source}"
+                if row_max
+                else f"; max_sites {top} — {parameter_source}"
+            )
             end = top
         if end >= 1:
-            tiers.append(_tier(row, start, end))
+            tiers.append(_tier(row, start, end, extra))
             start = end + 1
     elif given_sites is not None or row_max:
         raise InputError(
@@ -1308,13 +1320,13 @@ def _tiers(  # noqa: C901, PLR0912 - the tier rules, each with its message
     return tuple(tiers)
 
 
-def _tier(row: ScSiteLimit, start: int, end: int) -> SiteTier:
+def _tier(row: ScSiteLimit, start: int, end: int, extra: str = "") -> SiteTier:
     return SiteTier(
         sites_from=start,
         sites_to=end,
         volume_per_site_ml=_q(row.volume_per_site) or 0.0,
         source=f"volume_per_site ({start}-{end} sites): {row.applies_to} — "
-        f"{row.source}",
+        f"{row.source}{extra}",
     )
 
 

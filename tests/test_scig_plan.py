@@ -1,0 +1,655 @@
+"""SC planner: dated SC and HyQvia plans with sites, volumes and rates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ivig_core import Q_, InputError, Patient, PlanningError
+from ivig_core.plan import Phase, Plan
+from ivig_core.planning.scig import (
+    FirstInfusions,
+    ScPlan,
+    plan_scig,
+    plan_scig_regimen,
+)
+from ivig_core.products import Route
+from ivig_core.regimen import get_preset
+from ivig_core.scig import (
+    EveryTwoWeeks,
+    LabelFactor,
+    OneToOne,
+    SameAsIvig,
+    ScigDose,
+    ScigFrequency,
+    ScLimits,
+    SiteTier,
+    TimesPerWeek,
+    Weekly,
+    convert_to_scig,
+    get_scig_preset,
+)
+
+
+LAST_IVIG = dt.date(2026, 1, 5)  # a Monday
+LOCAL = "local protocol (test)"
+
+
+def patient(weight: str = "70 kg") -> Patient:
+    """A 165 cm, 54-year-old woman of *weight*."""
+    return Patient(sex="female", age="54 year", height="165 cm", weight=weight)
+
+
+@cache
+def hizentra_later() -> ScLimits:
+    """Hizentra PI later infusions; 4 sites is a local choice (not in the data)."""
+    return ScLimits.from_product(
+        "hizentra",
+        situation="PI, later infusions",
+        max_sites=4,
+        parameter_source=LOCAL,
+    )
+
+
+@cache
+def hizentra_first() -> FirstInfusions:
+    """Hizentra PI first infusion limits (15 mL/site, 15 mL/h/site)."""
+    return FirstInfusions(
+        limits=ScLimits.from_product(
+            "hizentra",
+            situation="PI, first infusion",
+            max_sites=4,
+            parameter_source=LOCAL,
+        ),
+        count=1,
+    )
+
+
+@cache
+def hyqvia_limits() -> ScLimits:
+    """HyQvia per-site tiers and the ≥ 40 kg daily limit; rate is local."""
+    return ScLimits.from_product(
+        "hyqvia",
+        situation=[
+            "per site, 1 or 2 sites",
+            "per site, 3 sites",
+            "per day, patients ≥ 40 kg",
+        ],
+        rate_per_site="300 mL/h",
+        parameter_source=LOCAL,
+    )
+
+
+def hizentra(frequency: ScigFrequency, grams: str = "30 g") -> ScigDose:
+    """*grams* IVIg every 4 weeks → Hizentra at the label factor."""
+    return convert_to_scig(
+        ivig_dose=grams,
+        ivig_interval="4 week",
+        product="hizentra",
+        rule=LabelFactor(),
+        frequency=frequency,
+        last_ivig=LAST_IVIG,
+    )
+
+
+def hizentra_plan(
+    frequency: ScigFrequency, *, cycles: int = 4, grams: str = "30 g"
+) -> ScPlan:
+    """Plan *frequency* Hizentra with first-infusion limits, never below."""
+    return plan_scig(
+        patient(),
+        hizentra(frequency, grams),
+        policy="actual",
+        rounding="never-below",
+        limits=hizentra_later(),
+        first_infusions=hizentra_first(),
+        site_rate="label-maximum",
+        cycles=cycles,
+    )
+
+
+def hyqvia(grams: str = "30 g", interval: str = "4 week") -> ScigDose:
+    """*grams* IVIg every *interval* → HyQvia 1:1."""
+    return convert_to_scig(
+        ivig_dose=grams,
+        ivig_interval=interval,
+        product="hyqvia",
+        rule=LabelFactor(),
+        frequency=SameAsIvig(),
+    )
+
+
+# --------------------------------------------------------------------------
+# Worked examples
+
+
+def test_hizentra_weekly_plan() -> None:
+    """Weekly Hizentra from 1 week after the last IVIg, with sites per limit."""
+    sc = hizentra_plan(Weekly())
+    plan = sc.plan
+    assert isinstance(plan, Plan)
+    assert plan.dates == tuple(
+        dt.date(2026, 1, 12) + dt.timedelta(weeks=k) for k in range(4)
+    )
+    assert [i.calculated_g for i in plan.infusions] == pytest.approx([10.275] * 4)
+    assert [i.dispensed_g for i in plan.infusions] == [11.0] * 4  # 10 g + 1 g
+    assert [i.volume_ml for i in plan.infusions] == pytest.approx([55.0] * 4)
+    first, *later = sc.sc
+    assert (first.sites, first.volume_limit_per_site_ml) == (4, 15.0)
+    assert first.rate_per_site_ml_h == 15.0
+    assert {(d.sites, d.volume_limit_per_site_ml) for d in later} == {(3, 25.0)}
+    assert later[0].volume_per_site_ml == pytest.approx(55 / 3)
+    assert later[0].total_rate_ml_h == pytest.approx(75.0)
+    assert plan.infusions[1].run.duration_min == pytest.approx(55 / 3 / 25 * 60)
+    assert plan.infusions[0].run.duration_min == pytest.approx(55 / 4 / 15 * 60)
+    assert sc.route is Route.SC
+    assert plan.product == "Hizentra"
+    assert {i.phase for i in plan.infusions} == {Phase.MAINTENANCE}
+    assert plan.regimen.maintenance is not None
+    assert plan.regimen.maintenance.interval_days == 7.0
+
+
+@cache
+def hizentra_six_sites() -> ScLimits:
+    """Hizentra PI later infusions with 6 sites (a local choice, not label)."""
+    return ScLimits.from_product(
+        "hizentra",
+        situation="PI, later infusions",
+        max_sites=6,
+        parameter_source=LOCAL,
+    )
+
+
+def test_hizentra_every_two_weeks_plan() -> None:
+    """Every 2 weeks: 20.55 g every 14 days (21 g, 105 mL at 5 sites)."""
+    sc = plan_scig(
+        patient(),
+        hizentra(EveryTwoWeeks()),
+        policy="actual",
+        rounding="never-below",
+        limits=hizentra_six_sites(),
+        site_rate="label-maximum",
+        cycles=3,
+    )
+    assert [d.sites for d in sc.sc] == [5, 5, 5]
+    assert [i.calculated_g for i in sc.plan.infusions] == pytest.approx([20.55] * 3)
+    assert sc.plan.dates == (
+        dt.date(2026, 1, 12),
+        dt.date(2026, 1, 26),
+        dt.date(2026, 2, 9),
+    )
+
+
+def test_hizentra_every_two_weeks_window_for_first_dose() -> None:
+    """Hizentra every 2 weeks may start up to 2 weeks after; later is refused."""
+    common = {
+        "policy": "actual",
+        "rounding": "never-below",
+        "limits": hizentra_six_sites(),
+        "site_rate": "label-maximum",
+        "cycles": 1,
+    }
+    sc = plan_scig(
+        patient(),
+        hizentra(EveryTwoWeeks()),
+        first_dose=dt.date(2026, 1, 19),
+        **common,  # type: ignore[arg-type]
+    )
+    assert sc.plan.start == dt.date(2026, 1, 19)
+    with pytest.raises(InputError, match=r"first_dose: 2026-01-20 is outside"):
+        plan_scig(
+            patient(),
+            hizentra(EveryTwoWeeks()),
+            first_dose=dt.date(2026, 1, 20),
+            **common,  # type: ignore[arg-type]
+        )
+
+
+def test_hyqvia_ramp_up_plan() -> None:
+    """HyQvia 30 g every 4 weeks: 7.5, 15, 22.5, 30 g at weeks 1, 2, 4, 7."""
+    start = dt.date(2026, 1, 12)
+    sc = plan_scig(
+        patient(),
+        hyqvia(),
+        policy="actual",
+        rounding="never-below",
+        limits=hyqvia_limits(),
+        site_rate="label-maximum",
+        cycles=2,
+        first_dose=start,
+    )
+    plan = sc.plan
+    weeks = [(d - start).days // 7 + 1 for d in plan.dates]
+    assert weeks == [1, 2, 4, 7, 11]
+    assert [i.dispensed_g for i in plan.infusions] == pytest.approx(
+        [7.5, 15.0, 22.5, 30.0, 30.0]
+    )
+    assert [c.label.split(" (")[0] for c in plan.cycles][:4] == [
+        "HyQvia ramp-up: 1-week dose",
+        "HyQvia ramp-up: 2-week dose",
+        "HyQvia ramp-up: 3-week dose",
+        "full 4-week dose",
+    ]
+    intensities = {
+        round(c.dose_g_per_kg / (c.interval_days / 7), 12) for c in plan.cycles
+    }
+    assert len(intensities) == 1  # the ramp keeps the weekly dose intensity
+    assert sc.route is Route.FACILITATED_SC
+    assert all(d.sites == 1 for d in sc.sc)
+    assert any(t.what == "HyQvia ramp-up" for t in plan.trace)
+
+
+def test_hyqvia_without_ramp_up() -> None:
+    """ramp_up=False plans the full dose from the first infusion, and says so."""
+    sc = plan_scig(
+        patient(),
+        hyqvia(),
+        policy="actual",
+        rounding="never-below",
+        limits=hyqvia_limits(),
+        site_rate="label-maximum",
+        cycles=2,
+        first_dose=dt.date(2026, 1, 12),
+        ramp_up=False,
+    )
+    assert [i.dispensed_g for i in sc.plan.infusions] == [30.0, 30.0]
+    assert any("No HyQvia ramp-up" in n for n in sc.plan.notes)
+
+
+def test_hyqvia_three_week_ramp_up_refused() -> None:
+    """The label's ramp-up is recorded for 4 weeks only; 3 weeks is refused."""
+    with pytest.raises(InputError, match="defined for a 4-week interval"):
+        plan_scig(
+            patient(),
+            hyqvia(interval="3 week"),
+            policy="actual",
+            rounding="never-below",
+            limits=hyqvia_limits(),
+            site_rate="label-maximum",
+            cycles=1,
+            first_dose=dt.date(2026, 1, 12),
+        )
+
+
+def test_hyqvia_needs_a_first_dose_date() -> None:
+    """HyQvia's start after IVIg is UNCONFIRMED: the first date is required."""
+    with pytest.raises(InputError, match="first_dose"):
+        plan_scig(
+            patient(),
+            hyqvia(),
+            policy="actual",
+            rounding="never-below",
+            limits=hyqvia_limits(),
+            site_rate="label-maximum",
+            cycles=1,
+        )
+
+
+def test_cuvitru_three_times_a_week_without_vials() -> None:
+    """Cuvitru (no vial sizes in the catalogue) with rounding=None, 3× a week."""
+    dose = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="cuvitru",
+        rule=LabelFactor(),
+        frequency=TimesPerWeek(3),
+        last_ivig=LAST_IVIG,
+    )
+    sc = plan_scig(
+        patient(),
+        dose,
+        policy="actual",
+        rounding=None,
+        limits=ScLimits.from_product("cuvitru", situation="later infusions"),
+        first_infusions=FirstInfusions(
+            limits=ScLimits.from_product(
+                "cuvitru", situation="first 2 infusions, patients ≥ 40 kg"
+            ),
+            count=2,
+        ),
+        site_rate="label-maximum",
+        cycles=2,
+    )
+    plan = sc.plan
+    assert [d.isoformat() for d in plan.dates] == [
+        "2026-01-12",
+        "2026-01-14",
+        "2026-01-16",
+        "2026-01-19",
+        "2026-01-21",
+        "2026-01-23",
+    ]
+    assert [i.dispensed_g for i in plan.infusions] == pytest.approx([3.25] * 6)
+    assert plan.rounding == "none"
+    assert [d.rate_per_site_ml_h for d in sc.sc] == [20.0, 20.0, 60.0, 60.0, 60.0, 60.0]
+    assert [c.days for c in plan.cycles] == [3, 3]
+    assert sum(c.calculated_g for c in plan.cycles) == pytest.approx(9.75 * 2)
+
+
+def test_per_kg_conversion_uses_the_plan_dosing_weight() -> None:
+    """A g/kg conversion is turned into grams with the plan's dosing weight."""
+    dose = convert_to_scig(
+        ivig_dose="1 g/kg",
+        ivig_interval="3 week",
+        product="hizentra",
+        rule=OneToOne(),
+        frequency=Weekly(),
+        last_ivig=LAST_IVIG,
+    )
+    sc = plan_scig(
+        patient("60 kg"),
+        dose,
+        policy="actual",
+        rounding=None,
+        limits=hizentra_later(),
+        site_rate="label-maximum",
+        cycles=1,
+    )
+    assert sc.plan.infusions[0].calculated_g == pytest.approx(20.0)
+    assert sc.plan.infusions[0].dose_g_per_kg == pytest.approx(1 / 3)
+    assert any(t.what == "dose per administration in grams" for t in sc.plan.trace)
+
+
+def test_hizentra_cidp_preset_over_two_days() -> None:
+    """Hizentra CIDP 0.2 g/kg weekly as 2 sessions on consecutive days."""
+    regimen = get_scig_preset("hizentra-cidp-0.2").choose(maintenance_days=2, cycles=2)
+    limits = ScLimits.from_product(
+        "hizentra",
+        situation="CIDP, later infusions",
+        max_sites=4,
+        parameter_source=LOCAL,
+    )
+    sc = plan_scig_regimen(
+        patient("80 kg"),
+        regimen,
+        "hizentra",
+        last_ivig=LAST_IVIG,
+        policy="actual",
+        rounding="never-below",
+        limits=limits,
+        site_rate="label-maximum",
+    )
+    assert [d.isoformat() for d in sc.plan.dates] == [
+        "2026-01-12",
+        "2026-01-13",
+        "2026-01-19",
+        "2026-01-20",
+    ]
+    assert [i.calculated_g for i in sc.plan.infusions] == pytest.approx([8.0] * 4)
+    assert [c.calculated_g for c in sc.plan.cycles] == pytest.approx([16.0, 16.0])
+    assert sc.conversion is None
+    assert sc.plan.regimen.name == "hizentra-cidp-0.2"
+
+
+def test_regimen_plan_refusals() -> None:
+    """Open choices, an induction, and disagreeing dates are refused."""
+    limits = hizentra_later()
+    common = {
+        "policy": "actual",
+        "rounding": "never-below",
+        "limits": limits,
+        "site_rate": "label-maximum",
+    }
+    with pytest.raises(InputError, match=r"regimen: .*open choices"):
+        plan_scig_regimen(
+            patient(),
+            get_scig_preset("hizentra-cidp-0.4"),
+            "hizentra",
+            start=dt.date(2026, 1, 12),
+            **common,  # type: ignore[arg-type]
+        )
+    with pytest.raises(InputError, match="maintenance-only"):
+        plan_scig_regimen(
+            patient(),
+            get_preset("cidp-ice").choose(induction_days=2, maintenance_days=1),
+            "hizentra",
+            start=dt.date(2026, 1, 12),
+            **common,  # type: ignore[arg-type]
+        )
+    regimen = get_scig_preset("hizentra-cidp-0.4").choose(maintenance_days=1, cycles=1)
+    with pytest.raises(InputError, match="start"):
+        plan_scig_regimen(
+            patient(),
+            regimen,
+            "hizentra",
+            start=dt.date(2026, 1, 13),
+            last_ivig=LAST_IVIG,
+            **common,  # type: ignore[arg-type]
+        )
+    with pytest.raises(InputError, match="start"):
+        plan_scig_regimen(patient(), regimen, "hizentra", **common)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="product"):
+        plan_scig_regimen(
+            patient(),
+            regimen,
+            "privigen",
+            start=dt.date(2026, 1, 12),
+            **common,  # type: ignore[arg-type]
+        )
+
+
+# --------------------------------------------------------------------------
+# Limits and rates
+
+
+def test_too_many_sites_names_the_infusion() -> None:
+    """A dose needing more sites than the label allows is refused, by how much."""
+    with pytest.raises(
+        PlanningError,
+        match=r"infusion 1 \(2026-01-12\): sites: .* needs 5 sites, 1 more",
+    ):
+        hizentra_plan(Weekly(), grams="40 g")  # 13.7 g → 14 g → 70 mL at 15 mL
+
+
+def test_site_rate_above_the_label_is_refused() -> None:
+    """An explicit rate per site above the label's is refused with the excess."""
+    with pytest.raises(PlanningError, match=r"site_rate: 30 mL/h .* 5 mL/h above"):
+        plan_scig(
+            patient(),
+            hizentra(Weekly()),
+            policy="actual",
+            rounding="never-below",
+            limits=hizentra_later(),
+            site_rate=Q_(30, "mL/h"),
+            cycles=1,
+        )
+
+
+def test_explicit_site_rate_below_the_label() -> None:
+    """A lower rate per site is used as given and lengthens the infusion."""
+    sc = plan_scig(
+        patient(),
+        hizentra(Weekly()),
+        policy="actual",
+        rounding="never-below",
+        limits=hizentra_later(),
+        site_rate="10 mL/h",
+        cycles=1,
+    )
+    assert sc.sc[0].rate_per_site_ml_h == 10.0
+    assert sc.plan.infusions[0].run.duration_min == pytest.approx(55 / 3 / 10 * 60)
+
+
+def test_total_rate_limit_lowers_the_label_maximum_per_site() -> None:
+    """With a limit over all sites, 'label-maximum' is lowered and says so."""
+    limits = ScLimits(
+        product="hizentra",
+        applies_to=("test",),
+        tiers=(
+            SiteTier(sites_from=1, sites_to=4, volume_per_site_ml=25.0, source="t"),
+        ),
+        rate_per_site_ml_h=25.0,
+        total_rate_ml_h=50.0,
+        sources=("test limits",),
+    )
+    sc = plan_scig(
+        patient(),
+        hizentra(Weekly()),
+        policy="actual",
+        rounding="never-below",
+        limits=limits,
+        site_rate="label-maximum",
+        cycles=1,
+    )
+    assert sc.sc[0].sites == 3
+    assert sc.sc[0].rate_per_site_ml_h == pytest.approx(50 / 3)
+    assert any("lowered" in n for n in sc.plan.infusions[0].run.notes)
+    with pytest.raises(PlanningError, match="over all sites"):
+        plan_scig(
+            patient(),
+            hizentra(Weekly()),
+            policy="actual",
+            rounding="never-below",
+            limits=limits,
+            site_rate="20 mL/h",
+            cycles=1,
+        )
+
+
+def test_label_maximum_needs_a_labelled_rate() -> None:
+    """'label-maximum' is refused where the catalogue has no per-site rate."""
+    limits = ScLimits.from_product(
+        "hyqvia", situation=["per site, 1 or 2 sites", "per site, 3 sites"]
+    )
+    with pytest.raises(InputError, match="site_rate"):
+        plan_scig(
+            patient(),
+            hyqvia(),
+            policy="actual",
+            rounding="never-below",
+            limits=limits,
+            site_rate="label-maximum",
+            cycles=1,
+            first_dose=dt.date(2026, 1, 12),
+        )
+
+
+def test_other_refusals() -> None:
+    """Wrong limits, zero cycles and a ramp-up for SC are refused."""
+    common = {
+        "policy": "actual",
+        "rounding": "never-below",
+        "site_rate": "label-maximum",
+    }
+    with pytest.raises(InputError, match="limits"):
+        plan_scig(
+            patient(),
+            hizentra(Weekly()),
+            limits=hyqvia_limits(),
+            cycles=1,
+            **common,  # type: ignore[arg-type]
+        )
+    with pytest.raises(InputError, match="cycles"):
+        plan_scig(
+            patient(),
+            hizentra(Weekly()),
+            limits=hizentra_later(),
+            cycles=0,
+            **common,  # type: ignore[arg-type]
+        )
+    with pytest.raises(InputError, match="ramp_up"):
+        plan_scig(
+            patient(),
+            hizentra(Weekly()),
+            limits=hizentra_later(),
+            cycles=1,
+            ramp_up=True,
+            **common,  # type: ignore[arg-type]
+        )
+    with pytest.raises(InputError, match="conversion"):
+        plan_scig(
+            patient(),
+            "30 g weekly",  # type: ignore[arg-type]
+            limits=hizentra_later(),
+            cycles=1,
+            **common,  # type: ignore[arg-type]
+        )
+    with pytest.raises(InputError, match="rounding"):
+        plan_scig(
+            patient(),
+            hizentra(Weekly()),
+            policy="actual",
+            rounding=3,  # type: ignore[arg-type]
+            limits=hizentra_later(),
+            site_rate="label-maximum",
+            cycles=1,
+        )
+
+
+# --------------------------------------------------------------------------
+# Properties
+
+
+@given(
+    grams=st.floats(min_value=5.0, max_value=40.0, allow_nan=False),
+    frequency=st.one_of(
+        st.just(Weekly()),
+        st.integers(min_value=2, max_value=7).map(TimesPerWeek),
+    ),
+)
+def test_plan_sites_within_limits_and_totals_kept(
+    grams: float, frequency: ScigFrequency
+) -> None:
+    """Every infusion's volume per site is within its limit; weekly totals hold."""
+    dose = convert_to_scig(
+        ivig_dose=Q_(grams, "g"),
+        ivig_interval="4 week",
+        product="xembify",
+        rule=LabelFactor(),
+        frequency=frequency,
+        last_ivig=LAST_IVIG,
+    )
+    limits = ScLimits.from_product(
+        "xembify", situation="adults and children ≥ 10 years"
+    )
+    sc = plan_scig(
+        patient(),
+        dose,
+        policy="actual",
+        rounding=None,
+        limits=limits,
+        site_rate="label-maximum",
+        cycles=2,
+    )
+    for infusion, details in sc.pairs():
+        assert details.volume_per_site_ml <= details.volume_limit_per_site_ml * (
+            1 + 1e-9
+        )
+        assert details.sites <= details.max_sites
+        assert details.volume_per_site_ml * details.sites == pytest.approx(
+            infusion.volume_ml
+        )
+    assert sc.plan.total_calculated_g == pytest.approx(grams / 4 * 1.37 * 2)
+
+
+# --------------------------------------------------------------------------
+# The shared plan model: explain, JSON and safety read it unchanged
+
+
+def test_explain_lists_sources_and_sites() -> None:
+    """The explanation traces the factor, the sites and the SC limits."""
+    text = hizentra_plan(Weekly(), cycles=1).explain()
+    assert "conversion factor = 1.37" in text
+    assert "SC limits (PI, first infusion)" in text
+    assert "Subcutaneous details:" in text
+    assert LOCAL in text
+
+
+def test_sc_plan_round_trips_through_json() -> None:
+    """The SC plan's Plan serialises and loads back equal (io.json unchanged)."""
+    pytest.importorskip("cattrs")
+    from ivig_core.io.json import plan_from_json, plan_to_json  # noqa: PLC0415
+
+    plan = hizentra_plan(Weekly(), cycles=2).plan
+    assert plan_from_json(plan_to_json(plan)) == plan
+
+
+def test_sc_details_must_match_the_plan() -> None:
+    """ScPlan refuses SC details that do not match the plan's infusions."""
+    sc = hizentra_plan(Weekly(), cycles=2)
+    with pytest.raises(InputError, match="sc"):
+        ScPlan(plan=sc.plan, sc=sc.sc[:1], route=sc.route)
