@@ -6,16 +6,44 @@ Verbs:
     BMI, ideal and adjusted body weight, and the dosing weight under every
     built-in policy with its reason.
 
-Exit status: 0 on success; 2 for bad input, with a one-line message on
-stderr and no traceback.
+``ivig-core plan``
+    A dated plan for a patient, a regimen and a product: a table of the
+    infusion days (date, phase, g/kg, grams, vials, mL, rate steps,
+    duration), the notes and the safety findings; or the plan as JSON
+    (``--format json``) or as an iCalendar file (``--format ics``); and a
+    plot of the course (``--plot course.png``). Every clinically decisive
+    choice is a required option: nothing is defaulted.
+
+``ivig-core example``
+    A worked example from the seeds, with no arguments: seed 000's 2 g/kg
+    induction then 1 g/kg maintenance, with the JND 2023 taper, for a
+    documented example patient. It prints the equivalent ``plan`` command.
+
+``ivig-core products``
+    The product catalogue.
+
+Exit status:
+
+* 0 (:data:`EXIT_OK`): success; for ``plan``, the plan is ready to issue.
+* 2 (:data:`EXIT_BAD_INPUT`): bad input or a plan that cannot be built, with
+  a one-line message on stderr and no traceback.
+* 3 (:data:`EXIT_BLOCKED`): the plan was built but safety blocks it (a hard
+  limit, or a soft limit without ``--override CODE=REASON``). The table and
+  the JSON are still printed, so the findings can be read; an iCalendar file
+  is not written for a blocked plan.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import sys
-from collections.abc import Sequence
-from typing import NoReturn, TextIO
+import textwrap
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, NoReturn, TextIO
 
 from ivig_core import units
 from ivig_core.body import (
@@ -31,14 +59,69 @@ from ivig_core.errors import InputError, IvigError
 from ivig_core.patient import Patient
 
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_OK", "main"]
+if TYPE_CHECKING:
+    from ivig_core.infusion import RateSchedule
+    from ivig_core.plan import Infusion, Plan
+    from ivig_core.products import Product
+    from ivig_core.regimen import Regimen, Taper
+    from ivig_core.safety import Finding, Override, SafetyReport
+    from ivig_core.vials import RoundingPolicy
 
-#: Exit status on success.
-EXIT_OK = 0
+
+__all__ = [
+    "EXAMPLE_ARGS",
+    "EXIT_BAD_INPUT",
+    "EXIT_BLOCKED",
+    "EXIT_OK",
+    "main",
+]
+
+#: Exit status on success (for ``plan``: the plan is ready to issue).
+EXIT_OK: Final = 0
 #: Exit status for bad input (argparse's own convention).
-EXIT_BAD_INPUT = 2
+EXIT_BAD_INPUT: Final = 2
+#: Exit status for a plan that safety blocks (hard or un-overridden soft limit).
+EXIT_BLOCKED: Final = 3
 
 _DISCLAIMER = "ivig_core computes and checks; it does not prescribe."
+_WIDTH = 100
+
+#: The worked example's ``plan`` arguments (``ivig-core example``). Each
+#: choice is the example's, stated here and printed with the output:
+#: seed 000's regimen (2 g/kg over 2-5 days: 2 days chosen; 1 g/kg every
+#: 4 weeks: 1 day per course and 3 courses chosen), then the published JND
+#: 2023 dose steps (90/75/50/25/0 % of the starting dose, 12 weeks each),
+#: dosed on ideal body weight as seed 004's guideline does, with Octagam 10 %
+#: (labelled for dermatomyositis) and its label's 1 to 4 mg/kg/min ramp in
+#: steps of 1 mg/kg/min every 30 min (the step size and time are local
+#: policy, not in the label).
+EXAMPLE_ARGS: Final = (
+    "--sex", "female", "--age", "54", "--height", "165 cm", "--weight", "92 kg",
+    "--preset", "seed-000-myositis",
+    "--induction-days", "2", "--maintenance-days", "1", "--cycles", "3",
+    "--taper", "jnd-2023", "--taper-end", "stop",
+    "--product", "octagam-10", "--indication", "dermatomyositis",
+    "--start", "2026-01-05", "--policy", "ideal", "--rounding", "never-below",
+    "--rate-weight", "dosing",
+    "--rate-increment", "1 mg/kg/min", "--rate-interval", "30 min",
+)  # fmt: skip
+
+_PATIENT_FLAGS: Final = ("sex", "age", "height", "weight")
+_PATIENT_FILE_KEYS: Final = frozenset(
+    {
+        "sex",
+        "age",
+        "height",
+        "weight",
+        "serum_iga",
+        "serum_creatinine",
+        "abo_group",
+        "pregnant",
+        "pre_pregnancy_weight",
+        "risk_factors",
+    }
+)
+_TAPERS: Final = ("jnd-2023", "procid-starting", "procid-previous")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,6 +130,10 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Print one line to stderr and exit with status 2."""
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+class _UsageError(IvigError):
+    """A usage problem found after parsing (private; exit 2)."""
 
 
 def _age(text: str) -> object:
@@ -62,6 +149,10 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ivig-core",
         description=f"Plan and check immunoglobulin therapy. {_DISCLAIMER}",
+        epilog=(
+            "Exit status: 0 success (plan ready to issue), 2 bad input, "
+            "3 plan blocked by safety."
+        ),
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     weight = sub.add_parser(
@@ -72,7 +163,7 @@ def _build_parser() -> argparse.ArgumentParser:
             f"weight under every built-in policy, with reasons. {_DISCLAIMER}"
         ),
     )
-    _add_patient_arguments(weight)
+    _add_patient_arguments(weight, required=True)
     weight.add_argument(
         "--formula",
         default="devine",
@@ -85,22 +176,54 @@ def _build_parser() -> argparse.ArgumentParser:
         choices=["refuse", "extrapolate", "clamp"],
         help="what the IBW line does below 60 in (default: refuse)",
     )
+    plan = sub.add_parser(
+        "plan",
+        help="a dated plan with vials, volumes, rate steps and safety findings",
+        description=(
+            "Plan a regimen for a patient with a product, and check it. Every "
+            f"clinically decisive choice is a required option. {_DISCLAIMER}"
+        ),
+        epilog="Exit status: 0 ready to issue, 2 bad input, 3 blocked by safety.",
+    )
+    _add_plan_arguments(plan)
+    _add_output_arguments(plan)
+    example = sub.add_parser(
+        "example",
+        help="a worked example from the seeds (seed 000 with a taper)",
+        description=(
+            "Run a worked example: seed 000's 2 g/kg induction, then 1 g/kg "
+            "every 4 weeks, then the JND 2023 taper, for a documented example "
+            f"patient. {_DISCLAIMER}"
+        ),
+    )
+    _add_output_arguments(example)
+    sub.add_parser(
+        "products",
+        help="the product catalogue",
+        description="List the product catalogue with its sources.",
+    )
     return parser
 
 
-def _add_patient_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sex", required=True, help="male or female")
+def _add_patient_arguments(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+    *,
+    required: bool,
+) -> None:
+    parser.add_argument("--sex", required=required, help="male or female")
     parser.add_argument(
         "--age",
-        required=True,
+        required=required,
         type=_age,
         help="age in years (a bare number means years), or e.g. '18 month'",
     )
     parser.add_argument(
-        "--height", required=True, help="height with its unit: '165 cm', '5 ft 5 in'"
+        "--height",
+        required=required,
+        help="height with its unit: '165 cm', '5 ft 5 in'",
     )
     parser.add_argument(
-        "--weight", required=True, help="weight with its unit: '92 kg', '202.8 lb'"
+        "--weight", required=required, help="weight with its unit: '92 kg', '202.8 lb'"
     )
     parser.add_argument(
         "--pregnant",
@@ -111,6 +234,129 @@ def _add_patient_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pre-pregnancy-weight", default=None, help="used by the Ontario rule"
     )
+
+
+def _add_plan_arguments(plan: argparse.ArgumentParser) -> None:
+    who = plan.add_argument_group(
+        "patient", "either --patient FILE, or --sex, --age, --height and --weight"
+    )
+    who.add_argument(
+        "--patient",
+        type=Path,
+        help="a patient file: TOML or JSON with sex, age, height, weight, ... "
+        "(values with units: weight = '92 kg'), or a patient JSON document",
+    )
+    _add_patient_arguments(who, required=False)
+    who.add_argument("--serum-iga", help="serum IgA, e.g. '90 mg/dL' (if measured)")
+    who.add_argument(
+        "--serum-creatinine", help="serum creatinine, e.g. '0.9 mg/dL' (if measured)"
+    )
+    who.add_argument("--abo", help="ABO blood group: O, A, B or AB (if recorded)")
+    who.add_argument(
+        "--risk-factor",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a recorded risk factor, e.g. diabetes (repeatable)",
+    )
+    reg = plan.add_argument_group(
+        "regimen", "either --preset NAME (with its open choices) or --regimen FILE"
+    )
+    reg.add_argument("--preset", help="a regimen preset (see ivig_core.regimen)")
+    reg.add_argument(
+        "--regimen", type=Path, help="a regimen JSON document (regimen_to_json)"
+    )
+    reg.add_argument(
+        "--induction-days", help="days of the induction course, or 'fewest'"
+    )
+    reg.add_argument(
+        "--maintenance-days", help="days per maintenance course, or 'fewest'"
+    )
+    reg.add_argument("--cycles", type=int, help="number of maintenance courses")
+    reg.add_argument("--interval", help="replace the maintenance interval: '21 day'")
+    reg.add_argument(
+        "--taper",
+        choices=_TAPERS,
+        help="add a published taper: jnd-2023 (90/75/50/25/0 %%, 12 weeks each) "
+        "or ProCID's -25 %% per infusion of the starting or previous dose",
+    )
+    reg.add_argument("--taper-end", choices=["stop"], help="end the taper by stopping")
+    reg.add_argument(
+        "--taper-floor", help="end the taper at a floor intensity: '0.1 g/kg/week'"
+    )
+    choices = plan.add_argument_group("product, dates and policies (all required)")
+    choices.add_argument("--product", required=True, help="a catalogue product")
+    choices.add_argument(
+        "--indication",
+        required=True,
+        help="the label indication whose rates apply (dermatomyositis, cidp, ...)",
+    )
+    choices.add_argument(
+        "--start", required=True, help="the first infusion day, YYYY-MM-DD"
+    )
+    choices.add_argument(
+        "--policy",
+        required=True,
+        help=f"dosing-weight policy: {', '.join(BUILTIN_POLICIES)}",
+    )
+    choices.add_argument(
+        "--rounding",
+        required=True,
+        choices=["never-below", "nearest-within", "nearest-increment", "ontario"],
+        help="vial rounding policy, applied once per course",
+    )
+    choices.add_argument(
+        "--rounding-tolerance", help="for nearest-within: '10 %%' or 0.1"
+    )
+    choices.add_argument("--rounding-increment", help="for nearest-increment: '5 g'")
+    choices.add_argument(
+        "--rate-weight",
+        required=True,
+        choices=["dosing", "actual"],
+        help="the weight per-kg infusion rates are multiplied by",
+    )
+    choices.add_argument(
+        "--rate-increment",
+        help="rate step size where the label gives none: '1 mg/kg/min'",
+    )
+    choices.add_argument(
+        "--rate-interval",
+        help="time per rate step where the label gives none: '30 min'",
+    )
+    choices.add_argument(
+        "--rate-target", help="hold at this rate if below the labelled maximum"
+    )
+    choices.add_argument(
+        "--at-risk-cap", help="a lower maximum rate for a patient at risk: '100 mL/h'"
+    )
+    safety = plan.add_argument_group("safety")
+    safety.add_argument(
+        "--override",
+        action="append",
+        default=[],
+        metavar="CODE=REASON",
+        help="accept a soft limit with a reason (repeatable; recorded)",
+    )
+    safety.add_argument(
+        "--previous-product", help="the product the patient had before, if any"
+    )
+
+
+def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    out = parser.add_argument_group("output")
+    out.add_argument(
+        "--format",
+        choices=["table", "json", "ics"],
+        default="table",
+        help="table (default), json (the plan document) or ics (iCalendar)",
+    )
+    out.add_argument(
+        "--plot", type=Path, help="also save a plot of the course (.png or .svg)"
+    )
+
+
+# --------------------------------------------------------------------------
+# weight
 
 
 def _patient(args: argparse.Namespace) -> Patient:
@@ -160,12 +406,469 @@ def _weight_report(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------
+# products
+
+
+def _products(_: argparse.Namespace, out: TextIO) -> int:
+    from ivig_core.products import default_catalogue  # noqa: PLC0415 - lazy
+
+    catalogue = default_catalogue()
+    rows = [("key", "name", "conc.", "routes", "vials (g)", "indications")]
+    for key in catalogue:
+        p = catalogue[key]
+        rows.append(
+            (
+                p.key,
+                p.name,
+                f"{p.concentration_percent:g} %",
+                ",".join(r.value for r in p.routes),
+                ", ".join(f"{v.grams_g:g}" for v in p.vials) or "UNCONFIRMED",
+                ", ".join(p.indications) or "-",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
+        out.write("  ".join([*cells, row[-1]]).rstrip() + "\n")
+    out.write(
+        "\nEach value group carries its source: see ivig_core.products and the "
+        "docs' product reference.\n"
+    )
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------
+# The plan verb: inputs
+
+
+def _read_mapping(path: Path, what: str) -> Mapping[str, object]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(what, str(path), "a readable file", str(exc)) from None
+    try:
+        if path.suffix.lower() == ".toml":
+            data: object = tomllib.loads(text)
+        else:
+            data = json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(
+            what, str(path), "a TOML (.toml) or JSON file", f"{path}: {exc}"
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(what, str(path), "a table/object of fields")
+    return data
+
+
+def _patient_from_file(path: Path) -> Patient:
+    data = _read_mapping(path, "--patient")
+    if "schema" in data:
+        from ivig_core.io.json import patient_from_json  # noqa: PLC0415 - extra
+
+        return patient_from_json(path.read_text(encoding="utf-8"))
+    unknown = sorted(set(data) - _PATIENT_FILE_KEYS)
+    if unknown:
+        raise InputError(
+            f"--patient {path}: {unknown[0]}",
+            data[unknown[0]],
+            f"one of the fields {sorted(_PATIENT_FILE_KEYS)}",
+            "unknown field",
+        )
+    for key in _PATIENT_FLAGS:
+        if key not in data:
+            raise InputError(
+                f"--patient {path}: {key}", None, "a value", "required field missing"
+            )
+    return Patient(**data)
+
+
+def _plan_patient(args: argparse.Namespace) -> Patient:
+    extra = {
+        "serum_iga": args.serum_iga,
+        "serum_creatinine": args.serum_creatinine,
+        "abo_group": args.abo,
+        "risk_factors": args.risk_factor,
+    }
+    if args.patient is not None:
+        given = [f"--{k}" for k in _PATIENT_FLAGS if getattr(args, k) is not None]
+        if given:
+            msg = f"--patient and {', '.join(given)} cannot be combined"
+            raise _UsageError(msg)
+        patient = _patient_from_file(args.patient)
+        if any(v for v in extra.values()):
+            msg = "with --patient, give the laboratory values in the file"
+            raise _UsageError(msg)
+        return patient
+    missing = [f"--{k}" for k in _PATIENT_FLAGS if getattr(args, k) is None]
+    if missing:
+        msg = (
+            "the following arguments are required: "
+            f"{', '.join(missing)} (or --patient FILE)"
+        )
+        raise _UsageError(msg)
+    return Patient(
+        sex=args.sex,
+        age=args.age,
+        height=args.height,
+        weight=args.weight,
+        pregnant=args.pregnant,
+        pre_pregnancy_weight=args.pre_pregnancy_weight,
+        **extra,
+    )
+
+
+def _days(text: str | None, flag: str) -> int | str | None:
+    if text is None or text == "fewest":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(flag, text, "a whole number of days or 'fewest'") from None
+
+
+def _taper(args: argparse.Namespace) -> Taper | None:
+    from ivig_core.regimen import (  # noqa: PLC0415 - lazy
+        DoseSteps,
+        Floor,
+        PercentPerInfusion,
+        Stop,
+        Taper,
+    )
+
+    if args.taper is None:
+        if args.taper_end or args.taper_floor:
+            msg = "--taper-end/--taper-floor need --taper"
+            raise _UsageError(msg)
+        return None
+    if (args.taper_end is None) == (args.taper_floor is None):
+        msg = "--taper needs exactly one of --taper-end stop or --taper-floor"
+        raise _UsageError(msg)
+    end = Stop() if args.taper_end else Floor(intensity=args.taper_floor)
+    if args.taper == "jnd-2023":
+        return Taper(strategy=DoseSteps.jnd_2023(), end=end)
+    if args.taper == "procid-starting":
+        return Taper(strategy=PercentPerInfusion.procid(of="starting"), end=end)
+    return Taper(strategy=PercentPerInfusion.procid(of="previous"), end=end)
+
+
+def _regimen(args: argparse.Namespace) -> Regimen:
+    from ivig_core.regimen import get_preset  # noqa: PLC0415 - lazy
+
+    if (args.preset is None) == (args.regimen is None):
+        msg = "give exactly one of --preset NAME or --regimen FILE"
+        raise _UsageError(msg)
+    if args.regimen is not None:
+        from ivig_core.io.json import regimen_from_json  # noqa: PLC0415 - extra
+
+        try:
+            text = args.regimen.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(
+                "--regimen", str(args.regimen), "a file", str(exc)
+            ) from None
+        base = regimen_from_json(text)
+    else:
+        base = get_preset(args.preset)
+    taper = _taper(args)
+    return base.choose(
+        induction_days=_days(args.induction_days, "--induction-days"),  # type: ignore[arg-type]
+        maintenance_days=_days(args.maintenance_days, "--maintenance-days"),  # type: ignore[arg-type]
+        cycles=args.cycles,
+        interval=args.interval,
+        taper="keep" if taper is None else taper,
+    )
+
+
+def _rounding(args: argparse.Namespace) -> RoundingPolicy:
+    from ivig_core.vials import get_rounding  # noqa: PLC0415 - lazy
+
+    params: dict[str, object] = {}
+    if args.rounding_tolerance is not None:
+        params["tolerance"] = args.rounding_tolerance
+    if args.rounding_increment is not None:
+        params["increment"] = args.rounding_increment
+    return get_rounding(args.rounding, **params)
+
+
+def _schedule(args: argparse.Namespace, product: Product) -> RateSchedule:
+    from ivig_core.infusion import rate_schedule  # noqa: PLC0415 - lazy
+
+    return rate_schedule(
+        product,
+        args.indication,
+        increment=args.rate_increment,
+        interval=args.rate_interval,
+        target=args.rate_target,
+    )
+
+
+def _start(text: str) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        day = None
+    if day is None or len(text) != len("2026-01-05"):
+        raise InputError("--start", text, "a date as YYYY-MM-DD")
+    return day
+
+
+def _overrides(items: Sequence[str]) -> tuple[Override, ...]:
+    from ivig_core.safety import Override  # noqa: PLC0415 - lazy
+
+    out = []
+    for item in items:
+        code, sep, reason = item.partition("=")
+        if not sep:
+            raise InputError("--override", item, "CODE=REASON, e.g. X=discussed")
+        out.append(Override(code=code.strip(), reason=reason.strip()))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------
+# The plan verb: output
+
+
+def _g(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _vials(infusion: Infusion) -> str:
+    parts = [
+        f"{n}×{vial.grams_g:g}" if n > 1 else f"{vial.grams_g:g}"
+        for vial, n in infusion.vials.vials
+    ]
+    return "+".join(parts) + " g"
+
+
+def _duration(minutes: float) -> str:
+    whole = int(minutes + 0.5)
+    return f"{whole // 60} h {whole % 60:02d} min"
+
+
+def _rates(infusion: Infusion) -> str:
+    return "→".join(f"{s.rate_ml_h:.0f}" for s in infusion.run.steps)
+
+
+def _infusion_table(plan: Plan) -> list[str]:
+    header = (
+        "date",
+        "phase",
+        "course",
+        "g/kg",
+        "calc g",
+        "disp g",
+        "vials",
+        "mL",
+        "rate steps mL/h",
+        "duration",
+    )
+    rows = [header]
+    rows.extend(
+        (
+            i.date.isoformat(),
+            i.phase.value,
+            f"{i.cycle} d{i.day}/{i.days_in_course}",
+            f"{i.dose_g_per_kg:.2f}",
+            f"{i.calculated_g:.2f}",
+            _g(i.dispensed_g),
+            _vials(i),
+            f"{i.volume_ml:.0f}",
+            _rates(i),
+            _duration(i.run.duration_min),
+        )
+        for i in plan.infusions
+    )
+    rows.append(
+        (
+            "total",
+            "",
+            f"{len(plan.cycles)} courses",
+            "",
+            f"{plan.total_calculated_g:.2f}",
+            _g(plan.total_dispensed_g),
+            "",
+            f"{plan.total_volume_ml:.0f}",
+            "",
+            _duration(plan.total_duration_min),
+        )
+    )
+    right = {3, 4, 5, 7}
+    widths = [max(len(r[c]) for r in rows) for c in range(len(header))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [
+            cell.rjust(w) if c in right else cell.ljust(w)
+            for c, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0 or n == len(rows) - 2:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+def _wrap(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(
+        text, width=_WIDTH, initial_indent=indent, subsequent_indent=indent
+    )
+
+
+def _finding_lines(report: SafetyReport, finding: Finding) -> list[str]:
+    status = "" if finding.assessed else ", not assessed"
+    mark = " (overridden)" if report.is_overridden(finding) else ""
+    head = (
+        f"  {finding.severity.name}{status}: {finding.code.value} "
+        f"({finding.concerns}){mark}"
+    )
+    lines = [head]
+    lines += _wrap(finding.message, "      ")
+    lines += _wrap(f"Source: {finding.source}", "      ")
+    return lines
+
+
+def _report_lines(report: SafetyReport) -> list[str]:
+    blocking = report.blocking
+    lines = [f"Safety findings ({len(report.findings)}):"]
+    for finding in report.findings:
+        lines += _finding_lines(report, finding)
+    for o in report.overrides:
+        unused = " [matches no finding]" if o in report.unused_overrides else ""
+        lines.append(f"  Override {o.code.value}: {o.reason}{unused}")
+    lines.append("")
+    if blocking:
+        codes = ", ".join(dict.fromkeys(f.code.value for f in blocking))
+        lines.append(f"Status: BLOCKED by safety ({len(blocking)} blocking: {codes})")
+    else:
+        lines.append("Status: READY to issue (no blocking findings)")
+    return lines
+
+
+def _table(
+    plan: Plan, patient: Patient, report: SafetyReport, args: argparse.Namespace
+) -> str:
+    weight = plan.dosing_weight
+    who = (
+        f"{patient.sex.value}, {patient.age_years:g} year, "
+        f"{patient.height_cm:.1f} cm, {patient.weight_kg:.1f} kg"
+    )
+    basis = (
+        f"{weight.weight_kg:.2f} kg ({weight.basis.value}, policy "
+        f"{weight.policy}): {weight.reason}"
+    )
+    extent = (
+        f"{len(plan.cycles)} courses, {len(plan.infusions)} infusion days "
+        f"from {plan.start.isoformat()}, ended by {plan.ended}"
+    )
+    lines = [
+        f"Patient:        {who}",
+        f"Regimen:        {plan.regimen.name}",
+        *_wrap(f"Source: {plan.regimen.source}", "                "),
+        f"Product:        {plan.product} for {args.indication}",
+        f"Dosing weight:  {basis}",
+        f"Rounding:       {plan.rounding}; rates on the {args.rate_weight} weight",
+        f"Plan:           {extent}",
+        "",
+        *_infusion_table(plan),
+    ]
+    if plan.notes:
+        lines += ["", "Notes:"]
+        for note in plan.notes:
+            lines += _wrap(f"- {note}", "  ")
+    lines += ["", *_report_lines(report), "", _DISCLAIMER]
+    return "\n".join(lines) + "\n"
+
+
+def _run_plan(args: argparse.Namespace, out: TextIO) -> int:
+    from ivig_core.planning.course import plan_course  # noqa: PLC0415 - lazy
+    from ivig_core.products import get_product  # noqa: PLC0415
+    from ivig_core.safety import assess  # noqa: PLC0415
+
+    patient = _plan_patient(args)
+    regimen = _regimen(args)
+    product = get_product(args.product)
+    overrides = _overrides(args.override)
+    plan = plan_course(
+        patient,
+        regimen,
+        product,
+        start=_start(args.start),
+        policy=args.policy,
+        rounding=_rounding(args),
+        indication=args.indication,
+        rate_weight=args.rate_weight,
+        rate_schedule=_schedule(args, product),
+        at_risk_cap=args.at_risk_cap,
+    )
+    report = assess(
+        patient,
+        plan,
+        product=product,
+        indication=args.indication,
+        overrides=overrides,
+        previous_product=args.previous_product,
+    )
+    return _emit(plan, patient, report, args, out)
+
+
+def _emit(
+    plan: Plan,
+    patient: Patient,
+    report: SafetyReport,
+    args: argparse.Namespace,
+    out: TextIO,
+) -> int:
+    blocked = not report.ready_to_issue
+    if args.format == "ics":
+        if blocked:
+            codes = ", ".join(dict.fromkeys(f.code.value for f in report.blocking))
+            sys.stderr.write(
+                f"ivig-core: blocked by safety ({codes}); no calendar is written "
+                "for a plan that is not ready to issue\n"
+            )
+            return EXIT_BLOCKED
+        from ivig_core.io.ical import plan_to_ics  # noqa: PLC0415 - extra
+
+        out.write(plan_to_ics(plan).decode("utf-8"))
+    elif args.format == "json":
+        from ivig_core.io.json import plan_to_json  # noqa: PLC0415 - extra
+
+        out.write(plan_to_json(plan) + "\n")
+    else:
+        out.write(_table(plan, patient, report, args))
+    if args.plot is not None:
+        from ivig_core.io.plot import plot_course  # noqa: PLC0415 - extra
+
+        plot_course(plan, args.plot)
+    if blocked:
+        codes = ", ".join(dict.fromkeys(f.code.value for f in report.blocking))
+        sys.stderr.write(f"ivig-core: blocked by safety: {codes}\n")
+        return EXIT_BLOCKED
+    return EXIT_OK
+
+
+def _example(args: argparse.Namespace, out: TextIO) -> int:
+    parser = _build_parser()
+    plan_args = parser.parse_args(["plan", *EXAMPLE_ARGS])
+    plan_args.format = args.format
+    plan_args.plot = args.plot
+    if args.format == "table":
+        command = " ".join(
+            f"'{a}'" if " " in a else a for a in ("ivig-core", "plan", *EXAMPLE_ARGS)
+        )
+        out.write("Worked example (seed 000 with the JND 2023 taper), the same as:\n")
+        out.write(f"  {command}\n\n")
+    return _run_plan(plan_args, out)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``ivig-core`` command; return its exit status.
 
     Args:
         argv: The arguments (without the program name); ``sys.argv[1:]`` if
             ``None``.
+
+    Returns:
+        :data:`EXIT_OK`, :data:`EXIT_BAD_INPUT` or :data:`EXIT_BLOCKED`.
 
     .. versionadded:: 0.1.0
     """
@@ -174,11 +877,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return int(exc.code or 0)
-    handlers = {"weight": _weight_report}
+    handlers = {
+        "weight": _weight_report,
+        "plan": _run_plan,
+        "example": _example,
+        "products": _products,
+    }
     try:
         return handlers[args.command](args, sys.stdout)
     except IvigError as exc:
-        sys.stderr.write(f"ivig-core: error: {exc}\n")
+        message = " ".join(str(exc).split())
+        sys.stderr.write(f"ivig-core: error: {message}\n")
         return EXIT_BAD_INPUT
 
 
