@@ -197,6 +197,17 @@ def test_thrombosis_names_the_products_at_risk_cap() -> None:
     assert "≤ 3.3 mg/kg/min" in f.message
 
 
+def test_dermatomyositis_is_a_thrombosis_warning_but_not_a_cap_trigger() -> None:
+    """DM (Octagam label) warns of thrombosis; the DM maximum, not 3.3, applies."""
+    full = SafetyConfig(thrombosis_age_from="75 year", crcl_below="60 mL/min")
+    p = plan(product="octagam-10", rates_mg_kg_min=(1.0, 2.0, 4.0))
+    report = assess(patient(), p, indication="dermatomyositis", config=full)
+    (f,) = fired(report, FindingCode.THROMBOSIS_RISK)
+    assert "increased risk for thromboembolic events" in f.message
+    assert not report_codes(report, FindingCode.RATE_ABOVE_AT_RISK_CAP)
+    assert report.ready_to_issue
+
+
 def test_hyperviscosity_asks_for_viscosity() -> None:
     """Paraproteinaemia or hyperviscosity asks for blood viscosity."""
     for factor in ("paraproteinaemia", "hyperviscosity"):

@@ -82,6 +82,7 @@ def report() -> SafetyReport:
         (FindingCode.DAILY_DOSE_ABOVE_80G, Severity.SOFT_LIMIT, "92 g"),
         (FindingCode.RATE_ABOVE_AT_RISK_CAP, Severity.SOFT_LIMIT, "3.3 mg/kg/min"),
         (FindingCode.HAEMOLYSIS_MONITOR, Severity.WARNING, "5 to 10 days"),
+        (FindingCode.THROMBOSIS_RISK, Severity.WARNING, "dermatomyositis"),
     ],
 )
 def test_every_finding_a_pharmacist_would_raise(

@@ -156,6 +156,7 @@ def assess(
         findings=findings,
         overrides=accepted,
         product=ctx.product_key,
+        indication=ctx.indication,
     )
     if strict:
         report.raise_if_blocked()

@@ -250,7 +250,8 @@ RULES: Final[Mapping[FindingCode, Rule]] = MappingProxyType(
                     "immobilisation, hypercoagulable state, prior thrombosis, "
                     "oestrogens, indwelling vascular catheter, hyperviscosity, "
                     "cardiovascular risk, or age at or above the configured "
-                    "thrombosis_age_from (the label says only 'advanced age')."
+                    "thrombosis_age_from (the label says only 'advanced age'); "
+                    "also every dermatomyositis plan (Octagam 10 % DM label)."
                 ),
                 action=(
                     "Give the minimum dose and infusion rate practicable, apply the "
@@ -799,6 +800,7 @@ class SafetyReport:
         findings: All findings, sorted.
         overrides: The overrides given (recorded, whether or not used).
         product: The product assessed (its key), if known.
+        indication: The indication assessed for, if given.
 
     .. versionadded:: 0.1.0
     """
@@ -806,6 +808,7 @@ class SafetyReport:
     findings: tuple[Finding, ...] = attrs.field(converter=_findings)
     overrides: tuple[Override, ...] = attrs.field(default=(), converter=_overrides)
     product: str | None = None
+    indication: str | None = None
 
     @property
     def overridden_codes(self) -> frozenset[FindingCode]:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ivig_core.products import Product
     from ivig_core.safety._context import Context, InfusionFacts
     from ivig_core.safety.config import SafetyConfig
+    from ivig_core.units import Quantity
 
 
 __all__ = ["check_rate"]
@@ -38,18 +39,18 @@ __all__ = ["check_rate"]
 _REL_TOL = 1e-9  # float round-off, not a clinical tolerance
 
 
-def _ml_h(rate: object, weight_kg: float, conc: float) -> tuple[float, str]:
+def _ml_h(rate: Quantity, weight_kg: float, conc: float) -> tuple[float, str]:
     """A per-kg rate (quantity) in mL/h, and its text."""
     from ivig_core.infusion import rate_kind, rate_to_ml_h  # noqa: PLC0415 - lazy
 
     kind = rate_kind(rate)
-    value = float(rate.magnitude)  # type: ignore[attr-defined]
+    value = float(rate.magnitude)
     return rate_to_ml_h(value, kind, weight_kg, conc), f"{value:g} {kind.value}"
 
 
 def _label_limit(
     product: Product, indication: str | None
-) -> tuple[object | None, str, str | None]:
+) -> tuple[Quantity | None, str, str | None]:
     """(the maximum quantity or None, what it is, why not assessed or None)."""
     ind = None if indication is None else product.indications.get(indication)
     if ind is not None and ind.maximum is not None:

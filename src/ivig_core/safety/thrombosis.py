@@ -46,6 +46,13 @@ THROMBOSIS_FACTORS: Final = {
 }
 
 
+_DM_REASON: Final = (
+    "dermatomyositis (Octagam 10 % US label: 'DM patients are at increased risk "
+    "for thromboembolic events'; ProDERM: 6 related TEEs; the DM labelled "
+    "maximum rate already reflects this, reference §2.1, §3.1)"
+)
+
+
 def cap_text(cap: AtRiskCap) -> str:
     """``≤ 3.3 mg/kg/min (source)`` for an at-risk cap.
 
@@ -81,6 +88,9 @@ def check_thrombosis(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
     rule = FindingCode.THROMBOSIS_RISK.rule
     out: list[Finding] = []
     reasons, age_assessed = thrombosis_reasons(ctx, cfg)
+    if ctx.indication == "dermatomyositis":
+        # Not a cap trigger: the DM labelled maximum already reflects it.
+        reasons = [*reasons, _DM_REASON]
     if reasons:
         cap = ""
         product = ctx.product
