@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import difflib
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
 from ivig_core import units
+from ivig_core._lazy import LazyMapping
 from ivig_core.body import (
     ADJBW_FACTOR,
     IbwFormula,
@@ -556,39 +557,11 @@ def _builtin_policies() -> dict[str, DosingWeightPolicy]:
     return {policy.name: policy for policy in policies}
 
 
-class _BuiltinPolicies(Mapping[str, DosingWeightPolicy]):
-    """The built-in policies, made on first use.
-
-    Some policies hold quantities, and making a quantity builds pint's
-    registry (about 0.3 s); importing ivig_core must not do that.
-    """
-
-    __slots__ = ("_policies",)
-
-    def __init__(self) -> None:
-        self._policies: dict[str, DosingWeightPolicy] | None = None
-
-    def _get(self) -> dict[str, DosingWeightPolicy]:
-        if self._policies is None:
-            self._policies = _builtin_policies()
-        return self._policies
-
-    def __getitem__(self, key: str) -> DosingWeightPolicy:
-        return self._get()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._get())
-
-    def __len__(self) -> int:
-        return len(self._get())
-
-    def __repr__(self) -> str:
-        return f"BUILTIN_POLICIES({list(self._get())})"
-
-
 #: The built-in policies by name, in the order the CLI prints them
 #: (a read-only mapping, made on first use).
-BUILTIN_POLICIES: Final[Mapping[str, DosingWeightPolicy]] = _BuiltinPolicies()
+BUILTIN_POLICIES: Final[Mapping[str, DosingWeightPolicy]] = LazyMapping(
+    _builtin_policies, "BUILTIN_POLICIES"
+)
 
 
 def get_policy(name: str) -> DosingWeightPolicy:

@@ -26,12 +26,12 @@ from __future__ import annotations
 import difflib
 import numbers
 from collections.abc import Iterable
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 import attrs
 
 from ivig_core import units
+from ivig_core._lazy import LazyMapping
 from ivig_core.errors import InputError
 from ivig_core.units import DAY, G_PER_KG, G_PER_KG_PER_DAY, G_PER_KG_PER_WEEK, Quantity
 
@@ -969,10 +969,9 @@ _ICE = (
     "(reference §3.2)"
 )
 
-#: The regimen presets, by name. Each is data with its source; choices a
-#: source leaves open (days within a range, number of cycles) stay open.
-PRESETS: Final[Mapping[str, Regimen]] = MappingProxyType(
-    {
+
+def _presets() -> dict[str, Regimen]:
+    return {
         "seed-000-myositis": Regimen(
             name="seed-000-myositis",
             induction=Induction(
@@ -1080,7 +1079,12 @@ PRESETS: Final[Mapping[str, Regimen]] = MappingProxyType(
             ),
         ),
     }
-)
+
+
+#: The regimen presets, by name (a read-only mapping, made on first use).
+#: Each is data with its source; choices a source leaves open (days within a
+#: range, number of cycles) stay open.
+PRESETS: Final[Mapping[str, Regimen]] = LazyMapping(_presets, "PRESETS")
 
 
 def get_preset(name: str) -> Regimen:

@@ -66,8 +66,11 @@ __all__ = [
 #: as 2.5 g; float noise below 1 µg is ignored).
 _MG_PER_G: Final = 1000
 _EPS: Final = 1e-6
-#: Doses above this are refused as a unit slip (500 g is ~7 g/kg at 70 kg).
-MAX_DOSE_G: Final = 500.0
+#: A guard against unit slips and runaway vial searches, not a clinical limit:
+#: 1300 g is 2 g/kg (the largest course dose in reference §3) at 650 kg, the
+#: heaviest weight Patient accepts (patient.WEIGHT_RANGE_KG). Any larger course
+#: cannot come from a plausible patient and a referenced regimen.
+MAX_DOSE_G: Final = 1300.0
 
 _FRACTION: Final = UnitSpec(
     name="dimensionless",
@@ -493,7 +496,7 @@ def select_vials_g(
         low=0.0,
         high=MAX_DOSE_G,
         low_inclusive=False,
-        why="above 0 g; more than 500 g is taken for a unit slip",
+        why="above 0 g; more than 1300 g (2 g/kg at 650 kg) is taken for a unit slip",
     )
     vials = product.vials
     sizes = [v.grams_g for v in vials]
