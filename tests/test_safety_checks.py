@@ -563,6 +563,22 @@ def test_product_switch_restarts_at_initial_rate() -> None:
     assert fired(unknown, FindingCode.PRODUCT_SWITCH)
 
 
+def test_product_switch_compares_first_step_with_label_initial_rate() -> None:
+    """On a switch, a first step above the label's initial rate is called out."""
+    fast = plan(product="octagam-10", rates_mg_kg_min=(2.0, 4.0))
+    report = assess(
+        patient(), fast, indication="dermatomyositis", previous_product="privigen"
+    )
+    (f,) = fired(report, FindingCode.PRODUCT_SWITCH)
+    assert "ABOVE the label's initial rate 1 mg/kg/min" in f.message
+    slow = plan(product="octagam-10", rates_mg_kg_min=(1.0, 4.0))
+    report = assess(
+        patient(), slow, indication="dermatomyositis", previous_product="privigen"
+    )
+    (f,) = fired(report, FindingCode.PRODUCT_SWITCH)
+    assert "within the label's initial rate" in f.message
+
+
 def test_obese_on_actual_weight() -> None:
     """BMI 33.8 dosed on actual weight: advice; on ideal weight: quiet."""
     heavy = patient(weight="92 kg")

@@ -224,12 +224,48 @@ def _switch(ctx: Context) -> list[Finding]:
                 f"Switching from {prev_name} to {product.name}: start again at "
                 f"{product.name}'s initial rate and ramp up; rates are not "
                 "interchangeable between brands, and a new brand can cause "
-                "reactions even when the previous one was tolerated."
+                f"reactions even when the previous one was tolerated.{_first_step(ctx)}"
             ),
             source=rule.source,
             concerns=Concern.whole_plan(),
         )
     ]
+
+
+def _first_step(ctx: Context) -> str:
+    """How the first planned step compares with the label's initial rate."""
+    from ivig_core.infusion import rate_kind, rate_to_ml_h  # noqa: PLC0415 - lazy
+
+    product = ctx.product
+    ind = None
+    if product is not None and ctx.indication is not None:
+        ind = product.indications.get(ctx.indication)
+    first = ctx.infusions[0] if ctx.infusions else None
+    if (
+        product is None
+        or ind is None
+        or ind.ramp is None
+        or first is None
+        or not first.rates_ml_h
+        or first.rate_weight_kg is None
+    ):
+        return " The first planned step was not compared with the label's initial rate."
+    initial = ind.ramp.initial
+    kind = rate_kind(initial)
+    value = float(initial.magnitude)
+    limit = rate_to_ml_h(
+        value, kind, first.rate_weight_kg, product.concentration_g_per_l
+    )
+    step = first.rates_ml_h[0]
+    if step > limit * (1 + _REL_TOL):
+        return (
+            f" The first planned step, {step:.1f} mL/h, is ABOVE the label's "
+            f"initial rate {value:g} {kind.value} ({limit:.1f} mL/h): lower it."
+        )
+    return (
+        f" The first planned step, {step:.1f} mL/h, is within the label's initial "
+        f"rate {value:g} {kind.value} ({limit:.1f} mL/h)."
+    )
 
 
 def _obese(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
