@@ -9,8 +9,9 @@ Convention (issue 8, "every code block in the docs runs as a test"):
   ``text``, ``toml``, ``json``, ``ini`` and ``none`` are allowed for
   ``.. code-block::`` / ``.. code::`` / ``.. sourcecode::`` without ``>>>``.
   ``python``, ``pycon``, ``py`` or no language at all need ``>>>`` lines.
-* A ``::`` literal block is highlighted as Python by Sphinx, so it must hold
-  a doctest; anything else goes in an explicit ``.. code-block:: text``.
+* A ``::`` literal block that is Python code (it parses, and it imports,
+  defines, assigns or calls something) must be a doctest. Other literal
+  blocks (a formula, a table, output) are text and are not run.
 * ``.. literalinclude::`` may only show ``examples/*.py`` (each is run by
   ``tests/test_packaging.py``) or a non-Python file.
 * Directives whose code pytest would never run (``testcode``, ``testsetup``,
@@ -22,8 +23,10 @@ and starts with a title.
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -91,6 +94,31 @@ def _has_doctest(lines: list[str]) -> bool:
     return any(line.lstrip().startswith(">>>") for line in lines)
 
 
+_CODE_NODES = (
+    ast.Import,
+    ast.ImportFrom,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.Assign,
+    ast.AugAssign,
+    ast.AnnAssign,
+    ast.Call,
+    ast.For,
+    ast.While,
+    ast.With,
+)
+
+
+def looks_like_python(lines: list[str]) -> bool:
+    """Whether *lines* are Python code (not a formula or a plain sentence)."""
+    try:
+        tree = ast.parse(textwrap.dedent("\n".join(lines)))
+    except SyntaxError:
+        return False
+    return any(isinstance(node, _CODE_NODES) for node in ast.walk(tree))
+
+
 def problems(text: str) -> list[str]:
     """What in *text* (one page) breaks the code-block convention."""
     lines = text.splitlines()
@@ -129,10 +157,10 @@ def problems(text: str) -> list[str]:
         is_literal = stripped.endswith("::") and not stripped.lstrip().startswith("..")
         if is_literal:
             body, end = _block(lines, i, _indent(line))
-            if any(b.strip() for b in body) and not _has_doctest(body):
+            if not _has_doctest(body) and looks_like_python(body):
                 found.append(
-                    f"line {number}: '::' literal block without >>> lines (Sphinx "
-                    "highlights it as Python); use .. code-block:: text, or a doctest"
+                    f"line {number}: '::' literal block of Python without >>> "
+                    "lines; make it a doctest (or .. code-block:: text if not Python)"
                 )
             i = max(end, i + 1)
             continue
@@ -251,10 +279,24 @@ class TestProblems:
         text = ".. code-block:: pycon\n   :caption: Example\n\n   >>> 1\n   1\n"
         assert problems(text) == []
 
-    def test_literal_block_must_be_a_doctest(self) -> None:
-        """'::' blocks are Python to Sphinx: they must hold >>> lines."""
+    def test_python_literal_block_must_be_a_doctest(self) -> None:
+        """A '::' block of Python code must hold >>> lines."""
         assert problems("Run this::\n\n   x = 1\n\nAfter.\n")
+        assert problems("Run this::\n\n   import ivig_core\n\nAfter.\n")
         assert problems("Run this::\n\n   >>> x = 1\n\nAfter.\n") == []
+
+    @pytest.mark.parametrize(
+        "literal",
+        [
+            "weekly SC grams = (IVIg grams per dose ÷ weeks) × factor",
+            "mL/h = rate × weight × 60 ÷ concentration",
+            "dose_g",
+            "weight: 700.0 kg is outside the accepted range",
+        ],
+    )
+    def test_text_literal_block_is_fine(self, literal: str) -> None:
+        """Formulas, names and messages in '::' blocks are text, not code."""
+        assert problems(f"The formula::\n\n    {literal}\n\nAfter.\n") == []
 
     def test_directive_lines_ending_in_colons_are_not_literals(self) -> None:
         """'.. note::' is a directive, not a literal block."""
