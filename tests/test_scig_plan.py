@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,7 +18,7 @@ from ivig_core.planning.scig import (
     plan_scig,
     plan_scig_regimen,
 )
-from ivig_core.products import Route
+from ivig_core.products import Product, Route, Source, Vial, get_product
 from ivig_core.regimen import get_preset
 from ivig_core.scig import (
     EveryTwoWeeks,
@@ -289,12 +290,29 @@ def test_hyqvia_needs_a_first_dose_date() -> None:
         )
 
 
-def test_cuvitru_three_times_a_week_without_vials() -> None:
-    """Cuvitru (no vial sizes in the catalogue) with rounding=None, 3× a week."""
+def formulary(key: str) -> Product:
+    """*key* with 1, 2 and 4 g vials at 20 % from a test formulary.
+
+    The catalogue has no Cuvitru or Xembify vial sizes (UNCONFIRMED); a
+    pharmacy gives its own, as here (test data, not label data).
+    """
+    return attrs.evolve(
+        get_product(key),
+        vials=(
+            Vial(grams="1 g", volume="5 mL"),
+            Vial(grams="2 g", volume="10 mL"),
+            Vial(grams="4 g", volume="20 mL"),
+        ),
+        presentation_source=Source(reference="test formulary", version="test"),
+    )
+
+
+def test_cuvitru_three_times_a_week() -> None:
+    """Cuvitru (vials from a formulary), 3× a week, first 2 infusions limited."""
     dose = convert_to_scig(
         ivig_dose="30 g",
         ivig_interval="4 week",
-        product="cuvitru",
+        product=formulary("cuvitru"),
         rule=LabelFactor(),
         frequency=TimesPerWeek(3),
         last_ivig=LAST_IVIG,
@@ -303,7 +321,7 @@ def test_cuvitru_three_times_a_week_without_vials() -> None:
         patient(),
         dose,
         policy="actual",
-        rounding=None,
+        rounding="never-below",
         limits=ScLimits.from_product("cuvitru", situation="later infusions"),
         first_infusions=FirstInfusions(
             limits=ScLimits.from_product(
@@ -323,8 +341,9 @@ def test_cuvitru_three_times_a_week_without_vials() -> None:
         "2026-01-21",
         "2026-01-23",
     ]
-    assert [i.dispensed_g for i in plan.infusions] == pytest.approx([3.25] * 6)
-    assert plan.rounding == "none"
+    assert [i.calculated_g for i in plan.infusions] == pytest.approx([3.25] * 6)
+    assert [i.dispensed_g for i in plan.infusions] == [4.0] * 6
+    assert plan.rounding == "never-below"
     assert [d.rate_per_site_ml_h for d in sc.sc] == [20.0, 20.0, 60.0, 60.0, 60.0, 60.0]
     assert [c.days for c in plan.cycles] == [3, 3]
     assert sum(c.calculated_g for c in plan.cycles) == pytest.approx(9.75 * 2)
@@ -344,7 +363,7 @@ def test_per_kg_conversion_uses_the_plan_dosing_weight() -> None:
         patient("60 kg"),
         dose,
         policy="actual",
-        rounding=None,
+        rounding="never-below",
         limits=hizentra_later(),
         site_rate="label-maximum",
         cycles=1,
@@ -598,7 +617,7 @@ def test_plan_sites_within_limits_and_totals_kept(
     dose = convert_to_scig(
         ivig_dose=Q_(grams, "g"),
         ivig_interval="4 week",
-        product="xembify",
+        product=formulary("xembify"),
         rule=LabelFactor(),
         frequency=frequency,
         last_ivig=LAST_IVIG,
@@ -610,7 +629,7 @@ def test_plan_sites_within_limits_and_totals_kept(
         patient(),
         dose,
         policy="actual",
-        rounding=None,
+        rounding="never-below",
         limits=limits,
         site_rate="label-maximum",
         cycles=2,
@@ -653,3 +672,108 @@ def test_sc_details_must_match_the_plan() -> None:
     sc = hizentra_plan(Weekly(), cycles=2)
     with pytest.raises(InputError, match="sc"):
         ScPlan(plan=sc.plan, sc=sc.sc[:1], route=sc.route)
+
+
+def test_limits_for_another_weight_are_refused() -> None:
+    """Limits whose situation names a weight the patient lacks are refused."""
+    dose = convert_to_scig(
+        ivig_dose="12 g",
+        ivig_interval="4 week",
+        product=formulary("cuvitru"),
+        rule=LabelFactor(),
+        frequency=Weekly(),
+        last_ivig=LAST_IVIG,
+    )
+    heavy_only = ScLimits.from_product(
+        "cuvitru", situation="first 2 infusions, patients ≥ 40 kg"
+    )
+    with pytest.raises(InputError, match=r"limits: the situation .* 30 kg"):
+        plan_scig(
+            patient("30 kg"),
+            dose,
+            policy="actual",
+            rounding="never-below",
+            limits=heavy_only,
+            site_rate="label-maximum",
+            cycles=1,
+        )
+
+
+def test_rounding_is_required_and_vials_needed() -> None:
+    """No rounding is refused; a product without vial sizes says what to do."""
+    dose = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="cuvitru",
+        rule=LabelFactor(),
+        frequency=Weekly(),
+        last_ivig=LAST_IVIG,
+    )
+    limits = ScLimits.from_product("cuvitru", situation="later infusions")
+    with pytest.raises(InputError, match=r"rounding: .*load_formulary"):
+        plan_scig(
+            patient(),
+            dose,
+            policy="actual",
+            rounding=None,  # type: ignore[arg-type]
+            limits=limits,
+            site_rate="label-maximum",
+            cycles=1,
+        )
+    with pytest.raises(PlanningError, match=r"vials: .*formulary"):
+        plan_scig(
+            patient(),
+            dose,
+            policy="actual",
+            rounding="never-below",
+            limits=limits,
+            site_rate="label-maximum",
+            cycles=1,
+        )
+
+
+def test_site_limits_hold_with_validators_disabled() -> None:
+    """The planner refuses too many sites even with attrs validators off."""
+    with attrs.validators.disabled(), pytest.raises(PlanningError, match="sites"):
+        hizentra_plan(Weekly(), grams="40 g")
+
+
+@pytest.mark.parametrize("kind", ["hyqvia", "three-a-week", "cidp"])
+def test_other_sc_plans_round_trip_through_json(kind: str) -> None:
+    """HyQvia ramp-up, 3×-a-week and CIDP plans load back equal from JSON."""
+    pytest.importorskip("cattrs")
+    from ivig_core.io.json import plan_from_json, plan_to_json  # noqa: PLC0415
+
+    if kind == "hyqvia":
+        plan = plan_scig(
+            patient(),
+            hyqvia(),
+            policy="actual",
+            rounding="never-below",
+            limits=hyqvia_limits(),
+            site_rate="label-maximum",
+            cycles=1,
+            first_dose=dt.date(2026, 1, 12),
+        ).plan
+    elif kind == "three-a-week":
+        plan = plan_scig(
+            patient(),
+            hizentra(TimesPerWeek(3)),
+            policy="actual",
+            rounding="never-below",
+            limits=hizentra_later(),
+            site_rate="label-maximum",
+            cycles=2,
+        ).plan
+    else:
+        plan = plan_scig_regimen(
+            patient(),
+            get_scig_preset("hizentra-cidp-0.4").choose(maintenance_days=2, cycles=2),
+            "hizentra",
+            start=dt.date(2026, 1, 12),
+            policy="actual",
+            rounding="never-below",
+            limits=hizentra_later(),
+            site_rate="label-maximum",
+        ).plan
+    assert plan_from_json(plan_to_json(plan)) == plan

@@ -480,6 +480,8 @@ class ScigDose:
         product: The SC product's catalogue key.
         product_name: Its brand name.
         route: SC or facilitated SC.
+        product_entry: The product itself (from the catalogue or your
+            formulary); the planner uses it.
         rule: ``"label factor"``, ``"1:1"`` or ``"user factor"``.
         factor: SC g per IVIg g.
         factor_source: Where the factor comes from.
@@ -506,6 +508,7 @@ class ScigDose:
     product: str
     product_name: str
     route: Route
+    product_entry: Product = attrs.field(repr=False)
     rule: str
     factor: float
     factor_source: str
@@ -654,13 +657,9 @@ def _read_interval_weeks(value: object) -> float:
 
 
 def _timing(
-    product: Product,
-    route: Route,
-    frequency: ScigFrequency,
-    last_ivig: dt.date | None,
+    product: Product, route: Route, frequency: ScigFrequency
 ) -> tuple[int, int, str] | None:
     """(earliest days, latest days, source) after the last IVIg, or None."""
-    del last_ivig
     if route is Route.FACILITATED_SC:
         return None
     if product.key == "hizentra" and isinstance(frequency, EveryTwoWeeks):
@@ -832,7 +831,7 @@ def convert_to_scig(  # noqa: PLR0915 - one linear, traced recipe
             f"this conversion uses {factor:g} ({rule_name})."
         )
     earliest = latest = None
-    timing = _timing(prod, route, freq, last_ivig)
+    timing = _timing(prod, route, freq)
     if timing is not None and last_ivig is not None:
         lo, hi, src = timing
         earliest = last_ivig + dt.timedelta(days=lo)
@@ -859,6 +858,7 @@ def convert_to_scig(  # noqa: PLR0915 - one linear, traced recipe
         product=prod.key,
         product_name=prod.name,
         route=route,
+        product_entry=prod,
         rule=rule_name,
         factor=factor,
         factor_source=factor_source,

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from typing import Final, TypeAlias
 
@@ -57,7 +58,7 @@ from ivig_core.scig import (
     plan_sites,
     sc_product,
 )
-from ivig_core.units import G_PER_KG, ML, ML_PER_H, G, Quantity
+from ivig_core.units import G_PER_KG, ML, ML_PER_H, Quantity
 from ivig_core.vials import RoundingPolicy, VialSelection, get_rounding, select_vials_g
 
 
@@ -72,7 +73,6 @@ __all__ = [
 
 _DAYS_PER_WEEK: Final = 7
 _REL_TOL: Final = 1e-9
-_NO_ROUNDING: Final = "none"
 
 #: The rate per site: ``"label-maximum"`` (the limit's maximum per-site
 #: rate), or a rate such as ``"20 mL/h"`` (per site, at most the limit).
@@ -241,41 +241,39 @@ def _policy_weight(patient: Patient, policy: DosingWeightPolicy | str) -> Dosing
     return dosing_weight(patient, policy)
 
 
-def _rounding(value: object) -> tuple[RoundingPolicy | None, str]:
-    if value is None:
-        return None, _NO_ROUNDING
+def _rounding(value: object) -> RoundingPolicy:
     if isinstance(value, str):
-        policy = get_rounding(value)
-        return policy, policy.name
+        return get_rounding(value)
     if isinstance(value, RoundingPolicy):
-        return value, value.name
+        return value
     raise InputError(
         "rounding",
         value,
-        "a RoundingPolicy, its name, or None (no vial rounding: the calculated "
-        "dose is planned as is)",
+        "a RoundingPolicy or its name (e.g. 'never-below'); for a product "
+        "without vial sizes in the catalogue (Cuvitru, Xembify: UNCONFIRMED), "
+        "convert with a formulary product that has them (load_formulary)",
     )
 
 
-def _select(
-    grams: float, product: Product, policy: RoundingPolicy | None
-) -> VialSelection:
-    if policy is not None:
-        return select_vials_g(grams, product, policy)
-    volume = grams / product.concentration_g_per_l * 1000.0
-    return VialSelection(
-        product=product.key,
-        calculated=units.quantity(grams, G),
-        dispensed=units.quantity(grams, G),
-        vials=(),
-        volume=units.quantity(volume, ML),
-        difference=units.quantity(0.0, G),
-        policy=_NO_ROUNDING,
-        reason=(
-            f"no vial rounding (rounding=None): {grams:g} g planned as calculated; "
-            "vials are the pharmacy's choice"
-        ),
-    )
+_SITUATION = re.compile(r"([<≥])\s*(\d+(?:\.\d+)?)\s*(kg|years?)\b")
+
+
+def _check_situation(patient: Patient, limits: ScLimits) -> None:
+    """Refuse limits whose situation names a weight or age the patient lacks."""
+    for text in limits.applies_to:
+        for sign, number, unit in _SITUATION.findall(text):
+            value = patient.weight_kg if unit == "kg" else patient.age_years
+            bound = float(number)
+            fits = value < bound if sign == "<" else value >= bound
+            if not fits:
+                what = "weight" if unit == "kg" else "age"
+                shown = f"{value:g} {'kg' if unit == 'kg' else 'years'}"
+                raise InputError(
+                    "limits",
+                    text,
+                    f"limits for this patient's {what} ({shown})",
+                    f"the situation {text!r} does not apply to a patient of {shown}",
+                )
 
 
 def _site_rate(
@@ -377,12 +375,9 @@ def _assemble(
             raise InputError(
                 "limits", lim.product, f"limits of {product.key} (the planned product)"
             )
-    policy, rounding_name = _rounding(rounding)
-    if policy is None:
-        notes.append(
-            "No vial rounding (rounding=None): each dose is planned as calculated; "
-            "the volume is grams ÷ concentration."
-        )
+        _check_situation(patient, lim)
+    policy = _rounding(rounding)
+    rounding_name = policy.name
     infusions: list[Infusion] = []
     details: list[ScDetails] = []
     cycles: list[Cycle] = []
@@ -401,7 +396,7 @@ def _assemble(
                 else limits
             )
             index += 1
-            selection = _select(grams, product, policy)
+            selection = select_vials_g(grams, product, policy)
             where = f"infusion {index} ({date.isoformat()})"
             try:
                 sites = plan_sites(selection.volume_ml, lim)
@@ -647,7 +642,13 @@ def _dose_g(conversion: ScigDose, weight: DosingWeight, trace: list[Trace]) -> f
 
 
 def _conversion_regimen(
-    conversion: ScigDose, dose_g: float, weight_kg: float, cycles: int, days: int
+    conversion: ScigDose,
+    dose_g: float,
+    weight_kg: float,
+    cycles: int,
+    days: int,
+    *,
+    ramp: bool,
 ) -> Regimen:
     interval = _whole_days(conversion.interval_days, "interval")
     course_g = dose_g * days
@@ -656,6 +657,12 @@ def _conversion_regimen(
         f"({conversion.factor_source}); {conversion.frequency.name}"
     )
     fixed = [f"{conversion.frequency.name}: {t.formula}" for t in conversion.trace[-1:]]
+    if ramp:
+        fixed.append(
+            "HyQvia: the full dose follows the label's ramp-up (1-, 2- and 3-week "
+            "doses at weeks 1, 2 and 4); the ramp-up courses are the plan's "
+            "first 3 cycles"
+        )
     if isinstance(conversion.frequency, TimesPerWeek):
         fixed.append(
             f"{conversion.frequency.times} doses a week on day offsets "
@@ -754,7 +761,7 @@ def plan_scig(
     conversion: ScigDose,
     *,
     policy: DosingWeightPolicy | str,
-    rounding: RoundingPolicy | str | None,
+    rounding: RoundingPolicy | str,
     limits: ScLimits,
     site_rate: SiteRate,
     cycles: int,
@@ -769,9 +776,10 @@ def plan_scig(
         conversion: From :func:`~ivig_core.scig.convert_to_scig`.
         policy: The dosing-weight policy: g/kg = grams ÷ dosing weight, and
             grams = g/kg × dosing weight when the conversion is per kg.
-        rounding: A vial rounding policy (or its name), or ``None`` to plan
-            each dose as calculated (needed where the catalogue has no vial
-            sizes: Cuvitru, Xembify). Required.
+        rounding: A vial rounding policy (or its name), applied to each
+            dose. Required. Cuvitru and Xembify have no vial sizes in the
+            catalogue (UNCONFIRMED): convert with a formulary product that
+            has them (:func:`~ivig_core.products.load_formulary`).
         limits: The SC limits for the (later) infusions.
         site_rate: ``"label-maximum"`` or a rate per site (``"20 mL/h"``).
         cycles: Weeks (weekly, n times a week), fortnights (every 2 weeks) or
@@ -795,7 +803,7 @@ def plan_scig(
     if not isinstance(conversion, ScigDose):
         raise InputError("conversion", conversion, "a ScigDose from convert_to_scig")
     count = _cycles(cycles)
-    product, route = sc_product(conversion.product)
+    product, route = sc_product(conversion.product_entry)
     weight = _policy_weight(patient, policy)
     trace = [*conversion.trace, _dosing_trace(patient, weight)]
     notes = list(conversion.notes)
@@ -813,7 +821,8 @@ def plan_scig(
             ),
         )
     )
-    if route is Route.FACILITATED_SC and ramp_up is not False:
+    ramp = route is Route.FACILITATED_SC and ramp_up is not False
+    if ramp:
         courses = _ramp_courses(conversion, start, dose_g, count)
         trace.append(
             Trace(
@@ -844,7 +853,9 @@ def plan_scig(
             notes.append("No HyQvia ramp-up (ramp_up=False), as chosen.")
         courses = _regular_courses(conversion, start, dose_g, count)
     days = len(courses[-1].dates)
-    regimen = _conversion_regimen(conversion, dose_g, weight.weight_kg, count, days)
+    regimen = _conversion_regimen(
+        conversion, dose_g, weight.weight_kg, count, days, ramp=ramp
+    )
     return _assemble(
         patient=patient,
         product=product,
@@ -874,7 +885,7 @@ def plan_scig_regimen(
     start: dt.date | None = None,
     last_ivig: dt.date | None = None,
     policy: DosingWeightPolicy | str,
-    rounding: RoundingPolicy | str | None,
+    rounding: RoundingPolicy | str,
     limits: ScLimits,
     site_rate: SiteRate,
     first_infusions: FirstInfusions | None = None,
@@ -894,7 +905,7 @@ def plan_scig_regimen(
         last_ivig: the last IVIg day, and the first SC day is 1 week later
             (Hizentra PI, CIDP). Give one of the two (both: they must agree).
         policy: The dosing-weight policy.
-        rounding: A vial rounding policy (or name), or ``None``.
+        rounding: A vial rounding policy (or name).
         limits: The SC limits for the (later) infusions.
         site_rate: ``"label-maximum"`` or a rate per site.
         first_infusions: Lower limits for the first infusion(s).
