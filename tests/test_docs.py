@@ -27,6 +27,7 @@ import ast
 import fnmatch
 import re
 import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -242,6 +243,17 @@ def test_every_page_is_reachable_from_the_index(page: Path) -> None:
     entries = toctree_patterns((DOCS / "index.rst").read_text(encoding="utf-8"))
     docname = page.relative_to(DOCS).with_suffix("").as_posix()
     assert reachable(docname, entries), f"{docname} is in no toctree of index.rst"
+
+
+def test_pytest_runs_the_docs_as_doctests() -> None:
+    """The test run collects docs/ and runs every .rst page's >>> lines."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pytest_config = config["tool"]["pytest"]["ini_options"]
+    assert "docs" in pytest_config["testpaths"]
+    assert "--doctest-glob=*.rst" in pytest_config["addopts"]
+    assert {"NORMALIZE_WHITESPACE", "ELLIPSIS"} <= set(
+        pytest_config["doctest_optionflags"]
+    )
 
 
 def test_every_example_is_run_by_the_packaging_tests() -> None:
