@@ -36,7 +36,7 @@ from ivig_core.io import require
 from ivig_core.plan import Phase, Plan
 
 
-__all__ = ["CourseData", "PhaseSpan", "course_data", "plot_course"]
+__all__ = ["CourseData", "PhaseSpan", "course_data", "draw_course", "plot_course"]
 
 _FORMATS: Final = frozenset({".png", ".svg"})
 #: Phase colours (Okabe-Ito palette, readable with colour-vision deficiency).
@@ -116,6 +116,17 @@ def course_data(plan: Plan) -> CourseData:
         ),
         phases=tuple(spans),
     )
+
+
+def draw_course(plan: Plan, *, title: str | None = None) -> Any:  # noqa: ANN401 - a matplotlib Figure
+    """Draw the course on a new matplotlib ``Figure`` (not saved, no pyplot).
+
+    The figure has two axes: dose intensity (a step line) and grams per
+    infusion day (bars for dispensed, markers for calculated).
+
+    .. versionadded:: 0.1.0
+    """
+    return _draw(plan, course_data(plan), title)
 
 
 def _draw(plan: Plan, data: CourseData, title: str | None) -> Any:  # noqa: ANN401 - a matplotlib Figure

@@ -1,0 +1,316 @@
+"""The plan, example and products verbs, through the installed console script."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from ivig_core.cli import EXAMPLE_ARGS, EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_OK, main
+from ivig_core.io.json import (
+    patient_to_json,
+    plan_from_json,
+    plan_to_json,
+    regimen_to_json,
+)
+from ivig_core.patient import Patient
+from ivig_core.regimen import get_preset
+
+
+def _script() -> list[str]:
+    """The installed console script next to this interpreter."""
+    found = Path(sys.executable).with_name("ivig-core")
+    if found.exists():
+        return [str(found)]
+    which = shutil.which("ivig-core")
+    if which is None:  # pragma: no cover - the package is installed for tests
+        pytest.fail("the ivig-core console script is not installed")
+    return [which]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ivig-core with *args* and capture its output."""
+    return subprocess.run(  # noqa: S603 - our own console script
+        [*_script(), *args], capture_output=True, text=True, check=False, timeout=300
+    )
+
+
+#: seed 004 (2 g/kg as 1 g/kg on 2 days, every 4 weeks), 2 cycles.
+SEED_004: tuple[str, ...] = (
+    "plan",
+    "--sex", "female", "--age", "54", "--height", "165 cm", "--weight", "92 kg",
+    "--preset", "seed-004-privigen-dm", "--cycles", "2",
+    "--product", "octagam-10", "--indication", "dermatomyositis",
+    "--start", "2026-01-05", "--policy", "ideal", "--rounding", "never-below",
+    "--rate-weight", "dosing",
+    "--rate-increment", "1 mg/kg/min", "--rate-interval", "30 min",
+)  # fmt: skip
+
+
+def without(args: tuple[str, ...], flag: str) -> tuple[str, ...]:
+    """*args* without *flag* and its value."""
+    i = args.index(flag)
+    return args[:i] + args[i + 2 :]
+
+
+@pytest.fixture(scope="module")
+def example() -> subprocess.CompletedProcess[str]:
+    """``ivig-core example``, run once."""
+    return run("example")
+
+
+def test_example_table(example: subprocess.CompletedProcess[str]) -> None:
+    """The worked example prints the course, the findings and READY, exit 0."""
+    assert example.returncode == EXIT_OK, example.stderr
+    out = example.stdout
+    assert out.startswith("Worked example (seed 000 with the JND 2023 taper)")
+    assert "ivig-core plan --sex female --age 54 --height '165 cm'" in out
+    assert "Dosing weight:  56.91 kg (ideal, policy ideal)" in out
+    lines = out.splitlines()
+    header = next(line for line in lines if line.startswith("date"))
+    for column in ("phase", "g/kg", "calc g", "disp g", "vials", "mL", "duration"):
+        assert column in header
+    assert "rate steps mL/h" in header
+    rows = [line for line in lines if line[:4] in {"2026", "2027"}]
+    assert len(rows) == 17
+    assert rows[0].split()[:2] == ["2026-01-05", "induction"]
+    assert "30+20+5+2 g" in rows[0]
+    assert "34→68→102→137" in rows[0]
+    assert "4 h 55 min" in rows[0]
+    assert rows[-1].split()[:2] == ["2027-03-01", "taper"]
+    total = next(line for line in lines if line.startswith("total"))
+    assert "16 courses" in total
+    assert "702" in total
+    assert "WARNING: IGA_NOT_MEASURED (patient)" in out
+    assert "Status: READY to issue (no blocking findings)" in out
+    assert out.rstrip().endswith("it does not prescribe.")
+    assert example.stderr == ""
+
+
+def test_example_equals_its_plan_command(
+    example: subprocess.CompletedProcess[str],
+) -> None:
+    """The example's output is the plan verb's output with the same arguments."""
+    result = run("plan", *EXAMPLE_ARGS)
+    assert result.returncode == EXIT_OK
+    assert example.stdout.endswith(result.stdout)
+
+
+def test_example_is_stable(example: subprocess.CompletedProcess[str]) -> None:
+    """Two runs print the same bytes (the README shows this output)."""
+    assert run("example").stdout == example.stdout
+
+
+def test_json_output_round_trips() -> None:
+    """--format json prints the plan document, which reads back."""
+    result = run("example", "--format", "json")
+    assert result.returncode == EXIT_OK, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["schema"] == "ivig_core.plan"
+    plan = plan_from_json(result.stdout)
+    assert len(plan.infusions) == 17
+    assert plan_to_json(plan) + "\n" == result.stdout
+
+
+def test_ics_output() -> None:
+    """--format ics prints a calendar with one event per infusion day."""
+    result = run("example", "--format", "ics")
+    assert result.returncode == EXIT_OK, result.stderr
+    calendar = icalendar.Calendar.from_ical(result.stdout)
+    events = [c for c in calendar.walk() if c.name == "VEVENT"]
+    assert len(events) == 17
+    assert str(events[0].decoded("dtstart")) == "2026-01-05"
+    assert "Octagam 10 % 57 g" in str(events[0].get("summary"))
+
+
+def test_plot_option(tmp_path: Path) -> None:
+    """--plot saves the course plot next to the table."""
+    target = tmp_path / "course.png"
+    result = run("example", "--plot", str(target))
+    assert result.returncode == EXIT_OK, result.stderr
+    assert target.read_bytes().startswith(b"\x89PNG")
+
+
+def test_seed_004_two_days_a_course() -> None:
+    """Seed 004's regimen: 2 days per course, 1 g/kg a day."""
+    result = run(*SEED_004)
+    assert result.returncode == EXIT_OK, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("2026")]
+    assert [r.split()[:4] for r in rows] == [
+        ["2026-01-05", "maintenance", "1", "d1/2"],
+        ["2026-01-06", "maintenance", "1", "d2/2"],
+        ["2026-02-02", "maintenance", "2", "d1/2"],
+        ["2026-02-03", "maintenance", "2", "d2/2"],
+    ]
+    assert all(" 1.00 " in r for r in rows)
+
+
+def test_soft_limit_blocks_with_status_3() -> None:
+    """A soft limit without an override: table printed, BLOCKED, exit 3."""
+    result = run(*SEED_004, "--risk-factor", "iga_deficiency")
+    assert result.returncode == EXIT_BLOCKED
+    assert "SOFT_LIMIT: IGA_DEFICIENCY_PRODUCT" in result.stdout
+    assert "Status: BLOCKED by safety (1 blocking: IGA_DEFICIENCY_PRODUCT)" in (
+        result.stdout
+    )
+    assert result.stderr == "ivig-core: blocked by safety: IGA_DEFICIENCY_PRODUCT\n"
+
+
+def test_override_records_reason_and_unblocks() -> None:
+    """--override CODE=REASON accepts a soft limit; it is shown, exit 0."""
+    reason = "no IgA-depleted product in stock; discussed with consultant"
+    result = run(
+        *SEED_004,
+        "--risk-factor",
+        "iga_deficiency",
+        "--override",
+        f"IGA_DEFICIENCY_PRODUCT={reason}",
+    )
+    assert result.returncode == EXIT_OK, result.stderr
+    assert "IGA_DEFICIENCY_PRODUCT (plan) (overridden)" in result.stdout
+    assert f"Override IGA_DEFICIENCY_PRODUCT: {reason}" in result.stdout
+    assert "Status: READY to issue" in result.stdout
+
+
+def test_hard_limit_blocks_every_format() -> None:
+    """A hard limit: exit 3; no calendar is written for a blocked plan."""
+    args = (
+        *SEED_004,
+        "--risk-factor",
+        "anti_iga_antibodies",
+        "--risk-factor",
+        "ig_hypersensitivity_history",
+    )
+    table = run(*args)
+    assert table.returncode == EXIT_BLOCKED
+    assert "HARD_LIMIT: ANTI_IGA_CONTRAINDICATION" in table.stdout
+    as_json = run(*args, "--format", "json")
+    assert as_json.returncode == EXIT_BLOCKED
+    assert json.loads(as_json.stdout)["schema"] == "ivig_core.plan"
+    ics = run(*args, "--format", "ics")
+    assert ics.returncode == EXIT_BLOCKED
+    assert ics.stdout == ""
+    assert "no calendar is written" in ics.stderr
+
+
+def test_patient_and_regimen_files(tmp_path: Path) -> None:
+    """--patient (TOML or JSON document) and --regimen FILE give the same plan."""
+    toml = tmp_path / "patient.toml"
+    toml.write_text(
+        'sex = "female"\nage = "54 year"\nheight = "165 cm"\nweight = "92 kg"\n'
+        'risk_factors = ["prior_infusion_reaction"]\n',
+        encoding="utf-8",
+    )
+    document = tmp_path / "patient.json"
+    document.write_text(
+        patient_to_json(
+            Patient(
+                sex="female",
+                age="54 year",
+                height="165 cm",
+                weight="92 kg",
+                risk_factors=["prior_infusion_reaction"],
+            )
+        ),
+        encoding="utf-8",
+    )
+    regimen = tmp_path / "regimen.json"
+    regimen.write_text(
+        regimen_to_json(get_preset("seed-004-privigen-dm")), encoding="utf-8"
+    )
+    base = SEED_004
+    for flag in ("--sex", "--age", "--height", "--weight"):
+        base = without(base, flag)
+    flags = run(
+        *SEED_004, "--risk-factor", "prior_infusion_reaction", "--format", "json"
+    )
+    from_toml = run(*base, "--patient", str(toml), "--format", "json")
+    from_doc = run(
+        *without(base, "--preset"),
+        "--patient",
+        str(document),
+        "--regimen",
+        str(regimen),
+        "--format",
+        "json",
+    )
+    assert flags.returncode == from_toml.returncode == from_doc.returncode == 0
+    assert flags.stdout == from_toml.stdout == from_doc.stdout
+
+
+def test_products_lists_the_catalogue() -> None:
+    """ivig-core products lists every product with vials and indications."""
+    result = run("products")
+    assert result.returncode == EXIT_OK, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("octagam-10"))
+    assert "2, 5, 10, 20, 30" in line
+    assert "dermatomyositis" in line
+    assert "UNCONFIRMED" in result.stdout
+
+
+BAD = [
+    (without(SEED_004, "--product"), "required: --product"),
+    (without(SEED_004, "--policy"), "required: --policy"),
+    (without(SEED_004, "--rate-weight"), "required: --rate-weight"),
+    (without(SEED_004, "--sex"), "required: --sex (or --patient FILE)"),
+    ((*without(SEED_004, "--weight"), "--weight", "92"), "weight: '92' has no unit"),
+    ((*without(SEED_004, "--start"), "--start", "5/1/2026"), "--start: "),
+    ((*without(SEED_004, "--preset"), "--preset", "nope"), "preset"),
+    (without(SEED_004, "--preset"), "exactly one of --preset NAME or --regimen FILE"),
+    ((*without(SEED_004, "--cycles"), "--cycles", "9"), "maintenance.cycles"),
+    ((*SEED_004, "--override", "IGA_DEFICIENCY_PRODUCT"), "CODE=REASON"),
+    ((*SEED_004, "--override", "NOPE=x"), "FindingCode"),
+    ((*SEED_004, "--patient", "p.toml"), "cannot be combined"),
+    ((*SEED_004, "--taper-end", "stop"), "need --taper"),
+    ((*SEED_004, "--taper", "jnd-2023"), "exactly one of --taper-end"),
+    ((*without(SEED_004, "--product"), "--product", "nope"), "product"),
+    ((*without(SEED_004, "--indication"), "--indication", "cidp"), "cidp"),
+    ((*SEED_004, "--interval", "1 day"), "maintenance.interval"),
+    (
+        (*without(SEED_004, "--rounding"), "--rounding", "nearest-within"),
+        "tolerance",
+    ),
+    (("example", "--format", "pdf"), "invalid choice"),
+    (("products", "--all"), "unrecognized arguments"),
+]
+
+
+@pytest.mark.parametrize(("args", "needle"), BAD, ids=[b[1] for b in BAD])
+def test_bad_input_is_one_line_exit_2(args: tuple[str, ...], needle: str) -> None:
+    """Bad input: exit 2, one line on stderr naming the problem, no traceback."""
+    result = run(*args)
+    assert result.returncode == EXIT_BAD_INPUT, result.stdout
+    assert needle in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_patient_file_refusals(tmp_path: Path) -> None:
+    """A patient file with an unknown or missing field is refused, exit 2."""
+    base = SEED_004
+    for flag in ("--sex", "--age", "--height", "--weight"):
+        base = without(base, flag)
+    unknown = tmp_path / "unknown.toml"
+    unknown.write_text(
+        'sex = "female"\nage = "54 year"\nheight = "165 cm"\nweight = "92 kg"\n'
+        'wieght = "80 kg"\n',
+        encoding="utf-8",
+    )
+    missing = tmp_path / "missing.json"
+    missing.write_text('{"sex": "female", "age": "54 year"}', encoding="utf-8")
+    for path, needle in ((unknown, "wieght"), (missing, "height")):
+        assert main([*base, "--patient", str(path)]) == EXIT_BAD_INPUT, needle
+
+
+def test_help_names_exit_statuses(capsys: pytest.CaptureFixture[str]) -> None:
+    """The plan verb's --help documents the exit statuses."""
+    assert main(["plan", "--help"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "3 blocked by safety" in out
+    assert "--override CODE=REASON" in out

@@ -1,0 +1,125 @@
+"""iCalendar output: one event per infusion day, deterministic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from typing import Any
+
+import icalendar
+import pytest
+
+from ivig_core import InputError, Patient
+from ivig_core.infusion import rate_schedule
+from ivig_core.io.ical import PRODID, plan_digest, plan_to_ics
+from ivig_core.plan import Plan
+from ivig_core.planning.course import plan_course
+from ivig_core.products import get_product
+from ivig_core.regimen import DoseSteps, Stop, Taper, get_preset
+
+
+@cache
+def example_plan(weight: str = "92 kg") -> Plan:
+    """Seed 000 with the JND 2023 taper, Octagam 10 % for DM, ideal weight."""
+    product = get_product("octagam 10%")
+    regimen = get_preset("seed-000-myositis").choose(
+        induction_days=2,
+        maintenance_days=1,
+        cycles=3,
+        taper=Taper(strategy=DoseSteps.jnd_2023(), end=Stop()),
+    )
+    return plan_course(
+        Patient(sex="female", age="54 year", height="165 cm", weight=weight),
+        regimen,
+        product,
+        start=dt.date(2026, 1, 5),
+        policy="actual",
+        rounding="never-below",
+        indication="dermatomyositis",
+        rate_weight="dosing",
+        rate_schedule=rate_schedule(
+            product, "dermatomyositis", increment="1 mg/kg/min", interval="30 min"
+        ),
+    )
+
+
+def events(data: bytes) -> list[Any]:
+    """The VEVENTs of an iCalendar file."""
+    calendar = icalendar.Calendar.from_ical(data)
+    return [c for c in calendar.walk() if c.name == "VEVENT"]
+
+
+def test_one_event_per_infusion_day() -> None:
+    """Each infusion day is one all-day event on its date."""
+    plan = example_plan()
+    found = events(plan_to_ics(plan))
+    assert len(found) == len(plan.infusions) == 17
+    starts = [e.decoded("dtstart") for e in found]
+    assert starts == list(plan.dates)
+    assert all(type(d) is dt.date for d in starts)
+    ends = [e.decoded("dtend") for e in found]
+    assert ends == [d + dt.timedelta(days=1) for d in plan.dates]
+
+
+def test_event_text_gives_dose_product_and_duration() -> None:
+    """Summary and description carry grams, product, vials, rates, duration."""
+    plan = example_plan()
+    first, last = events(plan_to_ics(plan))[0], events(plan_to_ics(plan))[-1]
+    infusion = plan.infusions[0]
+    summary = str(first.get("summary"))
+    assert summary == (
+        f"IVIg Octagam 10 % {infusion.dispensed_g:g} g (induction course 1, day 1/2)"
+    )
+    description = str(first.get("description"))
+    assert f"{infusion.dispensed_g:g} g dispensed" in description
+    assert "g/kg ×" in description
+    assert "Vials: " in description
+    assert f"Volume: {infusion.volume_ml:g} mL" in description
+    assert f"Duration: {infusion.run.duration_min:.0f} min" in description
+    assert "mL/h for 30 min" in description
+    assert "does not prescribe" in description
+    assert "taper course 16" in str(last.get("summary"))
+
+
+def test_uids_are_stable_and_distinct() -> None:
+    """UIDs come from the plan content: same plan same UIDs, new plan new UIDs."""
+    uids = [str(e.get("uid")) for e in events(plan_to_ics(example_plan()))]
+    assert len(set(uids)) == len(uids)
+    assert uids[0] == f"{plan_digest(example_plan())[:24]}-c1-d1@ivig-core"
+    again = [str(e.get("uid")) for e in events(plan_to_ics(example_plan()))]
+    assert again == uids
+    other = [str(e.get("uid")) for e in events(plan_to_ics(example_plan("80 kg")))]
+    assert not set(other) & set(uids)
+
+
+def test_output_is_byte_identical_and_stamped_from_the_plan() -> None:
+    """No wall-clock DTSTAMP: two exports are the same bytes."""
+    plan = example_plan()
+    data = plan_to_ics(plan)
+    assert data == plan_to_ics(plan)
+    stamps = {e.decoded("dtstamp") for e in events(data)}
+    assert stamps == {dt.datetime(2026, 1, 5, tzinfo=dt.UTC)}
+    calendar = icalendar.Calendar.from_ical(data)
+    assert str(calendar.get("prodid")) == PRODID
+    assert str(calendar.get("version")) == "2.0"
+
+
+def test_explicit_stamp() -> None:
+    """A host may stamp the events with the time the plan was issued."""
+    issued = dt.datetime(2025, 12, 20, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    data = plan_to_ics(example_plan(), stamp=issued)
+    stamps = {e.decoded("dtstamp") for e in events(data)}
+    assert stamps == {dt.datetime(2025, 12, 20, 8, 30, tzinfo=dt.UTC)}
+
+
+@pytest.mark.parametrize(
+    ("plan", "stamp", "field"),
+    [
+        ("not a plan", None, "plan"),
+        (None, dt.datetime(2026, 1, 1), "stamp"),  # noqa: DTZ001 - naive on purpose
+    ],
+)
+def test_refusals(plan: object, stamp: dt.datetime | None, field: str) -> None:
+    """Not a plan, or a naive stamp, is an InputError naming the field."""
+    with pytest.raises(InputError, match=f"^{field}:"):
+        plan_to_ics(example_plan() if plan is None else plan, stamp=stamp)  # type: ignore[arg-type]
