@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import subprocess
+import sys
 
 import attrs
 import pytest
@@ -21,6 +23,7 @@ from ivig_core.safety import (
     SafetyReport,
     Severity,
     assess,
+    label_dose_limits,
 )
 from ivig_core.safety._fixtures import make_plan
 
@@ -263,3 +266,23 @@ def test_report_pickles_and_findings_print() -> None:
     line = str(report.findings[0])
     assert line.startswith("[")
     assert "Source:" in line
+
+
+def test_import_builds_no_registry() -> None:
+    """Importing ivig_core.safety builds no pint registry (limits are lazy)."""
+    code = (
+        "import ivig_core.safety, pint; "
+        "print(type(pint.get_application_registry()._registry).__name__)"
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "LazyRegistry"
+
+
+def test_label_dose_limits_are_sourced() -> None:
+    """The shipped dose limits each carry a source and are cached."""
+    limits = label_dose_limits()
+    assert limits is label_dose_limits()
+    assert all(lim.source for lim in limits)
+    assert SafetyConfig().dose_limits == limits

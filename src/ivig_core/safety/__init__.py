@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from ivig_core.safety.assess import assess
 from ivig_core.safety.config import (
-    LABEL_DOSE_LIMITS,
     SEED_004_PREMEDICATION,
     DoseLimit,
     PremedicationProtocol,
     SafetyConfig,
+    label_dose_limits,
 )
 from ivig_core.safety.findings import (
     RULES,
@@ -40,7 +40,6 @@ from ivig_core.safety.findings import (
 
 
 __all__ = [
-    "LABEL_DOSE_LIMITS",
     "RULES",
     "SEED_004_PREMEDICATION",
     "BlockingFindingError",
@@ -56,4 +55,5 @@ __all__ = [
     "SafetyReport",
     "Severity",
     "assess",
+    "label_dose_limits",
 ]

@@ -27,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Final
 
@@ -38,12 +39,12 @@ from ivig_core.units import G_PER_KG, KG_PER_M2, ML, YEAR, G, Quantity, UnitSpec
 
 
 __all__ = [
-    "LABEL_DOSE_LIMITS",
     "PARAMETERS",
     "SEED_004_PREMEDICATION",
     "DoseLimit",
     "PremedicationProtocol",
     "SafetyConfig",
+    "label_dose_limits",
 ]
 
 _ML_PER_MIN: Final = UnitSpec(
@@ -186,28 +187,36 @@ class DoseLimit:
         return self.product is None or self.product == product_key
 
 
-#: Dose limits read in the reference, each with its source.
-LABEL_DOSE_LIMITS: Final = (
-    DoseLimit(
-        indication="dermatomyositis",
-        product="octagam-10",
-        max_per_course="2 g/kg",  # label: "2 g/kg divided equally over 2-5 days"
-        max_per_day="1 g/kg",  # 2 g/kg divided equally over at least 2 days
-        source=(
-            "Octagam 10 % US label, dermatomyositis: 2 g/kg divided equally over "
-            "2-5 consecutive days every 4 weeks (reference §2.1); 1 g/kg/day is "
-            "2 g/kg over the fewest (2) days"
+@functools.cache
+def label_dose_limits() -> tuple[DoseLimit, ...]:
+    """The dose limits read in the reference, each with its source.
+
+    A function, not a constant, so that importing the library builds no pint
+    registry (the limits are quantities).
+
+    .. versionadded:: 0.1.0
+    """
+    return (
+        DoseLimit(
+            indication="dermatomyositis",
+            product="octagam-10",
+            max_per_course="2 g/kg",  # label: "2 g/kg divided equally over 2-5 days"
+            max_per_day="1 g/kg",  # 2 g/kg divided equally over at least 2 days
+            source=(
+                "Octagam 10 % US label, dermatomyositis: 2 g/kg divided equally over "
+                "2-5 consecutive days every 4 weeks (reference §2.1); 1 g/kg/day is "
+                "2 g/kg over the fewest (2) days"
+            ),
         ),
-    ),
-    DoseLimit(
-        indication="dermatomyositis",
-        max_per_course="2 g/kg",  # Ontario IGUM: "Maximum dose is 2 g/kg"
-        source=(
-            "Ontario IGUM, adult idiopathic inflammatory myopathy: 'Maximum dose "
-            "is 2 g/kg to be given over 2 days' (reference §3.1)"
+        DoseLimit(
+            indication="dermatomyositis",
+            max_per_course="2 g/kg",  # Ontario IGUM: "Maximum dose is 2 g/kg"
+            source=(
+                "Ontario IGUM, adult idiopathic inflammatory myopathy: 'Maximum dose "
+                "is 2 g/kg to be given over 2 days' (reference §3.1)"
+            ),
         ),
-    ),
-)
+    )
 
 
 # --------------------------------------------------------------------------
@@ -289,7 +298,7 @@ class SafetyConfig:
         large_volume_per_day: Volume per day above which fluid load is
             flagged. **No default** (no sourced number, §4.2).
         dose_limits: Dose limits by indication and product
-            (:data:`LABEL_DOSE_LIMITS`).
+            (:func:`label_dose_limits`).
         premedication: The local premedication protocol
             (:data:`SEED_004_PREMEDICATION`: agents without doses).
         hydration_protocol: The local hydration protocol, as text, or
@@ -326,7 +335,7 @@ class SafetyConfig:
         default=None, converter=_opt_volume
     )
     dose_limits: tuple[DoseLimit, ...] = attrs.field(
-        default=LABEL_DOSE_LIMITS, converter=_dose_limits
+        factory=label_dose_limits, converter=_dose_limits
     )
     premedication: PremedicationProtocol = attrs.field(
         default=SEED_004_PREMEDICATION, converter=_premedication
@@ -415,7 +424,7 @@ PARAMETERS: Final = (
         "none (not assessed until set)",
         "no sourced volume (§4.2)",
     ),
-    ("dose_limits", "LABEL_DOSE_LIMITS", "each limit's own source"),
+    ("dose_limits", "label_dose_limits()", "each limit's own source"),
     (
         "premedication",
         "SEED_004_PREMEDICATION (agents, no doses)",
