@@ -777,3 +777,35 @@ def test_other_sc_plans_round_trip_through_json(kind: str) -> None:
             site_rate="label-maximum",
         ).plan
     assert plan_from_json(plan_to_json(plan)) == plan
+
+
+def test_unapplied_label_limits_are_noted() -> None:
+    """Plans say when first-infusion or daily catalogue limits were not used."""
+    sc = plan_scig(
+        patient(),
+        hizentra(Weekly()),
+        policy="actual",
+        rounding="never-below",
+        limits=hizentra_later(),
+        site_rate="label-maximum",
+        cycles=1,
+    )
+    assert any("first-infusion limits" in n for n in sc.plan.notes)
+    no_daily = ScLimits.from_product(
+        "hyqvia",
+        situation=["per site, 1 or 2 sites", "per site, 3 sites"],
+        rate_per_site="300 mL/h",
+        parameter_source=LOCAL,
+    )
+    ramp = plan_scig(
+        patient(),
+        hyqvia(),
+        policy="actual",
+        rounding="never-below",
+        limits=no_daily,
+        site_rate="label-maximum",
+        cycles=1,
+        first_dose=dt.date(2026, 1, 12),
+    )
+    assert any("daily volume limits" in n for n in ramp.plan.notes)
+    assert not any("daily volume" in n for n in hizentra_plan(Weekly()).plan.notes)

@@ -378,6 +378,7 @@ def _assemble(
         _check_situation(patient, lim)
     policy = _rounding(rounding)
     rounding_name = policy.name
+    notes.extend(_unused_limit_notes(product, limits, first_infusions))
     infusions: list[Infusion] = []
     details: list[ScDetails] = []
     cycles: list[Cycle] = []
@@ -487,6 +488,31 @@ def _assemble(
         trace=tuple(trace),
     )
     return ScPlan(plan=plan, sc=tuple(details), route=route, conversion=conversion)
+
+
+def _unused_limit_notes(
+    product: Product, limits: ScLimits, first: FirstInfusions | None
+) -> list[str]:
+    """Say when the catalogue has first-infusion or daily limits not applied."""
+    used = set(limits.applies_to) | set(
+        () if first is None else first.limits.applies_to
+    )
+    notes = []
+    firsts = [r.applies_to for r in product.sc_limits if "first" in r.applies_to]
+    if first is None and firsts:
+        notes.append(
+            f"{product.name}'s catalogue has first-infusion limits "
+            f"({'; '.join(firsts)}) that were not applied: pass first_infusions= "
+            "if this is the patient's first SC infusion."
+        )
+    daily = [r.applies_to for r in product.sc_limits if r.volume_per_day is not None]
+    if daily and not used.intersection(daily):
+        notes.append(
+            f"{product.name}'s catalogue has daily volume limits "
+            f"({'; '.join(daily)}) that were not applied: add the one for this "
+            "patient to the situation."
+        )
+    return notes
 
 
 def _limits_trace(limits: ScLimits) -> Trace:
