@@ -140,7 +140,7 @@ def test_anti_iga_without_history_is_not_a_contraindication() -> None:
 def test_hyqvia_with_hyaluronidase_hypersensitivity_is_hard_limit() -> None:
     """HyQvia and hyaluronidase hypersensitivity is a hard limit."""
     p = patient(factors=frozenset({"hyaluronidase_hypersensitivity"}))
-    report = assess(p, plan(), product="hyqvia")
+    report = assess(p, plan(product="hyqvia"))
     (f,) = fired(report, FindingCode.HYALURONIDASE_CONTRAINDICATION)
     assert f.severity is Severity.HARD_LIMIT
     quiet = assess(p, plan())
@@ -640,6 +640,18 @@ def test_unknown_indication_for_product_is_not_assessed() -> None:
     report = assess(patient(), plan(), indication="kawasaki")
     (f,) = unassessed(report, FindingCode.RATE_ABOVE_LABEL_MAX)
     assert "not a labelled indication" in f.message
+
+
+def test_product_other_than_the_plans_is_refused() -> None:
+    """Checking a Privigen plan against Octagam is refused, naming both."""
+    with pytest.raises(InputError, match="the plan is for 'Privigen' but 'Octagam"):
+        assess(patient(), plan(), product="octagam-10")
+
+
+def test_haemolysis_uses_infusion_sums_without_cycles() -> None:
+    """A plan without cycle records is still checked from its infusion days."""
+    bare = attrs.evolve(plan(), cycles=())
+    assert fired(assess(patient(abo="AB"), bare), FindingCode.HAEMOLYSIS_MONITOR)
 
 
 def test_product_name_from_plan_is_looked_up() -> None:

@@ -104,6 +104,16 @@ class Context:
     previous_product: Product | None
     previous_product_name: str | None
 
+    def course_doses(self) -> dict[int, float]:
+        """g/kg per course: the cycle's dose, or its days' sum if larger."""
+        doses: dict[int, float] = {c.number: c.dose_g_per_kg for c in self.cycles}
+        sums: dict[int, list[float]] = {}
+        for inf in self.infusions:
+            sums.setdefault(inf.cycle, []).append(inf.dose_g_per_kg)
+        for number, days in sums.items():
+            doses[number] = max(doses.get(number, 0.0), math.fsum(days))
+        return doses
+
 
 # --------------------------------------------------------------------------
 # Readers

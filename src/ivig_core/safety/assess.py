@@ -11,6 +11,7 @@ store the report on the plan without an import cycle.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Final
 
@@ -53,6 +54,24 @@ def _product(value: object, field: str) -> Product:
     if isinstance(value, str):
         return get_product(value)
     raise InputError(field, value, "a Product or a product name")
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _check_same_product(product: Product, planned: object) -> None:
+    """Refuse checking a plan against another product than it was made for."""
+    if not isinstance(planned, str):
+        return
+    if _normal(planned) not in {_normal(product.key), _normal(product.name)}:
+        raise InputError(
+            "product",
+            product.name,
+            f"the plan's product ({planned})",
+            f"the plan is for {planned!r} but {product.name!r} was given: its "
+            "volumes and rates would be checked against the wrong product",
+        )
 
 
 def _previous(value: object) -> tuple[Product | None, str | None]:
@@ -134,6 +153,7 @@ def assess(
         prod = None if name is None else _product(name, "plan.product")
     else:
         prod = _product(product, "product")
+        _check_same_product(prod, getattr(plan, "product", None))
     prev, prev_name = _previous(previous_product)
     ctx = Context(
         patient=facts,

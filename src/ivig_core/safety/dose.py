@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import itertools
-import math
 from typing import TYPE_CHECKING
 
 from ivig_core.safety.findings import Concern, Finding, FindingCode, Severity
@@ -71,18 +70,6 @@ def _daily_grams(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
     return out
 
 
-def _course_doses(ctx: Context) -> dict[int, float]:
-    doses: dict[int, float] = {}
-    for c in ctx.cycles:
-        doses[c.number] = c.dose_g_per_kg
-    for inf in ctx.infusions:
-        summed = math.fsum(
-            i.dose_g_per_kg for i in ctx.infusions if i.cycle == inf.cycle
-        )
-        doses[inf.cycle] = max(doses.get(inf.cycle, 0.0), summed)
-    return doses
-
-
 def _limit_findings(ctx: Context, limit: DoseLimit) -> list[Finding]:
     rule = FindingCode.DOSE_ABOVE_LIMIT.rule
     out: list[Finding] = []
@@ -118,7 +105,7 @@ def _limit_findings(ctx: Context, limit: DoseLimit) -> list[Finding]:
                 source=limit.source,
                 concerns=Concern.course(number),
             )
-            for number, dose in sorted(_course_doses(ctx).items())
+            for number, dose in sorted(ctx.course_doses().items())
             if _above(dose, course_max)
         )
     return out

@@ -40,9 +40,9 @@ def _haemolysis(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
     rule = FindingCode.HAEMOLYSIS_MONITOR.rule
     threshold = cfg.haemolysis_course_from_g_per_kg
     high = [
-        c
-        for c in sorted(ctx.cycles, key=lambda c: c.number)
-        if c.dose_g_per_kg >= threshold * (1 - _REL_TOL)
+        (number, dose)
+        for number, dose in sorted(ctx.course_doses().items())
+        if dose >= threshold * (1 - _REL_TOL)
     ]
     if not high:
         return []
@@ -53,15 +53,15 @@ def _haemolysis(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
                 code=rule.code,
                 severity=Severity.WARNING,
                 message=(
-                    f"Course {c.number} is {c.dose_g_per_kg:g} g/kg (≥ {threshold:g}) "
+                    f"Course {number} is {dose:g} g/kg (≥ {threshold:g}) "
                     "and the ABO blood group is not recorded: haemolysis risk not "
                     "assessed. Record the blood group."
                 ),
                 source=rule.source,
-                concerns=Concern.course(c.number),
+                concerns=Concern.course(number),
                 assessed=False,
             )
-            for c in high
+            for number, dose in high
         ]
     if abo is BloodGroup.O:
         return []
@@ -70,15 +70,15 @@ def _haemolysis(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
             code=rule.code,
             severity=rule.severity,
             message=(
-                f"Blood group {abo.value} (non-O) and course {c.number} of "
-                f"{c.dose_g_per_kg:g} g/kg (≥ {threshold:g}): monitor for haemolysis "
+                f"Blood group {abo.value} (non-O) and course {number} of "
+                f"{dose:g} g/kg (≥ {threshold:g}): monitor for haemolysis "
                 "(haemoglobin, signs) for 5 to 10 days after the course; "
                 "inflammation adds to the risk."
             ),
             source=rule.source,
-            concerns=Concern.course(c.number),
+            concerns=Concern.course(number),
         )
-        for c in high
+        for number, dose in high
     ]
 
 
