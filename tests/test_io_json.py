@@ -645,3 +645,26 @@ def test_io_package_imports_no_extra() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)  # noqa: S603
+
+
+def test_safety_report_round_trips() -> None:
+    """A safety report with findings and an override reads back equal."""
+    from ivig_core.io.json import report_from_json, report_to_json  # noqa: PLC0415
+    from ivig_core.safety import Override, assess  # noqa: PLC0415 - local to test
+
+    who = example_patient()
+    report = assess(
+        who,
+        example_plan(),
+        indication="dermatomyositis",
+        overrides=[Override(code="IGA_DEFICIENCY_PRODUCT", reason="discussed")],
+    )
+    text = report_to_json(report)
+    assert report_from_json(text) == report
+    doc = json.loads(text)
+    assert doc["schema"] == "ivig_core.safety_report"
+    assert doc["overrides"][0]["reason"] == "discussed"
+    doc["findings"][0]["severity"] = "catastrophic"
+    with pytest.raises(DocumentError) as info:
+        report_from_json(json.dumps(doc))
+    assert info.value.field == "findings[0].severity"

@@ -87,6 +87,8 @@ from ivig_core.regimen import DaysChoice, Regimen
 if TYPE_CHECKING:
     import cattrs
 
+    from ivig_core.safety import SafetyReport
+
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -100,6 +102,8 @@ __all__ = [
     "plan_to_json",
     "regimen_from_json",
     "regimen_to_json",
+    "report_from_json",
+    "report_to_json",
 ]
 
 #: The version of every document schema this module writes and reads.
@@ -107,6 +111,7 @@ SCHEMA_VERSION: Final = 1
 _PLAN: Final = "ivig_core.plan"
 _PATIENT: Final = "ivig_core.patient"
 _REGIMEN: Final = "ivig_core.regimen"
+_REPORT: Final = "ivig_core.safety_report"
 _ENVELOPE: Final = ("schema", "version")
 _TOTALS: Final = ("calculated_g", "dispensed_g", "volume_ml", "duration_min")
 #: Relative slack when comparing sums of floats (float representation only:
@@ -678,6 +683,38 @@ def regimen_from_json(text: str | bytes) -> Regimen:
     """
     payload = _load(text, _REGIMEN, "regimen")
     return _structure(payload, Regimen, "regimen")
+
+
+def _report_class() -> type:
+    from ivig_core.safety import SafetyReport  # noqa: PLC0415 - safety is heavier
+
+    _resolve(SafetyReport)
+    return SafetyReport
+
+
+def report_to_json(report: SafetyReport) -> str:
+    """Write a safety report (findings and overrides) as a JSON document.
+
+    .. versionadded:: 0.1.0
+    """
+    cls = _report_class()
+    if not isinstance(report, cls):
+        raise InputError("report", report, "a SafetyReport (from assess)")
+    return _dump(_REPORT, _converter().unstructure(report, cls))
+
+
+def report_from_json(text: str | bytes) -> SafetyReport:
+    """Read a safety report written by :func:`report_to_json`.
+
+    Raises:
+        DocumentError: As for :func:`patient_from_json`.
+
+    .. versionadded:: 0.1.0
+    """
+    payload = _load(text, _REPORT, "safety report")
+    return typing.cast(
+        "SafetyReport", _structure(payload, _report_class(), "safety report")
+    )
 
 
 def _totals(plan: Plan) -> dict[str, float]:
