@@ -10,8 +10,10 @@ Convention (issue 8, "every code block in the docs runs as a test"):
   ``.. code-block::`` / ``.. code::`` / ``.. sourcecode::`` without ``>>>``.
   ``python``, ``pycon``, ``py`` or no language at all need ``>>>`` lines.
 * A ``::`` literal block that is Python code (it parses, and it imports,
-  defines, assigns or calls something) must be a doctest. Other literal
-  blocks (a formula, a table, output) are text and are not run.
+  defines, assigns or calls something, and is not plain TOML) must be a
+  doctest. Other literal blocks (a formula, a table, output, a TOML
+  snippet) are text and are not run; ``.. code-block:: toml`` says so more
+  clearly.
 * ``.. literalinclude::`` may only show ``examples/*.py`` (each is run by
   ``tests/test_packaging.py``) or a non-Python file.
 * Directives whose code pytest would never run (``testcode``, ``testsetup``,
@@ -112,12 +114,23 @@ _CODE_NODES = (
 
 
 def looks_like_python(lines: list[str]) -> bool:
-    """Whether *lines* are Python code (not a formula or a plain sentence)."""
+    """Whether *lines* are Python code (not a formula, a sentence or TOML).
+
+    Keys set to literals (``weight = "92 kg"``) parse as Python too; when
+    the block is also valid TOML it is taken for configuration, not code.
+    """
+    text = textwrap.dedent("\n".join(lines))
     try:
-        tree = ast.parse(textwrap.dedent("\n".join(lines)))
+        tree = ast.parse(text)
     except SyntaxError:
         return False
-    return any(isinstance(node, _CODE_NODES) for node in ast.walk(tree))
+    if not any(isinstance(node, _CODE_NODES) for node in ast.walk(tree)):
+        return False
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return True
+    return False
 
 
 def problems(text: str) -> list[str]:
@@ -293,8 +306,8 @@ class TestProblems:
 
     def test_python_literal_block_must_be_a_doctest(self) -> None:
         """A '::' block of Python code must hold >>> lines."""
-        assert problems("Run this::\n\n   x = 1\n\nAfter.\n")
         assert problems("Run this::\n\n   import ivig_core\n\nAfter.\n")
+        assert problems("Run this::\n\n   plan = plan_course(p)\n\nAfter.\n")
         assert problems("Run this::\n\n   >>> x = 1\n\nAfter.\n") == []
 
     @pytest.mark.parametrize(
@@ -304,10 +317,11 @@ class TestProblems:
             "mL/h = rate × weight × 60 ÷ concentration",
             "dose_g",
             "weight: 700.0 kg is outside the accepted range",
+            'sex = "female"\n    weight = "92 kg"\n    risk_factors = ["diabetes"]',
         ],
     )
     def test_text_literal_block_is_fine(self, literal: str) -> None:
-        """Formulas, names and messages in '::' blocks are text, not code."""
+        """Formulas, names, messages and TOML in '::' blocks are not Python code."""
         assert problems(f"The formula::\n\n    {literal}\n\nAfter.\n") == []
 
     def test_directive_lines_ending_in_colons_are_not_literals(self) -> None:
