@@ -122,27 +122,49 @@ def _grid(sizes_g: Sequence[float]) -> tuple[int, list[int]]:
     return step, [m // step for m in mg]
 
 
-def _min_vials(sizes: Sequence[int], top: int) -> list[tuple[int, int] | None]:
+#: Fewest-vial tables by vial sizes (grid units), grown on demand and shared.
+#: An entry depends only on the sizes and the smaller totals, so a longer
+#: table has the same entries as a shorter one: each vial set's table is
+#: computed once and reused across doses, courses and plans. A table is a
+#: tuple, replaced (never changed in place) when it grows, so threads can
+#: read it while another grows it. Bounded: a few vial sets per formulary.
+_TABLES: dict[tuple[int, ...], tuple[tuple[int, int] | None, ...]] = {}
+_MAX_TABLES: Final = 256
+
+
+def _min_vials(sizes: Sequence[int], top: int) -> tuple[tuple[int, int] | None, ...]:
     """For each total 0..top (grid units): (vial count, last size index) or None.
 
     Fewest vials; ties go to the larger vial, so results are deterministic.
+    The table returned may be longer than ``top + 1`` (it is shared): index
+    it, do not rely on its length.
     """
+    key = tuple(sizes)
+    table = _TABLES.get(key)
+    if table is not None and len(table) > top:
+        return table
     order = sorted(range(len(sizes)), key=lambda i: -sizes[i])
-    best: list[tuple[int, int] | None] = [None] * (top + 1)
-    best[0] = (0, -1)
-    for total in range(1, top + 1):
+    best: list[tuple[int, int] | None] = [(0, -1)] if table is None else list(table)
+    for total in range(len(best), top + 1):
+        cur: tuple[int, int] | None = None
         for i in order:
             prev = total - sizes[i]
-            if prev >= 0 and (b := best[prev]) is not None:
-                cand = (b[0] + 1, i)
-                cur = best[total]
-                if cur is None or cand[0] < cur[0]:
-                    best[total] = cand
-    return best
+            if (
+                prev >= 0
+                and (b := best[prev]) is not None
+                and (cur is None or b[0] + 1 < cur[0])
+            ):
+                cur = (b[0] + 1, i)
+        best.append(cur)
+    grown = tuple(best)
+    if len(_TABLES) >= _MAX_TABLES:
+        _TABLES.clear()
+    _TABLES[key] = grown
+    return grown
 
 
 def _counts(
-    best: list[tuple[int, int] | None], sizes: Sequence[int], total: int
+    best: Sequence[tuple[int, int] | None], sizes: Sequence[int], total: int
 ) -> tuple[int, ...]:
     counts = [0] * len(sizes)
     while total > 0:
@@ -193,8 +215,9 @@ class NeverBelow:
         _check_sizes(sizes_g)
         step, sizes = _grid(sizes_g)
         target = math.ceil(dose_g * _MG_PER_G / step - _EPS)
-        best = _min_vials(sizes, target + max(sizes))
-        for total in range(target, len(best)):
+        top = target + max(sizes)
+        best = _min_vials(sizes, top)
+        for total in range(target, top + 1):
             if best[total] is not None:
                 counts = _counts(best, sizes, total)
                 got = total * step / _MG_PER_G
@@ -330,7 +353,7 @@ class NearestIncrement:
             )
             higher_best = _min_vials(sizes, target + max(sizes))
             upper = next(
-                t for t in range(target + 1, len(higher_best)) if higher_best[t]
+                t for t in range(target + 1, target + max(sizes) + 1) if higher_best[t]
             )
             near = [f"{upper * step / _MG_PER_G:g} g"]
             if lower is not None:
