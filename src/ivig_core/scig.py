@@ -40,13 +40,13 @@ import datetime as dt
 import math
 import numbers
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from types import MappingProxyType
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Final, Literal, TypeAlias
 
 import attrs
 
 from ivig_core import units
+from ivig_core._lazy import LazyMapping
 from ivig_core.dosing_weight import DosingWeight
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.patient import read_weight_kg
@@ -1441,45 +1441,21 @@ def _hizentra_cidp(dose: str, name: str, alternative: bool) -> Regimen:
     )
 
 
-class _ScigPresets(Mapping[str, Regimen]):
-    """The SCIg presets, made on first use (making quantities builds pint)."""
-
-    __slots__ = ("_presets",)
-
-    def __init__(self) -> None:
-        self._presets: Mapping[str, Regimen] | None = None
-
-    def _get(self) -> Mapping[str, Regimen]:
-        if self._presets is None:
-            self._presets = MappingProxyType(
-                {
-                    "hizentra-cidp-0.2": _hizentra_cidp(
-                        "0.2 g/kg", "hizentra-cidp-0.2", alternative=False
-                    ),
-                    "hizentra-cidp-0.4": _hizentra_cidp(
-                        "0.4 g/kg", "hizentra-cidp-0.4", alternative=True
-                    ),
-                }
-            )
-        return self._presets
-
-    def __getitem__(self, key: str) -> Regimen:
-        return self._get()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._get())
-
-    def __len__(self) -> int:
-        return len(self._get())
-
-    def __repr__(self) -> str:
-        return f"SCIG_PRESETS({list(self._get())})"
+def _scig_presets() -> dict[str, Regimen]:
+    return {
+        "hizentra-cidp-0.2": _hizentra_cidp(
+            "0.2 g/kg", "hizentra-cidp-0.2", alternative=False
+        ),
+        "hizentra-cidp-0.4": _hizentra_cidp(
+            "0.4 g/kg", "hizentra-cidp-0.4", alternative=True
+        ),
+    }
 
 
 #: SCIg regimen presets by name (read-only; made on first use). Days per
 #: week (1 or 2 sessions) and the number of weeks are your choices
 #: (:meth:`~ivig_core.regimen.Regimen.choose`).
-SCIG_PRESETS: Final[Mapping[str, Regimen]] = _ScigPresets()
+SCIG_PRESETS: Final[Mapping[str, Regimen]] = LazyMapping(_scig_presets, "SCIG_PRESETS")
 
 
 def get_scig_preset(name: str) -> Regimen:
