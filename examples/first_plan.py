@@ -10,7 +10,9 @@ Octagam 10 %, the product whose US label covers dermatomyositis (reference
 a local choice; each infusion's run notes say which parts are label and
 which are local policy.
 
-The library computes and checks; it does not prescribe. Every choice here
+The script ends with the safety report: every finding a prescriber and a
+pharmacist must see for this patient and plan. The library computes and
+checks; it does not prescribe. Every choice here
 (policy, cycles, rounding, rate steps) is the prescriber's and the
 pharmacist's.
 
@@ -27,11 +29,23 @@ from ivig_core.plan import Plan
 from ivig_core.planning import plan_course
 from ivig_core.products import get_product
 from ivig_core.regimen import get_preset
+from ivig_core.safety import assess
+
+
+PATIENT = Patient(
+    sex="female",
+    age="54 year",
+    height="165 cm",
+    weight="70 kg",
+    serum_iga="150 mg/dL",
+    serum_creatinine="0.8 mg/dL",
+    abo_group="O",
+)
 
 
 def build_plan() -> Plan:
     """Plan three cycles of seed 004's course for one patient."""
-    patient = Patient(sex="female", age="54 year", height="165 cm", weight="70 kg")
+    patient = PATIENT
     regimen = get_preset("seed-004-privigen-dm").choose(cycles=3)
     octagam = get_product("octagam 10%")
     schedule = rate_schedule(
@@ -66,6 +80,9 @@ def main() -> None:
         f"{len(plan.infusions)} infusions, {plan.total_dispensed_g:g} g dispensed "
         f"for {plan.total_calculated_g:.2f} g calculated"
     )
+    print()
+    report = assess(PATIENT, plan, indication="dermatomyositis")
+    print(report.summary())
 
 
 if __name__ == "__main__":
