@@ -8,8 +8,8 @@ ivig_core raises on purpose is an :class:`~ivig_core.IvigError`; anything
 else is a bug and is left to propagate.
 
 The regimen, product and policies are fixed for the batch; each row's
-course is planned independently (plans are immutable values, so rows could
-equally be planned in parallel).
+course is planned and safety-assessed independently (plans are immutable
+values, so rows could equally be planned in parallel).
 
 Run: python examples/batch_population.py
 """
@@ -27,6 +27,7 @@ from ivig_core.plan import Plan
 from ivig_core.planning import plan_course
 from ivig_core.products import Product, get_product
 from ivig_core.regimen import Regimen, get_preset
+from ivig_core.safety import SafetyReport, assess
 
 
 #: Rows as a host application would receive them (strings with units).
@@ -56,6 +57,7 @@ class Batch:
     """What a batch produced: plans by row index, and the failures."""
 
     plans: dict[int, Plan]
+    reports: dict[int, SafetyReport]
     failures: list[Failure]
 
 
@@ -64,15 +66,15 @@ def plan_row(
     regimen: Regimen,
     product: Product,
     schedule: RateSchedule,
-) -> Plan:
-    """Plan one row (raises IvigError when the row is refused)."""
+) -> tuple[Plan, SafetyReport]:
+    """Plan and assess one row (raises IvigError when the row is refused)."""
     patient = Patient(
         sex=row.get("sex"),
         age=row.get("age"),
         height=row.get("height"),
         weight=row.get("weight"),
     )
-    return plan_course(
+    plan = plan_course(
         patient,
         regimen,
         product,
@@ -83,6 +85,7 @@ def plan_row(
         rate_weight="dosing",
         rate_schedule=schedule,
     )
+    return plan, assess(patient, plan, product=product, indication="dermatomyositis")
 
 
 def plan_all(rows: Iterable[Mapping[str, object]]) -> Batch:
@@ -92,13 +95,16 @@ def plan_all(rows: Iterable[Mapping[str, object]]) -> Batch:
     schedule = rate_schedule(
         product, "dermatomyositis", increment="1 mg/kg/min", interval="30 min"
     )
-    batch = Batch(plans={}, failures=[])
+    batch = Batch(plans={}, reports={}, failures=[])
     for index, row in enumerate(rows):
         try:
-            batch.plans[index] = plan_row(row, regimen, product, schedule)
+            plan, report = plan_row(row, regimen, product, schedule)
         except IvigError as exc:
             field = exc.field if isinstance(exc, InputError) else "-"
             batch.failures.append(Failure(index, type(exc).__name__, field, str(exc)))
+        else:
+            batch.plans[index] = plan
+            batch.reports[index] = report
     return batch
 
 
@@ -108,9 +114,12 @@ def main() -> None:
     print(f"planned {len(batch.plans)} of {len(ROWS)} rows")
     for index, plan in batch.plans.items():
         weight = plan.dosing_weight
+        report = batch.reports[index]
+        blocking = ", ".join(sorted({f.code.value for f in report.blocking}))
         print(
             f"row {index}: {weight.weight_kg:.1f} kg ({weight.basis.value}), "
-            f"{plan.total_dispensed_g:g} g over {len(plan.infusions)} days"
+            f"{plan.total_dispensed_g:g} g over {len(plan.infusions)} days; "
+            f"{len(report.findings)} findings, blocking: {blocking or 'none'}"
         )
     print(f"\n{len(batch.failures)} refused:")
     for failure in batch.failures:
