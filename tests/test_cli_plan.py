@@ -150,6 +150,27 @@ def test_seed_004_two_days_a_course() -> None:
     assert all(" 1.00 " in r for r in rows)
 
 
+def test_eighty_gram_rule_and_closed_days() -> None:
+    """The 80 g rule spreads a course over 5 days; closed weekends move it."""
+    args = (
+        *without(without(SEED_004, "--policy"), "--start"),
+        *("--policy", "actual", "--start", "2026-01-03"),
+        *("--eighty-gram-rule", "day", "--closed-weekends"),
+        *("--closed-date", "2026-01-05"),
+    )
+    result = run(*args)
+    assert result.returncode in {EXIT_OK, EXIT_BLOCKED}, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("2026")]
+    assert [r.split()[2:4] for r in rows[:5]] == [
+        ["1", f"d{day}/5"] for day in range(1, 6)
+    ]
+    assert rows[0].startswith("2026-01-12")  # 5 open days in a row: Mon-Fri
+    text = " ".join(result.stdout.split())
+    assert "moved 9 days from 2026-01-03 to 2026-01-12" in text
+    assert "5 days by the 80 g rule" in text
+    assert " 0.40 " in rows[0]
+
+
 def test_soft_limit_blocks_with_status_3() -> None:
     """A soft limit without an override: table printed, BLOCKED, exit 3."""
     result = run(*SEED_004, "--risk-factor", "iga_deficiency")
@@ -276,6 +297,8 @@ BAD = [
         "tolerance",
     ),
     (("example", "--format", "pdf"), "invalid choice"),
+    ((*SEED_004, "--closed-date", "2026-02-30"), "--closed-date: "),
+    ((*SEED_004, "--max-daily-grams", "80 g"), "max_daily_grams"),
     (("products", "--all"), "unrecognized arguments"),
 ]
 

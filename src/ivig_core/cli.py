@@ -62,6 +62,8 @@ from ivig_core.patient import Patient
 if TYPE_CHECKING:
     from ivig_core.infusion import RateSchedule
     from ivig_core.plan import Infusion, Plan
+    from ivig_core.planning.calendar import ClosedDays
+    from ivig_core.planning.split import SplitLimits
     from ivig_core.products import Product
     from ivig_core.regimen import Regimen, Taper
     from ivig_core.safety import Finding, Override, SafetyReport
@@ -328,6 +330,33 @@ def _add_plan_arguments(plan: argparse.ArgumentParser) -> None:
     )
     choices.add_argument(
         "--at-risk-cap", help="a lower maximum rate for a patient at risk: '100 mL/h'"
+    )
+    limits = plan.add_argument_group("per-day limits and calendar (optional)")
+    limits.add_argument(
+        "--max-daily-dose", help="at most this dose per day: '1 g/kg/day'"
+    )
+    limits.add_argument(
+        "--max-daily-grams", help="at most this many grams per day: '80 g/day'"
+    )
+    limits.add_argument(
+        "--eighty-gram-rule",
+        choices=["day", "course"],
+        help="apply seed 004's 80 g rule to the daily dose or the course total",
+    )
+    limits.add_argument(
+        "--granularity", help="dispense in whole multiples of this mass: '1 g'"
+    )
+    limits.add_argument(
+        "--closed-weekends",
+        action="store_true",
+        help="the centre is closed on Saturdays and Sundays (courses move)",
+    )
+    limits.add_argument(
+        "--closed-date",
+        action="append",
+        default=[],
+        metavar="YYYY-MM-DD",
+        help="a date the centre is closed (repeatable)",
     )
     safety = plan.add_argument_group("safety")
     safety.add_argument(
@@ -603,14 +632,51 @@ def _schedule(args: argparse.Namespace, product: Product) -> RateSchedule:
     )
 
 
-def _start(text: str) -> dt.date:
+def _date(text: str, flag: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
         day = None
     if day is None or len(text) != len("2026-01-05"):
-        raise InputError("--start", text, "a date as YYYY-MM-DD")
+        raise InputError(flag, text, "a date as YYYY-MM-DD")
     return day
+
+
+def _limits(args: argparse.Namespace) -> SplitLimits | None:
+    from ivig_core.planning.split import (  # noqa: PLC0415 - lazy
+        EightyGramRule,
+        SplitLimits,
+    )
+
+    given = (
+        args.max_daily_dose,
+        args.max_daily_grams,
+        args.eighty_gram_rule,
+        args.granularity,
+    )
+    if all(value is None for value in given):
+        return None
+    rule = (
+        None
+        if args.eighty_gram_rule is None
+        else EightyGramRule(applies_to=args.eighty_gram_rule)
+    )
+    return SplitLimits(
+        max_daily_dose=args.max_daily_dose,
+        max_daily_grams=args.max_daily_grams,
+        eighty_gram_rule=rule,
+        granularity=args.granularity,
+    )
+
+
+def _closed(args: argparse.Namespace) -> ClosedDays | None:
+    from ivig_core.planning.calendar import ClosedDays  # noqa: PLC0415 - lazy
+
+    dates = frozenset(_date(text, "--closed-date") for text in args.closed_date)
+    if not args.closed_weekends and not dates:
+        return None
+    weekdays = frozenset({5, 6}) if args.closed_weekends else frozenset()
+    return ClosedDays(weekdays=weekdays, dates=dates)
 
 
 def _overrides(items: Sequence[str]) -> tuple[Override, ...]:
@@ -773,7 +839,9 @@ def _table(
     if plan.notes:
         lines += ["", "Notes:"]
         for note in plan.notes:
-            lines += _wrap(f"- {note}", "  ")
+            lines += textwrap.wrap(
+                note, width=_WIDTH, initial_indent="  - ", subsequent_indent="    "
+            )
     lines += ["", *_report_lines(report), "", _DISCLAIMER]
     return "\n".join(lines) + "\n"
 
@@ -791,13 +859,15 @@ def _run_plan(args: argparse.Namespace, out: TextIO) -> int:
         patient,
         regimen,
         product,
-        start=_start(args.start),
+        start=_date(args.start, "--start"),
         policy=args.policy,
         rounding=_rounding(args),
         indication=args.indication,
         rate_weight=args.rate_weight,
         rate_schedule=_schedule(args, product),
         at_risk_cap=args.at_risk_cap,
+        closed=_closed(args),
+        limits=_limits(args),
     )
     report = assess(
         patient,
