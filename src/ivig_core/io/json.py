@@ -27,6 +27,13 @@ vials. Any failure raises :class:`DocumentError`, an
 (``infusions[3].dispensed_g``) and whose ``errors`` lists every problem
 found; nothing half-loaded is returned.
 
+Derived amounts are recomputed from the loaded values and compared within a
+relative 1e-9 (1 µg on a 1 kg total): exact equality
+of floats would depend on the order of summation, which differs between the
+planner's routes (a split's shares against the course total) and between
+Python versions (3.12's ``sum`` compensates rounding), and would reject
+honest documents. Any change of clinical size is far above that slack.
+
 Example:
     >>> from ivig_core import Patient
     >>> p = Patient(sex="female", age="54 year", height="165 cm", weight="92 kg")
