@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ivig_core.dosing_weight import DosingWeight
     from ivig_core.infusion import InfusionRun
     from ivig_core.regimen import Regimen
+    from ivig_core.safety import SafetyReport
     from ivig_core.vials import VialSelection
 
 
@@ -207,6 +208,11 @@ class Plan:
             or at a taper stop.
         notes: Things a reader must know (moved courses, rules applied).
         trace: How every number was obtained.
+        indication: The product indication the plan was made for (its rate
+            schedule and labelled limits), or ``None``.
+        safety: The safety report (:func:`~ivig_core.safety.assess`) that
+            :func:`~ivig_core.planning.plan_course` attaches to every plan;
+            ``None`` only for a plan assembled by hand.
 
     .. versionadded:: 0.1.0
     """
@@ -221,6 +227,17 @@ class Plan:
     ended: Literal["cycles", "floor", "stop"]
     notes: tuple[str, ...]
     trace: tuple[Trace, ...]
+    indication: str | None = None
+    safety: SafetyReport | None = None
+
+    @property
+    def ready_to_issue(self) -> bool:
+        """Whether the safety report allows the plan to be issued.
+
+        False when the plan has no safety report, has an unaccepted soft
+        limit, or has any hard limit.
+        """
+        return self.safety is not None and self.safety.ready_to_issue
 
     @property
     def total_calculated_g(self) -> float:
@@ -311,4 +328,7 @@ class Plan:
             lines.extend(f"- {note}" for note in self.notes)
         lines.append("")
         lines.append(self.table())
+        if self.safety is not None:
+            lines.append("")
+            lines.append(self.safety.summary())
         return "\n".join(lines)

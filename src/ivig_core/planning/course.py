@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
@@ -35,6 +36,7 @@ from ivig_core.planning.split import CourseSplit, SplitLimits, split_course_g
 from ivig_core.planning.taper import taper_steps
 from ivig_core.products import AtRiskCap, Product, get_product
 from ivig_core.regimen import DayRange, DaysChoice, Floor, Regimen
+from ivig_core.safety import Override, SafetyConfig, assess
 from ivig_core.vials import MAX_DOSE_G, RoundingPolicy, VialSelection, select_vials_g
 
 
@@ -279,6 +281,10 @@ def plan_course(
     at_risk_cap: Quantity | str | AtRiskCap | None = None,
     closed: ClosedRule | None = None,
     limits: SplitLimits | None = None,
+    safety_config: SafetyConfig | None = None,
+    overrides: Iterable[Override] = (),
+    previous_product: Product | str | None = None,
+    strict: bool = False,
 ) -> Plan:
     """Plan *regimen* for *patient* with *product*, from *start*.
 
@@ -301,14 +307,26 @@ def plan_course(
         limits: Per-day limits and the dispensing granularity (default: no
             limits; the greatest common divisor of the vial sizes, e.g. 1 g
             for 2, 5, 10, 20 and 30 g vials).
+        safety_config: Thresholds and local protocols for the safety checks
+            (default :class:`~ivig_core.safety.SafetyConfig`).
+        overrides: Soft limits accepted, each with its reason
+            (:class:`~ivig_core.safety.Override`); recorded on the report.
+        previous_product: The product the patient had before, if any (a
+            switch restarts at the initial rate).
+        strict: Raise :class:`~ivig_core.safety.SafetyBlock` instead of
+            returning a plan that is not ready to issue.
 
     Returns:
-        The :class:`~ivig_core.plan.Plan`.
+        The :class:`~ivig_core.plan.Plan`, with its safety report
+        (:attr:`~ivig_core.plan.Plan.safety`): every plan is assessed, and
+        :attr:`~ivig_core.plan.Plan.ready_to_issue` says whether it may be
+        issued.
 
     Raises:
         InputError: A bad argument or a regimen with open choices.
         PlanningError: A constraint that cannot be met (the message says
             which and by how much).
+        SafetyBlock: In strict mode, a plan that is not ready to issue.
 
     .. versionadded:: 0.1.0
     """
@@ -419,7 +437,7 @@ def plan_course(
     ended: Literal["cycles", "floor", "stop"] = (
         "cycles" if taper is None else taper.ended
     )
-    return Plan(
+    plan = Plan(
         regimen=regimen,
         product=prod.name,
         dosing_weight=weight,
@@ -430,7 +448,21 @@ def plan_course(
         ended=ended,
         notes=notes,
         trace=trace,
+        indication=indication,
     )
+    # Every plan carries its safety report (issue 5); safety re-checks what
+    # it needs itself, so it holds with attrs validators switched off.
+    report = assess(
+        patient,
+        plan,
+        product=prod,
+        indication=indication,
+        config=safety_config,
+        overrides=overrides,
+        previous_product=previous_product,
+        strict=strict,
+    )
+    return attrs.evolve(plan, safety=report)
 
 
 def _rounding_name(rounding: RoundingPolicy | str) -> str:
