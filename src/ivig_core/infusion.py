@@ -98,6 +98,11 @@ _SPECS: Final = {
     RateKind.ML_PER_KG_PER_MIN: ML_PER_KG_PER_MIN,
     RateKind.ML_PER_H: ML_PER_H,
 }
+_KINDS: Final = (
+    RateKind.ML_PER_H,
+    RateKind.ML_PER_KG_PER_MIN,
+    RateKind.MG_PER_KG_PER_MIN,
+)
 
 
 def rate_kind(value: object, *, field: str = "rate") -> RateKind:
@@ -112,6 +117,11 @@ def rate_kind(value: object, *, field: str = "rate") -> RateKind:
 
     .. versionadded:: 0.1.0
     """
+    for kind in _KINDS:  # fast path: a rate in a canonical unit (e.g. ours)
+        if units.is_canonical(value, kind.unit):
+            if kind is RateKind.MG_PER_KG_PER_MIN:
+                units.to_float(value, field=field, unit=kind.unit)  # magnitude
+            return kind
     for kind in (RateKind.ML_PER_H, RateKind.ML_PER_KG_PER_MIN):
         if units.has_dimension(value, kind.unit):
             return kind

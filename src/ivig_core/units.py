@@ -30,6 +30,7 @@ import functools
 import math
 import numbers
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, TypeAlias, cast
 
 import attrs
@@ -78,6 +79,7 @@ __all__ = [
     "UnitSpec",
     "get_registry",
     "has_dimension",
+    "is_canonical",
     "magnitude",
     "parse_quantity",
     "quantity",
@@ -135,7 +137,7 @@ def set_registry(registry: Registry | None) -> None:
 # Canonical units
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class UnitSpec:
     """A canonical unit the library computes in, with what it accepts.
 
@@ -366,6 +368,37 @@ def _is_mass_unit(registry: Registry, name: str) -> bool:
     )
 
 
+@functools.cache
+def _maker(registry: Registry, spec: UnitSpec) -> Callable[[float], Quantity]:
+    """A function making quantities of *spec*'s unit in *registry*, fast.
+
+    ``registry.Quantity(value, unit)`` costs 5-10 µs, mostly checks that a
+    float magnitude and a parsed unit do not need. A quantity is its
+    magnitude and its unit container, so the fast maker sets those two on a
+    new instance. It is used only if, for this registry and pint version, it
+    makes exactly what the constructor makes (same class, same attributes);
+    otherwise the constructor is used.
+    """
+    cls = registry.Quantity
+    unit = _unit(registry, spec)
+    container = unit._units  # noqa: SLF001 - pint's own representation
+
+    def slow(value: float) -> Quantity:
+        return cls(value, unit)
+
+    def fast(value: float) -> Quantity:
+        q = object.__new__(cls)
+        q._magnitude = value
+        q._units = container
+        return q
+
+    try:
+        same = vars(fast(1.5)) == vars(slow(1.5))
+    except TypeError:  # pragma: no cover - a pint with slotted quantities
+        same = False
+    return fast if same else slow
+
+
 def quantity(value: float, unit: UnitSpec) -> Quantity:
     """Wrap a float in canonical *unit* into a quantity of the active registry.
 
@@ -373,8 +406,26 @@ def quantity(value: float, unit: UnitSpec) -> Quantity:
 
     .. versionadded:: 0.1.0
     """
-    registry = get_registry()
-    return registry.Quantity(float(value), _unit(registry, unit))
+    return _maker(get_registry(), unit)(float(value))
+
+
+def _is_canonical(q: Quantity, registry: Registry, unit: UnitSpec) -> bool:
+    """Whether *q*'s unit is exactly *unit* (no conversion needed)."""
+    container = _unit(registry, unit)._units  # noqa: SLF001 - cheap comparison
+    return bool(q._units == container)  # noqa: SLF001
+
+
+def is_canonical(value: object, unit: UnitSpec) -> bool:
+    """Whether *value* is a quantity written in exactly the canonical *unit*.
+
+    A cheap test (about 1 µs) for values the library made itself, which
+    need no dimension check or conversion. Never raises.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(value, pint.Quantity):
+        return False
+    return _is_canonical(cast("Quantity", value), get_registry(), unit)
 
 
 def Q_(value: float | str, unit: str | None = None) -> Quantity:  # noqa: N802 - pint's idiom
@@ -547,9 +598,9 @@ def to_float(value: object, *, field: str, unit: UnitSpec) -> float:
             f"{magnitude!r} is not a finite number",
         )
     registry = get_registry()
-    canonical = _unit(registry, unit)
-    if q.units == canonical:  # fast path: already canonical (e.g. our own)
+    if _is_canonical(q, registry, unit):  # fast path: e.g. the library's own
         return float(magnitude)
+    canonical = _unit(registry, unit)
     if q.dimensionality != _dimensionality(registry, unit.dimension):
         raise UnitError(
             field,
@@ -597,9 +648,10 @@ def magnitude(q: Quantity, unit: UnitSpec) -> float:
 
     .. versionadded:: 0.1.0
     """
-    if q.units == _unit(get_registry(), unit):
+    registry = get_registry()
+    if _is_canonical(q, registry, unit):
         return float(q.magnitude)
-    return float(q.m_as(_unit(get_registry(), unit)))
+    return float(q.m_as(_unit(registry, unit)))
 
 
 def require_range(
