@@ -492,7 +492,12 @@ def volume_ml(dose_g: float, product: Product) -> float:
     return dose_g / product.concentration_g_per_l * 1000.0
 
 
+_NEVER_BELOW: Final = NeverBelow()
+
+
 def _policy(rounding: object) -> RoundingPolicy:
+    if rounding == "never-below":  # the common name, without a lookup
+        return _NEVER_BELOW
     if isinstance(rounding, str):
         return get_rounding(rounding)
     if isinstance(rounding, RoundingPolicy):
