@@ -196,6 +196,19 @@ def test_override_records_reason_and_unblocks() -> None:
     assert "IGA_DEFICIENCY_PRODUCT (plan) (overridden)" in result.stdout
     assert f"Override IGA_DEFICIENCY_PRODUCT: {reason}" in result.stdout
     assert "Status: READY to issue" in result.stdout
+    as_json = run(
+        *SEED_004,
+        "--risk-factor",
+        "iga_deficiency",
+        "--override",
+        f"IGA_DEFICIENCY_PRODUCT={reason}",
+        "--format",
+        "json",
+    )
+    overrides = json.loads(as_json.stdout)["safety"]["overrides"]
+    assert overrides == [
+        {"by": None, "code": "IGA_DEFICIENCY_PRODUCT", "reason": reason}
+    ]
 
 
 def test_hard_limit_blocks_every_format() -> None:
@@ -212,7 +225,13 @@ def test_hard_limit_blocks_every_format() -> None:
     assert "HARD_LIMIT: ANTI_IGA_CONTRAINDICATION" in table.stdout
     as_json = run(*args, "--format", "json")
     assert as_json.returncode == EXIT_BLOCKED
-    assert json.loads(as_json.stdout)["schema"] == "ivig_core.plan"
+    doc = json.loads(as_json.stdout)
+    assert doc["schema"] == "ivig_core.plan"
+    first = doc["safety"]["findings"][0]
+    assert (first["code"], first["severity"]) == (
+        "ANTI_IGA_CONTRAINDICATION",
+        "hard_limit",
+    )
     ics = run(*args, "--format", "ics")
     assert ics.returncode == EXIT_BLOCKED
     assert ics.stdout == ""

@@ -158,6 +158,10 @@ def test_document_envelope_and_units() -> None:
     assert doc["regimen"]["taper"]["end"] == {"type": "Stop"}
     assert doc["totals"]["dispensed_g"] == example_plan().total_dispensed_g
     assert doc["start"] == "2026-01-05"
+    assert doc["indication"] == "dermatomyositis"
+    codes = [f["code"] for f in doc["safety"]["findings"]]
+    assert "IGA_NOT_MEASURED" not in codes  # serum IgA is recorded
+    assert plan_from_json(example_text()).safety == example_plan().safety
 
 
 @st.composite
@@ -458,6 +462,12 @@ BAD_PLANS: list[tuple[str, Mutator, str, str]] = [
         _set("infusions[1].date", "2026-01-04"),
         "infusions[1].date",
         "not after",
+    ),
+    (
+        "unknown finding code",
+        _set("safety.findings[0].code", "NOT_A_CODE"),
+        "safety.findings[0].code",
+        "NOT_A_CODE",
     ),
     ("other schema", _set("schema", "ivig_core.patient"), "schema", "expected"),
     (

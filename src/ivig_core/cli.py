@@ -849,12 +849,10 @@ def _table(
 def _run_plan(args: argparse.Namespace, out: TextIO) -> int:
     from ivig_core.planning.course import plan_course  # noqa: PLC0415 - lazy
     from ivig_core.products import get_product  # noqa: PLC0415
-    from ivig_core.safety import assess  # noqa: PLC0415
 
     patient = _plan_patient(args)
     regimen = _regimen(args)
     product = get_product(args.product)
-    overrides = _overrides(args.override)
     plan = plan_course(
         patient,
         regimen,
@@ -868,15 +866,13 @@ def _run_plan(args: argparse.Namespace, out: TextIO) -> int:
         at_risk_cap=args.at_risk_cap,
         closed=_closed(args),
         limits=_limits(args),
-    )
-    report = assess(
-        patient,
-        plan,
-        product=product,
-        indication=args.indication,
-        overrides=overrides,
+        overrides=_overrides(args.override),
         previous_product=args.previous_product,
     )
+    report = plan.safety
+    if report is None:  # pragma: no cover - plan_course always assesses
+        msg = "the plan carries no safety report"
+        raise _UsageError(msg)
     return _emit(plan, patient, report, args, out)
 
 
