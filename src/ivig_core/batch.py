@@ -1,0 +1,332 @@
+"""Plan many patients: an iterable of requests in, plans or error records out.
+
+For population-scale work (supply forecasting for a clinic, research, a
+nightly re-plan) :func:`plan_many` runs
+:func:`~ivig_core.planning.plan_course` once per request and returns the
+results **in input order**. A request that the library refuses (an
+:class:`~ivig_core.errors.IvigError`: bad input, a plan that cannot be built,
+a strict-mode safety block) becomes a :class:`PlanFailure` holding the
+request's index, the caller's key and the error; one bad patient never stops
+the batch. Any other exception is a bug and propagates.
+
+Requests, plans and failures pickle, so the same function runs in a local
+process pool (``processes=N``) and, unchanged, on a distributed engine (Dask,
+Spark, Ray): map :func:`plan_one` over the requests there (see the how-to
+``docs/how-to/batch.rst``).
+
+Example:
+    >>> import datetime as dt
+    >>> from ivig_core import Patient
+    >>> from ivig_core.infusion import rate_schedule
+    >>> from ivig_core.regimen import get_preset
+    >>> regimen = get_preset("seed-004-privigen-dm").choose(cycles=1)
+    >>> schedule = rate_schedule("octagam 10%", "dermatomyositis",
+    ...                          increment="1 mg/kg/min", interval="30 min")
+    >>> def request(height, key):
+    ...     return PlanRequest(
+    ...         key=key,
+    ...         patient=Patient(sex="female", age="54 year", height=height,
+    ...                         weight="70 kg"),
+    ...         regimen=regimen, product="octagam 10%", start=dt.date(2026, 1, 5),
+    ...         policy="ideal", rounding="never-below",
+    ...         indication="dermatomyositis", rate_weight="dosing",
+    ...         options={"rate_schedule": schedule})
+    >>> results = plan_many([request("165 cm", "A"), request("150 cm", "B"),
+    ...                      request("170 cm", "C")])
+    >>> [type(r).__name__ for r in results]
+    ['Plan', 'PlanFailure', 'Plan']
+    >>> results[0].total_dispensed_g
+    114.0
+    >>> failure = results[1]
+    >>> failure.index, failure.key, failure.error_type, failure.field
+    (1, 'B', 'InputError', 'height')
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
+
+import attrs
+
+from ivig_core.errors import InputError, IvigError
+from ivig_core.patient import Patient
+from ivig_core.plan import Plan
+from ivig_core.planning.course import plan_course
+from ivig_core.products import Product
+from ivig_core.regimen import Regimen
+
+
+if TYPE_CHECKING:
+    from ivig_core.dosing_weight import DosingWeightPolicy
+    from ivig_core.vials import RoundingPolicy
+
+
+__all__ = [
+    "PlanFailure",
+    "PlanRequest",
+    "PlanResult",
+    "iter_plans",
+    "plan_many",
+    "plan_one",
+]
+
+#: Requests sent to a worker process at a time (amortises the pickling).
+DEFAULT_CHUNKSIZE: Final = 16
+
+
+def _options(value: object) -> Mapping[str, object]:
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise InputError("options", value, "a mapping of plan_course keyword arguments")
+    clash = sorted(set(value) & _REQUIRED)
+    if clash:
+        raise InputError(
+            f"options.{clash[0]}",
+            value[clash[0]],
+            "a keyword not given as a PlanRequest field",
+        )
+    return dict(value)
+
+
+@attrs.frozen(kw_only=True)
+class PlanRequest:
+    """The arguments of one :func:`~ivig_core.planning.plan_course` call.
+
+    The fields are plan_course's required arguments, with no defaults (the
+    clinically decisive choices are made per request, as for plan_course);
+    *options* holds its optional keyword arguments (``rate_schedule``,
+    ``closed``, ``limits``, ``at_risk_cap``, safety arguments, ...). Values
+    are checked by plan_course when the request is planned, so a bad
+    request becomes a :class:`PlanFailure` instead of stopping the batch.
+
+    For a process pool or a distributed engine every value must pickle:
+    use :class:`~ivig_core.planning.ClosedDays` rather than a lambda for
+    ``closed``.
+
+    Attributes:
+        patient: The patient.
+        regimen: A regimen with every choice made.
+        product: A product or its name.
+        start: The first day of the first course.
+        policy: The dosing-weight policy (object or built-in name).
+        rounding: The vial rounding policy (object or name).
+        indication: The indication whose rates and limits apply.
+        rate_weight: ``"dosing"`` or ``"actual"``.
+        options: Other keyword arguments of plan_course.
+        key: The caller's identifier for the request (a record number, a
+            row id), copied to the failure record; not used for planning.
+
+    .. versionadded:: 0.1.0
+    """
+
+    patient: Patient
+    regimen: Regimen
+    product: Product | str
+    start: dt.date
+    policy: DosingWeightPolicy | str
+    rounding: RoundingPolicy | str
+    indication: str
+    rate_weight: str
+    options: Mapping[str, object] = attrs.field(factory=dict, converter=_options)
+    key: object = None
+
+    def arguments(self) -> dict[str, Any]:
+        """The keyword arguments for plan_course."""
+        return {
+            "patient": self.patient,
+            "regimen": self.regimen,
+            "product": self.product,
+            "start": self.start,
+            "policy": self.policy,
+            "rounding": self.rounding,
+            "indication": self.indication,
+            "rate_weight": self.rate_weight,
+            **self.options,
+        }
+
+
+_REQUIRED: Final = frozenset(
+    {
+        "patient",
+        "regimen",
+        "product",
+        "start",
+        "policy",
+        "rounding",
+        "indication",
+        "rate_weight",
+    }
+)
+
+
+@attrs.frozen(kw_only=True)
+class PlanFailure:
+    """A request the library refused, in place of its plan.
+
+    Equal when index, key, error type and message are equal (exceptions
+    themselves compare by identity, and do not survive pickling as the same
+    object).
+
+    Attributes:
+        index: The request's position in the input, from 0.
+        key: The request's :attr:`PlanRequest.key` (``None`` for a mapping
+            request without a ``"key"``).
+        error_type: The error's class name (``"InputError"``,
+            ``"PlanningError"``, ``"UnitError"``, ``"SafetyBlock"``).
+        message: The error's message (it names the field, the value and
+            what is allowed, or the constraint that failed).
+        field: For an :class:`~ivig_core.errors.InputError`, the offending
+            field (e.g. ``"weight"``); otherwise ``None``.
+        error: The exception itself (it pickles with its fields).
+
+    .. versionadded:: 0.1.0
+    """
+
+    index: int
+    key: object
+    error_type: str
+    message: str
+    field: str | None
+    error: IvigError = attrs.field(eq=False, repr=False)
+
+    @classmethod
+    def from_error(cls, index: int, key: object, error: IvigError) -> PlanFailure:
+        """The record of *error* for the request at *index*."""
+        return cls(
+            index=index,
+            key=key,
+            error_type=type(error).__name__,
+            message=str(error),
+            field=error.field if isinstance(error, InputError) else None,
+            error=error,
+        )
+
+
+#: What :func:`plan_many` returns per request.
+PlanResult: TypeAlias = Plan | PlanFailure
+
+
+def _arguments(request: object) -> tuple[dict[str, Any], object]:
+    """plan_course's keyword arguments and the caller's key, or refuse."""
+    if isinstance(request, PlanRequest):
+        return request.arguments(), request.key
+    if isinstance(request, Mapping) and all(isinstance(k, str) for k in request):
+        arguments = dict(request)
+        key = arguments.pop("key", None)
+        return arguments, key
+    raise InputError(
+        "request",
+        request,
+        "a PlanRequest or a mapping of plan_course keyword arguments",
+    )
+
+
+def plan_one(request: PlanRequest | Mapping[str, Any], index: int = 0) -> PlanResult:
+    """Plan one request; a refusal is returned as a :class:`PlanFailure`.
+
+    This is the function to map on a distributed engine: it is a top-level
+    function of plain, picklable values.
+
+    Args:
+        request: A :class:`PlanRequest`, or a mapping of plan_course's
+            keyword arguments (with an optional ``"key"``).
+        index: The request's position, recorded on a failure.
+
+    Returns:
+        The :class:`~ivig_core.plan.Plan`, or a :class:`PlanFailure` for an
+        :class:`~ivig_core.errors.IvigError`.
+
+    .. versionadded:: 0.1.0
+    """
+    key: object = None
+    try:
+        arguments, key = _arguments(request)
+        return plan_course(**arguments)
+    except IvigError as error:
+        return PlanFailure.from_error(index, key, error)
+    except TypeError as error:  # a missing or unknown plan_course argument
+        if not _is_call_error(error):
+            raise
+        wrapped = InputError("request", request, "plan_course's arguments", str(error))
+        return PlanFailure.from_error(index, key, wrapped)
+
+
+def _is_call_error(error: TypeError) -> bool:
+    text = str(error)
+    return text.startswith("plan_course() ") and "argument" in text
+
+
+def _plan_indexed(item: tuple[int, Any]) -> PlanResult:
+    """Plan ``(index, request)`` (a top-level function: it pickles)."""
+    index, request = item
+    return plan_one(request, index)
+
+
+def _processes(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError("processes", value, "None (in this process) or an int ≥ 1")
+    return value
+
+
+def _chunksize(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError("chunksize", value, "an int ≥ 1")
+    return value
+
+
+def iter_plans(
+    requests: Iterable[PlanRequest | Mapping[str, Any]],
+    *,
+    processes: int | None = None,
+    chunksize: int = DEFAULT_CHUNKSIZE,
+) -> Iterator[PlanResult]:
+    """Like :func:`plan_many`, but yield the results one by one, in order.
+
+    With a process pool, the requests are consumed as the pool needs them,
+    but ``Executor.map`` submits them all at once: for a very large input,
+    feed it in slices.
+
+    .. versionadded:: 0.1.0
+    """
+    workers = _processes(processes)
+    chunks = _chunksize(chunksize)
+    indexed = enumerate(requests)
+    if workers is None or workers == 1:
+        yield from map(_plan_indexed, indexed)
+        return
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_plan_indexed, indexed, chunksize=chunks)
+
+
+def plan_many(
+    requests: Iterable[PlanRequest | Mapping[str, Any]],
+    *,
+    processes: int | None = None,
+    chunksize: int = DEFAULT_CHUNKSIZE,
+) -> list[PlanResult]:
+    """Plan every request; results in input order, failures in place.
+
+    Args:
+        requests: :class:`PlanRequest` objects, or mappings of
+            :func:`~ivig_core.planning.plan_course`'s keyword arguments
+            (each may carry a ``"key"``).
+        processes: ``None`` or 1 to plan in this process; N > 1 to plan in a
+            :class:`concurrent.futures.ProcessPoolExecutor` of N workers
+            (every request must pickle).
+        chunksize: Requests sent to a worker at a time.
+
+    Returns:
+        One result per request, in input order: a
+        :class:`~ivig_core.plan.Plan` or a :class:`PlanFailure` with the
+        request's index, key and error.
+
+    Raises:
+        InputError: A bad *processes* or *chunksize*.
+
+    .. versionadded:: 0.1.0
+    """
+    return list(iter_plans(requests, processes=processes, chunksize=chunksize))

@@ -1,0 +1,215 @@
+"""Batch planning: plan_many, plan_one, PlanRequest, PlanFailure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from typing import Any
+
+import pytest
+
+from ivig_core import Patient
+from ivig_core.batch import PlanFailure, PlanRequest, iter_plans, plan_many, plan_one
+from ivig_core.errors import InputError, PlanningError
+from ivig_core.infusion import RateSchedule, rate_schedule
+from ivig_core.plan import Plan
+from ivig_core.planning import ClosedDays, SplitLimits, plan_course
+from ivig_core.regimen import Regimen, get_preset
+
+
+START = dt.date(2026, 1, 5)
+
+
+@pytest.fixture(scope="module")
+def regimen() -> Regimen:
+    """Seed 004's course, two cycles."""
+    return get_preset("seed-004-privigen-dm").choose(cycles=2)
+
+
+@pytest.fixture(scope="module")
+def schedule() -> RateSchedule:
+    """Octagam 10 % dermatomyositis ramp with local step size and time."""
+    return rate_schedule(
+        "octagam 10%", "dermatomyositis", increment="1 mg/kg/min", interval="30 min"
+    )
+
+
+def _request(
+    regimen: Regimen,
+    schedule: RateSchedule,
+    *,
+    weight: str,
+    key: object,
+    policy: str = "actual",
+    height: str = "165 cm",
+) -> PlanRequest:
+    return PlanRequest(
+        key=key,
+        patient=Patient(sex="female", age="54 year", height=height, weight=weight),
+        regimen=regimen,
+        product="octagam 10%",
+        start=START,
+        policy=policy,
+        rounding="never-below",
+        indication="dermatomyositis",
+        rate_weight="dosing",
+        options={"rate_schedule": schedule, "closed": ClosedDays.weekends()},
+    )
+
+
+@pytest.fixture(scope="module")
+def requests(regimen: Regimen, schedule: RateSchedule) -> list[PlanRequest]:
+    """Seven requests; the one at index 3 cannot be planned (IBW below 60 in)."""
+    weights = ["70 kg", "92 kg", "55.5 kg", "80 kg", "101.3 kg", "48 kg", "66 kg"]
+    out = [
+        _request(regimen, schedule, weight=w, key=f"MRN-{i}")
+        for i, w in enumerate(weights)
+    ]
+    out[3] = _request(
+        regimen, schedule, weight="80 kg", key="MRN-3", policy="ideal", height="150 cm"
+    )
+    return out
+
+
+def test_bad_patient_in_the_middle_is_reported_and_the_rest_planned(
+    requests: list[PlanRequest],
+) -> None:
+    """One failure, at its index, with its key and error; six plans."""
+    results = plan_many(requests)
+    assert len(results) == len(requests)
+    failures = [r for r in results if isinstance(r, PlanFailure)]
+    assert len(failures) == 1
+    failure = failures[0]
+    assert results[3] is failure
+    assert failure.index == 3
+    assert failure.key == "MRN-3"
+    assert failure.error_type == "InputError"
+    assert failure.field == "height"
+    assert isinstance(failure.error, InputError)
+    assert "60 in" in failure.message
+    assert all(isinstance(r, Plan) for i, r in enumerate(results) if i != 3)
+
+
+def test_results_are_in_input_order(requests: list[PlanRequest]) -> None:
+    """Each result is the plan of the request at the same position."""
+    results = plan_many(requests)
+    for request, result in zip(requests, results, strict=True):
+        if isinstance(result, PlanFailure):
+            continue
+        assert result == plan_course(**request.arguments())
+        assert result.dosing_weight.weight_kg == request.patient.weight_kg
+
+
+def test_plans_pickle_and_unpickle_equal(requests: list[PlanRequest]) -> None:
+    """A plan survives pickling (process pools, distributed engines)."""
+    for result in plan_many(requests):
+        again = pickle.loads(pickle.dumps(result))  # noqa: S301 - our own data
+        assert again == result
+        if isinstance(result, Plan):
+            assert again.explain() == result.explain()
+
+
+def test_failures_pickle_with_their_fields(requests: list[PlanRequest]) -> None:
+    """A failure and its error keep index, key, type, message and field."""
+    failure = plan_many(requests)[3]
+    assert isinstance(failure, PlanFailure)
+    again = pickle.loads(pickle.dumps(failure))  # noqa: S301 - our own data
+    assert again == failure
+    assert (again.index, again.key, again.error_type, again.field) == (
+        3,
+        "MRN-3",
+        "InputError",
+        "height",
+    )
+    assert isinstance(again.error, InputError)
+    assert again.error.field == "height"
+    assert str(again.error) == failure.message
+
+
+def test_requests_pickle(requests: list[PlanRequest]) -> None:
+    """Requests cross process boundaries too."""
+    again = pickle.loads(pickle.dumps(requests))  # noqa: S301 - our own data
+    assert again == requests
+
+
+def test_process_pool_gives_the_same_results(requests: list[PlanRequest]) -> None:
+    """processes=2 returns what the serial run returns, in the same order."""
+    serial = plan_many(requests)
+    pooled = plan_many(requests, processes=2, chunksize=2)
+    assert pooled == serial
+
+
+def test_mappings_and_planning_errors(regimen: Regimen, schedule: RateSchedule) -> None:
+    """Mapping requests work; a PlanningError and a bad mapping are failures."""
+    good = _request(regimen, schedule, weight="70 kg", key=None).arguments()
+    too_short = {**good, "key": "short", "limits": SplitLimits(granularity="3 g")}
+    unknown = {**good, "key": "typo", "rate_wieght": "dosing"}
+    nonsense_request: Any = "not a request"
+    results = plan_many([good, too_short, unknown, nonsense_request])
+    assert isinstance(results[0], Plan)
+    short, typo, nonsense = results[1:]
+    assert isinstance(short, PlanFailure)
+    assert (short.index, short.key, short.error_type) == (1, "short", "PlanningError")
+    assert short.field is None
+    assert "3 g units" in short.message
+    assert isinstance(typo, PlanFailure)
+    assert (typo.index, typo.key, typo.error_type) == (2, "typo", "InputError")
+    assert "rate_wieght" in typo.message
+    assert isinstance(nonsense, PlanFailure)
+    assert nonsense.index == 3
+    assert nonsense.field == "request"
+
+
+def test_planning_error_record(regimen: Regimen, schedule: RateSchedule) -> None:
+    """A PlanningError has no field; its message says what failed."""
+    request = _request(regimen, schedule, weight="70 kg", key="k")
+    error = PlanningError("interval: courses would overlap")
+    failure = PlanFailure.from_error(5, request.key, error)
+    assert (failure.index, failure.field, failure.error_type) == (
+        5,
+        None,
+        "PlanningError",
+    )
+    assert pickle.loads(pickle.dumps(failure)) == failure  # noqa: S301
+
+
+def test_plan_one_and_iter_plans(requests: list[PlanRequest]) -> None:
+    """plan_one is plan_many for one request; iter_plans yields lazily."""
+    first = plan_one(requests[0])
+    assert first == plan_many(requests[:1])[0]
+    iterator = iter_plans(iter(requests))
+    assert next(iterator) == first
+
+
+@pytest.mark.parametrize("processes", [0, -1, 1.5, True, "2"])
+def test_bad_processes_are_refused(processes: object) -> None:
+    """The processes argument must be None or an int ≥ 1."""
+    with pytest.raises(InputError, match="processes"):
+        plan_many([], processes=processes)  # type: ignore[arg-type]
+
+
+def test_bad_chunksize_and_options_are_refused(
+    regimen: Regimen, schedule: RateSchedule
+) -> None:
+    """The chunk size is ≥ 1; options may not repeat a field."""
+    with pytest.raises(InputError, match="chunksize"):
+        plan_many([], chunksize=0)
+    request = _request(regimen, schedule, weight="70 kg", key=None)
+    with pytest.raises(InputError, match=r"options\.policy"):
+        PlanRequest(
+            patient=request.patient,
+            regimen=regimen,
+            product="octagam 10%",
+            start=START,
+            policy="actual",
+            rounding="never-below",
+            indication="dermatomyositis",
+            rate_weight="dosing",
+            options={"policy": "ideal"},
+        )
+
+
+def test_empty_input() -> None:
+    """No requests, no results (serial and pooled)."""
+    assert plan_many([]) == []
+    assert plan_many([], processes=2) == []
