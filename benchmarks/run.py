@@ -20,6 +20,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -102,7 +103,7 @@ print(time.perf_counter() - t0)
 """
 
 
-def _child(code: str) -> tuple[float, float]:
+def _child(code: str, env: dict[str, str]) -> tuple[float, float]:
     """(seconds measured inside a fresh interpreter, wall seconds of it)."""
     t0 = time.perf_counter()
     out = subprocess.run(
@@ -110,26 +111,41 @@ def _child(code: str) -> tuple[float, float]:
         check=True,
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        env=env,
     )
     wall = time.perf_counter() - t0
     return float(out.stdout.strip().splitlines()[-1]), wall
 
 
-def startup(runs: int) -> dict[str, tuple[float, float]]:
-    """Medians (inside, wall) of fresh interpreters, interleaved."""
-    codes = {
-        "library": _STARTUP_LIBRARY,
-        "pint": _STARTUP_PINT,
-        "import": _STARTUP_IMPORT,
-    }
-    got: dict[str, list[tuple[float, float]]] = {k: [] for k in codes}
-    for name, code in codes.items():  # one warm-up each (disk cache)
-        _child(code)
-        del name
-    for _ in range(runs):
-        for name, code in codes.items():
-            got[name].append(_child(code))
+def startup(runs: int, *, bytecode: bool) -> dict[str, tuple[float, float]]:
+    """Medians (inside, wall) of fresh interpreters, interleaved.
+
+    With *bytecode*, compiled modules are cached (as for an installed wheel)
+    in a temporary ``PYTHONPYCACHEPREFIX``, for pint and ivig_core alike;
+    without, every module is compiled from source in every interpreter
+    (``PYTHONDONTWRITEBYTECODE=1``, as in this sandbox: the editable
+    ivig_core is compiled from source every time, pint's installed bytecode
+    is used).
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("PYTHONPYCACHEPREFIX", None)
+    with tempfile.TemporaryDirectory(prefix="ivig-bench-pyc-") as cache:
+        if bytecode:
+            env["PYTHONPYCACHEPREFIX"] = cache
+        else:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+        codes = {
+            "library": _STARTUP_LIBRARY,
+            "pint": _STARTUP_PINT,
+            "import": _STARTUP_IMPORT,
+        }
+        got: dict[str, list[tuple[float, float]]] = {k: [] for k in codes}
+        for code in codes.values():  # warm-up: disk cache, bytecode cache
+            _child(code, env)
+        for _ in range(runs):
+            for name, code in codes.items():
+                got[name].append(_child(code, env))
     return {
         k: (statistics.median(a for a, _ in v), statistics.median(w for _, w in v))
         for k, v in got.items()
@@ -258,27 +274,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     runs = 5 if quick else 9
-    up = startup(runs)
-    lib_in, lib_wall = up["library"]
-    pint_in, pint_wall = up["pint"]
-    imp_in, _ = up["import"]
-    print()
-    print(f"Start-up, fresh interpreters, medians of {runs}:")
-    print(f"| {'what':<58} | {'inside':>10} | {'wall':>10} |")
-    print(f"|{'-' * 60}|{'-' * 12}|{'-' * 12}|")
-    print(f"| {'import ivig_core (alone)':<58} | {_fmt_time(imp_in):>10} | {'':>10} |")
-    print(
-        f"| {'import ivig_core + first full plan':<58} | "
-        f"{_fmt_time(lib_in):>10} | {_fmt_time(lib_wall):>10} |"
-    )
-    print(
-        f"| {'import pint + first Quantity (application registry)':<58} | "
-        f"{_fmt_time(pint_in):>10} | {_fmt_time(pint_wall):>10} |"
-    )
-    print(
-        f"| {'ratio (target ≤ 1.2×)':<58} | {lib_in / pint_in:>9.2f}× | "
-        f"{lib_wall / pint_wall:>9.2f}× |"
-    )
+    for bytecode in (True, False):
+        up = startup(runs, bytecode=bytecode)
+        lib_in, lib_wall = up["library"]
+        pint_in, pint_wall = up["pint"]
+        imp_in, _ = up["import"]
+        how = (
+            "bytecode cached (as installed)"
+            if bytecode
+            else "PYTHONDONTWRITEBYTECODE=1 (ivig_core compiled each time)"
+        )
+        print()
+        print(f"Start-up, fresh interpreters, {how}, medians of {runs}:")
+        print(f"| {'what':<58} | {'inside':>10} | {'wall':>10} |")
+        print(f"|{'-' * 60}|{'-' * 12}|{'-' * 12}|")
+        print(
+            f"| {'import ivig_core (alone)':<58} | {_fmt_time(imp_in):>10} | {'':>10} |"
+        )
+        print(
+            f"| {'import ivig_core + first full plan':<58} | "
+            f"{_fmt_time(lib_in):>10} | {_fmt_time(lib_wall):>10} |"
+        )
+        print(
+            f"| {'import pint + first Quantity (application registry)':<58} | "
+            f"{_fmt_time(pint_in):>10} | {_fmt_time(pint_wall):>10} |"
+        )
+        print(
+            f"| {'ratio (target ≤ 1.2×)':<58} | {lib_in / pint_in:>9.2f}× | "
+            f"{lib_wall / pint_wall:>9.2f}× |"
+        )
 
     sizes = (100, 1000) if quick else (100, 1000, 10000)
     scale = scaling(sizes, lambda n: 1 if n >= 10000 else (3 if n >= 1000 else 7))

@@ -97,6 +97,7 @@ def test_results_are_in_input_order(requests: list[PlanRequest]) -> None:
         if isinstance(result, PlanFailure):
             continue
         assert result == plan_course(**request.arguments())
+        assert isinstance(request.patient, Patient)
         assert result.dosing_weight.weight_kg == request.patient.weight_kg
 
 
@@ -213,3 +214,31 @@ def test_empty_input() -> None:
     """No requests, no results (serial and pooled)."""
     assert plan_many([]) == []
     assert plan_many([], processes=2) == []
+
+
+def test_patient_rows_are_built_inside_the_batch(
+    regimen: Regimen, schedule: RateSchedule
+) -> None:
+    """A patient given as a row of strings: a bad row is a failure, not a crash."""
+    base = _request(regimen, schedule, weight="70 kg", key=None).arguments()
+    rows = [
+        {"sex": "female", "age": "54 year", "height": "165 cm", "weight": "70 kg"},
+        {"sex": "female", "age": "54 year", "height": "165 cm", "weight": 70},
+        {"sex": "female", "age": "54 year", "height": "165 cm", "wieght": "70 kg"},
+    ]
+    results = plan_many(
+        [{**base, "patient": row, "key": f"row-{i}"} for i, row in enumerate(rows)]
+    )
+    assert isinstance(results[0], Plan)
+    assert results[0] == plan_course(**base)
+    bare, typo = results[1:]
+    assert isinstance(bare, PlanFailure)
+    assert (bare.index, bare.key, bare.error_type, bare.field) == (
+        1,
+        "row-1",
+        "UnitError",
+        "weight",
+    )
+    assert isinstance(typo, PlanFailure)
+    assert (typo.index, typo.key, typo.error_type) == (2, "row-2", "InputError")
+    assert "wieght" in typo.message

@@ -106,7 +106,9 @@ class PlanRequest:
     ``closed``.
 
     Attributes:
-        patient: The patient.
+        patient: The patient, or a mapping of :class:`~ivig_core.Patient`'s
+            arguments (``{"sex": "female", "weight": "92 kg", ...}``), built
+            when the request is planned so that a bad row becomes a failure.
         regimen: A regimen with every choice made.
         product: A product or its name.
         start: The first day of the first course.
@@ -121,7 +123,7 @@ class PlanRequest:
     .. versionadded:: 0.1.0
     """
 
-    patient: Patient
+    patient: Patient | Mapping[str, object]
     regimen: Regimen
     product: Product | str
     start: dt.date
@@ -208,19 +210,32 @@ class PlanFailure:
 PlanResult: TypeAlias = Plan | PlanFailure
 
 
-def _arguments(request: object) -> tuple[dict[str, Any], object]:
-    """plan_course's keyword arguments and the caller's key, or refuse."""
+def _key(request: object) -> object:
     if isinstance(request, PlanRequest):
-        return request.arguments(), request.key
-    if isinstance(request, Mapping) and all(isinstance(k, str) for k in request):
-        arguments = dict(request)
-        key = arguments.pop("key", None)
-        return arguments, key
-    raise InputError(
-        "request",
-        request,
-        "a PlanRequest or a mapping of plan_course keyword arguments",
-    )
+        return request.key
+    if isinstance(request, Mapping):
+        return request.get("key")
+    return None
+
+
+def _arguments(request: object) -> dict[str, Any]:
+    """plan_course's keyword arguments, the patient built; or refuse."""
+    if isinstance(request, PlanRequest):
+        arguments = request.arguments()
+    elif isinstance(request, Mapping) and all(isinstance(k, str) for k in request):
+        arguments = {k: v for k, v in request.items() if k != "key"}
+    else:
+        raise InputError(
+            "request",
+            request,
+            "a PlanRequest or a mapping of plan_course keyword arguments",
+        )
+    patient = arguments.get("patient")
+    if isinstance(patient, Mapping):
+        if not all(isinstance(k, str) for k in patient):
+            raise InputError("patient", patient, "a Patient or its arguments")
+        arguments["patient"] = Patient(**patient)
+    return arguments
 
 
 def plan_one(request: PlanRequest | Mapping[str, Any], index: int = 0) -> PlanResult:
@@ -240,13 +255,12 @@ def plan_one(request: PlanRequest | Mapping[str, Any], index: int = 0) -> PlanRe
 
     .. versionadded:: 0.1.0
     """
-    key: object = None
+    key = _key(request)
     try:
-        arguments, key = _arguments(request)
-        return plan_course(**arguments)
+        return plan_course(**_arguments(request))
     except IvigError as error:
         return PlanFailure.from_error(index, key, error)
-    except TypeError as error:  # a missing or unknown plan_course argument
+    except TypeError as error:  # a missing or unknown argument
         if not _is_call_error(error):
             raise
         wrapped = InputError("request", request, "plan_course's arguments", str(error))
@@ -255,7 +269,9 @@ def plan_one(request: PlanRequest | Mapping[str, Any], index: int = 0) -> PlanRe
 
 def _is_call_error(error: TypeError) -> bool:
     text = str(error)
-    return text.startswith("plan_course() ") and "argument" in text
+    return text.startswith(("plan_course() ", "Patient.__init__() ")) and (
+        "argument" in text
+    )
 
 
 def _plan_indexed(item: tuple[int, Any]) -> PlanResult:
