@@ -241,6 +241,9 @@ def test_hyqvia_ramp_up_plan() -> None:
     assert len(intensities) == 1  # the ramp keeps the weekly dose intensity
     assert sc.route is Route.FACILITATED_SC
     assert all(d.sites == 1 for d in sc.sc)
+    assert [i.phase for i in plan.infusions] == [Phase.RAMP_UP] * 3 + [
+        Phase.MAINTENANCE
+    ] * 2
     assert any(t.what == "HyQvia ramp-up" for t in plan.trace)
 
 
@@ -667,11 +670,29 @@ def test_sc_plan_round_trips_through_json() -> None:
     assert plan_from_json(plan_to_json(plan)) == plan
 
 
-def test_sc_details_must_match_the_plan() -> None:
-    """ScPlan refuses SC details that do not match the plan's infusions."""
+def test_sc_details_live_on_the_plan() -> None:
+    """ScPlan reads its SC details from the plan: no second copy to drift."""
     sc = hizentra_plan(Weekly(), cycles=2)
-    with pytest.raises(InputError, match="sc"):
-        ScPlan(plan=sc.plan, sc=sc.sc[:1], route=sc.route)
+    assert sc.sc == tuple(i.sc for i in sc.plan.infusions)
+    assert sc.route is sc.plan.route is Route.SC
+    assert sc.pairs() == tuple((i, i.sc) for i in sc.plan.infusions)
+    assert sc.safety is sc.plan.safety is not None
+
+
+def test_sc_plan_needs_sc_details_and_route() -> None:
+    """ScPlan refuses an infusion without SC details, or an IV route."""
+    sc = hizentra_plan(Weekly(), cycles=2)
+    bare = attrs.evolve(
+        sc.plan,
+        infusions=(
+            attrs.evolve(sc.plan.infusions[0], sc=None),
+            *sc.plan.infusions[1:],
+        ),
+    )
+    with pytest.raises(InputError, match=r"infusions\[0\]\.sc"):
+        ScPlan(plan=bare)
+    with pytest.raises(InputError, match="route"):
+        ScPlan(plan=attrs.evolve(sc.plan, route=Route.IV))
 
 
 def test_limits_for_another_weight_are_refused() -> None:

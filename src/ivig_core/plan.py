@@ -23,7 +23,16 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 
 from ivig_core import units
-from ivig_core.units import G_PER_KG, G_PER_KG_PER_WEEK, MINUTE, ML, G, Quantity
+from ivig_core.products import Route
+from ivig_core.units import (
+    G_PER_KG,
+    G_PER_KG_PER_WEEK,
+    MINUTE,
+    ML,
+    ML_PER_H,
+    G,
+    Quantity,
+)
 
 
 if TYPE_CHECKING:
@@ -34,7 +43,7 @@ if TYPE_CHECKING:
     from ivig_core.vials import VialSelection
 
 
-__all__ = ["Cycle", "Infusion", "Phase", "Plan", "Trace"]
+__all__ = ["Cycle", "Infusion", "Phase", "Plan", "ScDetails", "Trace"]
 
 _DAYS_PER_WEEK = 7.0
 
@@ -42,6 +51,13 @@ _ENDINGS = {
     "cycles": "after the chosen number of cycles (continuing is a new decision)",
     "floor": "at the taper's floor (minimum effective dose intensity)",
     "stop": "at stop, after the taper's last step",
+}
+
+
+_ROUTES = {
+    Route.IV: "intravenous",
+    Route.SC: "subcutaneous",
+    Route.FACILITATED_SC: "facilitated subcutaneous (with hyaluronidase)",
 }
 
 
@@ -54,6 +70,67 @@ class Phase(enum.Enum):
     INDUCTION = "induction"
     MAINTENANCE = "maintenance"
     TAPER = "taper"
+    #: HyQvia's labelled ramp-up courses (1-, 2- and 3-week doses) before
+    #: the full dose; their gaps are the label's ramp, not the regimen's
+    #: interval.
+    #:
+    #: .. versionadded:: 0.1.0
+    RAMP_UP = "ramp_up"
+
+
+@attrs.frozen(kw_only=True)
+class ScDetails:
+    """The subcutaneous part of one infusion (``Infusion.sc``).
+
+    Recorded by the SC planner (:func:`~ivig_core.planning.plan_scig`); the
+    safety checks re-check the numbers (volume per site from the infusion's
+    volume, rate per site from its run) rather than trusting them.
+
+    Attributes:
+        date: The infusion day (matches the infusion's date).
+        route: SC or facilitated SC.
+        sites: Number of infusion sites at once.
+        volume_ml: The infusion's volume, mL.
+        volume_per_site_ml: Volume at each site (equal split), mL.
+        volume_limit_per_site_ml: The label's per-site limit for this number
+            of sites, mL.
+        max_sites: The label's (or your) maximum number of sites.
+        rate_per_site_ml_h: The rate at each site, mL/h.
+        rate_limit_per_site_ml_h: The label's per-site maximum, or ``None``.
+        total_rate_ml_h: Pump rate over all sites (per-site rate × sites).
+        volume_per_day_limit_ml: The label's daily volume limit, or ``None``.
+        applies_to: The catalogue situations whose limits were applied.
+        sources: Where each limit comes from.
+        total_rate_limit_ml_h: The label's maximum rate over all sites
+            (e.g. Gammagard Liquid SC), mL/h, or ``None``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    date: dt.date
+    route: Route
+    sites: int
+    volume_ml: float
+    volume_per_site_ml: float
+    volume_limit_per_site_ml: float
+    max_sites: int
+    rate_per_site_ml_h: float
+    rate_limit_per_site_ml_h: float | None
+    total_rate_ml_h: float
+    volume_per_day_limit_ml: float | None
+    applies_to: tuple[str, ...]
+    sources: tuple[str, ...]
+    total_rate_limit_ml_h: float | None = None
+
+    @property
+    def volume_per_site(self) -> Quantity:
+        """Volume at each site."""
+        return units.quantity(self.volume_per_site_ml, ML)
+
+    @property
+    def rate_per_site(self) -> Quantity:
+        """Rate at each site."""
+        return units.quantity(self.rate_per_site_ml_h, ML_PER_H)
 
 
 @attrs.frozen(kw_only=True)
@@ -75,6 +152,9 @@ class Infusion:
         volume_ml: The volume infused, mL.
         run: The rate steps and duration
             (:class:`~ivig_core.infusion.InfusionRun`).
+        sc: The subcutaneous details (sites, volume and rate per site, the
+            limits applied and their sources) for an SC or facilitated-SC
+            infusion; ``None`` for an IV infusion.
 
     .. versionadded:: 0.1.0
     """
@@ -90,6 +170,7 @@ class Infusion:
     vials: VialSelection
     volume_ml: float
     run: InfusionRun
+    sc: ScDetails | None = None
 
     @property
     def dose(self) -> Quantity:
@@ -211,8 +292,11 @@ class Plan:
         indication: The product indication the plan was made for (its rate
             schedule and labelled limits), or ``None``.
         safety: The safety report (:func:`~ivig_core.safety.assess`) that
-            :func:`~ivig_core.planning.plan_course` attaches to every plan;
-            ``None`` only for a plan assembled by hand.
+            :func:`~ivig_core.planning.plan_course` and the SC planners
+            attach to every plan; ``None`` only for a plan assembled by hand.
+        route: How the plan is given: IV (default), SC or facilitated SC
+            (:class:`~ivig_core.products.Route`). The safety checks apply the
+            route's rules.
 
     .. versionadded:: 0.1.0
     """
@@ -229,6 +313,7 @@ class Plan:
     trace: tuple[Trace, ...]
     indication: str | None = None
     safety: SafetyReport | None = None
+    route: Route = Route.IV
 
     @property
     def ready_to_issue(self) -> bool:
@@ -286,18 +371,30 @@ class Plan:
     def table(self) -> str:
         """The infusions as a fixed-width text table.
 
+        An SC or facilitated-SC plan adds the number of sites and the volume
+        per site (from the infusions' ``sc`` details).
+
         .. versionadded:: 0.1.0
         """
-        lines = [
+        sc = any(i.sc is not None for i in self.infusions)
+        header = (
             "date        phase        cyc day  g/kg    calc g   disp g   mL      min"
-        ]
-        lines.extend(
-            f"{i.date.isoformat()}  {i.phase.value:<11}  {i.cycle:>3} "
-            f"{i.day:>2}/{i.days_in_course:<1} {i.dose_g_per_kg:6.3f}  "
-            f"{i.calculated_g:7.2f}  {i.dispensed_g:7.2f}  {i.volume_ml:6.0f}  "
-            f"{i.run.duration_min:6.1f}"
-            for i in self.infusions
         )
+        lines = [header + ("  sites  mL/site" if sc else "")]
+        for i in self.infusions:
+            line = (
+                f"{i.date.isoformat()}  {i.phase.value:<11}  {i.cycle:>3} "
+                f"{i.day:>2}/{i.days_in_course:<1} {i.dose_g_per_kg:6.3f}  "
+                f"{i.calculated_g:7.2f}  {i.dispensed_g:7.2f}  {i.volume_ml:6.0f}  "
+                f"{i.run.duration_min:6.1f}"
+            )
+            if sc:
+                line += (
+                    f"  {'-':>5}  {'-':>7}"
+                    if i.sc is None
+                    else f"  {i.sc.sites:>5}  {i.sc.volume_per_site_ml:7.1f}"
+                )
+            lines.append(line)
         lines.append(
             f"total{'':48}{self.total_calculated_g:7.2f}  "
             f"{self.total_dispensed_g:7.2f}  {self.total_volume_ml:6.0f}  "
@@ -314,6 +411,8 @@ class Plan:
             f"Plan: {self.regimen.name}, {self.product}, from {self.start.isoformat()}",
             f"Regimen source: {self.regimen.source}",
         ]
+        if self.route is not Route.IV:
+            lines.append(f"Route: {_ROUTES[self.route]}")
         lines.extend(f"Fixed by the regimen: {text}" for text in self.regimen.fixed)
         lines.append(f"Ends: {_ENDINGS[self.ended]}")
         lines.append("")

@@ -5,9 +5,12 @@
 :func:`plan_scig_regimen` plans a fixed-dose SC regimen such as the Hizentra
 CIDP presets (:data:`~ivig_core.scig.SCIG_PRESETS`). Both return an
 :class:`ScPlan`: the same :class:`~ivig_core.plan.Plan` the IV planner builds
-(so JSON, the CLI and the safety checks read it unchanged) plus one
-:class:`ScDetails` per infusion (sites, volume and rate per site, the limits
-applied and their sources).
+(so JSON, the CLI and the safety checks read it unchanged), with
+``Plan.route`` SC or facilitated SC and each infusion's
+:class:`~ivig_core.plan.ScDetails` in ``Infusion.sc`` (sites, volume and rate
+per site, the limits applied and their sources). Like
+:func:`~ivig_core.planning.plan_course`, both attach the safety report
+(:func:`~ivig_core.safety.assess`, with the SC rules) to the plan.
 
 For each infusion: the dose → vials under the rounding policy → volume
 (grams ÷ concentration) → the fewest sites that keep the volume per site
@@ -27,8 +30,11 @@ Example:
     ...     max_sites=4, parameter_source="local protocol")
     >>> sc = plan_scig(p, dose, policy="actual", rounding="never-below",
     ...     limits=later, site_rate="label-maximum", cycles=2)
-    >>> [(str(d.date), d.sites, round(d.volume_per_site_ml, 2)) for d in sc.sc]
+    >>> [(str(i.date), i.sc.sites, round(i.sc.volume_per_site_ml, 2))
+    ...  for i in sc.plan.infusions]
     [('2026-01-12', 3, 18.33), ('2026-01-19', 3, 18.33)]
+    >>> sc.plan.route.value, sc.plan.safety is not None
+    ('sc', True)
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Final, TypeAlias
 
 import attrs
@@ -46,9 +52,10 @@ from ivig_core.dosing_weight import DosingWeight, DosingWeightPolicy, dosing_wei
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.infusion import InfusionRun, RateSchedule, RateStep, plan_infusion_ml
 from ivig_core.patient import Patient
-from ivig_core.plan import Cycle, Infusion, Phase, Plan, Trace
+from ivig_core.plan import Cycle, Infusion, Phase, Plan, ScDetails, Trace
 from ivig_core.products import Product, Route
 from ivig_core.regimen import DayRange, Maintenance, Regimen
+from ivig_core.safety import Override, SafetyConfig, SafetyReport, assess
 from ivig_core.scig import (
     SRC_RAMP,
     ScigDose,
@@ -58,7 +65,7 @@ from ivig_core.scig import (
     plan_sites,
     sc_product,
 )
-from ivig_core.units import G_PER_KG, ML, ML_PER_H, Quantity
+from ivig_core.units import G_PER_KG, ML_PER_H, Quantity
 from ivig_core.vials import RoundingPolicy, VialSelection, get_rounding, select_vials_g
 
 
@@ -110,83 +117,62 @@ class FirstInfusions:
 
 
 @attrs.frozen(kw_only=True)
-class ScDetails:
-    """The subcutaneous part of one infusion.
-
-    This is the value ``Infusion.sc`` would hold once the plan model has an
-    optional SC field; until then :class:`ScPlan` keeps one per infusion.
-
-    Attributes:
-        date: The infusion day (matches the plan's infusion).
-        route: SC or facilitated SC.
-        sites: Number of infusion sites at once.
-        volume_ml: The infusion's volume, mL.
-        volume_per_site_ml: Volume at each site (equal split), mL.
-        volume_limit_per_site_ml: The label's per-site limit for this number
-            of sites, mL.
-        max_sites: The label's (or your) maximum number of sites.
-        rate_per_site_ml_h: The rate at each site, mL/h.
-        rate_limit_per_site_ml_h: The label's per-site maximum, or ``None``.
-        total_rate_ml_h: Pump rate over all sites (per-site rate × sites).
-        volume_per_day_limit_ml: The label's daily volume limit, or ``None``.
-        applies_to: The catalogue situations whose limits were applied.
-        sources: Where each limit comes from.
-
-    .. versionadded:: 0.1.0
-    """
-
-    date: dt.date
-    route: Route
-    sites: int
-    volume_ml: float
-    volume_per_site_ml: float
-    volume_limit_per_site_ml: float
-    max_sites: int
-    rate_per_site_ml_h: float
-    rate_limit_per_site_ml_h: float | None
-    total_rate_ml_h: float
-    volume_per_day_limit_ml: float | None
-    applies_to: tuple[str, ...]
-    sources: tuple[str, ...]
-
-    @property
-    def volume_per_site(self) -> Quantity:
-        """Volume at each site."""
-        return units.quantity(self.volume_per_site_ml, ML)
-
-    @property
-    def rate_per_site(self) -> Quantity:
-        """Rate at each site."""
-        return units.quantity(self.rate_per_site_ml_h, ML_PER_H)
-
-
-@attrs.frozen(kw_only=True)
 class ScPlan:
-    """A subcutaneous plan: the :class:`~ivig_core.plan.Plan` and its SC details.
+    """A subcutaneous plan: the :class:`~ivig_core.plan.Plan` and its conversion.
+
+    The SC details live on the plan (``Infusion.sc``, ``Plan.route``);
+    :attr:`sc` and :attr:`route` read them from there (no second copy).
 
     Attributes:
-        plan: The plan (infusions, cycles, trace) in the shared model.
-        sc: One :class:`ScDetails` per ``plan.infusions``, same order.
-        route: SC or facilitated SC.
+        plan: The plan (infusions with their SC details, cycles, trace,
+            safety report) in the shared model.
         conversion: The conversion planned, or ``None`` for a regimen.
+
+    Raises:
+        InputError: A plan that is not SC or facilitated SC, or an infusion
+            without SC details.
 
     .. versionadded:: 0.1.0
     """
 
     plan: Plan
-    sc: tuple[ScDetails, ...]
-    route: Route
     conversion: ScigDose | None = None
 
     def __attrs_post_init__(self) -> None:
-        """One SC record per infusion, on the same dates."""
-        dates = tuple(d.date for d in self.sc)
-        if dates != self.plan.dates:
-            raise InputError("sc", dates, "one ScDetails per plan infusion, in order")
+        """An SC route, and SC details on every infusion, on its date."""
+        if not isinstance(self.plan, Plan):
+            raise InputError("plan", self.plan, "a Plan from plan_scig")
+        if self.plan.route is Route.IV:
+            raise InputError("plan.route", self.plan.route, "SC or facilitated SC")
+        for i, inf in enumerate(self.plan.infusions):
+            if inf.sc is None or inf.sc.date != inf.date:
+                raise InputError(
+                    f"plan.infusions[{i}].sc", inf.sc, "the infusion's ScDetails"
+                )
+
+    @property
+    def sc(self) -> tuple[ScDetails, ...]:
+        """One :class:`~ivig_core.plan.ScDetails` per infusion, same order."""
+        return tuple(inf.sc for inf in self.plan.infusions if inf.sc is not None)
+
+    @property
+    def route(self) -> Route:
+        """SC or facilitated SC (the plan's route)."""
+        return self.plan.route
+
+    @property
+    def safety(self) -> SafetyReport | None:
+        """The plan's safety report."""
+        return self.plan.safety
+
+    @property
+    def ready_to_issue(self) -> bool:
+        """Whether the plan's safety report allows it to be issued."""
+        return self.plan.ready_to_issue
 
     def pairs(self) -> tuple[tuple[Infusion, ScDetails], ...]:
         """Each infusion with its SC details."""
-        return tuple(zip(self.plan.infusions, self.sc, strict=True))
+        return tuple((inf, inf.sc) for inf in self.plan.infusions if inf.sc is not None)
 
     def table(self) -> str:
         """Date, grams, volume, sites, mL per site, rate per site, minutes.
@@ -233,6 +219,17 @@ class _Course:
     interval_days: float
     label: str
     source: str
+
+
+@attrs.frozen(kw_only=True)
+class _Safety:
+    """The safety arguments, passed through to :func:`assess`."""
+
+    indication: str | None
+    config: SafetyConfig | None
+    overrides: Iterable[Override]
+    previous_product: Product | str | None
+    strict: bool
 
 
 def _policy_weight(patient: Patient, policy: DosingWeightPolicy | str) -> DosingWeight:
@@ -363,6 +360,7 @@ def _assemble(
     trace: list[Trace],
     notes: list[str],
     conversion: ScigDose | None,
+    safety: _Safety,
 ) -> ScPlan:
     limits = _limits(limits)
     if first_infusions is not None and not isinstance(first_infusions, FirstInfusions):
@@ -380,7 +378,6 @@ def _assemble(
     rounding_name = policy.name
     notes.extend(_unused_limit_notes(product, limits, first_infusions))
     infusions: list[Infusion] = []
-    details: list[ScDetails] = []
     cycles: list[Cycle] = []
     seen: set[tuple[float, tuple[str, ...]]] = set()
     limits_traced: set[tuple[str, ...]] = set()
@@ -413,6 +410,22 @@ def _assemble(
                 lim,
                 how,
             )
+            details = ScDetails(
+                date=date,
+                route=route,
+                sites=sites.sites,
+                volume_ml=selection.volume_ml,
+                volume_per_site_ml=sites.volume_per_site_ml,
+                volume_limit_per_site_ml=sites.volume_limit_per_site_ml,
+                max_sites=sites.max_sites,
+                rate_per_site_ml_h=rate,
+                rate_limit_per_site_ml_h=lim.rate_per_site_ml_h,
+                total_rate_ml_h=rate * sites.sites,
+                volume_per_day_limit_ml=lim.volume_per_day_ml,
+                applies_to=lim.applies_to,
+                sources=lim.sources,
+                total_rate_limit_ml_h=lim.total_rate_ml_h,
+            )
             infusions.append(
                 Infusion(
                     date=date,
@@ -426,23 +439,7 @@ def _assemble(
                     vials=selection,
                     volume_ml=selection.volume_ml,
                     run=run,
-                )
-            )
-            details.append(
-                ScDetails(
-                    date=date,
-                    route=route,
-                    sites=sites.sites,
-                    volume_ml=selection.volume_ml,
-                    volume_per_site_ml=sites.volume_per_site_ml,
-                    volume_limit_per_site_ml=sites.volume_limit_per_site_ml,
-                    max_sites=sites.max_sites,
-                    rate_per_site_ml_h=rate,
-                    rate_limit_per_site_ml_h=lim.rate_per_site_ml_h,
-                    total_rate_ml_h=rate * sites.sites,
-                    volume_per_day_limit_ml=lim.volume_per_day_ml,
-                    applies_to=lim.applies_to,
-                    sources=lim.sources,
+                    sc=details,
                 )
             )
             course_volume += selection.volume_ml
@@ -486,8 +483,22 @@ def _assemble(
         ended="cycles",
         notes=tuple(notes),
         trace=tuple(trace),
+        indication=safety.indication,
+        route=route,
     )
-    return ScPlan(plan=plan, sc=tuple(details), route=route, conversion=conversion)
+    # Every plan carries its safety report, as plan_course's do; assess
+    # applies the SC rules from plan.route and re-checks Infusion.sc.
+    report = assess(
+        patient,
+        plan,
+        product=product,
+        indication=safety.indication,
+        config=safety.config,
+        overrides=safety.overrides,
+        previous_product=safety.previous_product,
+        strict=safety.strict,
+    )
+    return ScPlan(plan=attrs.evolve(plan, safety=report), conversion=conversion)
 
 
 def _unused_limit_notes(
@@ -722,7 +733,7 @@ def _ramp_courses(
         out.append(
             _Course(
                 number=number,
-                phase=Phase.MAINTENANCE,
+                phase=Phase.RAMP_UP,
                 start=start + dt.timedelta(days=(week - 1) * _DAYS_PER_WEEK),
                 dates=(start + dt.timedelta(days=(week - 1) * _DAYS_PER_WEEK),),
                 dose_g=grams,
@@ -794,6 +805,11 @@ def plan_scig(
     first_dose: dt.date | None = None,
     first_infusions: FirstInfusions | None = None,
     ramp_up: bool | None = None,
+    indication: str | None = None,
+    safety_config: SafetyConfig | None = None,
+    overrides: Iterable[Override] = (),
+    previous_product: Product | str | None = None,
+    strict: bool = False,
 ) -> ScPlan:
     """Plan an IVIg → SC conversion as dated SC infusions.
 
@@ -817,12 +833,29 @@ def plan_scig(
         ramp_up: HyQvia only. ``None`` or ``True``: the label's ramp-up (1-,
             2- and 3-week doses at weeks 1, 2 and 4, the full dose from week
             7); ``False``: no ramp-up (e.g. already on HyQvia), recorded.
+        indication: The indication key, if any, recorded on the plan and
+            passed to the safety checks (indication dose limits).
+        safety_config: Thresholds and local protocols for the safety checks
+            (default :class:`~ivig_core.safety.SafetyConfig`).
+        overrides: Soft limits accepted, each with its reason
+            (:class:`~ivig_core.safety.Override`); recorded on the report.
+        previous_product: The product the patient had before (e.g. the
+            IVIg product; a switch restarts at the initial rate).
+        strict: Raise :class:`~ivig_core.safety.SafetyBlock` instead of
+            returning a plan that is not ready to issue.
+
+    Returns:
+        The :class:`ScPlan`; its plan carries the safety report
+        (``plan.safety``) with the SC rules: the thrombosis boxed warning,
+        sites, volume and rate per site, and the daily volume, each
+        re-checked against the catalogue.
 
     Raises:
         InputError: A bad argument, a first dose outside the label's window,
             a ramp-up for an interval the label table does not cover.
         PlanningError: More sites than the label allows, a day's volume above
             the daily limit, a rate above the label's (each says by how much).
+        SafetyBlock: In strict mode, a plan that is not ready to issue.
 
     .. versionadded:: 0.1.0
     """
@@ -865,8 +898,8 @@ def plan_scig(
             )
         )
         notes.append(
-            "The ramp-up infusions are cycles 1-3 (phase maintenance, labelled "
-            "'ramp-up'); the full dose starts at cycle 4."
+            "The ramp-up infusions are cycles 1-3 (phase ramp_up); the full "
+            "dose starts at cycle 4 (phase maintenance)."
         )
     else:
         if ramp_up is True:
@@ -896,6 +929,13 @@ def plan_scig(
         trace=trace,
         notes=notes,
         conversion=conversion,
+        safety=_Safety(
+            indication=indication,
+            config=safety_config,
+            overrides=overrides,
+            previous_product=previous_product,
+            strict=strict,
+        ),
     )
 
 
@@ -915,6 +955,11 @@ def plan_scig_regimen(
     limits: ScLimits,
     site_rate: SiteRate,
     first_infusions: FirstInfusions | None = None,
+    indication: str | None = None,
+    safety_config: SafetyConfig | None = None,
+    overrides: Iterable[Override] = (),
+    previous_product: Product | str | None = None,
+    strict: bool = False,
 ) -> ScPlan:
     """Plan a fixed-dose SC maintenance regimen (e.g. a Hizentra CIDP preset).
 
@@ -935,6 +980,28 @@ def plan_scig_regimen(
         limits: The SC limits for the (later) infusions.
         site_rate: ``"label-maximum"`` or a rate per site.
         first_infusions: Lower limits for the first infusion(s).
+        indication: The indication key, if any, recorded on the plan and
+            passed to the safety checks (indication dose limits).
+        safety_config: Thresholds and local protocols for the safety checks
+            (default :class:`~ivig_core.safety.SafetyConfig`).
+        overrides: Soft limits accepted, each with its reason
+            (:class:`~ivig_core.safety.Override`); recorded on the report.
+        previous_product: The product the patient had before (e.g. the
+            IVIg product; a switch restarts at the initial rate).
+        strict: Raise :class:`~ivig_core.safety.SafetyBlock` instead of
+            returning a plan that is not ready to issue.
+
+    Returns:
+        The :class:`ScPlan`; its plan carries the safety report
+        (``plan.safety``) with the SC rules: the thrombosis boxed warning,
+        sites, volume and rate per site, and the daily volume, each
+        re-checked against the catalogue.
+
+    Raises:
+        InputError: A bad argument or a regimen with open choices.
+        PlanningError: More sites than the label allows, a day's volume above
+            the daily limit, a rate above the label's.
+        SafetyBlock: In strict mode, a plan that is not ready to issue.
 
     Example:
         >>> import datetime as dt
@@ -1033,6 +1100,13 @@ def plan_scig_regimen(
         trace=trace,
         notes=notes,
         conversion=None,
+        safety=_Safety(
+            indication=indication,
+            config=safety_config,
+            overrides=overrides,
+            previous_product=previous_product,
+            strict=strict,
+        ),
     )
 
 
