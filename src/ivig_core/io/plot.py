@@ -44,7 +44,9 @@ _COLOURS: Final = {
     Phase.INDUCTION: "#E69F00",
     Phase.MAINTENANCE: "#56B4E9",
     Phase.TAPER: "#009E73",
+    Phase.RAMP_UP: "#CC79A7",
 }
+_OTHER: Final = "#999999"
 
 
 @attrs.frozen(kw_only=True)
@@ -138,7 +140,7 @@ def _draw(plan: Plan, data: CourseData, title: str | None) -> Any:  # noqa: ANN4
             ax.axvspan(
                 span.start,
                 span.end,
-                color=_COLOURS[span.phase],
+                color=_COLOURS.get(span.phase, _OTHER),
                 alpha=0.18,
                 linewidth=0,
                 label=span.phase.value if ax is top else None,
