@@ -108,6 +108,14 @@ class TestUkForm:
         policy = UkRequestForm(short_stature_below="152 cm")
         assert dosing_weight(make(height="150 cm"), policy).basis is WeightBasis.ACTUAL
 
+    def test_between_short_stature_and_60_inches(self) -> None:
+        """Between 132 cm and 60 in Devine is undefined: refuse unless chosen."""
+        p = make(height="145 cm", weight="80 kg")
+        with pytest.raises(InputError, match="below 60 in"):
+            dosing_weight(p, UkRequestForm())
+        chosen = dosing_weight(p, UkRequestForm(below_60in="extrapolate"))
+        assert chosen.basis is WeightBasis.ADJUSTED
+
     def test_over_120_percent_without_obesity(self) -> None:
         """A BMI under 30 but > 20 % over IBW still uses DDW."""
         p = make(height="160 cm", weight="70 kg")  # BMI 27.3, 134 % of IBW

@@ -359,6 +359,8 @@ class UkRequestForm:
             an OCR error for 152 cm, so set your local value.
         adult_from_age: Younger patients are paediatric (actual weight). The
             form does not define "paediatric"; 18 years follows NBA (§1.8).
+        below_60in: Between the short-stature height and 60 in (152.4 cm)
+            Devine is not defined: refuse (default), extrapolate or clamp.
 
     .. versionadded:: 0.1.0
     """
@@ -370,6 +372,7 @@ class UkRequestForm:
         default="132 cm", converter=_short_stature
     )
     adult_from_age: Quantity = attrs.field(default="18 year", converter=_adult_age)
+    below_60in: ShortStature = attrs.field(default="refuse", converter=_short)
     name: str = "uk-request-form"
     source: str = (
         "UK immunoglobulin request form (DH Clinical Guidelines for Immunoglobulin "
@@ -398,7 +401,7 @@ class UkRequestForm:
                 "actual body weight",
             )
         body_mass_index = bmi_kg_m2(actual, patient.height_cm)
-        ideal = _ibw(patient, IbwFormula.DEVINE, "refuse")
+        ideal = _ibw(patient, IbwFormula.DEVINE, self.below_60in)
         ratio = actual / ideal
         if body_mass_index > self.bmi_threshold:
             why = f"BMI {body_mass_index:.1f} > {self.bmi_threshold:g}"
