@@ -95,6 +95,9 @@ __all__ = [
 
 
 _override: Registry | None = None
+#: pint's application-registry holder (a fixed object; what it holds is
+#: looked up at each call, so pint.set_application_registry is honoured).
+_APPLICATION: Final = pint.get_application_registry()  # type: ignore[no-untyped-call]
 
 
 def get_registry() -> Registry:
@@ -109,8 +112,7 @@ def get_registry() -> Registry:
     """
     if _override is not None:
         return _override
-    app = pint.get_application_registry()  # type: ignore[no-untyped-call]
-    return cast("Registry", app.get())
+    return cast("Registry", _APPLICATION.get())
 
 
 def set_registry(registry: Registry | None) -> None:
@@ -409,10 +411,17 @@ def quantity(value: float, unit: UnitSpec) -> Quantity:
     return _maker(get_registry(), unit)(float(value))
 
 
+@functools.cache
+def _container(registry: Registry, spec: UnitSpec) -> object:
+    """*spec*'s unit container in *registry* (what a quantity's unit is)."""
+    return _unit(registry, spec)._units  # noqa: SLF001 - pint's representation
+
+
 def _is_canonical(q: Quantity, registry: Registry, unit: UnitSpec) -> bool:
     """Whether *q*'s unit is exactly *unit* (no conversion needed)."""
-    container = _unit(registry, unit)._units  # noqa: SLF001 - cheap comparison
-    return bool(q._units == container)  # noqa: SLF001
+    container = _container(registry, unit)
+    units = q._units  # noqa: SLF001 - a cheap comparison
+    return units is container or bool(units == container)
 
 
 def is_canonical(value: object, unit: UnitSpec) -> bool:
@@ -426,6 +435,22 @@ def is_canonical(value: object, unit: UnitSpec) -> bool:
     if not isinstance(value, pint.Quantity):
         return False
     return _is_canonical(cast("Quantity", value), get_registry(), unit)
+
+
+def _canonical_float(value: object, registry: Registry, unit: UnitSpec) -> float | None:
+    """The magnitude of a finite float quantity of *registry* in *unit*, or None.
+
+    The fast path of :func:`to_float` for the library's own quantities: the
+    exact quantity class of the registry, a float magnitude, the canonical
+    unit. Anything else (None) takes the full path.
+    """
+    if type(value) is not registry.Quantity:
+        return None
+    q = cast("Quantity", value)
+    magnitude = q._magnitude  # noqa: SLF001 - avoid the property's overhead
+    if type(magnitude) is not float or not math.isfinite(magnitude):
+        return None
+    return magnitude if _is_canonical(q, registry, unit) else None
 
 
 def Q_(value: float | str, unit: str | None = None) -> Quantity:  # noqa: N802 - pint's idiom
@@ -581,6 +606,9 @@ def to_float(value: object, *, field: str, unit: UnitSpec) -> float:
 
     .. versionadded:: 0.1.0
     """
+    fast = _canonical_float(value, get_registry(), unit)
+    if fast is not None:
+        return fast
     q = _coerce(value, field=field, unit=unit)
     magnitude = q.magnitude
     if isinstance(magnitude, bool) or not isinstance(magnitude, numbers.Real):
