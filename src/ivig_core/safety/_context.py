@@ -9,7 +9,8 @@ kind is refused with :class:`~ivig_core.InputError` naming it. A NaN dose
 would otherwise compare false with every threshold: a silent pass.
 
 The plan is read duck-typed (``plan.infusions``, ``plan.cycles``,
-``plan.regimen``, ``plan.dosing_weight``, ``plan.product``), so this package
+``plan.regimen``, ``plan.dosing_weight``, ``plan.product``, ``plan.route``
+and each infusion's ``sc`` details), so this package
 does not import :mod:`ivig_core.plan` at run time and the planner can call
 :func:`~ivig_core.safety.assess` without an import cycle.
 """
@@ -61,6 +62,29 @@ class PatientFacts:
 
 
 @attrs.frozen(kw_only=True)
+class ScFacts:
+    """One infusion's subcutaneous details (``Infusion.sc``), re-checked.
+
+    These are what the planner recorded; the SC checks recompute the
+    volume and rate per site from the infusion and compare them with the
+    catalogue's limits, not only with these.
+    """
+
+    sites: int
+    volume_ml: float
+    volume_per_site_ml: float
+    volume_limit_per_site_ml: float
+    max_sites: int
+    rate_per_site_ml_h: float
+    rate_limit_per_site_ml_h: float | None
+    total_rate_ml_h: float
+    total_rate_limit_ml_h: float | None
+    volume_per_day_limit_ml: float | None
+    applies_to: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
 class InfusionFacts:
     """One infusion day, re-checked."""
 
@@ -74,6 +98,7 @@ class InfusionFacts:
     volume_ml: float
     rates_ml_h: tuple[float, ...]
     rate_weight_kg: float | None
+    sc: ScFacts | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -95,6 +120,7 @@ class Context:
     product: Product | None
     product_key: str | None
     indication: str | None
+    route: str
     infusions: tuple[InfusionFacts, ...]
     cycles: tuple[CycleFacts, ...]
     maintenance_interval_days: float | None
@@ -103,6 +129,11 @@ class Context:
     dosing_basis: str | None
     previous_product: Product | None
     previous_product_name: str | None
+
+    @property
+    def subcutaneous(self) -> bool:
+        """Whether the plan is SC or facilitated SC (the SC rules apply)."""
+        return self.route != "iv"
 
     def course_doses(self) -> dict[int, float]:
         """g/kg per course: the cycle's dose, or its days' sum if larger."""
@@ -191,6 +222,55 @@ def _rates(run: object, field: str) -> tuple[tuple[float, ...], float | None]:
     return rates, weight_kg
 
 
+def _opt_finite(value: object, field: str) -> float | None:
+    return None if value is None else _finite(value, field)
+
+
+def _texts(value: object, field: str) -> tuple[str, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InputError(field, value, "a sequence of strings")
+    out = tuple(value)
+    for k, text in enumerate(out):
+        if not isinstance(text, str):
+            raise InputError(f"{field}[{k}]", text, "a string")
+    return out
+
+
+def _sc(value: object, field: str) -> ScFacts | None:
+    if value is None:
+        return None
+
+    def get(name: str) -> object:
+        return getattr(value, name, None)
+
+    return ScFacts(
+        sites=_count(get("sites"), f"{field}.sites"),
+        volume_ml=_finite(get("volume_ml"), f"{field}.volume_ml"),
+        volume_per_site_ml=_finite(
+            get("volume_per_site_ml"), f"{field}.volume_per_site_ml"
+        ),
+        volume_limit_per_site_ml=_finite(
+            get("volume_limit_per_site_ml"), f"{field}.volume_limit_per_site_ml"
+        ),
+        max_sites=_count(get("max_sites"), f"{field}.max_sites"),
+        rate_per_site_ml_h=_finite(
+            get("rate_per_site_ml_h"), f"{field}.rate_per_site_ml_h"
+        ),
+        rate_limit_per_site_ml_h=_opt_finite(
+            get("rate_limit_per_site_ml_h"), f"{field}.rate_limit_per_site_ml_h"
+        ),
+        total_rate_ml_h=_finite(get("total_rate_ml_h"), f"{field}.total_rate_ml_h"),
+        total_rate_limit_ml_h=_opt_finite(
+            get("total_rate_limit_ml_h"), f"{field}.total_rate_limit_ml_h"
+        ),
+        volume_per_day_limit_ml=_opt_finite(
+            get("volume_per_day_limit_ml"), f"{field}.volume_per_day_limit_ml"
+        ),
+        applies_to=_texts(get("applies_to"), f"{field}.applies_to"),
+        sources=_texts(get("sources"), f"{field}.sources"),
+    )
+
+
 def _infusion(i: int, inf: object) -> InfusionFacts:
     f = f"plan.infusions[{i}]"
     rates, rate_weight = _rates(getattr(inf, "run", None), f"{f}.run")
@@ -207,6 +287,7 @@ def _infusion(i: int, inf: object) -> InfusionFacts:
         volume_ml=_finite(getattr(inf, "volume_ml", None), f"{f}.volume_ml"),
         rates_ml_h=rates,
         rate_weight_kg=rate_weight,
+        sc=_sc(getattr(inf, "sc", None), f"{f}.sc"),
     )
 
 
@@ -265,6 +346,16 @@ def _basis(plan: object) -> str | None:
     if basis is None:
         return None
     return str(getattr(basis, "value", basis))
+
+
+def read_route(plan: object) -> str:
+    """The plan's route (``"iv"``, ``"sc"``, ``"facilitated_sc"``); IV if absent."""
+    from ivig_core.products import Route  # noqa: PLC0415 - import cycle
+
+    value = getattr(plan, "route", None)
+    if value is None:
+        return Route.IV.value
+    return Route.parse(value, field="plan.route").value
 
 
 def read_plan(

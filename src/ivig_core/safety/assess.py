@@ -16,7 +16,13 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Final
 
 from ivig_core.errors import InputError
-from ivig_core.safety._context import Context, read_patient, read_plan
+from ivig_core.safety._context import (
+    Context,
+    InfusionFacts,
+    read_patient,
+    read_plan,
+    read_route,
+)
 from ivig_core.safety.config import SafetyConfig
 from ivig_core.safety.dose import check_dose
 from ivig_core.safety.findings import Finding, Override, SafetyReport, check_overrides
@@ -24,6 +30,7 @@ from ivig_core.safety.iga import check_iga
 from ivig_core.safety.other import check_other
 from ivig_core.safety.rate import check_rate
 from ivig_core.safety.renal import check_renal
+from ivig_core.safety.sc import check_sc
 from ivig_core.safety.thrombosis import check_thrombosis
 
 
@@ -43,6 +50,7 @@ CHECKS: Final[tuple[Callable[[Context, SafetyConfig], list[Finding]], ...]] = (
     check_dose,
     check_rate,
     check_other,
+    check_sc,
 )
 
 
@@ -85,6 +93,38 @@ def _previous(value: object) -> tuple[Product | None, str | None]:
     return _product(value, "previous_product"), None
 
 
+def _route(
+    plan: object, product: Product | None, infusions: tuple[InfusionFacts, ...]
+) -> str:
+    """The route whose rules apply: the plan's, checked against the product.
+
+    A plan without a route (or IV, the default) for a product that has no IV
+    route is checked under the product's own route: the IV rules would not
+    be the label's. A plan whose route the product does not have, or an IV
+    plan whose infusions carry SC details, is refused.
+    """
+    route = read_route(plan)
+    routes = None if product is None else {r.value for r in product.routes}
+    if routes is not None and route not in routes:
+        if route == "iv" and len(routes) == 1:
+            route = next(iter(routes))
+        else:
+            raise InputError(
+                "plan.route",
+                route,
+                f"one of {product.name}'s routes ({', '.join(sorted(routes))})"
+                if product is not None
+                else "the product's route",
+            )
+    if route == "iv" and any(inf.sc is not None for inf in infusions):
+        raise InputError(
+            "plan.route",
+            route,
+            "'sc' or 'facilitated_sc': the plan's infusions carry SC details",
+        )
+    return route
+
+
 def _indication(plan: object, indication: str | None) -> str | None:
     value: object = indication
     if value is None:
@@ -115,7 +155,11 @@ def assess(
         patient: The patient.
         plan: The plan (:class:`~ivig_core.plan.Plan`, or any object with
             its ``infusions``, ``cycles``, ``regimen``, ``dosing_weight`` and
-            ``product``).
+            ``product``; and ``route`` and ``Infusion.sc`` for an SC plan).
+            The route's rules apply: an SC or facilitated-SC plan gets the
+            thrombosis boxed warning and the SC site, rate and daily-volume
+            checks, not the IVIG renal warning, the sucrose rule or the IV
+            rate checks.
         product: The product; by default looked up by the plan's product
             name with :func:`~ivig_core.products.get_product`.
         indication: The indication key (``"dermatomyositis"``); by default
@@ -136,7 +180,8 @@ def assess(
     Raises:
         SafetyBlock: In strict mode, with every blocking finding.
         InputError: A malformed patient or plan value (e.g. a NaN dose), an
-            unknown product, or an override of a hard limit.
+            unknown product, a route the product does not have, or an
+            override of a hard limit.
 
     .. versionadded:: 0.1.0
     """
@@ -160,6 +205,7 @@ def assess(
         product=prod,
         product_key=None if prod is None else prod.key,
         indication=_indication(plan, indication),
+        route=_route(plan, prod, infusions),
         infusions=infusions,
         cycles=cycles,
         maintenance_interval_days=interval,

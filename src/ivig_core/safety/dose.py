@@ -10,7 +10,11 @@
   product). Not assessed without an indication or a limit for it: the
   product catalogue holds no dose maxima.
 * ``COURSE_INTERVAL_SHORT`` (warning): consecutive courses closer together
-  than the regimen's interval (and than the plan's own planned dates).
+  than the regimen's interval (and than the plan's own planned dates). After
+  a HyQvia ramp-up course (phase ``ramp_up``) the gap is the label's ramp,
+  not the regimen's interval: the k-th ramp-up course is a k-week dose and
+  the next dose follows k weeks later (weeks 1, 2, 4, 7;
+  :func:`~ivig_core.scig.hyqvia_ramp_up_values`).
 """
 
 from __future__ import annotations
@@ -152,15 +156,34 @@ def _dose_limits(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
     return out
 
 
+def _ramp_gap(position: int) -> tuple[float, str] | None:
+    """The label's gap after the *position*-th HyQvia ramp-up course (from 1)."""
+    from ivig_core.scig import hyqvia_ramp_up_values  # noqa: PLC0415 - lazy
+
+    weeks = [week for week, _, _ in hyqvia_ramp_up_values(1.0, 4.0)]
+    if position >= len(weeks):
+        return None
+    gap = float((weeks[position] - weeks[position - 1]) * 7)
+    return gap, (
+        f"the label's HyQvia ramp-up ({gap:g} days after ramp-up course "
+        f"{position}, weeks {weeks[position - 1]} to {weeks[position]})"
+    )
+
+
 def _expected_gap(
-    ctx: Context, a: CycleFacts, b: CycleFacts
+    ctx: Context, a: CycleFacts, b: CycleFacts, ramp_position: int = 0
 ) -> tuple[float | None, str]:
     """The shortest gap the regimen allows between courses *a* and *b*."""
     candidates: list[tuple[float, str]] = []
     if a.planned_start is not None and b.planned_start is not None:
         planned = float((b.planned_start - a.planned_start).days)
         candidates.append((planned, f"{planned:g} days as planned"))
-    if a.phase == "induction" and b.phase != "induction":
+    if a.phase == "ramp_up":
+        ramp = _ramp_gap(ramp_position)
+        if ramp is None:
+            return None, ""
+        candidates.append(ramp)
+    elif a.phase == "induction" and b.phase != "induction":
         if ctx.first_maintenance_days is not None:
             first = ctx.first_maintenance_days
             candidates.append((first, f"{first:g} days from the induction"))
@@ -176,9 +199,11 @@ def _intervals(ctx: Context) -> list[Finding]:
     rule = FindingCode.COURSE_INTERVAL_SHORT.rule
     cycles = sorted(ctx.cycles, key=lambda c: c.number)
     out = []
+    ramp_position = 0
     for a, b in itertools.pairwise(cycles):
         gap = float((b.start - a.start).days)
-        expected, what = _expected_gap(ctx, a, b)
+        ramp_position += a.phase == "ramp_up"
+        expected, what = _expected_gap(ctx, a, b, ramp_position)
         if expected is None:
             out.append(
                 Finding(
@@ -186,7 +211,12 @@ def _intervals(ctx: Context) -> list[Finding]:
                     severity=Severity.INFO,
                     message=(
                         f"Courses {a.number} and {b.number} are {gap:g} days apart; "
-                        "the regimen's interval is not known: not assessed."
+                        + (
+                            f"the label's HyQvia ramp-up has no gap after ramp-up "
+                            f"course {ramp_position}: not assessed."
+                            if a.phase == "ramp_up"
+                            else "the regimen's interval is not known: not assessed."
+                        )
                     ),
                     source=rule.source,
                     concerns=Concern.course(b.number),

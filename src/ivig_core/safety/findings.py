@@ -126,6 +126,12 @@ class FindingCode(enum.Enum):
     OBESE_ACTUAL_WEIGHT = "OBESE_ACTUAL_WEIGHT"
     HYDRATION = "HYDRATION"
     PREMEDICATION = "PREMEDICATION"
+    # Subcutaneous and facilitated-SC plans, checked in sc.py
+    SC_ROUTE_RULES = "SC_ROUTE_RULES"
+    SC_SITES_ABOVE_LABEL_MAX = "SC_SITES_ABOVE_LABEL_MAX"
+    SC_VOLUME_PER_SITE_ABOVE_LABEL = "SC_VOLUME_PER_SITE_ABOVE_LABEL"
+    SC_RATE_PER_SITE_ABOVE_LABEL = "SC_RATE_PER_SITE_ABOVE_LABEL"
+    SC_DAILY_VOLUME_ABOVE_LABEL = "SC_DAILY_VOLUME_ABOVE_LABEL"
 
     @property
     def rule(self) -> Rule:
@@ -171,6 +177,18 @@ class Rule:
 _BOXED = (
     "US IVIG boxed warning, read in the Privigen and Octagam 10 % labels "
     "(reference §4.1)"
+)
+#: The SC products' boxed warning: thrombosis only (no renal part).
+SC_BOXED: Final = (
+    "SCIg and HyQvia thrombosis-only boxed warning (Hizentra dailymed; Xembify "
+    "druginserts.com; Cuvitru prescriberpoint; HyQvia 120ty.net) (reference "
+    "§4.1)"
+)
+_SC_LIMITS = (
+    "The product's SC limits in the catalogue, from its label (reference "
+    "§2.2, §5: Hizentra, HyQvia, Cuvitru, Xembify, Gamunex-C SC, Gammagard "
+    "Liquid SC); values the catalogue lacks are the planner's parameters, "
+    "with the source given for them"
 )
 
 #: Every finding code's rule. The findings reference page is generated from it.
@@ -251,14 +269,16 @@ RULES: Final[Mapping[FindingCode, Rule]] = MappingProxyType(
                     "oestrogens, indwelling vascular catheter, hyperviscosity, "
                     "cardiovascular risk, or age at or above the configured "
                     "thrombosis_age_from (the label says only 'advanced age'); "
-                    "also every dermatomyositis plan (Octagam 10 % DM label)."
+                    "also every dermatomyositis plan (Octagam 10 % DM label). "
+                    "SC and facilitated-SC plans: the same factors, under the SC "
+                    "products' thrombosis-only boxed warning."
                 ),
                 action=(
                     "Give the minimum dose and infusion rate practicable, apply the "
                     "product's at-risk rate cap, ensure adequate hydration, monitor "
                     "for signs of thrombosis."
                 ),
-                source=_BOXED,
+                source=_BOXED + "; SC plans: " + SC_BOXED,
             ),
             Rule(
                 code=FindingCode.HYPERVISCOSITY_ASSESS,
@@ -280,7 +300,8 @@ RULES: Final[Mapping[FindingCode, Rule]] = MappingProxyType(
                     "A boxed-warning renal risk factor: renal insufficiency "
                     "(recorded, or Cockcroft-Gault CrCl below the configured "
                     "crcl_below), diabetes, age above 65, volume depletion, sepsis, "
-                    "paraproteinaemia, nephrotoxic drugs."
+                    "paraproteinaemia, nephrotoxic drugs. IV plans only: SCIg "
+                    "and HyQvia carry a thrombosis-only boxed warning."
                 ),
                 action=(
                     "Give the minimum dose and infusion rate practicable; check BUN "
@@ -294,7 +315,10 @@ RULES: Final[Mapping[FindingCode, Rule]] = MappingProxyType(
                 code=FindingCode.SUCROSE_PRODUCT_RENAL_RISK,
                 severity=Severity.WARNING,
                 module="renal",
-                rule="A sucrose-containing product for a patient at renal risk.",
+                rule=(
+                    "A sucrose-containing product for a patient at renal risk "
+                    "(IV plans only, like RENAL_RISK)."
+                ),
                 action="Prefer a sucrose-free product.",
                 source=(
                     _BOXED + ": renal dysfunction and failure 'occur more commonly "
@@ -339,10 +363,15 @@ RULES: Final[Mapping[FindingCode, Rule]] = MappingProxyType(
                 module="dose",
                 rule=(
                     "Two consecutive courses start closer together than the "
-                    "regimen's interval."
+                    "regimen's interval; after a HyQvia ramp-up course, closer "
+                    "than the label's ramp-up (an n-week dose, then the next "
+                    "dose n weeks later)."
                 ),
                 action="Check the dates, or confirm the shorter gap was intended.",
-                source="The plan's regimen (its interval and its source)",
+                source=(
+                    "The plan's regimen (its interval and its source); HyQvia "
+                    "US PI ramp-up (120ty.net; hyqviahcp.com; reference §2.2)"
+                ),
             ),
             Rule(
                 code=FindingCode.RATE_ABOVE_LABEL_MAX,
@@ -351,7 +380,8 @@ RULES: Final[Mapping[FindingCode, Rule]] = MappingProxyType(
                 rule=(
                     "A planned rate step above the product's labelled maximum for "
                     "the indication (with no indication: above every labelled "
-                    "maximum). Octagam 10 % in dermatomyositis: 4 mg/kg/min."
+                    "maximum). Octagam 10 % in dermatomyositis: 4 mg/kg/min. IV "
+                    "plans only: SC rates are per site (SC_RATE_PER_SITE_ABOVE_LABEL)."
                 ),
                 action="Lower the rate steps to the labelled maximum.",
                 source=(
@@ -366,7 +396,8 @@ RULES: Final[Mapping[FindingCode, Rule]] = MappingProxyType(
                 rule=(
                     "A patient at thrombotic or renal risk and a planned rate step "
                     "above the product's at-risk cap (e.g. Octagam 10 % and Panzyga "
-                    "≤ 3.3, Octagam 5 % < 3.3, Bivigam < 2 mg/kg/min)."
+                    "≤ 3.3, Octagam 5 % < 3.3, Bivigam < 2 mg/kg/min). IV plans "
+                    "only."
                 ),
                 action=(
                     "Hold the rate at or below the at-risk cap, or override with "
@@ -492,6 +523,80 @@ RULES: Final[Mapping[FindingCode, Rule]] = MappingProxyType(
                 source=(
                     "Seed 004; reference §4.3 (routine use vs prior reactors is "
                     "disputed: a local protocol)"
+                ),
+            ),
+            Rule(
+                code=FindingCode.SC_ROUTE_RULES,
+                severity=Severity.INFO,
+                module="sc",
+                rule=(
+                    "Every SC or facilitated-SC plan: the SC rules apply. The "
+                    "thrombosis boxed warning applies; the IVIG renal boxed "
+                    "warning (RENAL_RISK), the sucrose rule and the IV rate "
+                    "checks in mg/kg/min (RATE_ABOVE_LABEL_MAX, "
+                    "RATE_ABOVE_AT_RISK_CAP) do not; SC rates are checked per "
+                    "site."
+                ),
+                action=(
+                    "None: says which rules were applied and which do not apply "
+                    "to the route, and why."
+                ),
+                source=SC_BOXED,
+            ),
+            Rule(
+                code=FindingCode.SC_SITES_ABOVE_LABEL_MAX,
+                severity=Severity.HARD_LIMIT,
+                module="sc",
+                rule=(
+                    "An SC infusion at more sites at once than the label's "
+                    "maximum (or the maximum given for the plan where the label "
+                    "has none)."
+                ),
+                action="Use fewer sites, or give the dose over more days.",
+                source=_SC_LIMITS,
+            ),
+            Rule(
+                code=FindingCode.SC_VOLUME_PER_SITE_ABOVE_LABEL,
+                severity=Severity.HARD_LIMIT,
+                module="sc",
+                rule=(
+                    "An SC infusion's volume ÷ sites above the label's per-site "
+                    "volume for that number of sites (HyQvia: 600 mL at 1-2 "
+                    "sites, 400 mL at 3)."
+                ),
+                action=(
+                    "Use more sites (within the maximum) or give the dose over "
+                    "more days."
+                ),
+                source=_SC_LIMITS,
+            ),
+            Rule(
+                code=FindingCode.SC_RATE_PER_SITE_ABOVE_LABEL,
+                severity=Severity.HARD_LIMIT,
+                module="sc",
+                rule=(
+                    "An SC infusion's pump rate ÷ sites above the label's "
+                    "per-site maximum, or its pump rate above the label's "
+                    "maximum over all sites (Gammagard Liquid SC: 240 mL/h, "
+                    "160 mL/h under 40 kg)."
+                ),
+                action="Lower the rate to the label's per-site (and total) maximum.",
+                source=_SC_LIMITS,
+            ),
+            Rule(
+                code=FindingCode.SC_DAILY_VOLUME_ABOVE_LABEL,
+                severity=Severity.HARD_LIMIT,
+                module="sc",
+                rule=(
+                    "A day's SC volume (all infusions that day) above the "
+                    "label's daily maximum for the patient's weight (HyQvia: "
+                    "1200 mL, 600 mL under 40 kg)."
+                ),
+                action="Give the dose over more days.",
+                source=(
+                    "The product's daily volume limits in the catalogue; HyQvia "
+                    "US PI: ≤ 1,200 mL/day (≤ 600 mL if < 40 kg) (120ty.net; "
+                    "reference §2.2)"
                 ),
             ),
         )

@@ -16,6 +16,10 @@ the product's concentration: mg/kg/min → mL/h is ``rate × kg × 60 ÷ mg/mL``
   action is "the minimum infusion rate practicable".
 
 The planner refuses such steps too; these checks do not rely on it.
+
+Both are IV rules: an SC or facilitated-SC plan's rates are per site and are
+checked by :mod:`~ivig_core.safety.sc` (``SC_RATE_PER_SITE_ABOVE_LABEL``);
+its ``SC_ROUTE_RULES`` finding says why these do not apply.
 """
 
 from __future__ import annotations
@@ -237,6 +241,8 @@ def check_rate(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
 
     .. versionadded:: 0.1.0
     """
+    if ctx.subcutaneous:
+        return []  # SC rates are per site: safety.sc (SC_ROUTE_RULES says so)
     product = ctx.product
     if product is None:
         return [

@@ -11,6 +11,10 @@
 * ``SUCROSE_PRODUCT_RENAL_RISK`` (warning): a sucrose-containing product for
   a patient at renal risk ("renal dysfunction … more common in patients
   receiving IGIV products containing sucrose").
+
+Both are IV rules: SCIg and HyQvia carry a thrombosis-only boxed warning
+(reference §4.1), so an SC or facilitated-SC plan gets neither; its
+``SC_ROUTE_RULES`` finding says so, with the reason.
 """
 
 from __future__ import annotations
@@ -79,6 +83,8 @@ def check_renal(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
 
     .. versionadded:: 0.1.0
     """
+    if ctx.subcutaneous:
+        return []  # thrombosis-only boxed warning for SC (SC_ROUTE_RULES says so)
     rule = FindingCode.RENAL_RISK.rule
     out: list[Finding] = []
     reasons, not_assessed = renal_reasons(ctx, cfg)

@@ -11,6 +11,10 @@
 
 "Thrombosis may occur in the absence of known risk factors" (boxed
 warning): a quiet check is not a clearance.
+
+SC and facilitated-SC plans get the same check under the SC products'
+thrombosis-only boxed warning (its source), without the IV at-risk rate cap
+in mg/kg/min (SC rates are per site).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from ivig_core.patient import RiskFactor
-from ivig_core.safety.findings import Finding, FindingCode, Severity
+from ivig_core.safety.findings import SC_BOXED, Finding, FindingCode, Severity
 
 
 if TYPE_CHECKING:
@@ -91,10 +95,17 @@ def check_thrombosis(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
     if ctx.indication == "dermatomyositis":
         # Not a cap trigger: the DM labelled maximum already reflects it.
         reasons = [*reasons, _DM_REASON]
+    source = rule.source
+    if ctx.subcutaneous:
+        source = SC_BOXED + "; risk factors as in " + rule.source.split("; SC")[0]
     if reasons:
         cap = ""
         product = ctx.product
-        if product is not None and product.at_risk_cap is not None:
+        if (
+            product is not None
+            and product.at_risk_cap is not None
+            and not ctx.subcutaneous
+        ):
             cap = f" {product.name}'s at-risk cap: {cap_text(product.at_risk_cap)}."
         out.append(
             Finding(
@@ -105,7 +116,7 @@ def check_thrombosis(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
                     "and infusion rate practicable, ensure adequate hydration "
                     f"before administration, and monitor for thrombosis.{cap}"
                 ),
-                source=rule.source,
+                source=source,
             )
         )
     if not age_assessed:
@@ -118,7 +129,7 @@ def check_thrombosis(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
                     "thrombosis risk factor: the boxed warning says 'advanced age' "
                     "without a number; set SafetyConfig.thrombosis_age_from."
                 ),
-                source=rule.source,
+                source=source,
                 assessed=False,
             )
         )
