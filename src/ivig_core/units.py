@@ -370,17 +370,48 @@ def _is_mass_unit(registry: Registry, name: str) -> bool:
     )
 
 
+def _set(cls: type, value: float, container: object) -> Quantity:
+    """A quantity made by setting its two attributes (see :func:`_fast_ok`)."""
+    q = cast("Quantity", object.__new__(cls))
+    q._magnitude = value  # noqa: SLF001 - pint's own two attributes
+    q._units = container  # type: ignore[assignment]  # noqa: SLF001
+    return q
+
+
 @functools.cache
-def _maker(registry: Registry, spec: UnitSpec) -> Callable[[float], Quantity]:
-    """A function making quantities of *spec*'s unit in *registry*, fast.
+def _fast_ok(registry: Registry) -> bool:
+    """Whether quantities of *registry* can be made without the constructor.
 
     ``registry.Quantity(value, unit)`` costs 5-10 µs, mostly checks that a
     float magnitude and a parsed unit do not need. A quantity is its
-    magnitude and its unit container, so the fast maker sets those two on a
-    new instance. It is used only if, for this registry and pint version, it
-    makes exactly what the constructor makes (same class, same attributes);
-    otherwise the constructor is used.
+    magnitude and its unit container, so a fast quantity sets those two on a
+    new instance. That is used only if, for this registry and pint version,
+    it makes exactly what the constructor makes: same class, same attributes
+    of the same types (e.g. not when the registry forces numpy magnitudes).
     """
+    unit = _unit(registry, G)
+    try:
+        fast = vars(_set(registry.Quantity, 1.5, unit._units))  # noqa: SLF001
+        slow = vars(registry.Quantity(1.5, unit))
+    except TypeError:  # pragma: no cover - a pint with slotted quantities
+        return False
+    return (
+        fast.keys() == slow.keys()
+        and all(type(fast[k]) is type(slow[k]) for k in fast)
+        and bool(fast == slow)
+    )
+
+
+def _new(registry: Registry, value: float, unit: Unit) -> Quantity:
+    """``registry.Quantity(value, unit)`` for a float *value*, fast if it can."""
+    if _fast_ok(registry):
+        return _set(registry.Quantity, value, unit._units)  # noqa: SLF001
+    return registry.Quantity(value, unit)
+
+
+@functools.cache
+def _maker(registry: Registry, spec: UnitSpec) -> Callable[[float], Quantity]:
+    """A function making quantities of *spec*'s unit in *registry*, fast."""
     cls = registry.Quantity
     unit = _unit(registry, spec)
     container = unit._units  # noqa: SLF001 - pint's own representation
@@ -389,16 +420,9 @@ def _maker(registry: Registry, spec: UnitSpec) -> Callable[[float], Quantity]:
         return cls(value, unit)
 
     def fast(value: float) -> Quantity:
-        q = object.__new__(cls)
-        q._magnitude = value
-        q._units = container
-        return q
+        return _set(cls, value, container)
 
-    try:
-        same = vars(fast(1.5)) == vars(slow(1.5))
-    except TypeError:  # pragma: no cover - a pint with slotted quantities
-        same = False
-    return fast if same else slow
+    return fast if _fast_ok(registry) else slow
 
 
 def quantity(value: float, unit: UnitSpec) -> Quantity:
@@ -476,7 +500,7 @@ def Q_(value: float | str, unit: str | None = None) -> Quantity:  # noqa: N802 -
         raise UnitError(
             "Q_", unit, "a unit pint knows", f"unknown unit {unit!r}"
         ) from exc
-    return registry.Quantity(float(value), parsed)
+    return _new(registry, float(value), parsed)
 
 
 # --------------------------------------------------------------------------
@@ -509,7 +533,7 @@ def parse_quantity(text: str, *, field: str) -> Quantity:
     if match is not None:
         inch = _parse_unit(registry, "inch")
         total = float(match["ft"]) * 12.0 + float(match["inch"])
-        return registry.Quantity(total, inch)
+        return _new(registry, total, inch)
     match = _SIMPLE.match(text)
     if match is None:
         raise UnitError(
@@ -535,7 +559,7 @@ def parse_quantity(text: str, *, field: str) -> Quantity:
             "a unit pint knows, e.g. 'kg', 'lb', 'cm', 'in'",
             f"unknown unit {unit_text!r} in {text!r}",
         ) from exc
-    return registry.Quantity(float(match["num"]), unit)
+    return _new(registry, float(match["num"]), unit)
 
 
 # --------------------------------------------------------------------------
