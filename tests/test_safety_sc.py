@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, cast
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ivig_core import InputError, Patient
+from ivig_core import InputError, Patient, PlanningError
 from ivig_core.plan import Infusion, Phase, Plan, ScDetails
 from ivig_core.planning.scig import ScPlan, plan_scig
 from ivig_core.products import Route
@@ -611,3 +613,45 @@ def test_end_to_end_hizentra_weekly_report() -> None:
     }
     for code in SC_CODES:
         assert report.with_code(code) == ()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    grams=st.integers(min_value=5, max_value=160),
+    weight=st.integers(min_value=30, max_value=120),
+)
+def test_planned_hyqvia_plans_have_no_sc_hard_limits(grams: int, weight: int) -> None:
+    """Whatever the planner accepts passes the SC checks (no false positives)."""
+    p = patient(f"{weight} kg")
+    band = "per day, patients ≥ 40 kg" if weight >= 40 else "per day, patients < 40 kg"
+    limits = ScLimits.from_product(
+        "hyqvia",
+        situation=["per site, 1 or 2 sites", "per site, 3 sites", band],
+        rate_per_site="300 mL/h",
+        parameter_source=LOCAL,
+    )
+    dose = convert_to_scig(
+        ivig_dose=f"{grams} g",
+        ivig_interval="4 week",
+        product="hyqvia",
+        rule=LabelFactor(),
+        frequency=SameAsIvig(),
+    )
+    try:
+        sc = plan_scig(
+            p,
+            dose,
+            policy="actual",
+            rounding="never-below",
+            limits=limits,
+            site_rate="label-maximum",
+            cycles=1,
+            first_dose=dt.date(2026, 1, 12),
+        )
+    except PlanningError:
+        return
+    report = sc.plan.safety
+    assert report is not None
+    for code in SC_CODES:
+        assert fired(report, code) == ()
+    assert report.with_code(FindingCode.COURSE_INTERVAL_SHORT) == ()
