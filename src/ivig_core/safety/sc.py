@@ -157,6 +157,12 @@ def _max_sites(rows: Sequence[ScSiteLimit]) -> tuple[int, str] | None:
     return min(found) if found else None
 
 
+def _recorded(sources: Sequence[str], *names: str) -> str:
+    """The recorded sources that name one of *names* (all if none does)."""
+    named = [t for t in sources if any(t.startswith(n) or f"; {n}" in t for n in names)]
+    return "; ".join(named or sources)
+
+
 def _least(
     catalogue: Sequence[tuple[float, str]], recorded: float | None, sources: str
 ) -> tuple[float, str] | None:
@@ -204,7 +210,7 @@ def _sites(
     limit = _least(
         [] if cat is None else [(float(cat[0]), cat[1])],
         float(sc.max_sites),
-        "; ".join(sc.sources),
+        _recorded(sc.sources, "max_sites"),
     )
     if limit is None or not _above(float(sc.sites), limit[0]):
         return []
@@ -231,7 +237,11 @@ def _volume(
         for r in _volume_rows(rows, sc.sites)
         if (v := _q(r.volume_per_site)) is not None
     ]
-    limit = _least(catalogue, sc.volume_limit_per_site_ml, "; ".join(sc.sources))
+    limit = _least(
+        catalogue,
+        sc.volume_limit_per_site_ml,
+        _recorded(sc.sources, "volume_per_site"),
+    )
     if limit is None or not _above(per_site, limit[0]):
         return []
     return [
@@ -254,16 +264,15 @@ def _rate(
     code = FindingCode.SC_RATE_PER_SITE_ABOVE_LABEL
     pump = max((*inf.rates_ml_h, sc.total_rate_ml_h, sc.rate_per_site_ml_h * sc.sites))
     per_site = pump / sc.sites
-    sources = "; ".join(sc.sources)
     per_site_limit = _least(
         [(v, _label(r)) for r in rows if (v := _q(r.rate_per_site)) is not None],
         sc.rate_limit_per_site_ml_h,
-        sources,
+        _recorded(sc.sources, "rate_per_site"),
     )
     total_limit = _least(
         [(v, _label(r)) for r in rows if (v := _q(r.total_rate)) is not None],
         sc.total_rate_limit_ml_h,
-        sources,
+        _recorded(sc.sources, "total_rate"),
     )
     out: list[Finding] = []
     if per_site_limit is None:
@@ -329,8 +338,11 @@ def _daily(ctx: Context, product: Product) -> list[Finding]:
             for i in infs
             if i.sc is not None and i.sc.volume_per_day_limit_ml is not None
         ]
-        sources = "; ".join(
-            dict.fromkeys(s for i in infs if i.sc is not None for s in i.sc.sources)
+        sources = _recorded(
+            tuple(
+                dict.fromkeys(s for i in infs if i.sc is not None for s in i.sc.sources)
+            ),
+            "volume_per_day",
         )
         limit = _least(fitting, min(recorded) if recorded else None, sources)
         if limit is None:
