@@ -678,3 +678,41 @@ def test_safety_report_round_trips() -> None:
     with pytest.raises(DocumentError) as info:
         report_from_json(json.dumps(doc))
     assert info.value.field == "findings[0].severity"
+
+
+def test_subcutaneous_plan_round_trips() -> None:
+    """An SC plan (route, sites and per-site limits per day) reads back equal."""
+    from ivig_core.planning.scig import plan_scig_regimen  # noqa: PLC0415
+    from ivig_core.scig import ScLimits, get_scig_preset  # noqa: PLC0415
+
+    regimen = get_scig_preset("hizentra-cidp-0.2").choose(maintenance_days=2, cycles=2)
+    limits = ScLimits.from_product(
+        "hizentra",
+        situation="CIDP, later infusions",
+        max_sites=4,  # a local choice, as in tests/test_scig_plan.py
+        parameter_source="local protocol (test)",
+    )
+    sc = plan_scig_regimen(
+        Patient(sex="female", age="54 year", height="165 cm", weight="80 kg"),
+        regimen,
+        "hizentra",
+        last_ivig=MONDAY,
+        policy="actual",
+        rounding="never-below",
+        limits=limits,
+        site_rate="label-maximum",
+    )
+    text = plan_to_json(sc.plan)
+    assert plan_from_json(text) == sc.plan
+    doc = json.loads(text)
+    assert doc["route"] == "sc"
+    assert doc["infusions"][0]["sc"]["sites"] >= 1
+    doc["infusions"][0]["sc"]["sites"] = "4"
+    with pytest.raises(DocumentError) as info:
+        plan_from_json(json.dumps(doc))
+    assert info.value.field == "infusions[0].sc.sites"
+    doc = json.loads(text)
+    doc["infusions"][1]["sc"]["volume_ml"] += 10.0
+    with pytest.raises(DocumentError, match="not the day's volume") as info:
+        plan_from_json(json.dumps(doc))
+    assert info.value.field == "infusions[1].sc.volume_ml"

@@ -822,6 +822,14 @@ def _check_infusion(
             f"{at}.run.volume",
             f"{inf.run.volume_ml!r} mL is not the day's volume ({inf.volume_ml!r} mL)",
         )
+    sc = inf.sc
+    if sc is not None and sc.date != inf.date:
+        yield f"{at}.sc.date", f"{sc.date.isoformat()} is not the infusion's date"
+    if sc is not None and not _close(sc.volume_ml, inf.volume_ml):
+        yield (
+            f"{at}.sc.volume_ml",
+            f"{sc.volume_ml!r} mL is not the day's volume ({inf.volume_ml!r} mL)",
+        )
     expected = inf.dose_g_per_kg * weight_kg
     if not _close(inf.calculated_g, expected):
         yield (
