@@ -578,7 +578,12 @@ def test_writers_refuse_other_objects() -> None:
 
 def test_shipped_schema_is_the_generated_one() -> None:
     """plan.schema.json in the package equals what the models generate."""
-    assert SCHEMA_FILE.read_text(encoding="utf-8") == plan_schema_text()
+    regenerate = (
+        "the plan models changed: regenerate the shipped schema with "
+        "python -c 'from ivig_core.io.json import write_plan_schema; "
+        "write_plan_schema()' and review the diff"
+    )
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == plan_schema_text(), regenerate
 
 
 def _check(  # noqa: C901, PLR0912 - a small schema walker
