@@ -356,3 +356,13 @@ def test_help_names_exit_statuses(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "3 blocked by safety" in out
     assert "--override CODE=REASON" in out
+
+
+def test_help_names_real_presets(capsys: pytest.CaptureFixture[str]) -> None:
+    """The presets the plan verb's help names all exist."""
+    assert main(["plan", "--help"]) == EXIT_OK
+    text = " ".join(capsys.readouterr().out.split())
+    for name in ("seed-000-myositis", "seed-004-privigen-dm", "octagam10-dm"):
+        assert name in text
+        assert get_preset(name).name == name
+    assert get_preset("cidp-ice").name in text

@@ -245,6 +245,7 @@ def _add_plan_arguments(plan: argparse.ArgumentParser) -> None:
     who.add_argument(
         "--patient",
         type=Path,
+        metavar="FILE",
         help="a patient file: TOML or JSON with sex, age, height, weight, ... "
         "(values with units: weight = '92 kg'), or a patient JSON document",
     )
@@ -264,9 +265,17 @@ def _add_plan_arguments(plan: argparse.ArgumentParser) -> None:
     reg = plan.add_argument_group(
         "regimen", "either --preset NAME (with its open choices) or --regimen FILE"
     )
-    reg.add_argument("--preset", help="a regimen preset (see ivig_core.regimen)")
     reg.add_argument(
-        "--regimen", type=Path, help="a regimen JSON document (regimen_to_json)"
+        "--preset",
+        metavar="NAME",
+        help="a regimen preset: seed-000-myositis, seed-004-privigen-dm, "
+        "octagam10-dm, cidp-ice, ... (ivig_core.regimen.PRESETS)",
+    )
+    reg.add_argument(
+        "--regimen",
+        type=Path,
+        metavar="FILE",
+        help="a regimen JSON document (regimen_to_json)",
     )
     reg.add_argument(
         "--induction-days", help="days of the induction course, or 'fewest'"
@@ -287,18 +296,28 @@ def _add_plan_arguments(plan: argparse.ArgumentParser) -> None:
         "--taper-floor", help="end the taper at a floor intensity: '0.1 g/kg/week'"
     )
     choices = plan.add_argument_group("product, dates and policies (all required)")
-    choices.add_argument("--product", required=True, help="a catalogue product")
+    choices.add_argument(
+        "--product",
+        required=True,
+        metavar="NAME",
+        help="a catalogue product (ivig-core products)",
+    )
     choices.add_argument(
         "--indication",
         required=True,
+        metavar="KEY",
         help="the label indication whose rates apply (dermatomyositis, cidp, ...)",
     )
     choices.add_argument(
-        "--start", required=True, help="the first infusion day, YYYY-MM-DD"
+        "--start",
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="the first infusion day",
     )
     choices.add_argument(
         "--policy",
         required=True,
+        metavar="NAME",
         help=f"dosing-weight policy: {', '.join(BUILTIN_POLICIES)}",
     )
     choices.add_argument(
@@ -380,7 +399,10 @@ def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
         help="table (default), json (the plan document) or ics (iCalendar)",
     )
     out.add_argument(
-        "--plot", type=Path, help="also save a plot of the course (.png or .svg)"
+        "--plot",
+        type=Path,
+        metavar="FILE",
+        help="also save a plot of the course (.png or .svg)",
     )
 
 
