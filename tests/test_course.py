@@ -488,14 +488,14 @@ def test_refusal_leaves_inputs_unchanged() -> None:
 
 def test_course_above_vial_ceiling_refused() -> None:
     """A course total above the vial selection's ceiling is a planning error."""
+    regimen = get_preset("seed-000-myositis").choose(
+        induction_days=5, maintenance_days=1, cycles=1
+    )
+    assert regimen.induction is not None
+    heavier = attrs.evolve(regimen.induction, dose="2.5 g/kg")
     with pytest.raises(
         PlanningError, match=r"course: induction 2.5 g/kg.*above the 1300 g"
     ):
-        regimen = get_preset("seed-000-myositis").choose(
-            induction_days=5, maintenance_days=1, cycles=1
-        )
-        assert regimen.induction is not None
-        heavier = attrs.evolve(regimen.induction, dose="2.5 g/kg")
         dm_plan(attrs.evolve(regimen, induction=heavier), patient("600 kg"))
 
 
