@@ -366,3 +366,46 @@ def test_help_names_real_presets(capsys: pytest.CaptureFixture[str]) -> None:
         assert name in text
         assert get_preset(name).name == name
     assert get_preset("cidp-ice").name in text
+
+
+def test_show_checks_and_prints_a_stored_plan(tmp_path: Path) -> None:
+    """Show reads a stored plan, checks it, and prints the same course."""
+    stored = tmp_path / "plan.json"
+    stored.write_text(run("example", "--format", "json").stdout, encoding="utf-8")
+    shown = run("show", str(stored))
+    assert shown.returncode == EXIT_OK, shown.stderr
+    assert "Patient:        not stored in a plan document" in shown.stdout
+    planned = run("example").stdout
+    table = planned[planned.index("date        phase") :]
+    assert shown.stdout.endswith(table)
+    ics = run("show", str(stored), "--format", "ics")
+    assert ics.returncode == EXIT_OK
+    assert ics.stdout.count("BEGIN:VEVENT") == 17
+
+
+def test_show_refuses_a_tampered_plan(tmp_path: Path) -> None:
+    """A tampered stored plan: exit 2, one line naming the field's path."""
+    doc = json.loads(run("example", "--format", "json").stdout)
+    doc["infusions"][4]["dispensed_g"] = 75.0
+    stored = tmp_path / "plan.json"
+    stored.write_text(json.dumps(doc), encoding="utf-8")
+    result = run("show", str(stored))
+    assert result.returncode == EXIT_BAD_INPUT
+    assert result.stderr.startswith(
+        "ivig-core: error: infusions[4].dispensed_g: 75.0 g does not match its vials"
+    )
+    assert result.stderr.count("\n") == 1
+    assert result.stdout == ""
+    missing = run("show", str(tmp_path / "nope.json"))
+    assert missing.returncode == EXIT_BAD_INPUT
+    assert "nope.json" in missing.stderr
+
+
+def test_show_keeps_a_blocked_plan_blocked(tmp_path: Path) -> None:
+    """A stored plan that safety blocks shows as blocked, exit 3."""
+    args = (*SEED_004, "--risk-factor", "iga_deficiency", "--format", "json")
+    stored = tmp_path / "plan.json"
+    stored.write_text(run(*args).stdout, encoding="utf-8")
+    result = run("show", str(stored))
+    assert result.returncode == EXIT_BLOCKED
+    assert "Status: BLOCKED by safety" in result.stdout

@@ -19,6 +19,10 @@ Verbs:
     induction then 1 g/kg maintenance, with the JND 2023 taper, for a
     documented example patient. It prints the equivalent ``plan`` command.
 
+``ivig-core show FILE``
+    Check a stored plan document (types, units, the plan's arithmetic) and
+    show it like ``plan`` does, with the safety findings it carries.
+
 ``ivig-core products``
     The product catalogue.
 
@@ -199,6 +203,18 @@ def _build_parser() -> argparse.ArgumentParser:
         ),
     )
     _add_output_arguments(example)
+    show = sub.add_parser(
+        "show",
+        help="check a stored plan document and show it (table, JSON or ICS)",
+        description=(
+            "Read a plan document written by ivig-core plan --format json (or "
+            "plan_to_json), check it (types, units, totals), and show it with "
+            f"its safety findings. {_DISCLAIMER}"
+        ),
+        epilog="Exit status: 0 ready to issue, 2 bad document, 3 blocked by safety.",
+    )
+    show.add_argument("file", type=Path, metavar="FILE", help="a plan JSON document")
+    _add_output_arguments(show)
     sub.add_parser(
         "products",
         help="the product catalogue",
@@ -832,11 +848,17 @@ def _report_lines(report: SafetyReport) -> list[str]:
 
 
 def _table(
-    plan: Plan, patient: Patient, report: SafetyReport, args: argparse.Namespace
+    plan: Plan,
+    report: SafetyReport,
+    *,
+    patient: Patient | None,
+    rate_weight: str | None,
 ) -> str:
     weight = plan.dosing_weight
     who = (
-        f"{patient.sex.value}, {patient.age_years:g} year, "
+        "not stored in a plan document"
+        if patient is None
+        else f"{patient.sex.value}, {patient.age_years:g} year, "
         f"{patient.height_cm:.1f} cm, {patient.weight_kg:.1f} kg"
     )
     basis = (
@@ -847,13 +869,15 @@ def _table(
         f"{len(plan.cycles)} courses, {len(plan.infusions)} infusion days "
         f"from {plan.start.isoformat()}, ended by {plan.ended}"
     )
+    rates = "" if rate_weight is None else f"; rates on the {rate_weight} weight"
+    indication = plan.indication or "no indication recorded"
     lines = [
         f"Patient:        {who}",
         f"Regimen:        {plan.regimen.name}",
         *_wrap(f"Source: {plan.regimen.source}", "                "),
-        f"Product:        {plan.product} for {args.indication}",
+        f"Product:        {plan.product} for {indication}",
         f"Dosing weight:  {basis}",
-        f"Rounding:       {plan.rounding}; rates on the {args.rate_weight} weight",
+        f"Rounding:       {plan.rounding}{rates}",
         f"Plan:           {extent}",
         "",
         *_infusion_table(plan),
@@ -895,15 +919,16 @@ def _run_plan(args: argparse.Namespace, out: TextIO) -> int:
     if report is None:  # pragma: no cover - plan_course always assesses
         msg = "the plan carries no safety report"
         raise _UsageError(msg)
-    return _emit(plan, patient, report, args, out)
+    return _emit(plan, report, args, out, patient=patient)
 
 
 def _emit(
     plan: Plan,
-    patient: Patient,
     report: SafetyReport,
     args: argparse.Namespace,
     out: TextIO,
+    *,
+    patient: Patient | None,
 ) -> int:
     blocked = not report.ready_to_issue
     if args.format == "ics":
@@ -922,7 +947,8 @@ def _emit(
 
         out.write(plan_to_json(plan) + "\n")
     else:
-        out.write(_table(plan, patient, report, args))
+        rate_weight = getattr(args, "rate_weight", None)
+        out.write(_table(plan, report, patient=patient, rate_weight=rate_weight))
     if args.plot is not None:
         from ivig_core.io.plot import plot_course  # noqa: PLC0415 - extra
 
@@ -932,6 +958,27 @@ def _emit(
         sys.stderr.write(f"ivig-core: blocked by safety: {codes}\n")
         return EXIT_BLOCKED
     return EXIT_OK
+
+
+def _show(args: argparse.Namespace, out: TextIO) -> int:
+    from ivig_core.io.json import plan_from_json  # noqa: PLC0415 - extra
+
+    path: Path = args.file
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            "show", str(path), "a readable plan document", str(exc)
+        ) from None
+    plan = plan_from_json(text)
+    if plan.safety is None:
+        raise InputError(
+            "safety",
+            None,
+            "a plan document with its safety report (made by plan_course)",
+            f"{path} holds a plan without a safety report",
+        )
+    return _emit(plan, plan.safety, args, out, patient=None)
 
 
 def _example(args: argparse.Namespace, out: TextIO) -> int:
@@ -969,6 +1016,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "weight": _weight_report,
         "plan": _run_plan,
         "example": _example,
+        "show": _show,
         "products": _products,
     }
     try:
