@@ -510,3 +510,24 @@ def test_induction_only_regimen() -> None:
     assert [i.dispensed_g for i in plan.infusions] == [70.0, 70.0]
     assert plan.cycles[0].interval_days == 2.0
     assert plan.ended == "cycles"
+
+
+def test_unequal_days_are_noted() -> None:
+    """Days that get unequal amounts (40 g vials) are said in the notes."""
+    privigen = get_product("privigen")
+    schedule = rate_schedule(
+        privigen, "cidp", increment="1 mg/kg/min", interval="30 min"
+    )
+    plan = plan_course(
+        patient("60 kg"),
+        get_preset("seed-004-privigen-dm").choose(cycles=1),
+        privigen,
+        start=MONDAY,
+        policy="actual",
+        rounding="never-below",
+        indication="cidp",
+        rate_weight="dosing",
+        rate_schedule=schedule,
+    )
+    assert [i.dispensed_g for i in plan.infusions] == [80.0, 40.0]
+    assert any("unequal amounts (80 g, 40 g)" in note for note in plan.notes)

@@ -170,3 +170,12 @@ def test_nearest_within_stays_within(product: Product, dose_g: float) -> None:
     except PlanningError:
         return
     assert abs(sel.difference_g) <= 0.1 * dose_g + 1e-9
+
+
+def test_nearest_totals_hint_brackets_the_rounded_dose() -> None:
+    """The hint names the makeable totals either side of an unmakeable dose."""
+    privigen = get_product("privigen")  # 40 g vials only
+    with pytest.raises(PlanningError, match=r"are 120 g and 160 g$"):
+        select_vials_g(141.891, privigen, "ontario")
+    with pytest.raises(PlanningError, match=r"are 80 g and 120 g$"):
+        select_vials_g(100.0, privigen, "ontario")

@@ -347,13 +347,20 @@ class NearestIncrement:
         target = round(target_mg / step)
         best = _min_vials(sizes, target)
         if abs(target * step - target_mg) > _EPS * _MG_PER_G or best[target] is None:
+            # The makeable totals either side of the rounded dose (which may
+            # fall between grid points, e.g. 140 g with 40 g vials).
+            below = math.floor(target_mg / step + _EPS)
+            above = math.ceil(target_mg / step - _EPS)
+            if below == above:  # on the grid but not makeable
+                below, above = below - 1, above + 1
+            lower_best = _min_vials(sizes, max(below, 0))
             lower = max(
-                (t for t in range(target + 1) if best[t] is not None and t > 0),
+                (t for t in range(below + 1) if lower_best[t] is not None and t > 0),
                 default=None,
             )
-            higher_best = _min_vials(sizes, target + max(sizes))
+            higher_best = _min_vials(sizes, above + max(sizes))
             upper = next(
-                t for t in range(target + 1, target + max(sizes) + 1) if higher_best[t]
+                t for t in range(above, above + max(sizes) + 1) if higher_best[t]
             )
             near = [f"{upper * step / _MG_PER_G:g} g"]
             if lower is not None:

@@ -418,7 +418,7 @@ def plan_course(
                 label=course.label,
             )
         )
-    notes = _notes(cycles, splits, rule, taper)
+    notes = _notes(cycles, splits, rule, taper, granularity_g)
     trace = _trace(
         patient=patient,
         weight=weight,
@@ -480,6 +480,7 @@ def _notes(
     splits: list[tuple[VialSelection, CourseSplit]],
     rule: ClosedRule | None,
     taper: TaperPlan | None,
+    granularity_g: float,
 ) -> tuple[str, ...]:
     notes = [
         f"course {c.number} ({c.phase.value}) moved {c.moved_days} day"
@@ -493,6 +494,14 @@ def _notes(
         f"course {c.number}: {split.reason}"
         for c, (_, split) in zip(cycles, splits, strict=True)
         if split.eighty_gram_rule_applied
+    )
+    notes.extend(
+        f"course {c.number} ({c.phase.value}): the days get unequal amounts "
+        f"({', '.join(f'{g:g} g' for g in split.daily_g)}) because the "
+        f"dispensed total, {sum(split.daily_g):g} g, is split in whole "
+        f"{granularity_g:g} g units"
+        for c, (_, split) in zip(cycles, splits, strict=True)
+        if len(set(split.daily_g)) > 1
     )
     if taper is not None:
         notes.extend(f"taper: {text}" for text in taper.notes)
