@@ -425,6 +425,13 @@ class Plan:
             lines.append("")
             lines.append("Notes:")
             lines.extend(f"- {note}" for note in self.notes)
+        # What the rate steps took from local policy rather than the label,
+        # once per distinct note (every infusion of a plan shares them).
+        rate_notes = dict.fromkeys(n for i in self.infusions for n in i.run.notes)
+        if rate_notes:
+            lines.append("")
+            lines.append("Infusion rates:")
+            lines.extend(f"- {note}" for note in rate_notes)
         lines.append("")
         lines.append(self.table())
         if self.safety is not None:
