@@ -409,3 +409,13 @@ def test_show_keeps_a_blocked_plan_blocked(tmp_path: Path) -> None:
     result = run("show", str(stored))
     assert result.returncode == EXIT_BLOCKED
     assert "Status: BLOCKED by safety" in result.stdout
+
+
+def test_table_says_which_rate_steps_are_local_policy(
+    example: subprocess.CompletedProcess[str],
+) -> None:
+    """The table lists the rate-step notes: what is local policy, not label."""
+    out = example.stdout
+    section = out[out.index("Infusion rates:") : out.index("Safety findings")]
+    assert "step size 1 mg/kg/min is local policy (not in the label)" in section
+    assert "step duration 30 min is local policy (not in the label)" in section

@@ -811,9 +811,14 @@ def _infusion_table(plan: Plan) -> list[str]:
     return lines
 
 
-def _wrap(text: str, indent: str) -> list[str]:
+def _wrap(text: str, indent: str, *, first: str | None = None) -> list[str]:
     return textwrap.wrap(
-        text, width=_WIDTH, initial_indent=indent, subsequent_indent=indent
+        text,
+        width=_WIDTH,
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent,
+        break_on_hyphens=False,
+        break_long_words=False,
     )
 
 
@@ -885,9 +890,12 @@ def _table(
     if plan.notes:
         lines += ["", "Notes:"]
         for note in plan.notes:
-            lines += textwrap.wrap(
-                note, width=_WIDTH, initial_indent="  - ", subsequent_indent="    "
-            )
+            lines += _wrap(note, "    ", first="  - ")
+    rate_notes = dict.fromkeys(n for i in plan.infusions for n in i.run.notes)
+    if rate_notes:
+        lines += ["", "Infusion rates:"]
+        for note in rate_notes:
+            lines += _wrap(note, "    ", first="  - ")
     lines += ["", *_report_lines(report), "", _DISCLAIMER]
     return "\n".join(lines) + "\n"
 
