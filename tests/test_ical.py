@@ -123,3 +123,31 @@ def test_refusals(plan: object, stamp: dt.datetime | None, field: str) -> None:
     """Not a plan, or a naive stamp, is an InputError naming the field."""
     with pytest.raises(InputError, match=f"^{field}:"):
         plan_to_ics(example_plan() if plan is None else plan, stamp=stamp)  # type: ignore[arg-type]
+
+
+def test_subcutaneous_events_name_the_route_and_sites() -> None:
+    """An SC plan's events say SCIg and give the sites per day."""
+    from ivig_core.planning.scig import plan_scig_regimen  # noqa: PLC0415
+    from ivig_core.scig import ScLimits, get_scig_preset  # noqa: PLC0415
+
+    sc = plan_scig_regimen(
+        Patient(sex="female", age="54 year", height="165 cm", weight="80 kg"),
+        get_scig_preset("hizentra-cidp-0.2").choose(maintenance_days=2, cycles=2),
+        "hizentra",
+        last_ivig=dt.date(2026, 1, 5),
+        policy="actual",
+        rounding="never-below",
+        limits=ScLimits.from_product(
+            "hizentra",
+            situation="CIDP, later infusions",
+            max_sites=4,  # a local choice, as in tests/test_scig_plan.py
+            parameter_source="local protocol (test)",
+        ),
+        site_rate="label-maximum",
+    )
+    found = events(plan_to_ics(sc.plan))
+    assert len(found) == len(sc.plan.infusions) == 4
+    assert all(str(e.get("summary")).startswith("SCIg Hizentra ") for e in found)
+    first = sc.plan.infusions[0].sc
+    assert first is not None
+    assert f"Sites: {first.sites} at once" in str(found[0].get("description"))

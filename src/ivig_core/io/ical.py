@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Final
 from ivig_core.errors import InputError
 from ivig_core.io import require
 from ivig_core.plan import Infusion, Plan
+from ivig_core.products import Route
 
 
 if TYPE_CHECKING:
@@ -46,6 +47,12 @@ __all__ = ["PRODID", "plan_digest", "plan_to_ics"]
 #: The calendar's PRODID (RFC 5545 §3.7.3).
 PRODID: Final = "-//ivig_core//ivig-core plan//EN"
 _DISCLAIMER: Final = "ivig_core computes and checks; it does not prescribe."
+#: How each route is named in event summaries.
+_ROUTE_LABELS: Final = {
+    Route.IV: "IVIg",
+    Route.SC: "SCIg",
+    Route.FACILITATED_SC: "fSCIg",
+}
 
 
 def _content(plan: Plan) -> Iterable[str]:
@@ -90,9 +97,21 @@ def _description(plan: Plan, i: Infusion) -> str:
             f"Volume: {i.volume_ml:g} mL",
             f"Rate steps: {steps}",
             f"Duration: {i.run.duration_min:.0f} min",
+            *_sc_lines(i),
             _DISCLAIMER,
         )
     )
+
+
+def _sc_lines(i: Infusion) -> tuple[str, ...]:
+    sc = i.sc
+    if sc is None:
+        return ()
+    line = (
+        f"Sites: {sc.sites} at once, {sc.volume_per_site_ml:.3g} mL and "
+        f"{sc.rate_per_site_ml_h:.3g} mL/h per site"
+    )
+    return (line,)
 
 
 def plan_to_ics(plan: Plan, *, stamp: dt.datetime | None = None) -> bytes:
@@ -130,7 +149,7 @@ def plan_to_ics(plan: Plan, *, stamp: dt.datetime | None = None) -> bytes:
         event.add("dtend", i.date + dt.timedelta(days=1))
         event.add(
             "summary",
-            f"IVIg {plan.product} {i.dispensed_g:g} g "
+            f"{_ROUTE_LABELS.get(plan.route, 'Ig')} {plan.product} {i.dispensed_g:g} g "
             f"({i.phase.value} course {i.cycle}, day {i.day}/{i.days_in_course})",
         )
         event.add("description", _description(plan, i))
