@@ -469,6 +469,18 @@ BAD_PLANS: list[tuple[str, Mutator, str, str]] = [
         "safety.findings[0].code",
         "NOT_A_CODE",
     ),
+    (
+        "regimen with open choices",
+        _set("regimen.maintenance.cycles", None),
+        "regimen",
+        "choices still open",
+    ),
+    (
+        "no infusions",
+        lambda d: [_set("infusions", [])(d), _set("cycles", [])(d)],
+        "infusions",
+        "at least one",
+    ),
     ("other schema", _set("schema", "ivig_core.patient"), "schema", "expected"),
     (
         "unknown schema version",

@@ -860,6 +860,10 @@ def _check_infusion(
 
 def _check_plan(plan: Plan) -> Iterator[tuple[str, str]]:
     weight_kg = plan.dosing_weight.weight_kg
+    if not plan.regimen.is_complete:
+        yield "regimen", "choices still open: " + "; ".join(plan.regimen.open_choices)
+    if not plan.infusions or not plan.cycles:
+        yield "infusions", "a plan has at least one course and one infusion day"
     for n, cycle in enumerate(plan.cycles, start=1):
         if cycle.number != n:
             yield f"cycles[{n - 1}].number", f"expected {n}, got {cycle.number}"
@@ -869,43 +873,38 @@ def _check_plan(plan: Plan) -> Iterator[tuple[str, str]]:
             yield f"infusions[{i}].date", "not after the previous infusion's date"
     for k, cycle in enumerate(plan.cycles):
         days = [inf for inf in plan.infusions if inf.cycle == cycle.number]
-        at = f"cycles[{k}]"
-        if [inf.day for inf in days] != list(range(1, cycle.days + 1)):
+        yield from _check_cycle(f"cycles[{k}]", cycle, days, weight_kg)
+
+
+def _check_cycle(
+    at: str, cycle: Cycle, days: list[Infusion], weight_kg: float
+) -> Iterator[tuple[str, str]]:
+    numbers = [inf.day for inf in days]
+    if numbers != list(range(1, cycle.days + 1)):
+        yield f"{at}.days", f"{cycle.days} days, but its infusions are days {numbers}"
+        return
+    if days[0].date != cycle.start:
+        first = days[0].date.isoformat()
+        yield (
+            f"{at}.start",
+            f"{cycle.start.isoformat()} but its first infusion is on {first}",
+        )
+    for name in ("dispensed_g", "calculated_g", "volume_ml"):
+        total = 0.0
+        for inf in days:
+            total += getattr(inf, name)
+        stated = getattr(cycle, name)
+        if not _close(stated, total):
             yield (
-                f"{at}.days",
-                (
-                    f"{cycle.days} days, but its infusions are days "
-                    f"{[inf.day for inf in days]}"
-                ),
+                f"{at}.{name}",
+                f"{stated!r} is not the sum of its days' {name} ({total!r})",
             )
-            continue
-        if days[0].date != cycle.start:
-            yield (
-                f"{at}.start",
-                (
-                    f"{cycle.start.isoformat()} but its first infusion is on "
-                    f"{days[0].date.isoformat()}"
-                ),
-            )
-        for name in ("dispensed_g", "calculated_g", "volume_ml"):
-            total = 0.0
-            for inf in days:
-                total += getattr(inf, name)
-            stated = getattr(cycle, name)
-            if not _close(stated, total):
-                yield (
-                    f"{at}.{name}",
-                    (f"{stated!r} is not the sum of its days' {name} ({total!r})"),
-                )
-        expected = cycle.dose_g_per_kg * weight_kg
-        if not _close(cycle.calculated_g, expected):
-            yield (
-                f"{at}.calculated_g",
-                (
-                    f"{cycle.calculated_g!r} g is not dose × dosing weight "
-                    f"({expected!r} g)"
-                ),
-            )
+    expected = cycle.dose_g_per_kg * weight_kg
+    if not _close(cycle.calculated_g, expected):
+        yield (
+            f"{at}.calculated_g",
+            f"{cycle.calculated_g!r} g is not dose × dosing weight ({expected!r} g)",
+        )
 
 
 # --------------------------------------------------------------------------
