@@ -19,9 +19,12 @@ Output is deterministic, byte for byte:
   unless the host passes ``stamp=`` (for example the time the plan was
   issued). It is never the wall clock, which would change every export.
 
-Example:
-    >>> from ivig_core.io.ical import plan_to_ics  # doctest: +SKIP
-    >>> open("course.ics", "wb").write(plan_to_ics(plan))  # doctest: +SKIP
+Example (``plan`` from :func:`~ivig_core.planning.course.plan_course`)::
+
+    from pathlib import Path
+    from ivig_core.io.ical import plan_to_ics
+
+    Path("course.ics").write_bytes(plan_to_ics(plan))
 
 .. versionadded:: 0.1.0
 """

@@ -16,9 +16,12 @@ shaded:
 hosts and tests can check them; :func:`plot_course` draws and saves them
 (PNG or SVG) and returns the same data.
 
-Example:
-    >>> from ivig_core.io.plot import plot_course  # doctest: +SKIP
-    >>> data = plot_course(plan, "course.png")  # doctest: +SKIP
+Example (``plan`` from :func:`~ivig_core.planning.course.plan_course`)::
+
+    from ivig_core.io.plot import plot_course
+
+    data = plot_course(plan, "course.png")  # also "course.svg"
+    data.intensity_g_per_kg_per_week  # the numbers drawn, per course
 
 .. versionadded:: 0.1.0
 """
