@@ -43,6 +43,19 @@ from ivig_core.infusion import (
     plan_infusion_ml,
     rate_schedule,
 )
+from ivig_core.io import MissingExtraError
+from ivig_core.io.json import (
+    DocumentError,
+    patient_from_json,
+    patient_to_json,
+    plan_from_json,
+    plan_json_schema,
+    plan_to_json,
+    regimen_from_json,
+    regimen_to_json,
+    report_from_json,
+    report_to_json,
+)
 from ivig_core.patient import BloodGroup, Patient, RiskFactor, Sex
 from ivig_core.plan import Cycle, Infusion, Phase, Plan, Trace
 from ivig_core.planning import (
@@ -182,6 +195,7 @@ __all__ = [
     "Cycle",
     "DayRange",
     "DaysChoice",
+    "DocumentError",
     "DoseLimit",
     "DoseSteps",
     "DosingWeight",
@@ -207,6 +221,7 @@ __all__ = [
     "LabelFactor",
     "LabelRamp",
     "Maintenance",
+    "MissingExtraError",
     "NearestIncrement",
     "NearestWithin",
     "NeverBelow",
@@ -281,13 +296,22 @@ __all__ = [
     "ideal_body_weight",
     "label_dose_limits",
     "load_formulary",
+    "patient_from_json",
+    "patient_to_json",
     "place_courses",
     "plan_course",
+    "plan_from_json",
     "plan_infusion",
     "plan_infusion_ml",
+    "plan_json_schema",
     "plan_scig",
     "plan_scig_regimen",
+    "plan_to_json",
     "rate_schedule",
+    "regimen_from_json",
+    "regimen_to_json",
+    "report_from_json",
+    "report_to_json",
     "select_vials",
     "select_vials_g",
     "set_registry",
