@@ -266,3 +266,12 @@ def test_adjusted_between_ideal_and_actual(p: Patient) -> None:
     ideal = dosing_weight(p, "ideal").weight_kg
     adjusted = dosing_weight(p, "adjusted").weight_kg
     assert min(ideal, p.weight_kg) - 1e-9 <= adjusted <= max(ideal, p.weight_kg) + 1e-9
+
+
+def test_settings_record_the_variant() -> None:
+    """A configured policy's parameters are recorded on the dosing weight."""
+    configured = dosing_weight(make(), UkRequestForm(short_stature_below="152 cm"))
+    assert configured.settings == "short_stature_below=152 cm"
+    assert dosing_weight(make(), "uk-request-form").settings == ""
+    tuned = dosing_weight(make(), OntarioRule(factor=0.3))
+    assert tuned.settings == "factor=0.3"

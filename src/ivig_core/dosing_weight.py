@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import functools
 from collections.abc import Mapping
 from typing import Final, Protocol, runtime_checkable
 
@@ -53,6 +54,7 @@ __all__ = [
     "WeightBasis",
     "dosing_weight",
     "get_policy",
+    "policy_settings",
 ]
 
 
@@ -99,6 +101,10 @@ class DosingWeight:
         reason: One line saying why, e.g. ``"BMI 33.8 > 30: adjusted body
             weight"``.
         source: Where the policy's rule comes from.
+        settings: The policy's parameters as configured (e.g.
+            ``"short_stature_below=152 cm"``), so a stored plan records
+            which variant of a rule was applied; empty for the defaults of a
+            built-in policy and for policies that are not attrs classes.
 
     .. versionadded:: 0.1.0
     """
@@ -108,6 +114,7 @@ class DosingWeight:
     policy: str = attrs.field(validator=_nonempty)
     reason: str = attrs.field(validator=_nonempty)
     source: str = attrs.field(validator=_nonempty)
+    settings: str = ""
 
     @property
     def weight_kg(self) -> float:
@@ -151,6 +158,59 @@ class DosingWeightPolicy(Protocol):
         ...  # pragma: no cover
 
 
+def _setting(value: object) -> str:
+    if isinstance(value, units.Quantity):
+        return f"{value.magnitude:g} {value.units:~P}"
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@functools.cache
+def _defaults(cls: type) -> object | None:
+    """A policy class's default instance, or None if it has required fields."""
+    try:
+        instance: object = cls()
+    except TypeError:
+        return None
+    return instance
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, units.Quantity) and isinstance(b, units.Quantity):
+        # A policy field's converter stores one canonical unit, so the
+        # magnitudes say it all (pint's converting equality costs ~20 µs).
+        return bool(a.magnitude == b.magnitude)
+    return a == b
+
+
+def policy_settings(policy: object) -> str:
+    """The parameters of an attrs policy that differ from their defaults.
+
+    Returns ``""`` for a policy at its defaults or one that is not an attrs
+    class. ``name`` and ``source`` are not parameters.
+
+    Example:
+        >>> policy_settings(UkRequestForm(short_stature_below="152 cm"))
+        'short_stature_below=152 cm'
+
+    .. versionadded:: 0.1.0
+    """
+    cls = type(policy)
+    if not attrs.has(cls):
+        return ""
+    default = _defaults(cls)
+    return ", ".join(
+        f"{field.name}={_setting(getattr(policy, field.name))}"
+        for field in attrs.fields(cls)
+        if field.name not in ("name", "source")
+        and (
+            default is None
+            or not _same(getattr(policy, field.name), getattr(default, field.name))
+        )
+    )
+
+
 def _result(
     policy: DosingWeightPolicy, kg: float, basis: WeightBasis, reason: str
 ) -> DosingWeight:
@@ -160,6 +220,7 @@ def _result(
         policy=policy.name,
         reason=reason,
         source=policy.source,
+        settings=policy_settings(policy),
     )
 
 

@@ -531,6 +531,7 @@ def _trace(
                 f"weight {patient.weight_kg:.2f} kg, height {patient.height_cm:.1f} "
                 f"cm, sex {patient.sex.value}, age {patient.age_years:g} years; "
                 f"policy {weight.policy}"
+                + (f" ({weight.settings})" if weight.settings else "")
             ),
             source=weight.source,
         ),
