@@ -84,7 +84,35 @@ class UnitError(InputError, TypeError):
 class PlanningError(IvigError, ValueError):
     """A plan cannot be built under the constraints given.
 
-    The message says which constraint failed and by how much.
+    The message says which constraint failed and by how much, and starts
+    with the constraint's name (``"interval: course 1 takes 5 days ..."``).
+
+    Attributes:
+        constraint: The constraint that failed (``"interval"``,
+            ``"rounding"``, ``"max_daily_grams"``, ...): the given one, or
+            the message's leading word before ``": "``.
+
+    Example:
+        >>> PlanningError("rounding: 141.9 g rounds to 140 g ...").constraint
+        'rounding'
 
     .. versionadded:: 0.1.0
     """
+
+    constraint: str
+
+    def __init__(self, message: str, *, constraint: str | None = None) -> None:
+        """Keep the message; take the constraint from it unless given."""
+        super().__init__(message)
+        if constraint is None:
+            head, sep, _ = message.partition(": ")
+            constraint = head if sep and " " not in head.strip() else ""
+        self.constraint = constraint
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle with the constraint (errors cross process pools)."""
+        return (_planning_error, (str(self), self.constraint))
+
+
+def _planning_error(message: str, constraint: str) -> PlanningError:
+    return PlanningError(message, constraint=constraint)
