@@ -289,7 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{lib / ref:>6.1f}× | {target:<6} |"
         )
 
-    runs = 5 if quick else 9
+    runs = 5 if quick else 15
     for bytecode in (True, False):
         up = startup(runs, bytecode=bytecode)
         lib_in, lib_wall = up["library"]
