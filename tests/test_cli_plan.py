@@ -304,7 +304,7 @@ BAD = [
     (without(SEED_004, "--preset"), "exactly one of --preset NAME or --regimen FILE"),
     ((*without(SEED_004, "--cycles"), "--cycles", "9"), "maintenance.cycles"),
     ((*SEED_004, "--override", "IGA_DEFICIENCY_PRODUCT"), "CODE=REASON"),
-    ((*SEED_004, "--override", "NOPE=x"), "FindingCode"),
+    ((*SEED_004, "--override", "NOPE=x"), "got 'NOPE'; allowed: one of ["),
     ((*SEED_004, "--patient", "p.toml"), "cannot be combined"),
     ((*SEED_004, "--taper-end", "stop"), "need --taper"),
     ((*SEED_004, "--taper", "jnd-2023"), "exactly one of --taper-end"),

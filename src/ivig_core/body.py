@@ -11,12 +11,12 @@ Sources of every constant are next to it; the explanation page
 
 from __future__ import annotations
 
-import enum
 from typing import Final, Literal, assert_never, get_args
 
 import attrs
 
 from ivig_core import units
+from ivig_core._enum import ParsedEnum
 from ivig_core.errors import InputError
 from ivig_core.patient import (
     Sex,
@@ -65,7 +65,7 @@ ShortStature = Literal["refuse", "extrapolate", "clamp"]
 _SHORT_STATURE: Final = get_args(ShortStature)
 
 
-class IbwFormula(enum.Enum):
+class IbwFormula(ParsedEnum):
     """Ideal-body-weight formulas.
 
     The adult formulas are a base weight at 60 in plus a weight per inch
@@ -91,16 +91,8 @@ class IbwFormula(enum.Enum):
     CLINPK = "clinpk"
 
     @classmethod
-    def parse(cls, value: object, *, field: str = "formula") -> IbwFormula:
-        """Accept an :class:`IbwFormula` or its lower-case name."""
-        if isinstance(value, IbwFormula):
-            return value
-        if isinstance(value, str):
-            try:
-                return cls(value.strip().lower())
-            except ValueError:
-                pass
-        raise InputError(field, value, f"one of {[m.value for m in cls]}")
+    def _field(cls) -> str:
+        return "formula"
 
 
 @attrs.frozen

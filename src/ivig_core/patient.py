@@ -21,13 +21,13 @@ extremes on record:
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from typing import Final
 
 import attrs
 
 from ivig_core import units
+from ivig_core._enum import ParsedEnum
 from ivig_core.errors import InputError
 from ivig_core.units import CM, KG, MG_PER_DL, UMOL_PER_L, YEAR, Quantity
 
@@ -52,7 +52,7 @@ IGA_RANGE_MG_DL: Final = (0.0, 10_000.0)
 CREATININE_MOLAR_MASS_G_PER_MOL: Final = 113.12
 
 
-class Sex(enum.Enum):
+class Sex(ParsedEnum):
     """Sex, as used by the body-size formulas (Devine, Cockcroft-Gault, ...).
 
     .. versionadded:: 0.1.0
@@ -62,22 +62,11 @@ class Sex(enum.Enum):
     FEMALE = "female"
 
     @classmethod
-    def parse(cls, value: object, *, field: str = "sex") -> Sex:
-        """Accept a :class:`Sex` or ``"male"``/``"female"`` in any case.
-
-        Anything else is an :class:`~ivig_core.InputError`, never a default.
-        """
-        if isinstance(value, Sex):
-            return value
-        if isinstance(value, str):
-            try:
-                return cls(value.strip().lower())
-            except ValueError:
-                pass
-        raise InputError(field, value, "Sex.MALE, Sex.FEMALE, 'male' or 'female'")
+    def _field(cls) -> str:
+        return "sex"
 
 
-class BloodGroup(enum.Enum):
+class BloodGroup(ParsedEnum):
     """ABO blood group (haemolysis risk is higher in non-O groups).
 
     .. versionadded:: 0.1.0
@@ -89,19 +78,15 @@ class BloodGroup(enum.Enum):
     AB = "AB"
 
     @classmethod
-    def parse(cls, value: object, *, field: str = "abo_group") -> BloodGroup:
-        """Accept a :class:`BloodGroup` or ``"O"``, ``"A"``, ``"B"``, ``"AB"``."""
-        if isinstance(value, BloodGroup):
-            return value
-        if isinstance(value, str):
-            try:
-                return cls(value.strip().upper())
-            except ValueError:
-                pass
-        raise InputError(field, value, "one of 'O', 'A', 'B', 'AB'")
+    def _field(cls) -> str:
+        return "abo_group"
+
+    @classmethod
+    def _fold(cls, text: str) -> str:
+        return text.strip().upper()
 
 
-class RiskFactor(enum.Enum):
+class RiskFactor(ParsedEnum):
     """Conditions the safety checks look for.
 
     The thrombosis and renal factors are the ones named in the boxed warning
@@ -140,18 +125,8 @@ class RiskFactor(enum.Enum):
     PRIOR_INFUSION_REACTION = "prior_infusion_reaction"
 
     @classmethod
-    def parse(cls, value: object, *, field: str = "risk_factors") -> RiskFactor:
-        """Accept a :class:`RiskFactor` or its value (``"diabetes"``), any case."""
-        if isinstance(value, RiskFactor):
-            return value
-        if isinstance(value, str):
-            try:
-                return cls(value.strip().lower())
-            except ValueError:
-                pass
-        raise InputError(
-            field, value, f"RiskFactor members or one of {sorted(m.value for m in cls)}"
-        )
+    def _field(cls) -> str:
+        return "risk_factors"
 
 
 # --------------------------------------------------------------------------

@@ -26,7 +26,6 @@ Example:
 from __future__ import annotations
 
 import difflib
-import enum
 import functools
 import importlib.resources
 import math
@@ -40,6 +39,7 @@ from typing import Final, TypeVar
 import attrs
 
 from ivig_core import units
+from ivig_core._enum import ParsedEnum
 from ivig_core.errors import InputError, UnitError
 from ivig_core.infusion import RateKind, RateStep, rate_kind, read_minutes
 from ivig_core.units import (
@@ -99,7 +99,7 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 # Enums
 
 
-class Route(enum.Enum):
+class Route(ParsedEnum):
     """How a product is given.
 
     .. versionadded:: 0.1.0
@@ -110,19 +110,11 @@ class Route(enum.Enum):
     FACILITATED_SC = "facilitated_sc"
 
     @classmethod
-    def parse(cls, value: object, *, field: str = "routes") -> Route:
-        """Accept a :class:`Route` or its value (``"iv"``), any case."""
-        if isinstance(value, Route):
-            return value
-        if isinstance(value, str):
-            try:
-                return cls(value.strip().lower())
-            except ValueError:
-                pass
-        raise InputError(field, value, f"one of {[m.value for m in cls]}")
+    def _field(cls) -> str:
+        return "routes"
 
 
-class Substance(enum.Enum):
+class Substance(ParsedEnum):
     """Stabilisers, sugars and other excipients named in the reference.
 
     .. versionadded:: 0.1.0
@@ -143,16 +135,8 @@ class Substance(enum.Enum):
         return self in _SUGARS
 
     @classmethod
-    def parse(cls, value: object, *, field: str = "substance") -> Substance:
-        """Accept a :class:`Substance` or its value, any case."""
-        if isinstance(value, Substance):
-            return value
-        if isinstance(value, str):
-            try:
-                return cls(value.strip().lower())
-            except ValueError:
-                pass
-        raise InputError(field, value, f"one of {[m.value for m in cls]}")
+    def _field(cls) -> str:
+        return "substance"
 
 
 _SUGARS: Final = frozenset(
@@ -160,7 +144,7 @@ _SUGARS: Final = frozenset(
 )
 
 
-class Bound(enum.Enum):
+class Bound(ParsedEnum):
     """How a labelled amount is stated: exact, average, at most, below, about.
 
     .. versionadded:: 0.1.0
@@ -173,16 +157,8 @@ class Bound(enum.Enum):
     APPROX = "approx"
 
     @classmethod
-    def parse(cls, value: object, *, field: str = "bound") -> Bound:
-        """Accept a :class:`Bound` or its value, any case."""
-        if isinstance(value, Bound):
-            return value
-        if isinstance(value, str):
-            try:
-                return cls(value.strip().lower())
-            except ValueError:
-                pass
-        raise InputError(field, value, f"one of {[m.value for m in cls]}")
+    def _field(cls) -> str:
+        return "bound"
 
     @property
     def symbol(self) -> str:

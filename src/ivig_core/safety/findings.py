@@ -40,6 +40,7 @@ from typing import Final, Literal
 
 import attrs
 
+from ivig_core._enum import ParsedEnum
 from ivig_core.errors import InputError, IvigError
 
 
@@ -90,7 +91,7 @@ class Severity(enum.Enum):
 _RANK: Final = {s: i for i, s in enumerate(Severity)}
 
 
-class FindingCode(enum.Enum):
+class FindingCode(ParsedEnum):
     """Stable identifiers of the findings; the value is the code as text.
 
     The values never change once released: hosts store them and match on
@@ -139,16 +140,12 @@ class FindingCode(enum.Enum):
         return RULES[self]
 
     @classmethod
-    def parse(cls, value: object, *, field: str = "code") -> FindingCode:
-        """Accept a :class:`FindingCode` or its text (``"IGA_NOT_MEASURED"``)."""
-        if isinstance(value, FindingCode):
-            return value
-        if isinstance(value, str):
-            try:
-                return cls(value.strip().upper())
-            except ValueError:
-                pass
-        raise InputError(field, value, "a FindingCode member or its name")
+    def _field(cls) -> str:
+        return "code"
+
+    @classmethod
+    def _fold(cls, text: str) -> str:
+        return text.strip().upper()
 
 
 @attrs.frozen(kw_only=True)
