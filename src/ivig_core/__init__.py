@@ -6,7 +6,9 @@ produces can be traced to an input, a formula and a source.
 
 from __future__ import annotations
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
 
 from ivig_core.body import (
     ADJBW_FACTOR,
@@ -43,21 +45,8 @@ from ivig_core.infusion import (
     plan_infusion_ml,
     rate_schedule,
 )
-from ivig_core.io import MissingExtraError
-from ivig_core.io.json import (
-    DocumentError,
-    patient_from_json,
-    patient_to_json,
-    plan_from_json,
-    plan_json_schema,
-    plan_to_json,
-    regimen_from_json,
-    regimen_to_json,
-    report_from_json,
-    report_to_json,
-)
 from ivig_core.patient import BloodGroup, Patient, RiskFactor, Sex
-from ivig_core.plan import Cycle, Infusion, Phase, Plan, Trace
+from ivig_core.plan import Cycle, Infusion, Phase, Plan, ScDetails, Trace
 from ivig_core.planning import (
     ClosedDays,
     ClosedRule,
@@ -73,13 +62,6 @@ from ivig_core.planning import (
     split_course_g,
     split_units,
     taper_steps,
-)
-from ivig_core.planning.scig import (
-    FirstInfusions,
-    ScDetails,
-    ScPlan,
-    plan_scig,
-    plan_scig_regimen,
 )
 from ivig_core.products import (
     AtRiskCap,
@@ -137,21 +119,6 @@ from ivig_core.safety import (
     assess,
     label_dose_limits,
 )
-from ivig_core.scig import (
-    SCIG_PRESETS,
-    EveryTwoWeeks,
-    LabelFactor,
-    OneToOne,
-    SameAsIvig,
-    ScigDose,
-    ScLimits,
-    TimesPerWeek,
-    UserFactor,
-    Weekly,
-    convert_to_scig,
-    get_scig_preset,
-    hyqvia_ramp_up,
-)
 from ivig_core.units import Q_, Quantity, get_registry, set_registry
 from ivig_core.vials import (
     NearestIncrement,
@@ -164,6 +131,108 @@ from ivig_core.vials import (
     select_vials_g,
     volume_ml,
 )
+
+
+if TYPE_CHECKING:  # the lazily imported names, for type checkers
+    from ivig_core.batch import (
+        PlanFailure,
+        PlanRequest,
+        PlanResult,
+        iter_plans,
+        plan_many,
+        plan_one,
+    )
+    from ivig_core.io import MissingExtraError
+    from ivig_core.io.json import (
+        DocumentError,
+        patient_from_json,
+        patient_to_json,
+        plan_from_json,
+        plan_json_schema,
+        plan_to_json,
+        regimen_from_json,
+        regimen_to_json,
+        report_from_json,
+        report_to_json,
+    )
+    from ivig_core.planning.scig import (
+        FirstInfusions,
+        ScPlan,
+        plan_scig,
+        plan_scig_regimen,
+    )
+    from ivig_core.scig import (
+        SCIG_PRESETS,
+        EveryTwoWeeks,
+        LabelFactor,
+        OneToOne,
+        SameAsIvig,
+        ScigDose,
+        ScLimits,
+        TimesPerWeek,
+        UserFactor,
+        Weekly,
+        convert_to_scig,
+        get_scig_preset,
+        hyqvia_ramp_up,
+    )
+
+
+#: Names imported on first use: modules a plan does not need (SCIg, JSON,
+#: batch) stay unloaded, so ``import ivig_core`` costs less (issue 9).
+_LAZY: dict[str, tuple[str, str]] = {
+    "DocumentError": ("ivig_core.io.json", "DocumentError"),
+    "EveryTwoWeeks": ("ivig_core.scig", "EveryTwoWeeks"),
+    "FirstInfusions": ("ivig_core.planning.scig", "FirstInfusions"),
+    "LabelFactor": ("ivig_core.scig", "LabelFactor"),
+    "MissingExtraError": ("ivig_core.io", "MissingExtraError"),
+    "OneToOne": ("ivig_core.scig", "OneToOne"),
+    "PlanFailure": ("ivig_core.batch", "PlanFailure"),
+    "PlanRequest": ("ivig_core.batch", "PlanRequest"),
+    "PlanResult": ("ivig_core.batch", "PlanResult"),
+    "SCIG_PRESETS": ("ivig_core.scig", "SCIG_PRESETS"),
+    "SameAsIvig": ("ivig_core.scig", "SameAsIvig"),
+    "ScLimits": ("ivig_core.scig", "ScLimits"),
+    "ScPlan": ("ivig_core.planning.scig", "ScPlan"),
+    "ScigDose": ("ivig_core.scig", "ScigDose"),
+    "TimesPerWeek": ("ivig_core.scig", "TimesPerWeek"),
+    "UserFactor": ("ivig_core.scig", "UserFactor"),
+    "Weekly": ("ivig_core.scig", "Weekly"),
+    "convert_to_scig": ("ivig_core.scig", "convert_to_scig"),
+    "get_scig_preset": ("ivig_core.scig", "get_scig_preset"),
+    "hyqvia_ramp_up": ("ivig_core.scig", "hyqvia_ramp_up"),
+    "iter_plans": ("ivig_core.batch", "iter_plans"),
+    "patient_from_json": ("ivig_core.io.json", "patient_from_json"),
+    "patient_to_json": ("ivig_core.io.json", "patient_to_json"),
+    "plan_from_json": ("ivig_core.io.json", "plan_from_json"),
+    "plan_json_schema": ("ivig_core.io.json", "plan_json_schema"),
+    "plan_many": ("ivig_core.batch", "plan_many"),
+    "plan_one": ("ivig_core.batch", "plan_one"),
+    "plan_scig": ("ivig_core.planning.scig", "plan_scig"),
+    "plan_scig_regimen": ("ivig_core.planning.scig", "plan_scig_regimen"),
+    "plan_to_json": ("ivig_core.io.json", "plan_to_json"),
+    "regimen_from_json": ("ivig_core.io.json", "regimen_from_json"),
+    "regimen_to_json": ("ivig_core.io.json", "regimen_to_json"),
+    "report_from_json": ("ivig_core.io.json", "report_from_json"),
+    "report_to_json": ("ivig_core.io.json", "report_to_json"),
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import a lazily exported name on first use."""
+    try:
+        module, attribute = _LAZY[name]
+    except KeyError:
+        msg = f"module 'ivig_core' has no attribute {name!r}"
+        raise AttributeError(msg) from None
+    value = getattr(import_module(module), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names, lazy ones included."""
+    return sorted(set(globals()) | set(_LAZY))
 
 
 try:
@@ -233,6 +302,9 @@ __all__ = [
     "Phase",
     "PlacedCourse",
     "Plan",
+    "PlanFailure",
+    "PlanRequest",
+    "PlanResult",
     "PlanningError",
     "PremedicationProtocol",
     "Product",
@@ -294,6 +366,7 @@ __all__ = [
     "get_scig_preset",
     "hyqvia_ramp_up",
     "ideal_body_weight",
+    "iter_plans",
     "label_dose_limits",
     "load_formulary",
     "patient_from_json",
@@ -304,6 +377,8 @@ __all__ = [
     "plan_infusion",
     "plan_infusion_ml",
     "plan_json_schema",
+    "plan_many",
+    "plan_one",
     "plan_scig",
     "plan_scig_regimen",
     "plan_to_json",
