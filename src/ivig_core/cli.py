@@ -61,16 +61,19 @@ from ivig_core.body import (
 from ivig_core.dosing_weight import BUILTIN_POLICIES, dosing_weight
 from ivig_core.errors import InputError, IvigError
 from ivig_core.patient import Patient
+from ivig_core.products import Route
 
 
 if TYPE_CHECKING:
     from ivig_core.infusion import RateSchedule
     from ivig_core.plan import Infusion, Plan
     from ivig_core.planning.calendar import ClosedDays
+    from ivig_core.planning.scig import FirstInfusions
     from ivig_core.planning.split import SplitLimits
     from ivig_core.products import Product
     from ivig_core.regimen import Regimen, Taper
     from ivig_core.safety import Finding, Override, SafetyReport
+    from ivig_core.scig import ConversionRule, ScLimits
     from ivig_core.vials import RoundingPolicy
 
 
@@ -128,6 +131,11 @@ _PATIENT_FILE_KEYS: Final = frozenset(
     }
 )
 _TAPERS: Final = ("jnd-2023", "procid-starting", "procid-previous")
+_ROUTES: Final = {
+    Route.IV: "intravenous",
+    Route.SC: "subcutaneous",
+    Route.FACILITATED_SC: "facilitated subcutaneous (with hyaluronidase)",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -193,6 +201,21 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _add_plan_arguments(plan)
     _add_output_arguments(plan)
+    scig = sub.add_parser(
+        "scig",
+        help="switch from IVIg to a subcutaneous product: dated SC plan with "
+        "sites, volumes and findings",
+        description=(
+            "Convert a patient's IVIg maintenance dose to a subcutaneous "
+            "product (or plan a fixed SC regimen preset), lay the SC doses on "
+            "a calendar with sites, volumes and rates per site, and check the "
+            "plan. Every clinically decisive choice is a required option. "
+            f"{_DISCLAIMER}"
+        ),
+        epilog="Exit status: 0 ready to issue, 2 bad input, 3 blocked by safety.",
+    )
+    _add_scig_arguments(scig)
+    _add_output_arguments(scig)
     example = sub.add_parser(
         "example",
         help="a worked example from the seeds (seed 000 with a taper)",
@@ -254,8 +277,9 @@ def _add_patient_arguments(
     )
 
 
-def _add_plan_arguments(plan: argparse.ArgumentParser) -> None:
-    who = plan.add_argument_group(
+def _add_patient_group(parser: argparse.ArgumentParser) -> None:
+    """The patient options of ``plan`` and ``scig`` (:func:`_plan_patient`)."""
+    who = parser.add_argument_group(
         "patient", "either --patient FILE, or --sex, --age, --height and --weight"
     )
     who.add_argument(
@@ -278,6 +302,39 @@ def _add_plan_arguments(plan: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="a recorded risk factor, e.g. diabetes (repeatable)",
     )
+
+
+def _add_rounding_arguments(group: argparse._ArgumentGroup) -> None:
+    """``--rounding`` and its parameters (:func:`_rounding`)."""
+    group.add_argument(
+        "--rounding",
+        required=True,
+        choices=["never-below", "nearest-within", "nearest-increment", "ontario"],
+        help="vial rounding policy, applied once per course",
+    )
+    group.add_argument(
+        "--rounding-tolerance", help="for nearest-within: '10 %%' or 0.1"
+    )
+    group.add_argument("--rounding-increment", help="for nearest-increment: '5 g'")
+
+
+def _add_safety_group(parser: argparse.ArgumentParser) -> None:
+    """``--override`` and ``--previous-product`` (:func:`_overrides`)."""
+    safety = parser.add_argument_group("safety")
+    safety.add_argument(
+        "--override",
+        action="append",
+        default=[],
+        metavar="CODE=REASON",
+        help="accept a soft limit with a reason (repeatable; recorded)",
+    )
+    safety.add_argument(
+        "--previous-product", help="the product the patient had before, if any"
+    )
+
+
+def _add_plan_arguments(plan: argparse.ArgumentParser) -> None:
+    _add_patient_group(plan)
     reg = plan.add_argument_group(
         "regimen", "either --preset NAME (with its open choices) or --regimen FILE"
     )
@@ -336,16 +393,7 @@ def _add_plan_arguments(plan: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help=f"dosing-weight policy: {', '.join(BUILTIN_POLICIES)}",
     )
-    choices.add_argument(
-        "--rounding",
-        required=True,
-        choices=["never-below", "nearest-within", "nearest-increment", "ontario"],
-        help="vial rounding policy, applied once per course",
-    )
-    choices.add_argument(
-        "--rounding-tolerance", help="for nearest-within: '10 %%' or 0.1"
-    )
-    choices.add_argument("--rounding-increment", help="for nearest-increment: '5 g'")
+    _add_rounding_arguments(choices)
     choices.add_argument(
         "--rate-weight",
         required=True,
@@ -393,17 +441,156 @@ def _add_plan_arguments(plan: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help="a date the centre is closed (repeatable)",
     )
-    safety = plan.add_argument_group("safety")
-    safety.add_argument(
-        "--override",
+    _add_safety_group(plan)
+
+
+def _add_scig_arguments(scig: argparse.ArgumentParser) -> None:
+    _add_patient_group(scig)
+    conv = scig.add_argument_group(
+        "conversion",
+        "either --ivig-dose, --ivig-interval, --rule and --frequency (an IVIg "
+        "to SC conversion), or --preset NAME with --maintenance-days",
+    )
+    conv.add_argument(
+        "--ivig-dose",
+        metavar="DOSE",
+        help="the current IVIg dose per course: '30 g', or '1 g/kg' (grams "
+        "then come from the dosing weight under --policy)",
+    )
+    conv.add_argument(
+        "--ivig-interval",
+        metavar="INTERVAL",
+        help="the current IVIg interval: '4 week', '21 day'",
+    )
+    conv.add_argument(
+        "--rule",
+        metavar="RULE",
+        help="the conversion rule: 'label' (the product's US label factor), "
+        "'1:1', or 'factor=F' (your own factor > 0, with --factor-reason)",
+    )
+    conv.add_argument(
+        "--factor-reason",
+        metavar="TEXT",
+        help="why the factor of --rule factor=F (recorded)",
+    )
+    conv.add_argument(
+        "--frequency",
+        metavar="FREQ",
+        help="weekly, every-2-weeks, N-per-week (N 2-7) for a 20 %% SC "
+        "product; same-as-ivig for HyQvia",
+    )
+    conv.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="instead of a conversion, a fixed SC regimen: hizentra-cidp-0.2 "
+        "or hizentra-cidp-0.4 (ivig_core.scig.SCIG_PRESETS)",
+    )
+    conv.add_argument(
+        "--maintenance-days",
+        metavar="N",
+        help="with --preset: sessions (consecutive days) per week, 1 or 2",
+    )
+    choices = scig.add_argument_group("product, dates and policies (all required)")
+    choices.add_argument(
+        "--product",
+        required=True,
+        metavar="NAME",
+        help="an SC product (ivig-core products: route sc or facilitated_sc)",
+    )
+    choices.add_argument(
+        "--formulary",
+        type=Path,
+        metavar="FILE",
+        help="a local formulary TOML (load_formulary) whose products replace "
+        "the catalogue's of the same key, e.g. Cuvitru with your vial sizes",
+    )
+    choices.add_argument(
+        "--last-ivig",
+        metavar="YYYY-MM-DD",
+        help="the last IVIg day; the first SC day follows the label's timing",
+    )
+    choices.add_argument(
+        "--first-dose",
+        metavar="YYYY-MM-DD",
+        help="the first SC day (within the label's window if --last-ivig is "
+        "given; required for HyQvia, whose timing is not in the reference)",
+    )
+    choices.add_argument(
+        "--cycles",
+        required=True,
+        type=int,
+        metavar="N",
+        help="weeks (weekly, N-per-week), fortnights (every-2-weeks) or full "
+        "doses after the HyQvia ramp-up to plan",
+    )
+    choices.add_argument(
+        "--policy",
+        required=True,
+        metavar="NAME",
+        help=f"dosing-weight policy: {', '.join(BUILTIN_POLICIES)}",
+    )
+    _add_rounding_arguments(choices)
+    choices.add_argument(
+        "--site-rate",
+        required=True,
+        metavar="RATE",
+        help="the rate per site: 'label-maximum' or e.g. '20 mL/h'",
+    )
+    choices.add_argument(
+        "--indication",
+        metavar="KEY",
+        help="the indication, if any: recorded and used by the safety checks",
+    )
+    limits = scig.add_argument_group(
+        "site limits",
+        "the catalogue's SC limits for the named situations; a value the "
+        "catalogue lacks is an option here, with --limits-source (a value "
+        "the catalogue gives cannot be replaced)",
+    )
+    limits.add_argument(
+        "--situation",
+        action="append",
+        required=True,
+        metavar="TEXT",
+        help="a catalogue situation for the (later) infusions, e.g. 'PI, "
+        "later infusions' (repeatable; the error lists the product's)",
+    )
+    limits.add_argument(
+        "--first-situation",
         action="append",
         default=[],
-        metavar="CODE=REASON",
-        help="accept a soft limit with a reason (repeatable; recorded)",
+        metavar="TEXT",
+        help="the situation for the first infusion(s), e.g. 'PI, first "
+        "infusion' (repeatable; with --first-count)",
     )
-    safety.add_argument(
-        "--previous-product", help="the product the patient had before, if any"
+    limits.add_argument(
+        "--first-count",
+        type=int,
+        metavar="N",
+        help="how many infusions the --first-situation limits cover",
     )
+    limits.add_argument(
+        "--max-sites", type=int, metavar="N", help="the most sites at once"
+    )
+    limits.add_argument(
+        "--max-volume-per-site", metavar="VOLUME", help="per-site volume: '25 mL'"
+    )
+    limits.add_argument(
+        "--max-rate-per-site", metavar="RATE", help="per-site rate: '25 mL/h'"
+    )
+    limits.add_argument(
+        "--max-total-rate", metavar="RATE", help="rate over all sites: '240 mL/h'"
+    )
+    limits.add_argument(
+        "--max-volume-per-day", metavar="VOLUME", help="volume per day: '1200 mL'"
+    )
+    limits.add_argument(
+        "--limits-source",
+        metavar="TEXT",
+        help="where the values above come from, e.g. 'infusion-centre "
+        "protocol 12' (required with any of them)",
+    )
+    _add_safety_group(scig)
 
 
 def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
@@ -755,7 +942,9 @@ def _rates(infusion: Infusion) -> str:
 
 
 def _infusion_table(plan: Plan) -> list[str]:
-    header = (
+    """The infusion days; an SC plan's columns are sites and per-site values."""
+    sc = plan.route is not Route.IV
+    head: tuple[str, ...] = (
         "date",
         "phase",
         "course",
@@ -764,12 +953,12 @@ def _infusion_table(plan: Plan) -> list[str]:
         "disp g",
         "vials",
         "mL",
-        "rate steps mL/h",
-        "duration",
     )
+    tail = ("sites", "mL/site", "mL/h/site") if sc else ("rate steps mL/h",)
+    header = (*head, *tail, "duration")
     rows = [header]
-    rows.extend(
-        (
+    for i in plan.infusions:
+        cells = (
             i.date.isoformat(),
             i.phase.value,
             f"{i.cycle} d{i.day}/{i.days_in_course}",
@@ -778,11 +967,18 @@ def _infusion_table(plan: Plan) -> list[str]:
             _g(i.dispensed_g),
             _vials(i),
             f"{i.volume_ml:.0f}",
-            _rates(i),
-            _duration(i.run.duration_min),
         )
-        for i in plan.infusions
-    )
+        if i.sc is None:
+            extra: tuple[str, ...] = ("", "", "") if sc else (_rates(i),)
+        elif sc:
+            extra = (
+                str(i.sc.sites),
+                f"{i.sc.volume_per_site_ml:.1f}",
+                f"{i.sc.rate_per_site_ml_h:.1f}",
+            )
+        else:  # pragma: no cover - SC details on an IV plan are refused
+            extra = (_rates(i),)
+        rows.append((*cells, *extra, _duration(i.run.duration_min)))
     rows.append(
         (
             "total",
@@ -793,21 +989,37 @@ def _infusion_table(plan: Plan) -> list[str]:
             _g(plan.total_dispensed_g),
             "",
             f"{plan.total_volume_ml:.0f}",
-            "",
+            *("" for _ in tail),
             _duration(plan.total_duration_min),
         )
     )
-    right = {3, 4, 5, 7}
+    right = {3, 4, 5, 7, 8, 9, 10} if sc else {3, 4, 5, 7}
     widths = [max(len(r[c]) for r in rows) for c in range(len(header))]
     lines = []
     for n, row in enumerate(rows):
-        cells = [
+        cells = tuple(
             cell.rjust(w) if c in right else cell.ljust(w)
             for c, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ]
+        )
         lines.append("  ".join(cells).rstrip())
         if n == 0 or n == len(rows) - 2:
             lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+def _derivation_lines(plan: Plan) -> list[str]:
+    """An SC plan's trace: conversion, factor, dosing weight, first day, limits.
+
+    The per-infusion traces (vials, sites, rate) are left to the table.
+    """
+    lines = ["How the doses were derived:"]
+    for t in plan.trace:
+        if t.what.startswith("infusion of "):
+            continue
+        lines += _wrap(f"{t.what} = {t.value}", "      ", first="  - ")
+        lines += _wrap(f"formula: {t.formula}", "      ", first="    ")
+        lines += _wrap(f"inputs:  {t.inputs}", "      ", first="    ")
+        lines += _wrap(f"source:  {t.source}", "      ", first="    ")
     return lines
 
 
@@ -876,11 +1088,13 @@ def _table(
     )
     rates = "" if rate_weight is None else f"; rates on the {rate_weight} weight"
     indication = plan.indication or "no indication recorded"
+    sc = plan.route is not Route.IV
     lines = [
         f"Patient:        {who}",
         f"Regimen:        {plan.regimen.name}",
         *_wrap(f"Source: {plan.regimen.source}", "                "),
         f"Product:        {plan.product} for {indication}",
+        *([f"Route:          {_ROUTES[plan.route]}"] if sc else []),
         f"Dosing weight:  {basis}",
         f"Rounding:       {plan.rounding}{rates}",
         f"Plan:           {extent}",
@@ -896,6 +1110,8 @@ def _table(
         lines += ["", "Infusion rates:"]
         for note in rate_notes:
             lines += _wrap(note, "    ", first="  - ")
+    if sc:
+        lines += ["", *_derivation_lines(plan)]
     lines += ["", *_report_lines(report), "", _DISCLAIMER]
     return "\n".join(lines) + "\n"
 
@@ -968,6 +1184,214 @@ def _emit(
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------
+# The scig verb
+
+
+_SITE_PARAMETERS: Final = (
+    "--max-sites",
+    "--max-volume-per-site",
+    "--max-rate-per-site",
+    "--max-total-rate",
+    "--max-volume-per-day",
+)
+_CONVERSION_FLAGS: Final = ("ivig_dose", "ivig_interval", "rule", "frequency")
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _sc_rule(args: argparse.Namespace) -> ConversionRule:
+    from ivig_core.scig import LabelFactor, OneToOne, UserFactor  # noqa: PLC0415
+
+    text = args.rule.strip().lower()
+    if text != "factor" and not text.startswith("factor="):
+        if args.factor_reason is not None:
+            msg = "--factor-reason goes with --rule factor=F"
+            raise _UsageError(msg)
+        if text == "label":
+            return LabelFactor()
+        if text in {"1:1", "one-to-one"}:
+            return OneToOne()
+        raise InputError("--rule", args.rule, "label, 1:1 or factor=F (F > 0)")
+    number = text.partition("=")[2].strip()
+    try:
+        factor = float(number)
+    except ValueError:
+        raise InputError(
+            "--rule", args.rule, "factor=F with a number F > 0, e.g. factor=1.2"
+        ) from None
+    if args.factor_reason is None:
+        msg = "--rule factor=F needs --factor-reason TEXT (recorded with the factor)"
+        raise _UsageError(msg)
+    return UserFactor(factor, reason=args.factor_reason)
+
+
+def _sc_catalogue_product(args: argparse.Namespace) -> Product:
+    from ivig_core.products import (  # noqa: PLC0415 - lazy
+        Catalogue,
+        default_catalogue,
+        get_product,
+        load_formulary,
+    )
+    from ivig_core.scig import sc_product  # noqa: PLC0415 - lazy
+
+    if args.formulary is None:
+        product = get_product(args.product)
+    else:
+        local = load_formulary(args.formulary)
+        both = Catalogue(
+            products={**default_catalogue(), **local},
+            origin=f"the shipped catalogue + {args.formulary}",
+        )
+        product = get_product(args.product, both)
+    product, _ = sc_product(product)
+    return product
+
+
+def _need_vials(product: Product, args: argparse.Namespace) -> None:
+    if product.vials:
+        return
+    where = (
+        "the catalogue"
+        if args.formulary is None
+        else f"the catalogue or {args.formulary}"
+    )
+    msg = (
+        f"--product {args.product}: {product.name} has no vial sizes in {where} "
+        "(UNCONFIRMED in the reference), so no dose can be dispensed; give your "
+        "pharmacy's vials in a formulary file with --formulary FILE (the "
+        "shipped catalogue's TOML format, read by load_formulary)"
+    )
+    raise _UsageError(msg)
+
+
+def _site_limits(
+    args: argparse.Namespace, product: Product, situation: Sequence[str]
+) -> ScLimits:
+    from ivig_core.scig import ScLimits  # noqa: PLC0415 - lazy
+
+    return ScLimits.from_product(
+        product,
+        situation=situation,
+        max_sites=args.max_sites,
+        volume_per_site=args.max_volume_per_site,
+        rate_per_site=args.max_rate_per_site,
+        total_rate=args.max_total_rate,
+        volume_per_day=args.max_volume_per_day,
+        # Checked by _sc_limits: given whenever a value above is.
+        parameter_source=args.limits_source or "",
+    )
+
+
+def _sc_limits(
+    args: argparse.Namespace, product: Product
+) -> tuple[ScLimits, FirstInfusions | None]:
+    from ivig_core.planning.scig import FirstInfusions  # noqa: PLC0415 - lazy
+
+    given = [
+        flag
+        for flag in _SITE_PARAMETERS
+        if getattr(args, flag[2:].replace("-", "_")) is not None
+    ]
+    if given and args.limits_source is None:
+        msg = (
+            f"{', '.join(given)} need --limits-source TEXT (where the value comes from)"
+        )
+        raise _UsageError(msg)
+    if args.limits_source is not None and not given:
+        msg = "--limits-source goes with a --max-... site-limit option"
+        raise _UsageError(msg)
+    limits = _site_limits(args, product, args.situation)
+    if not args.first_situation:
+        if args.first_count is not None:
+            msg = "--first-count needs --first-situation TEXT"
+            raise _UsageError(msg)
+        return limits, None
+    if args.first_count is None:
+        msg = "--first-situation needs --first-count N (how many infusions)"
+        raise _UsageError(msg)
+    first = _site_limits(args, product, args.first_situation)
+    return limits, FirstInfusions(limits=first, count=args.first_count)
+
+
+def _run_scig(args: argparse.Namespace, out: TextIO) -> int:
+    from ivig_core.planning.scig import (  # noqa: PLC0415 - lazy
+        plan_scig,
+        plan_scig_regimen,
+    )
+    from ivig_core.scig import convert_to_scig, get_scig_preset  # noqa: PLC0415
+
+    patient = _plan_patient(args)
+    given = [_flag(k) for k in _CONVERSION_FLAGS if getattr(args, k) is not None]
+    if args.preset is not None:
+        if given or args.factor_reason is not None:
+            msg = (
+                f"--preset and {', '.join(given) or '--factor-reason'} cannot be "
+                "combined: a preset's dose is not derived from the IVIg dose"
+            )
+            raise _UsageError(msg)
+        if args.maintenance_days is None:
+            msg = "--preset needs --maintenance-days N (sessions per week)"
+            raise _UsageError(msg)
+    else:
+        missing = [_flag(k) for k in _CONVERSION_FLAGS if getattr(args, k) is None]
+        if missing:
+            msg = (
+                f"the following arguments are required: {', '.join(missing)} "
+                "(or --preset NAME)"
+            )
+            raise _UsageError(msg)
+        if args.maintenance_days is not None:
+            msg = "--maintenance-days goes with --preset"
+            raise _UsageError(msg)
+    product = _sc_catalogue_product(args)
+    last_ivig = None if args.last_ivig is None else _date(args.last_ivig, "--last-ivig")
+    first_dose = (
+        None if args.first_dose is None else _date(args.first_dose, "--first-dose")
+    )
+    if args.preset is not None:
+        regimen = get_scig_preset(args.preset).choose(
+            maintenance_days=_days(args.maintenance_days, "--maintenance-days"),  # type: ignore[arg-type]
+            cycles=args.cycles,
+        )
+    else:
+        conversion = convert_to_scig(
+            ivig_dose=args.ivig_dose,
+            ivig_interval=args.ivig_interval,
+            product=product,
+            rule=_sc_rule(args),
+            frequency=args.frequency,
+            last_ivig=last_ivig,
+        )
+    limits, first = _sc_limits(args, product)
+    _need_vials(product, args)
+    common = {
+        "policy": args.policy,
+        "rounding": _rounding(args),
+        "limits": limits,
+        "site_rate": args.site_rate,
+        "first_infusions": first,
+        "indication": args.indication,
+        "overrides": _overrides(args.override),
+        "previous_product": args.previous_product,
+    }
+    if args.preset is not None:
+        sc = plan_scig_regimen(
+            patient, regimen, product, start=first_dose, last_ivig=last_ivig, **common
+        )
+    else:
+        sc = plan_scig(
+            patient, conversion, cycles=args.cycles, first_dose=first_dose, **common
+        )
+    report = sc.plan.safety
+    if report is None:  # pragma: no cover - plan_scig always assesses
+        msg = "the plan carries no safety report"
+        raise _UsageError(msg)
+    return _emit(sc.plan, report, args, out, patient=patient)
+
+
 def _show(args: argparse.Namespace, out: TextIO) -> int:
     from ivig_core.io.json import plan_from_json  # noqa: PLC0415 - extra
 
@@ -1023,6 +1447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers = {
         "weight": _weight_report,
         "plan": _run_plan,
+        "scig": _run_scig,
         "example": _example,
         "show": _show,
         "products": _products,
