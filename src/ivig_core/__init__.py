@@ -134,6 +134,7 @@ from ivig_core.vials import (
 
 
 if TYPE_CHECKING:  # the lazily imported names, for type checkers
+    __version__: str
     from ivig_core.batch import (
         PlanFailure,
         PlanRequest,
@@ -218,8 +219,23 @@ _LAZY: dict[str, tuple[str, str]] = {
 }
 
 
+def _version() -> str:
+    try:
+        return version("ivig-core")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> object:
-    """Import a lazily exported name on first use."""
+    """Import a lazily exported name on first use.
+
+    ``__version__`` is read from the installed metadata on first use too
+    (importlib.metadata costs ~10 ms at import).
+    """
+    if name == "__version__":
+        value: object = _version()
+        globals()[name] = value
+        return value
     try:
         module, attribute = _LAZY[name]
     except KeyError:
@@ -232,13 +248,8 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     """The public names, lazy ones included."""
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | {"__version__"})
 
-
-try:
-    __version__ = version("ivig-core")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
 
 __all__ = [
     "ADJBW_FACTOR",
