@@ -1196,6 +1196,31 @@ _SITE_PARAMETERS: Final = (
     "--max-volume-per-day",
 )
 _CONVERSION_FLAGS: Final = ("ivig_dose", "ivig_interval", "rule", "frequency")
+#: The API's field names in errors, as the ``scig`` options that set them.
+_SCIG_FLAGS: Final = {
+    "ivig_dose": "--ivig-dose",
+    "ivig_interval": "--ivig-interval",
+    "interval": "--ivig-interval",
+    "frequency": "--frequency",
+    "rule": "--rule",
+    "rule.factor": "--rule",
+    "rule.reason": "--factor-reason",
+    "product": "--product",
+    "preset": "--preset",
+    "cycles": "--cycles",
+    "first_dose": "--first-dose",
+    "start": "--first-dose",
+    "last_ivig": "--last-ivig",
+    "situation": "--situation",
+    "limits": "--situation",
+    "first_infusions.count": "--first-count",
+    "max_sites": "--max-sites",
+    "volume_per_site": "--max-volume-per-site",
+    "rate_per_site": "--max-rate-per-site",
+    "total_rate": "--max-total-rate",
+    "volume_per_day": "--max-volume-per-day",
+    "site_rate": "--site-rate",
+}
 
 
 def _flag(name: str) -> str:
@@ -1223,6 +1248,7 @@ def _sc_rule(args: argparse.Namespace) -> ConversionRule:
             "--rule", args.rule, "factor=F with a number F > 0, e.g. factor=1.2"
         ) from None
     if args.factor_reason is None:
+        UserFactor(factor)  # a factor ≤ 0 is named before the missing reason
         msg = "--rule factor=F needs --factor-reason TEXT (recorded with the factor)"
         raise _UsageError(msg)
     return UserFactor(factor, reason=args.factor_reason)
@@ -1317,6 +1343,17 @@ def _sc_limits(
 
 
 def _run_scig(args: argparse.Namespace, out: TextIO) -> int:
+    """The ``scig`` verb; an error names the option, not the API's argument."""
+    try:
+        return _scig(args, out)
+    except InputError as exc:
+        flag = _SCIG_FLAGS.get(exc.field)
+        if flag is None:
+            raise
+        raise type(exc)(flag, exc.value, exc.allowed, exc.detail) from None
+
+
+def _scig(args: argparse.Namespace, out: TextIO) -> int:
     from ivig_core.planning.scig import (  # noqa: PLC0415 - lazy
         plan_scig,
         plan_scig_regimen,
