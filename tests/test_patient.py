@@ -80,3 +80,14 @@ def test_generated_patients_are_valid(p: Patient) -> None:
     assert 0.2 <= p.weight_kg <= 650
     assert 20 <= p.height_cm <= 275
     assert 0 <= p.age_years <= 125
+
+
+def test_replace_checks_like_a_new_patient() -> None:
+    """replace() returns a checked copy and leaves the original unchanged."""
+    p = make()
+    q = p.replace(serum_iga="0.9 g/L", weight="200 lb")
+    assert q.serum_iga_mg_dl == pytest.approx(90.0)
+    assert q.weight_kg == pytest.approx(200 * 0.45359237)
+    assert p.serum_iga is None
+    with pytest.raises(InputError, match="weight"):
+        p.replace(weight=92)

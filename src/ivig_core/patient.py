@@ -326,3 +326,19 @@ class Patient:
     def has(self, factor: RiskFactor) -> bool:
         """Whether *factor* is recorded for this patient."""
         return factor in self.risk_factors
+
+    def replace(self, **changes: object) -> Patient:
+        """A copy with *changes* (e.g. a new lab result), checked like a new one.
+
+        Example:
+            >>> p = Patient(sex="female", age="54 year", height="165 cm",
+            ...             weight="92 kg")
+            >>> p.replace(serum_iga="90 mg/dL", abo_group="A").serum_iga_mg_dl
+            90.0
+
+        Raises:
+            InputError: A changed value is invalid (the patient is unchanged).
+
+        .. versionadded:: 0.1.0
+        """
+        return attrs.evolve(self, **changes)

@@ -159,6 +159,14 @@ def _unassessed_runs(ctx: Context, code: FindingCode) -> list[Finding]:
     ]
 
 
+#: Why dermatomyositis alone does not bring in the at-risk cap.
+_DM_NOTE = (
+    " Dermatomyositis itself does not apply the cap: the labelled maximum for "
+    "dermatomyositis already reflects its thrombosis risk (reference §2.1); "
+    "the cap is for the boxed warning's other risk factors."
+)
+
+
 def _at_risk(ctx: Context, cfg: SafetyConfig, product: Product) -> list[Finding]:
     rule = FindingCode.RATE_ABOVE_AT_RISK_CAP.rule
     thrombosis, age_assessed = thrombosis_reasons(ctx, cfg)
@@ -212,6 +220,8 @@ def _at_risk(ctx: Context, cfg: SafetyConfig, product: Product) -> list[Finding]
                     f"{cap_text(cap)}, and whether the patient is at risk was not "
                     "fully assessed (see the THROMBOSIS_RISK and RENAL_RISK "
                     "not-assessed findings)."
+                    + _DM_NOTE
+                    * (ctx.indication == "dermatomyositis")
                 ),
                 source=rule.source,
                 concerns=Concern.whole_plan(),
