@@ -14,6 +14,16 @@ Verbs:
     plot of the course (``--plot course.png``). Every clinically decisive
     choice is a required option: nothing is defaulted.
 
+``ivig-core scig``
+    Switch a maintenance patient from IVIg to a subcutaneous product: the
+    IVIg dose and interval converted under an explicit rule (label factor,
+    1:1 or your factor) and spread weekly, every 2 weeks, n times a week or
+    (HyQvia, after its ramp-up) as the IVIg; or a fixed SC regimen preset
+    (``--preset hizentra-cidp-0.2``). The same outputs as ``plan``: a table
+    of the SC days (grams, volume, sites, mL and mL/h per site, duration),
+    how each number was derived (factor and source, first day, site limits),
+    and the safety findings; or JSON, or an iCalendar file.
+
 ``ivig-core example``
     A worked example from the seeds, with no arguments: seed 000's 2 g/kg
     induction then 1 g/kg maintenance, with the JND 2023 taper, for a
@@ -28,7 +38,8 @@ Verbs:
 
 Exit status:
 
-* 0 (:data:`EXIT_OK`): success; for ``plan``, the plan is ready to issue.
+* 0 (:data:`EXIT_OK`): success; for ``plan`` and ``scig``, the plan is
+  ready to issue.
 * 2 (:data:`EXIT_BAD_INPUT`): bad input or a plan that cannot be built, with
   a one-line message on stderr and no traceback.
 * 3 (:data:`EXIT_BLOCKED`): the plan was built but safety blocks it (a hard
