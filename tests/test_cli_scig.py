@@ -17,7 +17,7 @@ import pytest
 from ivig_core.cli import EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_OK, main
 from ivig_core.io.json import plan_from_json, plan_to_json
 from ivig_core.plan import Plan
-from ivig_core.products import Route
+from ivig_core.products import Route, default_catalogue
 from ivig_core.scig import SCIG_PRESETS
 
 
@@ -322,6 +322,51 @@ def test_cuvitru_with_a_formulary(tmp_path: Path) -> None:
     assert factor.value == "1.3"
 
 
+#: The options each catalogue SC product needs besides HIZENTRA's common
+#: ones. Values the catalogue lacks are test protocol values, not label data.
+SC_PRODUCTS: dict[str, tuple[str, ...]] = {
+    "hizentra": HIZENTRA[HIZENTRA.index("--situation") :],
+    "gamunex-c": (
+        "--situation", "SC, patients ≥ 25 kg", "--situation", "SC, adults",
+        "--max-volume-per-site", "30 mL",
+        "--limits-source", "test protocol (not label data)",
+    ),
+    "gammagard-liquid": ("--situation", "SC, patients ≥ 40 kg"),
+    "cuvitru": ("--situation", "later infusions"),
+    "xembify": ("--situation", "adults and children ≥ 10 years"),
+    "hyqvia": HYQVIA[HYQVIA.index("--site-rate") :],
+}  # fmt: skip
+
+
+def test_every_sc_product_in_the_catalogue() -> None:
+    """Each catalogue SC product plans (or, without vials, names --formulary)."""
+    catalogue = default_catalogue()
+    sc = {
+        key
+        for key in catalogue
+        if {Route.SC, Route.FACILITATED_SC} & set(catalogue[key].routes)
+    }
+    assert sc == set(SC_PRODUCTS)
+    common = HIZENTRA[: HIZENTRA.index("--situation")]
+    for key, extra in SC_PRODUCTS.items():
+        args = replace(common, "--product", key)
+        if key == "hyqvia":
+            args = replace(args, "--frequency", "same-as-ivig")
+            i = args.index("--last-ivig")
+            args = (*args[:i], "--first-dose", "2026-01-12", *args[i + 2 :])
+            args = without(args, "--site-rate")
+        result = run(*args, *extra, "--format", "json")
+        if not catalogue[key].vials:
+            assert result.returncode == EXIT_BAD_INPUT, key
+            assert "--formulary FILE" in result.stderr
+            continue
+        assert result.returncode == EXIT_OK, result.stderr
+        plan = document(result)
+        assert plan.product == catalogue[key].name
+        assert plan.route is not Route.IV
+        assert all(i.sc is not None and i.sc.sites >= 1 for i in plan.infusions)
+
+
 def test_hyqvia_ramp_up() -> None:
     """HyQvia 30 g every 4 weeks: 7.5, 15, 22.5, 30 g at weeks 1, 2, 4, 7."""
     result = run(*HYQVIA)
@@ -506,3 +551,11 @@ def test_help_names_real_presets(capsys: pytest.CaptureFixture[str]) -> None:
     for flag in ("--ivig-dose", "--rule", "--frequency", "--situation", "--formulary"):
         assert flag in text
     assert "Exit status: 0 ready to issue, 2 bad input, 3 blocked by safety." in text
+
+
+def test_plot_option(tmp_path: Path) -> None:
+    """--plot saves a plot of the SC course next to the table."""
+    target = tmp_path / "sc.png"
+    result = run(*CIDP, "--plot", str(target))
+    assert result.returncode == EXIT_OK, result.stderr
+    assert target.read_bytes().startswith(b"\x89PNG")
