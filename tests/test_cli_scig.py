@@ -483,6 +483,27 @@ BAD_INPUT: list[tuple[tuple[str, ...], str]] = [
     ),
     (replace(HYQVIA, "--frequency", "weekly"), "--frequency: HyQvia's label"),
     (replace(HIZENTRA, "--situation", "later"), "--situation: got 'later'"),
+    (
+        replace(HIZENTRA, "--first-situation", "first"),
+        "--first-situation: got 'first'; allowed: one of ['PI, first infusion'",
+    ),
+    (
+        without(
+            without(
+                replace(
+                    replace(CIDP, "--product", "gammagard-liquid"),
+                    "--situation",
+                    "SC, patients < 40 kg",
+                ),
+                "--max-sites",
+            ),
+            "--limits-source",
+        ),
+        (
+            "--situation/--first-situation: the situation 'SC, patients < 40 kg' "
+            "does not apply to a patient of 70 kg"
+        ),
+    ),
     (replace(HIZENTRA, "--cycles", "0"), "--cycles: got 0"),
     (replace(HIZENTRA, "--last-ivig", "5/1/2026"), "--last-ivig: got '5/1/2026'"),
     (

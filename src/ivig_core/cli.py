@@ -1223,7 +1223,7 @@ _SCIG_FLAGS: Final = {
     "start": "--first-dose",
     "last_ivig": "--last-ivig",
     "situation": "--situation",
-    "limits": "--situation",
+    "limits": "--situation/--first-situation",
     "first_infusions.count": "--first-count",
     "max_sites": "--max-sites",
     "volume_per_site": "--max-volume-per-site",
@@ -1305,21 +1305,26 @@ def _need_vials(product: Product, args: argparse.Namespace) -> None:
 
 
 def _site_limits(
-    args: argparse.Namespace, product: Product, situation: Sequence[str]
+    args: argparse.Namespace, product: Product, situation: Sequence[str], flag: str
 ) -> ScLimits:
     from ivig_core.scig import ScLimits  # noqa: PLC0415 - lazy
 
-    return ScLimits.from_product(
-        product,
-        situation=situation,
-        max_sites=args.max_sites,
-        volume_per_site=args.max_volume_per_site,
-        rate_per_site=args.max_rate_per_site,
-        total_rate=args.max_total_rate,
-        volume_per_day=args.max_volume_per_day,
-        # Checked by _sc_limits: given whenever a value above is.
-        parameter_source=args.limits_source or "",
-    )
+    try:
+        return ScLimits.from_product(
+            product,
+            situation=situation,
+            max_sites=args.max_sites,
+            volume_per_site=args.max_volume_per_site,
+            rate_per_site=args.max_rate_per_site,
+            total_rate=args.max_total_rate,
+            volume_per_day=args.max_volume_per_day,
+            # Checked by _sc_limits: given whenever a value above is.
+            parameter_source=args.limits_source or "",
+        )
+    except InputError as exc:
+        if exc.field != "situation":
+            raise
+        raise type(exc)(flag, exc.value, exc.allowed, exc.detail) from None
 
 
 def _sc_limits(
@@ -1340,7 +1345,7 @@ def _sc_limits(
     if args.limits_source is not None and not given:
         msg = "--limits-source goes with a --max-... site-limit option"
         raise _UsageError(msg)
-    limits = _site_limits(args, product, args.situation)
+    limits = _site_limits(args, product, args.situation, "--situation")
     if not args.first_situation:
         if args.first_count is not None:
             msg = "--first-count needs --first-situation TEXT"
@@ -1349,7 +1354,7 @@ def _sc_limits(
     if args.first_count is None:
         msg = "--first-situation needs --first-count N (how many infusions)"
         raise _UsageError(msg)
-    first = _site_limits(args, product, args.first_situation)
+    first = _site_limits(args, product, args.first_situation, "--first-situation")
     return limits, FirstInfusions(limits=first, count=args.first_count)
 
 
