@@ -39,6 +39,7 @@ from typing import Final, TypeVar
 import attrs
 
 from ivig_core import units
+from ivig_core._checks import tuple_of
 from ivig_core._enum import ParsedEnum
 from ivig_core.errors import InputError, UnitError
 from ivig_core.infusion import RateKind, RateStep, rate_kind, read_minutes
@@ -380,13 +381,7 @@ class Excipient:
 
 
 def _excipients(value: object) -> tuple[Excipient, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise InputError("excipients", value, "a list of Excipient")
-    out = tuple(value)
-    for i, item in enumerate(out):
-        if not isinstance(item, Excipient):
-            raise InputError(f"excipients[{i}]", item, "an Excipient")
-    return out
+    return tuple_of(value, Excipient, field="excipients")
 
 
 @attrs.frozen(kw_only=True)
@@ -548,14 +543,9 @@ def _opt_minutes(value: object) -> Quantity | None:
 def _opt_steps(value: object) -> tuple[RateStep, ...] | None:
     if value is None:
         return None
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise InputError("steps", value, "a list of RateStep")
-    out = tuple(value)
+    out = tuple_of(value, RateStep, field="steps")
     if not out:
         raise InputError("steps", value, "a non-empty list of RateStep, or absent")
-    for i, item in enumerate(out):
-        if not isinstance(item, RateStep):
-            raise InputError(f"steps[{i}]", item, "a RateStep")
     return out
 
 
@@ -675,12 +665,7 @@ def _routes(value: object) -> tuple[Route, ...]:
 
 
 def _vials(value: object) -> tuple[Vial, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise InputError("vials", value, "a list of Vial")
-    out = tuple(value)
-    for i, item in enumerate(out):
-        if not isinstance(item, Vial):
-            raise InputError(f"vials[{i}]", item, "a Vial")
+    out = tuple_of(value, Vial, field="vials")
     sizes = [v.grams_g for v in out]
     if len(set(sizes)) != len(sizes):
         raise InputError("vials", sizes, "distinct vial sizes")
@@ -731,13 +716,7 @@ def _opt_scig(value: object) -> ScigConversion | None:
 
 
 def _sc_limits(value: object) -> tuple[ScSiteLimit, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        raise InputError("sc_limits", value, "a list of ScSiteLimit")
-    out = tuple(value)
-    for i, item in enumerate(out):
-        if not isinstance(item, ScSiteLimit):
-            raise InputError(f"sc_limits[{i}]", item, "a ScSiteLimit")
-    return out
+    return tuple_of(value, ScSiteLimit, field="sc_limits")
 
 
 def _unconfirmed(value: object) -> tuple[str, ...]:

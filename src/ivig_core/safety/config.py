@@ -34,6 +34,7 @@ from typing import Final
 import attrs
 
 from ivig_core import units
+from ivig_core._checks import tuple_of
 from ivig_core.errors import InputError
 from ivig_core.units import G_PER_KG, KG_PER_M2, ML, YEAR, G, Quantity, UnitSpec
 
@@ -256,13 +257,7 @@ def _opt_volume(value: object) -> Quantity | None:
 
 
 def _dose_limits(value: object) -> tuple[DoseLimit, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InputError("dose_limits", value, "a sequence of DoseLimit")
-    out = tuple(value)
-    for i, item in enumerate(out):
-        if not isinstance(item, DoseLimit):
-            raise InputError(f"dose_limits[{i}]", item, "a DoseLimit")
-    return out
+    return tuple_of(value, DoseLimit, field="dose_limits")
 
 
 def _premedication(value: object) -> PremedicationProtocol:
