@@ -43,51 +43,45 @@ __all__ = [
 ]
 
 _MASS_UNITS = ("kilogram", "pound", "gram")
+_LENGTH_UNITS = ("centimeter", "inch", "meter", "foot")
 #: Relative margin kept from each bound: a value drawn at a bound and shown in
 #: another unit can convert back a few ulps outside it.
 _MARGIN = 1e-9
 
 
-def _inside(lo: float, hi: float) -> st.SearchStrategy[float]:
-    return st.floats(lo + abs(lo) * _MARGIN, hi - abs(hi) * _MARGIN)
+def _shown(
+    lo: float, hi: float, unit: units.UnitSpec, display: tuple[str, ...]
+) -> st.SearchStrategy[Quantity]:
+    """Magnitudes drawn in canonical *unit* within [lo, hi], shown in *display*."""
+    return st.builds(
+        lambda value, shown: units.quantity(value, unit).to(shown),
+        st.floats(lo + abs(lo) * _MARGIN, hi - abs(hi) * _MARGIN),
+        st.sampled_from(display),
+    )
 
 
-_LENGTH_UNITS = ("centimeter", "inch", "meter", "foot")
-
-
-@st.composite
 def masses(
-    draw: st.DrawFn,
     lo_kg: float = WEIGHT_RANGE_KG[0],
     hi_kg: float = WEIGHT_RANGE_KG[1],
-) -> Quantity:
+) -> st.SearchStrategy[Quantity]:
     """Body masses between *lo_kg* and *hi_kg*, in kg, lb or g."""
-    kg = draw(_inside(lo_kg, hi_kg))
-    unit = draw(st.sampled_from(_MASS_UNITS))
-    return units.quantity(kg, units.KG).to(unit)
+    return _shown(lo_kg, hi_kg, units.KG, _MASS_UNITS)
 
 
-@st.composite
 def heights(
-    draw: st.DrawFn,
     lo_cm: float = HEIGHT_RANGE_CM[0],
     hi_cm: float = HEIGHT_RANGE_CM[1],
-) -> Quantity:
+) -> st.SearchStrategy[Quantity]:
     """Heights between *lo_cm* and *hi_cm*, in cm, in, m or ft."""
-    cm = draw(_inside(lo_cm, hi_cm))
-    unit = draw(st.sampled_from(_LENGTH_UNITS))
-    return units.quantity(cm, units.CM).to(unit)
+    return _shown(lo_cm, hi_cm, units.CM, _LENGTH_UNITS)
 
 
-@st.composite
 def ages(
-    draw: st.DrawFn,
     lo_years: float = AGE_RANGE_YEARS[0],
     hi_years: float = AGE_RANGE_YEARS[1],
-) -> Quantity:
+) -> st.SearchStrategy[Quantity]:
     """Ages between *lo_years* and *hi_years*, in years."""
-    years = draw(_inside(lo_years, hi_years))
-    return units.quantity(years, units.YEAR)
+    return _shown(lo_years, hi_years, units.YEAR, ("year",))
 
 
 @st.composite
