@@ -62,9 +62,9 @@ def _text(plan: object) -> str:
 
 
 def _iv_cases() -> Iterator[tuple[str, Callable[[], Plan]]]:
+    from ivig_core.infusion import rate_schedule  # noqa: PLC0415
     from ivig_core.planning import ClosedDays, plan_course  # noqa: PLC0415
     from ivig_core.products import get_product  # noqa: PLC0415
-    from ivig_core.infusion import rate_schedule  # noqa: PLC0415
     from ivig_core.regimen import (  # noqa: PLC0415
         DoseSteps,
         PercentPerInfusion,
@@ -147,7 +147,7 @@ def _iv_cases() -> Iterator[tuple[str, Callable[[], Plan]]]:
             policy: str = policy,
             rounding: str = rounding,
             rw: str = rw,
-            closed: bool = closed,  # noqa: FBT001
+            closed: bool = closed,
             name: str = name,
         ) -> Plan:
             return plan_course(
@@ -258,7 +258,7 @@ def _sc_cases() -> Iterator[tuple[str, Callable[[], object]]]:
 
         def run(
             grams: str = grams,
-            ramp: bool = ramp,  # noqa: FBT001
+            ramp: bool = ramp,
             policy: str = policy,
             prow: tuple[str, str, str, str] = prow,
         ) -> object:
