@@ -1,17 +1,150 @@
-"""Small input checks shared by the value classes.
+"""The small input checks shared by every module: the one place they live.
 
-Strictly private.
+Each check takes the value and the *field* it came from, returns the value in
+its canonical Python type, and raises :class:`~ivig_core.errors.InputError`
+naming the field, the value and what is allowed. ``bool`` is never a number
+here (``True`` is an ``int`` to Python, never a dose or a count to a
+clinician).
+
+Also here: the float round-off slack used wherever a computed value is
+compared with a limit (:data:`REL_TOL`, :func:`exceeds`), and
+:data:`DAYS_PER_WEEK`.
+
+Strictly private: the public API re-checks through these, users never call
+them.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from ivig_core.errors import InputError
 
 
 T = TypeVar("T")
+
+#: Relative float round-off slack for comparing a computed value with a limit
+#: (e.g. 0.1 + 0.2 against 0.3). Not a clinical tolerance.
+REL_TOL: Final = 1e-9
+
+#: Days in a week (calendar fact).
+DAYS_PER_WEEK: Final = 7.0
+
+
+def exceeds(value: float, limit: float) -> bool:
+    """Whether *value* is above *limit* by more than float round-off.
+
+    Example:
+        >>> exceeds(0.1 + 0.2, 0.3), exceeds(0.31, 0.3)
+        (False, True)
+    """
+    return value > limit * (1.0 + REL_TOL)
+
+
+def below(value: float, limit: float) -> bool:
+    """Whether *value* is below *limit* by more than float round-off.
+
+    Example:
+        >>> below(0.3 - 1e-12, 0.3), below(0.29, 0.3)
+        (False, True)
+    """
+    return value < limit * (1.0 - REL_TOL)
+
+
+def is_number(value: object) -> bool:
+    """Whether *value* is a real number that is not a ``bool``."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def real(value: object, *, field: str, allowed: str = "a number") -> float:
+    """*value* as a finite float (``bool`` refused)."""
+    if not is_number(value):
+        raise InputError(field, value, allowed)
+    out = float(value)  # type: ignore[arg-type]
+    if not math.isfinite(out):
+        raise InputError(field, value, f"{allowed} (finite)")
+    return out
+
+
+def finite(
+    value: object,
+    *,
+    field: str,
+    low: float | None = None,
+    high: float | None = None,
+    positive: bool = False,
+    allowed: str | None = None,
+) -> float:
+    """*value* as a finite float within ``[low, high]`` (and > 0 if *positive*).
+
+    Example:
+        >>> finite(2, field="factor", low=1, high=2)
+        2.0
+        >>> finite(0.0, field="dose", positive=True)
+        Traceback (most recent call last):
+        ...
+        ivig_core.errors.InputError: dose: got 0.0; allowed: a number > 0
+    """
+    if allowed is None:
+        parts = []
+        if positive:
+            parts.append("> 0")
+        if low is not None:
+            parts.append(f">= {low:g}")
+        if high is not None:
+            parts.append(f"<= {high:g}")
+        allowed = "a number" + (" " + " and ".join(parts) if parts else "")
+    out = real(value, field=field, allowed=allowed)
+    if (
+        (positive and not out > 0.0)
+        or (low is not None and out < low)
+        or (high is not None and out > high)
+    ):
+        raise InputError(field, value, allowed)
+    return out
+
+
+def whole(
+    value: object,
+    *,
+    field: str,
+    low: int = 1,
+    high: int | None = None,
+) -> int:
+    """*value* as an ``int`` within ``[low, high]`` (``bool`` and floats refused).
+
+    Example:
+        >>> whole(3, field="cycles")
+        3
+        >>> whole(True, field="cycles")
+        Traceback (most recent call last):
+        ...
+        ivig_core.errors.InputError: cycles: got True; allowed: a whole number >= 1
+    """
+    allowed = f"a whole number >= {low}" + ("" if high is None else f" and <= {high}")
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InputError(field, value, allowed)
+    out = int(value)
+    if out < low or (high is not None and out > high):
+        raise InputError(field, value, allowed)
+    return out
+
+
+def flag(value: object, *, field: str) -> bool:
+    """*value* as a ``bool`` (only ``True`` or ``False``; no truthy values)."""
+    if not isinstance(value, bool):
+        raise InputError(field, value, "True or False")
+    return value
+
+
+def text(value: object, *, field: str, allowed: str = "a non-empty text") -> str:
+    """*value* as stripped, non-empty text."""
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(field, value, allowed)
+    return value.strip()
 
 
 def tuple_of(value: object, kind: type[T], *, field: str) -> tuple[T, ...]:

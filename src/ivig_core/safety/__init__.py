@@ -23,6 +23,7 @@ from ivig_core.safety.config import (
     DoseLimit,
     PremedicationProtocol,
     SafetyConfig,
+    SafetyOptions,
     label_dose_limits,
 )
 from ivig_core.safety.findings import (
@@ -52,6 +53,7 @@ __all__ = [
     "Rule",
     "SafetyBlock",
     "SafetyConfig",
+    "SafetyOptions",
     "SafetyReport",
     "Severity",
     "assess",

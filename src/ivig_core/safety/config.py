@@ -34,8 +34,10 @@ from typing import Final
 import attrs
 
 from ivig_core import units
-from ivig_core._checks import tuple_of
+from ivig_core._checks import flag, tuple_of
 from ivig_core.errors import InputError
+from ivig_core.products import Product
+from ivig_core.safety.findings import Override
 from ivig_core.units import G_PER_KG, KG_PER_M2, ML, YEAR, G, Quantity, UnitSpec
 
 
@@ -45,6 +47,7 @@ __all__ = [
     "DoseLimit",
     "PremedicationProtocol",
     "SafetyConfig",
+    "SafetyOptions",
     "label_dose_limits",
 ]
 
@@ -431,3 +434,60 @@ PARAMETERS: Final = (
         "IVIG labels: 'ensure adequate hydration' (§4.1, §4.3)",
     ),
 )
+
+
+def _config(value: object) -> SafetyConfig:
+    if value is None:
+        return SafetyConfig()
+    if not isinstance(value, SafetyConfig):
+        raise InputError("config", value, "a SafetyConfig or None (the defaults)")
+    return value
+
+
+def _overrides(value: object) -> tuple[Override, ...]:
+    return tuple_of(value, Override, field="overrides")
+
+
+def _previous(value: object) -> Product | str | None:
+    if value is None or isinstance(value, Product):
+        return value
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise InputError(
+        "previous_product", value, "a Product, a product name, or None (no switch)"
+    )
+
+
+def _strict(value: object) -> bool:
+    return flag(value, field="strict")
+
+
+@attrs.frozen(kw_only=True)
+class SafetyOptions:
+    """What the safety pass of a plan is given besides the plan: one block.
+
+    Every planner and :func:`~ivig_core.safety.assess` take these four
+    settings; they live here once.
+
+    Attributes:
+        config: Thresholds and local protocols (default: :class:`SafetyConfig`
+            with its sourced defaults).
+        overrides: Soft limits accepted, each with its reason (recorded).
+        previous_product: The product the patient had before (a switch
+            restarts at the initial rate), or ``None``.
+        strict: Raise :class:`~ivig_core.safety.SafetyBlock` instead of
+            returning a plan that is not ready to issue.
+
+    Example:
+        >>> SafetyOptions().strict, SafetyOptions().overrides
+        (False, ())
+
+    .. versionadded:: 0.1.0
+    """
+
+    config: SafetyConfig = attrs.field(default=None, converter=_config)
+    overrides: tuple[Override, ...] = attrs.field(default=(), converter=_overrides)
+    previous_product: Product | str | None = attrs.field(
+        default=None, converter=_previous
+    )
+    strict: bool = attrs.field(default=False, converter=_strict)
