@@ -1,13 +1,19 @@
 """The benchmark cases, as library inputs and as reference inputs.
 
-One regimen for every case: seed 000's myositis course (2 g/kg induction
-over 5 days), then 5 maintenance cycles of 1 g/kg over 2 days every 4 weeks,
+Two courses. The *full* course: seed 000's myositis course (2 g/kg
+induction over 5 days), then 5 maintenance cycles of 1 g/kg over 2 days every 4 weeks,
 then a 5-step dose taper (90, 75, 50, 25, 10 % of the maintenance dose, one
 cycle each) ending at stop: 25 infusions. Gamunex-C (1-40 g vials) with its
 CIDP rate ramp (2 → 8 mg/kg/min; 2 mg/kg/min steps every 30 min as local
 policy), never-below rounding, per-kg rates on the dosing weight. Patients
 differ in sex, age, height, weight, dosing-weight policy and whether the
 centre is closed at weekends.
+
+The *short* course (``setup("short")``): seed 000's induction over 2 days,
+5 maintenance courses of 1 g/kg on 1 day every 4 weeks, a 4-step dose taper
+(90, 75, 50, 25 %, one cycle each) ending at stop: 11 infusions of Octagam
+10 % with its dermatomyositis ramp (1 mg/kg/min steps every 30 min as local
+policy), every patient on the BloodSTAR 2026 policy.
 
 Used by ``run.py`` (timings) and ``tests/test_reference.py`` (the library
 and the reference give the same numbers on every case).
@@ -51,6 +57,35 @@ PRODUCT: Final = "gamunex-c"
 INDICATION: Final = "cidp"
 TAPER_FRACTIONS: Final = (0.9, 0.75, 0.5, 0.25, 0.1)
 
+
+@dataclass(frozen=True)
+class Course:
+    """What a benchmark course is made of."""
+
+    product: str
+    indication: str
+    increment: str
+    induction_days: int
+    maintenance_days: int
+    cycles: int
+    fractions: tuple[float, ...]
+    policy: Policy | None  # None: each patient's own
+
+
+COURSES: Final = {
+    "full": Course(PRODUCT, INDICATION, "2 mg/kg/min", 5, 2, 5, TAPER_FRACTIONS, None),
+    "short": Course(
+        "octagam-10",
+        "dermatomyositis",
+        "1 mg/kg/min",
+        2,
+        1,
+        5,
+        (0.9, 0.75, 0.5, 0.25),
+        "bloodstar-2026",
+    ),
+}
+
 #: (sex, age years, height cm, weight kg, policy, weekends closed)
 PATIENTS: Final[tuple[tuple[str, float, float, float, Policy, bool], ...]] = (
     ("female", 54.0, 165.0, 70.0, "actual", False),
@@ -72,6 +107,7 @@ class Setup:
     product: Product
     schedule: RateSchedule
     config: RefConfig
+    course: Course
 
 
 @dataclass(frozen=True)
@@ -86,27 +122,31 @@ class Case:
     ref_config: RefConfig
 
 
-def setup() -> Setup:
+def setup(kind: str = "full") -> Setup:
     """Build the regimen, product, schedule and the reference's floats."""
+    course = COURSES[kind]
     taper = Taper(
         strategy=DoseSteps(
-            fractions=TAPER_FRACTIONS,
+            fractions=course.fractions,
             hold=Hold(cycles=1),
-            source="benchmark: a 5-step dose taper",
+            source=f"benchmark: a {len(course.fractions)}-step dose taper",
         ),
         end=Stop(),
     )
     regimen = get_preset("seed-000-myositis").choose(
-        induction_days=5, maintenance_days=2, cycles=5, taper=taper
+        induction_days=course.induction_days,
+        maintenance_days=course.maintenance_days,
+        cycles=course.cycles,
+        taper=taper,
     )
-    product = get_product(PRODUCT)
+    product = get_product(course.product)
     schedule = rate_schedule(
-        product, INDICATION, increment="2 mg/kg/min", interval="30 min"
+        product, course.indication, increment=course.increment, interval="30 min"
     )
     if any(step.kind is not RateKind.MG_PER_KG_PER_MIN for step in schedule.steps):
         msg = "the reference handles mg/kg/min steps only"
         raise AssertionError(msg)
-    label_max = product.indication(INDICATION).maximum
+    label_max = product.indication(course.indication).maximum
     if label_max is None or rate_kind(label_max) is not RateKind.MG_PER_KG_PER_MIN:
         msg = "the benchmark needs a labelled maximum in mg/kg/min"
         raise AssertionError(msg)
@@ -126,7 +166,7 @@ def setup() -> Setup:
             maintenance.dose_g_per_kg, maintenance.days, maintenance.interval_days
         ),
         cycles=maintenance.cycles,
-        taper_fractions=TAPER_FRACTIONS,
+        taper_fractions=course.fractions,
         taper_hold_cycles=1,
         vial_sizes_g=tuple(v.grams_g for v in product.vials),
         concentration_g_per_l=product.concentration_g_per_l,
@@ -137,13 +177,20 @@ def setup() -> Setup:
         rate_weight="dosing",
         start=START,
     )
-    return Setup(regimen=regimen, product=product, schedule=schedule, config=config)
+    return Setup(
+        regimen=regimen,
+        product=product,
+        schedule=schedule,
+        config=config,
+        course=course,
+    )
 
 
 def cases(s: Setup) -> list[Case]:
     """The fixed set of patients."""
     out = []
-    for i, (sex, age, height, weight, policy, weekends) in enumerate(PATIENTS):
+    for i, (sex, age, height, weight, own, weekends) in enumerate(PATIENTS):
+        policy = s.course.policy or own
         patient = Patient(
             sex=sex, age=f"{age} year", height=f"{height} cm", weight=f"{weight} kg"
         )
@@ -176,7 +223,7 @@ def plan_library(s: Setup, case: Case) -> Plan:
         start=START,
         policy=case.policy,
         rounding="never-below",
-        indication=INDICATION,
+        indication=s.course.indication,
         rate_weight="dosing",
         rate_schedule=s.schedule,
         closed=case.closed,

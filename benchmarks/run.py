@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py            # everything (~3-5 min)
     .venv/bin/python benchmarks/run.py --quick    # fewer repeats, 100/1 000 only
+    .venv/bin/python benchmarks/run.py --no-startup --no-scaling   # plans only
 
 Every library timing is taken in the same run as its pure-float reference
 (``reference.py``), interleaved repeat by repeat, so machine noise hits both;
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
@@ -71,6 +73,27 @@ def _fmt_time(seconds: float) -> str:
     if seconds >= 1e-3:
         return f"{seconds * 1e3:.2f} ms"
     return f"{seconds * 1e6:.1f} µs"
+
+
+def kept_bytes(make: Callable[[], object], count: int) -> float:
+    """Bytes of memory held per result when *count* results of *make* are kept.
+
+    Measured with ``tracemalloc`` after one warm-up call (imports, registry
+    and vial tables are not counted): the traced memory growth while the
+    results are alive, divided by *count*.
+    """
+    make()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = [make() for _ in range(count)]
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    del kept
+    return (after - before) / count
 
 
 # --------------------------------------------------------------------------
@@ -221,41 +244,69 @@ def scaling(
 # --------------------------------------------------------------------------
 
 
+def _plan_rows(
+    repeats: int, *, quick: bool
+) -> tuple[list[tuple[str, float, float, str]], list[tuple[str, float]]] | None:
+    """Timed rows and kept sizes of both courses; None on a mismatch."""
+    rows: list[tuple[str, float, float, str]] = []
+    sizes_kb: list[tuple[str, float]] = []
+    for kind, target in (("full", "≤ 5×"), ("short", "≤ 10×")):
+        s = bc.setup(kind)
+        cases = bc.cases(s)
+        for case in cases:  # same numbers on both sides, or no table
+            if bc.summary(bc.plan_library(s, case)) != bc.plan_reference(case):
+                print(f"MISMATCH between library and reference: {case.name}")
+                return None
+        plan0 = bc.plan_library(s, cases[0])
+        safety = getattr(plan0, "safety", None) is not None
+        infusions = len(plan0.infusions)
+        gc.collect()
+        lib, ref = paired(
+            [functools.partial(bc.plan_library, s, c) for c in cases],
+            [functools.partial(bc.plan_reference, c) for c in cases],
+            repeats=repeats,
+            calls=3 if quick else 5,
+        )
+        what = "with" if safety else "WITHOUT"
+        rows.append(
+            (
+                f"{kind} course plan ({infusions} infusions, {what} safety report)",
+                lib,
+                ref,
+                target,
+            )
+        )
+        held = kept_bytes(functools.partial(bc.plan_library, s, cases[0]), 50)
+        sizes_kb.append((f"{kind} course ({infusions} infusions)", held / 1024.0))
+    return rows, sizes_kb
+
+
+def _print_sizes(sizes_kb: list[tuple[str, float]]) -> None:
+    """The kept-plan memory table."""
+    print()
+    print("Memory held per kept plan (tracemalloc, 50 plans kept; target ≤ 25 kB):")
+    print(f"| {'plan':<58} | {'kept':>10} |")
+    print(f"|{'-' * 60}|{'-' * 12}|")
+    for name, kb in sizes_kb:
+        print(f"| {name:<58} | {kb:>7.1f} kB |")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run everything and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--no-startup", action="store_true", help="skip start-up")
+    parser.add_argument("--no-scaling", action="store_true", help="skip scaling")
     args = parser.parse_args(argv)
     quick: bool = args.quick
     repeats = 5 if quick else 11
 
+    plan_rows = _plan_rows(repeats, quick=quick)
+    if plan_rows is None:
+        return 1
+    rows, sizes_kb = plan_rows
     s = bc.setup()
     cases = bc.cases(s)
-    for case in cases:  # same numbers on both sides, or no table
-        if bc.summary(bc.plan_library(s, case)) != bc.plan_reference(case):
-            print(f"MISMATCH between library and reference: {case.name}")
-            return 1
-    plan0 = bc.plan_library(s, cases[0])
-    safety = getattr(plan0, "safety", None) is not None
-    infusions = len(plan0.infusions)
-
-    gc.collect()
-    rows: list[tuple[str, float, float, str]] = []
-    lib, ref = paired(
-        [functools.partial(bc.plan_library, s, c) for c in cases],
-        [functools.partial(bc.plan_reference, c) for c in cases],
-        repeats=repeats,
-        calls=3 if quick else 5,
-    )
-    what = "with" if safety else "WITHOUT"
-    rows.append(
-        (
-            f"full course plan ({infusions} infusions, {what} safety report)",
-            lib,
-            ref,
-            "≤ 25×",
-        )
-    )
     lib, ref = paired(
         [bc.weight_library(c) for c in cases],
         [bc.weight_reference(c) for c in cases],
@@ -289,8 +340,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{lib / ref:>6.1f}× | {target:<6} |"
         )
 
+    _print_sizes(sizes_kb)
+
     runs = 5 if quick else 15
-    for bytecode in (True, False):
+    for bytecode in (True, False) if not args.no_startup else ():
         up = startup(runs, bytecode=bytecode)
         lib_in, lib_wall = up["library"]
         pint_in, pint_wall = up["pint"]
@@ -320,6 +373,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{lib_wall / pint_wall:>9.2f}× |"
         )
 
+    if args.no_scaling:
+        return 0
     sizes = (100, 1000) if quick else (100, 1000, 10000)
     scale = scaling(sizes, lambda n: 1 if n >= 10000 else (3 if n >= 1000 else 7))
     base = scale[0]["per_patient"]

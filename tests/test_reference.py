@@ -29,10 +29,15 @@ def bench() -> Any:
         sys.path.remove(str(BENCHMARKS))
 
 
-@pytest.fixture(scope="module")
-def setup(bench: Any) -> Any:
-    """The shared regimen, product, schedule and reference configuration."""
-    return bench.setup()
+@pytest.fixture(scope="module", params=["full", "short"])
+def setup(bench: Any, request: pytest.FixtureRequest) -> Any:
+    """The shared regimen, product, schedule and reference configuration.
+
+    Both benchmark courses: the full 25-infusion course (Gamunex-C, each
+    patient's policy) and the short 11-infusion course (Octagam 10 %,
+    BloodSTAR 2026).
+    """
+    return bench.setup(request.param)
 
 
 def test_reference_is_pure_float() -> None:
@@ -60,11 +65,15 @@ def test_every_case_is_planned_the_same(bench: Any, setup: Any) -> None:
 
 
 def test_the_full_course_has_every_phase(bench: Any, setup: Any) -> None:
-    """Induction (5 days), 5 maintenance and 5 taper courses: 25 infusions."""
+    """Full: induction (5 days), 5 maintenance, 5 taper courses: 25 infusions.
+
+    Short: induction (2 days), 5 maintenance, 4 taper courses: 11 infusions.
+    """
     plan = bench.plan_library(setup, bench.cases(setup)[0])
     phases = [c.phase.value for c in plan.cycles]
-    assert phases == ["induction"] + ["maintenance"] * 5 + ["taper"] * 5
-    assert len(plan.infusions) == 25
+    tapers, infusions = (5, 25) if setup.course.induction_days == 5 else (4, 11)
+    assert phases == ["induction"] + ["maintenance"] * 5 + ["taper"] * tapers
+    assert len(plan.infusions) == infusions
     assert all(len(i.run.steps) >= 1 for i in plan.infusions)
 
 
