@@ -1,0 +1,64 @@
+"""The named worked cases (tests/worked.py) hold: the library meets the hand figures."""
+
+from __future__ import annotations
+
+import pytest
+
+import worked
+from ivig_core import (
+    adjusted_body_weight,
+    bmi,
+    creatinine_clearance,
+    ideal_body_weight,
+)
+
+
+def test_woman_body_size() -> None:
+    """Devine IBW 56.91 kg, BMI 33.79, AdjBW 70.95 kg at 165 cm and 92 kg."""
+    p = worked.woman()
+    ibw = ideal_body_weight(sex=p.sex, height=p.height).magnitude
+    assert ibw == pytest.approx(worked.WOMAN_IBW_KG, abs=1e-4)
+    assert bmi(weight=p.weight, height=p.height).magnitude == pytest.approx(
+        worked.WOMAN_BMI, abs=1e-4
+    )
+    adj = adjusted_body_weight(actual=p.weight, ideal=f"{ibw} kg").magnitude
+    assert adj == pytest.approx(worked.WOMAN_ADJBW_KG, abs=1e-4)
+
+
+def test_recorded_woman_creatinine_clearance() -> None:
+    """Cockcroft-Gault 88.84 mL/min at 54 years, 70 kg, 0.8 mg/dL, female."""
+    p = worked.recorded_woman()
+    assert p.serum_creatinine is not None
+    crcl = creatinine_clearance(
+        sex=p.sex, age=p.age, weight=p.weight, serum_creatinine=p.serum_creatinine
+    )
+    assert crcl.magnitude == pytest.approx(worked.RECORDED_WOMAN_CRCL_ML_MIN, abs=1e-3)
+
+
+def test_example_plan_figures() -> None:
+    """The README example: 57/52/43/29/15 g days, 694.3 g calculated, 702 g given."""
+    plan = worked.example_plan()
+    assert len(plan.cycles) == 16
+    assert len(plan.infusions) == 17
+    assert tuple(c.dispensed_g for c in plan.cycles) == (
+        114.0,
+        *worked.EXAMPLE_DISPENSED_G[2:],
+    )
+    assert (
+        tuple(i.dispensed_g for i in plan.infusions)
+        == worked.EXAMPLE_DISPENSED_G[:1] * 2 + worked.EXAMPLE_DISPENSED_G[2:]
+    )
+    assert plan.total_calculated_g == pytest.approx(
+        worked.EXAMPLE_TOTAL_CALCULATED_G, abs=1e-3
+    )
+    assert plan.total_dispensed_g == worked.EXAMPLE_TOTAL_DISPENSED_G
+    assert plan.infusions[0].volume_ml == 570.0
+    assert plan.infusions[0].run.steps[0].rate_ml_h == pytest.approx(
+        worked.EXAMPLE_FIRST_RATE_ML_H, abs=1e-3
+    )
+
+
+def test_example_plan_drift_guard() -> None:
+    """The shared plan is on the ideal weight, as its docstring says."""
+    assert worked.example_plan().dosing_weight.basis.value == "ideal"
+    assert worked.example_plan(policy="actual").dosing_weight.weight_kg == 92.0
