@@ -54,7 +54,6 @@ import argparse
 import datetime as dt
 import json
 import sys
-import textwrap
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -71,19 +70,19 @@ from ivig_core.body import (
 )
 from ivig_core.dosing_weight import BUILTIN_POLICIES, dosing_weight
 from ivig_core.errors import InputError, IvigError
+from ivig_core.io import text
 from ivig_core.patient import Patient
-from ivig_core.products import Route
 
 
 if TYPE_CHECKING:
     from ivig_core.infusion import RateSchedule
-    from ivig_core.plan import Infusion, Plan
+    from ivig_core.plan import Plan
     from ivig_core.planning.calendar import ClosedDays
     from ivig_core.planning.scig import FirstInfusions
     from ivig_core.planning.split import SplitLimits
     from ivig_core.products import Product
     from ivig_core.regimen import Regimen, Taper
-    from ivig_core.safety import Finding, Override, SafetyReport
+    from ivig_core.safety import Override, SafetyReport
     from ivig_core.scig import ConversionRule, ScLimits
     from ivig_core.vials import RoundingPolicy
 
@@ -103,8 +102,7 @@ EXIT_BAD_INPUT: Final = 2
 #: Exit status for a plan that safety blocks (hard or un-overridden soft limit).
 EXIT_BLOCKED: Final = 3
 
-_DISCLAIMER = "ivig_core computes and checks; it does not prescribe."
-_WIDTH = 100
+_DISCLAIMER = text.DISCLAIMER
 
 #: The worked example's ``plan`` arguments (``ivig-core example``). Each
 #: choice is the example's, stated here and printed with the output:
@@ -142,11 +140,6 @@ _PATIENT_FILE_KEYS: Final = frozenset(
     }
 )
 _TAPERS: Final = ("jnd-2023", "procid-starting", "procid-previous")
-_ROUTES: Final = {
-    Route.IV: "intravenous",
-    Route.SC: "subcutaneous",
-    Route.FACILITATED_SC: "facilitated subcutaneous (with hyaluronidase)",
-}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -928,203 +921,7 @@ def _overrides(items: Sequence[str]) -> tuple[Override, ...]:
 
 
 # --------------------------------------------------------------------------
-# The plan verb: output
-
-
-def _g(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def _vials(infusion: Infusion) -> str:
-    parts = [
-        f"{n}×{vial.grams_g:g}" if n > 1 else f"{vial.grams_g:g}"
-        for vial, n in infusion.vials.vials
-    ]
-    return "+".join(parts) + " g"
-
-
-def _duration(minutes: float) -> str:
-    whole = int(minutes + 0.5)
-    return f"{whole // 60} h {whole % 60:02d} min"
-
-
-def _rates(infusion: Infusion) -> str:
-    return "→".join(f"{s.rate_ml_h:.0f}" for s in infusion.run.steps)
-
-
-def _infusion_table(plan: Plan) -> list[str]:
-    """The infusion days; an SC plan's columns are sites and per-site values."""
-    sc = plan.route is not Route.IV
-    head: tuple[str, ...] = (
-        "date",
-        "phase",
-        "course",
-        "g/kg",
-        "calc g",
-        "disp g",
-        "vials",
-        "mL",
-    )
-    tail = ("sites", "mL/site", "mL/h/site") if sc else ("rate steps mL/h",)
-    header = (*head, *tail, "duration")
-    rows = [header]
-    for i in plan.infusions:
-        cells = (
-            i.date.isoformat(),
-            i.phase.value,
-            f"{i.cycle} d{i.day}/{i.days_in_course}",
-            f"{i.dose_g_per_kg:.2f}",
-            f"{i.calculated_g:.2f}",
-            _g(i.dispensed_g),
-            _vials(i),
-            f"{i.volume_ml:.0f}",
-        )
-        if i.sc is None:
-            extra: tuple[str, ...] = ("", "", "") if sc else (_rates(i),)
-        elif sc:
-            extra = (
-                str(i.sc.sites),
-                f"{i.sc.volume_per_site_ml:.1f}",
-                f"{i.sc.rate_per_site_ml_h:.1f}",
-            )
-        else:  # pragma: no cover - SC details on an IV plan are refused
-            extra = (_rates(i),)
-        rows.append((*cells, *extra, _duration(i.run.duration_min)))
-    rows.append(
-        (
-            "total",
-            "",
-            f"{len(plan.cycles)} courses",
-            "",
-            f"{plan.total_calculated_g:.2f}",
-            _g(plan.total_dispensed_g),
-            "",
-            f"{plan.total_volume_ml:.0f}",
-            *("" for _ in tail),
-            _duration(plan.total_duration_min),
-        )
-    )
-    right = {3, 4, 5, 7, 8, 9, 10} if sc else {3, 4, 5, 7}
-    widths = [max(len(r[c]) for r in rows) for c in range(len(header))]
-    lines = []
-    for n, row in enumerate(rows):
-        cells = tuple(
-            cell.rjust(w) if c in right else cell.ljust(w)
-            for c, (cell, w) in enumerate(zip(row, widths, strict=True))
-        )
-        lines.append("  ".join(cells).rstrip())
-        if n == 0 or n == len(rows) - 2:
-            lines.append("  ".join("-" * w for w in widths))
-    return lines
-
-
-def _derivation_lines(plan: Plan) -> list[str]:
-    """An SC plan's trace: conversion, factor, dosing weight, first day, limits.
-
-    The per-infusion traces (vials, sites, rate) are left to the table.
-    """
-    lines = ["How the doses were derived:"]
-    for t in plan.trace:
-        if t.what.startswith("infusion of "):
-            continue
-        lines += _wrap(f"{t.what} = {t.value}", "      ", first="  - ")
-        lines += _wrap(f"formula: {t.formula}", "      ", first="    ")
-        lines += _wrap(f"inputs:  {t.inputs}", "      ", first="    ")
-        lines += _wrap(f"source:  {t.source}", "      ", first="    ")
-    return lines
-
-
-def _wrap(text: str, indent: str, *, first: str | None = None) -> list[str]:
-    return textwrap.wrap(
-        text,
-        width=_WIDTH,
-        initial_indent=indent if first is None else first,
-        subsequent_indent=indent,
-        break_on_hyphens=False,
-        break_long_words=False,
-    )
-
-
-def _finding_lines(report: SafetyReport, finding: Finding) -> list[str]:
-    status = "" if finding.assessed else ", not assessed"
-    mark = " (overridden)" if report.is_overridden(finding) else ""
-    head = (
-        f"  {finding.severity.name}{status}: {finding.code.value} "
-        f"({finding.concerns}){mark}"
-    )
-    lines = [head]
-    lines += _wrap(finding.message, "      ")
-    lines += _wrap(f"Source: {finding.source}", "      ")
-    return lines
-
-
-def _report_lines(report: SafetyReport) -> list[str]:
-    blocking = report.blocking
-    lines = [f"Safety findings ({len(report.findings)}):"]
-    for finding in report.findings:
-        lines += _finding_lines(report, finding)
-    for o in report.overrides:
-        unused = " [matches no finding]" if o in report.unused_overrides else ""
-        lines.append(f"  Override {o.code.value}: {o.reason}{unused}")
-    lines.append("")
-    if blocking:
-        codes = ", ".join(dict.fromkeys(f.code.value for f in blocking))
-        lines.append(f"Status: BLOCKED by safety ({len(blocking)} blocking: {codes})")
-    else:
-        lines.append("Status: READY to issue (no blocking findings)")
-    return lines
-
-
-def _table(
-    plan: Plan,
-    report: SafetyReport,
-    *,
-    patient: Patient | None,
-    rate_weight: str | None,
-) -> str:
-    weight = plan.dosing_weight
-    who = (
-        "not stored in a plan document"
-        if patient is None
-        else f"{patient.sex.value}, {patient.age_years:g} year, "
-        f"{patient.height_cm:.1f} cm, {patient.weight_kg:.1f} kg"
-    )
-    basis = (
-        f"{weight.weight_kg:.2f} kg ({weight.basis.value}, policy "
-        f"{weight.policy}): {weight.reason}"
-    )
-    extent = (
-        f"{len(plan.cycles)} courses, {len(plan.infusions)} infusion days "
-        f"from {plan.start.isoformat()}, ended by {plan.ended}"
-    )
-    rates = "" if rate_weight is None else f"; rates on the {rate_weight} weight"
-    indication = plan.indication or "no indication recorded"
-    sc = plan.route is not Route.IV
-    lines = [
-        f"Patient:        {who}",
-        f"Regimen:        {plan.regimen.name}",
-        *_wrap(f"Source: {plan.regimen.source}", "                "),
-        f"Product:        {plan.product} for {indication}",
-        *([f"Route:          {_ROUTES[plan.route]}"] if sc else []),
-        f"Dosing weight:  {basis}",
-        f"Rounding:       {plan.rounding}{rates}",
-        f"Plan:           {extent}",
-        "",
-        *_infusion_table(plan),
-    ]
-    if plan.notes:
-        lines += ["", "Notes:"]
-        for note in plan.notes:
-            lines += _wrap(note, "    ", first="  - ")
-    rate_notes = dict.fromkeys(n for i in plan.infusions for n in i.run.notes)
-    if rate_notes:
-        lines += ["", "Infusion rates:"]
-        for note in rate_notes:
-            lines += _wrap(note, "    ", first="  - ")
-    if sc:
-        lines += ["", *_derivation_lines(plan)]
-    lines += ["", *_report_lines(report), "", _DISCLAIMER]
-    return "\n".join(lines) + "\n"
+# The plan verb
 
 
 def _run_plan(args: argparse.Namespace, out: TextIO) -> int:
@@ -1183,7 +980,7 @@ def _emit(
         out.write(plan_to_json(plan) + "\n")
     else:
         rate_weight = getattr(args, "rate_weight", None)
-        out.write(_table(plan, report, patient=patient, rate_weight=rate_weight))
+        out.write(text.report(plan, patient=patient, rate_weight=rate_weight))
     if args.plot is not None:
         from ivig_core.io.plot import plot_course  # noqa: PLC0415 - extra
 
