@@ -374,7 +374,8 @@ def _rule(args: argparse.Namespace) -> ConversionRule:
         if args.factor_reason is not None:
             msg = "--factor-reason goes with --rule factor=F"
             raise UsageError(msg)
-        return args.rule  # type: ignore[no-any-return]
+        chosen: ConversionRule = args.rule
+        return chosen
     if args.factor_reason is None:
         msg = "--rule factor=F needs --factor-reason TEXT (recorded with the factor)"
         raise UsageError(msg)
