@@ -1,19 +1,21 @@
-"""The ``ivig-core`` argument tree, and the flag behind each library argument.
+"""The ``ivig-core`` argument tree, and the option behind a library argument.
 
 Each option is declared once (the options several verbs share: the patient,
 the dosing-weight policy, the rounding policy, safety overrides, the output
 format), and each option's ``type=`` converter turns its text into the value
-the library takes (a date, a quantity with its unit, a preset, a conversion
-rule, an override), so a malformed value is refused by argparse with the
-option the user typed: ``argument --start: got '5/1/2026'; allowed: a date as
-YYYY-MM-DD``.
+the library takes: a date, a day count, a preset, a policy, a conversion rule
+or frequency, an override. A quantity's text is checked for its number and
+unit and passed on as typed (the library reads it with the dimension it
+needs, and quotes it as typed). A value that cannot be read is refused by
+argparse with the option the user typed: ``argument --start: got
+'5/1/2026'; allowed: a date as YYYY-MM-DD``.
 
 What only a library call can check (a value against the regimen, the product
-or another option) is named by :func:`flag_for`: each option's ``dest`` is
-the name of the library argument it sets, so an
-:class:`~ivig_core.errors.InputError` from that call is mapped back to the
-option through the parser's own actions (``maintenance.cycles`` →
-``--cycles``), never through a hand-kept table.
+or another option) is named by :func:`flag_for`, from the parser's own
+actions: an option's ``dest`` is the name of the library argument it is
+passed as (``--abo`` sets ``abo_group``), or the call says which option an
+argument came from (``increment="rate_increment"``), so
+``maintenance.cycles`` gives ``--cycles``; there is no table of flags.
 """
 
 from __future__ import annotations
