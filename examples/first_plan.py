@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ivig_core import Patient
+from ivig_core import Patient, explain
 from ivig_core.infusion import rate_schedule
 from ivig_core.plan import Plan
 from ivig_core.planning import plan_course
@@ -70,7 +70,7 @@ def build_plan() -> Plan:
 def main() -> None:
     """Print the plan's explanation: every number with formula and source."""
     plan = build_plan()
-    print(plan.explain())
+    print(explain(plan))
     print()
     print("Rate notes (first infusion):")
     for note in plan.infusions[0].run.notes:

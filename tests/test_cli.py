@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ivig_core.cli import main
+from ivig_core.cli import EXAMPLE_ARGS, main
+from ivig_core.cli.parser import build_parser, flag_for
 
 
 def _script() -> list[str]:
@@ -157,3 +158,29 @@ def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     """--help prints usage and returns 0."""
     assert main(["weight", "--help"]) == 0
     assert "--height" in capsys.readouterr().out
+
+
+def test_flag_for_reads_the_parser() -> None:
+    """A library field maps to the option whose dest it names, longest first."""
+    args = build_parser().parse_args(["products"])
+    plan = build_parser().parse_args(["plan", *EXAMPLE_ARGS])
+    assert args.flags == {}
+    flags = plan.flags
+    assert flags["cycles"] == "--cycles"
+    assert flags["abo_group"] == "--abo"
+    assert flags["pregnant"] == "--pregnant/--no-pregnant"
+    assert flag_for(flags, "maintenance.cycles", ("cycles",), {}) == "--cycles"
+    days = ("induction_days", "maintenance_days")
+    assert flag_for(flags, "maintenance.days", days, {}) == "--maintenance-days"
+    assert flag_for(flags, "increment", (), {"increment": "rate_increment"}) == (
+        "--rate-increment"
+    )
+    assert flag_for(flags, "risk_factors[2]", ("risk_factors",), {}) == (
+        "--risk-factor"
+    )
+    both = {"limits": ("rounding_tolerance", "rounding_increment")}
+    assert flag_for(flags, "limits", (), both) == (
+        "--rounding-tolerance/--rounding-increment"
+    )
+    assert flag_for(flags, "cycles", (), {}) is None  # not passed to that call
+    assert flag_for(flags, "infusions[4].dispensed_g", ("cycles",), {}) is None

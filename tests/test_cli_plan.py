@@ -52,6 +52,12 @@ SEED_004: tuple[str, ...] = (
 )  # fmt: skip
 
 
+def replace(args: tuple[str, ...], flag: str, value: str) -> tuple[str, ...]:
+    """*args* with *flag*'s value replaced."""
+    i = args.index(flag)
+    return (*args[: i + 1], value, *args[i + 2 :])
+
+
 def without(args: tuple[str, ...], flag: str) -> tuple[str, ...]:
     """*args* without *flag* and its value."""
     i = args.index(flag)
@@ -302,7 +308,7 @@ BAD = [
     ((*without(SEED_004, "--start"), "--start", "5/1/2026"), "--start: "),
     ((*without(SEED_004, "--preset"), "--preset", "nope"), "preset"),
     (without(SEED_004, "--preset"), "exactly one of --preset NAME or --regimen FILE"),
-    ((*without(SEED_004, "--cycles"), "--cycles", "9"), "maintenance.cycles"),
+    ((*without(SEED_004, "--cycles"), "--cycles", "9"), "--cycles: got 9"),
     ((*SEED_004, "--override", "IGA_DEFICIENCY_PRODUCT"), "CODE=REASON"),
     ((*SEED_004, "--override", "NOPE=x"), "got 'NOPE'; allowed: one of ["),
     ((*SEED_004, "--patient", "p.toml"), "cannot be combined"),
@@ -310,16 +316,107 @@ BAD = [
     ((*SEED_004, "--taper", "jnd-2023"), "exactly one of --taper-end"),
     ((*without(SEED_004, "--product"), "--product", "nope"), "product"),
     ((*without(SEED_004, "--indication"), "--indication", "cidp"), "cidp"),
-    ((*SEED_004, "--interval", "1 day"), "maintenance.interval"),
+    ((*SEED_004, "--interval", "1 day"), "--interval: an interval of 1 days"),
     (
         (*without(SEED_004, "--rounding"), "--rounding", "nearest-within"),
         "tolerance",
     ),
     (("example", "--format", "pdf"), "invalid choice"),
     ((*SEED_004, "--closed-date", "2026-02-30"), "--closed-date: "),
-    ((*SEED_004, "--max-daily-grams", "80 g"), "max_daily_grams"),
+    ((*SEED_004, "--max-daily-grams", "80 g"), "--max-daily-grams: 80.0 g is not"),
     (("products", "--all"), "unrecognized arguments"),
 ]
+
+
+#: Errors name the option the user typed, whether argparse finds them (a
+#: value that cannot be read) or the library (a value it refuses).
+FLAGS = [
+    (
+        replace(SEED_004, "--rate-increment", "0"),
+        "argument --rate-increment: '0' has no unit",
+    ),
+    (
+        replace(SEED_004, "--rate-increment", "0 mg/kg/min"),
+        "ivig-core: error: --rate-increment: 0 is not > 0",
+    ),
+    (
+        replace(SEED_004, "--rate-interval", "30 mL"),
+        "ivig-core: error: --rate-interval: 30.0 ml is not a duration",
+    ),
+    (
+        (
+            *replace(SEED_004, "--rounding", "nearest-increment"),
+            "--rounding-increment",
+            "5 mL",
+        ),
+        "ivig-core: error: --rounding-increment: 5.0 ml is not a mass",
+    ),
+    (
+        replace(SEED_004, "--rounding", "nearest-within"),
+        "ivig-core: error: --rounding-tolerance: got None",
+    ),
+    (
+        (*SEED_004, "--maintenance-days", "9"),
+        "ivig-core: error: --maintenance-days: 9 days",
+    ),
+    ((*SEED_004, "--induction-days", "x"), "argument --induction-days: got 'x'"),
+    (replace(SEED_004, "--start", "2026-1-5"), "argument --start: got '2026-1-5'"),
+    (
+        replace(SEED_004, "--policy", "heaviest"),
+        "argument --policy: no built-in policy",
+    ),
+    (replace(SEED_004, "--preset", "nope"), "argument --preset: no preset 'nope'"),
+    (replace(SEED_004, "--product", "nope"), "ivig-core: error: --product: no product"),
+    (
+        replace(SEED_004, "--indication", "cidp"),
+        "ivig-core: error: --indication: 'cidp'",
+    ),
+    (replace(SEED_004, "--sex", "x"), "ivig-core: error: --sex: got 'x'"),
+    (replace(SEED_004, "--weight", "700 kg"), "ivig-core: error: --weight: 700"),
+    (
+        (*SEED_004, "--taper", "jnd-2023", "--taper-floor", "0.1 g/kg"),
+        "ivig-core: error: --taper-floor: 0.1 g/kg is not a dose intensity",
+    ),
+    ((*SEED_004, "--at-risk-cap", "100 g"), "ivig-core: error: --at-risk-cap: 100.0 g"),
+    ((*SEED_004, "--granularity", "0 g"), "ivig-core: error: --granularity: got '0 g'"),
+    (
+        (*SEED_004, "--max-daily-dose", "-1 g/kg/day"),
+        "ivig-core: error: --max-daily-dose: got '-1 g/kg/day'",
+    ),
+    ((*SEED_004, "--override", "NOPE=x"), "argument --override: got 'NOPE'"),
+    (
+        (
+            *SEED_004,
+            "--taper",
+            "jnd-2023",
+            "--taper-end",
+            "stop",
+            "--taper-floor",
+            "0.1 g/kg/week",
+        ),
+        "argument --taper-floor: not allowed with argument --taper-end",
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "needle"), FLAGS, ids=[f[1] for f in FLAGS])
+def test_errors_name_the_option(args: tuple[str, ...], needle: str) -> None:
+    """A refused value is named by its option (--rate-increment), not the API's."""
+    result = run(*args)
+    assert result.returncode == EXIT_BAD_INPUT, result.stdout
+    assert needle in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert result.stdout == ""
+
+
+def test_weight_errors_name_the_option() -> None:
+    """The weight verb names its options too."""
+    result = run(
+        "weight", "--sex", "female", "--age", "54", "--height", "165 cm",
+        "--weight", "700 kg",
+    )  # fmt: skip
+    assert result.returncode == EXIT_BAD_INPUT
+    assert result.stderr.startswith("ivig-core: error: --weight: 700")
 
 
 @pytest.mark.parametrize(("args", "needle"), BAD, ids=[b[1] for b in BAD])

@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ivig_core import InputError, Patient, PlanningError
+from ivig_core.io.text import explain, table
 from ivig_core.plan import Infusion, Phase, Plan, ScDetails
 from ivig_core.planning.scig import ScPlan, plan_scig
 from ivig_core.products import Route
@@ -597,8 +598,8 @@ def test_end_to_end_hyqvia_ramp_up_report() -> None:
         FindingCode.DOSE_ABOVE_LIMIT,  # no indication given
         FindingCode.LARGE_DAILY_VOLUME,  # no local threshold
     }
-    assert "sites" in sc.plan.table()
-    assert "Route: facilitated subcutaneous" in sc.plan.explain()
+    assert "sites" in table(sc.plan)
+    assert "Route: facilitated subcutaneous" in explain(sc.plan)
 
 
 def test_end_to_end_hizentra_weekly_report() -> None:

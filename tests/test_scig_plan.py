@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivig_core import Q_, InputError, Patient, PlanningError
+from ivig_core.io.text import sc_explain
 from ivig_core.plan import Phase, Plan
 from ivig_core.planning.scig import (
     FirstInfusions,
@@ -654,7 +655,7 @@ def test_plan_sites_within_limits_and_totals_kept(
 
 def test_explain_lists_sources_and_sites() -> None:
     """The explanation traces the factor, the sites and the SC limits."""
-    text = hizentra_plan(Weekly(), cycles=1).explain()
+    text = sc_explain(hizentra_plan(Weekly(), cycles=1).plan)
     assert "conversion factor = 1.37" in text
     assert "SC limits (PI, first infusion)" in text
     assert "Subcutaneous details:" in text

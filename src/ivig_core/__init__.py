@@ -156,6 +156,7 @@ if TYPE_CHECKING:  # the lazily imported names, for type checkers
         report_from_json,
         report_to_json,
     )
+    from ivig_core.io.text import explain
     from ivig_core.planning.scig import (
         FirstInfusions,
         ScPlan,
@@ -200,6 +201,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "UserFactor": ("ivig_core.scig", "UserFactor"),
     "Weekly": ("ivig_core.scig", "Weekly"),
     "convert_to_scig": ("ivig_core.scig", "convert_to_scig"),
+    "explain": ("ivig_core.io.text", "explain"),
     "get_scig_preset": ("ivig_core.scig", "get_scig_preset"),
     "hyqvia_ramp_up": ("ivig_core.scig", "hyqvia_ramp_up"),
     "iter_plans": ("ivig_core.batch", "iter_plans"),
@@ -369,6 +371,7 @@ __all__ = [
     "creatinine_clearance",
     "default_catalogue",
     "dosing_weight",
+    "explain",
     "get_policy",
     "get_preset",
     "get_product",

@@ -5,8 +5,8 @@ A :class:`Plan` is immutable and built by
 :class:`Infusion` per infusion day, one :class:`Cycle` per course (with its
 totals), the :class:`~ivig_core.DosingWeight` used, notes (e.g. courses moved
 for closed days) and a :class:`Trace`: for every number, the formula, the
-inputs and the source. :meth:`Plan.explain` prints it for a pharmacist to
-check line by line.
+inputs and the source. :func:`ivig_core.io.text.explain` prints it for a
+pharmacist to check line by line.
 
 Numbers are held as floats whose names carry their unit (``calculated_g``,
 ``volume_ml``), because a plan has many of them and pint costs 5-150 µs per
@@ -46,19 +46,6 @@ if TYPE_CHECKING:
 __all__ = ["Cycle", "Infusion", "Phase", "Plan", "ScDetails", "Trace"]
 
 _DAYS_PER_WEEK = 7.0
-
-_ENDINGS = {
-    "cycles": "after the chosen number of cycles (continuing is a new decision)",
-    "floor": "at the taper's floor (minimum effective dose intensity)",
-    "stop": "at stop, after the taper's last step",
-}
-
-
-_ROUTES = {
-    Route.IV: "intravenous",
-    Route.SC: "subcutaneous",
-    Route.FACILITATED_SC: "facilitated subcutaneous (with hyaluronidase)",
-}
 
 
 class Phase(enum.Enum):
@@ -367,74 +354,3 @@ class Plan:
     def in_cycle(self, number: int) -> tuple[Infusion, ...]:
         """The infusions of course *number*."""
         return tuple(i for i in self.infusions if i.cycle == number)
-
-    def table(self) -> str:
-        """The infusions as a fixed-width text table.
-
-        An SC or facilitated-SC plan adds the number of sites and the volume
-        per site (from the infusions' ``sc`` details).
-
-        .. versionadded:: 0.1.0
-        """
-        sc = any(i.sc is not None for i in self.infusions)
-        header = (
-            "date        phase        cyc day  g/kg    calc g   disp g   mL      min"
-        )
-        lines = [header + ("  sites  mL/site" if sc else "")]
-        for i in self.infusions:
-            line = (
-                f"{i.date.isoformat()}  {i.phase.value:<11}  {i.cycle:>3} "
-                f"{i.day:>2}/{i.days_in_course:<1} {i.dose_g_per_kg:6.3f}  "
-                f"{i.calculated_g:7.2f}  {i.dispensed_g:7.2f}  {i.volume_ml:6.0f}  "
-                f"{i.run.duration_min:6.1f}"
-            )
-            if sc:
-                line += (
-                    f"  {'-':>5}  {'-':>7}"
-                    if i.sc is None
-                    else f"  {i.sc.sites:>5}  {i.sc.volume_per_site_ml:7.1f}"
-                )
-            lines.append(line)
-        lines.append(
-            f"total{'':48}{self.total_calculated_g:7.2f}  "
-            f"{self.total_dispensed_g:7.2f}  {self.total_volume_ml:6.0f}  "
-            f"{self.total_duration_min:6.1f}"
-        )
-        return "\n".join(lines)
-
-    def explain(self) -> str:
-        """A readable trace of how every number was obtained, with sources.
-
-        .. versionadded:: 0.1.0
-        """
-        lines = [
-            f"Plan: {self.regimen.name}, {self.product}, from {self.start.isoformat()}",
-            f"Regimen source: {self.regimen.source}",
-        ]
-        if self.route is not Route.IV:
-            lines.append(f"Route: {_ROUTES[self.route]}")
-        lines.extend(f"Fixed by the regimen: {text}" for text in self.regimen.fixed)
-        lines.append(f"Ends: {_ENDINGS[self.ended]}")
-        lines.append("")
-        for t in self.trace:
-            lines.append(f"- {t.what} = {t.value}")
-            lines.append(f"    formula: {t.formula}")
-            lines.append(f"    inputs:  {t.inputs}")
-            lines.append(f"    source:  {t.source}")
-        if self.notes:
-            lines.append("")
-            lines.append("Notes:")
-            lines.extend(f"- {note}" for note in self.notes)
-        # What the rate steps took from local policy rather than the label,
-        # once per distinct note (every infusion of a plan shares them).
-        rate_notes = dict.fromkeys(n for i in self.infusions for n in i.run.notes)
-        if rate_notes:
-            lines.append("")
-            lines.append("Infusion rates:")
-            lines.extend(f"- {note}" for note in rate_notes)
-        lines.append("")
-        lines.append(self.table())
-        if self.safety is not None:
-            lines.append("")
-            lines.append(self.safety.summary())
-        return "\n".join(lines)

@@ -1,7 +1,9 @@
-"""Outputs: JSON documents, a plot of the course and an iCalendar file.
+"""Outputs: JSON documents, text, a plot of the course and an iCalendar file.
 
-Each module needs an optional extra, imported only when the module is used,
-so ``import ivig_core`` never pulls them in:
+:mod:`ivig_core.io.text` renders a plan as text (tables, the explanation,
+the command's report) and needs nothing extra. The other modules each need an
+optional extra, imported only when the module is used, so
+``import ivig_core`` never pulls them in:
 
 * :mod:`ivig_core.io.json` (extra ``json``: cattrs): plans, patients and
   regimens as validated, versioned JSON documents, and the plan's JSON

@@ -201,7 +201,11 @@ class ScPlan:
 
         .. versionadded:: 0.1.0
         """
-        return f"{self.plan.explain()}\n\nSubcutaneous details:\n{self.table()}"
+        # Plan.explain() moved to ivig_core.io.text, a higher layer; this
+        # method goes when the lead merges the pipeline (use sc_explain).
+        from ivig_core.io.text import sc_explain  # noqa: PLC0415 - removed at merge
+
+        return sc_explain(self.plan)
 
 
 # --------------------------------------------------------------------------

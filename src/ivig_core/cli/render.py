@@ -1,0 +1,150 @@
+"""What ``ivig-core`` writes: a plan in the chosen format, weights, products.
+
+:func:`emit` picks the plan's format (the text report of
+:func:`ivig_core.io.text.report`, the JSON document, or an iCalendar file,
+which is not written for a blocked plan), saves the plot if asked, and says
+on stderr when safety blocks the plan. :func:`weights` and :func:`products`
+print the ``weight`` and ``products`` verbs.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+from ivig_core.body import (
+    ADJBW_FACTOR,
+    IbwFormula,
+    ShortStature,
+    adjbw_kg,
+    bmi_kg_m2,
+    ibw_kg,
+)
+from ivig_core.dosing_weight import BUILTIN_POLICIES, dosing_weight
+from ivig_core.errors import InputError
+from ivig_core.io.text import DISCLAIMER, report
+
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ivig_core.patient import Patient
+    from ivig_core.plan import Plan
+
+
+__all__ = ["emit", "products", "weights"]
+
+
+def _codes(plan: Plan) -> str:
+    safety = plan.safety
+    blocking = () if safety is None else safety.blocking
+    return ", ".join(dict.fromkeys(f.code.value for f in blocking))
+
+
+def emit(
+    plan: Plan,
+    out: TextIO,
+    *,
+    fmt: str,
+    plot: Path | None,
+    patient: Patient | None,
+    rate_weight: str | None,
+) -> bool:
+    """Write *plan* to *out* as *fmt*; return whether it is ready to issue.
+
+    Args:
+        plan: The plan, with its safety report.
+        out: Where to write.
+        fmt: ``"table"`` (the text report), ``"json"`` or ``"ics"``.
+        plot: Also save a plot of the course there, if given.
+        patient: The patient, for the report's first line (not stored in a
+            plan document).
+        rate_weight: The weight per-kg rates were multiplied by, if known.
+    """
+    ready = plan.ready_to_issue
+    if fmt == "ics":
+        if not ready:
+            sys.stderr.write(
+                f"ivig-core: blocked by safety ({_codes(plan)}); no calendar is "
+                "written for a plan that is not ready to issue\n"
+            )
+            return False
+        from ivig_core.io.ical import plan_to_ics  # noqa: PLC0415 - extra
+
+        out.write(plan_to_ics(plan).decode("utf-8"))
+    elif fmt == "json":
+        from ivig_core.io.json import plan_to_json  # noqa: PLC0415 - extra
+
+        out.write(plan_to_json(plan) + "\n")
+    else:
+        out.write(report(plan, patient=patient, rate_weight=rate_weight))
+    if plot is not None:
+        from ivig_core.io.plot import plot_course  # noqa: PLC0415 - extra
+
+        plot_course(plan, plot)
+    if not ready:
+        sys.stderr.write(f"ivig-core: blocked by safety: {_codes(plan)}\n")
+    return ready
+
+
+def weights(
+    patient: Patient, formula: IbwFormula, below: ShortStature, out: TextIO
+) -> None:
+    """BMI, IBW, AdjBW and the dosing weight under every built-in policy."""
+    weight_kg = patient.weight_kg
+    out.write(
+        f"Patient: {patient.sex.value}, {patient.age_years:g} year, "
+        f"{patient.height_cm:.1f} cm, {weight_kg:.1f} kg\n"
+    )
+    out.write(f"BMI: {bmi_kg_m2(weight_kg, patient.height_cm):.1f} kg/m²\n")
+    try:
+        ideal = ibw_kg(
+            patient.height_cm, patient.sex, formula, below, patient.age_years
+        )
+    except InputError as exc:
+        out.write(f"IBW ({formula.value}): not computed: {exc}\n")
+    else:
+        adjusted = adjbw_kg(weight_kg, ideal, ADJBW_FACTOR)
+        out.write(f"IBW ({formula.value}): {ideal:.1f} kg\n")
+        out.write(f"AdjBW (factor {ADJBW_FACTOR:g}): {adjusted:.1f} kg\n")
+    out.write("\nDosing weight by policy:\n")
+    width = max(len(name) for name in BUILTIN_POLICIES)
+    for name, policy in BUILTIN_POLICIES.items():
+        try:
+            result = dosing_weight(patient, policy)
+        except InputError as exc:
+            out.write(f"  {name:<{width}}  not applicable: {exc}\n")
+        else:
+            out.write(
+                f"  {name:<{width}}  {result.weight_kg:6.1f} kg  "
+                f"{result.basis.value:<13}  {result.reason}\n"
+            )
+    out.write(f"\n{DISCLAIMER}\n")
+
+
+def products(out: TextIO) -> None:
+    """The product catalogue: key, name, concentration, routes, vials."""
+    from ivig_core.products import default_catalogue  # noqa: PLC0415 - lazy
+
+    catalogue = default_catalogue()
+    rows = [("key", "name", "conc.", "routes", "vials (g)", "indications")]
+    for key in catalogue:
+        p = catalogue[key]
+        rows.append(
+            (
+                p.key,
+                p.name,
+                f"{p.concentration_percent:g} %",
+                ",".join(r.value for r in p.routes),
+                ", ".join(f"{v.grams_g:g}" for v in p.vials) or "UNCONFIRMED",
+                ", ".join(p.indications) or "-",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
+        out.write("  ".join([*cells, row[-1]]).rstrip() + "\n")
+    out.write(
+        "\nEach value group carries its source: see ivig_core.products and the "
+        "docs' product reference.\n"
+    )
