@@ -42,7 +42,7 @@ from ivig_core import units
 from ivig_core._checks import tuple_of
 from ivig_core._enum import ParsedEnum
 from ivig_core.errors import InputError, UnitError
-from ivig_core.infusion import RateKind, RateStep, rate_kind, read_minutes
+from ivig_core.rates import RateKind, RateStep, rate_kind, read_minutes
 from ivig_core.units import (
     G_PER_L,
     MG_PER_ML,
