@@ -42,7 +42,7 @@ class Context:
         patient: The patient.
         plan: The plan, its values re-checked (:func:`check_plan_values`).
         config: Thresholds and local protocols.
-        product: The product, if known.
+        product: The product (the plan's, or the one given).
         indication: The indication key, lower case, if given.
         route: The route whose rules apply.
         previous_product: The previous product, if in the catalogue.
@@ -52,7 +52,7 @@ class Context:
     patient: Patient
     plan: Plan
     config: SafetyConfig
-    product: Product | None
+    product: Product
     indication: str | None
     route: Route
     previous_product: Product | None = None
@@ -74,9 +74,9 @@ class Context:
         return self.plan.cycles
 
     @property
-    def product_key(self) -> str | None:
-        """The product's catalogue key, if known."""
-        return None if self.product is None else self.product.key
+    def product_key(self) -> str:
+        """The product's catalogue key."""
+        return self.product.key
 
     @property
     def dosing_basis(self) -> WeightBasis:

@@ -133,10 +133,9 @@ def _dose_limits(rule: Rule, ctx: Context) -> Iterable[Finding]:
     if not limits:
         return [
             rule.not_assessed(
-                f"No dose limit is configured for {ctx.indication}"
-                + ("" if ctx.product_key is None else f" with {ctx.product_key}")
-                + ": dose against label or guideline maxima not assessed "
-                "(the product data holds no dose maxima; add a DoseLimit).",
+                f"No dose limit is configured for {ctx.indication} with "
+                f"{ctx.product_key}: dose against label or guideline maxima not "
+                "assessed (the product data holds no dose maxima; add a DoseLimit).",
                 Concern.whole_plan(),
                 severity=Severity.INFO,
             )

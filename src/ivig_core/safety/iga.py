@@ -104,7 +104,8 @@ def _deficiency(ctx: Context) -> tuple[str | None, bool]:
 def _deficiency_product(rule: Rule, ctx: Context) -> Iterable[Finding]:
     why, assessed = _deficiency(ctx)
     iga = ctx.patient.serum_iga_mg_dl
-    if ctx.product is not None and ctx.product.iga_depleted:
+    product = ctx.product
+    if product.iga_depleted:
         return []  # IgA-depleted: deficiency or not, nothing to flag
     if not assessed:
         if iga is None:
@@ -121,14 +122,6 @@ def _deficiency_product(rule: Rule, ctx: Context) -> Iterable[Finding]:
         ]
     if why is None:
         return []
-    product = ctx.product
-    if product is None:
-        return [
-            rule.not_assessed(
-                f"{why.capitalize()}, but the product is not known: whether it "
-                "is IgA-depleted was not assessed."
-            )
-        ]
     content = (
         "IgA content not confirmed"
         if product.iga is None
@@ -192,14 +185,6 @@ def _hyaluronidase(rule: Rule, ctx: Context) -> Iterable[Finding]:
     product = ctx.product
     if not ctx.patient.has(RiskFactor.HYALURONIDASE_HYPERSENSITIVITY):
         return []
-    if product is None:
-        return [
-            rule.not_assessed(
-                "Hyaluronidase hypersensitivity is recorded but the product is "
-                "not known: whether it contains hyaluronidase (HyQvia) was not "
-                "assessed."
-            )
-        ]
     if Route.FACILITATED_SC not in product.routes:
         return []
     return [

@@ -106,13 +106,12 @@ def _maltose(rule: Rule, ctx: Context) -> Iterable[Finding]:
     if not who:
         return []
     product = ctx.product
-    comp = None if product is None else product.composition
-    if product is None or comp is None:
-        name = "the product" if product is None else product.name
+    comp = product.composition
+    if comp is None:
         return [
             rule.not_assessed(
                 f"{' and '.join(who).capitalize()} recorded and the composition "
-                f"of {name} is not known: maltose not assessed.",
+                f"of {product.name} is not known: maltose not assessed.",
                 Concern.whole_plan(),
             )
         ]
@@ -132,8 +131,6 @@ def _maltose(rule: Rule, ctx: Context) -> Iterable[Finding]:
 
 def _concentration(ctx: Context) -> str:
     product = ctx.product
-    if product is None:
-        return ""
     return f" {product.name} is {product.concentration_percent:g} %."
 
 
@@ -219,14 +216,6 @@ def _switch(rule: Rule, ctx: Context) -> Iterable[Finding]:
     if prev is None and ctx.previous_product_name is None:
         return []
     product = ctx.product
-    if product is None:
-        return [
-            rule.not_assessed(
-                "A previous product is given but the planned product is not "
-                "known: product switch not assessed.",
-                Concern.whole_plan(),
-            )
-        ]
     prev_key = ctx.previous_product_name if prev is None else prev.key
     prev_name = ctx.previous_product_name if prev is None else prev.name
     if prev_key == product.key:
@@ -246,11 +235,11 @@ def _first_step(ctx: Context) -> str:
     """How the first planned step compares with the label's initial rate."""
     product = ctx.product
     ind = None
-    if product is not None and ctx.indication is not None:
+    if ctx.indication is not None:
         ind = product.indications.get(ctx.indication)
     first = ctx.infusions[0] if ctx.infusions else None
     rates = () if first is None else rates_ml_h(first)
-    if product is None or ind is None or ind.ramp is None or first is None or not rates:
+    if ind is None or ind.ramp is None or first is None or not rates:
         return " The first planned step was not compared with the label's initial rate."
     initial = ind.ramp.initial
     kind = rate_kind(initial)

@@ -114,15 +114,6 @@ def _unassessed_runs(rule: Rule, ctx: Context) -> list[Finding]:
     ]
 
 
-def _no_product(rule: Rule) -> list[Finding]:
-    return [
-        rule.not_assessed(
-            "The product is not known: infusion rates were not assessed.",
-            Concern.whole_plan(),
-        )
-    ]
-
-
 @check(
     code="RATE_ABOVE_LABEL_MAX",
     severity=Severity.HARD_LIMIT,
@@ -142,8 +133,6 @@ def _label(rule: Rule, ctx: Context) -> Iterable[Finding]:
     if ctx.subcutaneous:
         return []  # SC rates are per site: safety.sc (SC_ROUTE_RULES says so)
     product = ctx.product
-    if product is None:
-        return _no_product(rule)
     conc = product.concentration_g_per_l
     out: list[Finding] = []
     labelled, what, why = _label_limit(product, ctx.indication)
@@ -209,10 +198,7 @@ _DM_NOTE = (
 def _at_risk(rule: Rule, ctx: Context) -> Iterable[Finding]:
     if ctx.subcutaneous:
         return []
-    product = ctx.product
-    if product is None:
-        return _no_product(rule)
-    return _at_risk_steps(rule, ctx, product)
+    return _at_risk_steps(rule, ctx, ctx.product)
 
 
 def _at_risk_steps(rule: Rule, ctx: Context, product: Product) -> list[Finding]:

@@ -138,8 +138,8 @@ def _sucrose(rule: Rule, ctx: Context) -> Iterable[Finding]:
     if ctx.subcutaneous or not renal_reasons(ctx)[0]:
         return []
     product = ctx.product
-    comp = None if product is None else product.composition
-    if product is not None and comp is not None:
+    comp = product.composition
+    if comp is not None:
         if any(e.substance is Substance.SUCROSE for e in comp.excipients):
             return [
                 rule.fired(
@@ -151,10 +151,10 @@ def _sucrose(rule: Rule, ctx: Context) -> Iterable[Finding]:
             ]
         if comp.sucrose_free or comp.no_added_sugars:
             return []
-    name = "the product" if product is None else product.name
     return [
         rule.not_assessed(
-            f"The patient is at renal risk and the sucrose content of {name} is "
+            "The patient is at renal risk and the sucrose content of "
+            f"{product.name} is "
             "not stated in the product data: not assessed (sucrose-containing "
             "IVIG carries more renal failure). Check the label.",
             Concern.whole_plan(),

@@ -169,17 +169,11 @@ def _plural(n: int) -> str:
 
 
 def _limits(rule: Rule, ctx: Context) -> Iterator[tuple[Infusion, ScDetails] | Finding]:
-    """The not-assessed findings a limit check shares, then each SC infusion.
+    """The not-assessed finding a limit check shares, then each SC infusion.
 
-    Yields a finding for a product that is not known (and stops), or for
-    infusions without SC details; then each infusion with its SC details.
+    Yields a finding for infusions without SC details, then each infusion
+    with its SC details.
     """
-    if ctx.product is None:
-        yield rule.not_assessed(
-            "The product is not known: its SC limits were not assessed.",
-            Concern.whole_plan(),
-        )
-        return
     bare = [inf for inf in ctx.infusions if inf.sc is None]
     if bare:
         dates = ", ".join(inf.date.isoformat() for inf in bare)
@@ -212,7 +206,6 @@ def _per_infusion(rule: Rule, ctx: Context, judge: _Judge) -> list[Finding]:
             continue
         inf, sc = item
         product = ctx.product
-        assert product is not None  # noqa: S101 - _limits stops without one
         rows, unknown = _rows(product, sc.applies_to, ctx.patient)
         if unknown:
             out.append(
@@ -256,7 +249,7 @@ def _fire(rule: Rule, message: str, source: str, inf: Infusion) -> Finding:
 def _route_rules(rule: Rule, ctx: Context) -> Iterable[Finding]:
     if not ctx.subcutaneous:
         return []
-    name = "the product" if ctx.product is None else ctx.product.name
+    name = ctx.product.name
     return [
         rule.fired(
             f"{_ROUTE_NAMES.get(ctx.route, ctx.route.value)} plan ({name}): "
@@ -456,8 +449,6 @@ def _daily(rule: Rule, ctx: Context) -> Iterable[Finding]:
         return []
     out = [f for f in _limits(rule, ctx) if isinstance(f, Finding)]
     product = ctx.product
-    if product is None:
-        return out
     daily = [r for r in product.sc_limits if r.volume_per_day is not None]
     fitting = [
         (v, _label(r))

@@ -126,11 +126,7 @@ def _thrombosis(rule: Rule, ctx: Context) -> Iterable[Finding]:
     if reasons:
         cap = ""
         product = ctx.product
-        if (
-            product is not None
-            and product.at_risk_cap is not None
-            and not ctx.subcutaneous
-        ):
+        if product.at_risk_cap is not None and not ctx.subcutaneous:
             cap = f" {product.name}'s at-risk cap: {cap_text(product.at_risk_cap)}."
         out.append(
             rule.fired(
