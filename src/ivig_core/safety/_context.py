@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import typing
 from collections.abc import Iterator, Sequence
 from typing import Final
 
@@ -157,10 +158,40 @@ def _sc_values(sc: ScDetails, field: str) -> Iterator[tuple[object, str]]:
             yield value, f"{field}.{name}"
 
 
+_FLOAT: Final = frozenset({float})
+
+
+def _all_fine(values: tuple[object, ...]) -> bool:
+    """Whether every value is a float ≥ 0 and finite (the fast path)."""
+    if set(map(type, values)) != _FLOAT:
+        return False
+    floats = typing.cast("tuple[float, ...]", values)
+    return min(floats) >= 0.0 and math.fsum(floats) < _INF
+
+
 def _infusion_values(i: int, inf: Infusion) -> None:
     f = f"plan.infusions[{i}]"
     if inf.run is None:
         raise InputError(f"{f}.run", None, "the infusion's rate steps (InfusionRun)")
+    if (
+        type(inf.cycle) is int
+        and type(inf.day) is int
+        and inf.cycle >= 1
+        and inf.day >= 1
+        and type(inf.date) is dt.date
+        and inf.sc is None
+        and _all_fine(
+            (
+                inf.dose_g_per_kg,
+                inf.calculated_g,
+                inf.dispensed_g,
+                inf.volume_ml,
+                inf.run.rate_weight_kg,
+                *(step.rate_ml_h for step in inf.run.steps),
+            )
+        )
+    ):
+        return
     _date(inf.date, f"{f}.date")
     _whole(inf.cycle, f"{f}.cycle")
     _whole(inf.day, f"{f}.day")

@@ -12,12 +12,14 @@ checks.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from collections.abc import Iterable
 from types import ModuleType
 from typing import Final
 
+from ivig_core import units
 from ivig_core._checks import flag
 from ivig_core.errors import InputError
 from ivig_core.findings import Finding, Override, SafetyReport, check_overrides
@@ -116,6 +118,12 @@ def _indication(plan: Plan, indication: str | None) -> str | None:
     return value.strip().lower()
 
 
+@functools.cache
+def _default_config(registry: object) -> SafetyConfig:  # noqa: ARG001 - the cache key
+    """The default configuration, built once per unit registry (it is frozen)."""
+    return SafetyConfig()
+
+
 def _options(
     options: SafetyOptions | None,
     config: SafetyConfig | None,
@@ -125,7 +133,7 @@ def _options(
     strict: bool,
 ) -> tuple[SafetyConfig, tuple[Override, ...], Product | str | None, bool]:
     if options is None:
-        cfg = SafetyConfig() if config is None else config
+        cfg = _default_config(units.get_registry()) if config is None else config
         if not isinstance(cfg, SafetyConfig):
             raise InputError("config", cfg, "a SafetyConfig")
         return (

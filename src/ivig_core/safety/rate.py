@@ -152,16 +152,17 @@ def _label(rule: Rule, ctx: Context) -> Iterable[Finding]:
             continue
         w = inf.run.rate_weight_kg
         if maximum is not None:
-            limit, text = _ml_h(maximum, w, conc)
-            desc = f"{text}, the {what}"
+            limit, desc = maximum.ml_h(w, conc), ""
         else:
             best = _highest(maxima, w, conc)
             if best is None:
                 continue
             limit, desc = best
-        i = max(range(len(rates)), key=lambda k: rates[k])
-        worst = rates[i]
+        worst = max(rates)
         if exceeds(worst, limit):
+            i = rates.index(worst)
+            if maximum is not None:
+                desc = f"{maximum.text}, the {what}"
             out.append(
                 rule.fired(
                     f"Step {i + 1} runs at {worst:.1f} mL/h, above {limit:.1f} "
