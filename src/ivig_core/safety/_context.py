@@ -140,20 +140,16 @@ def _date(value: object, field: str) -> None:
 
 
 def _sc_values(sc: ScDetails, field: str) -> Iterator[tuple[object, str]]:
-    for name in (
-        "volume_ml",
-        "volume_per_site_ml",
-        "volume_limit_per_site_ml",
-        "rate_per_site_ml_h",
-        "total_rate_ml_h",
+    yield sc.volume_ml, f"{field}.volume_ml"
+    yield sc.volume_per_site_ml, f"{field}.volume_per_site_ml"
+    yield sc.volume_limit_per_site_ml, f"{field}.volume_limit_per_site_ml"
+    yield sc.rate_per_site_ml_h, f"{field}.rate_per_site_ml_h"
+    yield sc.total_rate_ml_h, f"{field}.total_rate_ml_h"
+    for value, name in (
+        (sc.rate_limit_per_site_ml_h, "rate_limit_per_site_ml_h"),
+        (sc.total_rate_limit_ml_h, "total_rate_limit_ml_h"),
+        (sc.volume_per_day_limit_ml, "volume_per_day_limit_ml"),
     ):
-        yield getattr(sc, name), f"{field}.{name}"
-    for name in (
-        "rate_limit_per_site_ml_h",
-        "total_rate_limit_ml_h",
-        "volume_per_day_limit_ml",
-    ):
-        value = getattr(sc, name)
         if value is not None:
             yield value, f"{field}.{name}"
 

@@ -33,6 +33,7 @@ from ivig_core.products import Product, Route, ScSiteLimit
 from ivig_core.safety._context import Context, rates_ml_h
 from ivig_core.safety.registry import check, describe
 from ivig_core.safety.thrombosis import SC_BOXED
+from ivig_core.units import Quantity
 
 
 __all__: list[str] = []
@@ -50,9 +51,8 @@ _SC_LIMITS: Final = (
 )
 
 
-def _q(value: object) -> float | None:
-    magnitude = getattr(value, "magnitude", None)
-    return None if magnitude is None else float(magnitude)
+def _q(value: Quantity | None) -> float | None:
+    return None if value is None else float(value.magnitude)
 
 
 # --------------------------------------------------------------------------
