@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Iterable, Sequence
 from typing import Final, TypeAlias
 
@@ -53,7 +52,7 @@ from ivig_core.errors import InputError, PlanningError
 from ivig_core.infusion import InfusionRun, RateSchedule, RateStep, plan_infusion_ml
 from ivig_core.patient import Patient
 from ivig_core.plan import Cycle, Infusion, Phase, Plan, ScDetails, Trace
-from ivig_core.products import Product, Route
+from ivig_core.products import Product, Route, default_catalogue
 from ivig_core.regimen import DayRange, Maintenance, Regimen
 from ivig_core.safety import Override, SafetyConfig, SafetyReport, assess
 from ivig_core.scig import (
@@ -252,24 +251,21 @@ def _rounding(value: object) -> RoundingPolicy:
     )
 
 
-_SITUATION = re.compile(r"([<≥])\s*(\d+(?:\.\d+)?)\s*(kg|years?)\b")
-
-
 def _check_situation(patient: Patient, limits: ScLimits) -> None:
     """Refuse limits whose situation names a weight or age the patient lacks."""
-    for text in limits.applies_to:
-        for sign, number, unit in _SITUATION.findall(text):
-            value = patient.weight_kg if unit == "kg" else patient.age_years
-            bound = float(number)
-            fits = value < bound if sign == "<" else value >= bound
+    weight, age = patient.weight_kg, patient.age_years
+    for row in limits.rows:
+        for what, fits, shown in (
+            ("weight", row.fits_weight(weight), f"{weight:g} kg"),
+            ("age", row.fits_age(age), f"{age:g} years"),
+        ):
             if not fits:
-                what = "weight" if unit == "kg" else "age"
-                shown = f"{value:g} {'kg' if unit == 'kg' else 'years'}"
                 raise InputError(
                     "limits",
-                    text,
+                    row.applies_to,
                     f"limits for this patient's {what} ({shown})",
-                    f"the situation {text!r} does not apply to a patient of {shown}",
+                    f"the situation {row.applies_to!r} does not apply to a patient "
+                    f"of {shown}",
                 )
 
 
@@ -509,7 +505,7 @@ def _unused_limit_notes(
         () if first is None else first.limits.applies_to
     )
     notes = []
-    firsts = [r.applies_to for r in product.sc_limits if "first" in r.applies_to]
+    firsts = [r.applies_to for r in product.sc_limits if r.is_first]
     if first is None and firsts:
         notes.append(
             f"{product.name}'s catalogue has first-infusion limits "
@@ -1039,14 +1035,15 @@ def plan_scig_regimen(
             f"open choices: {', '.join(regimen.open_choices) or 'days'}",
         )
     prod, route = sc_product(product)
-    first = _regimen_start(start, last_ivig)
+    first = _regimen_start(start, last_ivig, prod)
     weight = _policy_weight(patient, policy)
     trace = [_dosing_trace(patient, weight)]
     notes: list[str] = []
-    if regimen.name.startswith("hizentra") and prod.key != "hizentra":
+    owner = _label_owner(regimen.name)
+    if owner is not None and owner.key != prod.key:
         notes.append(
-            f"The regimen {regimen.name} is Hizentra's label dosing; it is planned "
-            f"here with {prod.name}."
+            f"The regimen {regimen.name} is {owner.name}'s label dosing; it is "
+            f"planned here with {prod.name}."
         )
     course_g = m.dose_g_per_kg * weight.weight_kg
     days = m.days
@@ -1110,22 +1107,46 @@ def plan_scig_regimen(
     )
 
 
+def _label_owner(regimen_name: str) -> Product | None:
+    """The catalogue product whose label dosing the regimen preset is."""
+    for prod in default_catalogue().values():
+        conv = prod.scig_conversion
+        if conv is not None and regimen_name in conv.regimens:
+            return prod
+    return None
+
+
 def _regimen_start(
-    start: dt.date | None, last_ivig: dt.date | None
+    start: dt.date | None, last_ivig: dt.date | None, product: Product
 ) -> tuple[dt.date, str]:
     for name, value in (("start", start), ("last_ivig", last_ivig)):
         if value is not None and not isinstance(value, dt.date):
             raise InputError(name, value, "a datetime.date or None")
-    label = None if last_ivig is None else last_ivig + dt.timedelta(days=7)
-    if start is None:
-        if label is None:
+    if last_ivig is None:
+        if start is None:
             raise InputError("start", None, "a date, or last_ivig (start = +1 week)")
-        return label, "last IVIg + 7 days (Hizentra PI: 1 week after the last IVIg)"
-    if label is not None and start != label:
+        return start, "given"
+    conv = product.scig_conversion
+    rule = None if conv is None else conv.start_for("weekly")
+    if rule is None:
+        if start is None:
+            raise InputError(
+                "start",
+                None,
+                f"a date: {product.name} has no start after the last IVIg in the "
+                "catalogue",
+            )
+        return start, "given"
+    label = last_ivig + dt.timedelta(days=rule.earliest_days)
+    if start is None:
+        why = f" ({rule.note})" if rule.note else ""
+        return label, f"last IVIg + {rule.earliest_days} days{why}"
+    if start != label:
         raise InputError(
             "start",
             start,
-            f"{label.isoformat()} (1 week after the last IVIg {last_ivig}), or "
+            f"{label.isoformat()} ({rule.earliest_days} days after the last IVIg "
+            f"{last_ivig}), or "
             "leave last_ivig out",
         )
     return start, "given"

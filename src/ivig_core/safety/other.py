@@ -17,9 +17,9 @@ from ivig_core._checks import REL_TOL, exceeds
 from ivig_core.body import bmi_kg_m2
 from ivig_core.dosing_weight import WeightBasis
 from ivig_core.findings import Concern, Finding, Rule, Severity
-from ivig_core.infusion import rate_kind, rate_to_ml_h
 from ivig_core.patient import BloodGroup, RiskFactor
 from ivig_core.products import Substance
+from ivig_core.rates import rate_kind, rate_to_ml_h
 from ivig_core.safety._context import Context, rates_ml_h
 from ivig_core.safety.registry import check, describe
 

@@ -21,9 +21,9 @@ from collections.abc import Iterable
 from typing import Final
 
 from ivig_core.findings import Finding, Rule, Severity
-from ivig_core.infusion import rate_kind
 from ivig_core.patient import RiskFactor
 from ivig_core.products import AtRiskCap
+from ivig_core.rates import rate_kind
 from ivig_core.safety._context import Context
 from ivig_core.safety.registry import check, describe
 

@@ -1,62 +1,50 @@
-"""Immunoglobulin products: a sourced, validated catalogue.
+"""The product model: immutable, validated value classes for the catalogue.
 
-A :class:`Product` holds what planning and checking need: route,
-concentration, vials, IgA content, stabiliser and sugars, sodium, the
-labelled indications with their rates, the at-risk rate cap, the SCIg
-conversion factor and subcutaneous site limits. Every value group carries a
-:class:`Source` (label or site, and the version or date read).
-
-A value the reference marks UNCONFIRMED is absent (``None`` or empty), never
-guessed, and the product lists the group in :attr:`Product.unconfirmed`.
-
-The shipped catalogue is ``ivig_core/data/products.toml``
-(:func:`default_catalogue`); a local formulary file in the same format is
-read with :func:`load_formulary`, with the same validation. A malformed file
-raises :class:`~ivig_core.InputError` naming the file, the product and the
-field, and nothing is loaded.
-
-Example:
-    >>> p = get_product("privigen")
-    >>> p.name, p.concentration_g_per_l, [v.grams_g for v in p.vials]
-    ('Privigen', 100.0, [40.0])
-    >>> get_product("gammagard s/d").iga_depleted
-    True
+:class:`Product` and its value groups (:class:`Vial`, :class:`IgaContent`,
+:class:`Composition`, :class:`SodiumContent`, :class:`Indication` with its
+:class:`LabelRamp`, :class:`AtRiskCap`, :class:`ScigConversion`,
+:class:`ScSiteLimit`), each with its :class:`Source`, and the
+:class:`Catalogue` mapping. Reading them from TOML is
+:mod:`ivig_core.products.catalogue`'s job.
 """
 
 from __future__ import annotations
 
 import difflib
-import functools
-import importlib.resources
-import math
 import re
-import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Final, TypeVar
 
 import attrs
+from attrs.converters import optional
 
 from ivig_core import units
-from ivig_core._checks import tuple_of
+from ivig_core._checks import exceeds, flag, is_number, text, tuple_of, whole
 from ivig_core._enum import ParsedEnum
 from ivig_core.errors import InputError, UnitError
-from ivig_core.infusion import RateKind, RateStep, rate_kind, read_minutes
+from ivig_core.patient import WEIGHT_RANGE_KG
+from ivig_core.rates import RateKind, RateStep, rate_kind, read_minutes
 from ivig_core.units import (
+    DAY,
     G_PER_L,
+    KG,
     MG_PER_ML,
     MINUTE,
     ML,
     ML_PER_H,
     MMOL_PER_L,
     UG_PER_ML,
+    YEAR,
     G,
     Quantity,
 )
 
 
 __all__ = [
+    "SPREADS",
+    "UNCONFIRMABLE",
+    "AgeGroup",
     "AtRiskCap",
     "Bound",
     "Catalogue",
@@ -64,18 +52,17 @@ __all__ = [
     "Excipient",
     "IgaContent",
     "Indication",
+    "Infusions",
     "LabelRamp",
     "Product",
     "Route",
     "ScSiteLimit",
+    "ScStart",
     "ScigConversion",
     "SodiumContent",
     "Source",
     "Substance",
     "Vial",
-    "default_catalogue",
-    "get_product",
-    "load_formulary",
 ]
 
 #: Value groups a product may mark UNCONFIRMED (absent on purpose).
@@ -92,7 +79,6 @@ UNCONFIRMABLE: Final = frozenset(
     }
 )
 _T = TypeVar("_T")
-_PRESENTATION: Final = frozenset({"concentration", "vials"})
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -169,14 +155,45 @@ class Bound(ParsedEnum):
         )
 
 
+class Infusions(ParsedEnum):
+    """Which infusions of a patient a catalogue row applies to.
+
+    .. versionadded:: 0.1.0
+    """
+
+    FIRST = "first"
+    LATER = "later"
+    ANY = "any"
+
+    @classmethod
+    def _field(cls) -> str:
+        return "infusions"
+
+
+class AgeGroup(ParsedEnum):
+    """An age group a label names without an age ("adults", "children").
+
+    The label's words give no age in the catalogue, so the age at which a
+    patient counts as an adult is the caller's (``adult_from_years`` of
+    :meth:`ScSiteLimit.fits`).
+
+    .. versionadded:: 0.1.0
+    """
+
+    ADULTS = "adults"
+    CHILDREN = "children"
+
+    @classmethod
+    def _field(cls) -> str:
+        return "age_group"
+
+
 # --------------------------------------------------------------------------
-# Named converters
+# Named converters (each names its field in errors)
 
 
 def _text(value: object, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(field, value, "a non-empty string")
-    return value.strip()
+    return text(value, field=field, allowed="a non-empty string")
 
 
 def _reference(value: object) -> str:
@@ -230,6 +247,14 @@ def _vial_ml(value: object) -> Quantity:
     return _positive(value, field="volume", unit=ML)
 
 
+def _ml(value: object) -> Quantity:
+    return _positive(value, field="volume", unit=ML)
+
+
+def _ml_h(value: object) -> Quantity:
+    return _positive(value, field="rate", unit=ML_PER_H)
+
+
 def _concentration(value: object) -> Quantity:
     q = _positive(value, field="concentration", unit=G_PER_L)
     units.require_range(
@@ -260,12 +285,8 @@ def _content(value: object, field: str) -> Quantity:
     return units.quantity(v, spec)
 
 
-def _opt_amount(value: object) -> Quantity | None:
-    return None if value is None else _content(value, "amount")
-
-
-def _opt_bound(value: object) -> Bound | None:
-    return None if value is None else Bound.parse(value)
+def _amount(value: object) -> Quantity:
+    return _content(value, "amount")
 
 
 def _bound(value: object) -> Bound:
@@ -276,22 +297,25 @@ def _substance(value: object) -> Substance:
     return Substance.parse(value)
 
 
-def _opt_bool(value: object) -> bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    raise InputError("flag", value, "true, false or absent")
-
-
 def _bool(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise InputError("flag", value, "true or false")
+    return flag(value, field="flag")
 
 
 def _source(value: object) -> Source:
     if isinstance(value, Source):
         return value
     raise InputError("source", value, "a Source(reference=..., version=...)")
+
+
+def _minutes(value: object) -> Quantity:
+    return units.quantity(read_minutes(value, field="duration"), MINUTE)
+
+
+def _instance(value: object, cls: type[_T], field: str) -> _T:
+    """*value* if it is a *cls* (the TOML reader builds them), else refused."""
+    if isinstance(value, cls):
+        return value
+    raise InputError(field, value, f"a {cls.__name__}")
 
 
 # --------------------------------------------------------------------------
@@ -375,8 +399,8 @@ class Excipient:
     """
 
     substance: Substance = attrs.field(converter=_substance)
-    amount: Quantity | None = attrs.field(default=None, converter=_opt_amount)
-    bound: Bound | None = attrs.field(default=None, converter=_opt_bound)
+    amount: Quantity | None = attrs.field(default=None, converter=optional(_amount))
+    bound: Bound | None = attrs.field(default=None, converter=optional(_bound))
     note: str = ""
 
 
@@ -400,8 +424,8 @@ class Composition:
 
     excipients: tuple[Excipient, ...] = attrs.field(converter=_excipients)
     source: Source = attrs.field(converter=_source)
-    sucrose_free: bool | None = attrs.field(default=None, converter=_opt_bool)
-    no_added_sugars: bool | None = attrs.field(default=None, converter=_opt_bool)
+    sucrose_free: bool | None = attrs.field(default=None, converter=optional(_bool))
+    no_added_sugars: bool | None = attrs.field(default=None, converter=optional(_bool))
     note: str = ""
 
     @property
@@ -418,8 +442,8 @@ class SodiumContent:
     """
 
     source: Source = attrs.field(converter=_source)
-    amount: Quantity | None = attrs.field(default=None, converter=_opt_amount)
-    bound: Bound | None = attrs.field(default=None, converter=_opt_bound)
+    amount: Quantity | None = attrs.field(default=None, converter=optional(_amount))
+    bound: Bound | None = attrs.field(default=None, converter=optional(_bound))
     note: str = ""
 
 
@@ -448,10 +472,10 @@ class AtRiskCap:
 
 
 def _factor(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_number(value):
         raise InputError("factor", value, "a number between 0.5 and 3")
     return units.require_range(
-        float(value),
+        float(value),  # type: ignore[arg-type]  # is_number: a real number
         field="factor",
         unit=units.UnitSpec(
             name="dimensionless",
@@ -466,9 +490,105 @@ def _factor(value: object) -> float:
     )
 
 
+#: How an SC dose may be spread over the week, as the catalogue names it.
+SPREADS: Final = ("weekly", "every-2-weeks", "n-per-week", "same-as-ivig")
+
+
+def _spread(value: object) -> str:
+    out = _text(value, "frequency").lower()
+    if out not in SPREADS:
+        raise InputError("frequency", value, f"one of {list(SPREADS)}")
+    return out
+
+
+def _spreads(value: object) -> tuple[str, ...]:
+    return tuple(_spread(v) for v in _str_tuple(value, "spreads"))
+
+
+def _regimens(value: object) -> tuple[str, ...]:
+    return tuple(_text(v, "regimens") for v in _str_tuple(value, "regimens"))
+
+
+def _days(value: object, field: str) -> Quantity:
+    v = units.to_float(value, field=field, unit=DAY)
+    units.require_range(v, field=field, unit=DAY, low=0.0, high=365.0)
+    if v != round(v):
+        raise InputError(field, value, "a whole number of days")
+    return units.quantity(v, DAY)
+
+
+def _earliest(value: object) -> Quantity:
+    return _days(value, "earliest")
+
+
+def _latest(value: object) -> Quantity:
+    return _days(value, "latest")
+
+
+@attrs.frozen(kw_only=True)
+class ScStart:
+    """When the first SC dose may be given after the last IVIg.
+
+    Attributes:
+        earliest: The earliest first SC dose after the last IVIg.
+        latest: The latest (equal to :attr:`earliest` for a fixed day).
+        source: Where the rule comes from.
+        frequency: The spread the rule is for (``"every-2-weeks"``), or
+            ``None`` for any spread.
+        note: The rule in a few words, quoted where the plan applies it.
+
+    .. versionadded:: 0.1.0
+    """
+
+    earliest: Quantity = attrs.field(converter=_earliest)
+    latest: Quantity = attrs.field(converter=_latest)
+    source: Source = attrs.field(converter=_source)
+    frequency: str | None = attrs.field(default=None, converter=optional(_spread))
+    note: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        """Earliest ≤ latest (holds with validators disabled)."""
+        if self.latest_days < self.earliest_days:
+            raise InputError(
+                "latest", self.latest, f"at least earliest ({self.earliest_days} days)"
+            )
+
+    @property
+    def earliest_days(self) -> int:
+        """The earliest first SC dose, days after the last IVIg."""
+        return round(float(self.earliest.magnitude))
+
+    @property
+    def latest_days(self) -> int:
+        """The latest first SC dose, days after the last IVIg."""
+        return round(float(self.latest.magnitude))
+
+
+def _starts(value: object) -> tuple[ScStart, ...]:
+    out = tuple_of(value, ScStart, field="starts")
+    spreads = [s.frequency for s in out]
+    if len(set(spreads)) != len(spreads):
+        raise InputError("starts", spreads, "at most one start rule per frequency")
+    return out
+
+
 @attrs.frozen(kw_only=True)
 class ScigConversion:
     """IVIg → SCIg dose adjustment factor (weekly SC g = IV g/week × factor).
+
+    With the label's other SC switching facts, where the catalogue has them.
+
+    Attributes:
+        factor: SC g per IVIg g.
+        source: Where the factor comes from.
+        note: Remarks.
+        starts: When the first SC dose may follow the last IVIg (a rule for
+            any spread, and rules for particular spreads).
+        spreads: Spreads the label itself describes beyond weekly
+            (``"every-2-weeks"``, ``"n-per-week"``); others come from other
+            labels, and the conversion says so.
+        regimens: The SC regimen presets that are this product's label
+            dosing (e.g. ``"hizentra-cidp-0.2"``).
 
     .. versionadded:: 0.1.0
     """
@@ -476,51 +596,310 @@ class ScigConversion:
     factor: float = attrs.field(converter=_factor)
     source: Source = attrs.field(converter=_source)
     note: str = ""
+    starts: tuple[ScStart, ...] = attrs.field(default=(), converter=_starts)
+    spreads: tuple[str, ...] = attrs.field(default=(), converter=_spreads)
+    regimens: tuple[str, ...] = attrs.field(default=(), converter=_regimens)
+
+    def start_for(self, frequency: str) -> ScStart | None:
+        """The start rule for *frequency* (a :data:`SPREADS` name), or ``None``.
+
+        A rule for that spread wins over the rule for any spread.
+
+        Example:
+            >>> from ivig_core.products import get_product
+            >>> conv = get_product("hizentra").scig_conversion
+            >>> [(r.earliest_days, r.latest_days) for r in (
+            ...     conv.start_for("weekly"), conv.start_for("every-2-weeks"))]
+            [(7, 7), (7, 14)]
+
+        .. versionadded:: 0.1.0
+        """
+        by_spread = {s.frequency: s for s in self.starts}
+        return by_spread.get(frequency, by_spread.get(None))
 
 
-def _opt_ml(value: object) -> Quantity | None:
-    return None if value is None else _positive(value, field="volume", unit=ML)
+def _site_count(value: object, field: str) -> int:
+    return whole(value, field=field, low=1, high=20)
 
 
-def _opt_ml_h(value: object) -> Quantity | None:
-    return None if value is None else _positive(value, field="rate", unit=ML_PER_H)
+def _max_sites(value: object) -> int:
+    return _site_count(value, "max_sites")
 
 
-def _opt_sites(value: object) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 20:
-        raise InputError("max_sites", value, "an integer from 1 to 20")
-    return value
+def _sites_from(value: object) -> int:
+    return _site_count(value, "sites_from")
+
+
+def _sites_to(value: object) -> int:
+    return _site_count(value, "sites_to")
+
+
+def _infusion_count(value: object) -> int:
+    return whole(value, field="infusion_count", low=1, high=20)
+
+
+def _kg(value: object, field: str) -> Quantity:
+    lo, hi = WEIGHT_RANGE_KG
+    v = units.to_float(value, field=field, unit=KG)
+    units.require_range(v, field=field, unit=KG, low=lo, high=hi)
+    return units.quantity(v, KG)
+
+
+def _weight_from(value: object) -> Quantity:
+    return _kg(value, "weight_from")
+
+
+def _weight_below(value: object) -> Quantity:
+    return _kg(value, "weight_below")
+
+
+def _years(value: object, field: str) -> Quantity:
+    v = units.to_float(value, field=field, unit=YEAR)
+    units.require_range(v, field=field, unit=YEAR, low=0.0, high=130.0)
+    return units.quantity(v, YEAR)
+
+
+def _age_from(value: object) -> Quantity:
+    return _years(value, "age_from")
+
+
+def _age_below(value: object) -> Quantity:
+    return _years(value, "age_below")
+
+
+def _age_group(value: object) -> AgeGroup:
+    return AgeGroup.parse(value)
+
+
+def _infusions(value: object) -> Infusions:
+    return Infusions.parse(value)
+
+
+def _indication_keys(value: object) -> tuple[str, ...]:
+    return tuple(k.strip().lower() for k in _str_tuple(value, "indications"))
+
+
+def _magnitude(value: Quantity | None) -> float | None:
+    return None if value is None else float(value.magnitude)
+
+
+def _in_band(value: float, low: float | None, below: float | None) -> bool:
+    """*value* ≥ *low* (inclusive) and < *below* (exclusive), where given."""
+    return (low is None or value >= low) and (below is None or value < below)
 
 
 @attrs.frozen(kw_only=True)
 class ScSiteLimit:
     """Subcutaneous volume and rate limits for one situation.
 
+    The situation is structured data, read by the query methods
+    (:meth:`fits`, :meth:`covers_sites`, :meth:`is_twin_of`);
+    :attr:`applies_to` is its human label, which users name (``situation=``)
+    and no code parses.
+
     Attributes:
-        applies_to: When the limit applies (e.g. ``"first infusion, PI"``).
+        applies_to: The situation's label (e.g. ``"PI, first infusion"``).
         volume_per_site: Maximum volume per site, mL.
         initial_rate_per_site: Starting rate per site, mL/h.
         rate_per_site: Maximum rate per site, mL/h.
         max_sites: Maximum number of sites at once.
         total_rate: Maximum rate across all sites, mL/h.
         volume_per_day: Maximum volume per day, mL.
+        weight_from: The weight band's lower end (inclusive), or ``None``.
+        weight_below: The weight band's upper end (exclusive), or ``None``.
+        age_from: The age band's lower end (inclusive), or ``None``.
+        age_below: The age band's upper end (exclusive), or ``None``.
+        age_group: "adults" or "children" where the label gives no age.
+        infusions: Which infusions the row applies to (first, later, any).
+        infusion_count: For first infusions: how many (Cuvitru: the first
+            2), or ``None`` when the label says "first infusion" only.
+        sites_from: The fewest sites a per-site volume row covers, or
+            ``None`` (from 1).
+        sites_to: The most sites a per-site volume row covers, or ``None``
+            (up to :attr:`max_sites`, or open).
+        indications: The indication keys the row is for (``("pi",)``), or
+            empty when it is not indication-specific.
+
+    Example:
+        >>> from ivig_core.products import get_product
+        >>> heavy, light = get_product("gammagard liquid").sc_limits
+        >>> heavy.fits(weight_kg=70.0, age_years=40.0), light.fits(
+        ...     weight_kg=70.0, age_years=40.0)
+        (True, False)
 
     .. versionadded:: 0.1.0
     """
 
     applies_to: str = attrs.field(converter=_applies_to)
     source: Source = attrs.field(converter=_source)
-    volume_per_site: Quantity | None = attrs.field(default=None, converter=_opt_ml)
-    initial_rate_per_site: Quantity | None = attrs.field(
-        default=None, converter=_opt_ml_h
+    volume_per_site: Quantity | None = attrs.field(
+        default=None, converter=optional(_ml)
     )
-    rate_per_site: Quantity | None = attrs.field(default=None, converter=_opt_ml_h)
-    max_sites: int | None = attrs.field(default=None, converter=_opt_sites)
-    total_rate: Quantity | None = attrs.field(default=None, converter=_opt_ml_h)
-    volume_per_day: Quantity | None = attrs.field(default=None, converter=_opt_ml)
+    initial_rate_per_site: Quantity | None = attrs.field(
+        default=None, converter=optional(_ml_h)
+    )
+    rate_per_site: Quantity | None = attrs.field(
+        default=None, converter=optional(_ml_h)
+    )
+    max_sites: int | None = attrs.field(default=None, converter=optional(_max_sites))
+    total_rate: Quantity | None = attrs.field(default=None, converter=optional(_ml_h))
+    volume_per_day: Quantity | None = attrs.field(default=None, converter=optional(_ml))
     note: str = ""
+    weight_from: Quantity | None = attrs.field(
+        default=None, converter=optional(_weight_from)
+    )
+    weight_below: Quantity | None = attrs.field(
+        default=None, converter=optional(_weight_below)
+    )
+    age_from: Quantity | None = attrs.field(default=None, converter=optional(_age_from))
+    age_below: Quantity | None = attrs.field(
+        default=None, converter=optional(_age_below)
+    )
+    age_group: AgeGroup | None = attrs.field(
+        default=None, converter=optional(_age_group)
+    )
+    infusions: Infusions = attrs.field(default=Infusions.ANY, converter=_infusions)
+    infusion_count: int | None = attrs.field(
+        default=None, converter=optional(_infusion_count)
+    )
+    sites_from: int | None = attrs.field(default=None, converter=optional(_sites_from))
+    sites_to: int | None = attrs.field(default=None, converter=optional(_sites_to))
+    indications: tuple[str, ...] = attrs.field(default=(), converter=_indication_keys)
+
+    def __attrs_post_init__(self) -> None:
+        """Bands and ranges in order (holds with validators disabled)."""
+        for name, low, below in (
+            ("weight_below", self.weight_from_kg, self.weight_below_kg),
+            ("age_below", self.age_from_years, self.age_below_years),
+        ):
+            if low is not None and below is not None and not low < below:
+                raise InputError(name, below, f"above the band's lower end {low:g}")
+        first, last = self.sites_from, self.sites_to
+        if first is not None and last is not None and first > last:
+            raise InputError("sites_to", last, f"at least sites_from ({first})")
+        if self.infusion_count is not None and self.infusions is not Infusions.FIRST:
+            raise InputError(
+                "infusion_count",
+                self.infusion_count,
+                "absent unless infusions = 'first'",
+            )
+
+    @property
+    def weight_from_kg(self) -> float | None:
+        """The weight band's lower end, kg (inclusive), or ``None``."""
+        return _magnitude(self.weight_from)
+
+    @property
+    def weight_below_kg(self) -> float | None:
+        """The weight band's upper end, kg (exclusive), or ``None``."""
+        return _magnitude(self.weight_below)
+
+    @property
+    def age_from_years(self) -> float | None:
+        """The age band's lower end, years (inclusive), or ``None``."""
+        return _magnitude(self.age_from)
+
+    @property
+    def age_below_years(self) -> float | None:
+        """The age band's upper end, years (exclusive), or ``None``."""
+        return _magnitude(self.age_below)
+
+    @property
+    def is_first(self) -> bool:
+        """Whether the row is for a patient's first infusion(s)."""
+        return self.infusions is Infusions.FIRST
+
+    @property
+    def has_weight_band(self) -> bool:
+        """Whether the row names a weight band."""
+        return self.weight_from is not None or self.weight_below is not None
+
+    @property
+    def has_age_band(self) -> bool:
+        """Whether the row names an age band or an age group."""
+        return (
+            self.age_from is not None
+            or self.age_below is not None
+            or self.age_group is not None
+        )
+
+    @property
+    def last_site(self) -> int | None:
+        """The most sites the row covers: :attr:`sites_to`, else :attr:`max_sites`."""
+        return self.sites_to if self.sites_to is not None else self.max_sites
+
+    def fits_weight(self, weight_kg: float) -> bool:
+        """Whether the weight band (if any) includes *weight_kg*.
+
+        .. versionadded:: 0.1.0
+        """
+        return _in_band(weight_kg, self.weight_from_kg, self.weight_below_kg)
+
+    def fits_age(
+        self, age_years: float, *, adult_from_years: float | None = None
+    ) -> bool:
+        """Whether the age band (if any) includes *age_years*.
+
+        An age group ("adults", "children") is assessed only with
+        *adult_from_years*, the age at which a patient counts as an adult:
+        the catalogue gives none, so without it the group is not assessed
+        (the row fits).
+
+        .. versionadded:: 0.1.0
+        """
+        if not _in_band(age_years, self.age_from_years, self.age_below_years):
+            return False
+        if self.age_group is None or adult_from_years is None:
+            return True
+        adult = age_years >= adult_from_years
+        return adult is (self.age_group is AgeGroup.ADULTS)
+
+    def fits(
+        self,
+        *,
+        weight_kg: float,
+        age_years: float,
+        adult_from_years: float | None = None,
+    ) -> bool:
+        """Whether the row's weight and age bands include the patient.
+
+        .. versionadded:: 0.1.0
+        """
+        return self.fits_weight(weight_kg) and self.fits_age(
+            age_years, adult_from_years=adult_from_years
+        )
+
+    def covers_sites(self, sites: int) -> bool:
+        """Whether the row's site range includes *sites* sites.
+
+        .. versionadded:: 0.1.0
+        """
+        last = self.last_site
+        return (self.sites_from or 1) <= sites and (last is None or sites <= last)
+
+    def is_twin_of(self, other: ScSiteLimit) -> bool:
+        """Whether *other* is the same situation for another weight or age band.
+
+        Both rows name a band of the same kind (weight, age) and agree on
+        everything else the situation says (infusions, sites, indications).
+
+        .. versionadded:: 0.1.0
+        """
+        return (
+            self.has_weight_band == other.has_weight_band
+            and self.has_age_band == other.has_age_band
+            and (self.has_weight_band or self.has_age_band)
+            and self._situation() == other._situation()
+        )
+
+    def _situation(self) -> tuple[object, ...]:
+        return (
+            self.infusions,
+            self.infusion_count,
+            self.sites_from,
+            self.sites_to,
+            self.indications,
+        )
 
 
 def _ramp_rate(value: object) -> Quantity:
@@ -530,19 +909,7 @@ def _ramp_rate(value: object) -> Quantity:
     return _positive(value, field="rate", unit=kind.unit)
 
 
-def _opt_ramp_rate(value: object) -> Quantity | None:
-    return None if value is None else _ramp_rate(value)
-
-
-def _opt_minutes(value: object) -> Quantity | None:
-    if value is None:
-        return None
-    return units.quantity(read_minutes(value, field="duration"), MINUTE)
-
-
-def _opt_steps(value: object) -> tuple[RateStep, ...] | None:
-    if value is None:
-        return None
+def _steps(value: object) -> tuple[RateStep, ...]:
     out = tuple_of(value, RateStep, field="steps")
     if not out:
         raise InputError("steps", value, "a non-empty list of RateStep, or absent")
@@ -564,12 +931,20 @@ class LabelRamp:
     initial: Quantity = attrs.field(converter=_ramp_rate)
     maximum: Quantity = attrs.field(converter=_ramp_rate)
     initial_duration: Quantity | None = attrs.field(
-        default=None, converter=_opt_minutes
+        default=None, converter=optional(_minutes)
     )
-    increment: Quantity | None = attrs.field(default=None, converter=_opt_ramp_rate)
-    interval_low: Quantity | None = attrs.field(default=None, converter=_opt_minutes)
-    interval_high: Quantity | None = attrs.field(default=None, converter=_opt_minutes)
-    steps: tuple[RateStep, ...] | None = attrs.field(default=None, converter=_opt_steps)
+    increment: Quantity | None = attrs.field(
+        default=None, converter=optional(_ramp_rate)
+    )
+    interval_low: Quantity | None = attrs.field(
+        default=None, converter=optional(_minutes)
+    )
+    interval_high: Quantity | None = attrs.field(
+        default=None, converter=optional(_minutes)
+    )
+    steps: tuple[RateStep, ...] | None = attrs.field(
+        default=None, converter=optional(_steps)
+    )
     notes: tuple[str, ...] = attrs.field(default=(), converter=_notes)
 
     def __attrs_post_init__(self) -> None:
@@ -592,7 +967,7 @@ class LabelRamp:
                 "interval", (lo, hi), "both interval_low and interval_high, low ≤ high"
             )
         for i, step in enumerate(self.steps or ()):
-            if step.kind is kind and step.rate_value > max_v * (1 + 1e-9):
+            if step.kind is kind and exceeds(step.rate_value, max_v):
                 raise InputError(
                     f"steps[{i}].rate",
                     step.rate,
@@ -626,10 +1001,8 @@ def _key(value: object) -> str:
     return key
 
 
-def _opt_ramp(value: object) -> LabelRamp | None:
-    if value is None or isinstance(value, LabelRamp):
-        return value
-    raise InputError("ramp", value, "a LabelRamp or None")
+def _ramp(value: object) -> LabelRamp:
+    return _instance(value, LabelRamp, "ramp")
 
 
 @attrs.frozen(kw_only=True)
@@ -647,7 +1020,7 @@ class Indication:
     key: str = attrs.field(converter=_key)
     name: str = attrs.field(converter=_name)
     source: Source = attrs.field(converter=_source)
-    ramp: LabelRamp | None = attrs.field(default=None, converter=_opt_ramp)
+    ramp: LabelRamp | None = attrs.field(default=None, converter=optional(_ramp))
 
     @property
     def maximum(self) -> Quantity | None:
@@ -689,30 +1062,24 @@ def _indications(value: object) -> Mapping[str, Indication]:
     return MappingProxyType(out)
 
 
-def _opt(value: object, cls: type[_T]) -> _T | None:
-    if value is None or isinstance(value, cls):
-        return value
-    raise InputError(cls.__name__, value, f"a {cls.__name__} or None")
+def _iga(value: object) -> IgaContent:
+    return _instance(value, IgaContent, "iga")
 
 
-def _opt_iga(value: object) -> IgaContent | None:
-    return _opt(value, IgaContent)
+def _composition(value: object) -> Composition:
+    return _instance(value, Composition, "composition")
 
 
-def _opt_composition(value: object) -> Composition | None:
-    return _opt(value, Composition)
+def _sodium(value: object) -> SodiumContent:
+    return _instance(value, SodiumContent, "sodium")
 
 
-def _opt_sodium(value: object) -> SodiumContent | None:
-    return _opt(value, SodiumContent)
+def _cap(value: object) -> AtRiskCap:
+    return _instance(value, AtRiskCap, "at_risk_cap")
 
 
-def _opt_cap(value: object) -> AtRiskCap | None:
-    return _opt(value, AtRiskCap)
-
-
-def _opt_scig(value: object) -> ScigConversion | None:
-    return _opt(value, ScigConversion)
+def _scig(value: object) -> ScigConversion:
+    return _instance(value, ScigConversion, "scig_conversion")
 
 
 def _sc_limits(value: object) -> tuple[ScSiteLimit, ...]:
@@ -761,18 +1128,21 @@ class Product:
     concentration: Quantity = attrs.field(converter=_concentration)
     vials: tuple[Vial, ...] = attrs.field(converter=_vials)
     presentation_source: Source = attrs.field(converter=_source)
-    iga: IgaContent | None = attrs.field(default=None, converter=_opt_iga)
+    iga: IgaContent | None = attrs.field(default=None, converter=optional(_iga))
     iga_depleted: bool = attrs.field(default=False, converter=_bool)
     composition: Composition | None = attrs.field(
-        default=None, converter=_opt_composition
+        default=None, converter=optional(_composition)
     )
-    sodium: SodiumContent | None = attrs.field(default=None, converter=_opt_sodium)
+    sodium: SodiumContent | None = attrs.field(
+        default=None, converter=optional(_sodium)
+    )
     indications: Mapping[str, Indication] = attrs.field(
         factory=dict, converter=_indications
     )
-    at_risk_cap: AtRiskCap | None = attrs.field(default=None, converter=_opt_cap)
+    at_risk_cap: AtRiskCap | None = attrs.field(default=None, converter=optional(_cap))
     scig_conversion: ScigConversion | None = attrs.field(
-        default=None, converter=_opt_scig
+        default=None,
+        converter=optional(_scig),
     )
     sc_limits: tuple[ScSiteLimit, ...] = attrs.field(default=(), converter=_sc_limits)
     unconfirmed: tuple[str, ...] = attrs.field(default=(), converter=_unconfirmed)
@@ -909,341 +1279,3 @@ class Catalogue(Mapping[str, Product]):
             f"one of {sorted(self.products)} (or their brand names)",
             detail,
         )
-
-
-def get_product(name: str, catalogue: Catalogue | None = None) -> Product:
-    """Return the product called *name* from *catalogue* (default: shipped).
-
-    Matching ignores case, spaces and punctuation: ``"privigen"``,
-    ``"Octagam 10 %"``, ``"gamunex-c"``.
-
-    Raises:
-        InputError: Unknown name; the message lists close matches.
-
-    Example:
-        >>> get_product("privigin")
-        Traceback (most recent call last):
-        ...
-        ivig_core.errors.InputError: product: no product 'privigin' in ...
-        did you mean Privigen, Bivigam?; ...
-
-    .. versionadded:: 0.1.0
-    """
-    return (catalogue if catalogue is not None else default_catalogue()).get_product(
-        name
-    )
-
-
-@functools.cache
-def default_catalogue() -> Catalogue:
-    """The shipped catalogue, loaded and validated once, on first use.
-
-    .. versionadded:: 0.1.0
-    """
-    resource = importlib.resources.files("ivig_core") / "data" / "products.toml"
-    return _load_text(
-        resource.read_text(encoding="utf-8"), "ivig_core/data/products.toml"
-    )
-
-
-def load_formulary(path: str | Path) -> Catalogue:
-    """Load a local formulary file (same TOML format as the shipped catalogue).
-
-    The whole file is validated before anything is returned: a malformed file
-    raises :class:`~ivig_core.InputError` naming the file, the product and the
-    field, and nothing is loaded half-way.
-
-    Raises:
-        InputError: Unreadable file, invalid TOML, or an invalid product.
-
-    .. versionadded:: 0.1.0
-    """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(
-            str(p), str(path), "a readable UTF-8 TOML file", f"cannot read {p}: {exc}"
-        ) from exc
-    return _load_text(text, str(p))
-
-
-# --------------------------------------------------------------------------
-# TOML loading
-
-
-class _Reader:
-    """Reads one table of the file, remembering its path for messages."""
-
-    def __init__(self, file: str, path: str, table: object) -> None:
-        self.file = file
-        self.path = path
-        if not isinstance(table, Mapping):
-            raise InputError(f"{file}: {path}", table, "a TOML table")
-        self.table: Mapping[str, object] = table
-        self.used: set[str] = set()
-
-    def error(self, exc: InputError, group: str = "") -> InputError:
-        field = exc.field
-        where = f"{self.path}.{group}" if group else self.path
-        return type(exc)(
-            f"{self.file}: {where}.{field}", exc.value, exc.allowed, exc.detail
-        )
-
-    def fail(
-        self, key: str, value: object, allowed: str, detail: str | None = None
-    ) -> InputError:
-        return InputError(f"{self.file}: {self.path}.{key}", value, allowed, detail)
-
-    def get(
-        self, key: str, default: object = ..., *, kind: type | None = None
-    ) -> object:
-        self.used.add(key)
-        if key not in self.table:
-            if default is ...:
-                raise self.fail(key, None, "a value", f"missing required field {key!r}")
-            return default
-        value = self.table[key]
-        if kind is not None and not isinstance(value, kind):
-            raise self.fail(key, value, f"a TOML {kind.__name__}")
-        return value
-
-    def text(self, key: str, default: str | None = None) -> str:
-        value = self.get(key, ... if default is None else default, kind=str)
-        return str(value)
-
-    def sub(self, key: str) -> _Reader | None:
-        self.used.add(key)
-        if key not in self.table:
-            return None
-        return _Reader(self.file, f"{self.path}.{key}", self.table[key])
-
-    def items(self, key: str) -> list[_Reader]:
-        self.used.add(key)
-        value = self.table.get(key, [])
-        if not isinstance(value, list):
-            raise self.fail(key, value, "a list of tables")
-        return [
-            _Reader(self.file, f"{self.path}.{key}[{i}]", v)
-            for i, v in enumerate(value)
-        ]
-
-    def source(self) -> Source:
-        try:
-            return Source(
-                reference=self.text("source"),
-                version=self.text("version"),
-            )
-        except InputError as exc:
-            if exc.field.startswith(self.file):
-                raise
-            raise self.error(exc) from exc
-
-    def done(self) -> None:
-        extra = sorted(set(self.table) - self.used)
-        if extra:
-            raise self.fail(
-                extra[0],
-                self.table[extra[0]],
-                "a known field",
-                f"unknown field {extra[0]!r}",
-            )
-
-    def build(self, make: Callable[..., _T], **kwargs: object) -> _T:
-        try:
-            return make(**kwargs)
-        except InputError as exc:
-            group = "presentation" if exc.field in _PRESENTATION else ""
-            raise self.error(exc, group) from exc
-
-
-def _load_text(text: str, file: str) -> Catalogue:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(
-            file, "<file>", "a valid TOML file", f"invalid TOML in {file}: {exc}"
-        ) from exc
-    top = _Reader(file, "", data)
-    schema = top.get("schema", kind=int)
-    if schema != 1:
-        raise InputError(f"{file}: schema", schema, "1")
-    products_table = top.get("products", kind=dict)
-    top.done()
-    if not isinstance(products_table, dict) or not products_table:
-        raise InputError(f"{file}: products", products_table, "at least one product")
-    products: dict[str, Product] = {}
-    for key, table in products_table.items():
-        products[key] = _read_product(_Reader(file, f"products.{key}", table), key)
-    try:
-        return Catalogue(products=products, origin=file)
-    except InputError as exc:
-        raise InputError(
-            f"{file}: {exc.field}", exc.value, exc.allowed, exc.detail
-        ) from exc
-
-
-def _read_product(r: _Reader, key: str) -> Product:
-    pres = r.sub("presentation")
-    if pres is None:
-        raise r.fail(
-            "presentation",
-            None,
-            "a [presentation] table",
-            "missing required field 'presentation'",
-        )
-    concentration = pres.get("concentration")
-    vials = [_read_vial(v, concentration) for v in pres.items("vials")]
-    pres_source = pres.source()
-    pres.done()
-    kwargs: dict[str, object] = {
-        "key": key,
-        "name": r.text("name"),
-        "manufacturer": r.text("manufacturer"),
-        "routes": r.get("routes", kind=list),
-        "iga_depleted": r.get("iga_depleted", False),
-        "unconfirmed": r.get("unconfirmed", []),
-        "notes": r.get("notes", []),
-        "concentration": concentration,
-        "vials": vials,
-        "presentation_source": pres_source,
-    }
-    if (t := r.sub("iga")) is not None:
-        kwargs["iga"] = t.build(
-            IgaContent,
-            amount=t.get("amount"),
-            bound=t.get("bound"),
-            note=t.text("note", ""),
-            source=t.source(),
-        )
-        t.done()
-    if (t := r.sub("composition")) is not None:
-        excipients = []
-        for e in t.items("excipients"):
-            excipients.append(
-                e.build(
-                    Excipient,
-                    substance=e.get("substance"),
-                    amount=e.get("amount", None),
-                    bound=e.get("bound", None),
-                    note=e.text("note", ""),
-                )
-            )
-            e.done()
-        kwargs["composition"] = t.build(
-            Composition,
-            excipients=excipients,
-            sucrose_free=t.get("sucrose_free", None),
-            no_added_sugars=t.get("no_added_sugars", None),
-            note=t.text("note", ""),
-            source=t.source(),
-        )
-        t.done()
-    if (t := r.sub("sodium")) is not None:
-        kwargs["sodium"] = t.build(
-            SodiumContent,
-            amount=t.get("amount", None),
-            bound=t.get("bound", None),
-            note=t.text("note", ""),
-            source=t.source(),
-        )
-        t.done()
-    if (t := r.sub("at_risk_cap")) is not None:
-        kwargs["at_risk_cap"] = t.build(
-            AtRiskCap,
-            rate=t.get("rate"),
-            inclusive=t.get("inclusive"),
-            note=t.text("note", ""),
-            source=t.source(),
-        )
-        t.done()
-    if (t := r.sub("scig_conversion")) is not None:
-        kwargs["scig_conversion"] = t.build(
-            ScigConversion,
-            factor=t.get("factor"),
-            note=t.text("note", ""),
-            source=t.source(),
-        )
-        t.done()
-    kwargs["sc_limits"] = [_read_sc_limit(s) for s in r.items("sc_limits")]
-    indications = []
-    if (t := r.sub("indications")) is not None:
-        for ind_key in t.table:
-            indications.append(
-                _read_indication(
-                    _Reader(r.file, f"{t.path}.{ind_key}", t.table[ind_key]), ind_key
-                )
-            )
-            t.used.add(ind_key)
-    kwargs["indications"] = indications
-    r.done()
-    return r.build(Product, **kwargs)
-
-
-def _read_vial(r: _Reader, concentration: object) -> Vial:
-    grams = r.get("grams")
-    volume = r.get("volume", None)
-    stated = volume is not None
-    if volume is None:
-        try:
-            g = units.to_float(grams, field="grams", unit=G)
-            conc = units.to_float(concentration, field="concentration", unit=G_PER_L)
-        except InputError as exc:
-            raise r.error(exc) from exc
-        if not (conc > 0 and math.isfinite(g)):
-            raise r.fail("grams", grams, "a vial size with a positive concentration")
-        volume = units.quantity(g / conc * 1000.0, ML)
-    r.done()
-    return r.build(Vial, grams=grams, volume=volume, volume_stated=stated)
-
-
-def _read_sc_limit(r: _Reader) -> ScSiteLimit:
-    result = r.build(
-        ScSiteLimit,
-        applies_to=r.text("applies_to"),
-        volume_per_site=r.get("volume_per_site", None),
-        initial_rate_per_site=r.get("initial_rate_per_site", None),
-        rate_per_site=r.get("rate_per_site", None),
-        max_sites=r.get("max_sites", None),
-        total_rate=r.get("total_rate", None),
-        volume_per_day=r.get("volume_per_day", None),
-        note=r.text("note", ""),
-        source=r.source(),
-    )
-    r.done()
-    return result
-
-
-def _read_indication(r: _Reader, key: str) -> Indication:
-    ramp = None
-    if (t := r.sub("rates")) is not None:
-        steps = None
-        if "steps" in t.table:
-            steps = []
-            for s in t.items("steps"):
-                steps.append(
-                    s.build(
-                        RateStep, rate=s.get("rate"), duration=s.get("duration", None)
-                    )
-                )
-                s.done()
-        interval = t.get("interval", None)
-        low = t.get("interval_low", interval)
-        high = t.get("interval_high", interval)
-        ramp = t.build(
-            LabelRamp,
-            initial=t.get("initial"),
-            maximum=t.get("maximum"),
-            initial_duration=t.get("initial_duration", None),
-            increment=t.get("increment", None),
-            interval_low=low,
-            interval_high=high,
-            steps=steps,
-            notes=t.get("notes", []),
-        )
-        t.done()
-    result = r.build(
-        Indication, key=key, name=r.text("name"), ramp=ramp, source=r.source()
-    )
-    r.done()
-    return result
