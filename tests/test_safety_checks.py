@@ -20,7 +20,7 @@ from ivig_core.safety import (
     Severity,
     assess,
 )
-from ivig_core.safety._fixtures import START, make_plan
+from safety_plans import START, make_plan
 
 
 def patient(
@@ -380,12 +380,18 @@ def test_courses_on_interval_or_later_are_quiet() -> None:
         assert not report_codes(assess(patient(), p), FindingCode.COURSE_INTERVAL_SHORT)
 
 
-def test_interval_not_assessed_without_regimen() -> None:
-    """Without a regimen or planned dates, the interval is "not assessed"."""
+def test_plan_without_regimen_or_planned_dates_is_refused() -> None:
+    """A plan without its regimen or planned dates is refused, naming the field.
+
+    Safety reads the typed Plan: a plan that breaks its types (only built by
+    hand) is an input error, never a silent pass.
+    """
     p = plan(cycles=2)
     cycles = tuple(attrs.evolve(c, planned_start=None) for c in p.cycles)  # type: ignore[arg-type]
-    bare = attrs.evolve(p, regimen=None, cycles=cycles)  # type: ignore[arg-type]
-    assert unassessed(assess(patient(), bare), FindingCode.COURSE_INTERVAL_SHORT)
+    with pytest.raises(InputError, match=r"plan\.regimen"):
+        assess(patient(), attrs.evolve(p, regimen=None))  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"plan\.cycles\[0\]\.planned_start"):
+        assess(patient(), attrs.evolve(p, cycles=cycles))
 
 
 # --------------------------------------------------------------------------
@@ -419,8 +425,8 @@ def test_rate_without_indication_checks_highest_label_maximum() -> None:
     assert not fired(ok, FindingCode.RATE_ABOVE_LABEL_MAX)
 
 
-def test_rate_unassessed_without_run_weight() -> None:
-    """An infusion without rate steps is "not assessed" for its rates."""
+def test_infusion_without_run_is_refused() -> None:
+    """An infusion without its run (rate steps) is refused, naming it."""
     p = plan()
     runless = attrs.evolve(
         p,
@@ -429,8 +435,8 @@ def test_rate_unassessed_without_run_weight() -> None:
             for i in p.infusions
         ),
     )
-    report = assess(patient(), runless, indication="cidp")
-    assert len(unassessed(report, FindingCode.RATE_ABOVE_LABEL_MAX)) == 2
+    with pytest.raises(InputError, match=r"plan\.infusions\[0\]\.run"):
+        assess(patient(), runless, indication="cidp")
 
 
 def test_at_risk_cap_soft_limit_for_patient_at_risk() -> None:
@@ -470,11 +476,10 @@ def test_at_risk_cap_not_assessed_without_numeric_cap() -> None:
     assert "minimum infusion rate practicable" in f.message
 
 
-def test_rates_not_assessed_without_product() -> None:
-    """A plan whose product cannot be known: rates "not assessed"."""
-    report = assess(patient(), attrs.evolve(plan(), product=None))  # type: ignore[arg-type]
-    assert unassessed(report, FindingCode.RATE_ABOVE_LABEL_MAX)
-    assert unassessed(report, FindingCode.RATE_ABOVE_AT_RISK_CAP)
+def test_plan_without_product_is_refused() -> None:
+    """A plan without its product's name is refused, naming the field."""
+    with pytest.raises(InputError, match=r"plan\.product"):
+        assess(patient(), attrs.evolve(plan(), product=None))  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------
@@ -588,12 +593,11 @@ def test_obese_on_actual_weight() -> None:
     assert not report_codes(assess(patient(), plan()), FindingCode.OBESE_ACTUAL_WEIGHT)
 
 
-def test_obese_not_assessed_without_dosing_weight() -> None:
-    """An obese patient and no recorded dosing weight: "not assessed"."""
+def test_plan_without_dosing_weight_is_refused() -> None:
+    """A plan without its dosing weight is refused, naming the field."""
     p = attrs.evolve(plan(weight_kg=92.0), dosing_weight=None)  # type: ignore[arg-type]
-    assert unassessed(
-        assess(patient(weight="92 kg"), p), FindingCode.OBESE_ACTUAL_WEIGHT
-    )
+    with pytest.raises(InputError, match=r"plan\.dosing_weight"):
+        assess(patient(weight="92 kg"), p)
 
 
 def test_hydration_and_premedication_from_local_protocol() -> None:

@@ -25,7 +25,7 @@ from ivig_core.safety import (
     assess,
     label_dose_limits,
 )
-from ivig_core.safety._fixtures import make_plan
+from safety_plans import make_plan
 
 
 def heavy_patient(*factors: str) -> Patient:

@@ -18,7 +18,7 @@ from ivig_core.safety import (
     Severity,
     assess,
 )
-from ivig_core.safety._fixtures import make_plan
+from safety_plans import make_plan
 
 
 IV_PRODUCTS = (

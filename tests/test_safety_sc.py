@@ -34,8 +34,8 @@ from ivig_core.safety import (
     Severity,
     assess,
 )
-from ivig_core.safety._fixtures import FixtureRun, FixtureStep, make_plan
 from ivig_core.scig import LabelFactor, SameAsIvig, ScLimits, Weekly, convert_to_scig
+from safety_plans import FixtureRun, FixtureStep, make_plan
 
 
 if TYPE_CHECKING:

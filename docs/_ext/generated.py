@@ -173,9 +173,13 @@ def product_catalogue() -> str:
 
 @generator
 def finding_codes() -> str:
-    """Every safety finding code: severity, rule, action and source."""
-    from ivig_core.safety import RULES  # noqa: PLC0415 - built at doc time
-    from ivig_core.safety.config import PARAMETERS  # noqa: PLC0415
+    """Every registered safety check: code, severity, rule, action and source.
+
+    Read from the check registry (``ivig_core.safety.registry.CHECKS``), so a
+    check registered anywhere is listed with what it reads.
+    """
+    from ivig_core.safety.config import PARAMETERS  # noqa: PLC0415 - built at doc time
+    from ivig_core.safety.registry import CHECKS  # noqa: PLC0415
 
     lines = [
         ".. list-table::",
@@ -188,12 +192,18 @@ def finding_codes() -> str:
         "     - Rule and action",
         "     - Source",
     ]
-    for code, rule in RULES.items():
+    for code, check in CHECKS.items():
+        rule = check.rule
+        reads = (
+            " Reads " + ", ".join(f"``{p}``" for p in rule.parameters) + "."
+            if rule.parameters
+            else ""
+        )
         lines += [
             f"   * - ``{code.value}``",
             f"     - {rule.severity.name.replace('_', ' ').lower()}",
             f"     - ``{rule.module}``",
-            f"     - {rule.rule} *{rule.action}*",
+            f"     - {rule.rule} *{rule.action}*{reads}",
             f"     - {rule.source}",
         ]
     lines += [

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 
 from ivig_core import units
+from ivig_core.findings import SafetyReport
 from ivig_core.products import Route
 from ivig_core.trace import Trace
 from ivig_core.units import (
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
     from ivig_core.dosing_weight import DosingWeight
     from ivig_core.infusion import InfusionRun
     from ivig_core.regimen import Regimen
-    from ivig_core.safety import SafetyReport
     from ivig_core.vials import VialSelection
 
 

@@ -85,6 +85,7 @@ import pint
 
 from ivig_core import units
 from ivig_core.errors import InputError
+from ivig_core.findings import CODE_PATTERN, FindingCode
 from ivig_core.io import require
 from ivig_core.patient import Patient
 from ivig_core.plan import Cycle, Infusion, Plan
@@ -205,8 +206,8 @@ _MODEL_MODULES: Final = (
     "ivig_core.vials",
     "ivig_core.infusion",
     "ivig_core.plan",
+    "ivig_core.findings",
     "ivig_core.safety",
-    "ivig_core.safety.findings",
 )
 
 
@@ -942,6 +943,15 @@ class _SchemaBuilder:
         if _is_quantity(tp):
             self._quantity()
             return {"$ref": "#/$defs/Quantity"}
+        if tp is FindingCode:
+            return {
+                "description": (
+                    "A finding code: a registered safety check's code (the "
+                    "findings reference lists the library's own)."
+                ),
+                "type": "string",
+                "pattern": CODE_PATTERN,
+            }
         if isinstance(tp, type) and issubclass(tp, enum.Enum):
             return {"enum": [m.value for m in tp]}
         if origin is Literal:

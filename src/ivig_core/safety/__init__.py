@@ -1,11 +1,16 @@
 """Safety checks: every finding a prescriber and a pharmacist must see.
 
-:func:`assess` runs every check on a patient and a plan and returns one
-:class:`SafetyReport` with all findings, sorted (most severe first). Soft
-limits block issue until accepted with an :class:`Override` (recorded);
-hard limits cannot be overridden. A check that lacks data says "not
-assessed". Strict mode raises :class:`SafetyBlock`, an exception group of
-the blocking findings.
+:func:`assess` runs every registered check on a patient and a plan and
+returns one :class:`SafetyReport` with all findings, sorted (most severe
+first). Soft limits block issue until accepted with an :class:`Override`
+(recorded); hard limits cannot be overridden. A check that lacks data says
+"not assessed". Strict mode raises :class:`SafetyBlock`, an exception group
+of the blocking findings.
+
+Each check is one function registered once, in its family module, with its
+code, severity and source (:func:`~ivig_core.safety.registry.check`); the
+findings model (:class:`Finding`, :class:`SafetyReport`, ...) lives in
+:mod:`ivig_core.findings` and is re-exported here.
 
 Example:
     >>> from ivig_core.safety import FindingCode, Severity
@@ -17,16 +22,7 @@ Example:
 
 from __future__ import annotations
 
-from ivig_core.safety.assess import assess
-from ivig_core.safety.config import (
-    SEED_004_PREMEDICATION,
-    DoseLimit,
-    PremedicationProtocol,
-    SafetyConfig,
-    SafetyOptions,
-    label_dose_limits,
-)
-from ivig_core.safety.findings import (
+from ivig_core.findings import (
     RULES,
     BlockingFindingError,
     Concern,
@@ -37,6 +33,15 @@ from ivig_core.safety.findings import (
     SafetyBlock,
     SafetyReport,
     Severity,
+)
+from ivig_core.safety.assess import assess
+from ivig_core.safety.config import (
+    SEED_004_PREMEDICATION,
+    DoseLimit,
+    PremedicationProtocol,
+    SafetyConfig,
+    SafetyOptions,
+    label_dose_limits,
 )
 
 

@@ -1,62 +1,47 @@
-"""``assess``: run every safety check on a patient and a plan.
+"""``assess``: run every registered safety check on a patient and a plan.
 
 All findings are returned together in one :class:`SafetyReport`; nothing
 stops at the first. Strict mode (``strict=True``) raises a
 :class:`SafetyBlock` exception group of the blocking findings instead of
 returning a report that is not ready to issue.
 
-The plan is read duck-typed, so the planner can call :func:`assess` and
-store the report on the plan without an import cycle.
+The checks are the registry's (:data:`~ivig_core.safety.registry.CHECKS`):
+importing this module imports every family module, which registers its
+checks.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
 import re
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Final
+from collections.abc import Iterable
+from types import ModuleType
+from typing import Final
 
+from ivig_core import units
+from ivig_core._checks import flag
 from ivig_core.errors import InputError
-from ivig_core.safety._context import (
-    Context,
-    InfusionFacts,
-    read_patient,
-    read_plan,
-    read_route,
-)
-from ivig_core.safety.config import SafetyConfig
-from ivig_core.safety.dose import check_dose
-from ivig_core.safety.findings import Finding, Override, SafetyReport, check_overrides
-from ivig_core.safety.iga import check_iga
-from ivig_core.safety.other import check_other
-from ivig_core.safety.rate import check_rate
-from ivig_core.safety.renal import check_renal
-from ivig_core.safety.sc import check_sc
-from ivig_core.safety.thrombosis import check_thrombosis
+from ivig_core.findings import Finding, Override, SafetyReport, check_overrides
+from ivig_core.patient import Patient
+from ivig_core.plan import Plan
+from ivig_core.products import Product, Route, get_product
+from ivig_core.safety._context import Context, check_plan_values
+from ivig_core.safety.config import SafetyConfig, SafetyOptions
+from ivig_core.safety.registry import CHECKS
 
 
-if TYPE_CHECKING:
-    from ivig_core.patient import Patient
-    from ivig_core.plan import Plan
-    from ivig_core.products import Product
+__all__ = ["FAMILIES", "assess"]
 
-
-__all__ = ["CHECKS", "assess"]
-
-#: The check families, in the order they run (the report is sorted anyway).
-CHECKS: Final[tuple[Callable[[Context, SafetyConfig], list[Finding]], ...]] = (
-    check_iga,
-    check_thrombosis,
-    check_renal,
-    check_dose,
-    check_rate,
-    check_other,
-    check_sc,
+#: The check families, imported in this order: their checks register (and
+#: run, and are listed) in it.
+FAMILIES: Final[tuple[ModuleType, ...]] = tuple(
+    importlib.import_module(f"ivig_core.safety.{name}")
+    for name in ("iga", "thrombosis", "renal", "dose", "rate", "other", "sc")
 )
 
 
 def _product(value: object, field: str) -> Product:
-    from ivig_core.products import Product, get_product  # noqa: PLC0415 - cycle
-
     if isinstance(value, Product):
         return value
     if isinstance(value, str):
@@ -93,49 +78,90 @@ def _previous(value: object) -> tuple[Product | None, str | None]:
     return _product(value, "previous_product"), None
 
 
-def _route(
-    plan: object, product: Product | None, infusions: tuple[InfusionFacts, ...]
-) -> str:
+def _route(plan: Plan, product: Product | None) -> Route:
     """The route whose rules apply: the plan's, checked against the product.
 
-    A plan without a route (or IV, the default) for a product that has no IV
-    route is checked under the product's own route: the IV rules would not
-    be the label's. A plan whose route the product does not have, or an IV
-    plan whose infusions carry SC details, is refused.
+    A plan for IV (the default) with a product that has no IV route is
+    checked under the product's own route: the IV rules would not be the
+    label's. A plan whose route the product does not have, or an IV plan
+    whose infusions carry SC details, is refused.
     """
-    route = read_route(plan)
-    routes = None if product is None else {r.value for r in product.routes}
+    route = Route.parse(plan.route, field="plan.route")
+    routes = None if product is None else product.routes
     if routes is not None and route not in routes:
-        if route == "iv" and len(routes) == 1:
+        if route is Route.IV and len(routes) == 1:
             route = next(iter(routes))
         else:
             raise InputError(
                 "plan.route",
-                route,
-                f"one of {product.name}'s routes ({', '.join(sorted(routes))})"
+                route.value,
+                f"one of {product.name}'s routes "
+                f"({', '.join(sorted(r.value for r in routes))})"
                 if product is not None
                 else "the product's route",
             )
-    if route == "iv" and any(inf.sc is not None for inf in infusions):
+    if route is Route.IV and any(inf.sc is not None for inf in plan.infusions):
         raise InputError(
             "plan.route",
-            route,
+            route.value,
             "'sc' or 'facilitated_sc': the plan's infusions carry SC details",
         )
     return route
 
 
-def _indication(plan: object, indication: str | None) -> str | None:
-    value: object = indication
-    if value is None:
-        value = getattr(plan, "indication", None)
-    if value is None:
-        value = getattr(getattr(plan, "regimen", None), "indication", None)
+def _indication(plan: Plan, indication: str | None) -> str | None:
+    value: object = plan.indication if indication is None else indication
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise InputError("indication", value, "None or an indication key")
     return value.strip().lower()
+
+
+@functools.cache
+def _default_config(registry: object) -> SafetyConfig:  # noqa: ARG001 - the cache key
+    """The default configuration, built once per unit registry (it is frozen)."""
+    return SafetyConfig()
+
+
+def _options(
+    options: SafetyOptions | None,
+    config: SafetyConfig | None,
+    overrides: Iterable[Override],
+    previous_product: Product | str | None,
+    *,
+    strict: bool,
+) -> tuple[SafetyConfig, tuple[Override, ...], Product | str | None, bool]:
+    if options is None:
+        cfg = _default_config(units.get_registry()) if config is None else config
+        if not isinstance(cfg, SafetyConfig):
+            raise InputError("config", cfg, "a SafetyConfig")
+        return (
+            cfg,
+            check_overrides(overrides),
+            previous_product,
+            flag(strict, field="strict"),
+        )
+    if not isinstance(options, SafetyOptions):
+        raise InputError("options", options, "a SafetyOptions or None")
+    if (
+        config is not None
+        or tuple(overrides)
+        or previous_product is not None
+        or strict is not False
+    ):
+        raise InputError(
+            "options",
+            options,
+            "either options=SafetyOptions(...) or the keywords config, "
+            "overrides, previous_product and strict, not both",
+        )
+    return (
+        options.config,
+        check_overrides(options.overrides),
+        options.previous_product,
+        options.strict,
+    )
 
 
 def assess(
@@ -144,27 +170,28 @@ def assess(
     *,
     product: Product | str | None = None,
     indication: str | None = None,
+    options: SafetyOptions | None = None,
     config: SafetyConfig | None = None,
     overrides: Iterable[Override] = (),
     previous_product: Product | str | None = None,
     strict: bool = False,
 ) -> SafetyReport:
-    """Run every safety check and return all findings together.
+    """Run every registered safety check and return all findings together.
 
     Args:
         patient: The patient.
-        plan: The plan (:class:`~ivig_core.plan.Plan`, or any object with
-            its ``infusions``, ``cycles``, ``regimen``, ``dosing_weight`` and
-            ``product``; and ``route`` and ``Infusion.sc`` for an SC plan).
-            The route's rules apply: an SC or facilitated-SC plan gets the
-            thrombosis boxed warning and the SC site, rate and daily-volume
-            checks, not the IVIG renal warning, the sucrose rule or the IV
-            rate checks.
+        plan: The plan (:class:`~ivig_core.plan.Plan`). The route's rules
+            apply: an SC or facilitated-SC plan gets the thrombosis boxed
+            warning and the SC site, rate and daily-volume checks, not the
+            IVIG renal warning, the sucrose rule or the IV rate checks.
         product: The product; by default looked up by the plan's product
             name with :func:`~ivig_core.products.get_product`.
         indication: The indication key (``"dermatomyositis"``); by default
-            the plan's or its regimen's ``indication`` if they have one.
-            Without it, indication-specific limits are "not assessed".
+            the plan's. Without it, indication-specific limits are "not
+            assessed".
+        options: The safety block in one value (config, overrides,
+            previous product, strict); or give those as the keywords below,
+            not both.
         config: Thresholds and local protocols (default
             :class:`SafetyConfig()`).
         overrides: Soft limits accepted, each with its reason; recorded in
@@ -180,50 +207,44 @@ def assess(
     Raises:
         SafetyBlock: In strict mode, with every blocking finding.
         InputError: A malformed patient or plan value (e.g. a NaN dose), an
-            unknown product, a route the product does not have, or an
-            override of a hard limit.
+            unknown product, a route the product does not have, an override
+            of a hard limit, or both *options* and its keywords.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       *options* takes the safety block as one :class:`SafetyOptions`.
     """
-    cfg = SafetyConfig() if config is None else config
-    if not isinstance(cfg, SafetyConfig):
-        raise InputError("config", cfg, "a SafetyConfig")
-    accepted = check_overrides(overrides)
-    if not isinstance(strict, bool):
-        raise InputError("strict", strict, "True or False")
-    facts = read_patient(patient)
-    infusions, cycles, (interval, first, regimen_source), basis = read_plan(plan)
+    cfg, accepted, previous, strict_mode = _options(
+        options, config, overrides, previous_product, strict=strict
+    )
+    if not isinstance(patient, Patient):
+        raise InputError("patient", patient, "an ivig_core.Patient")
+    checked = check_plan_values(plan)
     if product is None:
-        name = getattr(plan, "product", None)
-        prod = None if name is None else _product(name, "plan.product")
+        prod = _product(checked.product, "plan.product")
     else:
         prod = _product(product, "product")
-        _check_same_product(prod, getattr(plan, "product", None))
-    prev, prev_name = _previous(previous_product)
+        _check_same_product(prod, checked.product)
+    prev, prev_name = _previous(previous)
     ctx = Context(
-        patient=facts,
+        patient=patient,
+        plan=checked,
+        config=cfg,
         product=prod,
-        product_key=None if prod is None else prod.key,
-        indication=_indication(plan, indication),
-        route=_route(plan, prod, infusions),
-        infusions=infusions,
-        cycles=cycles,
-        maintenance_interval_days=interval,
-        first_maintenance_days=first,
-        regimen_source=regimen_source,
-        dosing_basis=basis,
+        indication=_indication(checked, indication),
+        route=_route(checked, prod),
         previous_product=prev,
         previous_product_name=prev_name,
     )
     findings: list[Finding] = []
-    for check in CHECKS:
-        findings.extend(check(ctx, cfg))
+    for registered in tuple(CHECKS.values()):
+        findings.extend(registered(ctx))
     report = SafetyReport(
         findings=findings,
         overrides=accepted,
         product=ctx.product_key,
         indication=ctx.indication,
     )
-    if strict:
+    if strict_mode:
         report.raise_if_blocked()
     return report

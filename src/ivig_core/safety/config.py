@@ -34,10 +34,10 @@ from typing import Final
 import attrs
 
 from ivig_core import units
-from ivig_core._checks import flag, tuple_of
+from ivig_core._checks import flag, text, tuple_of
 from ivig_core.errors import InputError
+from ivig_core.findings import Override
 from ivig_core.products import Product
-from ivig_core.safety.findings import Override
 from ivig_core.units import G_PER_KG, KG_PER_M2, ML, YEAR, G, Quantity, UnitSpec
 
 
@@ -62,9 +62,7 @@ _MG_PER_DL: Final = units.MG_PER_DL
 
 
 def _text(field: str, value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(field, value, "a non-empty string")
-    return value.strip()
+    return text(value, field=field, allowed="a non-empty string")
 
 
 def _texts(field: str, value: object) -> tuple[str, ...]:

@@ -1,165 +1,153 @@
 """Dose checks.
 
-* ``DAILY_DOSE_ABOVE_80G`` (soft limit): an infusion day above
-  ``SafetyConfig.daily_grams_above`` (80 g, seed 004: "if the dose of IVIG is
-  higher than 80 g, it may be administered over 3 to 5 days at 0.4 g/kg").
-  The seed does not say whether "the dose" is a day's or a course's; this
-  check reads it per day (the larger of calculated and dispensed grams).
-* ``DOSE_ABOVE_LIMIT`` (soft limit): a day's or a course's g/kg above a
-  :class:`~ivig_core.safety.config.DoseLimit` for the indication (and
-  product). Not assessed without an indication or a limit for it: the
-  product catalogue holds no dose maxima.
-* ``COURSE_INTERVAL_SHORT`` (warning): consecutive courses closer together
-  than the regimen's interval (and than the plan's own planned dates). After
-  a HyQvia ramp-up course (phase ``ramp_up``) the gap is the label's ramp,
-  not the regimen's interval: the k-th ramp-up course is a k-week dose and
-  the next dose follows k weeks later (weeks 1, 2, 4, 7;
-  :func:`~ivig_core.scig.hyqvia_ramp_up_values`).
+The seed behind ``DAILY_DOSE_ABOVE_80G`` does not say whether "the dose" is
+a day's or a course's; the check reads it per day (the larger of calculated
+and dispensed grams). ``DOSE_ABOVE_LIMIT`` is not assessed without an
+indication or a :class:`~ivig_core.safety.config.DoseLimit` for it: the
+product catalogue holds no dose maxima. ``COURSE_INTERVAL_SHORT`` compares
+consecutive courses with the regimen's interval (and the plan's own planned
+dates); after a HyQvia ramp-up course (:attr:`~ivig_core.plan.Phase.RAMP_UP`)
+the gap is the label's ramp, not the regimen's interval: the k-th ramp-up
+course is a k-week dose and the next dose follows k weeks later (weeks 1,
+2, 4, 7; :func:`~ivig_core.scig.hyqvia_ramp_up_values`).
 """
 
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
-from ivig_core.safety.findings import Concern, Finding, FindingCode, Severity
-
-
-if TYPE_CHECKING:
-    from ivig_core.safety._context import Context, CycleFacts
-    from ivig_core.safety.config import DoseLimit, SafetyConfig
-
-
-__all__ = ["check_dose"]
-
-_REL_TOL = 1e-9  # float round-off, not a clinical tolerance
+from ivig_core._checks import exceeds
+from ivig_core.findings import Concern, Finding, Rule, Severity
+from ivig_core.plan import Cycle, Phase
+from ivig_core.safety._context import Context
+from ivig_core.safety.config import DoseLimit
+from ivig_core.safety.registry import check, describe
+from ivig_core.scig import hyqvia_ramp_up_values
 
 
-def _above(value: float, limit: float) -> bool:
-    return value > limit * (1.0 + _REL_TOL)
+__all__: list[str] = []
 
 
-def _daily_grams(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
-    rule = FindingCode.DAILY_DOSE_ABOVE_80G.rule
-    limit = cfg.daily_grams_above_g
+@check(
+    code="DAILY_DOSE_ABOVE_80G",
+    severity=Severity.SOFT_LIMIT,
+    rule="An infusion day above the configured daily_grams_above (80 g).",
+    action=(
+        "Consider giving the course over 3 to 5 days at 0.4 g/kg per "
+        "day, or override with the reason."
+    ),
+    source=(
+        "Seed 004: 'If the dose of IVIG is higher than 80 g, it may be "
+        "administered over 3 to 5 days at 0.4 g/kg' (Mayo Clin Proc via "
+        "droracle; reference §1.6)"
+    ),
+    parameters=("daily_grams_above",),
+)
+def _daily_grams(rule: Rule, ctx: Context) -> Iterable[Finding]:
+    limit = ctx.config.daily_grams_above_g
     if not ctx.infusions:
         return [
-            Finding(
-                code=rule.code,
-                severity=Severity.WARNING,
-                message="The plan has no infusions: daily grams not assessed.",
-                source=rule.source,
-                concerns=Concern.whole_plan(),
-                assessed=False,
+            rule.not_assessed(
+                "The plan has no infusions: daily grams not assessed.",
+                Concern.whole_plan(),
             )
         ]
     out: list[Finding] = []
     for inf in ctx.infusions:
         grams = max(inf.calculated_g, inf.dispensed_g)
-        if _above(grams, limit):
+        if exceeds(grams, limit):
             out.append(
-                Finding(
-                    code=rule.code,
-                    severity=rule.severity,
-                    message=(
-                        f"{grams:g} g on one day (calculated {inf.calculated_g:g} g, "
-                        f"dispensed {inf.dispensed_g:g} g) is above {limit:g} g. "
-                        "Consider giving the course over 3 to 5 days at 0.4 g/kg "
-                        "per day, or override with the reason."
-                    ),
-                    source=rule.source,
-                    concerns=Concern.infusion_on(inf.date, inf.cycle),
+                rule.fired(
+                    f"{grams:g} g on one day (calculated {inf.calculated_g:g} g, "
+                    f"dispensed {inf.dispensed_g:g} g) is above {limit:g} g. "
+                    "Consider giving the course over 3 to 5 days at 0.4 g/kg "
+                    "per day, or override with the reason.",
+                    Concern.infusion_on(inf.date, inf.cycle),
                 )
             )
     return out
 
 
-def _limit_findings(ctx: Context, limit: DoseLimit) -> list[Finding]:
-    rule = FindingCode.DOSE_ABOVE_LIMIT.rule
+def _limit_findings(rule: Rule, ctx: Context, limit: DoseLimit) -> list[Finding]:
     out: list[Finding] = []
     where = limit.indication + ("" if limit.product is None else f", {limit.product}")
     if limit.max_per_day is not None:
         day_max = float(limit.max_per_day.magnitude)
         out.extend(
-            Finding(
-                code=rule.code,
-                severity=rule.severity,
-                message=(
-                    f"{inf.dose_g_per_kg:g} g/kg on one day is above the "
-                    f"{day_max:g} g/kg per day for {where}. Check the dose, or "
-                    "override with the reason."
-                ),
+            rule.fired(
+                f"{inf.dose_g_per_kg:g} g/kg on one day is above the "
+                f"{day_max:g} g/kg per day for {where}. Check the dose, or "
+                "override with the reason.",
+                Concern.infusion_on(inf.date, inf.cycle),
                 source=limit.source,
-                concerns=Concern.infusion_on(inf.date, inf.cycle),
             )
             for inf in ctx.infusions
-            if _above(inf.dose_g_per_kg, day_max)
+            if exceeds(inf.dose_g_per_kg, day_max)
         )
     if limit.max_per_course is not None:
         course_max = float(limit.max_per_course.magnitude)
         out.extend(
-            Finding(
-                code=rule.code,
-                severity=rule.severity,
-                message=(
-                    f"Course {number}: {dose:g} g/kg is above the {course_max:g} "
-                    f"g/kg per course for {where}. Check the dose, or override "
-                    "with the reason."
-                ),
+            rule.fired(
+                f"Course {number}: {dose:g} g/kg is above the {course_max:g} "
+                f"g/kg per course for {where}. Check the dose, or override "
+                "with the reason.",
+                Concern.course(number),
                 source=limit.source,
-                concerns=Concern.course(number),
             )
             for number, dose in sorted(ctx.course_doses().items())
-            if _above(dose, course_max)
+            if exceeds(dose, course_max)
         )
     return out
 
 
-def _dose_limits(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
-    rule = FindingCode.DOSE_ABOVE_LIMIT.rule
+@check(
+    code="DOSE_ABOVE_LIMIT",
+    severity=Severity.SOFT_LIMIT,
+    rule=(
+        "A day's or a course's g/kg above a configured DoseLimit for "
+        "the indication (and product)."
+    ),
+    action="Check the dose against the label or guideline; override with the reason.",
+    source=(
+        "Each DoseLimit's own source (label or guideline); HL7 "
+        "DOSEHINDW dose-for-weight alert (reference §4.4)"
+    ),
+    parameters=("dose_limits",),
+)
+def _dose_limits(rule: Rule, ctx: Context) -> Iterable[Finding]:
     if ctx.indication is None:
         return [
-            Finding(
-                code=rule.code,
+            rule.not_assessed(
+                "No indication given: the dose was not checked against "
+                "indication or label dose limits. Pass indication=... to assess.",
+                Concern.whole_plan(),
                 severity=Severity.INFO,
-                message=(
-                    "No indication given: the dose was not checked against "
-                    "indication or label dose limits. Pass indication=... to assess."
-                ),
-                source=rule.source,
-                concerns=Concern.whole_plan(),
-                assessed=False,
             )
         ]
     limits = [
-        lim for lim in cfg.dose_limits if lim.applies(ctx.indication, ctx.product_key)
+        lim
+        for lim in ctx.config.dose_limits
+        if lim.applies(ctx.indication, ctx.product_key)
     ]
     if not limits:
         return [
-            Finding(
-                code=rule.code,
+            rule.not_assessed(
+                f"No dose limit is configured for {ctx.indication} with "
+                f"{ctx.product_key}: dose against label or guideline maxima not "
+                "assessed (the product data holds no dose maxima; add a DoseLimit).",
+                Concern.whole_plan(),
                 severity=Severity.INFO,
-                message=(
-                    f"No dose limit is configured for {ctx.indication}"
-                    + ("" if ctx.product_key is None else f" with {ctx.product_key}")
-                    + ": dose against label or guideline maxima not assessed "
-                    "(the product data holds no dose maxima; add a DoseLimit)."
-                ),
-                source=rule.source,
-                concerns=Concern.whole_plan(),
-                assessed=False,
             )
         ]
     out: list[Finding] = []
     for lim in limits:
-        out.extend(_limit_findings(ctx, lim))
+        out.extend(_limit_findings(rule, ctx, lim))
     return out
 
 
 def _ramp_gap(position: int) -> tuple[float, str] | None:
     """The label's gap after the *position*-th HyQvia ramp-up course (from 1)."""
-    from ivig_core.scig import hyqvia_ramp_up_values  # noqa: PLC0415 - lazy
-
     weeks = [week for week, _, _ in hyqvia_ramp_up_values(1.0, 4.0)]
     if position >= len(weeks):
         return None
@@ -171,81 +159,73 @@ def _ramp_gap(position: int) -> tuple[float, str] | None:
 
 
 def _expected_gap(
-    ctx: Context, a: CycleFacts, b: CycleFacts, ramp_position: int = 0
+    ctx: Context, a: Cycle, b: Cycle, ramp_position: int = 0
 ) -> tuple[float | None, str]:
     """The shortest gap the regimen allows between courses *a* and *b*."""
     candidates: list[tuple[float, str]] = []
-    if a.planned_start is not None and b.planned_start is not None:
-        planned = float((b.planned_start - a.planned_start).days)
-        candidates.append((planned, f"{planned:g} days as planned"))
-    if a.phase == "ramp_up":
+    planned = float((b.planned_start - a.planned_start).days)
+    candidates.append((planned, f"{planned:g} days as planned"))
+    if a.phase is Phase.RAMP_UP:
         ramp = _ramp_gap(ramp_position)
         if ramp is None:
             return None, ""
         candidates.append(ramp)
-    elif a.phase == "induction" and b.phase != "induction":
-        if ctx.first_maintenance_days is not None:
-            first = ctx.first_maintenance_days
+    elif a.phase is Phase.INDUCTION and b.phase is not Phase.INDUCTION:
+        first = ctx.first_maintenance_days
+        if first is not None:
             candidates.append((first, f"{first:g} days from the induction"))
-    elif ctx.maintenance_interval_days is not None and b.phase != "induction":
+    elif ctx.maintenance_interval_days is not None and b.phase is not Phase.INDUCTION:
         iv = ctx.maintenance_interval_days
         candidates.append((iv, f"the regimen's {iv:g}-day interval"))
-    if not candidates:
-        return None, ""
     return max(candidates)
 
 
-def _intervals(ctx: Context) -> list[Finding]:
-    rule = FindingCode.COURSE_INTERVAL_SHORT.rule
+@check(
+    code="COURSE_INTERVAL_SHORT",
+    severity=Severity.WARNING,
+    rule=(
+        "Two consecutive courses start closer together than the "
+        "regimen's interval; after a HyQvia ramp-up course, closer "
+        "than the label's ramp-up (an n-week dose, then the next "
+        "dose n weeks later)."
+    ),
+    action="Check the dates, or confirm the shorter gap was intended.",
+    source=(
+        "The plan's regimen (its interval and its source); HyQvia "
+        "US PI ramp-up (120ty.net; hyqviahcp.com; reference §2.2)"
+    ),
+)
+def _intervals(rule: Rule, ctx: Context) -> Iterable[Finding]:
     cycles = sorted(ctx.cycles, key=lambda c: c.number)
     out = []
     ramp_position = 0
+    regimen_source = ctx.plan.regimen.source
     for a, b in itertools.pairwise(cycles):
         gap = float((b.start - a.start).days)
-        ramp_position += a.phase == "ramp_up"
+        ramp_position += a.phase is Phase.RAMP_UP
         expected, what = _expected_gap(ctx, a, b, ramp_position)
         if expected is None:
             out.append(
-                Finding(
-                    code=rule.code,
+                rule.not_assessed(
+                    f"Courses {a.number} and {b.number} are {gap:g} days apart; "
+                    f"the label's HyQvia ramp-up has no gap after ramp-up "
+                    f"course {ramp_position}: not assessed.",
+                    Concern.course(b.number),
                     severity=Severity.INFO,
-                    message=(
-                        f"Courses {a.number} and {b.number} are {gap:g} days apart; "
-                        + (
-                            f"the label's HyQvia ramp-up has no gap after ramp-up "
-                            f"course {ramp_position}: not assessed."
-                            if a.phase == "ramp_up"
-                            else "the regimen's interval is not known: not assessed."
-                        )
-                    ),
-                    source=rule.source,
-                    concerns=Concern.course(b.number),
-                    assessed=False,
                 )
             )
         elif gap < expected:
-            source = rule.source + (
-                f" ({ctx.regimen_source})" if ctx.regimen_source else ""
-            )
             out.append(
-                Finding(
-                    code=rule.code,
-                    severity=rule.severity,
-                    message=(
-                        f"Course {b.number} starts {gap:g} days after course "
-                        f"{a.number}, {expected - gap:g} days sooner than {what}. "
-                        "Check the dates, or confirm the shorter gap was intended."
-                    ),
-                    source=source,
-                    concerns=Concern.course(b.number),
+                rule.fired(
+                    f"Course {b.number} starts {gap:g} days after course "
+                    f"{a.number}, {expected - gap:g} days sooner than {what}. "
+                    "Check the dates, or confirm the shorter gap was intended.",
+                    Concern.course(b.number),
+                    source=rule.source
+                    + (f" ({regimen_source})" if regimen_source else ""),
                 )
             )
     return out
 
 
-def check_dose(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
-    """All dose findings.
-
-    .. versionadded:: 0.1.0
-    """
-    return [*_daily_grams(ctx, cfg), *_dose_limits(ctx, cfg), *_intervals(ctx)]
+__doc__ = (__doc__ or "") + describe(__name__)

@@ -1,37 +1,32 @@
 """Renal checks (US IVIG boxed warning, reference §4.1).
 
-* ``RENAL_RISK`` (warning): a boxed-warning renal risk factor: any degree of
-  pre-existing renal insufficiency, diabetes, age > 65 (sourced default of
-  ``SafetyConfig.renal_age_above``), volume depletion, sepsis,
-  paraproteinaemia, nephrotoxic drugs. Renal insufficiency is the recorded
-  factor, or a Cockcroft-Gault creatinine clearance below
-  ``SafetyConfig.crcl_below``, which has **no default** (the label says
-  "any degree"); without a recorded factor, the creatinine-clearance part is
-  not assessed when the creatinine or the threshold is missing.
-* ``SUCROSE_PRODUCT_RENAL_RISK`` (warning): a sucrose-containing product for
-  a patient at renal risk ("renal dysfunction … more common in patients
-  receiving IGIV products containing sucrose").
+Renal insufficiency is the recorded factor, or a Cockcroft-Gault creatinine
+clearance below ``SafetyConfig.crcl_below``, which has **no default** (the
+label says "any degree"); without a recorded factor, the
+creatinine-clearance part is not assessed when the creatinine or the
+threshold is missing. Age counts above ``SafetyConfig.renal_age_above``
+(65, sourced).
 
-Both are IV rules: SCIg and HyQvia carry a thrombosis-only boxed warning
-(reference §4.1), so an SC or facilitated-SC plan gets neither; its
+Both checks are IV rules: SCIg and HyQvia carry a thrombosis-only boxed
+warning (reference §4.1), so an SC or facilitated-SC plan gets neither; its
 ``SC_ROUTE_RULES`` finding says so, with the reason.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from collections.abc import Iterable
+from typing import Final
 
 from ivig_core.body import crcl_ml_min
+from ivig_core.findings import Concern, Finding, Rule, Severity
 from ivig_core.patient import RiskFactor
-from ivig_core.safety.findings import Concern, Finding, FindingCode, Severity
+from ivig_core.products import Substance
+from ivig_core.safety._context import Context
+from ivig_core.safety.registry import check, describe
+from ivig_core.safety.thrombosis import BOXED
 
 
-if TYPE_CHECKING:
-    from ivig_core.safety._context import Context
-    from ivig_core.safety.config import SafetyConfig
-
-
-__all__ = ["RENAL_FACTORS", "check_renal", "renal_reasons"]
+__all__ = ["RENAL_FACTORS", "renal_reasons"]
 
 #: The boxed warning's renal risk factors that are recorded as such.
 RENAL_FACTORS: Final = {
@@ -44,24 +39,27 @@ RENAL_FACTORS: Final = {
 }
 
 
-def renal_reasons(ctx: Context, cfg: SafetyConfig) -> tuple[list[str], str | None]:
+def renal_reasons(ctx: Context) -> tuple[list[str], str | None]:
     """(the renal risk factors present, why CrCl was not assessed or None).
 
     .. versionadded:: 0.1.0
     """
     p = ctx.patient
+    cfg = ctx.config
     reasons = [text for f, text in RENAL_FACTORS.items() if p.has(f)]
+    age = p.age_years
     age_above = cfg.renal_age_above_years
-    if p.age_years > age_above:
-        reasons.append(f"age {p.age_years:g} years (> {age_above:g})")
+    if age > age_above:
+        reasons.append(f"age {age:g} years (> {age_above:g})")
     if p.has(RiskFactor.RENAL_INSUFFICIENCY):
         return reasons, None
-    if p.creatinine_mg_dl is None:
+    scr = p.serum_creatinine_mg_dl
+    if scr is None:
         return reasons, (
             "serum creatinine is not recorded: renal insufficiency not assessed; "
             "check BUN and creatinine before treatment"
         )
-    crcl = crcl_ml_min(p.age_years, p.weight_kg, p.sex, p.creatinine_mg_dl)
+    crcl = crcl_ml_min(age, p.weight_kg, p.sex, scr)
     below = cfg.crcl_below_ml_min
     if below is None:
         return reasons, (
@@ -78,82 +76,91 @@ def renal_reasons(ctx: Context, cfg: SafetyConfig) -> tuple[list[str], str | Non
     return reasons, None
 
 
-def check_renal(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
-    """All renal findings.
-
-    .. versionadded:: 0.1.0
-    """
+@check(
+    code="RENAL_RISK",
+    severity=Severity.WARNING,
+    rule=(
+        "A boxed-warning renal risk factor: renal insufficiency "
+        "(recorded, or Cockcroft-Gault CrCl below the configured "
+        "crcl_below), diabetes, age above 65, volume depletion, sepsis, "
+        "paraproteinaemia, nephrotoxic drugs. IV plans only: SCIg "
+        "and HyQvia carry a thrombosis-only boxed warning."
+    ),
+    action=(
+        "Give the minimum dose and infusion rate practicable; check BUN "
+        "and creatinine before treatment; make sure the patient is not "
+        "volume depleted; monitor urine output; stop if renal function "
+        "deteriorates."
+    ),
+    source=BOXED + "; renal monitoring: Bivigam, Privigen ISI",
+    parameters=("crcl_below", "renal_age_above"),
+)
+def _renal(rule: Rule, ctx: Context) -> Iterable[Finding]:
     if ctx.subcutaneous:
         return []  # thrombosis-only boxed warning for SC (SC_ROUTE_RULES says so)
-    rule = FindingCode.RENAL_RISK.rule
     out: list[Finding] = []
-    reasons, not_assessed = renal_reasons(ctx, cfg)
+    reasons, not_assessed = renal_reasons(ctx)
     if reasons:
         out.append(
-            Finding(
-                code=rule.code,
-                severity=rule.severity,
-                message=(
-                    f"Renal risk: {'; '.join(reasons)}. Give the minimum dose and "
-                    "infusion rate practicable; check BUN and creatinine before "
-                    "treatment; make sure the patient is not volume depleted and "
-                    "is adequately hydrated; monitor urine output; stop if renal "
-                    "function deteriorates."
-                ),
-                source=rule.source,
+            rule.fired(
+                f"Renal risk: {'; '.join(reasons)}. Give the minimum dose and "
+                "infusion rate practicable; check BUN and creatinine before "
+                "treatment; make sure the patient is not volume depleted and "
+                "is adequately hydrated; monitor urine output; stop if renal "
+                "function deteriorates."
             )
         )
     if not_assessed is not None:
-        missing = ctx.patient.creatinine_mg_dl is None
+        missing = ctx.patient.serum_creatinine is None
         out.append(
-            Finding(
-                code=rule.code,
+            rule.not_assessed(
+                not_assessed[0].upper() + not_assessed[1:] + ".",
                 severity=Severity.WARNING if missing else Severity.INFO,
-                message=not_assessed[0].upper() + not_assessed[1:] + ".",
-                source=rule.source,
-                assessed=False,
             )
         )
-    if reasons:
-        out.extend(_sucrose(ctx))
     return out
 
 
-def _sucrose(ctx: Context) -> list[Finding]:
-    from ivig_core.products import Substance  # noqa: PLC0415 - lazy
-
-    rule = FindingCode.SUCROSE_PRODUCT_RENAL_RISK.rule
+@check(
+    code="SUCROSE_PRODUCT_RENAL_RISK",
+    severity=Severity.WARNING,
+    rule=(
+        "A sucrose-containing product for a patient at renal risk "
+        "(IV plans only, like RENAL_RISK)."
+    ),
+    action="Prefer a sucrose-free product.",
+    source=(
+        BOXED + ": renal dysfunction and failure 'occur more commonly "
+        "in patients receiving IGIV products containing sucrose'"
+    ),
+)
+def _sucrose(rule: Rule, ctx: Context) -> Iterable[Finding]:
+    if ctx.subcutaneous or not renal_reasons(ctx)[0]:
+        return []
     product = ctx.product
-    comp = None if product is None else product.composition
-    if product is not None and comp is not None:
+    comp = product.composition
+    if comp is not None:
         if any(e.substance is Substance.SUCROSE for e in comp.excipients):
             return [
-                Finding(
-                    code=rule.code,
-                    severity=rule.severity,
-                    message=(
-                        f"{product.name} contains sucrose and the patient is at "
-                        "renal risk: renal dysfunction and failure are more common "
-                        "with sucrose-containing IVIG. Prefer a sucrose-free product."
-                    ),
-                    source=rule.source,
-                    concerns=Concern.whole_plan(),
+                rule.fired(
+                    f"{product.name} contains sucrose and the patient is at "
+                    "renal risk: renal dysfunction and failure are more common "
+                    "with sucrose-containing IVIG. Prefer a sucrose-free product.",
+                    Concern.whole_plan(),
                 )
             ]
         if comp.sucrose_free or comp.no_added_sugars:
             return []
-    name = "the product" if product is None else product.name
     return [
-        Finding(
-            code=rule.code,
+        rule.not_assessed(
+            "The patient is at renal risk and the sucrose content of "
+            f"{product.name} is "
+            "not stated in the product data: not assessed (sucrose-containing "
+            "IVIG carries more renal failure). Check the label.",
+            Concern.whole_plan(),
             severity=Severity.INFO,
-            message=(
-                f"The patient is at renal risk and the sucrose content of {name} is "
-                "not stated in the product data: not assessed (sucrose-containing "
-                "IVIG carries more renal failure). Check the label."
-            ),
-            source=rule.source,
-            concerns=Concern.whole_plan(),
-            assessed=False,
         )
     ]
+
+
+__doc__ = (__doc__ or "") + describe(__name__)

@@ -1,20 +1,9 @@
 """Subcutaneous checks: sites, volume and rate per site, daily volume.
 
 For SC and facilitated-SC plans (``Plan.route``), read from each infusion's
-:class:`~ivig_core.plan.ScDetails` (``Infusion.sc``):
-
-* ``SC_ROUTE_RULES`` (info): which rules apply to the route and which do
-  not (the IVIG renal boxed warning, the sucrose rule and the IV rate checks
-  in mg/kg/min), and why: SCIg and HyQvia carry a thrombosis-only boxed
-  warning (reference §4.1).
-* ``SC_SITES_ABOVE_LABEL_MAX`` (hard limit): more sites than the maximum.
-* ``SC_VOLUME_PER_SITE_ABOVE_LABEL`` (hard limit): volume ÷ sites above the
-  per-site volume for that number of sites.
-* ``SC_RATE_PER_SITE_ABOVE_LABEL`` (hard limit): pump rate ÷ sites above the
-  per-site maximum, or the pump rate above the maximum over all sites.
-* ``SC_DAILY_VOLUME_ABOVE_LABEL`` (hard limit): a day's volume (every
-  infusion that day) above the daily maximum for the patient's weight
-  (HyQvia: 1200 mL, 600 mL under 40 kg).
+:class:`~ivig_core.plan.ScDetails` (``Infusion.sc``). The IVIG renal boxed
+warning, the sucrose rule and the IV rate checks in mg/kg/min do not apply:
+SCIg and HyQvia carry a thrombosis-only boxed warning (reference §4.1).
 
 Nothing the planner recorded is trusted on its own. The numbers are
 recomputed from the infusion (volume ÷ sites, the run's highest step ÷
@@ -31,52 +20,48 @@ assessed", never a silent pass.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Final
 
-from ivig_core.safety.findings import SC_BOXED, Concern, Finding, FindingCode, Severity
+from ivig_core._checks import REL_TOL, exceeds
+from ivig_core.findings import Concern, Finding, Rule, Severity
+from ivig_core.patient import Patient
+from ivig_core.plan import Infusion, ScDetails
+from ivig_core.products import Product, Route, ScSiteLimit
+from ivig_core.safety._context import Context, rates_ml_h
+from ivig_core.safety.registry import check, describe
+from ivig_core.safety.thrombosis import SC_BOXED
+from ivig_core.units import Quantity
 
 
-if TYPE_CHECKING:
-    from ivig_core.products import Product, ScSiteLimit
-    from ivig_core.safety._context import Context, InfusionFacts, PatientFacts, ScFacts
-    from ivig_core.safety.config import SafetyConfig
+__all__: list[str] = []
 
+_ROUTE_NAMES: Final = {Route.SC: "Subcutaneous", Route.FACILITATED_SC: "Facilitated SC"}
 
-__all__ = ["check_sc"]
-
-_REL_TOL: Final = 1e-9  # float round-off, not a clinical tolerance
-
-_ROUTE_NAMES: Final = {"sc": "Subcutaneous", "facilitated_sc": "Facilitated SC"}
-
-_SC_CODES: Final = (
-    FindingCode.SC_SITES_ABOVE_LABEL_MAX,
-    FindingCode.SC_VOLUME_PER_SITE_ABOVE_LABEL,
-    FindingCode.SC_RATE_PER_SITE_ABOVE_LABEL,
-    FindingCode.SC_DAILY_VOLUME_ABOVE_LABEL,
+_SC_LIMITS: Final = (
+    "The product's SC limits in the catalogue, from its label (reference "
+    "§2.2, §5: Hizentra, HyQvia, Cuvitru, Xembify, Gamunex-C SC, Gammagard "
+    "Liquid SC); values the catalogue lacks are the planner's parameters, "
+    "with the source given for them"
 )
 
 
-def _above(value: float, limit: float) -> bool:
-    return value > limit * (1.0 + _REL_TOL)
-
-
-def _q(value: object) -> float | None:
-    magnitude = getattr(value, "magnitude", None)
-    return None if magnitude is None else float(magnitude)
+def _q(value: Quantity | None) -> float | None:
+    return None if value is None else float(value.magnitude)
 
 
 # --------------------------------------------------------------------------
 # Situations
 
 
-def _fits(row: ScSiteLimit, patient: PatientFacts) -> bool:
+def _fits(row: ScSiteLimit, patient: Patient) -> bool:
     """Whether the row's weight and age bands fit the patient."""
     return row.fits(weight_kg=patient.weight_kg, age_years=patient.age_years)
 
 
 def _rows(
-    product: Product, applies_to: Sequence[str], patient: PatientFacts
+    product: Product, applies_to: Sequence[str], patient: Patient
 ) -> tuple[list[ScSiteLimit], list[str]]:
     """(the catalogue rows for the patient, the situations that have none).
 
@@ -153,54 +138,129 @@ def _least(
     """The strictest of the catalogue's values and the recorded one."""
     found = list(catalogue)
     if recorded is not None and (
-        not found or recorded < min(v for v, _ in found) * (1.0 - _REL_TOL)
+        not found or recorded < min(v for v, _ in found) * (1.0 - REL_TOL)
     ):
         found.append((recorded, f"as recorded on the plan ({sources})"))
     return min(found) if found else None
 
 
 # --------------------------------------------------------------------------
-# Findings
+# What every SC limit check shares
 
 
-def _fire(code: FindingCode, message: str, source: str, inf: InfusionFacts) -> Finding:
-    return Finding(
-        code=code,
-        severity=code.rule.severity,
-        message=message,
-        source=source,
-        concerns=Concern.infusion_on(inf.date, inf.cycle),
-    )
+def _plural(n: int) -> str:
+    return "s" if n != 1 else ""
 
 
-def _not_assessed(
-    code: FindingCode, message: str, concern: Concern | None = None
-) -> Finding:
-    return Finding(
-        code=code,
-        severity=Severity.WARNING,
-        message=message,
-        source=code.rule.source,
-        concerns=Concern.whole_plan() if concern is None else concern,
-        assessed=False,
-    )
+def _limits(rule: Rule, ctx: Context) -> Iterator[tuple[Infusion, ScDetails] | Finding]:
+    """The not-assessed finding a limit check shares, then each SC infusion.
+
+    Yields a finding for infusions without SC details, then each infusion
+    with its SC details.
+    """
+    bare = [inf for inf in ctx.infusions if inf.sc is None]
+    if bare:
+        dates = ", ".join(inf.date.isoformat() for inf in bare)
+        yield rule.not_assessed(
+            f"{len(bare)} infusion{_plural(len(bare))} of this SC "
+            f"plan carry no SC details (sites, volume and rate per site): "
+            f"not assessed ({dates}).",
+            Concern.whole_plan(),
+        )
+    for inf in ctx.infusions:
+        if inf.sc is not None:
+            yield inf, inf.sc
 
 
-def _sites(
-    inf: InfusionFacts, sc: ScFacts, rows: Sequence[ScSiteLimit], name: str
+#: One SC limit's comparison for one infusion: (rule, infusion, its SC
+#: details, its catalogue rows, the product's name) -> findings.
+_Judge = Callable[
+    [Rule, Infusion, ScDetails, Sequence[ScSiteLimit], str], list[Finding]
+]
+
+
+def _per_infusion(rule: Rule, ctx: Context, judge: _Judge) -> list[Finding]:
+    """Run *judge* on every SC infusion against its catalogue rows."""
+    if not ctx.subcutaneous:
+        return []
+    out: list[Finding] = []
+    for item in _limits(rule, ctx):
+        if isinstance(item, Finding):
+            out.append(item)
+            continue
+        inf, sc = item
+        product = ctx.product
+        rows, unknown = _rows(product, sc.applies_to, ctx.patient)
+        if unknown:
+            out.append(
+                rule.not_assessed(
+                    f"The SC limits applied ({'; '.join(unknown)}) are not "
+                    f"{product.name}'s catalogue situations for this patient "
+                    f"({ctx.patient.weight_kg:g} kg, {ctx.patient.age_years:g} "
+                    "years): checked against the plan's recorded limits only.",
+                    Concern.infusion_on(inf.date, inf.cycle),
+                )
+            )
+        out.extend(judge(rule, inf, sc, rows, product.name))
+    return out
+
+
+def _fire(rule: Rule, message: str, source: str, inf: Infusion) -> Finding:
+    return rule.fired(message, Concern.infusion_on(inf.date, inf.cycle), source=source)
+
+
+# --------------------------------------------------------------------------
+# The checks
+
+
+@check(
+    code="SC_ROUTE_RULES",
+    severity=Severity.INFO,
+    rule=(
+        "Every SC or facilitated-SC plan: the SC rules apply. The "
+        "thrombosis boxed warning applies; the IVIG renal boxed "
+        "warning (RENAL_RISK), the sucrose rule and the IV rate "
+        "checks in mg/kg/min (RATE_ABOVE_LABEL_MAX, "
+        "RATE_ABOVE_AT_RISK_CAP) do not; SC rates are checked per "
+        "site."
+    ),
+    action=(
+        "None: says which rules were applied and which do not apply "
+        "to the route, and why."
+    ),
+    source=SC_BOXED,
+)
+def _route_rules(rule: Rule, ctx: Context) -> Iterable[Finding]:
+    if not ctx.subcutaneous:
+        return []
+    name = ctx.product.name
+    return [
+        rule.fired(
+            f"{_ROUTE_NAMES.get(ctx.route, ctx.route.value)} plan ({name}): "
+            "the SC rules apply. The thrombosis boxed warning applies; the IVIG "
+            "renal boxed warning (RENAL_RISK) and the sucrose rule do not apply "
+            "(SCIg and HyQvia carry a thrombosis-only boxed warning), nor do the "
+            "IV rate checks in mg/kg/min (SC rates are per site, checked against "
+            "the label's per-site limits).",
+            Concern.whole_plan(),
+        )
+    ]
+
+
+def _judge_sites(
+    rule: Rule, inf: Infusion, sc: ScDetails, rows: Sequence[ScSiteLimit], name: str
 ) -> list[Finding]:
-    code = FindingCode.SC_SITES_ABOVE_LABEL_MAX
     cat = _max_sites(rows)
     limit = _least(
         [] if cat is None else [(float(cat[0]), cat[1])],
         float(sc.max_sites),
         _recorded(sc.sources, "max_sites"),
     )
-    if limit is None or not _above(float(sc.sites), limit[0]):
+    if limit is None or not exceeds(float(sc.sites), limit[0]):
         return []
     return [
         _fire(
-            code,
+            rule,
             f"{sc.sites} sites at once is {sc.sites - limit[0]:g} more than the "
             f"maximum of {limit[0]:g} for {name}. Use fewer sites, or give the "
             "dose over more days.",
@@ -210,10 +270,24 @@ def _sites(
     ]
 
 
-def _volume(
-    inf: InfusionFacts, sc: ScFacts, rows: Sequence[ScSiteLimit], name: str
+@check(
+    code="SC_SITES_ABOVE_LABEL_MAX",
+    severity=Severity.HARD_LIMIT,
+    rule=(
+        "An SC infusion at more sites at once than the label's "
+        "maximum (or the maximum given for the plan where the label "
+        "has none)."
+    ),
+    action="Use fewer sites, or give the dose over more days.",
+    source=_SC_LIMITS,
+)
+def _sites(rule: Rule, ctx: Context) -> Iterable[Finding]:
+    return _per_infusion(rule, ctx, _judge_sites)
+
+
+def _judge_volume(
+    rule: Rule, inf: Infusion, sc: ScDetails, rows: Sequence[ScSiteLimit], name: str
 ) -> list[Finding]:
-    code = FindingCode.SC_VOLUME_PER_SITE_ABOVE_LABEL
     volume = max(inf.volume_ml, sc.volume_ml)
     per_site = max(volume / sc.sites, sc.volume_per_site_ml)
     catalogue = [
@@ -226,27 +300,41 @@ def _volume(
         sc.volume_limit_per_site_ml,
         _recorded(sc.sources, "volume_per_site"),
     )
-    if limit is None or not _above(per_site, limit[0]):
+    if limit is None or not exceeds(per_site, limit[0]):
         return []
+    s = _plural(sc.sites)
     return [
         _fire(
-            code,
-            f"{volume:.1f} mL at {sc.sites} site{'s' if sc.sites != 1 else ''} is "
+            rule,
+            f"{volume:.1f} mL at {sc.sites} site{s} is "
             f"{per_site:.1f} mL per site, {per_site - limit[0]:.1f} mL above the "
-            f"{limit[0]:g} mL per site at {sc.sites} site"
-            f"{'s' if sc.sites != 1 else ''} for {name}. Use more sites (within "
-            "the maximum) or give the dose over more days.",
+            f"{limit[0]:g} mL per site at {sc.sites} site{s} for {name}. Use more "
+            "sites (within the maximum) or give the dose over more days.",
             limit[1],
             inf,
         )
     ]
 
 
-def _rate(
-    inf: InfusionFacts, sc: ScFacts, rows: Sequence[ScSiteLimit], name: str
+@check(
+    code="SC_VOLUME_PER_SITE_ABOVE_LABEL",
+    severity=Severity.HARD_LIMIT,
+    rule=(
+        "An SC infusion's volume ÷ sites above the label's per-site "
+        "volume for that number of sites (HyQvia: 600 mL at 1-2 "
+        "sites, 400 mL at 3)."
+    ),
+    action="Use more sites (within the maximum) or give the dose over more days.",
+    source=_SC_LIMITS,
+)
+def _volume(rule: Rule, ctx: Context) -> Iterable[Finding]:
+    return _per_infusion(rule, ctx, _judge_volume)
+
+
+def _judge_rate(
+    rule: Rule, inf: Infusion, sc: ScDetails, rows: Sequence[ScSiteLimit], name: str
 ) -> list[Finding]:
-    code = FindingCode.SC_RATE_PER_SITE_ABOVE_LABEL
-    pump = max((*inf.rates_ml_h, sc.total_rate_ml_h, sc.rate_per_site_ml_h * sc.sites))
+    pump = max((*rates_ml_h(inf), sc.total_rate_ml_h, sc.rate_per_site_ml_h * sc.sites))
     per_site = pump / sc.sites
     per_site_limit = _least(
         [(v, _label(r)) for r in rows if (v := _q(r.rate_per_site)) is not None],
@@ -259,30 +347,30 @@ def _rate(
         _recorded(sc.sources, "total_rate"),
     )
     out: list[Finding] = []
+    s = _plural(sc.sites)
     if per_site_limit is None:
         out.append(
-            _not_assessed(
-                code,
+            rule.not_assessed(
                 f"No per-site rate limit for {name} in the catalogue or on the "
                 f"plan: the rate of {per_site:.1f} mL/h per site was not assessed.",
                 Concern.infusion_on(inf.date, inf.cycle),
             )
         )
-    elif _above(per_site, per_site_limit[0]):
+    elif exceeds(per_site, per_site_limit[0]):
         out.append(
             _fire(
-                code,
-                f"{pump:.1f} mL/h at {sc.sites} site{'s' if sc.sites != 1 else ''} "
+                rule,
+                f"{pump:.1f} mL/h at {sc.sites} site{s} "
                 f"is {per_site:.1f} mL/h per site, above the {per_site_limit[0]:g} "
                 f"mL/h per site for {name}. Lower the rate to the label's maximum.",
                 per_site_limit[1],
                 inf,
             )
         )
-    if total_limit is not None and _above(pump, total_limit[0]):
+    if total_limit is not None and exceeds(pump, total_limit[0]):
         out.append(
             _fire(
-                code,
+                rule,
                 f"{pump:.1f} mL/h over all {sc.sites} sites is above the "
                 f"{total_limit[0]:g} mL/h over all sites for {name}. Lower the "
                 "rate to the label's maximum over all sites.",
@@ -293,129 +381,95 @@ def _rate(
     return out
 
 
-def _daily(ctx: Context, product: Product) -> list[Finding]:
+@check(
+    code="SC_RATE_PER_SITE_ABOVE_LABEL",
+    severity=Severity.HARD_LIMIT,
+    rule=(
+        "An SC infusion's pump rate ÷ sites above the label's "
+        "per-site maximum, or its pump rate above the label's "
+        "maximum over all sites (Gammagard Liquid SC: 240 mL/h, "
+        "160 mL/h under 40 kg)."
+    ),
+    action="Lower the rate to the label's per-site (and total) maximum.",
+    source=_SC_LIMITS,
+)
+def _rate(rule: Rule, ctx: Context) -> Iterable[Finding]:
+    return _per_infusion(rule, ctx, _judge_rate)
+
+
+def _daily_limit(
+    infs: Sequence[Infusion], fitting: list[tuple[float, str]]
+) -> tuple[float, str] | None:
+    recorded = [
+        i.sc.volume_per_day_limit_ml
+        for i in infs
+        if i.sc is not None and i.sc.volume_per_day_limit_ml is not None
+    ]
+    sources = _recorded(
+        tuple(dict.fromkeys(s for i in infs if i.sc is not None for s in i.sc.sources)),
+        "volume_per_day",
+    )
+    return _least(fitting, min(recorded) if recorded else None, sources)
+
+
+@check(
+    code="SC_DAILY_VOLUME_ABOVE_LABEL",
+    severity=Severity.HARD_LIMIT,
+    rule=(
+        "A day's SC volume (all infusions that day) above the "
+        "label's daily maximum for the patient's weight (HyQvia: "
+        "1200 mL, 600 mL under 40 kg)."
+    ),
+    action="Give the dose over more days.",
+    source=(
+        "The product's daily volume limits in the catalogue; HyQvia "
+        "US PI: ≤ 1,200 mL/day (≤ 600 mL if < 40 kg) (120ty.net; "
+        "reference §2.2)"
+    ),
+)
+def _daily(rule: Rule, ctx: Context) -> Iterable[Finding]:
     """Every day's summed volume against the daily limit for the patient."""
-    code = FindingCode.SC_DAILY_VOLUME_ABOVE_LABEL
+    if not ctx.subcutaneous:
+        return []
+    out = [f for f in _limits(rule, ctx) if isinstance(f, Finding)]
+    product = ctx.product
     daily = [r for r in product.sc_limits if r.volume_per_day is not None]
     fitting = [
         (v, _label(r))
         for r in daily
         if _fits(r, ctx.patient) and (v := _q(r.volume_per_day)) is not None
     ]
-    days: dict[object, list[InfusionFacts]] = {}
-    for inf in ctx.infusions:
-        days.setdefault(inf.date, []).append(inf)
-    out: list[Finding] = []
     if daily and not fitting:
         out.append(
-            _not_assessed(
-                code,
+            rule.not_assessed(
                 f"None of {product.name}'s daily volume limits "
                 f"({'; '.join(r.applies_to for r in daily)}) names this patient "
                 f"({ctx.patient.weight_kg:g} kg, {ctx.patient.age_years:g} years): "
                 "daily volume not assessed.",
+                Concern.whole_plan(),
             )
         )
-    for date, infs in sorted(days.items(), key=lambda kv: kv[1][0].index):
-        recorded = [
-            i.sc.volume_per_day_limit_ml
-            for i in infs
-            if i.sc is not None and i.sc.volume_per_day_limit_ml is not None
-        ]
-        sources = _recorded(
-            tuple(
-                dict.fromkeys(s for i in infs if i.sc is not None for s in i.sc.sources)
-            ),
-            "volume_per_day",
-        )
-        limit = _least(fitting, min(recorded) if recorded else None, sources)
+    days: dict[dt.date, list[Infusion]] = {}
+    for inf in ctx.infusions:
+        days.setdefault(inf.date, []).append(inf)
+    for date, infs in days.items():
+        limit = _daily_limit(infs, fitting)
         if limit is None:
             continue
         volume = sum(max(i.volume_ml, 0.0) for i in infs)
-        if _above(volume, limit[0]):
-            first = infs[0]
+        if exceeds(volume, limit[0]):
             out.append(
                 _fire(
-                    code,
+                    rule,
                     f"{volume:.1f} mL on {date} is {volume - limit[0]:.1f} mL above "
                     f"{product.name}'s daily maximum of {limit[0]:g} mL for this "
                     f"patient ({ctx.patient.weight_kg:g} kg). Give the dose over "
                     "more days.",
                     limit[1],
-                    first,
+                    infs[0],
                 )
             )
     return out
 
 
-def _route_rules(ctx: Context, name: str) -> Finding:
-    code = FindingCode.SC_ROUTE_RULES
-    return Finding(
-        code=code,
-        severity=code.rule.severity,
-        message=(
-            f"{_ROUTE_NAMES.get(ctx.route, ctx.route)} plan ({name}): "
-            "the SC rules apply. The thrombosis boxed warning applies; the IVIG "
-            "renal boxed warning (RENAL_RISK) and the sucrose rule do not apply "
-            "(SCIg and HyQvia carry a thrombosis-only boxed warning), nor do the "
-            "IV rate checks in mg/kg/min (SC rates are per site, checked against "
-            "the label's per-site limits)."
-        ),
-        source=SC_BOXED,
-        concerns=Concern.whole_plan(),
-    )
-
-
-def check_sc(ctx: Context, cfg: SafetyConfig) -> list[Finding]:  # noqa: ARG001
-    """All subcutaneous findings (none for an IV plan).
-
-    .. versionadded:: 0.1.0
-    """
-    if not ctx.subcutaneous:
-        return []
-    product = ctx.product
-    name = "the product" if product is None else product.name
-    out = [_route_rules(ctx, name)]
-    if product is None:
-        out.extend(
-            _not_assessed(
-                code,
-                "The product is not known: its SC limits were not assessed.",
-            )
-            for code in _SC_CODES
-        )
-        return out
-    bare = [inf for inf in ctx.infusions if inf.sc is None]
-    if bare:
-        dates = ", ".join(inf.date.isoformat() for inf in bare)
-        out.extend(
-            _not_assessed(
-                code,
-                f"{len(bare)} infusion{'s' if len(bare) != 1 else ''} of this SC "
-                f"plan carry no SC details (sites, volume and rate per site): "
-                f"not assessed ({dates}).",
-            )
-            for code in _SC_CODES
-        )
-    for inf in ctx.infusions:
-        sc = inf.sc
-        if sc is None:
-            continue
-        rows, unknown = _rows(product, sc.applies_to, ctx.patient)
-        if unknown:
-            out.extend(
-                _not_assessed(
-                    code,
-                    f"The SC limits applied ({'; '.join(unknown)}) are not "
-                    f"{product.name}'s catalogue situations for this patient "
-                    f"({ctx.patient.weight_kg:g} kg, {ctx.patient.age_years:g} "
-                    "years): checked against the plan's recorded limits only.",
-                    Concern.infusion_on(inf.date, inf.cycle),
-                )
-                for code in _SC_CODES[:3]
-            )
-        out.extend(_sites(inf, sc, rows, product.name))
-        out.extend(_volume(inf, sc, rows, product.name))
-        out.extend(_rate(inf, sc, rows, product.name))
-    out.extend(_daily(ctx, product))
-    return out
+__doc__ = (__doc__ or "") + describe(__name__)

@@ -1,13 +1,11 @@
 """Thrombosis checks (US IVIG boxed warning, reference §4.1).
 
-* ``THROMBOSIS_RISK`` (warning): a boxed-warning risk factor is recorded.
-  Action: the minimum dose and infusion rate practicable, the product's
-  at-risk rate cap (checked by :mod:`~ivig_core.safety.rate`), hydration.
-  "Advanced age" has no number in the boxed warning, so age counts only
-  from ``SafetyConfig.thrombosis_age_from`` (no default); until it is set
-  the age part is reported as not assessed.
-* ``HYPERVISCOSITY_ASSESS`` (warning): hyperviscosity or paraproteinaemia
-  recorded: assess blood viscosity.
+The action for a patient at risk: the minimum dose and infusion rate
+practicable, the product's at-risk rate cap (checked by
+:mod:`~ivig_core.safety.rate`), hydration. "Advanced age" has no number in
+the boxed warning, so age counts only from
+``SafetyConfig.thrombosis_age_from`` (no default); until it is set the age
+part is reported as not assessed.
 
 "Thrombosis may occur in the absence of known risk factors" (boxed
 warning): a quiet check is not a clearance.
@@ -19,24 +17,36 @@ in mg/kg/min (SC rates are per site).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from collections.abc import Iterable
+from typing import Final
 
+from ivig_core.findings import Finding, Rule, Severity
 from ivig_core.patient import RiskFactor
-from ivig_core.safety.findings import SC_BOXED, Finding, FindingCode, Severity
-
-
-if TYPE_CHECKING:
-    from ivig_core.products import AtRiskCap
-    from ivig_core.safety._context import Context
-    from ivig_core.safety.config import SafetyConfig
+from ivig_core.products import AtRiskCap
+from ivig_core.rates import rate_kind
+from ivig_core.safety._context import Context
+from ivig_core.safety.registry import check, describe
 
 
 __all__ = [
+    "BOXED",
+    "SC_BOXED",
     "THROMBOSIS_FACTORS",
     "cap_text",
-    "check_thrombosis",
     "thrombosis_reasons",
 ]
+
+#: The US IVIG boxed warning (thrombosis, renal dysfunction and failure).
+BOXED: Final = (
+    "US IVIG boxed warning, read in the Privigen and Octagam 10 % labels "
+    "(reference §4.1)"
+)
+#: The SC products' boxed warning: thrombosis only (no renal part).
+SC_BOXED: Final = (
+    "SCIg and HyQvia thrombosis-only boxed warning (Hizentra dailymed; Xembify "
+    "druginserts.com; Cuvitru prescriberpoint; HyQvia 120ty.net) (reference "
+    "§4.1)"
+)
 
 #: The boxed warning's thrombosis risk factors that are recorded as such.
 THROMBOSIS_FACTORS: Final = {
@@ -62,36 +72,51 @@ def cap_text(cap: AtRiskCap) -> str:
 
     .. versionadded:: 0.1.0
     """
-    from ivig_core.infusion import rate_kind  # noqa: PLC0415 - lazy
-
     sign = "≤" if cap.inclusive else "<"
     kind = rate_kind(cap.rate)
     return f"{sign} {float(cap.rate.magnitude):g} {kind.value} ({cap.source})"
 
 
-def thrombosis_reasons(ctx: Context, cfg: SafetyConfig) -> tuple[list[str], bool]:
+def thrombosis_reasons(ctx: Context) -> tuple[list[str], bool]:
     """(the thrombosis risk factors present, whether age could be assessed).
 
     .. versionadded:: 0.1.0
     """
     p = ctx.patient
     reasons = [text for f, text in THROMBOSIS_FACTORS.items() if p.has(f)]
-    age_from = cfg.thrombosis_age_from_years
+    age_from = ctx.config.thrombosis_age_from_years
     if age_from is None:
         return reasons, False
-    if p.age_years >= age_from:
-        reasons.append(f"age {p.age_years:g} years (≥ configured {age_from:g})")
+    age = p.age_years
+    if age >= age_from:
+        reasons.append(f"age {age:g} years (≥ configured {age_from:g})")
     return reasons, True
 
 
-def check_thrombosis(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
-    """All thrombosis findings.
-
-    .. versionadded:: 0.1.0
-    """
-    rule = FindingCode.THROMBOSIS_RISK.rule
+@check(
+    code="THROMBOSIS_RISK",
+    severity=Severity.WARNING,
+    rule=(
+        "A boxed-warning thrombosis risk factor is recorded: "
+        "immobilisation, hypercoagulable state, prior thrombosis, "
+        "oestrogens, indwelling vascular catheter, hyperviscosity, "
+        "cardiovascular risk, or age at or above the configured "
+        "thrombosis_age_from (the label says only 'advanced age'); "
+        "also every dermatomyositis plan (Octagam 10 % DM label). "
+        "SC and facilitated-SC plans: the same factors, under the SC "
+        "products' thrombosis-only boxed warning."
+    ),
+    action=(
+        "Give the minimum dose and infusion rate practicable, apply the "
+        "product's at-risk rate cap, ensure adequate hydration, monitor "
+        "for signs of thrombosis."
+    ),
+    source=BOXED + "; SC plans: " + SC_BOXED,
+    parameters=("thrombosis_age_from",),
+)
+def _thrombosis(rule: Rule, ctx: Context) -> Iterable[Finding]:
     out: list[Finding] = []
-    reasons, age_assessed = thrombosis_reasons(ctx, cfg)
+    reasons, age_assessed = thrombosis_reasons(ctx)
     if ctx.indication == "dermatomyositis":
         # Not a cap trigger: the DM labelled maximum already reflects it.
         reasons = [*reasons, _DM_REASON]
@@ -101,38 +126,41 @@ def check_thrombosis(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
     if reasons:
         cap = ""
         product = ctx.product
-        if (
-            product is not None
-            and product.at_risk_cap is not None
-            and not ctx.subcutaneous
-        ):
+        if product.at_risk_cap is not None and not ctx.subcutaneous:
             cap = f" {product.name}'s at-risk cap: {cap_text(product.at_risk_cap)}."
         out.append(
-            Finding(
-                code=rule.code,
-                severity=rule.severity,
-                message=(
-                    f"Thrombosis risk: {'; '.join(reasons)}. Give the minimum dose "
-                    "and infusion rate practicable, ensure adequate hydration "
-                    f"before administration, and monitor for thrombosis.{cap}"
-                ),
+            rule.fired(
+                f"Thrombosis risk: {'; '.join(reasons)}. Give the minimum dose "
+                "and infusion rate practicable, ensure adequate hydration "
+                f"before administration, and monitor for thrombosis.{cap}",
                 source=source,
             )
         )
     if not age_assessed:
         out.append(
-            Finding(
-                code=rule.code,
+            rule.not_assessed(
+                f"Age {ctx.patient.age_years:g} years not assessed as a "
+                "thrombosis risk factor: the boxed warning says 'advanced age' "
+                "without a number; set SafetyConfig.thrombosis_age_from.",
                 severity=Severity.INFO,
-                message=(
-                    f"Age {ctx.patient.age_years:g} years not assessed as a "
-                    "thrombosis risk factor: the boxed warning says 'advanced age' "
-                    "without a number; set SafetyConfig.thrombosis_age_from."
-                ),
                 source=source,
-                assessed=False,
             )
         )
+    return out
+
+
+@check(
+    code="HYPERVISCOSITY_ASSESS",
+    severity=Severity.WARNING,
+    rule="Hyperviscosity or paraproteinaemia is recorded.",
+    action="Assess blood viscosity before infusion.",
+    source=(
+        BOXED + "; baseline viscosity in cryoglobulins, chylomicronaemia, "
+        "high triglycerides, monoclonal gammopathies (Bivigam, Asceniv "
+        "labels)"
+    ),
+)
+def _viscosity(rule: Rule, ctx: Context) -> Iterable[Finding]:
     p = ctx.patient
     visc = [
         text
@@ -142,19 +170,16 @@ def check_thrombosis(ctx: Context, cfg: SafetyConfig) -> list[Finding]:
         )
         if p.has(f)
     ]
-    if visc:
-        vrule = FindingCode.HYPERVISCOSITY_ASSESS.rule
-        out.append(
-            Finding(
-                code=vrule.code,
-                severity=vrule.severity,
-                message=(
-                    f"{' and '.join(visc).capitalize()} recorded: assess blood "
-                    "viscosity before infusion (baseline viscosity in "
-                    "cryoglobulinaemia, chylomicronaemia, high triglycerides, "
-                    "monoclonal gammopathies)."
-                ),
-                source=vrule.source,
-            )
+    if not visc:
+        return []
+    return [
+        rule.fired(
+            f"{' and '.join(visc).capitalize()} recorded: assess blood "
+            "viscosity before infusion (baseline viscosity in "
+            "cryoglobulinaemia, chylomicronaemia, high triglycerides, "
+            "monoclonal gammopathies)."
         )
-    return out
+    ]
+
+
+__doc__ = (__doc__ or "") + describe(__name__)

@@ -1,6 +1,6 @@
-"""Minimal plans for the safety tests and documentation examples.
+"""Minimal plans for the safety tests (a test helper, not shipped).
 
-Strictly private. Applications build plans with
+Applications build plans with
 :func:`~ivig_core.planning.course.plan_course`. These builders make the
 smallest :class:`~ivig_core.plan.Plan` a check needs, including plans the
 planner would refuse (a rate above the label), so that the checks can be
