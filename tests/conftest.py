@@ -8,20 +8,16 @@
 
 Pick one explicitly with ``HYPOTHESIS_PROFILE=ci pytest``.
 
-Also: this directory is put on ``sys.path``, so test modules import the
-shared test helpers (e.g. ``safety_plans``) by name.
+The shared test helpers (``worked``, ``safety_plans``) are importable by name
+because pyproject.toml puts ``tests/`` on pytest's ``pythonpath``.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 settings.register_profile(
     "ci",
