@@ -464,6 +464,7 @@ def split_course_g(
     limits: SplitLimits,
     granularity_g: float,
     total_g: float | None = None,
+    calculated_g: float | None = None,
 ) -> CourseSplit:
     """Split a course (floats in g, g/kg, kg) into daily amounts.
 
@@ -477,6 +478,8 @@ def split_course_g(
         total_g: The total to split (e.g. the dispensed total after a
             rounding policy); ``None`` splits the calculated dose, which
             must then be a whole number of *granularity_g*.
+        calculated_g: The course's calculated grams where its source fixed
+            them (an SC conversion in grams); ``None``: dose × weight.
 
     Raises:
         InputError: A dose, weight or granularity ≤ 0, days outside
@@ -500,7 +503,8 @@ def split_course_g(
     if not (granularity_g > 0.0 and math.isfinite(granularity_g)):
         raise InputError("granularity", granularity_g, "a mass > 0 g")
     days = check_days_choice(days, allowed_days, field="days")
-    calculated_g = dose_g_per_kg * weight_kg
+    if calculated_g is None:
+        calculated_g = dose_g_per_kg * weight_kg
     total = calculated_g if total_g is None else total_g
     if not (total > 0.0 and math.isfinite(total)):
         raise InputError("total", total_g, "a course total > 0 g")
