@@ -1,5 +1,4 @@
-"""The one assembly of a :class:`~ivig_core.plan.Plan`: days, courses, notes,
-trace, and the safety pass.
+"""The one assembly of a :class:`~ivig_core.plan.Plan`, and its safety pass.
 
 :func:`assemble` takes the placed and dispensed courses and a per-route
 administration step, builds each :class:`~ivig_core.plan.Infusion` and
@@ -36,7 +35,14 @@ if TYPE_CHECKING:
     from ivig_core.vials import VialSelection
 
 
-__all__ = ["Administer", "Dispensed", "assemble", "iv_trace", "pipeline_notes", "taper_trace"]
+__all__ = [
+    "Administer",
+    "Dispensed",
+    "assemble",
+    "iv_trace",
+    "pipeline_notes",
+    "taper_trace",
+]
 
 #: How a day's volume is given: ``(date, vials) -> (run, SC details)``.
 Administer = Callable[

@@ -24,7 +24,7 @@ built: an error leaves nothing half-built.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -39,7 +39,6 @@ from ivig_core.planning.administration import (
     sc_rounding,
 )
 from ivig_core.planning.assemble import (
-    Administer,
     Dispensed,
     assemble,
     iv_trace,
@@ -142,14 +141,113 @@ def sc_dosing_trace(patient: Patient, weight: DosingWeight) -> Trace:
 
 
 @attrs.define
+class _Iv:
+    """The IV route's part of one run: the rate ramp and the IV trace."""
+
+    admin: IvAdministration
+    rounding: RoundingPolicy | str
+    rounding_name: str
+    notes: list[str] = attrs.field(factory=list)
+
+    @classmethod
+    def of(cls, request: PlanRequest, product: Product, weight: DosingWeight) -> _Iv:
+        schedule = (
+            label_rate_schedule(product, request.indication or "")
+            if request.rate_schedule is None
+            else request.rate_schedule
+        )
+        if not isinstance(schedule, RateSchedule):
+            raise InputError("rate_schedule", schedule, "a RateSchedule or None")
+        rate_kg = (
+            weight.weight_kg
+            if request.rate_weight == "dosing"
+            else request.patient.weight_kg
+        )
+        admin = IvAdministration(
+            product=product,
+            schedule=schedule,
+            rate_weight_kg=rate_kg,
+            at_risk_cap=request.at_risk_cap,
+            indication=request.indication,
+        )
+        return cls(
+            admin=admin,
+            rounding=request.rounding,
+            rounding_name=_rounding_name(request.rounding),
+        )
+
+    def administer(
+        self, _: dt.date, selection: VialSelection
+    ) -> tuple[InfusionRun, ScDetails | None]:
+        return self.admin.run(selection.volume_ml), None
+
+    def maintenance(
+        self, request: PlanRequest, weight: DosingWeight, route: Route
+    ) -> list[Course] | None:
+        del request, weight, route
+        return None
+
+    def day_vials(
+        self, dispenser: Dispenser, d: Dispensed, grams: float
+    ) -> VialSelection:
+        del d
+        return dispenser.day(grams)
+
+    def trace(self, run: _Run, lead: Lead) -> list[Trace]:
+        del lead
+        return iv_trace(
+            patient=run.request.patient,
+            weight=run.weight,
+            regimen=run.request.regimen,
+            product=self.admin.product,
+            courses=run.dispensed,
+            cycles=run.cycles,
+            infusions=run.infusions,
+            granularity=run.granularity,
+            schedule=self.admin.schedule,
+            rate=(run.request.rate_weight, self.admin.rate_weight_kg),
+        )
+
+
+@attrs.define
 class _Sc:
     """The SC part of one run: courses from a conversion, trace, notes."""
 
     options: ScOptions
     admin: ScAdministration
+    rounding: RoundingPolicy
+    rounding_name: str
     lead: list[Trace] = attrs.field(factory=list)
     notes: list[str] = attrs.field(factory=list)
     ramp: bool = False
+    full_dose_g: float = 0.0
+
+    @classmethod
+    def of(
+        cls, request: PlanRequest, product: Product, route: Route, options: ScOptions
+    ) -> _Sc:
+        admin = ScAdministration(
+            patient=request.patient, product=product, route=route, options=options
+        )
+        admin.check()
+        policy = sc_rounding(request.rounding)
+        return cls(
+            options=options, admin=admin, rounding=policy, rounding_name=policy.name
+        )
+
+    def administer(
+        self, date: dt.date, selection: VialSelection
+    ) -> tuple[InfusionRun, ScDetails | None]:
+        return self.admin.day(date, selection)
+
+    def day_vials(
+        self, dispenser: Dispenser, d: Dispensed, grams: float
+    ) -> VialSelection:
+        # A one-day SC course keeps its course selection (the rounding of its
+        # calculated grams) as the day's vials.
+        if d.split.days == 1:
+            return d.selection
+        return dispenser.day(grams)
 
     def maintenance(
         self, request: PlanRequest, weight: DosingWeight, route: Route
@@ -166,34 +264,40 @@ class _Sc:
         self.lead[:0] = conversion.trace
         self.notes.extend(conversion.notes)
         dose_g, line = conversion_dose_g(conversion, weight)
+        self.full_dose_g = dose_g
         if line is not None:
             self.lead.append(line)
         self.ramp = route is Route.FACILITATED_SC and ramp_up is not False
-        if not self.ramp:
-            if ramp_up is True:
-                raise InputError(
-                    "ramp_up",
-                    ramp_up,
-                    "None or False: the labelled ramp-up is HyQvia's (facilitated SC)",
-                )
-            if ramp_up is False:
-                self.notes.append("No HyQvia ramp-up (ramp_up=False), as chosen.")
-        else:
+        if self.ramp:
             self.notes.append(
                 "The ramp-up infusions are cycles 1-3 (phase ramp_up); the full "
                 "dose starts at cycle 4 (phase maintenance)."
             )
+        elif ramp_up is True:
+            raise InputError(
+                "ramp_up",
+                ramp_up,
+                "None or False: the labelled ramp-up is HyQvia's (facilitated SC)",
+            )
+        elif ramp_up is False:
+            self.notes.append("No HyQvia ramp-up (ramp_up=False), as chosen.")
         main = request.regimen.maintenance
-        cycles = 0 if main is None else (main.cycles or 0)
         return conversion_courses(
             conversion,
             dose_g=dose_g,
             weight_kg=weight.weight_kg,
-            cycles=cycles,
+            cycles=0 if main is None else (main.cycles or 0),
             ramp=self.ramp,
         )
 
-    def ramp_trace(self, dispensed: Sequence[Dispensed], dose_g: float) -> Trace:
+    def trace(self, run: _Run, lead: Lead) -> list[Trace]:
+        lines = [*self.lead, *lead.trace]
+        if self.ramp:
+            lines.append(self._ramp_trace(run.dispensed))
+        lines.extend(self.admin.trace)
+        return lines
+
+    def _ramp_trace(self, dispensed: Sequence[Dispensed]) -> Trace:
         conversion = self.options.conversion
         weeks = 0.0 if conversion is None else conversion.ivig_interval_weeks
         return Trace(
@@ -205,74 +309,28 @@ class _Sc:
             formula="week 1: 1-week dose; week 2: 2-week dose; week 4: 3-week "
             "dose; week 7: the full dose (n-week dose = full dose ÷ interval "
             "weeks × n)",
-            inputs=f"full dose {dose_g:.4g} g every {weeks:g} weeks",
+            inputs=f"full dose {self.full_dose_g:.4g} g every {weeks:g} weeks",
             source=SRC_RAMP,
         )
 
 
-def run(request: PlanRequest, lead: Lead | None = None) -> Plan:  # noqa: C901 - the pipeline, step by step
-    """Run the pipeline; *lead* is what a planner that made the regimen adds.
+@attrs.define
+class _Run:
+    """What the trace and notes of one run read (filled as it goes)."""
 
-    .. versionadded:: 0.1.0
-    """
-    lead = lead or Lead()
-    patient = request.patient
-    product = _product(request.product)
-    route = Route.IV if request.sc is None else sc_product(product)[1]
-    weight = dosing_weight(patient, request.policy)
-    limits = request.limits if request.limits is not None else SplitLimits()
-    sc: _Sc | None = None
-    rounding: RoundingPolicy | str
-    administer: Administer
-    if request.sc is None:
-        schedule = (
-            label_rate_schedule(product, request.indication or "")
-            if request.rate_schedule is None
-            else request.rate_schedule
-        )
-        if not isinstance(schedule, RateSchedule):
-            raise InputError("rate_schedule", schedule, "a RateSchedule or None")
-        rate_kg = (
-            weight.weight_kg if request.rate_weight == "dosing" else patient.weight_kg
-        )
-        iv = IvAdministration(
-            product=product,
-            schedule=schedule,
-            rate_weight_kg=rate_kg,
-            at_risk_cap=request.at_risk_cap,
-            indication=request.indication,
-        )
+    request: PlanRequest
+    weight: DosingWeight
+    dispensed: list[Dispensed]
+    granularity: tuple[float, str]
+    cycles: Sequence[Cycle] = ()
+    infusions: Sequence[Infusion] = ()
 
-        def iv_day(
-            _: dt.date, selection: VialSelection
-        ) -> tuple[InfusionRun, ScDetails | None]:
-            return iv.run(selection.volume_ml), None
 
-        administer = iv_day
-
-        rounding = request.rounding
-        rounding_name = _rounding_name(rounding)
-    else:
-        admin = ScAdministration(
-            patient=patient, product=product, route=route, options=request.sc
-        )
-        admin.check()
-        policy = sc_rounding(request.rounding)
-        rounding, rounding_name = policy, policy.name
-        sc = _Sc(options=request.sc, admin=admin)
-        administer = admin.day
-    dispenser = Dispenser(
-        product=product, rounding=rounding, weight_kg=weight.weight_kg, limits=limits
-    )
-    maintenance = None if sc is None else sc.maintenance(request, weight, route)
-    courses, taper = course_list(
-        request.regimen,
-        sc=sc is not None,
-        weight_kg=weight.weight_kg,
-        maintenance=maintenance,
-    )
+def _dispense_and_place(
+    request: PlanRequest, dispenser: Dispenser, courses: list[Course]
+) -> list[Dispensed]:
+    """Round and split each course, check the intervals, place the courses."""
     splits = [dispenser.course(c) for c in courses]
-    gran = dispenser.granularity
     for number, (course, (_, split)) in enumerate(
         zip(courses, splits, strict=True), start=1
     ):
@@ -292,69 +350,75 @@ def run(request: PlanRequest, lead: Lead | None = None) -> Plan:  # noqa: C901 -
         ],
         closed=request.closed,
     )
-    dispensed = [
+    return [
         Dispensed(course=c, selection=sel, split=split, place=place)
         for c, (sel, split), place in zip(courses, splits, placed, strict=True)
     ]
 
-    def day_vials(d: Dispensed, grams: float) -> VialSelection:
-        # An SC one-day course keeps its course selection (the rounding of
-        # its calculated grams) as the day's vials.
-        if sc is not None and d.split.days == 1:
-            return d.selection
-        return dispenser.day(grams)
 
-    ended: Literal["cycles", "floor", "stop"] = (
-        "cycles" if taper is None else taper.ended
+def run(request: PlanRequest, lead: Lead | None = None) -> Plan:
+    """Run the pipeline; *lead* is what a planner that made the regimen adds.
+
+    .. versionadded:: 0.1.0
+    """
+    lead = lead or Lead()
+    product = _product(request.product)
+    route = Route.IV if request.sc is None else sc_product(product)[1]
+    weight = dosing_weight(request.patient, request.policy)
+    limits = request.limits if request.limits is not None else SplitLimits()
+    step: _Iv | _Sc = (
+        _Iv.of(request, product, weight)
+        if request.sc is None
+        else _Sc.of(request, product, route, request.sc)
     )
+    dispenser = Dispenser(
+        product=product,
+        rounding=step.rounding,
+        weight_kg=weight.weight_kg,
+        limits=limits,
+    )
+    courses, taper = course_list(
+        request.regimen,
+        sc=route is not Route.IV,
+        weight_kg=weight.weight_kg,
+        maintenance=step.maintenance(request, weight, route),
+    )
+    dispensed = _dispense_and_place(request, dispenser, courses)
+    state = _Run(
+        request=request,
+        weight=weight,
+        dispensed=dispensed,
+        granularity=dispenser.granularity,
+    )
+    lead_notes = [*step.notes, *lead.notes]
+    if isinstance(step, _Sc):
+        lead_notes.extend(step.admin.notes())
+
+    def notes(cycles: Sequence[Cycle]) -> list[str]:
+        splits = [d.split for d in dispensed]
+        gran = state.granularity[0]
+        own = pipeline_notes(cycles, splits, request.closed, taper, gran)
+        return [*lead_notes, *own]
 
     def trace(
         cycles: Sequence[Cycle], infusions: Sequence[Infusion]
     ) -> tuple[Trace, ...]:
-        if sc is None:
-            lines = iv_trace(
-                patient=patient,
-                weight=weight,
-                regimen=request.regimen,
-                product=product,
-                courses=dispensed,
-                cycles=cycles,
-                infusions=infusions,
-                granularity=gran,
-                schedule=schedule,
-                rate=(request.rate_weight, rate_kg),
-            )
-        else:
-            lines = [*sc.lead, *lead.trace]
-            if sc.ramp and maintenance:
-                lines.append(
-                    sc.ramp_trace(dispensed, maintenance[-1].calculated_g or 0.0)
-                )
-            lines.extend(sc.admin.trace)
+        state.cycles, state.infusions = cycles, infusions
+        lines = step.trace(state, lead)
         if taper is not None:
             lines.append(taper_trace(taper, request.regimen))
         return tuple(lines)
-
-    lead_notes: list[str] = []
-    if sc is not None:
-        lead_notes = [*sc.notes, *lead.notes, *sc.admin.notes()]
-
-    def notes(cycles: Sequence[Cycle]) -> list[str]:
-        own = pipeline_notes(
-            cycles, [d.split for d in dispensed], request.closed, taper, gran[0]
-        )
-        return [*lead_notes, *own]
 
     return assemble(
         request,
         product=product,
         route=route,
         weight=weight,
-        rounding=rounding_name,
+        rounding=step.rounding_name,
         courses=dispensed,
-        day_vials=day_vials,
-        administer=administer,
-        ended=ended,
+        day_vials=lambda d, grams: step.day_vials(dispenser, d, grams),
+        administer=step.administer,
+        ended="cycles" if taper is None else taper.ended,
         notes=notes,
         trace=trace,
     )
