@@ -10,17 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivig_core import InputError, PlanningError, UnitError
-from ivig_core.infusion import (
-    RateKind,
-    RateSchedule,
-    RateStep,
-    plan_infusion,
-    plan_infusion_ml,
-    rate_kind,
-    rate_schedule,
-    rate_to_ml_h,
-)
+from ivig_core.infusion import plan_infusion, plan_infusion_ml, rate_schedule
 from ivig_core.products import get_product
+from ivig_core.rates import RateKind, RateSchedule, RateStep, rate_kind, rate_to_ml_h
 from ivig_core.units import Q_
 
 

@@ -27,6 +27,7 @@ import attrs
 from ivig_core import units
 from ivig_core._checks import DAYS_PER_WEEK, REL_TOL
 from ivig_core.products import Route
+from ivig_core.trace import Trace
 from ivig_core.units import (
     G_PER_KG,
     G_PER_KG_PER_WEEK,
@@ -262,27 +263,6 @@ class Cycle:
     def moved_days(self) -> int:
         """Days the course was moved for closed days."""
         return (self.start - self.planned_start).days
-
-
-@attrs.frozen(kw_only=True)
-class Trace:
-    """How one number was obtained.
-
-    Attributes:
-        what: The number's name (e.g. ``"course 1 calculated"``).
-        value: The value with its unit, as printed.
-        formula: The formula or rule.
-        inputs: The inputs, with their values.
-        source: Where the rule comes from.
-
-    .. versionadded:: 0.1.0
-    """
-
-    what: str
-    value: str
-    formula: str
-    inputs: str
-    source: str
 
 
 @attrs.frozen(kw_only=True)

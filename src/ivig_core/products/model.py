@@ -1,48 +1,29 @@
-"""Immunoglobulin products: a sourced, validated catalogue.
+"""The product model: immutable, validated value classes for the catalogue.
 
-A :class:`Product` holds what planning and checking need: route,
-concentration, vials, IgA content, stabiliser and sugars, sodium, the
-labelled indications with their rates, the at-risk rate cap, the SCIg
-conversion factor and subcutaneous site limits. Every value group carries a
-:class:`Source` (label or site, and the version or date read).
-
-A value the reference marks UNCONFIRMED is absent (``None`` or empty), never
-guessed, and the product lists the group in :attr:`Product.unconfirmed`.
-
-The shipped catalogue is ``ivig_core/data/products.toml``
-(:func:`default_catalogue`); a local formulary file in the same format is
-read with :func:`load_formulary`, with the same validation. A malformed file
-raises :class:`~ivig_core.InputError` naming the file, the product and the
-field, and nothing is loaded.
-
-Example:
-    >>> p = get_product("privigen")
-    >>> p.name, p.concentration_g_per_l, [v.grams_g for v in p.vials]
-    ('Privigen', 100.0, [40.0])
-    >>> get_product("gammagard s/d").iga_depleted
-    True
+:class:`Product` and its value groups (:class:`Vial`, :class:`IgaContent`,
+:class:`Composition`, :class:`SodiumContent`, :class:`Indication` with its
+:class:`LabelRamp`, :class:`AtRiskCap`, :class:`ScigConversion`,
+:class:`ScSiteLimit`), each with its :class:`Source`, and the
+:class:`Catalogue` mapping. Reading them from TOML is
+:mod:`ivig_core.products.catalogue`'s job.
 """
 
 from __future__ import annotations
 
 import difflib
-import functools
-import importlib.resources
-import math
 import re
-import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Final, TypeVar
 
 import attrs
+from attrs.converters import optional
 
 from ivig_core import units
-from ivig_core._checks import tuple_of
+from ivig_core._checks import flag, text, tuple_of
 from ivig_core._enum import ParsedEnum
 from ivig_core.errors import InputError, UnitError
-from ivig_core.infusion import RateKind, RateStep, rate_kind, read_minutes
+from ivig_core.rates import RateKind, RateStep, rate_kind, read_minutes
 from ivig_core.units import (
     G_PER_L,
     MG_PER_ML,
@@ -57,6 +38,7 @@ from ivig_core.units import (
 
 
 __all__ = [
+    "UNCONFIRMABLE",
     "AtRiskCap",
     "Bound",
     "Catalogue",
@@ -73,9 +55,6 @@ __all__ = [
     "Source",
     "Substance",
     "Vial",
-    "default_catalogue",
-    "get_product",
-    "load_formulary",
 ]
 
 #: Value groups a product may mark UNCONFIRMED (absent on purpose).
@@ -92,7 +71,6 @@ UNCONFIRMABLE: Final = frozenset(
     }
 )
 _T = TypeVar("_T")
-_PRESENTATION: Final = frozenset({"concentration", "vials"})
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -170,13 +148,11 @@ class Bound(ParsedEnum):
 
 
 # --------------------------------------------------------------------------
-# Named converters
+# Named converters (each names its field in errors)
 
 
 def _text(value: object, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(field, value, "a non-empty string")
-    return value.strip()
+    return text(value, field=field, allowed="a non-empty string")
 
 
 def _reference(value: object) -> str:
@@ -230,6 +206,14 @@ def _vial_ml(value: object) -> Quantity:
     return _positive(value, field="volume", unit=ML)
 
 
+def _ml(value: object) -> Quantity:
+    return _positive(value, field="volume", unit=ML)
+
+
+def _ml_h(value: object) -> Quantity:
+    return _positive(value, field="rate", unit=ML_PER_H)
+
+
 def _concentration(value: object) -> Quantity:
     q = _positive(value, field="concentration", unit=G_PER_L)
     units.require_range(
@@ -260,12 +244,8 @@ def _content(value: object, field: str) -> Quantity:
     return units.quantity(v, spec)
 
 
-def _opt_amount(value: object) -> Quantity | None:
-    return None if value is None else _content(value, "amount")
-
-
-def _opt_bound(value: object) -> Bound | None:
-    return None if value is None else Bound.parse(value)
+def _amount(value: object) -> Quantity:
+    return _content(value, "amount")
 
 
 def _bound(value: object) -> Bound:
@@ -276,22 +256,25 @@ def _substance(value: object) -> Substance:
     return Substance.parse(value)
 
 
-def _opt_bool(value: object) -> bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    raise InputError("flag", value, "true, false or absent")
-
-
 def _bool(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise InputError("flag", value, "true or false")
+    return flag(value, field="flag")
 
 
 def _source(value: object) -> Source:
     if isinstance(value, Source):
         return value
     raise InputError("source", value, "a Source(reference=..., version=...)")
+
+
+def _minutes(value: object) -> Quantity:
+    return units.quantity(read_minutes(value, field="duration"), MINUTE)
+
+
+def _instance(value: object, cls: type[_T], field: str) -> _T:
+    """*value* if it is a *cls* (the TOML reader builds them), else refused."""
+    if isinstance(value, cls):
+        return value
+    raise InputError(field, value, f"a {cls.__name__}")
 
 
 # --------------------------------------------------------------------------
@@ -375,8 +358,8 @@ class Excipient:
     """
 
     substance: Substance = attrs.field(converter=_substance)
-    amount: Quantity | None = attrs.field(default=None, converter=_opt_amount)
-    bound: Bound | None = attrs.field(default=None, converter=_opt_bound)
+    amount: Quantity | None = attrs.field(default=None, converter=optional(_amount))
+    bound: Bound | None = attrs.field(default=None, converter=optional(_bound))
     note: str = ""
 
 
@@ -400,8 +383,8 @@ class Composition:
 
     excipients: tuple[Excipient, ...] = attrs.field(converter=_excipients)
     source: Source = attrs.field(converter=_source)
-    sucrose_free: bool | None = attrs.field(default=None, converter=_opt_bool)
-    no_added_sugars: bool | None = attrs.field(default=None, converter=_opt_bool)
+    sucrose_free: bool | None = attrs.field(default=None, converter=optional(_bool))
+    no_added_sugars: bool | None = attrs.field(default=None, converter=optional(_bool))
     note: str = ""
 
     @property
@@ -418,8 +401,8 @@ class SodiumContent:
     """
 
     source: Source = attrs.field(converter=_source)
-    amount: Quantity | None = attrs.field(default=None, converter=_opt_amount)
-    bound: Bound | None = attrs.field(default=None, converter=_opt_bound)
+    amount: Quantity | None = attrs.field(default=None, converter=optional(_amount))
+    bound: Bound | None = attrs.field(default=None, converter=optional(_bound))
     note: str = ""
 
 
@@ -478,17 +461,7 @@ class ScigConversion:
     note: str = ""
 
 
-def _opt_ml(value: object) -> Quantity | None:
-    return None if value is None else _positive(value, field="volume", unit=ML)
-
-
-def _opt_ml_h(value: object) -> Quantity | None:
-    return None if value is None else _positive(value, field="rate", unit=ML_PER_H)
-
-
-def _opt_sites(value: object) -> int | None:
-    if value is None:
-        return None
+def _max_sites(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 20:
         raise InputError("max_sites", value, "an integer from 1 to 20")
     return value
@@ -512,14 +485,18 @@ class ScSiteLimit:
 
     applies_to: str = attrs.field(converter=_applies_to)
     source: Source = attrs.field(converter=_source)
-    volume_per_site: Quantity | None = attrs.field(default=None, converter=_opt_ml)
-    initial_rate_per_site: Quantity | None = attrs.field(
-        default=None, converter=_opt_ml_h
+    volume_per_site: Quantity | None = attrs.field(
+        default=None, converter=optional(_ml)
     )
-    rate_per_site: Quantity | None = attrs.field(default=None, converter=_opt_ml_h)
-    max_sites: int | None = attrs.field(default=None, converter=_opt_sites)
-    total_rate: Quantity | None = attrs.field(default=None, converter=_opt_ml_h)
-    volume_per_day: Quantity | None = attrs.field(default=None, converter=_opt_ml)
+    initial_rate_per_site: Quantity | None = attrs.field(
+        default=None, converter=optional(_ml_h)
+    )
+    rate_per_site: Quantity | None = attrs.field(
+        default=None, converter=optional(_ml_h)
+    )
+    max_sites: int | None = attrs.field(default=None, converter=optional(_max_sites))
+    total_rate: Quantity | None = attrs.field(default=None, converter=optional(_ml_h))
+    volume_per_day: Quantity | None = attrs.field(default=None, converter=optional(_ml))
     note: str = ""
 
 
@@ -530,19 +507,7 @@ def _ramp_rate(value: object) -> Quantity:
     return _positive(value, field="rate", unit=kind.unit)
 
 
-def _opt_ramp_rate(value: object) -> Quantity | None:
-    return None if value is None else _ramp_rate(value)
-
-
-def _opt_minutes(value: object) -> Quantity | None:
-    if value is None:
-        return None
-    return units.quantity(read_minutes(value, field="duration"), MINUTE)
-
-
-def _opt_steps(value: object) -> tuple[RateStep, ...] | None:
-    if value is None:
-        return None
+def _steps(value: object) -> tuple[RateStep, ...]:
     out = tuple_of(value, RateStep, field="steps")
     if not out:
         raise InputError("steps", value, "a non-empty list of RateStep, or absent")
@@ -564,12 +529,20 @@ class LabelRamp:
     initial: Quantity = attrs.field(converter=_ramp_rate)
     maximum: Quantity = attrs.field(converter=_ramp_rate)
     initial_duration: Quantity | None = attrs.field(
-        default=None, converter=_opt_minutes
+        default=None, converter=optional(_minutes)
     )
-    increment: Quantity | None = attrs.field(default=None, converter=_opt_ramp_rate)
-    interval_low: Quantity | None = attrs.field(default=None, converter=_opt_minutes)
-    interval_high: Quantity | None = attrs.field(default=None, converter=_opt_minutes)
-    steps: tuple[RateStep, ...] | None = attrs.field(default=None, converter=_opt_steps)
+    increment: Quantity | None = attrs.field(
+        default=None, converter=optional(_ramp_rate)
+    )
+    interval_low: Quantity | None = attrs.field(
+        default=None, converter=optional(_minutes)
+    )
+    interval_high: Quantity | None = attrs.field(
+        default=None, converter=optional(_minutes)
+    )
+    steps: tuple[RateStep, ...] | None = attrs.field(
+        default=None, converter=optional(_steps)
+    )
     notes: tuple[str, ...] = attrs.field(default=(), converter=_notes)
 
     def __attrs_post_init__(self) -> None:
@@ -626,10 +599,8 @@ def _key(value: object) -> str:
     return key
 
 
-def _opt_ramp(value: object) -> LabelRamp | None:
-    if value is None or isinstance(value, LabelRamp):
-        return value
-    raise InputError("ramp", value, "a LabelRamp or None")
+def _ramp(value: object) -> LabelRamp:
+    return _instance(value, LabelRamp, "ramp")
 
 
 @attrs.frozen(kw_only=True)
@@ -647,7 +618,7 @@ class Indication:
     key: str = attrs.field(converter=_key)
     name: str = attrs.field(converter=_name)
     source: Source = attrs.field(converter=_source)
-    ramp: LabelRamp | None = attrs.field(default=None, converter=_opt_ramp)
+    ramp: LabelRamp | None = attrs.field(default=None, converter=optional(_ramp))
 
     @property
     def maximum(self) -> Quantity | None:
@@ -689,30 +660,24 @@ def _indications(value: object) -> Mapping[str, Indication]:
     return MappingProxyType(out)
 
 
-def _opt(value: object, cls: type[_T]) -> _T | None:
-    if value is None or isinstance(value, cls):
-        return value
-    raise InputError(cls.__name__, value, f"a {cls.__name__} or None")
+def _iga(value: object) -> IgaContent:
+    return _instance(value, IgaContent, "iga")
 
 
-def _opt_iga(value: object) -> IgaContent | None:
-    return _opt(value, IgaContent)
+def _composition(value: object) -> Composition:
+    return _instance(value, Composition, "composition")
 
 
-def _opt_composition(value: object) -> Composition | None:
-    return _opt(value, Composition)
+def _sodium(value: object) -> SodiumContent:
+    return _instance(value, SodiumContent, "sodium")
 
 
-def _opt_sodium(value: object) -> SodiumContent | None:
-    return _opt(value, SodiumContent)
+def _cap(value: object) -> AtRiskCap:
+    return _instance(value, AtRiskCap, "at_risk_cap")
 
 
-def _opt_cap(value: object) -> AtRiskCap | None:
-    return _opt(value, AtRiskCap)
-
-
-def _opt_scig(value: object) -> ScigConversion | None:
-    return _opt(value, ScigConversion)
+def _scig(value: object) -> ScigConversion:
+    return _instance(value, ScigConversion, "scig_conversion")
 
 
 def _sc_limits(value: object) -> tuple[ScSiteLimit, ...]:
@@ -761,18 +726,21 @@ class Product:
     concentration: Quantity = attrs.field(converter=_concentration)
     vials: tuple[Vial, ...] = attrs.field(converter=_vials)
     presentation_source: Source = attrs.field(converter=_source)
-    iga: IgaContent | None = attrs.field(default=None, converter=_opt_iga)
+    iga: IgaContent | None = attrs.field(default=None, converter=optional(_iga))
     iga_depleted: bool = attrs.field(default=False, converter=_bool)
     composition: Composition | None = attrs.field(
-        default=None, converter=_opt_composition
+        default=None, converter=optional(_composition)
     )
-    sodium: SodiumContent | None = attrs.field(default=None, converter=_opt_sodium)
+    sodium: SodiumContent | None = attrs.field(
+        default=None, converter=optional(_sodium)
+    )
     indications: Mapping[str, Indication] = attrs.field(
         factory=dict, converter=_indications
     )
-    at_risk_cap: AtRiskCap | None = attrs.field(default=None, converter=_opt_cap)
+    at_risk_cap: AtRiskCap | None = attrs.field(default=None, converter=optional(_cap))
     scig_conversion: ScigConversion | None = attrs.field(
-        default=None, converter=_opt_scig
+        default=None,
+        converter=optional(_scig),
     )
     sc_limits: tuple[ScSiteLimit, ...] = attrs.field(default=(), converter=_sc_limits)
     unconfirmed: tuple[str, ...] = attrs.field(default=(), converter=_unconfirmed)
@@ -909,341 +877,3 @@ class Catalogue(Mapping[str, Product]):
             f"one of {sorted(self.products)} (or their brand names)",
             detail,
         )
-
-
-def get_product(name: str, catalogue: Catalogue | None = None) -> Product:
-    """Return the product called *name* from *catalogue* (default: shipped).
-
-    Matching ignores case, spaces and punctuation: ``"privigen"``,
-    ``"Octagam 10 %"``, ``"gamunex-c"``.
-
-    Raises:
-        InputError: Unknown name; the message lists close matches.
-
-    Example:
-        >>> get_product("privigin")
-        Traceback (most recent call last):
-        ...
-        ivig_core.errors.InputError: product: no product 'privigin' in ...
-        did you mean Privigen, Bivigam?; ...
-
-    .. versionadded:: 0.1.0
-    """
-    return (catalogue if catalogue is not None else default_catalogue()).get_product(
-        name
-    )
-
-
-@functools.cache
-def default_catalogue() -> Catalogue:
-    """The shipped catalogue, loaded and validated once, on first use.
-
-    .. versionadded:: 0.1.0
-    """
-    resource = importlib.resources.files("ivig_core") / "data" / "products.toml"
-    return _load_text(
-        resource.read_text(encoding="utf-8"), "ivig_core/data/products.toml"
-    )
-
-
-def load_formulary(path: str | Path) -> Catalogue:
-    """Load a local formulary file (same TOML format as the shipped catalogue).
-
-    The whole file is validated before anything is returned: a malformed file
-    raises :class:`~ivig_core.InputError` naming the file, the product and the
-    field, and nothing is loaded half-way.
-
-    Raises:
-        InputError: Unreadable file, invalid TOML, or an invalid product.
-
-    .. versionadded:: 0.1.0
-    """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(
-            str(p), str(path), "a readable UTF-8 TOML file", f"cannot read {p}: {exc}"
-        ) from exc
-    return _load_text(text, str(p))
-
-
-# --------------------------------------------------------------------------
-# TOML loading
-
-
-class _Reader:
-    """Reads one table of the file, remembering its path for messages."""
-
-    def __init__(self, file: str, path: str, table: object) -> None:
-        self.file = file
-        self.path = path
-        if not isinstance(table, Mapping):
-            raise InputError(f"{file}: {path}", table, "a TOML table")
-        self.table: Mapping[str, object] = table
-        self.used: set[str] = set()
-
-    def error(self, exc: InputError, group: str = "") -> InputError:
-        field = exc.field
-        where = f"{self.path}.{group}" if group else self.path
-        return type(exc)(
-            f"{self.file}: {where}.{field}", exc.value, exc.allowed, exc.detail
-        )
-
-    def fail(
-        self, key: str, value: object, allowed: str, detail: str | None = None
-    ) -> InputError:
-        return InputError(f"{self.file}: {self.path}.{key}", value, allowed, detail)
-
-    def get(
-        self, key: str, default: object = ..., *, kind: type | None = None
-    ) -> object:
-        self.used.add(key)
-        if key not in self.table:
-            if default is ...:
-                raise self.fail(key, None, "a value", f"missing required field {key!r}")
-            return default
-        value = self.table[key]
-        if kind is not None and not isinstance(value, kind):
-            raise self.fail(key, value, f"a TOML {kind.__name__}")
-        return value
-
-    def text(self, key: str, default: str | None = None) -> str:
-        value = self.get(key, ... if default is None else default, kind=str)
-        return str(value)
-
-    def sub(self, key: str) -> _Reader | None:
-        self.used.add(key)
-        if key not in self.table:
-            return None
-        return _Reader(self.file, f"{self.path}.{key}", self.table[key])
-
-    def items(self, key: str) -> list[_Reader]:
-        self.used.add(key)
-        value = self.table.get(key, [])
-        if not isinstance(value, list):
-            raise self.fail(key, value, "a list of tables")
-        return [
-            _Reader(self.file, f"{self.path}.{key}[{i}]", v)
-            for i, v in enumerate(value)
-        ]
-
-    def source(self) -> Source:
-        try:
-            return Source(
-                reference=self.text("source"),
-                version=self.text("version"),
-            )
-        except InputError as exc:
-            if exc.field.startswith(self.file):
-                raise
-            raise self.error(exc) from exc
-
-    def done(self) -> None:
-        extra = sorted(set(self.table) - self.used)
-        if extra:
-            raise self.fail(
-                extra[0],
-                self.table[extra[0]],
-                "a known field",
-                f"unknown field {extra[0]!r}",
-            )
-
-    def build(self, make: Callable[..., _T], **kwargs: object) -> _T:
-        try:
-            return make(**kwargs)
-        except InputError as exc:
-            group = "presentation" if exc.field in _PRESENTATION else ""
-            raise self.error(exc, group) from exc
-
-
-def _load_text(text: str, file: str) -> Catalogue:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(
-            file, "<file>", "a valid TOML file", f"invalid TOML in {file}: {exc}"
-        ) from exc
-    top = _Reader(file, "", data)
-    schema = top.get("schema", kind=int)
-    if schema != 1:
-        raise InputError(f"{file}: schema", schema, "1")
-    products_table = top.get("products", kind=dict)
-    top.done()
-    if not isinstance(products_table, dict) or not products_table:
-        raise InputError(f"{file}: products", products_table, "at least one product")
-    products: dict[str, Product] = {}
-    for key, table in products_table.items():
-        products[key] = _read_product(_Reader(file, f"products.{key}", table), key)
-    try:
-        return Catalogue(products=products, origin=file)
-    except InputError as exc:
-        raise InputError(
-            f"{file}: {exc.field}", exc.value, exc.allowed, exc.detail
-        ) from exc
-
-
-def _read_product(r: _Reader, key: str) -> Product:
-    pres = r.sub("presentation")
-    if pres is None:
-        raise r.fail(
-            "presentation",
-            None,
-            "a [presentation] table",
-            "missing required field 'presentation'",
-        )
-    concentration = pres.get("concentration")
-    vials = [_read_vial(v, concentration) for v in pres.items("vials")]
-    pres_source = pres.source()
-    pres.done()
-    kwargs: dict[str, object] = {
-        "key": key,
-        "name": r.text("name"),
-        "manufacturer": r.text("manufacturer"),
-        "routes": r.get("routes", kind=list),
-        "iga_depleted": r.get("iga_depleted", False),
-        "unconfirmed": r.get("unconfirmed", []),
-        "notes": r.get("notes", []),
-        "concentration": concentration,
-        "vials": vials,
-        "presentation_source": pres_source,
-    }
-    if (t := r.sub("iga")) is not None:
-        kwargs["iga"] = t.build(
-            IgaContent,
-            amount=t.get("amount"),
-            bound=t.get("bound"),
-            note=t.text("note", ""),
-            source=t.source(),
-        )
-        t.done()
-    if (t := r.sub("composition")) is not None:
-        excipients = []
-        for e in t.items("excipients"):
-            excipients.append(
-                e.build(
-                    Excipient,
-                    substance=e.get("substance"),
-                    amount=e.get("amount", None),
-                    bound=e.get("bound", None),
-                    note=e.text("note", ""),
-                )
-            )
-            e.done()
-        kwargs["composition"] = t.build(
-            Composition,
-            excipients=excipients,
-            sucrose_free=t.get("sucrose_free", None),
-            no_added_sugars=t.get("no_added_sugars", None),
-            note=t.text("note", ""),
-            source=t.source(),
-        )
-        t.done()
-    if (t := r.sub("sodium")) is not None:
-        kwargs["sodium"] = t.build(
-            SodiumContent,
-            amount=t.get("amount", None),
-            bound=t.get("bound", None),
-            note=t.text("note", ""),
-            source=t.source(),
-        )
-        t.done()
-    if (t := r.sub("at_risk_cap")) is not None:
-        kwargs["at_risk_cap"] = t.build(
-            AtRiskCap,
-            rate=t.get("rate"),
-            inclusive=t.get("inclusive"),
-            note=t.text("note", ""),
-            source=t.source(),
-        )
-        t.done()
-    if (t := r.sub("scig_conversion")) is not None:
-        kwargs["scig_conversion"] = t.build(
-            ScigConversion,
-            factor=t.get("factor"),
-            note=t.text("note", ""),
-            source=t.source(),
-        )
-        t.done()
-    kwargs["sc_limits"] = [_read_sc_limit(s) for s in r.items("sc_limits")]
-    indications = []
-    if (t := r.sub("indications")) is not None:
-        for ind_key in t.table:
-            indications.append(
-                _read_indication(
-                    _Reader(r.file, f"{t.path}.{ind_key}", t.table[ind_key]), ind_key
-                )
-            )
-            t.used.add(ind_key)
-    kwargs["indications"] = indications
-    r.done()
-    return r.build(Product, **kwargs)
-
-
-def _read_vial(r: _Reader, concentration: object) -> Vial:
-    grams = r.get("grams")
-    volume = r.get("volume", None)
-    stated = volume is not None
-    if volume is None:
-        try:
-            g = units.to_float(grams, field="grams", unit=G)
-            conc = units.to_float(concentration, field="concentration", unit=G_PER_L)
-        except InputError as exc:
-            raise r.error(exc) from exc
-        if not (conc > 0 and math.isfinite(g)):
-            raise r.fail("grams", grams, "a vial size with a positive concentration")
-        volume = units.quantity(g / conc * 1000.0, ML)
-    r.done()
-    return r.build(Vial, grams=grams, volume=volume, volume_stated=stated)
-
-
-def _read_sc_limit(r: _Reader) -> ScSiteLimit:
-    result = r.build(
-        ScSiteLimit,
-        applies_to=r.text("applies_to"),
-        volume_per_site=r.get("volume_per_site", None),
-        initial_rate_per_site=r.get("initial_rate_per_site", None),
-        rate_per_site=r.get("rate_per_site", None),
-        max_sites=r.get("max_sites", None),
-        total_rate=r.get("total_rate", None),
-        volume_per_day=r.get("volume_per_day", None),
-        note=r.text("note", ""),
-        source=r.source(),
-    )
-    r.done()
-    return result
-
-
-def _read_indication(r: _Reader, key: str) -> Indication:
-    ramp = None
-    if (t := r.sub("rates")) is not None:
-        steps = None
-        if "steps" in t.table:
-            steps = []
-            for s in t.items("steps"):
-                steps.append(
-                    s.build(
-                        RateStep, rate=s.get("rate"), duration=s.get("duration", None)
-                    )
-                )
-                s.done()
-        interval = t.get("interval", None)
-        low = t.get("interval_low", interval)
-        high = t.get("interval_high", interval)
-        ramp = t.build(
-            LabelRamp,
-            initial=t.get("initial"),
-            maximum=t.get("maximum"),
-            initial_duration=t.get("initial_duration", None),
-            increment=t.get("increment", None),
-            interval_low=low,
-            interval_high=high,
-            steps=steps,
-            notes=t.get("notes", []),
-        )
-        t.done()
-    result = r.build(
-        Indication, key=key, name=r.text("name"), ramp=ramp, source=r.source()
-    )
-    r.done()
-    return result

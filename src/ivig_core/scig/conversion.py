@@ -1,9 +1,6 @@
-"""IVIg → SCIg conversion, the HyQvia ramp-up and subcutaneous site limits.
+"""IVIg → SCIg conversion: rules, frequencies and :func:`convert_to_scig`.
 
-This module is the arithmetic; :mod:`ivig_core.planning.scig` lays the
-result on a calendar as a :class:`~ivig_core.plan.Plan`.
-
-Conversion (reference ``clinical.md`` §5, §2.2)::
+Conversion::
 
     weekly SC dose = IVIg dose ÷ IVIg interval in weeks × factor
 
@@ -19,19 +16,14 @@ The factor is an explicit rule, never a default:
 The weekly dose is then spread (:class:`Weekly`, :class:`EveryTwoWeeks` =
 2 × weekly, :class:`TimesPerWeek` = weekly ÷ n; for HyQvia
 :class:`SameAsIvig`: the IVIg dose at the IVIg interval). Every number comes
-with a :class:`~ivig_core.plan.Trace` (formula, inputs, source).
+with a :class:`~ivig_core.trace.Trace` (formula, inputs, source).
 
 Example:
-    >>> from ivig_core import Q_
-    >>> dose = convert_to_scig(ivig_dose=Q_(30, "g"), ivig_interval="4 week",
+    >>> dose = convert_to_scig(ivig_dose="30 g", ivig_interval="4 week",
     ...                        product="hizentra", rule=LabelFactor(),
     ...                        frequency=Weekly())
-    >>> dose.factor, round(dose.weekly_g, 3), round(dose.dose_g, 3)
-    (1.37, 10.275, 10.275)
-    >>> every2 = convert_to_scig(ivig_dose="30 g", ivig_interval="4 week",
-    ...     product="hizentra", rule=LabelFactor(), frequency=EveryTwoWeeks())
-    >>> round(every2.dose_g, 2)
-    20.55
+    >>> dose.factor, round(dose.weekly_g, 3)
+    (1.37, 10.275)
 """
 
 from __future__ import annotations
@@ -40,54 +32,39 @@ import datetime as dt
 import math
 import numbers
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from typing import Final, Literal, TypeAlias
 
 import attrs
 
 from ivig_core import units
-from ivig_core._lazy import LazyMapping
+from ivig_core._checks import DAYS_PER_WEEK, is_number, text
 from ivig_core.dosing_weight import DosingWeight
-from ivig_core.errors import InputError, PlanningError
+from ivig_core.errors import InputError
 from ivig_core.patient import read_weight_kg
-from ivig_core.plan import Trace
-from ivig_core.products import Product, Route, ScSiteLimit, get_product
-from ivig_core.regimen import DayRange, Maintenance, Regimen, read_dose_g_per_kg
-from ivig_core.units import G_PER_KG, G_PER_KG_PER_WEEK, ML, ML_PER_H, WEEK, G, Quantity
+from ivig_core.products import Product, Route, get_product
+from ivig_core.regimen import read_dose_g_per_kg
+from ivig_core.trace import Trace
+from ivig_core.units import G_PER_KG, G_PER_KG_PER_WEEK, WEEK, G, Quantity
 
 
 __all__ = [
-    "SCIG_PRESETS",
     "ConversionRule",
     "EveryTwoWeeks",
-    "HyqviaRampStep",
     "LabelFactor",
     "OneToOne",
     "SameAsIvig",
-    "ScLimits",
     "ScigDose",
     "ScigFrequency",
-    "SitePlan",
-    "SiteTier",
     "TimesPerWeek",
     "UserFactor",
     "Weekly",
     "convert_to_scig",
     "dose_per_administration",
-    "get_scig_preset",
-    "hyqvia_ramp_up",
-    "hyqvia_ramp_up_values",
     "parse_frequency",
-    "plan_sites",
     "sc_product",
-    "sc_situations",
     "weekly_scig",
 ]
-
-#: Days per week (calendar arithmetic, not a clinical number).
-DAYS_PER_WEEK: Final = 7.0
-#: Relative tolerance for "above a limit" (float round-off, not clinical).
-_REL_TOL: Final = 1e-9
 
 G_PER_WEEK: Final = units.UnitSpec(
     name="gram / week",
@@ -96,60 +73,43 @@ G_PER_WEEK: Final = units.UnitSpec(
     kind="a mass per week",
     example="'10 g/week'",
 )
-_FACTOR_SPEC: Final = units.UnitSpec(
-    name="dimensionless",
-    symbol="",
-    dimension="[]",
-    kind="a ratio",
-    example="1.37",
-)
 
 # Sources, quoted from the project's clinical reference.
 SRC_FORMULA: Final = (
     "US PI formula: weekly g = (IVIg g per dose ÷ IVIg interval in weeks) × "
     "factor (clinical.md §5; Hizentra PI, §2.2)"
 )
+
 SRC_ONE_TO_ONE: Final = (
     "1:1: the EU studied and approved 1:1 (analysisgroup.com, AJMC Suppl "
     "22(15), Krishnarajah et al.); Hizentra EU SmPC 'the monthly dose is "
     "divided into smaller doses'; EU CIDP SmPC example 1 g/kg every 3 weeks → "
     "0.33 g/kg weekly; HyQvia PI 1:1 after ramp-up (clinical.md §5, §2.2)"
 )
+
 SRC_EVERY_2_WEEKS: Final = (
     "every 2 weeks = 2 × the weekly dose (Hizentra PI, Cuvitru PI; "
     "clinical.md §2.2, §5)"
 )
+
 SRC_N_PER_WEEK: Final = (
     "2-7 times a week: divide the weekly dose (Hizentra PI; clinical.md §2.2, "
     "§5 'daily up to 7 times a week: weekly ÷ n')"
 )
+
 SRC_HYQVIA_SAME: Final = (
     "HyQvia PI: from IVIg, the same dose and frequency after ramp-up "
     "(hyqviahcp.com; clinical.md §2.2, §5)"
 )
+
 SRC_START: Final = (
     "PI: start 1 week after the last IVIg (Hizentra PI, clinical.md §2.2; "
     "clinical.md §5)"
 )
+
 SRC_START_HIZENTRA_2W: Final = (
     "Hizentra PI: every 2 weeks, start 1-2 weeks after the last IVIg (clinical.md §5)"
 )
-SRC_RAMP: Final = (
-    "HyQvia US PI ramp-up (example 30 g per 4 weeks): week 1 a 1-week dose, "
-    "week 2 a 2-week dose, week 4 a 3-week dose, week 7 a 4-week dose "
-    "(120ty.net US PI highlights copy; hyqviahcp.com; clinical.md §2.2)"
-)
-SRC_HIZENTRA_CIDP: Final = (
-    "Hizentra US PI, CIDP: 0.2 g/kg (1 mL/kg) weekly in 1-2 sessions over "
-    "1-2 days, starting 1 week after the last IVIg; 0.4 g/kg weekly was also "
-    "effective; not derived from the IVIg dose (hizentra.com/hcp; clinical.md "
-    "§2.2, §5; PATH, Lancet Neurol 2018, §3.2)"
-)
-
-#: The HyQvia PI ramp-up for a 4-week interval: (week given, weeks of dose).
-#: Source: :data:`SRC_RAMP`. Other intervals are UNCONFIRMED in the reference.
-_HYQVIA_RAMP_4W: Final = ((1, 1), (2, 2), (4, 3), (7, 4))
-_HYQVIA_RAMP_INTERVAL_WEEKS: Final = 4.0
 
 
 # --------------------------------------------------------------------------
@@ -157,9 +117,9 @@ _HYQVIA_RAMP_INTERVAL_WEEKS: Final = 4.0
 
 
 def _user_factor(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not is_number(value):
         raise InputError("rule.factor", value, "a number > 0, e.g. 1.2")
-    factor = float(value)
+    factor = float(value)  # type: ignore[arg-type]  # is_number: a real number
     if not (math.isfinite(factor) and factor > 0.0):
         raise InputError(
             "rule.factor",
@@ -171,9 +131,8 @@ def _user_factor(value: object) -> float:
 
 
 def _reason(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InputError("rule.reason", value, "a non-empty string")
-    return value
+    text(value, field="rule.reason", allowed="a non-empty string")
+    return str(value)
 
 
 @attrs.frozen
@@ -878,601 +837,3 @@ def convert_to_scig(  # noqa: PLR0915 - one linear, traced recipe
         trace=tuple(trace),
         notes=tuple(notes),
     )
-
-
-# --------------------------------------------------------------------------
-# HyQvia ramp-up
-
-
-@attrs.frozen(kw_only=True)
-class HyqviaRampStep:
-    """One ramp-up infusion: the week it is given and the weeks of dose.
-
-    Attributes:
-        week: The week of the infusion (week 1 is the first infusion).
-        weeks_of_dose: How many weeks of the full dose it holds (1-4).
-        dose: The dose, in the unit of the full dose (g or g/kg).
-        unit: ``"g"`` or ``"g/kg"``.
-
-    .. versionadded:: 0.1.0
-    """
-
-    week: int
-    weeks_of_dose: int
-    dose: float
-    unit: Literal["g", "g/kg"]
-
-    @property
-    def day_offset(self) -> int:
-        """Days from the first infusion."""
-        return (self.week - 1) * 7
-
-    @property
-    def is_full(self) -> bool:
-        """Whether this is the first full (4-week) dose."""
-        return self.weeks_of_dose == round(_HYQVIA_RAMP_INTERVAL_WEEKS)
-
-
-def hyqvia_ramp_up_values(
-    full_dose: float, interval_weeks: float
-) -> tuple[tuple[int, int, float], ...]:
-    """Float core: (week, weeks of dose, dose) for the HyQvia PI ramp-up.
-
-    Only the 4-week interval the reference gives (:data:`SRC_RAMP`) is
-    accepted; the ramp for other intervals is UNCONFIRMED.
-
-    Example:
-        >>> hyqvia_ramp_up_values(30.0, 4.0)
-        ((1, 1, 7.5), (2, 2, 15.0), (4, 3, 22.5), (7, 4, 30.0))
-
-    .. versionadded:: 0.1.0
-    """
-    if not math.isclose(interval_weeks, _HYQVIA_RAMP_INTERVAL_WEEKS, rel_tol=1e-9):
-        raise InputError(
-            "interval",
-            f"{interval_weeks:g} week",
-            "4 week: the HyQvia PI ramp-up in the reference (clinical.md §2.2) "
-            "is defined for a 4-week interval; other intervals (and the CIDP "
-            "ramp) are UNCONFIRMED",
-            f"no labelled ramp-up is recorded for a {interval_weeks:g}-week interval",
-        )
-    if not (math.isfinite(full_dose) and full_dose > 0.0):
-        raise InputError("full_dose", full_dose, "a dose > 0")
-    per_week = full_dose / interval_weeks
-    return tuple((week, n, per_week * n) for week, n in _HYQVIA_RAMP_4W)
-
-
-def hyqvia_ramp_up(
-    *, full_dose: object, interval: object
-) -> tuple[HyqviaRampStep, ...]:
-    """The HyQvia PI ramp-up before the full dose (:data:`SRC_RAMP`).
-
-    Args:
-        full_dose: The full dose per infusion after ramp-up (``"30 g"`` or
-            ``"0.4 g/kg"``); 1:1 with the IVIg dose per the label.
-        interval: The full-dose interval; only ``"4 week"`` is labelled in
-            the reference.
-
-    Example:
-        >>> [(s.week, s.dose) for s in hyqvia_ramp_up(full_dose="30 g",
-        ...                                          interval="4 week")]
-        [(1, 7.5), (2, 15.0), (4, 22.5), (7, 30.0)]
-
-    .. versionadded:: 0.1.0
-    """
-    value, per = (
-        (units.to_float(full_dose, field="full_dose", unit=G), "g")
-        if units.has_dimension(full_dose, G)
-        else (read_dose_g_per_kg(full_dose, field="full_dose"), "g/kg")
-    )
-    weeks = units.to_float(interval, field="interval", unit=WEEK)
-    unit: Literal["g", "g/kg"] = "g" if per == "g" else "g/kg"
-    return tuple(
-        HyqviaRampStep(week=w, weeks_of_dose=n, dose=d, unit=unit)
-        for w, n, d in hyqvia_ramp_up_values(value, weeks)
-    )
-
-
-# --------------------------------------------------------------------------
-# Subcutaneous site limits
-
-
-@attrs.frozen(kw_only=True)
-class SiteTier:
-    """A per-site volume limit for a range of site counts.
-
-    .. versionadded:: 0.1.0
-    """
-
-    sites_from: int
-    sites_to: int
-    volume_per_site_ml: float
-    source: str
-
-
-def _opt_value(value: object, *, field: str, unit: units.UnitSpec) -> float | None:
-    if value is None:
-        return None
-    v = units.to_float(value, field=field, unit=unit)
-    if not v > 0.0:
-        raise InputError(field, value, f"a value > 0 {unit.symbol}")
-    return v
-
-
-def _opt_sites(value: object, field: str = "max_sites") -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(field, value, "a whole number of sites ≥ 1")
-    return value
-
-
-def _q(value: Quantity | None) -> float | None:
-    return None if value is None else float(value.magnitude)
-
-
-@attrs.frozen(kw_only=True)
-class ScLimits:
-    """Subcutaneous limits for one situation: per-site volume, rates, sites.
-
-    Build it from the catalogue with :meth:`from_product`; values the
-    catalogue lacks are required parameters there, never guessed.
-
-    Attributes:
-        product: The product key.
-        applies_to: The catalogue situations used (``"later infusions"``).
-        tiers: Per-site volume limits by number of sites, from 1 site up to
-            the maximum number of sites.
-        rate_per_site_ml_h: The maximum rate per site, mL/h, or ``None``.
-        initial_rate_per_site_ml_h: The starting rate per site, or ``None``.
-        total_rate_ml_h: The maximum rate over all sites, or ``None``.
-        volume_per_day_ml: The maximum volume per day, or ``None``.
-        sources: Where each value comes from.
-
-    .. versionadded:: 0.1.0
-    """
-
-    product: str
-    applies_to: tuple[str, ...]
-    tiers: tuple[SiteTier, ...]
-    rate_per_site_ml_h: float | None = None
-    initial_rate_per_site_ml_h: float | None = None
-    total_rate_ml_h: float | None = None
-    volume_per_day_ml: float | None = None
-    sources: tuple[str, ...] = ()
-
-    def __attrs_post_init__(self) -> None:
-        """Tiers start at 1 site, are contiguous and have positive volumes."""
-        expected = 1
-        for i, tier in enumerate(self.tiers):
-            if tier.sites_from != expected or tier.sites_to < tier.sites_from:
-                raise InputError(
-                    f"tiers[{i}]", tier, f"a tier starting at {expected} site(s)"
-                )
-            if not tier.volume_per_site_ml > 0.0:
-                raise InputError(f"tiers[{i}].volume_per_site_ml", tier, "> 0 mL")
-            expected = tier.sites_to + 1
-        if not self.tiers:
-            raise InputError("tiers", self.tiers, "at least one tier")
-
-    @property
-    def max_sites(self) -> int:
-        """The most sites at once."""
-        return self.tiers[-1].sites_to
-
-    def volume_limit_ml(self, sites: int) -> float:
-        """The per-site volume limit with *sites* sites."""
-        for tier in self.tiers:
-            if tier.sites_from <= sites <= tier.sites_to:
-                return tier.volume_per_site_ml
-        raise InputError("sites", sites, f"1 to {self.max_sites} sites")
-
-    @classmethod
-    def from_product(
-        cls,
-        product: Product | str,
-        *,
-        situation: str | Sequence[str],
-        volume_per_site: object = None,
-        max_sites: int | None = None,
-        rate_per_site: object = None,
-        initial_rate_per_site: object = None,
-        total_rate: object = None,
-        volume_per_day: object = None,
-        parameter_source: str = "given by the caller",
-    ) -> ScLimits:
-        """The limits of *product* for the catalogue rows named *situation*.
-
-        Args:
-            product: The SC product (object or name).
-            situation: One or more catalogue ``applies_to`` texts (see
-                :func:`sc_situations`), e.g. ``"later infusions"``, or
-                ``["SC, patients ≥ 25 kg", "SC, adults"]``.
-            volume_per_site: Only where the rows give none (e.g. Gamunex-C
-                SC: not in the reference).
-            max_sites: Only where the rows give none (e.g. Hizentra).
-            rate_per_site: Only where the rows give none (e.g. HyQvia).
-            initial_rate_per_site: Only where the rows give none.
-            total_rate: Only where the rows give none.
-            volume_per_day: Only where the rows give none.
-            parameter_source: Where the values you give come from.
-
-        A per-site volume row with ``max_sites`` N applies up to N sites;
-        with several such rows (HyQvia: 600 mL/site, 400 mL/site "if 3
-        sites") a row without ``max_sites`` covers the site counts below the
-        smallest N.
-
-        Raises:
-            InputError: An unknown situation; a parameter for a value the
-                catalogue already gives (limits are not overridden); rows
-                that disagree; a value missing from both.
-
-        Example:
-            >>> lim = ScLimits.from_product("hyqvia", situation=[
-            ...     "per site, 1 or 2 sites", "per site, 3 sites",
-            ...     "per day, patients ≥ 40 kg"], rate_per_site="300 mL/h",
-            ...     parameter_source="local protocol")
-            >>> [(t.sites_from, t.sites_to, t.volume_per_site_ml)
-            ...  for t in lim.tiers], lim.volume_per_day_ml
-            ([(1, 2, 600.0), (3, 3, 400.0)], 1200.0)
-
-        .. versionadded:: 0.1.0
-        """
-        prod = _product(product)
-        _sc_route(prod)
-        wanted = (situation,) if isinstance(situation, str) else tuple(situation)
-        by_text = {row.applies_to.strip().lower(): row for row in prod.sc_limits}
-        rows: list[ScSiteLimit] = []
-        for text in wanted:
-            key = str(text).strip().lower()
-            if key not in by_text:
-                raise InputError(
-                    "situation",
-                    text,
-                    f"one of {[r.applies_to for r in prod.sc_limits]} for {prod.name}",
-                )
-            rows.append(by_text[key])
-        if not rows:
-            raise InputError("situation", situation, "at least one situation")
-
-        sources: list[str] = []
-
-        def pick(name: str, given: float | None, unit: str) -> float | None:
-            found = [(r, _q(getattr(r, name))) for r in rows]
-            found = [(r, v) for r, v in found if v is not None]
-            values = {v for _, v in found}
-            if len(values) > 1:
-                raise InputError(
-                    "situation",
-                    wanted,
-                    f"situations that agree on {name}",
-                    f"the rows give different {name}: "
-                    + ", ".join(f"{r.applies_to!r} {v:g} {unit}" for r, v in found),
-                )
-            if found and given is not None:
-                raise InputError(
-                    name,
-                    given,
-                    "nothing: the catalogue gives it",
-                    f"{prod.name} ({found[0][0].applies_to}) gives {name} "
-                    f"{found[0][1]:g} {unit}; label limits are not overridden",
-                )
-            if found:
-                row = found[0][0]
-                sources.append(f"{name}: {row.applies_to} — {row.source}")
-                return found[0][1]
-            if given is not None:
-                sources.append(f"{name}: {given:g} {unit} — {parameter_source}")
-            return given
-
-        rate = pick(
-            "rate_per_site",
-            _opt_value(rate_per_site, field="rate_per_site", unit=ML_PER_H),
-            "mL/h",
-        )
-        initial = pick(
-            "initial_rate_per_site",
-            _opt_value(
-                initial_rate_per_site, field="initial_rate_per_site", unit=ML_PER_H
-            ),
-            "mL/h",
-        )
-        total = pick(
-            "total_rate",
-            _opt_value(total_rate, field="total_rate", unit=ML_PER_H),
-            "mL/h",
-        )
-        per_day = pick(
-            "volume_per_day",
-            _opt_value(volume_per_day, field="volume_per_day", unit=ML),
-            "mL",
-        )
-        given_volume = _opt_value(volume_per_site, field="volume_per_site", unit=ML)
-        given_sites = _opt_sites(max_sites)
-        tiers = _tiers(prod, rows, given_volume, given_sites, parameter_source)
-        sources.extend(t.source for t in tiers)
-        return cls(
-            product=prod.key,
-            applies_to=tuple(r.applies_to for r in rows),
-            tiers=tiers,
-            rate_per_site_ml_h=rate,
-            initial_rate_per_site_ml_h=initial,
-            total_rate_ml_h=total,
-            volume_per_day_ml=per_day,
-            sources=tuple(dict.fromkeys(sources)),
-        )
-
-
-def _tiers(  # noqa: C901, PLR0912 - the tier rules, each with its message
-    prod: Product,
-    rows: Sequence[ScSiteLimit],
-    given_volume: float | None,
-    given_sites: int | None,
-    parameter_source: str,
-) -> tuple[SiteTier, ...]:
-    vol_rows = [r for r in rows if r.volume_per_site is not None]
-    site_rows = [r for r in rows if r.volume_per_site is None and r.max_sites]
-    if vol_rows and given_volume is not None:
-        raise InputError(
-            "volume_per_site",
-            given_volume,
-            "nothing: the catalogue gives it",
-            f"{prod.name} ({vol_rows[0].applies_to}) gives a per-site volume; "
-            "label limits are not overridden",
-        )
-    row_max = [r.max_sites for r in site_rows if r.max_sites is not None]
-    if len(set(row_max)) > 1:
-        raise InputError(
-            "situation",
-            [r.applies_to for r in site_rows],
-            "situations that agree on max_sites",
-        )
-    if row_max and given_sites is not None:
-        raise InputError(
-            "max_sites",
-            given_sites,
-            "nothing: the catalogue gives it",
-            f"{prod.name} ({site_rows[0].applies_to}) gives at most {row_max[0]} "
-            "sites; label limits are not overridden",
-        )
-    if not vol_rows:
-        if given_volume is None:
-            raise InputError(
-                "volume_per_site",
-                None,
-                "a per-site volume (the catalogue has none for "
-                f"{prod.name} in this situation; not in the reference)",
-            )
-        top = row_max[0] if row_max else given_sites
-        if top is None:
-            raise InputError(
-                "max_sites",
-                None,
-                "a maximum number of sites (the catalogue has none for "
-                f"{prod.name}; not in the reference)",
-            )
-        src = (
-            f"max_sites: {site_rows[0].applies_to} — {site_rows[0].source}"
-            if row_max
-            else f"max_sites {top} — {parameter_source}"
-        )
-        return (
-            SiteTier(
-                sites_from=1,
-                sites_to=top,
-                volume_per_site_ml=given_volume,
-                source=f"volume_per_site {given_volume:g} mL — {parameter_source}; "
-                + src,
-            ),
-        )
-    bounded = sorted(
-        (r for r in vol_rows if r.max_sites is not None),
-        key=lambda r: r.max_sites or 0,
-    )
-    open_rows = [r for r in vol_rows if r.max_sites is None]
-    if len(open_rows) > 1 or len({r.max_sites for r in bounded}) != len(bounded):
-        raise InputError(
-            "situation",
-            [r.applies_to for r in vol_rows],
-            "at most one per-site volume row per number of sites",
-        )
-    tiers: list[SiteTier] = []
-    start = 1
-    if open_rows:
-        row = open_rows[0]
-        extra = ""
-        if bounded:
-            if given_sites is not None or row_max:
-                raise InputError(
-                    "max_sites",
-                    given_sites if given_sites is not None else row_max,
-                    "nothing: the per-site volume rows give the number of sites",
-                )
-            end = (bounded[0].max_sites or 1) - 1
-        else:
-            top = row_max[0] if row_max else given_sites
-            if top is None:
-                raise InputError(
-                    "max_sites",
-                    None,
-                    "a maximum number of sites (the catalogue has none for "
-                    f"{prod.name}; not in the reference)",
-                )
-            extra = (
-                f"; max_sites {top}: {site_rows[0].applies_to} — {site_rows[0].source}"
-                if row_max
-                else f"; max_sites {top} — {parameter_source}"
-            )
-            end = top
-        if end >= 1:
-            tiers.append(_tier(row, start, end, extra))
-            start = end + 1
-    elif given_sites is not None or row_max:
-        raise InputError(
-            "max_sites",
-            given_sites if given_sites is not None else row_max,
-            "nothing: the per-site volume rows give the number of sites",
-        )
-    for row in bounded:
-        end = row.max_sites or start
-        tiers.append(_tier(row, start, end))
-        start = end + 1
-    return tuple(tiers)
-
-
-def _tier(row: ScSiteLimit, start: int, end: int, extra: str = "") -> SiteTier:
-    return SiteTier(
-        sites_from=start,
-        sites_to=end,
-        volume_per_site_ml=_q(row.volume_per_site) or 0.0,
-        source=f"volume_per_site ({start}-{end} sites): {row.applies_to} — "
-        f"{row.source}{extra}",
-    )
-
-
-def sc_situations(product: Product | str) -> tuple[str, ...]:
-    """The catalogue's SC situations (``applies_to``) for *product*.
-
-    Example:
-        >>> sc_situations("hizentra")[:2]
-        ('PI, first infusion', 'PI, later infusions')
-
-    .. versionadded:: 0.1.0
-    """
-    return tuple(r.applies_to for r in _product(product).sc_limits)
-
-
-@attrs.frozen(kw_only=True)
-class SitePlan:
-    """Sites for one infusion: how many, and the volume at each.
-
-    .. versionadded:: 0.1.0
-    """
-
-    sites: int
-    volume_ml: float
-    volume_per_site_ml: float
-    volume_limit_per_site_ml: float
-    max_sites: int
-
-
-def plan_sites(volume_ml: float, limits: ScLimits) -> SitePlan:
-    """The fewest sites that keep the volume per site within the limit.
-
-    The volume is split equally over the sites.
-
-    Raises:
-        PlanningError: More sites than the label maximum would be needed
-            (the message says how many, and how many more), or the day's
-            volume is above the daily limit (by how much).
-
-    Example:
-        >>> lim = ScLimits.from_product("hizentra",
-        ...     situation="PI, later infusions", max_sites=4,
-        ...     parameter_source="local protocol")
-        >>> plan_sites(55.0, lim)
-        SitePlan(sites=3, volume_ml=55.0, volume_per_site_ml=18.33..., \
-volume_limit_per_site_ml=25.0, max_sites=4)
-
-    .. versionadded:: 0.1.0
-    """
-    if isinstance(volume_ml, bool) or not isinstance(volume_ml, (int, float)):
-        raise InputError("volume_ml", volume_ml, "a number of mL")
-    volume = float(volume_ml)
-    if not (math.isfinite(volume) and volume > 0.0):
-        raise InputError("volume_ml", volume_ml, "a volume > 0 mL")
-    day = limits.volume_per_day_ml
-    if day is not None and volume > day * (1.0 + _REL_TOL):
-        raise PlanningError(
-            f"volume_per_day: {volume:.1f} mL in one day is {volume - day:.1f} mL "
-            f"above the daily limit of {day:g} mL ({', '.join(limits.applies_to)}); "
-            "give the dose over more days"
-        )
-    for tier in limits.tiers:
-        for sites in range(tier.sites_from, tier.sites_to + 1):
-            per_site = volume / sites
-            if per_site <= tier.volume_per_site_ml * (1.0 + _REL_TOL):
-                return SitePlan(
-                    sites=sites,
-                    volume_ml=volume,
-                    volume_per_site_ml=per_site,
-                    volume_limit_per_site_ml=tier.volume_per_site_ml,
-                    max_sites=limits.max_sites,
-                )
-    last = limits.tiers[-1].volume_per_site_ml
-    needed = math.ceil(volume / last - _REL_TOL)
-    raise PlanningError(
-        f"sites: {volume:.1f} mL at ≤ {last:g} mL per site needs {needed} sites, "
-        f"{needed - limits.max_sites} more than the label maximum of "
-        f"{limits.max_sites} ({', '.join(limits.applies_to)})"
-    )
-
-
-# --------------------------------------------------------------------------
-# CIDP presets (Hizentra US label)
-
-
-def _hizentra_cidp(dose: str, name: str, alternative: bool) -> Regimen:
-    fixed = [
-        (
-            "Hizentra US CIDP dosing is a fixed g/kg weekly dose, not derived "
-            "from the IVIg dose (clinical.md §5)."
-        ),
-        "Start 1 week after the last IVIg (Hizentra PI, clinical.md §2.2).",
-        "If CIDP worsens, the label says to return to IVIg (clinical.md §2.2).",
-    ]
-    if alternative:
-        fixed.append(
-            "0.4 g/kg weekly is the label's alternative ('also effective'); "
-            "PATH extension: relapse 10 % on 0.4 vs 48 % on 0.2 g/kg "
-            "(clinical.md §3.2)."
-        )
-    return Regimen(
-        name=name,
-        maintenance=Maintenance(
-            dose=dose,  # Hizentra US PI, CIDP (clinical.md §2.2, §5)
-            interval="1 week",  # "weekly"
-            allowed_days=DayRange(low=1, high=2),  # "1-2 sessions over 1-2 days"
-            allowed_cycles=DayRange(low=1),  # the label gives no number
-            source=SRC_HIZENTRA_CIDP,
-        ),
-        source=SRC_HIZENTRA_CIDP,
-        fixed=tuple(fixed),
-    )
-
-
-def _scig_presets() -> dict[str, Regimen]:
-    return {
-        "hizentra-cidp-0.2": _hizentra_cidp(
-            "0.2 g/kg", "hizentra-cidp-0.2", alternative=False
-        ),
-        "hizentra-cidp-0.4": _hizentra_cidp(
-            "0.4 g/kg", "hizentra-cidp-0.4", alternative=True
-        ),
-    }
-
-
-#: SCIg regimen presets by name (read-only; made on first use). Days per
-#: week (1 or 2 sessions) and the number of weeks are your choices
-#: (:meth:`~ivig_core.regimen.Regimen.choose`).
-SCIG_PRESETS: Final[Mapping[str, Regimen]] = LazyMapping(_scig_presets, "SCIG_PRESETS")
-
-
-def get_scig_preset(name: str) -> Regimen:
-    """Return the SCIg preset called *name*.
-
-    Example:
-        >>> r = get_scig_preset("hizentra-cidp-0.2")
-        >>> r.maintenance.dose_g_per_kg, r.maintenance.interval_days
-        (0.2, 7.0)
-
-    Raises:
-        InputError: Unknown name.
-
-    .. versionadded:: 0.1.0
-    """
-    if not isinstance(name, str):
-        raise InputError("preset", name, f"one of {list(SCIG_PRESETS)}")
-    if name in SCIG_PRESETS:
-        return SCIG_PRESETS[name]
-    raise InputError("preset", name, f"one of {list(SCIG_PRESETS)}")

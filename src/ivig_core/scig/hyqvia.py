@@ -1,0 +1,128 @@
+"""The HyQvia ramp-up: the label's 1-, 2- and 3-week doses before the full dose.
+
+Example:
+    >>> [(s.week, s.dose) for s in hyqvia_ramp_up(full_dose="30 g",
+    ...                                          interval="4 week")]
+    [(1, 7.5), (2, 15.0), (4, 22.5), (7, 30.0)]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final, Literal
+
+import attrs
+
+from ivig_core import units
+from ivig_core._checks import REL_TOL
+from ivig_core.errors import InputError
+from ivig_core.regimen import read_dose_g_per_kg
+from ivig_core.units import WEEK, G
+
+
+__all__ = ["HyqviaRampStep", "hyqvia_ramp_up", "hyqvia_ramp_up_values"]
+
+SRC_RAMP: Final = (
+    "HyQvia US PI ramp-up (example 30 g per 4 weeks): week 1 a 1-week dose, "
+    "week 2 a 2-week dose, week 4 a 3-week dose, week 7 a 4-week dose "
+    "(120ty.net US PI highlights copy; hyqviahcp.com; clinical.md §2.2)"
+)
+
+
+#: The HyQvia PI ramp-up for a 4-week interval: (week given, weeks of dose).
+#: Source: :data:`SRC_RAMP`. Other intervals are UNCONFIRMED in the reference.
+_HYQVIA_RAMP_4W: Final = ((1, 1), (2, 2), (4, 3), (7, 4))
+_HYQVIA_RAMP_INTERVAL_WEEKS: Final = 4.0
+
+
+# --------------------------------------------------------------------------
+# HyQvia ramp-up
+
+
+@attrs.frozen(kw_only=True)
+class HyqviaRampStep:
+    """One ramp-up infusion: the week it is given and the weeks of dose.
+
+    Attributes:
+        week: The week of the infusion (week 1 is the first infusion).
+        weeks_of_dose: How many weeks of the full dose it holds (1-4).
+        dose: The dose, in the unit of the full dose (g or g/kg).
+        unit: ``"g"`` or ``"g/kg"``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    week: int
+    weeks_of_dose: int
+    dose: float
+    unit: Literal["g", "g/kg"]
+
+    @property
+    def day_offset(self) -> int:
+        """Days from the first infusion."""
+        return (self.week - 1) * 7
+
+    @property
+    def is_full(self) -> bool:
+        """Whether this is the first full (4-week) dose."""
+        return self.weeks_of_dose == round(_HYQVIA_RAMP_INTERVAL_WEEKS)
+
+
+def hyqvia_ramp_up_values(
+    full_dose: float, interval_weeks: float
+) -> tuple[tuple[int, int, float], ...]:
+    """Float core: (week, weeks of dose, dose) for the HyQvia PI ramp-up.
+
+    Only the 4-week interval the reference gives (:data:`SRC_RAMP`) is
+    accepted; the ramp for other intervals is UNCONFIRMED.
+
+    Example:
+        >>> hyqvia_ramp_up_values(30.0, 4.0)
+        ((1, 1, 7.5), (2, 2, 15.0), (4, 3, 22.5), (7, 4, 30.0))
+
+    .. versionadded:: 0.1.0
+    """
+    if not math.isclose(interval_weeks, _HYQVIA_RAMP_INTERVAL_WEEKS, rel_tol=REL_TOL):
+        raise InputError(
+            "interval",
+            f"{interval_weeks:g} week",
+            "4 week: the HyQvia PI ramp-up in the reference (clinical.md §2.2) "
+            "is defined for a 4-week interval; other intervals (and the CIDP "
+            "ramp) are UNCONFIRMED",
+            f"no labelled ramp-up is recorded for a {interval_weeks:g}-week interval",
+        )
+    if not (math.isfinite(full_dose) and full_dose > 0.0):
+        raise InputError("full_dose", full_dose, "a dose > 0")
+    per_week = full_dose / interval_weeks
+    return tuple((week, n, per_week * n) for week, n in _HYQVIA_RAMP_4W)
+
+
+def hyqvia_ramp_up(
+    *, full_dose: object, interval: object
+) -> tuple[HyqviaRampStep, ...]:
+    """The HyQvia PI ramp-up before the full dose (:data:`SRC_RAMP`).
+
+    Args:
+        full_dose: The full dose per infusion after ramp-up (``"30 g"`` or
+            ``"0.4 g/kg"``); 1:1 with the IVIg dose per the label.
+        interval: The full-dose interval; only ``"4 week"`` is labelled in
+            the reference.
+
+    Example:
+        >>> [(s.week, s.dose) for s in hyqvia_ramp_up(full_dose="30 g",
+        ...                                          interval="4 week")]
+        [(1, 7.5), (2, 15.0), (4, 22.5), (7, 30.0)]
+
+    .. versionadded:: 0.1.0
+    """
+    value, per = (
+        (units.to_float(full_dose, field="full_dose", unit=G), "g")
+        if units.has_dimension(full_dose, G)
+        else (read_dose_g_per_kg(full_dose, field="full_dose"), "g/kg")
+    )
+    weeks = units.to_float(interval, field="interval", unit=WEEK)
+    unit: Literal["g", "g/kg"] = "g" if per == "g" else "g/kg"
+    return tuple(
+        HyqviaRampStep(week=w, weeks_of_dose=n, dose=d, unit=unit)
+        for w, n, d in hyqvia_ramp_up_values(value, weeks)
+    )
