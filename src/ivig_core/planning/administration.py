@@ -24,12 +24,14 @@ import attrs
 from ivig_core import units
 from ivig_core._checks import exceeds
 from ivig_core.errors import InputError, PlanningError
-from ivig_core.infusion import InfusionRun, RateSchedule, RateStep, plan_infusion_ml
+from ivig_core.infusion import InfusionRun, plan_infusion_ml
 from ivig_core.patient import Patient
-from ivig_core.plan import ScDetails, Trace
+from ivig_core.plan import ScDetails
 from ivig_core.planning.request import FirstInfusions, ScOptions
 from ivig_core.products import AtRiskCap, Product, Route
+from ivig_core.rates import RateSchedule, RateStep
 from ivig_core.scig import ScLimits, plan_sites
+from ivig_core.trace import Trace
 from ivig_core.units import ML_PER_H, Quantity
 from ivig_core.vials import RoundingPolicy, VialSelection, get_rounding
 

@@ -33,7 +33,7 @@ from ivig_core.safety import Override, SafetyConfig, SafetyOptions
 
 if TYPE_CHECKING:
     from ivig_core.dosing_weight import DosingWeightPolicy
-    from ivig_core.infusion import RateSchedule
+    from ivig_core.rates import RateSchedule
     from ivig_core.units import Quantity
     from ivig_core.vials import RoundingPolicy
 

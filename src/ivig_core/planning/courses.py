@@ -21,10 +21,12 @@ import attrs
 from ivig_core import units
 from ivig_core._checks import DAYS_PER_WEEK, REL_TOL
 from ivig_core.errors import InputError
-from ivig_core.plan import Phase, Trace
+from ivig_core.plan import Phase
 from ivig_core.planning.taper import taper_steps
 from ivig_core.regimen import DayRange, DaysChoice, Maintenance, Regimen
-from ivig_core.scig import SRC_RAMP, ScigDose, TimesPerWeek, hyqvia_ramp_up_values
+from ivig_core.scig import ScigDose, TimesPerWeek, hyqvia_ramp_up_values
+from ivig_core.scig.hyqvia import SRC_RAMP
+from ivig_core.trace import Trace
 from ivig_core.units import G_PER_KG
 
 

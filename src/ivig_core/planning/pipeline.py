@@ -30,9 +30,8 @@ import attrs
 
 from ivig_core.dosing_weight import DosingWeight, dosing_weight
 from ivig_core.errors import InputError, PlanningError
-from ivig_core.infusion import RateSchedule
 from ivig_core.infusion import rate_schedule as label_rate_schedule
-from ivig_core.plan import Cycle, Infusion, Plan, ScDetails, Trace
+from ivig_core.plan import Cycle, Infusion, Plan, ScDetails
 from ivig_core.planning.administration import (
     IvAdministration,
     ScAdministration,
@@ -56,7 +55,10 @@ from ivig_core.planning.dispensing import Dispenser
 from ivig_core.planning.request import PlanRequest, ScOptions
 from ivig_core.planning.split import SplitLimits
 from ivig_core.products import Product, Route, get_product
-from ivig_core.scig import SRC_RAMP, sc_product
+from ivig_core.rates import RateSchedule
+from ivig_core.scig import sc_product
+from ivig_core.scig.hyqvia import SRC_RAMP
+from ivig_core.trace import Trace
 
 
 if TYPE_CHECKING:

@@ -31,11 +31,11 @@ import attrs
 
 from ivig_core._checks import whole
 from ivig_core.errors import InputError
-from ivig_core.infusion import RateSchedule
 from ivig_core.patient import Patient
 from ivig_core.planning.calendar import ClosedDays, ClosedRule
 from ivig_core.planning.split import SplitLimits
 from ivig_core.products import AtRiskCap, Product
+from ivig_core.rates import RateSchedule
 from ivig_core.regimen import Regimen
 from ivig_core.safety import SafetyOptions
 from ivig_core.scig import ScigDose, ScLimits

@@ -48,7 +48,7 @@ from ivig_core._checks import whole
 from ivig_core.dosing_weight import DosingWeight, DosingWeightPolicy, dosing_weight
 from ivig_core.errors import InputError
 from ivig_core.patient import Patient
-from ivig_core.plan import Infusion, Plan, ScDetails, Trace
+from ivig_core.plan import Infusion, Plan, ScDetails
 from ivig_core.planning.courses import (
     conversion_dose_g,
     regimen_from_conversion,
@@ -65,6 +65,7 @@ from ivig_core.products import Product, Route
 from ivig_core.regimen import Regimen
 from ivig_core.safety import Override, SafetyConfig, SafetyOptions, SafetyReport
 from ivig_core.scig import ScigDose, ScLimits, sc_product
+from ivig_core.trace import Trace
 from ivig_core.vials import RoundingPolicy
 
 
