@@ -550,7 +550,7 @@ def select_vials_g(
         )
         if n
     )
-    return VialSelection(
+    return _selection(
         product=product.key,
         calculated=units.quantity(dose, G),
         dispensed=units.quantity(dispensed, G),
@@ -560,6 +560,21 @@ def select_vials_g(
         policy=policy.name,
         reason=reason,
     )
+
+
+def _selection(**fields: object) -> VialSelection:
+    """A VialSelection of values just computed here, in canonical units.
+
+    Skips the converters (each re-checks a quantity the lines above made
+    canonical, ~20 µs a selection); the fields are exactly the class's.
+    """
+    selection = object.__new__(VialSelection)
+    for name in _SELECTION_FIELDS:
+        object.__setattr__(selection, name, fields[name])
+    return selection
+
+
+_SELECTION_FIELDS: Final = tuple(a.name for a in attrs.fields(VialSelection))
 
 
 def select_vials(

@@ -24,7 +24,13 @@ import attrs
 from ivig_core import units
 from ivig_core._checks import exceeds
 from ivig_core.errors import InputError, PlanningError
-from ivig_core.infusion import InfusionRun, plan_infusion_ml
+from ivig_core.infusion import (
+    InfusionRun,
+    RatePlan,
+    plan_infusion_ml,
+    prepare_rates,
+    run_volume_ml,
+)
 from ivig_core.patient import Patient
 from ivig_core.plan import ScDetails
 from ivig_core.planning.request import FirstInfusions, ScOptions
@@ -57,20 +63,26 @@ class IvAdministration:
     at_risk_cap: Quantity | str | AtRiskCap | None
     indication: str | None
     _runs: dict[float, InfusionRun] = attrs.field(factory=dict, init=False)
+    _rates: RatePlan | None = attrs.field(default=None, init=False)
 
     def run(self, volume_ml: float) -> InfusionRun:
-        """The rate steps and duration for *volume_ml*."""
+        """The rate steps and duration for *volume_ml*.
+
+        The rates (label and at-risk limits, notes) are worked out once per
+        plan; each distinct volume is run through them once.
+        """
         found = self._runs.get(volume_ml)
         if found is not None:
             return found
-        run = plan_infusion_ml(
-            volume_ml=volume_ml,
-            product=self.product,
-            schedule=self.schedule,
-            rate_weight_kg=self.rate_weight_kg,
-            at_risk_cap=self.at_risk_cap,
-            indication=self.indication,
-        )
+        if self._rates is None:
+            self._rates = prepare_rates(
+                product=self.product,
+                schedule=self.schedule,
+                rate_weight_kg=self.rate_weight_kg,
+                at_risk_cap=self.at_risk_cap,
+                indication=self.indication,
+            )
+        run = run_volume_ml(volume_ml, self._rates)
         self._runs[volume_ml] = run
         return run
 
