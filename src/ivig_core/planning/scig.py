@@ -72,7 +72,6 @@ from ivig_core.vials import RoundingPolicy
 __all__ = [
     "FirstInfusions",
     "ScDetails",
-    "ScOptions",
     "ScPlan",
     "SiteRate",
     "plan_scig",

@@ -32,6 +32,7 @@ from typing import Final, Literal
 import attrs
 
 from ivig_core import units
+from ivig_core._checks import REL_TOL, exceeds
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.regimen import DayRange, DaysChoice, check_days_choice
 from ivig_core.units import G_PER_DAY, G_PER_KG, G_PER_KG_PER_DAY, KG, G, Quantity
@@ -46,9 +47,6 @@ __all__ = [
     "split_units",
 ]
 
-#: Relative slack for comparing floats that should be equal (representation
-#: error of binary floating point, not a clinical tolerance).
-_REL_EPS: Final = 1e-9
 
 _SEED_004_RULE: Final = (
     "seed 004: 'If the dose of IVIG is higher than 80 g, it may be administered "
@@ -289,7 +287,7 @@ def _whole_units(total_g: float, granularity_g: float) -> int:
     """*total_g* as a whole number of *granularity_g*, or refuse."""
     count = total_g / granularity_g
     whole = round(count)
-    if whole < 1 or abs(count - whole) > _REL_EPS * max(1.0, count):
+    if whole < 1 or abs(count - whole) > REL_TOL * max(1.0, count):
         raise PlanningError(
             f"granularity: the course total {total_g:g} g is not a whole number "
             f"of {granularity_g:g} g units ({count:.4g} units); round the course "
@@ -300,7 +298,7 @@ def _whole_units(total_g: float, granularity_g: float) -> int:
 
 
 def _over(value: float, limit: float) -> bool:
-    return value > limit * (1.0 + _REL_EPS)
+    return exceeds(value, limit)
 
 
 def _failure(
