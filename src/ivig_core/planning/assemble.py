@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from ivig_core.plan import Cycle, Infusion, Plan, ScDetails
+from ivig_core.plan import Cycle, Infusion, Phase, Plan, ScDetails
+from ivig_core.planning._deferred import Deferred, Texts
 from ivig_core.planning.calendar import ClosedDays, ClosedRule, PlacedCourse
 from ivig_core.planning.courses import Course
 from ivig_core.products import Route
@@ -258,49 +259,23 @@ def iv_trace(
         course, selection, split = d.course, d.selection, d.split
         n = cycle.number
         same = first.setdefault(id(split), n)
-        start_line = _start_trace(cycle, regimen)
+        start_line = Deferred(_start_texts, cycle, regimen.source)
         if same != n:
             lines += [
-                Trace(
-                    what=f"course {n} ({course.phase.value}) grams",
-                    value=f"as course {same}: {selection.dispensed_g:g} g "
-                    f"dispensed as {', '.join(f'{g:g} g' for g in split.daily_g)}",
-                    formula=f"same dose ({course.label}), weight and limits as "
-                    f"course {same}",
-                    inputs=f"{course.dose_g_per_kg:g} g/kg × {split.weight_kg:.2f} kg",
-                    source=course.source,
-                ),
+                Deferred(_same_texts, cycle, same, split, course.source),
                 start_line,
             ]
             continue
+        rounded = (
+            selection.dispensed_g,
+            selection.policy,
+            selection.reason,
+            selection.difference_g,
+        )
         lines += [
-            Trace(
-                what=f"course {n} ({course.phase.value}) calculated",
-                value=f"{split.calculated_g:.2f} g",
-                formula="course dose × dosing weight",
-                inputs=f"{course.dose_g_per_kg:g} g/kg ({course.label}) × "
-                f"{split.weight_kg:.2f} kg",
-                source=course.source,
-            ),
-            Trace(
-                what=f"course {n} dispensed",
-                value=f"{selection.dispensed_g:g} g",
-                formula=f"rounding policy {selection.policy}: {selection.reason}",
-                inputs=f"calculated {split.calculated_g:.2f} g; difference "
-                f"{selection.difference_g:+.2f} g",
-                source="the rounding policy passed to plan_course",
-            ),
-            Trace(
-                what=f"course {n} days and daily grams",
-                value=", ".join(f"{g:g} g" for g in split.daily_g),
-                formula=f"{split.reason}; {split.total_g:g} g split in whole "
-                f"{split.granularity_g:g} g units, left-over units to the "
-                "earliest days (largest remainder)",
-                inputs=f"{split.total_g:g} g over {split.days} "
-                f"day{'s' if split.days != 1 else ''}; calculated "
-                f"{split.daily_g_per_kg:.4g} g/kg/day",
-                source=course.source,
-            ),
+            Deferred(_calculated_texts, cycle, split, course.source),
+            Deferred(_dispensed_texts, n, split, rounded),
+            Deferred(_days_texts, n, cycle.phase, split, course.source),
             start_line,
         ]
     lines.extend(_day_traces(infusions, product))
@@ -326,7 +301,7 @@ def iv_trace(
     return lines
 
 
-def _start_trace(cycle: Cycle, regimen: Regimen) -> Trace:
+def _start_texts(cycle: Cycle, regimen_source: str) -> Texts:
     formula = (
         "the plan's start"
         if cycle.number == 1
@@ -334,13 +309,87 @@ def _start_trace(cycle: Cycle, regimen: Regimen) -> Trace:
     )
     if cycle.moved_days:
         formula += f", moved {cycle.moved_days} days later for closed days"
-    return Trace(
-        what=f"course {cycle.number} start",
-        value=cycle.start.isoformat(),
-        formula=formula,
-        inputs=f"planned {cycle.planned_start.isoformat()}; interval after this "
-        f"course {cycle.interval_days:g} days",
-        source=regimen.source,
+    return (
+        f"course {cycle.number} start",
+        cycle.start.isoformat(),
+        formula,
+        (
+            f"planned {cycle.planned_start.isoformat()}; interval after this "
+            f"course {cycle.interval_days:g} days"
+        ),
+        regimen_source,
+    )
+
+
+def _same_texts(cycle: Cycle, same: int, split: CourseSplit, source: str) -> Texts:
+    return (
+        f"course {cycle.number} ({cycle.phase.value}) grams",
+        (
+            f"as course {same}: {cycle.dispensed_g:g} g "
+            f"dispensed as {', '.join(f'{g:g} g' for g in split.daily_g)}"
+        ),
+        f"same dose ({cycle.label}), weight and limits as course {same}",
+        f"{cycle.dose_g_per_kg:g} g/kg × {split.weight_kg:.2f} kg",
+        source,
+    )
+
+
+def _calculated_texts(cycle: Cycle, split: CourseSplit, source: str) -> Texts:
+    return (
+        f"course {cycle.number} ({cycle.phase.value}) calculated",
+        f"{split.calculated_g:.2f} g",
+        "course dose × dosing weight",
+        f"{cycle.dose_g_per_kg:g} g/kg ({cycle.label}) × {split.weight_kg:.2f} kg",
+        source,
+    )
+
+
+def _dispensed_texts(
+    n: int, split: CourseSplit, rounded: tuple[float, str, str, float]
+) -> Texts:
+    dispensed_g, policy, reason, difference_g = rounded
+    return (
+        f"course {n} dispensed",
+        f"{dispensed_g:g} g",
+        f"rounding policy {policy}: {reason}",
+        f"calculated {split.calculated_g:.2f} g; difference {difference_g:+.2f} g",
+        "the rounding policy passed to plan_course",
+    )
+
+
+def _days_texts(n: int, phase: Phase, split: CourseSplit, source: str) -> Texts:
+    del phase
+    return (
+        f"course {n} days and daily grams",
+        ", ".join(f"{g:g} g" for g in split.daily_g),
+        (
+            f"{split.reason}; {split.total_g:g} g split in whole "
+            f"{split.granularity_g:g} g units, left-over units to the "
+            "earliest days (largest remainder)"
+        ),
+        (
+            f"{split.total_g:g} g over {split.days} "
+            f"day{'s' if split.days != 1 else ''}; calculated "
+            f"{split.daily_g_per_kg:.4g} g/kg/day"
+        ),
+        source,
+    )
+
+
+def _day_texts(infusion: Infusion, product: Product) -> Texts:
+    run = infusion.run
+    steps = ", ".join(
+        f"{s.rate_ml_h:g} mL/h × {s.duration_min:g} min" for s in run.steps
+    )
+    return (
+        f"infusion of {infusion.dispensed_g:g} g",
+        f"{infusion.volume_ml:g} mL over {run.duration_min:g} min",
+        f"vials: {infusion.vials.reason}; rate steps: {steps}",
+        (
+            f"{product.name} {product.concentration_g_per_l:g} g/L; "
+            f"maximum {run.maximum_ml_h:g} mL/h"
+        ),
+        run.schedule_source,
     )
 
 
@@ -352,20 +401,7 @@ def _day_traces(infusions: Sequence[Infusion], product: Product) -> list[Trace]:
         if infusion.dispensed_g in seen:
             continue
         seen.add(infusion.dispensed_g)
-        run = infusion.run
-        steps = ", ".join(
-            f"{s.rate_ml_h:g} mL/h × {s.duration_min:g} min" for s in run.steps
-        )
-        out.append(
-            Trace(
-                what=f"infusion of {infusion.dispensed_g:g} g",
-                value=f"{infusion.volume_ml:g} mL over {run.duration_min:g} min",
-                formula=f"vials: {infusion.vials.reason}; rate steps: {steps}",
-                inputs=f"{product.name} {product.concentration_g_per_l:g} g/L; "
-                f"maximum {run.maximum_ml_h:g} mL/h",
-                source=run.schedule_source,
-            )
-        )
+        out.append(Deferred(_day_texts, infusion, product))
     return out
 
 
