@@ -229,8 +229,9 @@ def plan_scig(
         conversion: From :func:`~ivig_core.scig.convert_to_scig`.
         policy: The dosing-weight policy: g/kg = grams ÷ dosing weight, and
             grams = g/kg × dosing weight when the conversion is per kg.
-        rounding: A vial rounding policy (or its name), applied to each
-            dose. Required. Cuvitru and Xembify have no vial sizes in the
+        rounding: A vial rounding policy (or its name), applied once per
+            course, as for IV: to each dose, or to a week's doses for n
+            times a week (split into the days in whole grams). Required. Cuvitru and Xembify have no vial sizes in the
             catalogue (UNCONFIRMED): convert with a formulary product that
             has them (:func:`~ivig_core.products.load_formulary`).
         limits: The SC limits for the (later) infusions.
@@ -344,14 +345,16 @@ def plan_scig_regimen(
 ) -> ScPlan:
     """Plan a fixed-dose SC maintenance regimen (e.g. a Hizentra CIDP preset).
 
-    Each course is the regimen's g/kg dose × the dosing weight, given in
-    equal parts on the chosen number of consecutive days (Hizentra CIDP:
-    "1-2 sessions over 1-2 days").
+    Each course is the regimen's g/kg dose × the dosing weight, rounded
+    once (the rounding policy) and split into the chosen number of
+    consecutive days in whole grams (Hizentra CIDP: "1-2 sessions over 1-2
+    days"); unequal days are noted.
 
     Args:
         patient: The patient.
-        regimen: A complete regimen with maintenance only
-            (:data:`~ivig_core.scig.SCIG_PRESETS` after ``choose``).
+        regimen: A complete regimen with maintenance
+            (:data:`~ivig_core.scig.SCIG_PRESETS` after ``choose``); an
+            induction and a taper are planned like any course.
         product: An SC product.
         start: The first SC day; or
         last_ivig: the last IVIg day, and the first SC day is 1 week later
