@@ -51,6 +51,11 @@ PRODUCT: Final = "gamunex-c"
 INDICATION: Final = "cidp"
 TAPER_FRACTIONS: Final = (0.9, 0.75, 0.5, 0.25, 0.1)
 
+#: The short course (``setup(short=True)``): the same induction dose over 2
+#: days, 5 one-day maintenance courses, a 4-step taper: 11 infusions.
+SHORT: Final = "2-day induction, 5 one-day maintenance courses, 4-step taper"
+SHORT_TAPER_FRACTIONS: Final = (0.75, 0.5, 0.25, 0.1)
+
 #: (sex, age years, height cm, weight kg, policy, weekends closed)
 PATIENTS: Final[tuple[tuple[str, float, float, float, Policy, bool], ...]] = (
     ("female", 54.0, 165.0, 70.0, "actual", False),
@@ -86,18 +91,26 @@ class Case:
     ref_config: RefConfig
 
 
-def setup() -> Setup:
-    """Build the regimen, product, schedule and the reference's floats."""
+def setup(*, short: bool = False) -> Setup:
+    """Build the regimen, product, schedule and the reference's floats.
+
+    *short*: the short course instead (:data:`SHORT`): 11 infusions.
+    """
+    fractions = SHORT_TAPER_FRACTIONS if short else TAPER_FRACTIONS
     taper = Taper(
         strategy=DoseSteps(
-            fractions=TAPER_FRACTIONS,
+            fractions=fractions,
             hold=Hold(cycles=1),
-            source="benchmark: a 5-step dose taper",
+            source=f"benchmark: a {len(fractions)}-step dose taper",
         ),
         end=Stop(),
     )
+    induction_days, maintenance_days = (2, 1) if short else (5, 2)
     regimen = get_preset("seed-000-myositis").choose(
-        induction_days=5, maintenance_days=2, cycles=5, taper=taper
+        induction_days=induction_days,
+        maintenance_days=maintenance_days,
+        cycles=5,
+        taper=taper,
     )
     product = get_product(PRODUCT)
     schedule = rate_schedule(
@@ -126,7 +139,7 @@ def setup() -> Setup:
             maintenance.dose_g_per_kg, maintenance.days, maintenance.interval_days
         ),
         cycles=maintenance.cycles,
-        taper_fractions=TAPER_FRACTIONS,
+        taper_fractions=fractions,
         taper_hold_cycles=1,
         vial_sizes_g=tuple(v.grams_g for v in product.vials),
         concentration_g_per_l=product.concentration_g_per_l,

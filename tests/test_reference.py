@@ -86,3 +86,12 @@ def test_dosing_weight_and_split_agree(bench: Any, setup: Any) -> None:
         daily, share = bench.split_reference(case.patient.weight_kg)()
         assert split.daily_g == daily
         assert split.daily_calculated_g == (share,) * split.days
+
+
+def test_the_short_course_is_planned_the_same(bench: Any) -> None:
+    """The short course (11 infusions) too: library and reference agree."""
+    short = bench.setup(short=True)
+    for case in bench.cases(short):
+        library = bench.summary(bench.plan_library(short, case))
+        assert len(library.infusions) == 11, case.name
+        assert library == bench.plan_reference(case), case.name
