@@ -10,10 +10,14 @@ import pytest
 
 from ivig_core import InputError, UnitError
 from ivig_core.products import (
+    AgeGroup,
     Bound,
     Catalogue,
+    Infusions,
     Product,
     Route,
+    ScSiteLimit,
+    ScStart,
     Source,
     Substance,
     Vial,
@@ -568,3 +572,118 @@ def test_gammagard_sd_sodium_chloride_is_not_sodium() -> None:
     assert sodium is not None
     assert sodium.amount is None
     assert "8.5 mg/mL" in sodium.note
+
+
+# --------------------------------------------------------------------------
+# SC situations as structured data
+
+
+def _rows(key: str) -> dict[str, ScSiteLimit]:
+    return {r.applies_to: r for r in get_product(key).sc_limits}
+
+
+def test_weight_bands_are_from_inclusive_below_exclusive() -> None:
+    """A weight band includes its lower end and excludes its upper end."""
+    gg = _rows("gammagard-liquid")
+    heavy, light = gg["SC, patients ≥ 40 kg"], gg["SC, patients < 40 kg"]
+    assert heavy.weight_from_kg == 40.0
+    assert light.weight_below_kg == 40.0
+    assert heavy.fits(weight_kg=40.0, age_years=30.0)
+    assert not light.fits(weight_kg=40.0, age_years=30.0)
+    assert light.fits(weight_kg=39.9, age_years=30.0)
+
+
+def test_age_bands_and_groups() -> None:
+    """Numeric age bands are read; "adults"/"children" only with an adult age."""
+    xem = _rows("xembify")
+    child = xem["children 2 to < 10 years"]
+    assert child.fits(weight_kg=20.0, age_years=5.0)
+    assert not child.fits(weight_kg=20.0, age_years=1.0)
+    assert not child.fits(weight_kg=40.0, age_years=10.0)
+    gam = _rows("gamunex-c")
+    adults, children = gam["SC, adults"], gam["SC, children"]
+    assert adults.age_group is AgeGroup.ADULTS
+    # No age in the catalogue: not assessed unless the caller gives one.
+    assert adults.fits(weight_kg=30.0, age_years=12.0)
+    assert not adults.fits(weight_kg=30.0, age_years=12.0, adult_from_years=18.0)
+    assert children.fits(weight_kg=30.0, age_years=12.0, adult_from_years=18.0)
+
+
+def test_infusions_and_indications_are_fields() -> None:
+    """First/later infusions and the indication are data, not words."""
+    hz = _rows("hizentra")
+    first = hz["PI, first infusion"]
+    assert first.infusions is Infusions.FIRST
+    assert first.is_first
+    assert first.indications == ("pi",)
+    assert hz["CIDP, later infusions"].infusions is Infusions.LATER
+    cuv = _rows("cuvitru")
+    assert cuv["first 2 infusions, patients < 40 kg"].infusion_count == 2
+    assert cuv["later infusions"].infusion_count is None
+
+
+def test_site_ranges() -> None:
+    """A per-site row covers its site counts."""
+    hyq = _rows("hyqvia")
+    low, high = hyq["per site, 1 or 2 sites"], hyq["per site, 3 sites"]
+    assert [low.covers_sites(n) for n in (1, 2, 3)] == [True, True, False]
+    assert [high.covers_sites(n) for n in (2, 3, 4)] == [False, True, False]
+    cuv = _rows("cuvitru")["later infusions"]
+    assert cuv.covers_sites(4)
+    assert not cuv.covers_sites(5)
+
+
+def test_twins_differ_only_in_band() -> None:
+    """Rows that say the same for another band are twins; others are not."""
+    gam = _rows("gamunex-c")
+    below, above = gam["SC, patients < 25 kg"], gam["SC, patients ≥ 25 kg"]
+    assert below.is_twin_of(above)
+    assert not below.is_twin_of(gam["SC, any patient"])
+    cuv = _rows("cuvitru")
+    assert cuv["first 2 infusions, patients < 40 kg"].is_twin_of(
+        cuv["first 2 infusions, patients ≥ 40 kg"]
+    )
+
+
+def test_structured_fields_are_checked() -> None:
+    """Bands in order, sites in order, a count only for first infusions."""
+    src = Source(reference="r", version="v")
+    with pytest.raises(InputError, match="weight_below"):
+        ScSiteLimit(
+            applies_to="x", source=src, weight_from="40 kg", weight_below="30 kg"
+        )
+    with pytest.raises(InputError, match="sites_to"):
+        ScSiteLimit(applies_to="x", source=src, sites_from=3, sites_to=2)
+    with pytest.raises(InputError, match="infusion_count"):
+        ScSiteLimit(applies_to="x", source=src, infusion_count=2)
+    with pytest.raises(UnitError):
+        ScSiteLimit(applies_to="x", source=src, weight_from=40)
+    with pytest.raises(InputError, match="infusions"):
+        ScSiteLimit(applies_to="x", source=src, infusions="sometimes")
+
+
+def test_sc_start_rules_are_catalogue_data() -> None:
+    """The first SC dose after the last IVIg comes from the product's data."""
+    hz = get_product("hizentra").scig_conversion
+    assert hz is not None
+    weekly, every2 = hz.start_for("weekly"), hz.start_for("every-2-weeks")
+    assert weekly is not None
+    assert every2 is not None
+    assert (weekly.earliest_days, weekly.latest_days) == (7, 7)
+    assert (every2.earliest_days, every2.latest_days) == (7, 14)
+    assert hz.spreads == ("every-2-weeks", "n-per-week")
+    assert "hizentra-cidp-0.2" in hz.regimens
+    cuv = get_product("cuvitru").scig_conversion
+    assert cuv is not None
+    assert cuv.spreads == ()
+    start = cuv.start_for("every-2-weeks")
+    assert start is not None
+    assert start.frequency is None
+    hyq = get_product("hyqvia").scig_conversion
+    assert hyq is not None
+    assert hyq.start_for("same-as-ivig") is None
+    src = Source(reference="r", version="v")
+    with pytest.raises(InputError, match="latest"):
+        ScStart(earliest="2 week", latest="1 week", source=src)
+    with pytest.raises(InputError, match="frequency"):
+        ScStart(earliest="1 week", latest="1 week", source=src, frequency="daily")

@@ -592,3 +592,49 @@ def test_site_count_from_rows_is_not_overridden() -> None:
         )
     with pytest.raises(InputError, match="max_sites"):
         ScLimits.from_product("cuvitru", situation="later infusions", max_sites=6)
+
+
+def test_tiers_come_from_the_rows_site_ranges() -> None:
+    """Per-site tiers follow the rows' site ranges, and the rows are kept."""
+    lim = ScLimits.from_product("hyqvia", situation="per site, 1 or 2 sites")
+    assert [(t.sites_from, t.sites_to) for t in lim.tiers] == [(1, 2)]
+    assert [r.applies_to for r in lim.rows] == ["per site, 1 or 2 sites"]
+    with pytest.raises(InputError, match="max_sites"):
+        ScLimits.from_product("hyqvia", situation="per site, 1 or 2 sites", max_sites=3)
+
+
+def test_spread_note_and_start_follow_the_catalogue() -> None:
+    """Which spreads a label gives and the start after IVIg are product data."""
+    hz = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="hizentra",
+        rule=LabelFactor(),
+        frequency=TimesPerWeek(3),
+        last_ivig=LAST_IVIG,
+    )
+    assert not any("check Hizentra" in n for n in hz.notes)
+    cuv = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="cuvitru",
+        rule=LabelFactor(),
+        frequency=EveryTwoWeeks(),
+        last_ivig=LAST_IVIG,
+    )
+    assert any("check Cuvitru's label" in n for n in cuv.notes)
+    assert cuv.first_dose_earliest == cuv.first_dose_latest == dt.date(2026, 1, 12)
+    conv = get_product("cuvitru").scig_conversion
+    assert conv is not None
+    bare = attrs.evolve(
+        get_product("cuvitru"), scig_conversion=attrs.evolve(conv, starts=())
+    )
+    dose = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product=bare,
+        rule=LabelFactor(),
+        frequency=Weekly(),
+        last_ivig=LAST_IVIG,
+    )
+    assert dose.first_dose_earliest is None

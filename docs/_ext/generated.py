@@ -74,8 +74,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
 @generator
 def product_catalogue() -> str:
     """The shipped product catalogue: a table of values and their sources."""
-    from ivig_core.infusion import RateKind, rate_kind  # noqa: PLC0415 - doc time
     from ivig_core.products import default_catalogue  # noqa: PLC0415
+    from ivig_core.rates import RateKind, rate_kind  # noqa: PLC0415 - doc time
     from ivig_core.units import Quantity  # noqa: PLC0415
 
     def fmt(value: float) -> str:
@@ -160,6 +160,11 @@ def product_catalogue() -> str:
         ]
         groups += [(f"rates, {i.key}", i.source) for i in product.indications.values()]
         groups += [(f"SC, {s.applies_to}", s.source) for s in product.sc_limits]
+        starts = product.scig_conversion.starts if product.scig_conversion else ()
+        groups += [
+            (f"SC start after IVIg ({st.frequency or 'any spread'})", st.source)
+            for st in starts
+        ]
         sources += [f"* {name}: {src}" for name, src in groups if src]
         if product.unconfirmed:
             sources.append(f"* UNCONFIRMED, absent: {', '.join(product.unconfirmed)}")

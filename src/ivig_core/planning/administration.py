@@ -16,8 +16,6 @@ volume are planned once.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import Final
 
 import attrs
 
@@ -102,24 +100,21 @@ def sc_rounding(value: object) -> RoundingPolicy:
     )
 
 
-_SITUATION: Final = re.compile(r"([<≥])\s*(\d+(?:\.\d+)?)\s*(kg|years?)\b")
-
-
 def _check_situation(patient: Patient, limits: ScLimits) -> None:
     """Refuse limits whose situation names a weight or age the patient lacks."""
-    for text in limits.applies_to:
-        for sign, number, unit in _SITUATION.findall(text):
-            value = patient.weight_kg if unit == "kg" else patient.age_years
-            bound = float(number)
-            fits = value < bound if sign == "<" else value >= bound
+    weight, age = patient.weight_kg, patient.age_years
+    for row in limits.rows:
+        for what, fits, shown in (
+            ("weight", row.fits_weight(weight), f"{weight:g} kg"),
+            ("age", row.fits_age(age), f"{age:g} years"),
+        ):
             if not fits:
-                what = "weight" if unit == "kg" else "age"
-                shown = f"{value:g} {'kg' if unit == 'kg' else 'years'}"
                 raise InputError(
                     "limits",
-                    text,
+                    row.applies_to,
                     f"limits for this patient's {what} ({shown})",
-                    f"the situation {text!r} does not apply to a patient of {shown}",
+                    f"the situation {row.applies_to!r} does not apply to a patient "
+                    f"of {shown}",
                 )
 
 
@@ -339,7 +334,7 @@ def _unused_limit_notes(
         () if first is None else first.limits.applies_to
     )
     notes = []
-    firsts = [r.applies_to for r in product.sc_limits if "first" in r.applies_to]
+    firsts = [r.applies_to for r in product.sc_limits if r.is_first]
     if first is None and firsts:
         notes.append(
             f"{product.name}'s catalogue has first-infusion limits "

@@ -61,7 +61,7 @@ from ivig_core.planning.request import (
     ScOptions,
     SiteRate,
 )
-from ivig_core.products import Product, Route
+from ivig_core.products import Product, Route, default_catalogue
 from ivig_core.regimen import Regimen
 from ivig_core.safety import Override, SafetyConfig, SafetyOptions, SafetyReport
 from ivig_core.scig import ScigDose, ScLimits, sc_product
@@ -231,8 +231,9 @@ def plan_scig(
             grams = g/kg × dosing weight when the conversion is per kg.
         rounding: A vial rounding policy (or its name), applied once per
             course, as for IV: to each dose, or to a week's doses for n
-            times a week (split into the days in whole grams). Required. Cuvitru and Xembify have no vial sizes in the
-            catalogue (UNCONFIRMED): convert with a formulary product that
+            times a week (split into the days in whole grams). Required.
+            Cuvitru and Xembify have no vial sizes in the catalogue
+            (UNCONFIRMED): convert with a formulary product that
             has them (:func:`~ivig_core.products.load_formulary`).
         limits: The SC limits for the (later) infusions.
         site_rate: ``"label-maximum"`` or a rate per site (``"20 mL/h"``).
@@ -423,13 +424,14 @@ def plan_scig_regimen(
             f"open choices: {', '.join(regimen.open_choices) or 'days'}",
         )
     prod, _ = sc_product(product)
-    first = _regimen_start(start, last_ivig)
+    first = _regimen_start(start, last_ivig, prod)
     weight = _policy_weight(patient, policy)
     notes: list[str] = []
-    if regimen.name.startswith("hizentra") and prod.key != "hizentra":
+    owner = _label_owner(regimen.name)
+    if owner is not None and owner.key != prod.key:
         notes.append(
-            f"The regimen {regimen.name} is Hizentra's label dosing; it is planned "
-            f"here with {prod.name}."
+            f"The regimen {regimen.name} is {owner.name}'s label dosing; it is "
+            f"planned here with {prod.name}."
         )
     course_g = m.dose_g_per_kg * weight.weight_kg
     days = m.days
@@ -475,22 +477,46 @@ def plan_scig_regimen(
     )
 
 
+def _label_owner(regimen_name: str) -> Product | None:
+    """The catalogue product whose label dosing the regimen preset is."""
+    for prod in default_catalogue().values():
+        conv = prod.scig_conversion
+        if conv is not None and regimen_name in conv.regimens:
+            return prod
+    return None
+
+
 def _regimen_start(
-    start: dt.date | None, last_ivig: dt.date | None
+    start: dt.date | None, last_ivig: dt.date | None, product: Product
 ) -> tuple[dt.date, str]:
     for name, value in (("start", start), ("last_ivig", last_ivig)):
         if value is not None and not isinstance(value, dt.date):
             raise InputError(name, value, "a datetime.date or None")
-    label = None if last_ivig is None else last_ivig + dt.timedelta(days=7)
-    if start is None:
-        if label is None:
+    if last_ivig is None:
+        if start is None:
             raise InputError("start", None, "a date, or last_ivig (start = +1 week)")
-        return label, "last IVIg + 7 days (Hizentra PI: 1 week after the last IVIg)"
-    if label is not None and start != label:
+        return start, "given"
+    conv = product.scig_conversion
+    rule = None if conv is None else conv.start_for("weekly")
+    if rule is None:
+        if start is None:
+            raise InputError(
+                "start",
+                None,
+                f"a date: {product.name} has no start after the last IVIg in the "
+                "catalogue",
+            )
+        return start, "given"
+    label = last_ivig + dt.timedelta(days=rule.earliest_days)
+    if start is None:
+        why = f" ({rule.note})" if rule.note else ""
+        return label, f"last IVIg + {rule.earliest_days} days{why}"
+    if start != label:
         raise InputError(
             "start",
             start,
-            f"{label.isoformat()} (1 week after the last IVIg {last_ivig}), or "
+            f"{label.isoformat()} ({rule.earliest_days} days after the last IVIg "
+            f"{last_ivig}), or "
             "leave last_ivig out",
         )
     return start, "given"

@@ -26,8 +26,10 @@ Example:
 from __future__ import annotations
 
 from ivig_core.products.catalogue import default_catalogue, get_product, load_formulary
+from ivig_core.products.model import SPREADS as SPREADS
 from ivig_core.products.model import UNCONFIRMABLE as UNCONFIRMABLE
 from ivig_core.products.model import (
+    AgeGroup,
     AtRiskCap,
     Bound,
     Catalogue,
@@ -35,11 +37,13 @@ from ivig_core.products.model import (
     Excipient,
     IgaContent,
     Indication,
+    Infusions,
     LabelRamp,
     Product,
     Route,
     ScigConversion,
     ScSiteLimit,
+    ScStart,
     SodiumContent,
     Source,
     Substance,
@@ -48,6 +52,7 @@ from ivig_core.products.model import (
 
 
 __all__ = [
+    "AgeGroup",
     "AtRiskCap",
     "Bound",
     "Catalogue",
@@ -55,10 +60,12 @@ __all__ = [
     "Excipient",
     "IgaContent",
     "Indication",
+    "Infusions",
     "LabelRamp",
     "Product",
     "Route",
     "ScSiteLimit",
+    "ScStart",
     "ScigConversion",
     "SodiumContent",
     "Source",

@@ -30,6 +30,7 @@ from ivig_core.products.model import (
     Product,
     ScigConversion,
     ScSiteLimit,
+    ScStart,
     SodiumContent,
     Source,
     Vial,
@@ -295,6 +296,9 @@ def _read_product(r: _Reader, key: str) -> Product:
             ScigConversion,
             factor=t.get("factor"),
             note=t.text("note", ""),
+            starts=[_read_start(u) for u in t.items("starts")],
+            spreads=t.get("spreads", []),
+            regimens=t.get("regimens", []),
             source=t.source(),
         )
         t.done()
@@ -330,6 +334,19 @@ def _read_vial(r: _Reader, concentration: object) -> Vial:
     return r.build(Vial, grams=grams, volume=volume, volume_stated=stated)
 
 
+def _read_start(r: _Reader) -> ScStart:
+    result = r.build(
+        ScStart,
+        earliest=r.get("earliest"),
+        latest=r.get("latest"),
+        frequency=r.get("frequency", None),
+        note=r.text("note", ""),
+        source=r.source(),
+    )
+    r.done()
+    return result
+
+
 def _read_sc_limit(r: _Reader) -> ScSiteLimit:
     result = r.build(
         ScSiteLimit,
@@ -340,6 +357,16 @@ def _read_sc_limit(r: _Reader) -> ScSiteLimit:
         max_sites=r.get("max_sites", None),
         total_rate=r.get("total_rate", None),
         volume_per_day=r.get("volume_per_day", None),
+        weight_from=r.get("weight_from", None),
+        weight_below=r.get("weight_below", None),
+        age_from=r.get("age_from", None),
+        age_below=r.get("age_below", None),
+        age_group=r.get("age_group", None),
+        infusions=r.get("infusions", "any"),
+        infusion_count=r.get("infusion_count", None),
+        sites_from=r.get("sites_from", None),
+        sites_to=r.get("sites_to", None),
+        indications=r.get("indications", []),
         note=r.text("note", ""),
         source=r.source(),
     )

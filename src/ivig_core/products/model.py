@@ -20,25 +20,31 @@ import attrs
 from attrs.converters import optional
 
 from ivig_core import units
-from ivig_core._checks import flag, text, tuple_of
+from ivig_core._checks import exceeds, flag, is_number, text, tuple_of, whole
 from ivig_core._enum import ParsedEnum
 from ivig_core.errors import InputError, UnitError
+from ivig_core.patient import WEIGHT_RANGE_KG
 from ivig_core.rates import RateKind, RateStep, rate_kind, read_minutes
 from ivig_core.units import (
+    DAY,
     G_PER_L,
+    KG,
     MG_PER_ML,
     MINUTE,
     ML,
     ML_PER_H,
     MMOL_PER_L,
     UG_PER_ML,
+    YEAR,
     G,
     Quantity,
 )
 
 
 __all__ = [
+    "SPREADS",
     "UNCONFIRMABLE",
+    "AgeGroup",
     "AtRiskCap",
     "Bound",
     "Catalogue",
@@ -46,10 +52,12 @@ __all__ = [
     "Excipient",
     "IgaContent",
     "Indication",
+    "Infusions",
     "LabelRamp",
     "Product",
     "Route",
     "ScSiteLimit",
+    "ScStart",
     "ScigConversion",
     "SodiumContent",
     "Source",
@@ -145,6 +153,39 @@ class Bound(ParsedEnum):
         return {"exact": "", "average": "avg ", "at_most": "≤ ", "below": "< "}.get(
             self.value, "~ "
         )
+
+
+class Infusions(ParsedEnum):
+    """Which infusions of a patient a catalogue row applies to.
+
+    .. versionadded:: 0.1.0
+    """
+
+    FIRST = "first"
+    LATER = "later"
+    ANY = "any"
+
+    @classmethod
+    def _field(cls) -> str:
+        return "infusions"
+
+
+class AgeGroup(ParsedEnum):
+    """An age group a label names without an age ("adults", "children").
+
+    The label's words give no age in the catalogue, so the age at which a
+    patient counts as an adult is the caller's (``adult_from_years`` of
+    :meth:`ScSiteLimit.fits`).
+
+    .. versionadded:: 0.1.0
+    """
+
+    ADULTS = "adults"
+    CHILDREN = "children"
+
+    @classmethod
+    def _field(cls) -> str:
+        return "age_group"
 
 
 # --------------------------------------------------------------------------
@@ -431,10 +472,10 @@ class AtRiskCap:
 
 
 def _factor(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_number(value):
         raise InputError("factor", value, "a number between 0.5 and 3")
     return units.require_range(
-        float(value),
+        float(value),  # type: ignore[arg-type]  # is_number: a real number
         field="factor",
         unit=units.UnitSpec(
             name="dimensionless",
@@ -449,9 +490,105 @@ def _factor(value: object) -> float:
     )
 
 
+#: How an SC dose may be spread over the week, as the catalogue names it.
+SPREADS: Final = ("weekly", "every-2-weeks", "n-per-week", "same-as-ivig")
+
+
+def _spread(value: object) -> str:
+    out = _text(value, "frequency").lower()
+    if out not in SPREADS:
+        raise InputError("frequency", value, f"one of {list(SPREADS)}")
+    return out
+
+
+def _spreads(value: object) -> tuple[str, ...]:
+    return tuple(_spread(v) for v in _str_tuple(value, "spreads"))
+
+
+def _regimens(value: object) -> tuple[str, ...]:
+    return tuple(_text(v, "regimens") for v in _str_tuple(value, "regimens"))
+
+
+def _days(value: object, field: str) -> Quantity:
+    v = units.to_float(value, field=field, unit=DAY)
+    units.require_range(v, field=field, unit=DAY, low=0.0, high=365.0)
+    if v != round(v):
+        raise InputError(field, value, "a whole number of days")
+    return units.quantity(v, DAY)
+
+
+def _earliest(value: object) -> Quantity:
+    return _days(value, "earliest")
+
+
+def _latest(value: object) -> Quantity:
+    return _days(value, "latest")
+
+
+@attrs.frozen(kw_only=True)
+class ScStart:
+    """When the first SC dose may be given after the last IVIg.
+
+    Attributes:
+        earliest: The earliest first SC dose after the last IVIg.
+        latest: The latest (equal to :attr:`earliest` for a fixed day).
+        source: Where the rule comes from.
+        frequency: The spread the rule is for (``"every-2-weeks"``), or
+            ``None`` for any spread.
+        note: The rule in a few words, quoted where the plan applies it.
+
+    .. versionadded:: 0.1.0
+    """
+
+    earliest: Quantity = attrs.field(converter=_earliest)
+    latest: Quantity = attrs.field(converter=_latest)
+    source: Source = attrs.field(converter=_source)
+    frequency: str | None = attrs.field(default=None, converter=optional(_spread))
+    note: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        """Earliest ≤ latest (holds with validators disabled)."""
+        if self.latest_days < self.earliest_days:
+            raise InputError(
+                "latest", self.latest, f"at least earliest ({self.earliest_days} days)"
+            )
+
+    @property
+    def earliest_days(self) -> int:
+        """The earliest first SC dose, days after the last IVIg."""
+        return round(float(self.earliest.magnitude))
+
+    @property
+    def latest_days(self) -> int:
+        """The latest first SC dose, days after the last IVIg."""
+        return round(float(self.latest.magnitude))
+
+
+def _starts(value: object) -> tuple[ScStart, ...]:
+    out = tuple_of(value, ScStart, field="starts")
+    spreads = [s.frequency for s in out]
+    if len(set(spreads)) != len(spreads):
+        raise InputError("starts", spreads, "at most one start rule per frequency")
+    return out
+
+
 @attrs.frozen(kw_only=True)
 class ScigConversion:
     """IVIg → SCIg dose adjustment factor (weekly SC g = IV g/week × factor).
+
+    With the label's other SC switching facts, where the catalogue has them.
+
+    Attributes:
+        factor: SC g per IVIg g.
+        source: Where the factor comes from.
+        note: Remarks.
+        starts: When the first SC dose may follow the last IVIg (a rule for
+            any spread, and rules for particular spreads).
+        spreads: Spreads the label itself describes beyond weekly
+            (``"every-2-weeks"``, ``"n-per-week"``); others come from other
+            labels, and the conversion says so.
+        regimens: The SC regimen presets that are this product's label
+            dosing (e.g. ``"hizentra-cidp-0.2"``).
 
     .. versionadded:: 0.1.0
     """
@@ -459,26 +596,136 @@ class ScigConversion:
     factor: float = attrs.field(converter=_factor)
     source: Source = attrs.field(converter=_source)
     note: str = ""
+    starts: tuple[ScStart, ...] = attrs.field(default=(), converter=_starts)
+    spreads: tuple[str, ...] = attrs.field(default=(), converter=_spreads)
+    regimens: tuple[str, ...] = attrs.field(default=(), converter=_regimens)
+
+    def start_for(self, frequency: str) -> ScStart | None:
+        """The start rule for *frequency* (a :data:`SPREADS` name), or ``None``.
+
+        A rule for that spread wins over the rule for any spread.
+
+        Example:
+            >>> from ivig_core.products import get_product
+            >>> conv = get_product("hizentra").scig_conversion
+            >>> [(r.earliest_days, r.latest_days) for r in (
+            ...     conv.start_for("weekly"), conv.start_for("every-2-weeks"))]
+            [(7, 7), (7, 14)]
+
+        .. versionadded:: 0.1.0
+        """
+        by_spread = {s.frequency: s for s in self.starts}
+        return by_spread.get(frequency, by_spread.get(None))
+
+
+def _site_count(value: object, field: str) -> int:
+    return whole(value, field=field, low=1, high=20)
 
 
 def _max_sites(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 20:
-        raise InputError("max_sites", value, "an integer from 1 to 20")
-    return value
+    return _site_count(value, "max_sites")
+
+
+def _sites_from(value: object) -> int:
+    return _site_count(value, "sites_from")
+
+
+def _sites_to(value: object) -> int:
+    return _site_count(value, "sites_to")
+
+
+def _infusion_count(value: object) -> int:
+    return whole(value, field="infusion_count", low=1, high=20)
+
+
+def _kg(value: object, field: str) -> Quantity:
+    lo, hi = WEIGHT_RANGE_KG
+    v = units.to_float(value, field=field, unit=KG)
+    units.require_range(v, field=field, unit=KG, low=lo, high=hi)
+    return units.quantity(v, KG)
+
+
+def _weight_from(value: object) -> Quantity:
+    return _kg(value, "weight_from")
+
+
+def _weight_below(value: object) -> Quantity:
+    return _kg(value, "weight_below")
+
+
+def _years(value: object, field: str) -> Quantity:
+    v = units.to_float(value, field=field, unit=YEAR)
+    units.require_range(v, field=field, unit=YEAR, low=0.0, high=130.0)
+    return units.quantity(v, YEAR)
+
+
+def _age_from(value: object) -> Quantity:
+    return _years(value, "age_from")
+
+
+def _age_below(value: object) -> Quantity:
+    return _years(value, "age_below")
+
+
+def _age_group(value: object) -> AgeGroup:
+    return AgeGroup.parse(value)
+
+
+def _infusions(value: object) -> Infusions:
+    return Infusions.parse(value)
+
+
+def _indication_keys(value: object) -> tuple[str, ...]:
+    return tuple(k.strip().lower() for k in _str_tuple(value, "indications"))
+
+
+def _magnitude(value: Quantity | None) -> float | None:
+    return None if value is None else float(value.magnitude)
+
+
+def _in_band(value: float, low: float | None, below: float | None) -> bool:
+    """*value* ≥ *low* (inclusive) and < *below* (exclusive), where given."""
+    return (low is None or value >= low) and (below is None or value < below)
 
 
 @attrs.frozen(kw_only=True)
 class ScSiteLimit:
     """Subcutaneous volume and rate limits for one situation.
 
+    The situation is structured data, read by the query methods
+    (:meth:`fits`, :meth:`covers_sites`, :meth:`is_twin_of`);
+    :attr:`applies_to` is its human label, which users name (``situation=``)
+    and no code parses.
+
     Attributes:
-        applies_to: When the limit applies (e.g. ``"first infusion, PI"``).
+        applies_to: The situation's label (e.g. ``"PI, first infusion"``).
         volume_per_site: Maximum volume per site, mL.
         initial_rate_per_site: Starting rate per site, mL/h.
         rate_per_site: Maximum rate per site, mL/h.
         max_sites: Maximum number of sites at once.
         total_rate: Maximum rate across all sites, mL/h.
         volume_per_day: Maximum volume per day, mL.
+        weight_from: The weight band's lower end (inclusive), or ``None``.
+        weight_below: The weight band's upper end (exclusive), or ``None``.
+        age_from: The age band's lower end (inclusive), or ``None``.
+        age_below: The age band's upper end (exclusive), or ``None``.
+        age_group: "adults" or "children" where the label gives no age.
+        infusions: Which infusions the row applies to (first, later, any).
+        infusion_count: For first infusions: how many (Cuvitru: the first
+            2), or ``None`` when the label says "first infusion" only.
+        sites_from: The fewest sites a per-site volume row covers, or
+            ``None`` (from 1).
+        sites_to: The most sites a per-site volume row covers, or ``None``
+            (up to :attr:`max_sites`, or open).
+        indications: The indication keys the row is for (``("pi",)``), or
+            empty when it is not indication-specific.
+
+    Example:
+        >>> from ivig_core.products import get_product
+        >>> heavy, light = get_product("gammagard liquid").sc_limits
+        >>> heavy.fits(weight_kg=70.0, age_years=40.0), light.fits(
+        ...     weight_kg=70.0, age_years=40.0)
+        (True, False)
 
     .. versionadded:: 0.1.0
     """
@@ -498,6 +745,161 @@ class ScSiteLimit:
     total_rate: Quantity | None = attrs.field(default=None, converter=optional(_ml_h))
     volume_per_day: Quantity | None = attrs.field(default=None, converter=optional(_ml))
     note: str = ""
+    weight_from: Quantity | None = attrs.field(
+        default=None, converter=optional(_weight_from)
+    )
+    weight_below: Quantity | None = attrs.field(
+        default=None, converter=optional(_weight_below)
+    )
+    age_from: Quantity | None = attrs.field(default=None, converter=optional(_age_from))
+    age_below: Quantity | None = attrs.field(
+        default=None, converter=optional(_age_below)
+    )
+    age_group: AgeGroup | None = attrs.field(
+        default=None, converter=optional(_age_group)
+    )
+    infusions: Infusions = attrs.field(default=Infusions.ANY, converter=_infusions)
+    infusion_count: int | None = attrs.field(
+        default=None, converter=optional(_infusion_count)
+    )
+    sites_from: int | None = attrs.field(default=None, converter=optional(_sites_from))
+    sites_to: int | None = attrs.field(default=None, converter=optional(_sites_to))
+    indications: tuple[str, ...] = attrs.field(default=(), converter=_indication_keys)
+
+    def __attrs_post_init__(self) -> None:
+        """Bands and ranges in order (holds with validators disabled)."""
+        for name, low, below in (
+            ("weight_below", self.weight_from_kg, self.weight_below_kg),
+            ("age_below", self.age_from_years, self.age_below_years),
+        ):
+            if low is not None and below is not None and not low < below:
+                raise InputError(name, below, f"above the band's lower end {low:g}")
+        first, last = self.sites_from, self.sites_to
+        if first is not None and last is not None and first > last:
+            raise InputError("sites_to", last, f"at least sites_from ({first})")
+        if self.infusion_count is not None and self.infusions is not Infusions.FIRST:
+            raise InputError(
+                "infusion_count",
+                self.infusion_count,
+                "absent unless infusions = 'first'",
+            )
+
+    @property
+    def weight_from_kg(self) -> float | None:
+        """The weight band's lower end, kg (inclusive), or ``None``."""
+        return _magnitude(self.weight_from)
+
+    @property
+    def weight_below_kg(self) -> float | None:
+        """The weight band's upper end, kg (exclusive), or ``None``."""
+        return _magnitude(self.weight_below)
+
+    @property
+    def age_from_years(self) -> float | None:
+        """The age band's lower end, years (inclusive), or ``None``."""
+        return _magnitude(self.age_from)
+
+    @property
+    def age_below_years(self) -> float | None:
+        """The age band's upper end, years (exclusive), or ``None``."""
+        return _magnitude(self.age_below)
+
+    @property
+    def is_first(self) -> bool:
+        """Whether the row is for a patient's first infusion(s)."""
+        return self.infusions is Infusions.FIRST
+
+    @property
+    def has_weight_band(self) -> bool:
+        """Whether the row names a weight band."""
+        return self.weight_from is not None or self.weight_below is not None
+
+    @property
+    def has_age_band(self) -> bool:
+        """Whether the row names an age band or an age group."""
+        return (
+            self.age_from is not None
+            or self.age_below is not None
+            or self.age_group is not None
+        )
+
+    @property
+    def last_site(self) -> int | None:
+        """The most sites the row covers: :attr:`sites_to`, else :attr:`max_sites`."""
+        return self.sites_to if self.sites_to is not None else self.max_sites
+
+    def fits_weight(self, weight_kg: float) -> bool:
+        """Whether the weight band (if any) includes *weight_kg*.
+
+        .. versionadded:: 0.1.0
+        """
+        return _in_band(weight_kg, self.weight_from_kg, self.weight_below_kg)
+
+    def fits_age(
+        self, age_years: float, *, adult_from_years: float | None = None
+    ) -> bool:
+        """Whether the age band (if any) includes *age_years*.
+
+        An age group ("adults", "children") is assessed only with
+        *adult_from_years*, the age at which a patient counts as an adult:
+        the catalogue gives none, so without it the group is not assessed
+        (the row fits).
+
+        .. versionadded:: 0.1.0
+        """
+        if not _in_band(age_years, self.age_from_years, self.age_below_years):
+            return False
+        if self.age_group is None or adult_from_years is None:
+            return True
+        adult = age_years >= adult_from_years
+        return adult is (self.age_group is AgeGroup.ADULTS)
+
+    def fits(
+        self,
+        *,
+        weight_kg: float,
+        age_years: float,
+        adult_from_years: float | None = None,
+    ) -> bool:
+        """Whether the row's weight and age bands include the patient.
+
+        .. versionadded:: 0.1.0
+        """
+        return self.fits_weight(weight_kg) and self.fits_age(
+            age_years, adult_from_years=adult_from_years
+        )
+
+    def covers_sites(self, sites: int) -> bool:
+        """Whether the row's site range includes *sites* sites.
+
+        .. versionadded:: 0.1.0
+        """
+        last = self.last_site
+        return (self.sites_from or 1) <= sites and (last is None or sites <= last)
+
+    def is_twin_of(self, other: ScSiteLimit) -> bool:
+        """Whether *other* is the same situation for another weight or age band.
+
+        Both rows name a band of the same kind (weight, age) and agree on
+        everything else the situation says (infusions, sites, indications).
+
+        .. versionadded:: 0.1.0
+        """
+        return (
+            self.has_weight_band == other.has_weight_band
+            and self.has_age_band == other.has_age_band
+            and (self.has_weight_band or self.has_age_band)
+            and self._situation() == other._situation()
+        )
+
+    def _situation(self) -> tuple[object, ...]:
+        return (
+            self.infusions,
+            self.infusion_count,
+            self.sites_from,
+            self.sites_to,
+            self.indications,
+        )
 
 
 def _ramp_rate(value: object) -> Quantity:
@@ -565,7 +967,7 @@ class LabelRamp:
                 "interval", (lo, hi), "both interval_low and interval_high, low ≤ high"
             )
         for i, step in enumerate(self.steps or ()):
-            if step.kind is kind and step.rate_value > max_v * (1 + 1e-9):
+            if step.kind is kind and exceeds(step.rate_value, max_v):
                 raise InputError(
                     f"steps[{i}].rate",
                     step.rate,

@@ -31,7 +31,6 @@ assessed", never a silent pass.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
@@ -47,9 +46,6 @@ if TYPE_CHECKING:
 __all__ = ["check_sc"]
 
 _REL_TOL: Final = 1e-9  # float round-off, not a clinical tolerance
-
-#: A weight or age band in a catalogue situation (``"patients < 40 kg"``).
-_BAND: Final = re.compile(r"([<≥])\s*(\d+(?:\.\d+)?)\s*(kg|years?)\b")
 
 _ROUTE_NAMES: Final = {"sc": "Subcutaneous", "facilitated_sc": "Facilitated SC"}
 
@@ -74,18 +70,9 @@ def _q(value: object) -> float | None:
 # Situations
 
 
-def _fits(text: str, patient: PatientFacts) -> bool:
-    """Whether every weight or age band the situation names fits the patient."""
-    for sign, number, unit in _BAND.findall(text):
-        value = patient.weight_kg if unit == "kg" else patient.age_years
-        bound = float(number)
-        if not (value < bound if sign == "<" else value >= bound):
-            return False
-    return True
-
-
-def _unbanded(text: str) -> str:
-    return " ".join(_BAND.sub("", text).lower().split())
+def _fits(row: ScSiteLimit, patient: PatientFacts) -> bool:
+    """Whether the row's weight and age bands fit the patient."""
+    return row.fits(weight_kg=patient.weight_kg, age_years=patient.age_years)
 
 
 def _rows(
@@ -105,14 +92,11 @@ def _rows(
         if row is None:
             unknown.append(text)
             continue
-        if _fits(row.applies_to, patient):
+        if _fits(row, patient):
             rows.append(row)
             continue
         twins = [
-            r
-            for r in product.sc_limits
-            if _unbanded(r.applies_to) == _unbanded(row.applies_to)
-            and _fits(r.applies_to, patient)
+            r for r in product.sc_limits if r.is_twin_of(row) and _fits(r, patient)
         ]
         if twins:
             rows.extend(twins)
@@ -128,21 +112,21 @@ def _label(row: ScSiteLimit) -> str:
 def _volume_rows(rows: Sequence[ScSiteLimit], sites: int) -> list[ScSiteLimit]:
     """The per-site volume rows that cover *sites* sites.
 
-    A row with ``max_sites`` N covers the counts above the next smaller N
-    up to N; a row without covers the counts below the smallest N (HyQvia:
-    600 mL at 1-2 sites, 400 mL at 3), as :class:`~ivig_core.scig.ScLimits`
-    reads them.
+    A row whose last site (``sites_to``, else ``max_sites``) is N covers the
+    counts above the next smaller N up to N; a row without covers the counts
+    below the smallest N (HyQvia: 600 mL at 1-2 sites, 400 mL at 3), as
+    :class:`~ivig_core.scig.ScLimits` reads them.
     """
     with_volume = [r for r in rows if r.volume_per_site is not None]
     bounded = sorted(
-        (r for r in with_volume if r.max_sites is not None),
-        key=lambda r: r.max_sites or 0,
+        (r for r in with_volume if r.last_site is not None),
+        key=lambda r: r.last_site or 0,
     )
-    open_rows = [r for r in with_volume if r.max_sites is None]
-    smallest = bounded[0].max_sites if bounded else None
+    open_rows = [r for r in with_volume if r.last_site is None]
+    smallest = bounded[0].last_site if bounded else None
     if smallest is None or (open_rows and sites < smallest):
         return open_rows
-    return [r for r in bounded if (r.max_sites or 0) >= sites][:1]
+    return [r for r in bounded if (r.last_site or 0) >= sites][:1]
 
 
 def _max_sites(rows: Sequence[ScSiteLimit]) -> tuple[int, str] | None:
@@ -316,7 +300,7 @@ def _daily(ctx: Context, product: Product) -> list[Finding]:
     fitting = [
         (v, _label(r))
         for r in daily
-        if _fits(r.applies_to, ctx.patient) and (v := _q(r.volume_per_day)) is not None
+        if _fits(r, ctx.patient) and (v := _q(r.volume_per_day)) is not None
     ]
     days: dict[object, list[InfusionFacts]] = {}
     for inf in ctx.infusions:

@@ -50,8 +50,6 @@ from ivig_core.scig.conversion import SRC_FORMULA as SRC_FORMULA
 from ivig_core.scig.conversion import SRC_HYQVIA_SAME as SRC_HYQVIA_SAME
 from ivig_core.scig.conversion import SRC_N_PER_WEEK as SRC_N_PER_WEEK
 from ivig_core.scig.conversion import SRC_ONE_TO_ONE as SRC_ONE_TO_ONE
-from ivig_core.scig.conversion import SRC_START as SRC_START
-from ivig_core.scig.conversion import SRC_START_HIZENTRA_2W as SRC_START_HIZENTRA_2W
 from ivig_core.scig.conversion import (
     ConversionRule,
     EveryTwoWeeks,

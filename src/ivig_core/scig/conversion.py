@@ -102,15 +102,6 @@ SRC_HYQVIA_SAME: Final = (
     "(hyqviahcp.com; clinical.md §2.2, §5)"
 )
 
-SRC_START: Final = (
-    "PI: start 1 week after the last IVIg (Hizentra PI, clinical.md §2.2; "
-    "clinical.md §5)"
-)
-
-SRC_START_HIZENTRA_2W: Final = (
-    "Hizentra PI: every 2 weeks, start 1-2 weeks after the last IVIg (clinical.md §5)"
-)
-
 
 # --------------------------------------------------------------------------
 # Conversion rules
@@ -615,15 +606,28 @@ def _read_interval_weeks(value: object) -> float:
     return weeks
 
 
+def _spread_name(frequency: ScigFrequency) -> str:
+    """The catalogue's name for *frequency*'s spread (``"n-per-week"``...)."""
+    if isinstance(frequency, TimesPerWeek):
+        return "n-per-week"
+    return frequency.name
+
+
 def _timing(
     product: Product, route: Route, frequency: ScigFrequency
 ) -> tuple[int, int, str] | None:
-    """(earliest days, latest days, source) after the last IVIg, or None."""
-    if route is Route.FACILITATED_SC:
+    """(earliest days, latest days, source) after the last IVIg, or None.
+
+    From the product's catalogue start rules; ``None`` for a facilitated SC
+    product or a product without one.
+    """
+    conv = product.scig_conversion
+    if route is Route.FACILITATED_SC or conv is None:
         return None
-    if product.key == "hizentra" and isinstance(frequency, EveryTwoWeeks):
-        return 7, 14, SRC_START_HIZENTRA_2W
-    return 7, 7, SRC_START
+    start = conv.start_for(_spread_name(frequency))
+    if start is None:
+        return None
+    return start.earliest_days, start.latest_days, start.source.reference
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -751,7 +755,11 @@ def convert_to_scig(  # noqa: PLR0915 - one linear, traced recipe
             source=freq_src,
         )
     )
-    if prod.key != "hizentra" and isinstance(freq, (EveryTwoWeeks, TimesPerWeek)):
+    spreads = () if prod.scig_conversion is None else prod.scig_conversion.spreads
+    if (
+        isinstance(freq, (EveryTwoWeeks, TimesPerWeek))
+        and _spread_name(freq) not in spreads
+    ):
         notes.append(
             f"The reference records the {freq.name} spread from the Hizentra PI "
             f"(Cuvitru: every 2 weeks = 2 × weekly); check {prod.name}'s label "

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import attrs
 
 from ivig_core import units
-from ivig_core._checks import REL_TOL, exceeds, is_number
+from ivig_core._checks import REL_TOL, exceeds, is_number, whole
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.products import Product, ScSiteLimit
 from ivig_core.scig.conversion import sc_product
@@ -51,11 +51,7 @@ def _opt_value(value: object, *, field: str, unit: units.UnitSpec) -> float | No
 
 
 def _opt_sites(value: object, field: str = "max_sites") -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(field, value, "a whole number of sites ≥ 1")
-    return value
+    return None if value is None else whole(value, field=field)
 
 
 def _q(value: Quantity | None) -> float | None:
@@ -79,6 +75,8 @@ class ScLimits:
         total_rate_ml_h: The maximum rate over all sites, or ``None``.
         volume_per_day_ml: The maximum volume per day, or ``None``.
         sources: Where each value comes from.
+        rows: The catalogue rows used (their structured situations), or
+            empty for limits built by hand.
 
     .. versionadded:: 0.1.0
     """
@@ -91,6 +89,7 @@ class ScLimits:
     total_rate_ml_h: float | None = None
     volume_per_day_ml: float | None = None
     sources: tuple[str, ...] = ()
+    rows: tuple[ScSiteLimit, ...] = attrs.field(default=(), repr=False)
 
     def __attrs_post_init__(self) -> None:
         """Tiers start at 1 site, are contiguous and have positive volumes."""
@@ -250,16 +249,24 @@ class ScLimits:
             total_rate_ml_h=total,
             volume_per_day_ml=per_day,
             sources=tuple(dict.fromkeys(sources)),
+            rows=tuple(rows),
         )
 
 
-def _tiers(  # noqa: C901, PLR0912 - the tier rules, each with its message
+def _tiers(
     prod: Product,
     rows: Sequence[ScSiteLimit],
     given_volume: float | None,
     given_sites: int | None,
     parameter_source: str,
 ) -> tuple[SiteTier, ...]:
+    """Per-site volume tiers from the rows' volumes and site ranges.
+
+    A row with a known last site (:attr:`~ivig_core.products.ScSiteLimit.last_site`)
+    covers the counts above the previous row up to it; a row without covers
+    the counts below the first bounded row, or up to the rows' (or your)
+    maximum number of sites.
+    """
     vol_rows = [r for r in rows if r.volume_per_site is not None]
     site_rows = [r for r in rows if r.volume_per_site is None and r.max_sites]
     if vol_rows and given_volume is not None:
@@ -270,6 +277,54 @@ def _tiers(  # noqa: C901, PLR0912 - the tier rules, each with its message
             f"{prod.name} ({vol_rows[0].applies_to}) gives a per-site volume; "
             "label limits are not overridden",
         )
+    row_max = _row_max_sites(prod, site_rows, given_sites)
+    if not vol_rows:
+        return (
+            _given_tier(
+                prod,
+                site_rows,
+                row_max,
+                given_volume=given_volume,
+                given_sites=given_sites,
+                parameter_source=parameter_source,
+            ),
+        )
+    bounded = sorted(
+        (r for r in vol_rows if r.last_site is not None),
+        key=lambda r: r.last_site or 0,
+    )
+    open_rows = [r for r in vol_rows if r.last_site is None]
+    if len(open_rows) > 1 or len({r.last_site for r in bounded}) != len(bounded):
+        raise InputError(
+            "situation",
+            [r.applies_to for r in vol_rows],
+            "at most one per-site volume row per number of sites",
+        )
+    if bounded and (given_sites is not None or row_max):
+        raise InputError(
+            "max_sites",
+            given_sites if given_sites is not None else row_max,
+            "nothing: the per-site volume rows give the number of sites",
+        )
+    tiers: list[SiteTier] = []
+    if open_rows:
+        end, extra = (
+            ((bounded[0].last_site or 1) - 1, "")
+            if bounded
+            else _top_sites(prod, site_rows, row_max, given_sites, parameter_source)
+        )
+        if end >= 1:
+            tiers.append(_tier(open_rows[0], 1, end, extra))
+    for row in bounded:
+        start = tiers[-1].sites_to + 1 if tiers else 1
+        tiers.append(_tier(row, start, row.last_site or start))
+    return tuple(tiers)
+
+
+def _row_max_sites(
+    prod: Product, site_rows: Sequence[ScSiteLimit], given_sites: int | None
+) -> list[int]:
+    """The rows' maximum number of sites (they must agree; not overridden)."""
     row_max = [r.max_sites for r in site_rows if r.max_sites is not None]
     if len(set(row_max)) > 1:
         raise InputError(
@@ -285,89 +340,62 @@ def _tiers(  # noqa: C901, PLR0912 - the tier rules, each with its message
             f"{prod.name} ({site_rows[0].applies_to}) gives at most {row_max[0]} "
             "sites; label limits are not overridden",
         )
-    if not vol_rows:
-        if given_volume is None:
-            raise InputError(
-                "volume_per_site",
-                None,
-                "a per-site volume (the catalogue has none for "
-                f"{prod.name} in this situation; not in the reference)",
-            )
-        top = row_max[0] if row_max else given_sites
-        if top is None:
-            raise InputError(
-                "max_sites",
-                None,
-                "a maximum number of sites (the catalogue has none for "
-                f"{prod.name}; not in the reference)",
-            )
-        src = (
-            f"max_sites: {site_rows[0].applies_to} — {site_rows[0].source}"
-            if row_max
-            else f"max_sites {top} — {parameter_source}"
-        )
-        return (
-            SiteTier(
-                sites_from=1,
-                sites_to=top,
-                volume_per_site_ml=given_volume,
-                source=f"volume_per_site {given_volume:g} mL — {parameter_source}; "
-                + src,
-            ),
-        )
-    bounded = sorted(
-        (r for r in vol_rows if r.max_sites is not None),
-        key=lambda r: r.max_sites or 0,
-    )
-    open_rows = [r for r in vol_rows if r.max_sites is None]
-    if len(open_rows) > 1 or len({r.max_sites for r in bounded}) != len(bounded):
-        raise InputError(
-            "situation",
-            [r.applies_to for r in vol_rows],
-            "at most one per-site volume row per number of sites",
-        )
-    tiers: list[SiteTier] = []
-    start = 1
-    if open_rows:
-        row = open_rows[0]
-        extra = ""
-        if bounded:
-            if given_sites is not None or row_max:
-                raise InputError(
-                    "max_sites",
-                    given_sites if given_sites is not None else row_max,
-                    "nothing: the per-site volume rows give the number of sites",
-                )
-            end = (bounded[0].max_sites or 1) - 1
-        else:
-            top = row_max[0] if row_max else given_sites
-            if top is None:
-                raise InputError(
-                    "max_sites",
-                    None,
-                    "a maximum number of sites (the catalogue has none for "
-                    f"{prod.name}; not in the reference)",
-                )
-            extra = (
-                f"; max_sites {top}: {site_rows[0].applies_to} — {site_rows[0].source}"
-                if row_max
-                else f"; max_sites {top} — {parameter_source}"
-            )
-            end = top
-        if end >= 1:
-            tiers.append(_tier(row, start, end, extra))
-            start = end + 1
-    elif given_sites is not None or row_max:
+    return row_max
+
+
+def _top_sites(
+    prod: Product,
+    site_rows: Sequence[ScSiteLimit],
+    row_max: Sequence[int],
+    given_sites: int | None,
+    parameter_source: str,
+) -> tuple[int, str]:
+    """(the maximum number of sites, its source) from the rows or the caller."""
+    top = row_max[0] if row_max else given_sites
+    if top is None:
         raise InputError(
             "max_sites",
-            given_sites if given_sites is not None else row_max,
-            "nothing: the per-site volume rows give the number of sites",
+            None,
+            "a maximum number of sites (the catalogue has none for "
+            f"{prod.name}; not in the reference)",
         )
-    for row in bounded:
-        end = row.max_sites or start
-        tiers.append(_tier(row, start, end))
-        start = end + 1
-    return tuple(tiers)
+    if row_max:
+        return (
+            top,
+            f"; max_sites {top}: {site_rows[0].applies_to} — {site_rows[0].source}",
+        )
+    return top, f"; max_sites {top} — {parameter_source}"
+
+
+def _given_tier(
+    prod: Product,
+    site_rows: Sequence[ScSiteLimit],
+    row_max: Sequence[int],
+    *,
+    given_volume: float | None,
+    given_sites: int | None,
+    parameter_source: str,
+) -> SiteTier:
+    """One tier from a per-site volume the caller gives (the rows have none)."""
+    if given_volume is None:
+        raise InputError(
+            "volume_per_site",
+            None,
+            "a per-site volume (the catalogue has none for "
+            f"{prod.name} in this situation; not in the reference)",
+        )
+    top, _ = _top_sites(prod, site_rows, row_max, given_sites, parameter_source)
+    src = (
+        f"max_sites: {site_rows[0].applies_to} — {site_rows[0].source}"
+        if row_max
+        else f"max_sites {top} — {parameter_source}"
+    )
+    return SiteTier(
+        sites_from=1,
+        sites_to=top,
+        volume_per_site_ml=given_volume,
+        source=f"volume_per_site {given_volume:g} mL — {parameter_source}; " + src,
+    )
 
 
 def _tier(row: ScSiteLimit, start: int, end: int, extra: str = "") -> SiteTier:
