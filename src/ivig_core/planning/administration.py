@@ -16,6 +16,7 @@ volume are planned once.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -34,10 +35,13 @@ from ivig_core.plan import ScDetails
 from ivig_core.planning.request import FirstInfusions, ScOptions
 from ivig_core.products import AtRiskCap, Product, Route
 from ivig_core.rates import RateSchedule, RateStep
-from ivig_core.scig import ScLimits, plan_sites
 from ivig_core.trace import Trace
 from ivig_core.units import ML_PER_H, Quantity
 from ivig_core.vials import RoundingPolicy, VialSelection, get_rounding
+
+
+if TYPE_CHECKING:
+    from ivig_core.scig import ScLimits
 
 
 __all__ = ["IvAdministration", "ScAdministration", "sc_rounding"]
@@ -254,6 +258,8 @@ class ScAdministration:
             else self.options.limits
         )
         self._index += 1
+        from ivig_core.scig import plan_sites  # noqa: PLC0415 - start-up: the SC modules load on first SC use
+
         try:
             sites = plan_sites(selection.volume_ml, lim)
         except PlanningError as exc:

@@ -24,8 +24,6 @@ from ivig_core.errors import InputError
 from ivig_core.plan import Phase
 from ivig_core.planning.taper import taper_steps
 from ivig_core.regimen import DayRange, DaysChoice, Maintenance, Regimen
-from ivig_core.scig import ScigDose, TimesPerWeek, hyqvia_ramp_up_values
-from ivig_core.scig.hyqvia import SRC_RAMP
 from ivig_core.trace import Trace
 from ivig_core.units import G_PER_KG
 
@@ -33,6 +31,7 @@ from ivig_core.units import G_PER_KG
 if TYPE_CHECKING:
     from ivig_core.dosing_weight import DosingWeight
     from ivig_core.planning.taper import TaperPlan
+    from ivig_core.scig import ScigDose
 
 
 __all__ = [
@@ -206,6 +205,8 @@ def conversion_courses(
         ramp: HyQvia's labelled ramp-up first (1-, 2- and 3-week doses at
             weeks 1, 2 and 4; the full dose from week 7).
     """
+    from ivig_core.scig import TimesPerWeek  # noqa: PLC0415 - start-up: the SC modules load on first SC use
+
     if ramp:
         return _ramp(conversion, dose_g, weight_kg, cycles)
     freq = conversion.frequency
@@ -232,6 +233,8 @@ def conversion_courses(
 def _ramp(
     conversion: ScigDose, dose_g: float, weight_kg: float, cycles: int
 ) -> list[Course]:
+    from ivig_core.scig.hyqvia import SRC_RAMP, hyqvia_ramp_up_values  # noqa: PLC0415 - start-up: the SC modules load on first SC use
+
     weeks = conversion.ivig_interval_weeks
     steps = hyqvia_ramp_up_values(dose_g, weeks)
     interval = whole_days(weeks * DAYS_PER_WEEK, "interval")
@@ -294,6 +297,8 @@ def regimen_from_conversion(
 
     .. versionadded:: 0.1.0
     """
+    from ivig_core.scig import TimesPerWeek  # noqa: PLC0415 - start-up: the SC modules load on first SC use
+
     interval = whole_days(conversion.interval_days, "interval")
     freq = conversion.frequency
     days = len(freq.week_offsets) if isinstance(freq, TimesPerWeek) else 1

@@ -56,8 +56,6 @@ from ivig_core.planning.request import PlanRequest, ScOptions
 from ivig_core.planning.split import SplitLimits
 from ivig_core.products import Product, Route, get_product
 from ivig_core.rates import RateSchedule
-from ivig_core.scig import sc_product
-from ivig_core.scig.hyqvia import SRC_RAMP
 from ivig_core.trace import Trace
 
 
@@ -300,6 +298,8 @@ class _Sc:
         return lines
 
     def _ramp_trace(self, dispensed: Sequence[Dispensed]) -> Trace:
+        from ivig_core.scig.hyqvia import SRC_RAMP  # noqa: PLC0415 - start-up: the SC modules load on first SC use
+
         conversion = self.options.conversion
         weeks = 0.0 if conversion is None else conversion.ivig_interval_weeks
         return Trace(
@@ -365,7 +365,11 @@ def run(request: PlanRequest, lead: Lead | None = None) -> Plan:
     """
     lead = lead or Lead()
     product = _product(request.product)
-    route = Route.IV if request.sc is None else sc_product(product)[1]
+    route = Route.IV
+    if request.sc is not None:
+        from ivig_core.scig import sc_product  # noqa: PLC0415 - start-up: the SC modules load on first SC use
+
+        route = sc_product(product)[1]
     weight = dosing_weight(request.patient, request.policy)
     limits = request.limits if request.limits is not None else SplitLimits()
     step: _Iv | _Sc = (

@@ -38,12 +38,12 @@ from ivig_core.products import AtRiskCap, Product
 from ivig_core.rates import RateSchedule
 from ivig_core.regimen import Regimen
 from ivig_core.safety import SafetyOptions
-from ivig_core.scig import ScigDose, ScLimits
 from ivig_core.units import Quantity
 
 
 if TYPE_CHECKING:
     from ivig_core.dosing_weight import DosingWeightPolicy
+    from ivig_core.scig import ScigDose, ScLimits
     from ivig_core.vials import RoundingPolicy
 
 
@@ -69,6 +69,8 @@ def _count(value: object) -> int:
 
 
 def _sc_limits(value: object) -> ScLimits:
+    from ivig_core.scig import ScLimits  # noqa: PLC0415 - start-up: the SC modules load on first SC use
+
     if isinstance(value, ScLimits):
         return value
     raise InputError("limits", value, "ScLimits (see ScLimits.from_product)")
@@ -101,6 +103,8 @@ def _ramp_up(value: object) -> bool | None:
 
 
 def _conversion(value: object) -> ScigDose | None:
+    from ivig_core.scig import ScigDose  # noqa: PLC0415 - start-up: the SC modules load on first SC use
+
     if value is None or isinstance(value, ScigDose):
         return value
     raise InputError("conversion", value, "a ScigDose from convert_to_scig, or None")
