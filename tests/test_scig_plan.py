@@ -882,3 +882,40 @@ def test_sc_plan_has_induction_taper_and_closed_days() -> None:
     assert any("moved 2 days" in note for note in plan.notes)
     assert check_plan(plan) == []
     assert plan.safety is not None
+
+
+def test_sc_courses_move_off_closed_days() -> None:
+    """SC plans use the same calendar as IV: closed days move whole courses."""
+    wednesdays = ClosedDays(weekdays=(2,))  # Monday is 0
+    common = {
+        "policy": "actual",
+        "rounding": "never-below",
+        "limits": hizentra_later(),
+        "site_rate": "label-maximum",
+        "cycles": 2,
+    }
+    open_days = plan_scig(patient(), hizentra(TimesPerWeek(3)), **common).plan  # type: ignore[arg-type]
+    moved = plan_scig(
+        patient(),
+        hizentra(TimesPerWeek(3)),
+        closed=wednesdays,
+        **common,  # type: ignore[arg-type]
+    ).plan
+    assert [d.isoformat() for d in open_days.dates[:3]] == [
+        "2026-01-12",
+        "2026-01-14",
+        "2026-01-16",
+    ]
+    # Mon/Wed/Fri moves a day to Tue/Thu/Sat (every day of the course open);
+    # the next course counts its interval from the moved start.
+    assert [d.isoformat() for d in moved.dates] == [
+        "2026-01-13",
+        "2026-01-15",
+        "2026-01-17",
+        "2026-01-20",
+        "2026-01-22",
+        "2026-01-24",
+    ]
+    assert [c.moved_days for c in moved.cycles] == [1, 0]
+    assert any("moved 1 day" in note for note in moved.notes)
+    assert check_plan(moved) == []

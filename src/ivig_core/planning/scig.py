@@ -49,6 +49,7 @@ from ivig_core.dosing_weight import DosingWeight, DosingWeightPolicy, dosing_wei
 from ivig_core.errors import InputError
 from ivig_core.patient import Patient
 from ivig_core.plan import Infusion, Plan, ScDetails
+from ivig_core.planning.calendar import ClosedRule
 from ivig_core.planning.courses import (
     conversion_dose_g,
     regimen_from_conversion,
@@ -221,6 +222,7 @@ def plan_scig(
     overrides: Iterable[Override] = (),
     previous_product: Product | str | None = None,
     strict: bool = False,
+    closed: ClosedRule | None = None,
 ) -> ScPlan:
     """Plan an IVIg → SC conversion as dated SC infusions.
 
@@ -256,6 +258,9 @@ def plan_scig(
             IVIg product; a switch restarts at the initial rate).
         strict: Raise :class:`~ivig_core.safety.SafetyBlock` instead of
             returning a plan that is not ready to issue.
+        closed: Days the patient does not infuse (or the clinic is closed):
+            whole courses move to the next open days, as for IV, and the
+            next interval counts from the moved start.
 
     Returns:
         The :class:`ScPlan`; its plan carries the safety report
@@ -312,6 +317,7 @@ def plan_scig(
             ramp_up=ramp_up,
             conversion=conversion,
         ),
+        closed=closed,
         safety=SafetyOptions(
             config=safety_config,
             overrides=overrides,
@@ -343,6 +349,7 @@ def plan_scig_regimen(
     overrides: Iterable[Override] = (),
     previous_product: Product | str | None = None,
     strict: bool = False,
+    closed: ClosedRule | None = None,
 ) -> ScPlan:
     """Plan a fixed-dose SC maintenance regimen (e.g. a Hizentra CIDP preset).
 
@@ -375,6 +382,9 @@ def plan_scig_regimen(
             IVIg product; a switch restarts at the initial rate).
         strict: Raise :class:`~ivig_core.safety.SafetyBlock` instead of
             returning a plan that is not ready to issue.
+        closed: Days the patient does not infuse (or the clinic is closed):
+            whole courses move to the next open days, as for IV, and the
+            next interval counts from the moved start.
 
     Returns:
         The :class:`ScPlan`; its plan carries the safety report
@@ -465,6 +475,7 @@ def plan_scig_regimen(
         sc=ScOptions(
             limits=limits, site_rate=site_rate, first_infusions=first_infusions
         ),
+        closed=closed,
         safety=SafetyOptions(
             config=safety_config,
             overrides=overrides,
