@@ -35,6 +35,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
@@ -108,8 +109,14 @@ class RoundingPolicy(Protocol):
 # Float core: exact combinations on an integer grid
 
 
-def _grid(sizes_g: Sequence[float]) -> tuple[int, list[int]]:
+def _grid(sizes_g: Sequence[float]) -> tuple[int, tuple[int, ...]]:
     """The gcd of the sizes in mg, and the sizes in grid units."""
+    return _grid_of(tuple(sizes_g))
+
+
+@functools.lru_cache(maxsize=256)
+def _grid_of(sizes_g: tuple[float, ...]) -> tuple[int, tuple[int, ...]]:
+    """:func:`_grid`, once per vial set (a few per formulary)."""
     mg = []
     for size in sizes_g:
         m = round(size * _MG_PER_G)
@@ -119,7 +126,7 @@ def _grid(sizes_g: Sequence[float]) -> tuple[int, list[int]]:
             )
         mg.append(m)
     step = math.gcd(*mg)
-    return step, [m // step for m in mg]
+    return step, tuple(m // step for m in mg)
 
 
 #: Fewest-vial tables by vial sizes (grid units), grown on demand and shared.

@@ -125,8 +125,8 @@ def _product(product: Product | str) -> Product:
     return get_product(product) if isinstance(product, str) else product
 
 
-def _rounding_name(rounding: object) -> str:
-    return rounding if isinstance(rounding, str) else str(getattr(rounding, "name"))  # noqa: B009 - a RoundingPolicy's name
+def _rounding_name(rounding: RoundingPolicy | str) -> str:
+    return rounding if isinstance(rounding, str) else rounding.name
 
 
 def sc_dosing_trace(patient: Patient, weight: DosingWeight) -> Trace:
