@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from functools import cache
 
 import attrs
@@ -14,6 +15,7 @@ from ivig_core import Q_, InputError, Patient, PlanningError
 from ivig_core.plan import Phase, Plan, check_plan
 from ivig_core.planning import ClosedDays
 from ivig_core.planning.course import plan_course
+from ivig_core.planning.courses import regimen_from_conversion
 from ivig_core.planning.request import ScOptions
 from ivig_core.planning.scig import (
     FirstInfusions,
@@ -919,3 +921,40 @@ def test_sc_courses_move_off_closed_days() -> None:
     assert [c.moved_days for c in moved.cycles] == [1, 0]
     assert any("moved 1 day" in note for note in moved.notes)
     assert check_plan(moved) == []
+
+
+def test_a_conversion_is_a_regimen_with_a_taper() -> None:
+    """IVIg → SC gives a regimen: add a taper and plan it like an IV regimen."""
+    conversion = hizentra(Weekly())
+    dose_g = conversion.dose_g
+    assert dose_g is not None
+    regimen = attrs.evolve(
+        regimen_from_conversion(conversion, dose_g=dose_g, weight_kg=70.0, cycles=2),
+        taper=Taper(strategy=DoseSteps.jnd_2023(), end=Stop()),
+    )
+    plan = plan_course(
+        patient("70 kg"),
+        regimen,
+        "hizentra",
+        start=dt.date(2026, 1, 12),
+        policy="actual",
+        rounding="never-below",
+        indication=None,  # type: ignore[arg-type]
+        rate_weight="actual",
+        sc=ScOptions(
+            limits=hizentra_later(), site_rate="label-maximum", conversion=conversion
+        ),
+    )
+    maintenance = [c for c in plan.cycles if c.phase is Phase.MAINTENANCE]
+    tapered = [c for c in plan.cycles if c.phase is Phase.TAPER]
+    assert len(maintenance) == 2
+    assert [c.calculated_g for c in maintenance] == [dose_g, dose_g]  # the grams
+    assert [c.label for c in maintenance] == ["weekly SC dose"] * 2
+    assert tapered
+    assert all(
+        later.intensity_g_per_kg_per_week <= earlier.intensity_g_per_kg_per_week
+        for earlier, later in itertools.pairwise(plan.cycles)
+    )
+    assert plan.ended == "stop"
+    assert plan.trace[0] == conversion.trace[0]  # the conversion's own trace first
+    assert check_plan(plan) == []
