@@ -15,6 +15,7 @@ import pytest
 
 from ivig_core import Patient
 from ivig_core.infusion import rate_schedule
+from ivig_core.io.text import safety_summary
 from ivig_core.plan import Plan
 from ivig_core.planning.course import plan_course
 from ivig_core.products import get_product
@@ -172,5 +173,5 @@ def test_ideal_weight_and_capped_rate_clear_the_soft_limits() -> None:
     result = assess(
         seed_004_patient(), capped, indication="dermatomyositis", config=cfg
     )
-    assert result.ready_to_issue, result.summary()
+    assert result.ready_to_issue, safety_summary(result)
     assert not result.with_code(FindingCode.OBESE_ACTUAL_WEIGHT)
