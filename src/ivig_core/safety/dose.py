@@ -23,7 +23,6 @@ from ivig_core.plan import Cycle, Phase
 from ivig_core.safety._context import Context
 from ivig_core.safety.config import DoseLimit
 from ivig_core.safety.registry import check, describe
-from ivig_core.scig import hyqvia_ramp_up_values
 
 
 __all__: list[str] = []
@@ -148,6 +147,8 @@ def _dose_limits(rule: Rule, ctx: Context) -> Iterable[Finding]:
 
 def _ramp_gap(position: int) -> tuple[float, str] | None:
     """The label's gap after the *position*-th HyQvia ramp-up course (from 1)."""
+    from ivig_core.scig import hyqvia_ramp_up_values  # noqa: PLC0415 - start-up: the SC modules load on first SC use
+
     weeks = [week for week, _, _ in hyqvia_ramp_up_values(1.0, 4.0)]
     if position >= len(weeks):
         return None
