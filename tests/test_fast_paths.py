@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pickle
 
+import attrs
 import pint
 import pytest
 
-from ivig_core import units, vials
+from ivig_core import infusion, units, vials
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.infusion import RateKind, rate_kind
 from ivig_core.products import Product, get_product
@@ -127,3 +128,54 @@ def test_shared_vial_tables_give_fresh_results() -> None:
     for (dose, index), outcome in warm.items():
         vials._TABLES.clear()
         assert _outcome(dose, product, policies[index]) == outcome
+
+
+def _slow_run(volume_ml: float, rates: infusion.RatePlan) -> infusion.InfusionRun:
+    """run_volume_ml's result rebuilt through the attrs converters."""
+    fast = infusion.run_volume_ml(volume_ml, rates)
+    steps = tuple(
+        infusion.RunStep(
+            start_min=s.start_min,
+            rate_ml_h=s.rate_ml_h,
+            duration_min=s.duration_min,
+            volume_ml=s.volume_ml,
+            scheduled_rate=s.scheduled_rate,
+            capped=s.capped,
+        )
+        for s in fast.steps
+    )
+    return infusion.InfusionRun(
+        steps=steps,
+        volume_ml=fast.volume_ml,
+        duration_min=fast.duration_min,
+        rate_weight_kg=fast.rate_weight_kg,
+        product=fast.product,
+        schedule_source=fast.schedule_source,
+        maximum_ml_h=fast.maximum_ml_h,
+        at_risk_cap_ml_h=fast.at_risk_cap_ml_h,
+        notes=fast.notes,
+    )
+
+
+@pytest.mark.parametrize("cap", [None, "2 mL/kg/h"])
+def test_runs_built_without_converters_equal_converted_runs(cap: str | None) -> None:
+    """run_volume_ml (no converters, shared full steps) equals the slow build."""
+    product = get_product("gamunex-c")
+    schedule = infusion.rate_schedule(
+        product, "cidp", increment="2 mg/kg/min", interval="30 min"
+    )
+    rates = infusion.prepare_rates(
+        product=product, schedule=schedule, rate_weight_kg=70.0, at_risk_cap=cap
+    )
+    shared: dict[int, infusion.RunStep] = {}
+    for volume in (5.0, 100.0, 350.0, 700.0, 2000.0, 100.0, 350.0):
+        fast = infusion.run_volume_ml(volume, rates, shared=shared)
+        slow = _slow_run(volume, rates)
+        assert fast == slow
+        assert repr(fast) == repr(slow)
+        assert hash(fast) == hash(slow)
+        for a, b in zip(fast.steps, slow.steps, strict=True):
+            assert [type(getattr(a, f.name)) for f in attrs.fields(type(a))] == [
+                type(getattr(b, f.name)) for f in attrs.fields(type(b))
+            ]
+    assert shared  # full steps were shared

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 import attrs
 
@@ -520,8 +521,19 @@ def prepare_rates(
     )
 
 
-def run_volume_ml(volume_ml: float, rates: RatePlan) -> InfusionRun:
+def run_volume_ml(
+    volume_ml: float,
+    rates: RatePlan,
+    *,
+    shared: dict[int, RunStep] | None = None,
+) -> InfusionRun:
     """Run *volume_ml* through prepared *rates*: the steps and the duration.
+
+    Args:
+        volume_ml: The volume, mL.
+        rates: The prepared rates (:func:`prepare_rates`).
+        shared: Steps run in full, by index, kept across calls with the same
+            *rates* (a plan's runs then share their identical steps).
 
     Raises:
         InputError: A volume not above 0 mL, or above 20 L.
@@ -530,19 +542,25 @@ def run_volume_ml(volume_ml: float, rates: RatePlan) -> InfusionRun:
     """
     volume_ml = _checked_volume_ml(volume_ml)
     schedule = rates.schedule
-    notes = list(rates.notes)
     durations = [step.duration_min for step in schedule.steps]
     ran = _run_volume(volume_ml, list(rates.rates_ml_h), durations)
+    notes = rates.notes
     if len(ran) < len(rates.rates_ml_h):
-        notes.append(
+        last = (
             f"the volume runs out in step {len(ran)}; steps {len(ran) + 1}-"
             f"{len(rates.rates_ml_h)} are not reached"
         )
+        notes = (*notes, last)
+    full = durations[: len(ran) - 1]  # every step but the last ran in full
     run_steps = []
     start = 0.0
     for i, (ml_h, minutes, ml) in enumerate(ran):
-        run_steps.append(
-            RunStep(
+        step = None if shared is None or i >= len(full) else shared.get(i)
+        if step is None:
+            # The values were checked in prepare_rates and computed here:
+            # built without the converters (tests/test_fast_paths.py).
+            step = _built(
+                RunStep,
                 start_min=start,
                 rate_ml_h=ml_h,
                 duration_min=minutes,
@@ -550,9 +568,12 @@ def run_volume_ml(volume_ml: float, rates: RatePlan) -> InfusionRun:
                 scheduled_rate=schedule.steps[i].rate,
                 capped=rates.capped[i],
             )
-        )
+            if shared is not None and i < len(full):
+                shared[i] = step
+        run_steps.append(step)
         start += minutes
-    return InfusionRun(
+    return _built(
+        InfusionRun,
         steps=tuple(run_steps),
         volume_ml=math.fsum(ml for _, _, ml in ran),
         duration_min=start,
@@ -561,8 +582,23 @@ def run_volume_ml(volume_ml: float, rates: RatePlan) -> InfusionRun:
         schedule_source=schedule.source,
         maximum_ml_h=rates.maximum_ml_h,
         at_risk_cap_ml_h=rates.cap_ml_h,
-        notes=tuple(notes),
+        notes=notes,
     )
+
+
+_T = TypeVar("_T")
+
+
+def _built(cls: type[_T], **fields: object) -> _T:
+    """An instance of attrs class *cls* from values already in canonical form.
+
+    Skips the converters (each re-checks a float computed from checked
+    inputs); *fields* are exactly the class's fields.
+    """
+    obj = object.__new__(cls)
+    for name, value in fields.items():
+        object.__setattr__(obj, name, value)
+    return obj
 
 
 def plan_infusion_ml(

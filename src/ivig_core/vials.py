@@ -550,13 +550,9 @@ def select_vials_g(
     dispensed = math.fsum(n * s for n, s in zip(counts, sizes, strict=True))
     if not dispensed > 0:
         raise PlanningError(f"rounding: {policy.name} chose no vials for {dose:g} g")
-    chosen = tuple(
-        (vial, n)
-        for vial, n in sorted(
-            zip(vials, counts, strict=True), key=lambda p: -p[0].grams_g
-        )
-        if n
-    )
+    # Largest vial first (a stable sort on the sizes read once above).
+    order = sorted(range(len(vials)), key=lambda i: -sizes[i])
+    chosen = tuple((vials[i], counts[i]) for i in order if counts[i])
     return _selection(
         product=product.key,
         calculated=units.quantity(dose, G),

@@ -26,6 +26,7 @@ from ivig_core.errors import InputError, PlanningError
 from ivig_core.infusion import (
     InfusionRun,
     RatePlan,
+    RunStep,
     plan_infusion_ml,
     prepare_rates,
     run_volume_ml,
@@ -66,6 +67,7 @@ class IvAdministration:
     indication: str | None
     _runs: dict[float, InfusionRun] = attrs.field(factory=dict, init=False)
     _rates: RatePlan | None = attrs.field(default=None, init=False)
+    _steps: dict[int, RunStep] = attrs.field(factory=dict, init=False)
 
     def run(self, volume_ml: float) -> InfusionRun:
         """The rate steps and duration for *volume_ml*.
@@ -84,7 +86,7 @@ class IvAdministration:
                 at_risk_cap=self.at_risk_cap,
                 indication=self.indication,
             )
-        run = run_volume_ml(volume_ml, self._rates)
+        run = run_volume_ml(volume_ml, self._rates, shared=self._steps)
         self._runs[volume_ml] = run
         return run
 

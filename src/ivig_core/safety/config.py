@@ -434,9 +434,15 @@ PARAMETERS: Final = (
 )
 
 
+@functools.cache
+def _default_config(registry: object) -> SafetyConfig:  # noqa: ARG001 - the cache key
+    """The default configuration, built once per unit registry (it is frozen)."""
+    return SafetyConfig()
+
+
 def _config(value: object) -> SafetyConfig:
     if value is None:
-        return SafetyConfig()
+        return _default_config(units.get_registry())
     if not isinstance(value, SafetyConfig):
         raise InputError("config", value, "a SafetyConfig or None (the defaults)")
     return value
