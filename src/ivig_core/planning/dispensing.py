@@ -75,6 +75,7 @@ class Dispenser:
         factory=dict, init=False
     )
     _days: dict[float, VialSelection] = attrs.field(factory=dict, init=False)
+    _selections: dict[float, VialSelection] = attrs.field(factory=dict, init=False)
 
     def course(self, course: Course) -> tuple[VialSelection, CourseSplit]:
         """The course's vial selection (the rounding) and its split into days.
@@ -104,7 +105,7 @@ class Dispenser:
                 f"{MAX_DOSE_G:g} g the vial selection accepts for one course "
                 "(taken there for a unit slip); check the dose and the weight"
             )
-        selection = select_vials_g(calculated, self.product, self.rounding)
+        selection = self._select(calculated)
         split = split_course_g(
             dose_g_per_kg=course.dose_g_per_kg,
             weight_kg=self.weight_kg,
@@ -127,7 +128,7 @@ class Dispenser:
         found = self._days.get(grams)
         if found is not None:
             return found
-        selection = select_vials_g(grams, self.product, self.rounding)
+        selection = self._select(grams)
         if abs(selection.dispensed_g - grams) > REL_TOL * max(1.0, grams):
             raise PlanningError(
                 f"granularity: a day's {grams:g} g cannot be made exactly from "
@@ -137,6 +138,18 @@ class Dispenser:
             )
         self._days[grams] = selection
         return selection
+
+    def _select(self, grams: float) -> VialSelection:
+        """The vials for *grams* under the plan's rounding, once per amount.
+
+        A course total and a day of the same grams (e.g. a 35 g course and a
+        35 g day) get the same selection: one shared record per plan.
+        """
+        found = self._selections.get(grams)
+        if found is None:
+            found = select_vials_g(grams, self.product, self.rounding)
+            self._selections[grams] = found
+        return found
 
     @property
     def granularity(self) -> tuple[float, str]:
