@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import attrs
 import pint
@@ -11,7 +12,8 @@ import pytest
 from ivig_core import infusion, units, vials
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.infusion import RateKind, rate_kind
-from ivig_core.products import Product, get_product
+from ivig_core.products import Product, catalogue, get_product
+from ivig_core.products.model import LazyProducts
 from ivig_core.units import KG, MG_PER_KG_PER_MIN, ML_PER_H, ML_PER_KG_PER_MIN, G
 
 
@@ -179,3 +181,47 @@ def test_runs_built_without_converters_equal_converted_runs(cap: str | None) -> 
                 type(getattr(b, f.name)) for f in attrs.fields(type(b))
             ]
     assert shared  # full steps were shared
+
+
+def test_the_lazy_shipped_catalogue_equals_the_eager_one() -> None:
+    """Products built on first use equal the all-at-once load of the file."""
+    data = Path(catalogue.__file__).parent.parent / "data" / "products.toml"
+    text = data.read_text(encoding="utf-8")
+    lazy = catalogue._load_text(text, "shipped", lazy=True)
+    eager = catalogue._load_text(text, "shipped")
+    assert isinstance(lazy.products, LazyProducts)
+    for name in ("privigen", "Octagam 10 %", "GAMUNEX-C", "gammagard s/d"):
+        assert lazy.get_product(name) == eager.get_product(name)
+    assert list(lazy) == list(eager)
+    assert lazy == eager
+    assert repr(lazy) == repr(eager)
+    with pytest.raises(InputError) as lazy_error:
+        lazy.get_product("privigin")
+    with pytest.raises(InputError) as eager_error:
+        eager.get_product("privigin")
+    assert str(lazy_error.value) == str(eager_error.value)
+
+
+def test_the_lazy_catalogue_refuses_clashing_names() -> None:
+    """Two products whose names match are refused up front, as eagerly."""
+    text = 'schema = 1\n[products.a]\nname = "Same"\n[products.b]\nname = "same"\n'
+    with pytest.raises(InputError, match="clashes with"):
+        catalogue._load_text(text, "clash.toml", lazy=True)
+
+
+def test_remembered_choices_give_fresh_results() -> None:
+    """Selections (and refusals) from remembered choices equal fresh ones."""
+    product = get_product("gamunex-c")
+    doses = [0.4, 1.0, 37.2, 140.0, 1299.9, 2.6, 55.55, 700.0, 10.1, 35.0]
+    policies: list[vials.RoundingPolicy] = [
+        vials.NeverBelow(),
+        vials.NearestWithin(tolerance=0.1),
+        vials.NearestWithin(tolerance=0.01),
+    ]
+    vials._CHOICES.clear()
+    fresh = {
+        (d, i): _outcome(d, product, p) for d in doses for i, p in enumerate(policies)
+    }
+    assert vials._CHOICES  # the built-in policies' choices were kept
+    for (dose, index), outcome in fresh.items():
+        assert _outcome(dose, product, policies[index]) == outcome

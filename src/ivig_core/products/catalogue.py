@@ -27,6 +27,7 @@ from ivig_core.products.model import (
     IgaContent,
     Indication,
     LabelRamp,
+    LazyProducts,
     Product,
     ScigConversion,
     ScSiteLimit,
@@ -76,7 +77,9 @@ def default_catalogue() -> Catalogue:
     """
     resource = importlib.resources.files("ivig_core") / "data" / "products.toml"
     return _load_text(
-        resource.read_text(encoding="utf-8"), "ivig_core/data/products.toml"
+        resource.read_text(encoding="utf-8"),
+        "ivig_core/data/products.toml",
+        lazy=True,
     )
 
 
@@ -191,7 +194,13 @@ class _Reader:
             raise self.error(exc, group) from exc
 
 
-def _load_text(text: str, file: str) -> Catalogue:
+def _load_text(text: str, file: str, *, lazy: bool = False) -> Catalogue:
+    """The catalogue in *text*; *lazy*: each product built on first use.
+
+    Eager (a local formulary): every product is validated before anything
+    is returned. Lazy (the shipped file, validated by the tests): the file's
+    structure and the names are checked now, each product when first used.
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -206,9 +215,28 @@ def _load_text(text: str, file: str) -> Catalogue:
     top.done()
     if not isinstance(products_table, dict) or not products_table:
         raise InputError(f"{file}: products", products_table, "at least one product")
-    products: dict[str, Product] = {}
-    for key, table in products_table.items():
-        products[key] = _read_product(_Reader(file, f"products.{key}", table), key)
+    products: Mapping[str, Product]
+    if lazy:
+        tables: dict[str, object] = dict(products_table)
+
+        def build(key: str) -> Product:
+            return _read_product(_Reader(file, f"products.{key}", tables[key]), key)
+
+        names = {
+            key: t.get("name") if isinstance(t, Mapping) else None
+            for key, t in tables.items()
+        }
+        try:
+            products = LazyProducts(names, build)
+        except InputError as exc:
+            raise InputError(
+                f"{file}: {exc.field}", exc.value, exc.allowed, exc.detail
+            ) from exc
+    else:
+        products = {
+            key: _read_product(_Reader(file, f"products.{key}", table), key)
+            for key, table in products_table.items()
+        }
     try:
         return Catalogue(products=products, origin=file)
     except InputError as exc:
