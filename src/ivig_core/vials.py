@@ -542,7 +542,7 @@ def select_vials_g(
     )
     vials = product.vials
     sizes = [v.grams_g for v in vials]
-    counts, reason = policy.choose(dose, sizes)
+    counts, reason = _choose(policy, dose, sizes)
     if len(counts) != len(vials) or any(n < 0 for n in counts):
         raise InputError(
             "rounding", policy, "a policy returning one count ≥ 0 per vial size"
@@ -563,6 +563,31 @@ def select_vials_g(
         policy=policy.name,
         reason=reason,
     )
+
+
+#: The built-in policies' choices (counts, reason) by (policy, dose, sizes):
+#: pure functions of their key, immutable, so shared across plans (a
+#: population repeats the same daily amounts). Bounded: cleared when full.
+_CHOICES: dict[
+    tuple[RoundingPolicy, float, tuple[float, ...]], tuple[tuple[int, ...], str]
+] = {}
+_MAX_CHOICES: Final = 4096
+
+
+def _choose(
+    policy: RoundingPolicy, dose_g: float, sizes_g: list[float]
+) -> tuple[tuple[int, ...], str]:
+    """``policy.choose``, remembered for the built-in policies."""
+    if type(policy) not in (NeverBelow, NearestWithin):
+        return policy.choose(dose_g, sizes_g)
+    key = (policy, dose_g, tuple(sizes_g))
+    found = _CHOICES.get(key)
+    if found is None:
+        found = policy.choose(dose_g, sizes_g)
+        if len(_CHOICES) >= _MAX_CHOICES:
+            _CHOICES.clear()
+        _CHOICES[key] = found
+    return found
 
 
 def _selection(**fields: object) -> VialSelection:

@@ -266,9 +266,15 @@ def iv_trace(
                 start_line,
             ]
             continue
+        rounded = (
+            selection.dispensed_g,
+            selection.policy,
+            selection.reason,
+            selection.difference_g,
+        )
         lines += [
             Deferred(_calculated_texts, cycle, split, course.source),
-            Deferred(_dispensed_texts, n, split, selection),
+            Deferred(_dispensed_texts, n, split, rounded),
             Deferred(_days_texts, n, cycle.phase, split, course.source),
             start_line,
         ]
@@ -338,15 +344,15 @@ def _calculated_texts(cycle: Cycle, split: CourseSplit, source: str) -> Texts:
     )
 
 
-def _dispensed_texts(n: int, split: CourseSplit, selection: VialSelection) -> Texts:
+def _dispensed_texts(
+    n: int, split: CourseSplit, rounded: tuple[float, str, str, float]
+) -> Texts:
+    dispensed_g, policy, reason, difference_g = rounded
     return (
         f"course {n} dispensed",
-        f"{selection.dispensed_g:g} g",
-        f"rounding policy {selection.policy}: {selection.reason}",
-        (
-            f"calculated {split.calculated_g:.2f} g; difference "
-            f"{selection.difference_g:+.2f} g"
-        ),
+        f"{dispensed_g:g} g",
+        f"rounding policy {policy}: {reason}",
+        f"calculated {split.calculated_g:.2f} g; difference {difference_g:+.2f} g",
         "the rounding policy passed to plan_course",
     )
 
