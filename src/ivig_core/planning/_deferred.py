@@ -23,6 +23,8 @@ __all__ = ["Deferred", "Texts"]
 Texts: TypeAlias = tuple[str, str, str, str, str]
 
 _FIELDS: Final = ("what", "value", "formula", "inputs", "source")
+_MAX_ARGS: Final = 4
+_MISSING: Final = object()
 
 # The record last rendered, with its text: reading the five fields of one
 # record in a row (as the JSON writer and the explanation do) renders once.
@@ -41,17 +43,29 @@ class Deferred(Trace):
 
     Args:
         render: Returns the five strings from *args*.
-        args: The values to format (held, not copied).
+        args: The values to format, at most four (held, not copied).
     """
 
-    __slots__ = ("_args", "_render")
+    # Up to four values in slots of their own (no tuple per record: a kept
+    # plan holds ~40 records); _MISSING marks an unused slot.
+    __slots__ = ("_a", "_b", "_c", "_d", "_render")
     _render: Callable[..., Texts]
-    _args: tuple[object, ...]
+    _a: object
+    _b: object
+    _c: object
+    _d: object
 
     def __init__(self, render: Callable[..., Texts], *args: object) -> None:
-        """Hold *render* and *args*; nothing is formatted yet."""
+        """Hold *render* and *args* (at most four); nothing is formatted yet."""
+        if len(args) > _MAX_ARGS:
+            msg = f"a deferred record holds at most {_MAX_ARGS} values"
+            raise ValueError(msg)
+        a, b, c, d = (*args, *(_MISSING,) * (_MAX_ARGS - len(args)))
         object.__setattr__(self, "_render", render)
-        object.__setattr__(self, "_args", args)
+        object.__setattr__(self, "_a", a)
+        object.__setattr__(self, "_b", b)
+        object.__setattr__(self, "_c", c)
+        object.__setattr__(self, "_d", d)
 
     def texts(self) -> Texts:
         """The five strings, rendered now (or just before, for this record)."""
@@ -59,7 +73,9 @@ class Deferred(Trace):
         last = _last
         if last[0] is self:
             return last[1]
-        out: Texts = self._render(*self._args)
+        values = (self._a, self._b, self._c, self._d)
+        args = tuple(v for v in values if v is not _MISSING)
+        out: Texts = self._render(*args)
         _last = (self, out)
         return out
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from ivig_core.plan import Cycle, Infusion, Phase, Plan, ScDetails
+from ivig_core.plan import Cycle, Infusion, Plan, ScDetails
 from ivig_core.planning._deferred import Deferred, Texts
 from ivig_core.planning.calendar import ClosedDays, ClosedRule, PlacedCourse
 from ivig_core.planning.courses import Course
@@ -275,7 +275,7 @@ def iv_trace(
         lines += [
             Deferred(_calculated_texts, cycle, split, course.source),
             Deferred(_dispensed_texts, n, split, rounded),
-            Deferred(_days_texts, n, cycle.phase, split, course.source),
+            Deferred(_days_texts, n, split, course.source),
             start_line,
         ]
     lines.extend(_day_traces(infusions, product))
@@ -357,8 +357,7 @@ def _dispensed_texts(
     )
 
 
-def _days_texts(n: int, phase: Phase, split: CourseSplit, source: str) -> Texts:
-    del phase
+def _days_texts(n: int, split: CourseSplit, source: str) -> Texts:
     return (
         f"course {n} days and daily grams",
         ", ".join(f"{g:g} g" for g in split.daily_g),
