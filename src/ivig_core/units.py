@@ -82,6 +82,7 @@ __all__ = [
     "is_canonical",
     "magnitude",
     "parse_quantity",
+    "quantities",
     "quantity",
     "require_range",
     "set_registry",
@@ -423,6 +424,22 @@ def _maker(registry: Registry, spec: UnitSpec) -> Callable[[float], Quantity]:
         return _set(cls, value, container)
 
     return fast if _fast_ok(registry) else slow
+
+
+def quantities(unit: UnitSpec) -> Callable[[float], Quantity]:
+    """A function wrapping floats in canonical *unit*, in the active registry.
+
+    What :func:`quantity` does, with the registry and unit looked up once:
+    for code that makes several quantities of one unit in a row.
+
+    Example:
+        >>> grams = quantities(G)
+        >>> grams(2.5) == quantity(2.5, G)
+        True
+
+    .. versionadded:: 0.1.0
+    """
+    return _maker(get_registry(), unit)
 
 
 def quantity(value: float, unit: UnitSpec) -> Quantity:

@@ -541,7 +541,7 @@ def select_vials_g(
         why="above 0 g; more than 1300 g (2 g/kg at 650 kg) is taken for a unit slip",
     )
     vials = product.vials
-    sizes = [v.grams_g for v in vials]
+    sizes = _sizes_g(vials)
     counts, reason = _choose(policy, dose, sizes)
     if len(counts) != len(vials) or any(n < 0 for n in counts):
         raise InputError(
@@ -553,16 +553,34 @@ def select_vials_g(
     # Largest vial first (a stable sort on the sizes read once above).
     order = sorted(range(len(vials)), key=lambda i: -sizes[i])
     chosen = tuple((vials[i], counts[i]) for i in order if counts[i])
+    grams = units.quantities(G)
     return _selection(
         product=product.key,
-        calculated=units.quantity(dose, G),
-        dispensed=units.quantity(dispensed, G),
+        calculated=grams(dose),
+        dispensed=grams(dispensed),
         vials=chosen,
         volume=units.quantity(volume_ml(dispensed, product), ML),
-        difference=units.quantity(dispensed - dose, G),
+        difference=grams(dispensed - dose),
         policy=policy.name,
         reason=reason,
     )
+
+
+#: Vial sizes in g by vial tuple (a product's), checked by identity: read
+#: once per product rather than once per selection. Bounded.
+_SIZES: dict[int, tuple[tuple[Vial, ...], list[float]]] = {}
+_MAX_SIZES: Final = 256
+
+
+def _sizes_g(vials: tuple[Vial, ...]) -> list[float]:
+    """``[v.grams_g for v in vials]``, remembered for this very tuple (a copy)."""
+    found = _SIZES.get(id(vials))
+    if found is None or found[0] is not vials:
+        found = (vials, [v.grams_g for v in vials])
+        if len(_SIZES) >= _MAX_SIZES:
+            _SIZES.clear()
+        _SIZES[id(vials)] = found
+    return list(found[1])
 
 
 #: The built-in policies' choices (counts, reason) by (policy, dose, sizes):

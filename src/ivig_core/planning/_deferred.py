@@ -23,7 +23,6 @@ __all__ = ["Deferred", "Texts"]
 Texts: TypeAlias = tuple[str, str, str, str, str]
 
 _FIELDS: Final = ("what", "value", "formula", "inputs", "source")
-_MAX_ARGS: Final = 4
 _MISSING: Final = object()
 
 # The record last rendered, with its text: reading the five fields of one
@@ -42,8 +41,9 @@ class Deferred(Trace):
     """A :class:`~ivig_core.trace.Trace` rendered from values when read.
 
     Args:
-        render: Returns the five strings from *args*.
-        args: The values to format, at most four (held, not copied).
+        render: Returns the five strings from the values given.
+        a: The first value to format (held, not copied); *b*, *c*, *d* the
+            next ones, if any.
     """
 
     # Up to four values in slots of their own (no tuple per record: a kept
@@ -55,17 +55,21 @@ class Deferred(Trace):
     _c: object
     _d: object
 
-    def __init__(self, render: Callable[..., Texts], *args: object) -> None:
-        """Hold *render* and *args* (at most four); nothing is formatted yet."""
-        if len(args) > _MAX_ARGS:
-            msg = f"a deferred record holds at most {_MAX_ARGS} values"
-            raise ValueError(msg)
-        a, b, c, d = (*args, *(_MISSING,) * (_MAX_ARGS - len(args)))
-        object.__setattr__(self, "_render", render)
-        object.__setattr__(self, "_a", a)
-        object.__setattr__(self, "_b", b)
-        object.__setattr__(self, "_c", c)
-        object.__setattr__(self, "_d", d)
+    def __init__(
+        self,
+        render: Callable[..., Texts],
+        a: object = _MISSING,
+        b: object = _MISSING,
+        c: object = _MISSING,
+        d: object = _MISSING,
+    ) -> None:
+        """Hold *render* and its values; nothing is formatted yet."""
+        setter = object.__setattr__
+        setter(self, "_render", render)
+        setter(self, "_a", a)
+        setter(self, "_b", b)
+        setter(self, "_c", c)
+        setter(self, "_d", d)
 
     def texts(self) -> Texts:
         """The five strings, rendered now (or just before, for this record)."""
