@@ -218,10 +218,11 @@ def test_remembered_choices_give_fresh_results() -> None:
         vials.NearestWithin(tolerance=0.1),
         vials.NearestWithin(tolerance=0.01),
     ]
-    vials._CHOICES.clear()
+    vials._VIAL_SETS.clear()
     fresh = {
         (d, i): _outcome(d, product, p) for d in doses for i, p in enumerate(policies)
     }
-    assert vials._CHOICES  # the built-in policies' choices were kept
+    kept = vials._VIAL_SETS[id(product.vials)].choices
+    assert kept  # the built-in policies' choices were kept
     for (dose, index), outcome in fresh.items():
         assert _outcome(dose, product, policies[index]) == outcome

@@ -38,7 +38,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Final, Protocol, TypeAlias, runtime_checkable
 
 import attrs
 
@@ -541,18 +541,7 @@ def select_vials_g(
         why="above 0 g; more than 1300 g (2 g/kg at 650 kg) is taken for a unit slip",
     )
     vials = product.vials
-    sizes = _sizes_g(vials)
-    counts, reason = _choose(policy, dose, sizes)
-    if len(counts) != len(vials) or any(n < 0 for n in counts):
-        raise InputError(
-            "rounding", policy, "a policy returning one count ≥ 0 per vial size"
-        )
-    dispensed = math.fsum(n * s for n, s in zip(counts, sizes, strict=True))
-    if not dispensed > 0:
-        raise PlanningError(f"rounding: {policy.name} chose no vials for {dose:g} g")
-    # Largest vial first (a stable sort on the sizes read once above).
-    order = sorted(range(len(vials)), key=lambda i: -sizes[i])
-    chosen = tuple((vials[i], counts[i]) for i in order if counts[i])
+    chosen, dispensed, reason = _chosen(policy, dose, vials)
     grams = units.quantities(G)
     return _selection(
         product=product.key,
@@ -566,46 +555,72 @@ def select_vials_g(
     )
 
 
-#: Vial sizes in g by vial tuple (a product's), checked by identity: read
-#: once per product rather than once per selection. Bounded.
-_SIZES: dict[int, tuple[tuple[Vial, ...], list[float]]] = {}
-_MAX_SIZES: Final = 256
+#: (vials, count) pairs chosen, grams dispensed, reason.
+_Chosen: TypeAlias = tuple[tuple[tuple["Vial", int], ...], float, str]
 
 
-def _sizes_g(vials: tuple[Vial, ...]) -> list[float]:
-    """``[v.grams_g for v in vials]``, remembered for this very tuple (a copy)."""
-    found = _SIZES.get(id(vials))
-    if found is None or found[0] is not vials:
-        found = (vials, [v.grams_g for v in vials])
-        if len(_SIZES) >= _MAX_SIZES:
-            _SIZES.clear()
-        _SIZES[id(vials)] = found
-    return list(found[1])
+class _VialSet:
+    """A product's vial tuple, its sizes in g, and the choices made from it."""
+
+    __slots__ = ("choices", "sizes_g", "vials")
+
+    def __init__(self, vials: tuple[Vial, ...]) -> None:
+        self.vials = vials
+        self.sizes_g = tuple(v.grams_g for v in vials)
+        self.choices: dict[tuple[RoundingPolicy, float], _Chosen] = {}
 
 
-#: The built-in policies' choices (counts, reason) by (policy, dose, sizes):
-#: pure functions of their key, immutable, so shared across plans (a
-#: population repeats the same daily amounts). Bounded: cleared when full.
-_CHOICES: dict[
-    tuple[RoundingPolicy, float, tuple[float, ...]], tuple[tuple[int, ...], str]
-] = {}
+#: Vial sets by the identity of their tuple (held here, so the id stays
+#: theirs). The built-in policies are pure functions of (dose, sizes), and
+#: their results are immutable (floats, text, the product's own Vial
+#: records), so a choice is made once and shared across plans: a population
+#: repeats the same daily amounts. Bounded: cleared when full.
+_VIAL_SETS: dict[int, _VialSet] = {}
+_MAX_VIAL_SETS: Final = 256
 _MAX_CHOICES: Final = 4096
 
 
-def _choose(
-    policy: RoundingPolicy, dose_g: float, sizes_g: list[float]
-) -> tuple[tuple[int, ...], str]:
-    """``policy.choose``, remembered for the built-in policies."""
-    if type(policy) not in (NeverBelow, NearestWithin):
-        return policy.choose(dose_g, sizes_g)
-    key = (policy, dose_g, tuple(sizes_g))
-    found = _CHOICES.get(key)
-    if found is None:
-        found = policy.choose(dose_g, sizes_g)
-        if len(_CHOICES) >= _MAX_CHOICES:
-            _CHOICES.clear()
-        _CHOICES[key] = found
+def _vial_set(vials: tuple[Vial, ...]) -> _VialSet:
+    found = _VIAL_SETS.get(id(vials))
+    if found is None or found.vials is not vials:
+        found = _VialSet(vials)
+        if len(_VIAL_SETS) >= _MAX_VIAL_SETS:
+            _VIAL_SETS.clear()
+        _VIAL_SETS[id(vials)] = found
     return found
+
+
+def _chosen(policy: RoundingPolicy, dose: float, vials: tuple[Vial, ...]) -> _Chosen:
+    """The vials *policy* chooses for *dose*; remembered for built-in policies.
+
+    Raises:
+        InputError: A policy returning counts that do not fit the vials.
+        PlanningError: The policy refuses, or chooses no vials.
+    """
+    vial_set = _vial_set(vials)
+    pure = type(policy) in (NeverBelow, NearestWithin)
+    if pure:
+        found = vial_set.choices.get((policy, dose))
+        if found is not None:
+            return found
+    sizes = list(vial_set.sizes_g)
+    counts, reason = policy.choose(dose, sizes)
+    if len(counts) != len(vials) or any(n < 0 for n in counts):
+        raise InputError(
+            "rounding", policy, "a policy returning one count ≥ 0 per vial size"
+        )
+    dispensed = math.fsum(n * s for n, s in zip(counts, sizes, strict=True))
+    if not dispensed > 0:
+        raise PlanningError(f"rounding: {policy.name} chose no vials for {dose:g} g")
+    # Largest vial first (a stable sort on the sizes).
+    order = sorted(range(len(vials)), key=lambda i: -sizes[i])
+    chosen = tuple((vials[i], counts[i]) for i in order if counts[i])
+    out = (chosen, dispensed, reason)
+    if pure:
+        if len(vial_set.choices) >= _MAX_CHOICES:
+            vial_set.choices.clear()
+        vial_set.choices[policy, dose] = out
+    return out
 
 
 def _selection(**fields: object) -> VialSelection:
