@@ -209,8 +209,8 @@ def test_the_lazy_catalogue_refuses_clashing_names() -> None:
         catalogue._load_text(text, "clash.toml", lazy=True)
 
 
-def test_remembered_choices_give_fresh_results() -> None:
-    """Selections (and refusals) from remembered choices equal fresh ones."""
+def test_remembered_selections_give_fresh_results() -> None:
+    """Remembered selections (and refusals) equal fresh ones."""
     product = get_product("gamunex-c")
     doses = [0.4, 1.0, 37.2, 140.0, 1299.9, 2.6, 55.55, 700.0, 10.1, 35.0]
     policies: list[vials.RoundingPolicy] = [
@@ -222,7 +222,19 @@ def test_remembered_choices_give_fresh_results() -> None:
     fresh = {
         (d, i): _outcome(d, product, p) for d in doses for i, p in enumerate(policies)
     }
-    kept = vials._VIAL_SETS[id(product.vials)].choices
-    assert kept  # the built-in policies' choices were kept
+    kept = vials._VIAL_SETS[id(product.vials)].selections
+    assert kept  # the built-in policies' selections were kept
     for (dose, index), outcome in fresh.items():
         assert _outcome(dose, product, policies[index]) == outcome
+
+
+def test_remembered_selections_follow_the_product() -> None:
+    """A product with the same vials gets its own key and volumes."""
+    product = get_product("gamunex-c")
+    other = attrs.evolve(product, key="other", concentration="50 g/L")
+    mine = vials.select_vials_g(35.0, product, "never-below")
+    theirs = vials.select_vials_g(35.0, other, "never-below")
+    assert mine is vials.select_vials_g(35.0, product, "never-below")
+    assert (mine.product, theirs.product) == ("gamunex-c", "other")
+    assert theirs.volume_ml == 2 * mine.volume_ml
+    assert theirs.vials == mine.vials

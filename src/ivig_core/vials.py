@@ -540,10 +540,16 @@ def select_vials_g(
         low_inclusive=False,
         why="above 0 g; more than 1300 g (2 g/kg at 650 kg) is taken for a unit slip",
     )
-    vials = product.vials
-    chosen, dispensed, reason = _chosen(policy, dose, vials)
+    vial_set = _vial_set(product.vials)
+    key = None
+    if type(policy) in _PURE:
+        key = (policy, dose, product.key, product.concentration_g_per_l)
+        found = vial_set.selections.get(key)
+        if found is not None:
+            return found
+    chosen, dispensed, reason = _chosen(policy, dose, vial_set)
     grams = units.quantities(G)
-    return _selection(
+    selection = _selection(
         product=product.key,
         calculated=grams(dose),
         dispensed=grams(dispensed),
@@ -553,31 +559,44 @@ def select_vials_g(
         policy=policy.name,
         reason=reason,
     )
+    if key is not None:
+        if len(vial_set.selections) >= _MAX_SELECTIONS:
+            vial_set.selections.clear()
+        vial_set.selections[key] = selection
+    return selection
 
 
-#: (vials, count) pairs chosen, grams dispensed, reason.
-_Chosen: TypeAlias = tuple[tuple[tuple["Vial", int], ...], float, str]
+#: The built-in policies: pure functions of (dose, vial sizes).
+_PURE: Final = (NeverBelow, NearestWithin)
+
+#: (built-in policy, dose g, product key, concentration g/L).
+_SelectionKey: TypeAlias = tuple[RoundingPolicy, float, str, float]
 
 
 class _VialSet:
-    """A product's vial tuple, its sizes in g, and the choices made from it."""
+    """A product's vial tuple, its sizes in g, and the selections made from it.
 
-    __slots__ = ("choices", "sizes_g", "vials")
+    A built-in policy's selection depends only on its key (policy, dose,
+    product key, concentration) and the vials, and a VialSelection is
+    immutable (frozen, of floats, text, quantities treated as values, and
+    the product's own Vial records, which every plan shares already): it is
+    made once and shared by every plan that doses the same grams (a
+    population repeats the same daily amounts).
+    """
+
+    __slots__ = ("selections", "sizes_g", "vials")
 
     def __init__(self, vials: tuple[Vial, ...]) -> None:
         self.vials = vials
         self.sizes_g = tuple(v.grams_g for v in vials)
-        self.choices: dict[tuple[RoundingPolicy, float], _Chosen] = {}
+        self.selections: dict[_SelectionKey, VialSelection] = {}
 
 
 #: Vial sets by the identity of their tuple (held here, so the id stays
-#: theirs). The built-in policies are pure functions of (dose, sizes), and
-#: their results are immutable (floats, text, the product's own Vial
-#: records), so a choice is made once and shared across plans: a population
-#: repeats the same daily amounts. Bounded: cleared when full.
+#: theirs). Bounded: cleared when full.
 _VIAL_SETS: dict[int, _VialSet] = {}
 _MAX_VIAL_SETS: Final = 256
-_MAX_CHOICES: Final = 4096
+_MAX_SELECTIONS: Final = 4096
 
 
 def _vial_set(vials: tuple[Vial, ...]) -> _VialSet:
@@ -590,19 +609,16 @@ def _vial_set(vials: tuple[Vial, ...]) -> _VialSet:
     return found
 
 
-def _chosen(policy: RoundingPolicy, dose: float, vials: tuple[Vial, ...]) -> _Chosen:
-    """The vials *policy* chooses for *dose*; remembered for built-in policies.
+def _chosen(
+    policy: RoundingPolicy, dose: float, vial_set: _VialSet
+) -> tuple[tuple[tuple[Vial, int], ...], float, str]:
+    """The (vial, count) pairs *policy* chooses for *dose*, the grams, why.
 
     Raises:
         InputError: A policy returning counts that do not fit the vials.
         PlanningError: The policy refuses, or chooses no vials.
     """
-    vial_set = _vial_set(vials)
-    pure = type(policy) in (NeverBelow, NearestWithin)
-    if pure:
-        found = vial_set.choices.get((policy, dose))
-        if found is not None:
-            return found
+    vials = vial_set.vials
     sizes = list(vial_set.sizes_g)
     counts, reason = policy.choose(dose, sizes)
     if len(counts) != len(vials) or any(n < 0 for n in counts):
@@ -614,13 +630,7 @@ def _chosen(policy: RoundingPolicy, dose: float, vials: tuple[Vial, ...]) -> _Ch
         raise PlanningError(f"rounding: {policy.name} chose no vials for {dose:g} g")
     # Largest vial first (a stable sort on the sizes).
     order = sorted(range(len(vials)), key=lambda i: -sizes[i])
-    chosen = tuple((vials[i], counts[i]) for i in order if counts[i])
-    out = (chosen, dispensed, reason)
-    if pure:
-        if len(vial_set.choices) >= _MAX_CHOICES:
-            vial_set.choices.clear()
-        vial_set.choices[policy, dose] = out
-    return out
+    return tuple((vials[i], counts[i]) for i in order if counts[i]), dispensed, reason
 
 
 def _selection(**fields: object) -> VialSelection:
