@@ -11,6 +11,7 @@ import pytest
 
 from ivig_core import infusion, units, vials
 from ivig_core.errors import InputError, PlanningError
+from ivig_core.findings import Concern
 from ivig_core.infusion import RateKind, rate_kind
 from ivig_core.products import Product, catalogue, get_product
 from ivig_core.products.model import LazyProducts
@@ -238,3 +239,11 @@ def test_remembered_selections_follow_the_product() -> None:
     assert (mine.product, theirs.product) == ("gamunex-c", "other")
     assert theirs.volume_ml == 2 * mine.volume_ml
     assert theirs.vials == mine.vials
+
+
+def test_shared_whole_concerns_equal_new_ones() -> None:
+    """The shared patient and plan concerns are the records made anew."""
+    assert Concern.patient() == Concern(kind="patient")
+    assert Concern.whole_plan() == Concern(kind="plan")
+    assert Concern.patient() is Concern.patient()
+    assert repr(Concern.whole_plan()) == repr(Concern(kind="plan"))

@@ -39,6 +39,7 @@ import datetime as dt
 import enum
 import functools
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Final, Literal
@@ -280,7 +281,8 @@ class Rule:
         return Finding(
             code=self.code,
             severity=self.severity,
-            message=message,
+            # Interned: the same text in many plans is kept once.
+            message=sys.intern(message) if type(message) is str else message,
             source=self.source if source is None else source,
             concerns=Concern.patient() if concern is None else concern,
         )
@@ -304,7 +306,7 @@ class Rule:
         return Finding(
             code=self.code,
             severity=severity,
-            message=message,
+            message=sys.intern(message) if type(message) is str else message,
             source=self.source if source is None else source,
             concerns=Concern.patient() if concern is None else concern,
             assessed=False,
@@ -374,13 +376,13 @@ class Concern:
 
     @classmethod
     def patient(cls) -> Concern:
-        """The patient as a whole."""
-        return cls(kind="patient")
+        """The patient as a whole (one shared, immutable record)."""
+        return _whole("patient") if cls is Concern else cls(kind="patient")
 
     @classmethod
     def whole_plan(cls) -> Concern:
-        """The plan as a whole (product choice, every infusion)."""
-        return cls(kind="plan")
+        """The plan as a whole (product choice, every infusion; one record)."""
+        return _whole("plan") if cls is Concern else cls(kind="plan")
 
     @classmethod
     def course(cls, number: int) -> Concern:
@@ -412,6 +414,12 @@ class Concern:
 
 # --------------------------------------------------------------------------
 # Finding
+
+
+@functools.cache
+def _whole(kind: Literal["patient", "plan"]) -> Concern:
+    """The one record for the patient or the plan as a whole (frozen: shared)."""
+    return Concern(kind=kind)
 
 
 def _code(value: object) -> FindingCode:
