@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import sys
 from pathlib import Path
 
 import attrs
@@ -13,8 +14,10 @@ from ivig_core import infusion, units, vials
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.findings import Concern
 from ivig_core.infusion import RateKind, rate_kind
+from ivig_core.planning._deferred import Deferred
 from ivig_core.products import Product, catalogue, get_product
 from ivig_core.products.model import LazyProducts
+from ivig_core.trace import Trace
 from ivig_core.units import KG, MG_PER_KG_PER_MIN, ML_PER_H, ML_PER_KG_PER_MIN, G
 
 
@@ -247,3 +250,28 @@ def test_shared_whole_concerns_equal_new_ones() -> None:
     assert Concern.whole_plan() == Concern(kind="plan")
     assert Concern.patient() is Concern.patient()
     assert repr(Concern.whole_plan()) == repr(Concern(kind="plan"))
+
+
+def test_deferred_trace_records_are_plain_records() -> None:
+    """A deferred record reads, compares, hashes and pickles as the plain one."""
+    texts = ("what", "1 g", "a formula", "inputs", "a source")
+
+    def render(a: str, b: str, c: str, d: str) -> tuple[str, str, str, str, str]:
+        return (a, b, c, d, texts[4])
+
+    deferred = Deferred(render, *texts[:4])
+    plain = Trace(
+        what=texts[0],
+        value=texts[1],
+        formula=texts[2],
+        inputs=texts[3],
+        source=texts[4],
+    )
+    assert (deferred.what, deferred.value, deferred.formula) == texts[:3]
+    assert (deferred.inputs, deferred.source) == texts[3:]
+    assert deferred == plain
+    assert plain == deferred
+    assert hash(deferred) == hash(plain)
+    assert repr(deferred) == repr(plain)
+    assert pickle.loads(pickle.dumps(deferred)) == plain  # noqa: S301 - our own data
+    assert sys.getsizeof(deferred) == sys.getsizeof(plain)  # no slots of its own

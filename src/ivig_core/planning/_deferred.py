@@ -25,6 +25,10 @@ Texts: TypeAlias = tuple[str, str, str, str, str]
 _FIELDS: Final = ("what", "value", "formula", "inputs", "source")
 _MISSING: Final = object()
 
+# The plain record's slot descriptors, where a deferred record keeps the
+# render function and its values.
+_RENDER, _A, _B, _C, _D = (vars(Trace)[name] for name in _FIELDS[::-1])
+
 # The record last rendered, with its text: reading the five fields of one
 # record in a row (as the JSON writer and the explanation do) renders once.
 # Replaced whole (one assignment), so a reader in another thread sees either
@@ -46,14 +50,12 @@ class Deferred(Trace):
             next ones, if any.
     """
 
-    # Up to four values in slots of their own (no tuple per record: a kept
-    # plan holds ~40 records); _MISSING marks an unused slot.
-    __slots__ = ("_a", "_b", "_c", "_d", "_render")
-    _render: Callable[..., Texts]
-    _a: object
-    _b: object
-    _c: object
-    _d: object
+    # No slots of its own: the render function and up to four values are
+    # kept in the plain record's five slots (written through the slots'
+    # descriptors; the properties below shadow them for readers), so a
+    # deferred record is no larger than a plain one. _MISSING marks an
+    # unused value.
+    __slots__ = ()
 
     def __init__(
         self,
@@ -64,12 +66,11 @@ class Deferred(Trace):
         d: object = _MISSING,
     ) -> None:
         """Hold *render* and its values; nothing is formatted yet."""
-        setter = object.__setattr__
-        setter(self, "_render", render)
-        setter(self, "_a", a)
-        setter(self, "_b", b)
-        setter(self, "_c", c)
-        setter(self, "_d", d)
+        _RENDER.__set__(self, render)
+        _A.__set__(self, a)
+        _B.__set__(self, b)
+        _C.__set__(self, c)
+        _D.__set__(self, d)
 
     def texts(self) -> Texts:
         """The five strings, rendered now (or just before, for this record)."""
@@ -77,9 +78,14 @@ class Deferred(Trace):
         last = _last
         if last[0] is self:
             return last[1]
-        values = (self._a, self._b, self._c, self._d)
+        values = (
+            _A.__get__(self),
+            _B.__get__(self),
+            _C.__get__(self),
+            _D.__get__(self),
+        )
         args = tuple(v for v in values if v is not _MISSING)
-        out: Texts = self._render(*args)
+        out: Texts = _RENDER.__get__(self)(*args)
         _last = (self, out)
         return out
 
