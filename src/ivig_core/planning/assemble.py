@@ -108,6 +108,7 @@ def assemble(
     cycles: list[Cycle] = []
     for number, d in enumerate(courses, start=1):
         course, split, place = d.course, d.split, d.place
+        per_kg = split.daily_g_per_kg  # one float per course, not per day
         volume = 0.0
         for day, (date, grams, calc) in enumerate(
             zip(place.dates, split.daily_g, split.daily_calculated_g, strict=True),
@@ -123,9 +124,7 @@ def assemble(
                     cycle=number,
                     day=day,
                     days_in_course=split.days,
-                    dose_g_per_kg=(
-                        calc / weight.weight_kg if sc else split.daily_g_per_kg
-                    ),
+                    dose_g_per_kg=calc / weight.weight_kg if sc else per_kg,
                     calculated_g=calc,
                     dispensed_g=grams,
                     vials=selection,
