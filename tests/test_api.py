@@ -7,6 +7,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import ivig_core
+from processes import cold_import
 
 
 DOCS = Path(__file__).parent.parent / "docs"
@@ -42,30 +43,10 @@ def test_py_typed_ships() -> None:
 
 
 def test_core_imports_no_optional_dependency() -> None:
-    """Importing ivig_core pulls in neither cattrs nor hypothesis."""
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
-
-    code = (
-        "import sys, ivig_core; "
-        "print(sorted(m for m in ('cattrs', 'hypothesis') if m in sys.modules))"
-    )
-    out = subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    assert out == "[]"
+    """Importing ivig_core pulls in none of the optional extras."""
+    assert cold_import("ivig_core").extras() == frozenset()
 
 
 def test_import_does_not_build_the_registry() -> None:
     """Importing ivig_core leaves pint's application registry unbuilt (lazy)."""
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
-
-    code = (
-        "import ivig_core, pint; "
-        "print(type(pint.get_application_registry()._registry).__name__)"
-    )
-    out = subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    assert out == "LazyRegistry"
+    assert cold_import("ivig_core").registry == "LazyRegistry"
