@@ -34,29 +34,73 @@ DATA = Path(__file__).parent.parent / "src" / "ivig_core" / "data" / "products.t
 # The reference table (clinical.md §2.1, §2.2, §4.1, §5), transcribed by hand.
 # None: the reference marks the value UNCONFIRMED (or gives none).
 
-#: key -> (concentration g/L, vial sizes (g, mL or None when only grams given))
-PRESENTATION: dict[str, tuple[float, list[tuple[float, float | None]]]] = {
-    "privigen": (100.0, [(40, 400)]),
-    "octagam-10": (100.0, [(2, 20), (5, 50), (10, 100), (20, 200), (30, 300)]),
-    "octagam-5": (50.0, [(2.5, 50), (5, 100), (10, 200), (25, 500)]),
+#: key -> (concentration g/L, vials as (g, mL, volume stated on the label?)).
+#: Where the label gives only grams, the mL are worked by hand from the
+#: concentration: 1 g of a 100 g/L product is 10 mL, of a 50 g/L one 20 mL.
+PRESENTATION: dict[str, tuple[float, list[tuple[float, float, bool]]]] = {
+    "privigen": (100.0, [(40, 400, True)]),
+    "octagam-10": (
+        100.0,
+        [
+            (2, 20, True),
+            (5, 50, True),
+            (10, 100, True),
+            (20, 200, True),
+            (30, 300, True),
+        ],
+    ),
+    "octagam-5": (
+        50.0,
+        [(2.5, 50, True), (5, 100, True), (10, 200, True), (25, 500, True)],
+    ),
     "gamunex-c": (
         100.0,
-        [(1, 10), (2.5, 25), (5, 50), (10, 100), (20, 200), (40, 400)],
+        [
+            (1, 10, True),
+            (2.5, 25, True),
+            (5, 50, True),
+            (10, 100, True),
+            (20, 200, True),
+            (40, 400, True),
+        ],
     ),
     "gammagard-liquid": (
         100.0,
-        [(1, None), (2.5, None), (5, None), (10, None), (20, None), (30, None)],
+        [
+            (1, 10, False),
+            (2.5, 25, False),
+            (5, 50, False),
+            (10, 100, False),
+            (20, 200, False),
+            (30, 300, False),
+        ],
     ),
-    "gammagard-sd": (50.0, [(2.5, None), (5, None), (10, None)]),
+    "gammagard-sd": (50.0, [(2.5, 50, False), (5, 100, False), (10, 200, False)]),
     "panzyga": (
         100.0,
-        [(1, None), (2.5, None), (5, None), (10, None), (20, None), (30, None)],
+        [
+            (1, 10, False),
+            (2.5, 25, False),
+            (5, 50, False),
+            (10, 100, False),
+            (20, 200, False),
+            (30, 300, False),
+        ],
     ),
-    "bivigam": (100.0, [(5, 50), (10, 100)]),
-    "asceniv": (100.0, [(5, 50)]),
+    "bivigam": (100.0, [(5, 50, True), (10, 100, True)]),
+    "asceniv": (100.0, [(5, 50, True)]),
     "gammaplex-5": (50.0, []),
-    "hizentra": (200.0, [(1, 5), (2, 10), (4, 20), (10, 50)]),
-    "hyqvia": (100.0, [(2.5, None), (5, None), (10, None), (20, None), (30, None)]),
+    "hizentra": (200.0, [(1, 5, True), (2, 10, True), (4, 20, True), (10, 50, True)]),
+    "hyqvia": (
+        100.0,
+        [
+            (2.5, 25, False),
+            (5, 50, False),
+            (10, 100, False),
+            (20, 200, False),
+            (30, 300, False),
+        ],
+    ),
     "cuvitru": (200.0, []),
     "xembify": (200.0, []),
 }
@@ -165,20 +209,16 @@ def test_catalogue_covers_required_products(name: str) -> None:
 
 @pytest.mark.parametrize(("key", "expected"), PRESENTATION.items())
 def test_presentation_matches_reference(
-    key: str, expected: tuple[float, list[tuple[float, float | None]]]
+    key: str, expected: tuple[float, list[tuple[float, float, bool]]]
 ) -> None:
-    """Concentration and vial sizes match the reference table."""
+    """Concentration and vial sizes match the reference table (mL by hand)."""
     product = get_product(key)
     conc, vials = expected
     assert conc == product.concentration_g_per_l
-    assert [g for g, _ in vials] == [v.grams_g for v in product.vials]
-    for (g, ml), vial in zip(vials, product.vials, strict=True):
-        if ml is None:
-            assert not vial.volume_stated
-            assert vial.volume_ml == pytest.approx(g / conc * 1000)
-        else:
-            assert vial.volume_stated
-            assert ml == vial.volume_ml
+    assert [g for g, _, _ in vials] == [v.grams_g for v in product.vials]
+    for (_, ml, stated), vial in zip(vials, product.vials, strict=True):
+        assert vial.volume_stated is stated
+        assert vial.volume_ml == pytest.approx(ml, rel=1e-12)
     assert ("vials" in product.unconfirmed) == (not vials)
 
 
