@@ -136,7 +136,11 @@ class TestOntario:
 
     def test_pregnancy_without_pre_pregnancy_weight_is_refused(self) -> None:
         """Pregnant with no pre-pregnancy weight: refused, not guessed."""
-        with pytest.raises(InputError, match="pre_pregnancy_weight"):
+        with pytest.raises(
+            InputError,
+            match=r"^patient\.pre_pregnancy_weight: .*; allowed: a pre-pregnancy"
+            r" weight",
+        ):
             dosing_weight(woman(pregnant=True), OntarioRule())
 
     def test_short_obese_patient_is_refused_by_default(self) -> None:
