@@ -335,10 +335,17 @@ def compare(before: Path, after: Path) -> int:
     """Print every case whose JSON, explanation or refusal differs."""
     a = [json.loads(line) for line in before.read_text(encoding="utf-8").splitlines()]
     b = [json.loads(line) for line in after.read_text(encoding="utf-8").splitlines()]
-    by_case = {r["case"]: r for r in b}
+    # Case names are not unique (two patients weigh 92 kg): pair the n-th
+    # row of a name in one file with the n-th row of that name in the other.
+    by_case: dict[str, list[dict[str, str]]] = {}
+    for r in b:
+        by_case.setdefault(r["case"], []).append(r)
+    seen: dict[str, int] = {}
     differ = {"json": 0, "explain": 0, "error": 0, "missing": 0}
     for row in a:
-        other = by_case.get(row["case"])
+        n = seen[row["case"]] = seen.get(row["case"], -1) + 1
+        rows = by_case.get(row["case"], [])
+        other = rows[n] if n < len(rows) else None
         if other is None:
             differ["missing"] += 1
             print(f"missing: {row['case']}")

@@ -6,9 +6,10 @@ import datetime as dt
 import pickle
 from typing import Any
 
+import attrs
 import pytest
 
-from ivig_core import Patient
+from ivig_core import Patient, planning
 from ivig_core.batch import PlanFailure, PlanRequest, iter_plans, plan_many, plan_one
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.infusion import RateSchedule, rate_schedule
@@ -243,3 +244,28 @@ def test_patient_rows_are_built_inside_the_batch(
     assert isinstance(typo, PlanFailure)
     assert (typo.index, typo.key, typo.error_type) == (2, "row-2", "InputError")
     assert "wieght" in typo.message
+
+
+def test_the_planners_request_is_planned_as_it_is(
+    regimen: Regimen, schedule: RateSchedule
+) -> None:
+    """The pipeline's own PlanRequest is a batch request: same plan as plan_course."""
+    batch_request = _request(regimen, schedule, weight="70 kg", key="A")
+    arguments = batch_request.arguments()
+    request = planning.PlanRequest(
+        patient=arguments["patient"],
+        regimen=regimen,
+        product="octagam 10%",
+        start=START,
+        policy="actual",
+        rounding="never-below",
+        indication="dermatomyositis",
+        rate_weight="dosing",
+        rate_schedule=schedule,
+        closed=ClosedDays.weekends(),
+    )
+    planned, refused = plan_many([request, attrs.evolve(request, policy="nope")])
+    assert planned == plan_course(**arguments)
+    assert isinstance(refused, PlanFailure)
+    assert refused.key is None
+    assert refused.field == "policy"

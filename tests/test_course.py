@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from functools import cache
 
 import attrs
@@ -30,6 +31,7 @@ from ivig_core.regimen import (
     Taper,
     get_preset,
 )
+from ivig_core.trace import Trace
 
 
 MONDAY = dt.date(2026, 1, 5)
@@ -532,3 +534,26 @@ def test_unequal_days_are_noted() -> None:
     )
     assert [i.dispensed_g for i in plan.infusions] == [80.0, 40.0]
     assert any("unequal amounts (80 g, 40 g)" in note for note in plan.notes)
+
+
+def test_trace_records_are_compact_and_read_as_plain_ones() -> None:
+    """A plan's course and day lines are written when read, equal to plain ones."""
+    plan = dm_plan(get_preset("seed-004-privigen-dm").choose(cycles=3))
+    deferred = [t for t in plan.trace if type(t) is not Trace]
+    assert deferred
+    for record in deferred:
+        plain = Trace(
+            what=record.what,
+            value=record.value,
+            formula=record.formula,
+            inputs=record.inputs,
+            source=record.source,
+        )
+        assert record == plain
+        assert plain == record
+        assert hash(record) == hash(plain)
+        assert repr(record) == repr(plain)
+        copy = pickle.loads(pickle.dumps(record))  # noqa: S301 - our own bytes
+        assert type(copy) is Trace
+        assert copy == record
+    assert pickle.loads(pickle.dumps(plan)) == plan  # noqa: S301 - our own bytes

@@ -1,9 +1,12 @@
 """Plan many patients: an iterable of requests in, plans or error records out.
 
 For population-scale work (supply forecasting for a clinic, research, a
-nightly re-plan) :func:`plan_many` runs
-:func:`~ivig_core.planning.plan_course` once per request and returns the
-results **in input order**. A request that the library refuses (an
+nightly re-plan) :func:`plan_many` runs the planning pipeline once per
+request and returns the results **in input order**. A request is the
+planner's own :class:`ivig_core.planning.PlanRequest` (planned as it is), a
+:class:`PlanRequest` of this module (its fields and the optional keyword
+arguments of :func:`~ivig_core.planning.plan_course`, with a ``key``), or a
+mapping of plan_course's keyword arguments. A request that the library refuses (an
 :class:`~ivig_core.errors.IvigError`: bad input, a plan that cannot be built,
 a strict-mode safety block) becomes a :class:`PlanFailure` holding the
 request's index, the caller's key and the error; one bad patient never stops
@@ -51,10 +54,13 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import attrs
 
+from ivig_core._checks import whole
 from ivig_core.errors import InputError, IvigError
 from ivig_core.patient import Patient
 from ivig_core.plan import Plan
+from ivig_core.planning import request as planning_request
 from ivig_core.planning.course import plan_course
+from ivig_core.planning.pipeline import plan
 from ivig_core.products import Product
 from ivig_core.regimen import Regimen
 
@@ -68,6 +74,7 @@ __all__ = [
     "PlanFailure",
     "PlanRequest",
     "PlanResult",
+    "Request",
     "iter_plans",
     "plan_many",
     "plan_one",
@@ -136,30 +143,15 @@ class PlanRequest:
 
     def arguments(self) -> dict[str, Any]:
         """The keyword arguments for plan_course."""
-        return {
-            "patient": self.patient,
-            "regimen": self.regimen,
-            "product": self.product,
-            "start": self.start,
-            "policy": self.policy,
-            "rounding": self.rounding,
-            "indication": self.indication,
-            "rate_weight": self.rate_weight,
-            **self.options,
-        }
+        return {name: getattr(self, name) for name in _REQUIRED} | dict(self.options)
 
 
+#: The planner's required arguments: the fields of
+#: :class:`ivig_core.planning.PlanRequest` without a default.
 _REQUIRED: Final = frozenset(
-    {
-        "patient",
-        "regimen",
-        "product",
-        "start",
-        "policy",
-        "rounding",
-        "indication",
-        "rate_weight",
-    }
+    f.name
+    for f in attrs.fields(planning_request.PlanRequest)
+    if f.default is attrs.NOTHING
 )
 
 
@@ -211,6 +203,8 @@ PlanResult: TypeAlias = Plan | PlanFailure
 
 
 def _key(request: object) -> object:
+    if isinstance(request, planning_request.PlanRequest):
+        return None
     if isinstance(request, PlanRequest):
         return request.key
     if isinstance(request, Mapping):
@@ -238,15 +232,20 @@ def _arguments(request: object) -> dict[str, Any]:
     return arguments
 
 
-def plan_one(request: PlanRequest | Mapping[str, Any], index: int = 0) -> PlanResult:
+#: What :func:`plan_one` takes.
+Request: TypeAlias = planning_request.PlanRequest | PlanRequest | Mapping[str, Any]
+
+
+def plan_one(request: Request, index: int = 0) -> PlanResult:
     """Plan one request; a refusal is returned as a :class:`PlanFailure`.
 
     This is the function to map on a distributed engine: it is a top-level
     function of plain, picklable values.
 
     Args:
-        request: A :class:`PlanRequest`, or a mapping of plan_course's
-            keyword arguments (with an optional ``"key"``).
+        request: A :class:`ivig_core.planning.PlanRequest`, a
+            :class:`PlanRequest`, or a mapping of plan_course's keyword
+            arguments (with an optional ``"key"``).
         index: The request's position, recorded on a failure.
 
     Returns:
@@ -257,6 +256,8 @@ def plan_one(request: PlanRequest | Mapping[str, Any], index: int = 0) -> PlanRe
     """
     key = _key(request)
     try:
+        if isinstance(request, planning_request.PlanRequest):
+            return plan(request)
         return plan_course(**_arguments(request))
     except IvigError as error:
         return PlanFailure.from_error(index, key, error)
@@ -281,21 +282,15 @@ def _plan_indexed(item: tuple[int, Any]) -> PlanResult:
 
 
 def _processes(value: object) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError("processes", value, "None (in this process) or an int ≥ 1")
-    return value
+    return None if value is None else whole(value, field="processes")
 
 
 def _chunksize(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError("chunksize", value, "an int ≥ 1")
-    return value
+    return whole(value, field="chunksize")
 
 
 def iter_plans(
-    requests: Iterable[PlanRequest | Mapping[str, Any]],
+    requests: Iterable[Request],
     *,
     processes: int | None = None,
     chunksize: int = DEFAULT_CHUNKSIZE,
@@ -319,7 +314,7 @@ def iter_plans(
 
 
 def plan_many(
-    requests: Iterable[PlanRequest | Mapping[str, Any]],
+    requests: Iterable[Request],
     *,
     processes: int | None = None,
     chunksize: int = DEFAULT_CHUNKSIZE,
@@ -327,7 +322,8 @@ def plan_many(
     """Plan every request; results in input order, failures in place.
 
     Args:
-        requests: :class:`PlanRequest` objects, or mappings of
+        requests: :class:`ivig_core.planning.PlanRequest` objects,
+            :class:`PlanRequest` objects, or mappings of
             :func:`~ivig_core.planning.plan_course`'s keyword arguments
             (each may carry a ``"key"``).
         processes: ``None`` or 1 to plan in this process; N > 1 to plan in a

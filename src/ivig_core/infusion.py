@@ -437,21 +437,42 @@ def _apply_cap(
     return capped
 
 
-def plan_infusion_ml(
-    *,
-    volume_ml: float,
-    product: Product,
-    schedule: RateSchedule,
-    rate_weight_kg: float,
-    at_risk_cap: Quantity | str | AtRiskCap | None = None,
-    indication: str | None = None,
-) -> InfusionRun:
-    """Float entry point of :func:`plan_infusion` (volume in mL, weight in kg).
+@attrs.frozen
+class RatePlan:
+    """The volume-independent part of an infusion run (private to planners).
+
+    The rates in mL/h after the label's and the at-risk limits, the maximum
+    and the notes depend on the product, schedule, rate weight, cap and
+    indication, not on the day's volume: a planner computes them once per
+    plan (:func:`prepare_rates`) and runs each day's volume through them
+    (:func:`run_volume_ml`).
+
+    Attributes:
+        product: The product's key.
+        schedule: The schedule.
+        weight_kg: The checked rate weight.
+        rates_ml_h: Each step's rate, mL/h, after caps.
+        capped: Whether each step is held at the at-risk cap.
+        maximum_ml_h: The lowest applicable maximum, mL/h.
+        cap_ml_h: The at-risk cap, mL/h, or ``None``.
+        notes: What the rates took from where.
 
     .. versionadded:: 0.1.0
     """
-    volume_ml = units.require_range(
-        float(volume_ml),
+
+    product: str
+    schedule: RateSchedule
+    weight_kg: float
+    rates_ml_h: tuple[float, ...]
+    capped: tuple[bool, ...]
+    maximum_ml_h: float
+    cap_ml_h: float | None
+    notes: tuple[str, ...]
+
+
+def _checked_volume_ml(value: float) -> float:
+    return units.require_range(
+        float(value),
         field="volume",
         unit=ML,
         low=0.0,
@@ -459,6 +480,24 @@ def plan_infusion_ml(
         low_inclusive=False,
         why="more than 0 mL; 20 L catches a unit slip",
     )
+
+
+def prepare_rates(
+    *,
+    product: Product,
+    schedule: RateSchedule,
+    rate_weight_kg: float,
+    at_risk_cap: Quantity | str | AtRiskCap | None = None,
+    indication: str | None = None,
+) -> RatePlan:
+    """The rates, maximum and notes of *schedule* for one patient and product.
+
+    Raises:
+        InputError: A bad rate weight or cap.
+        PlanningError: A schedule above its own or the label's maximum.
+
+    .. versionadded:: 0.1.0
+    """
     lo, hi = WEIGHT_RANGE_KG
     weight_kg = units.require_range(
         _finite(rate_weight_kg, "rate_weight", positive=True),
@@ -487,13 +526,35 @@ def plan_infusion_ml(
     if cap is not None:
         capped = _apply_cap(rates, cap, notes)
         limit = min(limit, cap[0])
+    return RatePlan(
+        product=product.key,
+        schedule=schedule,
+        weight_kg=weight_kg,
+        rates_ml_h=tuple(rates),
+        capped=tuple(capped),
+        maximum_ml_h=limit,
+        cap_ml_h=None if cap is None else cap[0],
+        notes=tuple(notes),
+    )
 
+
+def run_volume_ml(volume_ml: float, rates: RatePlan) -> InfusionRun:
+    """Run *volume_ml* through prepared *rates*: the steps and the duration.
+
+    Raises:
+        InputError: A volume not above 0 mL, or above 20 L.
+
+    .. versionadded:: 0.1.0
+    """
+    volume_ml = _checked_volume_ml(volume_ml)
+    schedule = rates.schedule
+    notes = list(rates.notes)
     durations = [step.duration_min for step in schedule.steps]
-    ran = _run_volume(volume_ml, rates, durations)
-    if len(ran) < len(rates):
+    ran = _run_volume(volume_ml, list(rates.rates_ml_h), durations)
+    if len(ran) < len(rates.rates_ml_h):
         notes.append(
             f"the volume runs out in step {len(ran)}; steps {len(ran) + 1}-"
-            f"{len(rates)} are not reached"
+            f"{len(rates.rates_ml_h)} are not reached"
         )
     run_steps = []
     start = 0.0
@@ -505,7 +566,7 @@ def plan_infusion_ml(
                 duration_min=minutes,
                 volume_ml=ml,
                 scheduled_rate=schedule.steps[i].rate,
-                capped=capped[i],
+                capped=rates.capped[i],
             )
         )
         start += minutes
@@ -513,13 +574,37 @@ def plan_infusion_ml(
         steps=tuple(run_steps),
         volume_ml=math.fsum(ml for _, _, ml in ran),
         duration_min=start,
-        rate_weight_kg=weight_kg,
-        product=product.key,
+        rate_weight_kg=rates.weight_kg,
+        product=rates.product,
         schedule_source=schedule.source,
-        maximum_ml_h=limit,
-        at_risk_cap_ml_h=None if cap is None else cap[0],
+        maximum_ml_h=rates.maximum_ml_h,
+        at_risk_cap_ml_h=rates.cap_ml_h,
         notes=tuple(notes),
     )
+
+
+def plan_infusion_ml(
+    *,
+    volume_ml: float,
+    product: Product,
+    schedule: RateSchedule,
+    rate_weight_kg: float,
+    at_risk_cap: Quantity | str | AtRiskCap | None = None,
+    indication: str | None = None,
+) -> InfusionRun:
+    """Float entry point of :func:`plan_infusion` (volume in mL, weight in kg).
+
+    .. versionadded:: 0.1.0
+    """
+    volume = _checked_volume_ml(volume_ml)
+    rates = prepare_rates(
+        product=product,
+        schedule=schedule,
+        rate_weight_kg=rate_weight_kg,
+        at_risk_cap=at_risk_cap,
+        indication=indication,
+    )
+    return run_volume_ml(volume, rates)
 
 
 def plan_infusion(

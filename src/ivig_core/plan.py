@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING, Literal
+import math
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Final, Literal
 
 import attrs
 
 from ivig_core import units
+from ivig_core._checks import DAYS_PER_WEEK, REL_TOL
 from ivig_core.findings import SafetyReport
 from ivig_core.products import Route
 from ivig_core.trace import Trace
@@ -44,9 +47,18 @@ if TYPE_CHECKING:
     from ivig_core.vials import VialSelection
 
 
-__all__ = ["Cycle", "Infusion", "Phase", "Plan", "ScDetails", "Trace"]
-
-_DAYS_PER_WEEK = 7.0
+__all__ = [
+    "TOTALS",
+    "Cycle",
+    "Infusion",
+    "Phase",
+    "Plan",
+    "ScDetails",
+    "Trace",
+    "check_plan",
+    "check_totals",
+    "plan_totals",
+]
 
 
 class Phase(enum.Enum):
@@ -227,7 +239,7 @@ class Cycle:
     @property
     def intensity_g_per_kg_per_week(self) -> float:
         """Dose intensity: course dose ÷ interval in weeks."""
-        return self.dose_g_per_kg / (self.interval_days / _DAYS_PER_WEEK)
+        return self.dose_g_per_kg / (self.interval_days / DAYS_PER_WEEK)
 
     @property
     def intensity(self) -> Quantity:
@@ -334,3 +346,185 @@ class Plan:
     def in_cycle(self, number: int) -> tuple[Infusion, ...]:
         """The infusions of course *number*."""
         return tuple(i for i in self.infusions if i.cycle == number)
+
+
+
+#: The totals a plan document states, each the sum over its infusions.
+TOTALS: Final = ("calculated_g", "dispensed_g", "volume_ml", "duration_min")
+
+
+def plan_totals(plan: Plan) -> dict[str, float]:
+    """The sums over *plan*'s infusions, by :data:`TOTALS` key.
+
+    .. versionadded:: 0.1.0
+    """
+    return {
+        "calculated_g": plan.total_calculated_g,
+        "dispensed_g": plan.total_dispensed_g,
+        "volume_ml": plan.total_volume_ml,
+        "duration_min": plan.total_duration_min,
+    }
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= REL_TOL * max(1.0, abs(a), abs(b))
+
+
+def check_totals(plan: Plan, totals: object) -> list[tuple[str, str]]:
+    """Check a document's stated *totals* against the sums over *plan*.
+
+    Returns:
+        ``(path, problem)`` pairs, empty when every total is a number and
+        the sum over the infusions (to float round-off).
+
+    .. versionadded:: 0.1.0
+    """
+    return list(_totals_problems(plan, totals))
+
+
+def _totals_problems(plan: Plan, totals: object) -> Iterator[tuple[str, str]]:
+    if not isinstance(totals, dict):
+        yield "totals", f"required object missing or not an object: {totals!r}"
+        return
+    extra = sorted(set(totals) - set(TOTALS))
+    for key in extra:
+        yield f"totals.{key}", "unknown field"
+    expected = plan_totals(plan)
+    for key in TOTALS:
+        value = totals.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            yield f"totals.{key}", f"expected a number, got {value!r}"
+        elif not _close(float(value), expected[key]):
+            yield (
+                f"totals.{key}",
+                f"{value!r} is not the sum over the infusions ({expected[key]!r})",
+            )
+
+
+def _check_infusion(
+    i: int, inf: Infusion, weight_kg: float, cycles: tuple[Cycle, ...]
+) -> Iterator[tuple[str, str]]:
+    at = f"infusions[{i}]"
+    sel = inf.vials
+    in_vials = math.fsum(v.grams_g * n for v, n in sel.vials)
+    if not _close(sel.dispensed_g, in_vials):
+        yield (
+            f"{at}.vials.dispensed",
+            f"{sel.dispensed_g!r} g is not the grams in its vials ({in_vials!r} g)",
+        )
+    if not _close(inf.dispensed_g, sel.dispensed_g):
+        yield (
+            f"{at}.dispensed_g",
+            f"{inf.dispensed_g!r} g does not match its vials ({sel.dispensed_g!r} g)",
+        )
+    if not _close(inf.volume_ml, sel.volume_ml):
+        yield (
+            f"{at}.volume_ml",
+            f"{inf.volume_ml!r} mL does not match its vials ({sel.volume_ml!r} mL)",
+        )
+    if not _close(inf.run.volume_ml, inf.volume_ml):
+        yield (
+            f"{at}.run.volume",
+            f"{inf.run.volume_ml!r} mL is not the day's volume ({inf.volume_ml!r} mL)",
+        )
+    sc = inf.sc
+    if sc is not None and sc.date != inf.date:
+        yield f"{at}.sc.date", f"{sc.date.isoformat()} is not the infusion's date"
+    if sc is not None and not _close(sc.volume_ml, inf.volume_ml):
+        yield (
+            f"{at}.sc.volume_ml",
+            f"{sc.volume_ml!r} mL is not the day's volume ({inf.volume_ml!r} mL)",
+        )
+    expected = inf.dose_g_per_kg * weight_kg
+    if not _close(inf.calculated_g, expected):
+        yield (
+            f"{at}.calculated_g",
+            f"{inf.calculated_g!r} g is not dose × dosing weight ({expected!r} g)",
+        )
+    if not 1 <= inf.cycle <= len(cycles):
+        yield f"{at}.cycle", f"no course {inf.cycle} in the plan"
+        return
+    cycle = cycles[inf.cycle - 1]
+    if inf.phase is not cycle.phase:
+        yield (
+            f"{at}.phase",
+            f"{inf.phase.value} but course {cycle.number} is " + (cycle.phase.value),
+        )
+    if inf.days_in_course != cycle.days:
+        yield (
+            f"{at}.days_in_course",
+            f"{inf.days_in_course} but course {cycle.number} has {cycle.days} days",
+        )
+    per_day = cycle.dose_g_per_kg / cycle.days
+    if not _close(inf.dose_g_per_kg, per_day):
+        yield (
+            f"{at}.dose_g_per_kg",
+            f"{inf.dose_g_per_kg!r} g/kg is not the course dose ÷ days ({per_day!r})",
+        )
+
+
+def check_plan(plan: Plan) -> list[tuple[str, str]]:
+    """Check *plan*'s arithmetic: the invariants every plan keeps.
+
+    Each day's grams and volume agree with its vials and its dose × dosing
+    weight; each course's totals are the sums of its days; the courses and
+    days are numbered in order and dated in order; the regimen has every
+    choice made. The JSON loader (:func:`~ivig_core.io.json.plan_from_json`)
+    refuses a document whose plan breaks one.
+
+    Returns:
+        ``(path, problem)`` pairs (e.g. ``("infusions[3].dispensed_g",
+        "...")``), empty for a sound plan.
+
+    .. versionadded:: 0.1.0
+    """
+    return list(_plan_problems(plan))
+
+
+def _plan_problems(plan: Plan) -> Iterator[tuple[str, str]]:
+    weight_kg = plan.dosing_weight.weight_kg
+    if not plan.regimen.is_complete:
+        yield "regimen", "choices still open: " + "; ".join(plan.regimen.open_choices)
+    if not plan.infusions or not plan.cycles:
+        yield "infusions", "a plan has at least one course and one infusion day"
+    for n, cycle in enumerate(plan.cycles, start=1):
+        if cycle.number != n:
+            yield f"cycles[{n - 1}].number", f"expected {n}, got {cycle.number}"
+    for i, inf in enumerate(plan.infusions):
+        yield from _check_infusion(i, inf, weight_kg, plan.cycles)
+        if i and inf.date <= plan.infusions[i - 1].date:
+            yield f"infusions[{i}].date", "not after the previous infusion's date"
+    for k, cycle in enumerate(plan.cycles):
+        days = [inf for inf in plan.infusions if inf.cycle == cycle.number]
+        yield from _check_cycle(f"cycles[{k}]", cycle, days, weight_kg)
+
+
+def _check_cycle(
+    at: str, cycle: Cycle, days: list[Infusion], weight_kg: float
+) -> Iterator[tuple[str, str]]:
+    numbers = [inf.day for inf in days]
+    if numbers != list(range(1, cycle.days + 1)):
+        yield f"{at}.days", f"{cycle.days} days, but its infusions are days {numbers}"
+        return
+    if days[0].date != cycle.start:
+        first = days[0].date.isoformat()
+        yield (
+            f"{at}.start",
+            f"{cycle.start.isoformat()} but its first infusion is on {first}",
+        )
+    for name in ("dispensed_g", "calculated_g", "volume_ml"):
+        total = 0.0
+        for inf in days:
+            total += getattr(inf, name)
+        stated = getattr(cycle, name)
+        if not _close(stated, total):
+            yield (
+                f"{at}.{name}",
+                f"{stated!r} is not the sum of its days' {name} ({total!r})",
+            )
+    expected = cycle.dose_g_per_kg * weight_kg
+    if not _close(cycle.calculated_g, expected):
+        yield (
+            f"{at}.calculated_g",
+            f"{cycle.calculated_g!r} g is not dose × dosing weight ({expected!r} g)",
+        )

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 import attrs
 
 from ivig_core import units
+from ivig_core._checks import DAYS_PER_WEEK, REL_TOL, is_number
 from ivig_core._lazy import LazyMapping
 from ivig_core.errors import InputError
 from ivig_core.units import DAY, G_PER_KG, G_PER_KG_PER_DAY, G_PER_KG_PER_WEEK, Quantity
@@ -60,8 +61,6 @@ __all__ = [
     "get_preset",
 ]
 
-#: Days in a week (calendar arithmetic, not a clinical number).
-DAYS_PER_WEEK: Final = 7.0
 
 #: How the number of days of a course is chosen. Either a fixed number, or
 #: ``"fewest"``, meaning the fewest days within the allowed range that meet
@@ -118,7 +117,7 @@ def read_interval_days(value: object, *, field: str) -> float:
         units.to_float(value, field=field, unit=DAY), field=field, unit=DAY
     )
     whole = round(days)
-    if abs(days - whole) > 1e-9:
+    if abs(days - whole) > REL_TOL:
         raise InputError(
             field, value, "a whole number of days", f"{days:g} days is not whole"
         )
@@ -434,7 +433,7 @@ class Hold:
         duration_days = float(self.duration.magnitude) if self.duration else 0.0
         count = duration_days / interval_days
         whole = round(count)
-        if whole < 1 or abs(count - whole) > 1e-9:
+        if whole < 1 or abs(count - whole) > REL_TOL:
             raise InputError(
                 "hold.duration",
                 self.duration,
@@ -463,7 +462,7 @@ def _fractions(value: object) -> tuple[float, ...]:
         raise InputError("fractions", value, "a sequence of fractions 0-1")
     out: list[float] = []
     for item in value:
-        if isinstance(item, bool) or not isinstance(item, numbers.Real):
+        if not is_number(item):
             raise InputError("fractions", value, "fractions as numbers 0-1")
         fraction = float(item)
         if not 0.0 <= fraction <= 1.0:

@@ -88,7 +88,7 @@ from ivig_core.errors import InputError
 from ivig_core.findings import CODE_PATTERN, FindingCode
 from ivig_core.io import require
 from ivig_core.patient import Patient
-from ivig_core.plan import Cycle, Infusion, Plan
+from ivig_core.plan import TOTALS, Plan, check_plan, check_totals, plan_totals
 from ivig_core.regimen import DaysChoice, Regimen
 
 
@@ -121,10 +121,6 @@ _PATIENT: Final = "ivig_core.patient"
 _REGIMEN: Final = "ivig_core.regimen"
 _REPORT: Final = "ivig_core.safety_report"
 _ENVELOPE: Final = ("schema", "version")
-_TOTALS: Final = ("calculated_g", "dispensed_g", "volume_ml", "duration_min")
-#: Relative slack when comparing sums of floats (float representation only:
-#: any tampering of clinical size is far above it).
-_REL: Final = 1e-9
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _T = TypeVar("_T")
 
@@ -725,15 +721,6 @@ def report_from_json(text: str | bytes) -> SafetyReport:
     )
 
 
-def _totals(plan: Plan) -> dict[str, float]:
-    return {
-        "calculated_g": plan.total_calculated_g,
-        "dispensed_g": plan.total_dispensed_g,
-        "volume_ml": plan.total_volume_ml,
-        "duration_min": plan.total_duration_min,
-    }
-
-
 def plan_to_json(plan: Plan) -> str:
     """Write *plan* as a JSON document (deterministic, byte-identical).
 
@@ -745,7 +732,7 @@ def plan_to_json(plan: Plan) -> str:
     if not isinstance(plan, Plan):
         raise InputError("plan", plan, "a Plan (from plan_course)")
     payload = typing.cast("dict[str, object]", _converter().unstructure(plan, Plan))
-    payload["totals"] = _totals(plan)
+    payload["totals"] = plan_totals(plan)
     return _dump(_PLAN, payload)
 
 
@@ -767,145 +754,11 @@ def plan_from_json(text: str | bytes) -> Plan:
     payload = _load(text, _PLAN, "plan")
     totals = payload.pop("totals", None)
     plan = _structure(payload, Plan, "plan")
-    problems = list(_check_plan(plan))
-    problems.extend(_check_totals(plan, totals))
+    problems = check_plan(plan)
+    problems.extend(check_totals(plan, totals))
     if problems:
         raise _fail(problems, payload, "plan")
     return plan
-
-
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= _REL * max(1.0, abs(a), abs(b))
-
-
-def _check_totals(plan: Plan, totals: object) -> Iterator[tuple[str, str]]:
-    if not isinstance(totals, dict):
-        yield "totals", f"required object missing or not an object: {totals!r}"
-        return
-    extra = sorted(set(totals) - set(_TOTALS))
-    for key in extra:
-        yield f"totals.{key}", "unknown field"
-    expected = _totals(plan)
-    for key in _TOTALS:
-        value = totals.get(key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            yield f"totals.{key}", f"expected a number, got {value!r}"
-        elif not _close(float(value), expected[key]):
-            yield (
-                f"totals.{key}",
-                f"{value!r} is not the sum over the infusions ({expected[key]!r})",
-            )
-
-
-def _check_infusion(
-    i: int, inf: Infusion, weight_kg: float, cycles: tuple[Cycle, ...]
-) -> Iterator[tuple[str, str]]:
-    at = f"infusions[{i}]"
-    sel = inf.vials
-    in_vials = math.fsum(v.grams_g * n for v, n in sel.vials)
-    if not _close(sel.dispensed_g, in_vials):
-        yield (
-            f"{at}.vials.dispensed",
-            f"{sel.dispensed_g!r} g is not the grams in its vials ({in_vials!r} g)",
-        )
-    if not _close(inf.dispensed_g, sel.dispensed_g):
-        yield (
-            f"{at}.dispensed_g",
-            f"{inf.dispensed_g!r} g does not match its vials ({sel.dispensed_g!r} g)",
-        )
-    if not _close(inf.volume_ml, sel.volume_ml):
-        yield (
-            f"{at}.volume_ml",
-            f"{inf.volume_ml!r} mL does not match its vials ({sel.volume_ml!r} mL)",
-        )
-    if not _close(inf.run.volume_ml, inf.volume_ml):
-        yield (
-            f"{at}.run.volume",
-            f"{inf.run.volume_ml!r} mL is not the day's volume ({inf.volume_ml!r} mL)",
-        )
-    sc = inf.sc
-    if sc is not None and sc.date != inf.date:
-        yield f"{at}.sc.date", f"{sc.date.isoformat()} is not the infusion's date"
-    if sc is not None and not _close(sc.volume_ml, inf.volume_ml):
-        yield (
-            f"{at}.sc.volume_ml",
-            f"{sc.volume_ml!r} mL is not the day's volume ({inf.volume_ml!r} mL)",
-        )
-    expected = inf.dose_g_per_kg * weight_kg
-    if not _close(inf.calculated_g, expected):
-        yield (
-            f"{at}.calculated_g",
-            f"{inf.calculated_g!r} g is not dose × dosing weight ({expected!r} g)",
-        )
-    if not 1 <= inf.cycle <= len(cycles):
-        yield f"{at}.cycle", f"no course {inf.cycle} in the plan"
-        return
-    cycle = cycles[inf.cycle - 1]
-    if inf.phase is not cycle.phase:
-        yield (
-            f"{at}.phase",
-            f"{inf.phase.value} but course {cycle.number} is " + (cycle.phase.value),
-        )
-    if inf.days_in_course != cycle.days:
-        yield (
-            f"{at}.days_in_course",
-            f"{inf.days_in_course} but course {cycle.number} has {cycle.days} days",
-        )
-    per_day = cycle.dose_g_per_kg / cycle.days
-    if not _close(inf.dose_g_per_kg, per_day):
-        yield (
-            f"{at}.dose_g_per_kg",
-            f"{inf.dose_g_per_kg!r} g/kg is not the course dose ÷ days ({per_day!r})",
-        )
-
-
-def _check_plan(plan: Plan) -> Iterator[tuple[str, str]]:
-    weight_kg = plan.dosing_weight.weight_kg
-    if not plan.regimen.is_complete:
-        yield "regimen", "choices still open: " + "; ".join(plan.regimen.open_choices)
-    if not plan.infusions or not plan.cycles:
-        yield "infusions", "a plan has at least one course and one infusion day"
-    for n, cycle in enumerate(plan.cycles, start=1):
-        if cycle.number != n:
-            yield f"cycles[{n - 1}].number", f"expected {n}, got {cycle.number}"
-    for i, inf in enumerate(plan.infusions):
-        yield from _check_infusion(i, inf, weight_kg, plan.cycles)
-        if i and inf.date <= plan.infusions[i - 1].date:
-            yield f"infusions[{i}].date", "not after the previous infusion's date"
-    for k, cycle in enumerate(plan.cycles):
-        days = [inf for inf in plan.infusions if inf.cycle == cycle.number]
-        yield from _check_cycle(f"cycles[{k}]", cycle, days, weight_kg)
-
-
-def _check_cycle(
-    at: str, cycle: Cycle, days: list[Infusion], weight_kg: float
-) -> Iterator[tuple[str, str]]:
-    numbers = [inf.day for inf in days]
-    if numbers != list(range(1, cycle.days + 1)):
-        yield f"{at}.days", f"{cycle.days} days, but its infusions are days {numbers}"
-        return
-    if days[0].date != cycle.start:
-        first = days[0].date.isoformat()
-        yield (
-            f"{at}.start",
-            f"{cycle.start.isoformat()} but its first infusion is on {first}",
-        )
-    for name in ("dispensed_g", "calculated_g", "volume_ml"):
-        total = 0.0
-        for inf in days:
-            total += getattr(inf, name)
-        stated = getattr(cycle, name)
-        if not _close(stated, total):
-            yield (
-                f"{at}.{name}",
-                f"{stated!r} is not the sum of its days' {name} ({total!r})",
-            )
-    expected = cycle.dose_g_per_kg * weight_kg
-    if not _close(cycle.calculated_g, expected):
-        yield (
-            f"{at}.calculated_g",
-            f"{cycle.calculated_g!r} g is not dose × dosing weight ({expected!r} g)",
-        )
 
 
 # --------------------------------------------------------------------------
@@ -1029,8 +882,8 @@ def plan_json_schema() -> dict[str, object]:
     properties["totals"] = {
         "description": "Sums over the infusions, recomputed on load.",
         "type": "object",
-        "properties": {key: {"type": "number"} for key in _TOTALS},
-        "required": list(_TOTALS),
+        "properties": {key: {"type": "number"} for key in TOTALS},
+        "required": list(TOTALS),
         "additionalProperties": False,
     }
     return {

@@ -1,9 +1,13 @@
-"""Planners: split a course into days, lay cycles on a calendar, taper.
+"""Planning: one pipeline for IV, SC and facilitated SC.
 
-Each planner is a pure function: a float core whose names carry their units
-(``course_g``, ``interval_days``), tested directly, and a thin layer that
-takes and returns quantities. :func:`plan_course` joins them into a
-:class:`~ivig_core.plan.Plan`.
+:func:`plan` turns a :class:`PlanRequest` into a
+:class:`~ivig_core.plan.Plan`: courses → calendar (closed days) →
+dispensing (vial rounding once per course) → administration per route (IV
+rate ramp; SC sites, volumes and rates) → one assembly with the safety
+report. :func:`plan_course` and the SC planners are thin entry points over
+it. Each step is a pure function of floats whose names carry their units
+(``course_g``, ``interval_days``), tested directly; quantities are taken
+and returned at the boundary.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from ivig_core.planning.calendar import (
     place_courses,
 )
 from ivig_core.planning.course import plan_course
+from ivig_core.planning.pipeline import plan
+from ivig_core.planning.request import PlanRequest, ScOptions
 from ivig_core.planning.split import (
     CourseSplit,
     EightyGramRule,
@@ -32,10 +38,13 @@ __all__ = [
     "CourseSplit",
     "EightyGramRule",
     "PlacedCourse",
+    "PlanRequest",
+    "ScOptions",
     "SplitLimits",
     "TaperPlan",
     "TaperStep",
     "place_courses",
+    "plan",
     "plan_course",
     "split_course",
     "split_course_g",

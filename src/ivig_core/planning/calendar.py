@@ -15,6 +15,7 @@ any predicate ``date -> bool`` that returns ``True`` on closed days.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Final, TypeAlias
 
@@ -116,7 +117,10 @@ class PlacedCourse:
     Attributes:
         planned: The day it would start by the interval alone.
         start: The day it starts (``planned`` unless moved).
-        days: Its number of consecutive days.
+        days: Its number of infusion days.
+        offsets: Each infusion day's offset from the start, for days that
+            are not consecutive (SC several times a week); empty for
+            consecutive days.
 
     .. versionadded:: 0.1.0
     """
@@ -124,6 +128,7 @@ class PlacedCourse:
     planned: dt.date
     start: dt.date
     days: int
+    offsets: tuple[int, ...] = ()
 
     @property
     def moved_days(self) -> int:
@@ -133,12 +138,16 @@ class PlacedCourse:
     @property
     def dates(self) -> tuple[dt.date, ...]:
         """The course's days."""
-        return tuple(self.start + dt.timedelta(days=i) for i in range(self.days))
+        return tuple(self.start + dt.timedelta(days=i) for i in self._offsets)
 
     @property
     def end(self) -> dt.date:
         """The course's last day."""
-        return self.start + dt.timedelta(days=self.days - 1)
+        return self.start + dt.timedelta(days=self._offsets[-1])
+
+    @property
+    def _offsets(self) -> tuple[int, ...]:
+        return self.offsets or tuple(range(self.days))
 
 
 def _closed_rule(closed: object) -> Callable[[dt.date], bool] | None:
@@ -179,13 +188,38 @@ def _first_open(
     )
 
 
+def _first_open_at(
+    planned: dt.date, offsets: tuple[int, ...], closed: Callable[[dt.date], bool]
+) -> dt.date:
+    """The first start on or after *planned* whose offset days are all open."""
+    for move in range(MAX_MOVE_DAYS + 1):
+        start = planned + dt.timedelta(days=move)
+        shut = [closed(start + dt.timedelta(days=o)) for o in offsets]
+        for is_closed in shut:
+            if not isinstance(is_closed, bool):
+                raise InputError(
+                    "closed", is_closed, "a rule returning True (closed) or False"
+                )
+        if not any(shut):
+            return start
+    raise PlanningError(
+        f"closed: no start within {MAX_MOVE_DAYS} days after "
+        f"{planned.isoformat()} has its days {list(offsets)} open; the course "
+        "cannot be placed"
+    )
+
+
 def place_courses(
     start: dt.date,
-    courses: Sequence[tuple[int, int]],
+    courses: Sequence[tuple[int, int] | tuple[int, int, tuple[int, ...]]],
     *,
     closed: ClosedRule | None = None,
 ) -> tuple[PlacedCourse, ...]:
     """Place courses from *start*, each as ``(days, interval_days)``.
+
+    A course may also be ``(days, interval_days, offsets)``: its infusion
+    days at those offsets from its first day (strictly increasing, from 0),
+    e.g. ``(0, 2, 4)`` for Monday, Wednesday and Friday.
 
     The interval of a course runs from its first day to the first day of the
     next; it must be at least the course's days, so courses never overlap.
@@ -215,18 +249,49 @@ def place_courses(
     rule = _closed_rule(closed)
     placed: list[PlacedCourse] = []
     planned = start
-    for index, (days_in, interval_in) in enumerate(courses):
-        days = read_count(days_in, field=f"courses[{index}].days")
-        interval = read_count(interval_in, field=f"courses[{index}].interval_days")
-        if interval < days:
+    for index, course in enumerate(courses):
+        days = read_count(course[0], field=f"courses[{index}].days")
+        interval = read_count(course[1], field=f"courses[{index}].interval_days")
+        offsets = _offsets(course[2] if len(course) > 2 else (), days, index)
+        span = offsets[-1] + 1 if offsets else days
+        if interval < span:
             raise InputError(
                 f"courses[{index}].interval_days",
                 interval,
-                f"at least the course's {days} days",
-                f"an interval of {interval} days is shorter than the {days}-day "
+                f"at least the course's {span} days",
+                f"an interval of {interval} days is shorter than the {span}-day "
                 "course: courses would overlap",
             )
-        begin = planned if rule is None else _first_open(planned, days, rule)
-        placed.append(PlacedCourse(planned=planned, start=begin, days=days))
+        if rule is None:
+            begin = planned
+        elif offsets:
+            begin = _first_open_at(planned, offsets, rule)
+        else:
+            begin = _first_open(planned, days, rule)
+        placed.append(
+            PlacedCourse(planned=planned, start=begin, days=days, offsets=offsets)
+        )
         planned = begin + dt.timedelta(days=interval)
     return tuple(placed)
+
+
+def _offsets(value: object, days: int, index: int) -> tuple[int, ...]:
+    """Checked day offsets: empty, or *days* increasing whole numbers from 0."""
+    field = f"courses[{index}].offsets"
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise InputError(field, value, "a sequence of day offsets")
+    out = tuple(value)
+    if not out:
+        return ()
+    if (
+        len(out) != days
+        or out[0] != 0
+        or any(isinstance(o, bool) or not isinstance(o, int) for o in out)
+        or any(b <= a for a, b in itertools.pairwise(out))
+    ):
+        raise InputError(
+            field, value, f"{days} increasing whole-day offsets starting at 0"
+        )
+    if out == tuple(range(days)):
+        return ()
+    return out

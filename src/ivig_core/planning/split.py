@@ -32,6 +32,7 @@ from typing import Final, Literal
 import attrs
 
 from ivig_core import units
+from ivig_core._checks import REL_TOL, exceeds
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.regimen import DayRange, DaysChoice, check_days_choice
 from ivig_core.units import G_PER_DAY, G_PER_KG, G_PER_KG_PER_DAY, KG, G, Quantity
@@ -46,9 +47,6 @@ __all__ = [
     "split_units",
 ]
 
-#: Relative slack for comparing floats that should be equal (representation
-#: error of binary floating point, not a clinical tolerance).
-_REL_EPS: Final = 1e-9
 
 _SEED_004_RULE: Final = (
     "seed 004: 'If the dose of IVIG is higher than 80 g, it may be administered "
@@ -289,7 +287,7 @@ def _whole_units(total_g: float, granularity_g: float) -> int:
     """*total_g* as a whole number of *granularity_g*, or refuse."""
     count = total_g / granularity_g
     whole = round(count)
-    if whole < 1 or abs(count - whole) > _REL_EPS * max(1.0, count):
+    if whole < 1 or abs(count - whole) > REL_TOL * max(1.0, count):
         raise PlanningError(
             f"granularity: the course total {total_g:g} g is not a whole number "
             f"of {granularity_g:g} g units ({count:.4g} units); round the course "
@@ -300,7 +298,7 @@ def _whole_units(total_g: float, granularity_g: float) -> int:
 
 
 def _over(value: float, limit: float) -> bool:
-    return value > limit * (1.0 + _REL_EPS)
+    return exceeds(value, limit)
 
 
 def _failure(
@@ -464,6 +462,7 @@ def split_course_g(
     limits: SplitLimits,
     granularity_g: float,
     total_g: float | None = None,
+    calculated_g: float | None = None,
 ) -> CourseSplit:
     """Split a course (floats in g, g/kg, kg) into daily amounts.
 
@@ -477,6 +476,8 @@ def split_course_g(
         total_g: The total to split (e.g. the dispensed total after a
             rounding policy); ``None`` splits the calculated dose, which
             must then be a whole number of *granularity_g*.
+        calculated_g: The course's calculated grams where its source fixed
+            them (an SC conversion in grams); ``None``: dose × weight.
 
     Raises:
         InputError: A dose, weight or granularity ≤ 0, days outside
@@ -500,7 +501,8 @@ def split_course_g(
     if not (granularity_g > 0.0 and math.isfinite(granularity_g)):
         raise InputError("granularity", granularity_g, "a mass > 0 g")
     days = check_days_choice(days, allowed_days, field="days")
-    calculated_g = dose_g_per_kg * weight_kg
+    if calculated_g is None:
+        calculated_g = dose_g_per_kg * weight_kg
     total = calculated_g if total_g is None else total_g
     if not (total > 0.0 and math.isfinite(total)):
         raise InputError("total", total_g, "a course total > 0 g")

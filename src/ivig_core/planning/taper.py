@@ -21,9 +21,9 @@ from typing import Final, Literal
 
 import attrs
 
+from ivig_core._checks import DAYS_PER_WEEK, REL_TOL, below, exceeds
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.regimen import (
-    DAYS_PER_WEEK,
     Combined,
     DoseSteps,
     Floor,
@@ -36,8 +36,6 @@ from ivig_core.regimen import (
 
 __all__ = ["TaperPlan", "TaperStep", "intensity_g_per_kg_per_week", "taper_steps"]
 
-#: Relative slack for float comparisons (representation error only).
-_REL_EPS: Final = 1e-9
 #: A "previous"-percentage taper with a floor ends in at most this many
 #: steps (a guard against an endless loop, not a clinical number: 25 % per
 #: step falls below 1e-6 of the start within 50 steps).
@@ -146,13 +144,13 @@ def _percent_steps(
         else:
             value = dose * (1.0 - s.percent / 100.0) ** k
             label = f"−{s.percent:g} % of the previous dose (step {k})"
-        if value <= dose * _REL_EPS:
+        if value <= dose * REL_TOL:
             out.append(_Raw(0.0, interval, 1, f"{label}: stop", stop=True))
             return out
         out.append(_Raw(value, interval, 1, label))
         if floor is not None and intensity_g_per_kg_per_week(
             value, interval
-        ) < floor * (1.0 - _REL_EPS):
+        ) < floor * (1.0 - REL_TOL):
             return out
     return out
 
@@ -250,7 +248,7 @@ def taper_steps(
     start_intensity = intensity_g_per_kg_per_week(
         start_dose_g_per_kg, start_interval_days
     )
-    if floor is not None and floor > start_intensity * (1.0 + _REL_EPS):
+    if floor is not None and exceeds(floor, start_intensity):
         raise PlanningError(
             f"taper.end: the floor {floor:.4g} g/kg/week is above the starting "
             f"dose intensity {start_intensity:.4g} g/kg/week; a taper to it "
@@ -272,12 +270,12 @@ def taper_steps(
                 source=source,
             )
         intensity = intensity_g_per_kg_per_week(item.dose, item.interval)
-        if intensity > previous * (1.0 + _REL_EPS):
+        if exceeds(intensity, previous):
             raise PlanningError(
                 f"taper.strategy: step '{item.label}' would raise the dose "
                 f"intensity from {previous:.4g} to {intensity:.4g} g/kg/week"
             )
-        if floor is not None and intensity < floor * (1.0 - _REL_EPS):
+        if floor is not None and below(intensity, floor):
             steps.append(_floor_step(floor, item, *last))
             return _ended_at_floor(steps, floor, item, source)
         steps.append(
@@ -286,7 +284,7 @@ def taper_steps(
                 interval_days=item.interval,
                 cycles=item.cycles,
                 label=item.label,
-                at_floor=floor is not None and intensity <= floor * (1.0 + _REL_EPS),
+                at_floor=floor is not None and not exceeds(intensity, floor),
             )
         )
         previous = intensity
@@ -323,7 +321,7 @@ def _floor_step(
     cycles = item.cycles if item.cycles > 0 else 1
     interval = item.interval
     dose = floor * interval / DAYS_PER_WEEK
-    if dose > previous_dose * (1.0 + _REL_EPS):
+    if exceeds(dose, previous_dose):
         interval = previous_interval
         dose = floor * interval / DAYS_PER_WEEK
     return TaperStep(
