@@ -86,6 +86,18 @@ def test_sc_conversions_meet_the_label_figures() -> None:
     assert hyqvia.interval_days == 28.0
 
 
+def test_example_plan_at_risk_has_the_same_grams() -> None:
+    """Risk factors change the findings, not the doses: the same hand figures."""
+    plan = worked.example_plan_at_risk()
+    assert tuple(c.dispensed_g for c in plan.cycles) == (
+        114.0,
+        *worked.EXAMPLE_DISPENSED_G[2:],
+    )
+    assert plan.total_dispensed_g == worked.EXAMPLE_TOTAL_DISPENSED_G
+    assert plan.safety is not None
+    assert plan.safety.findings
+
+
 def test_example_plan_drift_guard() -> None:
     """The shared plan is on the ideal weight, as its docstring says."""
     assert worked.example_plan().dosing_weight.basis.value == "ideal"

@@ -95,6 +95,18 @@ def recorded_woman(weight: str = "70 kg", *factors: str, **changes: object) -> P
 RECORDED_WOMAN_CRCL_ML_MIN: Final = 88.8368
 
 
+def at_risk_woman() -> Patient:
+    """:func:`woman` at 92 kg with IgA 90 mg/dL, diabetes, sepsis and oestrogen use.
+
+    Her body size is :func:`woman`'s (the hand figures above); the risk
+    factors only add safety findings.
+    """
+    return woman(
+        serum_iga="90 mg/dL",
+        risk_factors=["diabetes", "sepsis", "oestrogen_use"],
+    )
+
+
 def diabetic_woman() -> Patient:
     """The safety worked example: 92 kg (BMI 33.8), diabetic, IgA unknown, group A."""
     return woman(abo_group="A", risk_factors={"diabetes"})
@@ -126,13 +138,32 @@ def octagam_dm_schedule() -> RateSchedule:
 # Regimens and plans
 
 
-def seed_000_with_taper() -> Regimen:
-    """Myositis course: 2 g/kg over 2 days, 3 × 1 g/kg every 4 weeks, JND 2023 taper."""
+def seed_000_with_taper(cycles: int = 3) -> Regimen:
+    """Myositis course: 2 g/kg over 2 days, *cycles* × 1 g/kg every 4 weeks, JND taper.
+
+    The taper is the JND 2023 dose steps (90, 75, 50, 25 %, 3 courses each),
+    then stop.
+    """
     return get_preset("seed-000-myositis").choose(
         induction_days=2,
         maintenance_days=1,
-        cycles=3,
+        cycles=cycles,
         taper=Taper(strategy=DoseSteps.jnd_2023(), end=Stop()),
+    )
+
+
+def _example(patient: Patient, policy: str) -> Plan:
+    """:func:`seed_000_with_taper` on Octagam 10 % for DM, from :data:`MONDAY`."""
+    return plan_course(
+        patient,
+        seed_000_with_taper(),
+        octagam(),
+        start=MONDAY,
+        policy=policy,
+        rounding="never-below",
+        indication="dermatomyositis",
+        rate_weight="dosing",
+        rate_schedule=octagam_dm_schedule(),
     )
 
 
@@ -151,17 +182,18 @@ def example_plan(weight: str = "92 kg", policy: str = "ideal") -> Plan:
       calculated, **702 g** dispensed (5 × 57 + 3 × (52 + 43 + 29 + 15));
     * first rate step 1 mg/kg/min × 56.91 kg × 60 / 100 mg/mL = **34.1 mL/h**.
     """
-    return plan_course(
-        woman(weight),
-        seed_000_with_taper(),
-        octagam(),
-        start=MONDAY,
-        policy=policy,
-        rounding="never-below",
-        indication="dermatomyositis",
-        rate_weight="dosing",
-        rate_schedule=octagam_dm_schedule(),
-    )
+    return _example(woman(weight), policy)
+
+
+@cache
+def example_plan_at_risk() -> Plan:
+    """:func:`example_plan` for :func:`at_risk_woman`: the same grams, more findings.
+
+    Same height, sex and weight, so the same ideal body weight and the same
+    hand figures (:data:`EXAMPLE_DISPENSED_G`); the recorded IgA and risk
+    factors show in the safety report.
+    """
+    return _example(at_risk_woman(), "ideal")
 
 
 #: The worked example's expected figures (by hand, in :func:`example_plan`).
