@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import pickle
 from typing import Any
 
 import attrs
 import pytest
 
+import worked
 from ivig_core import Patient, planning
 from ivig_core.batch import PlanFailure, PlanRequest, iter_plans, plan_many, plan_one
 from ivig_core.errors import InputError, PlanningError
-from ivig_core.infusion import RateSchedule, rate_schedule
+from ivig_core.infusion import RateSchedule
 from ivig_core.io.text import explain
 from ivig_core.plan import Plan
 from ivig_core.planning import ClosedDays, SplitLimits, plan_course
 from ivig_core.regimen import Regimen, get_preset
-
-
-START = dt.date(2026, 1, 5)
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +28,7 @@ def regimen() -> Regimen:
 @pytest.fixture(scope="module")
 def schedule() -> RateSchedule:
     """Octagam 10 % dermatomyositis ramp with local step size and time."""
-    return rate_schedule(
-        "octagam 10%", "dermatomyositis", increment="1 mg/kg/min", interval="30 min"
-    )
+    return worked.octagam_dm_schedule()
 
 
 def _request(
@@ -47,10 +42,10 @@ def _request(
 ) -> PlanRequest:
     return PlanRequest(
         key=key,
-        patient=Patient(sex="female", age="54 year", height=height, weight=weight),
+        patient=worked.woman(weight, height=height),
         regimen=regimen,
         product="octagam 10%",
-        start=START,
+        start=worked.MONDAY,
         policy=policy,
         rounding="never-below",
         indication="dermatomyositis",
@@ -203,7 +198,7 @@ def test_bad_chunksize_and_options_are_refused(
             patient=request.patient,
             regimen=regimen,
             product="octagam 10%",
-            start=START,
+            start=worked.MONDAY,
             policy="actual",
             rounding="never-below",
             indication="dermatomyositis",
@@ -256,7 +251,7 @@ def test_the_planners_request_is_planned_as_it_is(
         patient=arguments["patient"],
         regimen=regimen,
         product="octagam 10%",
-        start=START,
+        start=worked.MONDAY,
         policy="actual",
         rounding="never-below",
         indication="dermatomyositis",

@@ -10,9 +10,7 @@ from hypothesis import strategies as st
 
 from ivig_core import InputError, PlanningError
 from ivig_core.planning.calendar import ClosedDays, place_courses
-
-
-MONDAY = dt.date(2026, 1, 5)
+from worked import MONDAY
 
 
 def test_interval_from_first_day_to_first_day() -> None:

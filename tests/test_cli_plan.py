@@ -9,6 +9,7 @@ from pathlib import Path
 import icalendar
 import pytest
 
+import worked
 from ivig_core.cli import EXAMPLE_ARGS, EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_OK, main
 from ivig_core.io.json import (
     patient_to_json,
@@ -16,7 +17,6 @@ from ivig_core.io.json import (
     plan_to_json,
     regimen_to_json,
 )
-from ivig_core.patient import Patient
 from ivig_core.regimen import get_preset
 from processes import cli
 
@@ -235,15 +235,7 @@ def test_patient_and_regimen_files(tmp_path: Path) -> None:
     )
     document = tmp_path / "patient.json"
     document.write_text(
-        patient_to_json(
-            Patient(
-                sex="female",
-                age="54 year",
-                height="165 cm",
-                weight="92 kg",
-                risk_factors=["prior_infusion_reaction"],
-            )
-        ),
+        patient_to_json(worked.woman(risk_factors=["prior_infusion_reaction"])),
         encoding="utf-8",
     )
     regimen = tmp_path / "regimen.json"

@@ -674,17 +674,12 @@ def test_safety_report_round_trips() -> None:
 def test_subcutaneous_plan_round_trips() -> None:
     """An SC plan (route, sites and per-site limits per day) reads back equal."""
     from ivig_core.planning.scig import plan_scig_regimen  # noqa: PLC0415
-    from ivig_core.scig import ScLimits, get_scig_preset  # noqa: PLC0415
+    from ivig_core.scig import get_scig_preset  # noqa: PLC0415
 
     regimen = get_scig_preset("hizentra-cidp-0.2").choose(maintenance_days=2, cycles=2)
-    limits = ScLimits.from_product(
-        "hizentra",
-        situation="CIDP, later infusions",
-        max_sites=4,  # a local choice, as in tests/test_scig_plan.py
-        parameter_source="local protocol (test)",
-    )
+    limits = worked.hizentra_later_limits("CIDP, later infusions")
     sc = plan_scig_regimen(
-        Patient(sex="female", age="54 year", height="165 cm", weight="80 kg"),
+        worked.woman("80 kg"),
         regimen,
         "hizentra",
         last_ivig=MONDAY,
