@@ -182,7 +182,9 @@ def test_plan_one_and_iter_plans(requests: list[PlanRequest]) -> None:
 @pytest.mark.parametrize("processes", [0, -1, 1.5, True, "2"])
 def test_bad_processes_are_refused(processes: object) -> None:
     """The processes argument must be None or an int ≥ 1."""
-    with pytest.raises(InputError, match="processes"):
+    with pytest.raises(
+        InputError, match=r"^processes: .*; allowed: a whole number >= 1"
+    ):
         plan_many([], processes=processes)  # type: ignore[arg-type]
 
 
@@ -190,7 +192,9 @@ def test_bad_chunksize_and_options_are_refused(
     regimen: Regimen, schedule: RateSchedule
 ) -> None:
     """The chunk size is ≥ 1; options may not repeat a field."""
-    with pytest.raises(InputError, match="chunksize"):
+    with pytest.raises(
+        InputError, match=r"^chunksize: .*; allowed: a whole number >= 1"
+    ):
         plan_many([], chunksize=0)
     request = _request(regimen, schedule, weight="70 kg", key=None)
     with pytest.raises(InputError, match=r"options\.policy"):
