@@ -176,8 +176,8 @@ _HOME: dict[str, str] = {name: module for module, names in _EXPORTS for name in 
 
 
 def _version() -> str:
-    # importlib.metadata costs ~40 ms to import: only when the version is read.
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415
+    # Imported here: importlib.metadata costs ~40 ms, paid only if the version is read.
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - ditto
 
     try:
         return version("ivig-core")
