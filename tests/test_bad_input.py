@@ -17,11 +17,9 @@ from hypothesis import strategies as st
 
 from ivig_core import (
     Q_,
-    AdjustedWeight,
     InputError,
     IvigError,
     Patient,
-    UkRequestForm,
     UnitError,
     adjusted_body_weight,
     bmi,
@@ -29,6 +27,7 @@ from ivig_core import (
     dosing_weight,
     ideal_body_weight,
 )
+from ivig_core.dosing_weight import AdjustedWeight, UkRequestForm
 
 
 GOOD: dict[str, object] = {
