@@ -25,6 +25,7 @@ import datetime as dt
 
 from ivig_core import Patient, explain
 from ivig_core.infusion import rate_schedule
+from ivig_core.io.text import safety_summary
 from ivig_core.plan import Plan
 from ivig_core.planning import plan_course
 from ivig_core.products import get_product
@@ -82,7 +83,7 @@ def main() -> None:
     )
     print()
     report = assess(PATIENT, plan, indication="dermatomyositis")
-    print(report.summary())
+    print(safety_summary(report))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from ivig_core.infusion import plan_infusion, rate_schedule
+from ivig_core.io.text import run_table
 from ivig_core.products import (
     Catalogue,
     default_catalogue,
@@ -79,7 +80,7 @@ def main() -> None:
     run = plan_infusion(
         volume=selection.volume, product=product, schedule=ramp, rate_weight="70 kg"
     )
-    print(run.table())
+    print(run_table(run))
     for note in run.notes:
         print(f"- {note}")
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every check the project runs: lint, format, types, docs, tests.
+# Every check the project runs: lint, format, import layers, types, docs, tests.
 # Uses the interpreter in $PYTHON (default: .venv/bin/python), which must have
 # the package and the "dev" dependency group installed (see README.md).
 set -euo pipefail
@@ -10,6 +10,8 @@ echo "== ruff (lint)"
 "$PY" -m ruff check src tests docs examples
 echo "== ruff (format)"
 "$PY" -m ruff format --check src tests docs examples
+echo "== lint-imports (the layers of DESIGN.md, no import circles)"
+"$(dirname "$PY")/lint-imports" --no-logo --no-cache
 echo "== mypy --strict"
 "$PY" -m mypy
 echo "== sphinx (warnings are errors)"

@@ -16,10 +16,8 @@ from hypothesis import strategies as st
 
 from ivig_core import (
     Q_,
-    AdjustedWeight,
     InputError,
     IvigError,
-    UkRequestForm,
     UnitError,
     adjusted_body_weight,
     bmi,
@@ -27,6 +25,7 @@ from ivig_core import (
     dosing_weight,
     ideal_body_weight,
 )
+from ivig_core.dosing_weight import AdjustedWeight, UkRequestForm
 from worked import woman
 
 

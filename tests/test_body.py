@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from ivig_core import (
     Q_,
-    IbwFormula,
     InputError,
     Sex,
     adjusted_body_weight,
@@ -18,7 +17,7 @@ from ivig_core import (
     creatinine_clearance,
     ideal_body_weight,
 )
-from ivig_core.body import adjbw_kg, bmi_kg_m2, crcl_ml_min, ibw_kg
+from ivig_core.body import IbwFormula, adjbw_kg, bmi_kg_m2, crcl_ml_min, ibw_kg
 from ivig_core.testing import heights, masses
 from ivig_core.units import Quantity
 

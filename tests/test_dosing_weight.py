@@ -10,21 +10,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivig_core import (
-    BUILTIN_POLICIES,
     Q_,
-    AdjustedWeight,
-    BloodStar2026,
     DosingWeight,
     DosingWeightPolicy,
-    IdealWeight,
     InputError,
-    OntarioRule,
     Patient,
+    dosing_weight,
+    get_policy,
+)
+from ivig_core.dosing_weight import (
+    BUILTIN_POLICIES,
+    AdjustedWeight,
+    BloodStar2026,
+    IdealWeight,
+    OntarioRule,
     UkRequestForm,
     Us120PercentIbw,
     WeightBasis,
-    dosing_weight,
-    get_policy,
 )
 from ivig_core.testing import adult_patients
 from worked import woman

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from ivig_core import InputError, PlanningError, UnitError
 from ivig_core.infusion import plan_infusion, plan_infusion_ml, rate_schedule
+from ivig_core.io.text import run_table
 from ivig_core.products import get_product
 from ivig_core.rates import RateKind, RateSchedule, RateStep, rate_kind, rate_to_ml_h
 from ivig_core.units import Q_
@@ -265,7 +266,7 @@ def test_run_table_is_text() -> None:
         schedule=rate_schedule("octagam-10", "itp"),
         rate_weight="70 kg",
     )
-    assert "total: 315.0 mL in 120.0 min" in run.table()
+    assert "total: 315.0 mL in 120.0 min" in run_table(run)
 
 
 # --------------------------------------------------------------------------

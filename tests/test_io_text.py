@@ -11,6 +11,7 @@ import ivig_core
 import worked
 from ivig_core.infusion import rate_schedule
 from ivig_core.io import text
+from ivig_core.io.text import safety_summary
 from ivig_core.plan import Plan
 from ivig_core.planning.course import plan_course
 from ivig_core.planning.scig import plan_scig
@@ -92,7 +93,7 @@ def test_explain_traces_then_tables() -> None:
     assert "\n- dosing weight = 70.00 kg (actual)\n    formula: " in out
     assert text.table(plan) in out
     assert plan.safety is not None
-    assert out.endswith(plan.safety.summary())
+    assert out.endswith(safety_summary(plan.safety))
     assert "Route:" not in out
 
 

@@ -6,7 +6,8 @@ import attrs
 import pytest
 from hypothesis import given
 
-from ivig_core import BloodGroup, InputError, Patient, RiskFactor, Sex
+from ivig_core import InputError, Patient, RiskFactor, Sex
+from ivig_core.patient import BloodGroup
 from ivig_core.testing import patients
 from worked import woman
 

@@ -10,6 +10,7 @@ import pytest
 
 import worked
 from ivig_core import InputError, IvigError
+from ivig_core.io.text import safety_summary
 from ivig_core.safety import (
     RULES,
     BlockingFindingError,
@@ -150,8 +151,8 @@ def test_soft_limit_blocks_until_overridden() -> None:
     assert ready.ready_to_issue
     assert ready.overrides == (accepted,)
     assert len(ready.overridden) == 2
-    assert "(overridden)" in ready.summary()
-    assert "2 days agreed (by Dr A)" in ready.summary()
+    assert "(overridden)" in safety_summary(ready)
+    assert "2 days agreed (by Dr A)" in safety_summary(ready)
 
 
 def test_unused_override_is_recorded() -> None:
@@ -160,7 +161,7 @@ def test_unused_override_is_recorded() -> None:
     plan = make_plan(product="privigen")
     report = assess(worked.recorded_woman("92 kg"), plan, overrides=[o])
     assert report.unused_overrides == (o,)
-    assert "[matches no finding]" in report.summary()
+    assert "[matches no finding]" in safety_summary(report)
 
 
 def test_strict_mode_raises_group_of_blocking_findings() -> None:

@@ -15,6 +15,7 @@ import pytest
 
 import worked
 from ivig_core.infusion import rate_schedule
+from ivig_core.io.text import safety_summary
 from ivig_core.planning.course import plan_course
 from ivig_core.products import get_product
 from ivig_core.regimen import get_preset
@@ -142,5 +143,5 @@ def test_ideal_weight_and_capped_rate_clear_the_soft_limits() -> None:
     result = assess(
         worked.diabetic_woman(), capped, indication="dermatomyositis", config=cfg
     )
-    assert result.ready_to_issue, result.summary()
+    assert result.ready_to_issue, safety_summary(result)
     assert not result.with_code(FindingCode.OBESE_ACTUAL_WEIGHT)

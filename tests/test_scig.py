@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivig_core import Q_, InputError, PlanningError, UnitError
+from ivig_core.io.text import conversion
 from ivig_core.products import Route, get_product
 from ivig_core.scig import (
     SCIG_PRESETS,
@@ -225,7 +226,7 @@ def test_every_number_is_traced_with_a_source() -> None:
     ]
     assert all(t.source and t.formula and t.inputs for t in dose.trace)
     assert "clinical.md" in dose.trace[1].source
-    text = dose.explain()
+    text = conversion(dose)
     assert "10.28 g/week" in text
     assert "1.37" in text
 

@@ -11,16 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivig_core import (
-    Q_,
-    InputError,
-    Patient,
-    UnitError,
-    get_registry,
-    set_registry,
-    units,
-)
-from ivig_core.units import G_PER_KG, KG, parse_quantity, to_float
+from ivig_core import Q_, InputError, Patient, UnitError, set_registry, units
+from ivig_core.units import G_PER_KG, KG, get_registry, parse_quantity, to_float
 
 
 @pytest.mark.parametrize(

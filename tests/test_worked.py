@@ -5,12 +5,7 @@ from __future__ import annotations
 import pytest
 
 import worked
-from ivig_core import (
-    adjusted_body_weight,
-    bmi,
-    creatinine_clearance,
-    ideal_body_weight,
-)
+from ivig_core import adjusted_body_weight, bmi, creatinine_clearance, ideal_body_weight
 
 
 def test_woman_body_size() -> None:

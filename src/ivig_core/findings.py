@@ -693,24 +693,6 @@ class SafetyReport:
         if self.blocking:
             raise SafetyBlock.from_report(self)
 
-    def summary(self) -> str:
-        """A text listing: readiness, every finding, the overrides.
-
-        .. versionadded:: 0.1.0
-        """
-        state = "READY to issue" if self.ready_to_issue else "NOT ready to issue"
-        lines = [f"Safety: {state} ({len(self.blocking)} blocking)"]
-        for f in self.findings:
-            mark = " (overridden)" if self.is_overridden(f) else ""
-            lines.append(f"- {f}{mark}")
-        lines.extend(
-            f"Override {o.code.value}: {o.reason}"
-            + (f" (by {o.by})" if o.by else "")
-            + ("" if o not in self.unused_overrides else " [matches no finding]")
-            for o in self.overrides
-        )
-        return "\n".join(lines)
-
 
 class BlockingFindingError(IvigError):
     """One blocking finding, as an exception inside a :class:`SafetyBlock`.

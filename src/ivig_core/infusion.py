@@ -272,24 +272,6 @@ class InfusionRun:
         """Whether any step was held at the at-risk cap."""
         return any(step.capped for step in self.steps)
 
-    def table(self) -> str:
-        """The run as a small text table (minute, mL/h, min, mL).
-
-        .. versionadded:: 0.1.0
-        """
-        lines = ["start min  rate mL/h  min     mL"]
-        for step in self.steps:
-            flag = "  (at-risk cap)" if step.capped else ""
-            lines.append(
-                f"{step.start_min:9.0f}  {step.rate_ml_h:9.1f}  "
-                f"{step.duration_min:5.1f}  {step.volume_ml:5.1f}{flag}"
-            )
-        lines.append(
-            f"total: {self.volume_ml:.1f} mL in {self.duration_min:.1f} min "
-            f"({self.duration_h:.2f} h)"
-        )
-        return "\n".join(lines)
-
 
 # --------------------------------------------------------------------------
 # Planning

@@ -348,7 +348,6 @@ class Plan:
         return tuple(i for i in self.infusions if i.cycle == number)
 
 
-
 #: The totals a plan document states, each the sum over its infusions.
 TOTALS: Final = ("calculated_g", "dispensed_g", "volume_ml", "duration_min")
 

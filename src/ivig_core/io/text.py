@@ -15,7 +15,11 @@ changed in one place:
 * :func:`sc_table` and :func:`sc_explain`: an SC plan's per-site table, and
   the explanation followed by it;
 * :func:`conversion`: how an IVIg → SC conversion was derived
-  (:class:`~ivig_core.scig.ScigDose`).
+  (:class:`~ivig_core.scig.ScigDose`);
+* :func:`run_table`: one infusion's rate steps
+  (:class:`~ivig_core.infusion.InfusionRun`);
+* :func:`safety_summary`: a safety report's readiness, findings and
+  overrides (:class:`~ivig_core.safety.SafetyReport`).
 
 Each function returns a string (no trailing newline, except :func:`report`,
 which is a whole page) and needs no optional extra.
@@ -52,6 +56,7 @@ from ivig_core.products import Route
 
 
 if TYPE_CHECKING:
+    from ivig_core.infusion import InfusionRun
     from ivig_core.patient import Patient
     from ivig_core.plan import Infusion, Plan, Trace
     from ivig_core.safety import Finding, SafetyReport
@@ -66,6 +71,8 @@ __all__ = [
     "explain",
     "findings",
     "report",
+    "run_table",
+    "safety_summary",
     "sc_explain",
     "sc_table",
     "table",
@@ -173,7 +180,47 @@ def explain(plan: Plan) -> str:
     lines.append(table(plan))
     if plan.safety is not None:
         lines.append("")
-        lines.append(plan.safety.summary())
+        lines.append(safety_summary(plan.safety))
+    return "\n".join(lines)
+
+
+def run_table(run: InfusionRun) -> str:
+    """One infusion's rate steps: start minute, mL/h, minutes, mL; the total.
+
+    A step held at the at-risk cap says so.
+
+    .. versionadded:: 0.1.0
+    """
+    lines = ["start min  rate mL/h  min     mL"]
+    for step in run.steps:
+        flag = "  (at-risk cap)" if step.capped else ""
+        lines.append(
+            f"{step.start_min:9.0f}  {step.rate_ml_h:9.1f}  "
+            f"{step.duration_min:5.1f}  {step.volume_ml:5.1f}{flag}"
+        )
+    lines.append(
+        f"total: {run.volume_ml:.1f} mL in {run.duration_min:.1f} min "
+        f"({run.duration_h:.2f} h)"
+    )
+    return "\n".join(lines)
+
+
+def safety_summary(report: SafetyReport) -> str:
+    """A safety report as text: readiness, every finding, the overrides.
+
+    .. versionadded:: 0.1.0
+    """
+    state = "READY to issue" if report.ready_to_issue else "NOT ready to issue"
+    lines = [f"Safety: {state} ({len(report.blocking)} blocking)"]
+    for f in report.findings:
+        mark = " (overridden)" if report.is_overridden(f) else ""
+        lines.append(f"- {f}{mark}")
+    lines.extend(
+        f"Override {o.code.value}: {o.reason}"
+        + (f" (by {o.by})" if o.by else "")
+        + ("" if o not in report.unused_overrides else " [matches no finding]")
+        for o in report.overrides
+    )
     return "\n".join(lines)
 
 

@@ -138,39 +138,6 @@ class ScPlan:
         """Each infusion with its SC details."""
         return tuple((inf, inf.sc) for inf in self.plan.infusions if inf.sc is not None)
 
-    def table(self) -> str:
-        """Date, grams, volume, sites, mL per site, rate per site, minutes.
-
-        .. versionadded:: 0.1.0
-        """
-        lines = [
-            (
-                "date        cyc label                 disp g   mL     sites "
-                "mL/site mL/h/site  min"
-            )
-        ]
-        labels = {c.number: c.label for c in self.plan.cycles}
-        for infusion, sc in self.pairs():
-            label = labels.get(infusion.cycle, "")[:20]
-            lines.append(
-                f"{infusion.date.isoformat()}  {infusion.cycle:>3} {label:<20}  "
-                f"{infusion.dispensed_g:7.2f}  {infusion.volume_ml:5.0f}  "
-                f"{sc.sites:>5} {sc.volume_per_site_ml:7.1f} "
-                f"{sc.rate_per_site_ml_h:9.1f}  {infusion.run.duration_min:5.0f}"
-            )
-        return "\n".join(lines)
-
-    def explain(self) -> str:
-        """The plan's explanation, then the SC table.
-
-        .. versionadded:: 0.1.0
-        """
-        # Plan.explain() moved to ivig_core.io.text, a higher layer; this
-        # method goes when the lead merges the pipeline (use sc_explain).
-        from ivig_core.io.text import sc_explain  # noqa: PLC0415 - removed at merge
-
-        return sc_explain(self.plan)
-
 
 def _policy_weight(patient: Patient, policy: DosingWeightPolicy | str) -> DosingWeight:
     if not isinstance(patient, Patient):

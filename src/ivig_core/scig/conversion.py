@@ -497,20 +497,6 @@ class ScigDose:
             return units.quantity(self.dose_g, G)
         return units.quantity(self.dose_g_per_kg or 0.0, G_PER_KG)
 
-    def explain(self) -> str:
-        """Each number with its formula, inputs and source.
-
-        .. versionadded:: 0.1.0
-        """
-        lines = [f"IVIg → {self.product_name} ({self.rule}, {self.frequency.name})"]
-        for t in self.trace:
-            lines.append(f"- {t.what} = {t.value}")
-            lines.append(f"    formula: {t.formula}")
-            lines.append(f"    inputs:  {t.inputs}")
-            lines.append(f"    source:  {t.source}")
-        lines.extend(f"Note: {n}" for n in self.notes)
-        return "\n".join(lines)
-
 
 def _product(product: object) -> Product:
     if isinstance(product, Product):
