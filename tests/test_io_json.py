@@ -104,15 +104,10 @@ def make_plan(
     )
 
 
-def example_plan() -> Plan:
-    """The worked example for a patient with risk factors recorded (findings)."""
-    return worked.example_plan_at_risk()
-
-
 @cache
 def example_text() -> str:
     """The worked example's JSON."""
-    return plan_to_json(example_plan())
+    return plan_to_json(worked.example_plan_at_risk())
 
 
 # --------------------------------------------------------------------------
@@ -121,7 +116,7 @@ def example_text() -> str:
 
 def test_example_plan_round_trips() -> None:
     """A full plan with induction, maintenance and taper reads back equal."""
-    plan = example_plan()
+    plan = worked.example_plan_at_risk()
     assert plan_from_json(example_text()) == plan
     assert plan_to_json(plan_from_json(example_text())) == example_text()
 
@@ -135,12 +130,15 @@ def test_document_envelope_and_units() -> None:
     assert doc["infusions"][0]["vials"]["volume"]["unit"] == "mL"
     assert doc["regimen"]["taper"]["strategy"]["type"] == "DoseSteps"
     assert doc["regimen"]["taper"]["end"] == {"type": "Stop"}
-    assert doc["totals"]["dispensed_g"] == example_plan().total_dispensed_g
+    assert doc["totals"]["dispensed_g"] == worked.EXAMPLE_TOTAL_DISPENSED_G  # 702 g
+    assert (
+        doc["totals"]["dispensed_g"] == worked.example_plan_at_risk().total_dispensed_g
+    )
     assert doc["start"] == "2026-01-05"
     assert doc["indication"] == "dermatomyositis"
     codes = [f["code"] for f in doc["safety"]["findings"]]
     assert "IGA_NOT_MEASURED" not in codes  # serum IgA is recorded
-    assert plan_from_json(example_text()).safety == example_plan().safety
+    assert plan_from_json(example_text()).safety == worked.example_plan_at_risk().safety
 
 
 @st.composite
@@ -563,9 +561,9 @@ def test_writers_refuse_other_objects() -> None:
     ):
         plan_to_json(worked.at_risk_woman())  # type: ignore[arg-type]
     with pytest.raises(InputError, match=r"^patient: .*; allowed: a Patient"):
-        patient_to_json(example_plan())  # type: ignore[arg-type]
+        patient_to_json(worked.example_plan_at_risk())  # type: ignore[arg-type]
     with pytest.raises(InputError, match=r"^regimen: .*; allowed: a Regimen"):
-        regimen_to_json(example_plan())  # type: ignore[arg-type]
+        regimen_to_json(worked.example_plan_at_risk())  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------
@@ -661,7 +659,7 @@ def test_safety_report_round_trips() -> None:
     who = worked.at_risk_woman()
     report = assess(
         who,
-        example_plan(),
+        worked.example_plan_at_risk(),
         indication="dermatomyositis",
         overrides=[Override(code="IGA_DEFICIENCY_PRODUCT", reason="discussed")],
     )
