@@ -37,6 +37,7 @@ PUBLIC_MODULES = (
     "planning.scig",
     "plan",
     "trace",
+    "findings",
     "safety",
     "io",
     "io.json",

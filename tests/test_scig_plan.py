@@ -17,9 +17,8 @@ from ivig_core.plan import Phase, Plan, check_plan
 from ivig_core.planning import ClosedDays
 from ivig_core.planning.course import plan_course
 from ivig_core.planning.courses import regimen_from_conversion
-from ivig_core.planning.request import ScOptions
+from ivig_core.planning.request import FirstInfusions, ScOptions
 from ivig_core.planning.scig import (
-    FirstInfusions,
     ScPlan,
     plan_scig,
     plan_scig_regimen,

@@ -67,6 +67,8 @@ if TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a test check
     )
     from ivig_core.planning import (
         ClosedDays as ClosedDays,
+        PlanRequest as PlanRequest,
+        ScOptions as ScOptions,
         SplitLimits as SplitLimits,
         plan_course as plan_course,
     )
@@ -86,15 +88,17 @@ if TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a test check
         Taper as Taper,
         get_preset as get_preset,
     )
-    from ivig_core.safety import (
+    from ivig_core.findings import (
         Finding as Finding,
         FindingCode as FindingCode,
         Override as Override,
         SafetyBlock as SafetyBlock,
-        SafetyConfig as SafetyConfig,
-        SafetyOptions as SafetyOptions,
         SafetyReport as SafetyReport,
         Severity as Severity,
+    )
+    from ivig_core.safety import (
+        SafetyConfig as SafetyConfig,
+        SafetyOptions as SafetyOptions,
     )
 
     # the function, not the submodule of the same name (mypy takes that):
@@ -122,7 +126,7 @@ _EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Errors
     ("ivig_core.errors", ("IvigError", "InputError", "UnitError", "PlanningError")),
     ("ivig_core.io.json", ("DocumentError",)),
-    ("ivig_core.safety", ("SafetyBlock",)),
+    ("ivig_core.findings", ("SafetyBlock",)),
     # Units
     ("ivig_core.units", ("Q_", "Quantity", "set_registry")),
     # The patient and body size
@@ -145,25 +149,20 @@ _EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ivig_core.vials", ("get_rounding",)),
     ("ivig_core.infusion", ("rate_schedule",)),
     # Planning
-    ("ivig_core.planning", ("plan_course", "ClosedDays", "SplitLimits")),
+    (
+        "ivig_core.planning",
+        ("plan_course", "PlanRequest", "ScOptions", "ClosedDays", "SplitLimits"),
+    ),
     # Subcutaneous therapy
     ("ivig_core.scig", ("convert_to_scig", "get_scig_preset", "ScLimits")),
     ("ivig_core.planning.scig", ("plan_scig",)),
     # The plan
     ("ivig_core.plan", ("Plan", "Infusion", "Cycle", "Phase")),
     # Safety
+    ("ivig_core.safety", ("assess", "SafetyConfig", "SafetyOptions")),
     (
-        "ivig_core.safety",
-        (
-            "assess",
-            "SafetyConfig",
-            "SafetyOptions",
-            "SafetyReport",
-            "Finding",
-            "FindingCode",
-            "Override",
-            "Severity",
-        ),
+        "ivig_core.findings",
+        ("SafetyReport", "Finding", "FindingCode", "Override", "Severity"),
     ),
     # Output and batches
     ("ivig_core.io.json", ("plan_to_json", "plan_from_json")),
