@@ -167,8 +167,8 @@ def _iv_cases() -> Iterator[tuple[str, Callable[[], Plan]]]:
 
 
 def _sc_cases() -> Iterator[tuple[str, Callable[[], object]]]:
+    from ivig_core.planning.request import FirstInfusions  # noqa: PLC0415
     from ivig_core.planning.scig import (  # noqa: PLC0415
-        FirstInfusions,
         plan_scig,
         plan_scig_regimen,
     )

@@ -22,6 +22,7 @@ extensions = [
     "sphinx.ext.extlinks",
     "sphinx.ext.doctest",
     "_ext.generated",
+    "_ext.toplevel",
 ]
 
 html_theme = "furo"

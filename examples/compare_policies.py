@@ -18,15 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ivig_core import (
-    BUILTIN_POLICIES,
-    DosingWeightPolicy,
-    InputError,
-    OntarioRule,
-    Patient,
-    UkRequestForm,
-    dosing_weight,
-)
+from ivig_core import DosingWeightPolicy, InputError, Patient, dosing_weight
+from ivig_core.dosing_weight import BUILTIN_POLICIES, OntarioRule, UkRequestForm
 
 
 def patients() -> dict[str, Patient]:

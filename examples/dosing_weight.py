@@ -5,7 +5,8 @@ Run: python examples/dosing_weight.py
 
 from __future__ import annotations
 
-from ivig_core import BUILTIN_POLICIES, InputError, Patient, dosing_weight
+from ivig_core import InputError, Patient, dosing_weight
+from ivig_core.dosing_weight import BUILTIN_POLICIES
 
 
 def main() -> None:

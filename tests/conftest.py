@@ -8,8 +8,9 @@
 
 Pick one explicitly with ``HYPOTHESIS_PROFILE=ci pytest``.
 
-The shared test helpers (``worked``, ``safety_plans``) are importable by name
-because pyproject.toml puts ``tests/`` on pytest's ``pythonpath``.
+The shared test helpers (``worked``, ``safety_plans``, ``processes``) are
+importable by name because pyproject.toml puts ``tests/`` on pytest's
+``pythonpath``.
 """
 
 from __future__ import annotations

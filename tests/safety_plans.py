@@ -20,6 +20,7 @@ from ivig_core.dosing_weight import DosingWeight, WeightBasis
 from ivig_core.plan import Cycle, Infusion, Phase, Plan
 from ivig_core.products import get_product
 from ivig_core.regimen import DayRange, Maintenance, Regimen
+from ivig_core.safety import Finding, FindingCode, SafetyReport
 from ivig_core.units import KG
 
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from ivig_core.vials import VialSelection
 
 
-__all__ = ["make_plan"]
+__all__ = ["fired", "make_plan", "unassessed"]
 
 START = dt.date(2026, 1, 5)
 
@@ -163,3 +164,13 @@ def make_plan(
         notes=(),
         trace=(),
     )
+
+
+def fired(report: SafetyReport, code: FindingCode) -> tuple[Finding, ...]:
+    """The assessed findings of *report* with *code*."""
+    return tuple(f for f in report.with_code(code) if f.assessed)
+
+
+def unassessed(report: SafetyReport, code: FindingCode) -> tuple[Finding, ...]:
+    """The not-assessed findings of *report* with *code*."""
+    return tuple(f for f in report.with_code(code) if not f.assessed)

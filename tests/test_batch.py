@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import pickle
 from typing import Any
 
 import attrs
 import pytest
 
+import worked
 from ivig_core import Patient, planning
 from ivig_core.batch import PlanFailure, PlanRequest, iter_plans, plan_many, plan_one
 from ivig_core.errors import InputError, PlanningError
-from ivig_core.infusion import RateSchedule, rate_schedule
+from ivig_core.infusion import RateSchedule
 from ivig_core.io.text import explain
 from ivig_core.plan import Plan
 from ivig_core.planning import ClosedDays, SplitLimits, plan_course
 from ivig_core.regimen import Regimen, get_preset
-
-
-START = dt.date(2026, 1, 5)
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +28,7 @@ def regimen() -> Regimen:
 @pytest.fixture(scope="module")
 def schedule() -> RateSchedule:
     """Octagam 10 % dermatomyositis ramp with local step size and time."""
-    return rate_schedule(
-        "octagam 10%", "dermatomyositis", increment="1 mg/kg/min", interval="30 min"
-    )
+    return worked.octagam_dm_schedule()
 
 
 def _request(
@@ -47,10 +42,10 @@ def _request(
 ) -> PlanRequest:
     return PlanRequest(
         key=key,
-        patient=Patient(sex="female", age="54 year", height=height, weight=weight),
+        patient=worked.woman(weight, height=height),
         regimen=regimen,
         product="octagam 10%",
-        start=START,
+        start=worked.MONDAY,
         policy=policy,
         rounding="never-below",
         indication="dermatomyositis",
@@ -187,7 +182,9 @@ def test_plan_one_and_iter_plans(requests: list[PlanRequest]) -> None:
 @pytest.mark.parametrize("processes", [0, -1, 1.5, True, "2"])
 def test_bad_processes_are_refused(processes: object) -> None:
     """The processes argument must be None or an int ≥ 1."""
-    with pytest.raises(InputError, match="processes"):
+    with pytest.raises(
+        InputError, match=r"^processes: .*; allowed: a whole number >= 1"
+    ):
         plan_many([], processes=processes)  # type: ignore[arg-type]
 
 
@@ -195,7 +192,9 @@ def test_bad_chunksize_and_options_are_refused(
     regimen: Regimen, schedule: RateSchedule
 ) -> None:
     """The chunk size is ≥ 1; options may not repeat a field."""
-    with pytest.raises(InputError, match="chunksize"):
+    with pytest.raises(
+        InputError, match=r"^chunksize: .*; allowed: a whole number >= 1"
+    ):
         plan_many([], chunksize=0)
     request = _request(regimen, schedule, weight="70 kg", key=None)
     with pytest.raises(InputError, match=r"options\.policy"):
@@ -203,7 +202,7 @@ def test_bad_chunksize_and_options_are_refused(
             patient=request.patient,
             regimen=regimen,
             product="octagam 10%",
-            start=START,
+            start=worked.MONDAY,
             policy="actual",
             rounding="never-below",
             indication="dermatomyositis",
@@ -256,7 +255,7 @@ def test_the_planners_request_is_planned_as_it_is(
         patient=arguments["patient"],
         regimen=regimen,
         product="octagam 10%",
-        start=START,
+        start=worked.MONDAY,
         policy="actual",
         rounding="never-below",
         indication="dermatomyositis",

@@ -2,33 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from ivig_core.cli import EXAMPLE_ARGS, main
 from ivig_core.cli.parser import build_parser, flag_for
-
-
-def _script() -> list[str]:
-    """The installed console script next to this interpreter."""
-    found = Path(sys.executable).with_name("ivig-core")
-    if found.exists():
-        return [str(found)]
-    which = shutil.which("ivig-core")
-    if which is None:  # pragma: no cover - the package is installed for tests
-        pytest.fail("the ivig-core console script is not installed")
-    return [which]
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ivig-core with *args* and capture its output."""
-    return subprocess.run(  # noqa: S603 - our own console script
-        [*_script(), *args], capture_output=True, text=True, check=False, timeout=120
-    )
+from processes import cli
 
 
 WEIGHT = (
@@ -46,7 +24,7 @@ WEIGHT = (
 
 def test_weight_worked_example() -> None:
     """The README's main command prints every policy with its reason."""
-    result = run(*WEIGHT)
+    result = cli(*WEIGHT)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "BMI: 33.8 kg/m²" in out
@@ -59,7 +37,7 @@ def test_weight_worked_example() -> None:
 
 def test_pounds_and_feet() -> None:
     """Imperial input gives the same IBW line."""
-    result = run(
+    result = cli(
         "weight",
         "--sex",
         "female",
@@ -125,7 +103,7 @@ def test_pounds_and_feet() -> None:
 )
 def test_bad_input_is_one_line_exit_2(args: tuple[str, ...], needle: str) -> None:
     """Bad input: exit status 2, one line on stderr, no traceback."""
-    result = run(*args)
+    result = cli(*args)
     assert result.returncode == 2
     assert needle in result.stderr
     assert result.stderr.count("\n") == 1

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import icalendar
 import pytest
 
+import worked
 from ivig_core.cli import EXAMPLE_ARGS, EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_OK, main
 from ivig_core.io.json import (
     patient_to_json,
@@ -18,26 +17,8 @@ from ivig_core.io.json import (
     plan_to_json,
     regimen_to_json,
 )
-from ivig_core.patient import Patient
 from ivig_core.regimen import get_preset
-
-
-def _script() -> list[str]:
-    """The installed console script next to this interpreter."""
-    found = Path(sys.executable).with_name("ivig-core")
-    if found.exists():
-        return [str(found)]
-    which = shutil.which("ivig-core")
-    if which is None:  # pragma: no cover - the package is installed for tests
-        pytest.fail("the ivig-core console script is not installed")
-    return [which]
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ivig-core with *args* and capture its output."""
-    return subprocess.run(  # noqa: S603 - our own console script
-        [*_script(), *args], capture_output=True, text=True, check=False, timeout=300
-    )
+from processes import cli
 
 
 #: seed 004 (2 g/kg as 1 g/kg on 2 days, every 4 weeks), 2 cycles.
@@ -67,7 +48,7 @@ def without(args: tuple[str, ...], flag: str) -> tuple[str, ...]:
 @pytest.fixture(scope="module")
 def example() -> subprocess.CompletedProcess[str]:
     """``ivig-core example``, run once."""
-    return run("example")
+    return cli("example")
 
 
 def test_example_table(example: subprocess.CompletedProcess[str]) -> None:
@@ -102,19 +83,19 @@ def test_example_equals_its_plan_command(
     example: subprocess.CompletedProcess[str],
 ) -> None:
     """The example's output is the plan verb's output with the same arguments."""
-    result = run("plan", *EXAMPLE_ARGS)
+    result = cli("plan", *EXAMPLE_ARGS)
     assert result.returncode == EXIT_OK
     assert example.stdout.endswith(result.stdout)
 
 
 def test_example_is_stable(example: subprocess.CompletedProcess[str]) -> None:
     """Two runs print the same bytes (the README shows this output)."""
-    assert run("example").stdout == example.stdout
+    assert cli("example").stdout == example.stdout
 
 
 def test_json_output_round_trips() -> None:
     """--format json prints the plan document, which reads back."""
-    result = run("example", "--format", "json")
+    result = cli("example", "--format", "json")
     assert result.returncode == EXIT_OK, result.stderr
     doc = json.loads(result.stdout)
     assert doc["schema"] == "ivig_core.plan"
@@ -125,7 +106,7 @@ def test_json_output_round_trips() -> None:
 
 def test_ics_output() -> None:
     """--format ics prints a calendar with one event per infusion day."""
-    result = run("example", "--format", "ics")
+    result = cli("example", "--format", "ics")
     assert result.returncode == EXIT_OK, result.stderr
     calendar = icalendar.Calendar.from_ical(result.stdout)
     events = [c for c in calendar.walk() if c.name == "VEVENT"]
@@ -137,14 +118,14 @@ def test_ics_output() -> None:
 def test_plot_option(tmp_path: Path) -> None:
     """--plot saves the course plot next to the table."""
     target = tmp_path / "course.png"
-    result = run("example", "--plot", str(target))
+    result = cli("example", "--plot", str(target))
     assert result.returncode == EXIT_OK, result.stderr
     assert target.read_bytes().startswith(b"\x89PNG")
 
 
 def test_seed_004_two_days_a_course() -> None:
     """Seed 004's regimen: 2 days per course, 1 g/kg a day."""
-    result = run(*SEED_004)
+    result = cli(*SEED_004)
     assert result.returncode == EXIT_OK, result.stderr
     rows = [line for line in result.stdout.splitlines() if line.startswith("2026")]
     assert [r.split()[:4] for r in rows] == [
@@ -164,7 +145,7 @@ def test_eighty_gram_rule_and_closed_days() -> None:
         *("--eighty-gram-rule", "day", "--closed-weekends"),
         *("--closed-date", "2026-01-05"),
     )
-    result = run(*args)
+    result = cli(*args)
     assert result.returncode in {EXIT_OK, EXIT_BLOCKED}, result.stderr
     rows = [line for line in result.stdout.splitlines() if line.startswith("2026")]
     assert [r.split()[2:4] for r in rows[:5]] == [
@@ -179,7 +160,7 @@ def test_eighty_gram_rule_and_closed_days() -> None:
 
 def test_soft_limit_blocks_with_status_3() -> None:
     """A soft limit without an override: table printed, BLOCKED, exit 3."""
-    result = run(*SEED_004, "--risk-factor", "iga_deficiency")
+    result = cli(*SEED_004, "--risk-factor", "iga_deficiency")
     assert result.returncode == EXIT_BLOCKED
     assert "SOFT_LIMIT: IGA_DEFICIENCY_PRODUCT" in result.stdout
     assert "Status: BLOCKED by safety (1 blocking: IGA_DEFICIENCY_PRODUCT)" in (
@@ -191,7 +172,7 @@ def test_soft_limit_blocks_with_status_3() -> None:
 def test_override_records_reason_and_unblocks() -> None:
     """--override CODE=REASON accepts a soft limit; it is shown, exit 0."""
     reason = "no IgA-depleted product in stock; discussed with consultant"
-    result = run(
+    result = cli(
         *SEED_004,
         "--risk-factor",
         "iga_deficiency",
@@ -202,7 +183,7 @@ def test_override_records_reason_and_unblocks() -> None:
     assert "IGA_DEFICIENCY_PRODUCT (plan) (overridden)" in result.stdout
     assert f"Override IGA_DEFICIENCY_PRODUCT: {reason}" in result.stdout
     assert "Status: READY to issue" in result.stdout
-    as_json = run(
+    as_json = cli(
         *SEED_004,
         "--risk-factor",
         "iga_deficiency",
@@ -226,10 +207,10 @@ def test_hard_limit_blocks_every_format() -> None:
         "--risk-factor",
         "ig_hypersensitivity_history",
     )
-    table = run(*args)
+    table = cli(*args)
     assert table.returncode == EXIT_BLOCKED
     assert "HARD_LIMIT: ANTI_IGA_CONTRAINDICATION" in table.stdout
-    as_json = run(*args, "--format", "json")
+    as_json = cli(*args, "--format", "json")
     assert as_json.returncode == EXIT_BLOCKED
     doc = json.loads(as_json.stdout)
     assert doc["schema"] == "ivig_core.plan"
@@ -238,7 +219,7 @@ def test_hard_limit_blocks_every_format() -> None:
         "ANTI_IGA_CONTRAINDICATION",
         "hard_limit",
     )
-    ics = run(*args, "--format", "ics")
+    ics = cli(*args, "--format", "ics")
     assert ics.returncode == EXIT_BLOCKED
     assert ics.stdout == ""
     assert "no calendar is written" in ics.stderr
@@ -254,15 +235,7 @@ def test_patient_and_regimen_files(tmp_path: Path) -> None:
     )
     document = tmp_path / "patient.json"
     document.write_text(
-        patient_to_json(
-            Patient(
-                sex="female",
-                age="54 year",
-                height="165 cm",
-                weight="92 kg",
-                risk_factors=["prior_infusion_reaction"],
-            )
-        ),
+        patient_to_json(worked.woman(risk_factors=["prior_infusion_reaction"])),
         encoding="utf-8",
     )
     regimen = tmp_path / "regimen.json"
@@ -272,11 +245,11 @@ def test_patient_and_regimen_files(tmp_path: Path) -> None:
     base = SEED_004
     for flag in ("--sex", "--age", "--height", "--weight"):
         base = without(base, flag)
-    flags = run(
+    flags = cli(
         *SEED_004, "--risk-factor", "prior_infusion_reaction", "--format", "json"
     )
-    from_toml = run(*base, "--patient", str(toml), "--format", "json")
-    from_doc = run(
+    from_toml = cli(*base, "--patient", str(toml), "--format", "json")
+    from_doc = cli(
         *without(base, "--preset"),
         "--patient",
         str(document),
@@ -291,7 +264,7 @@ def test_patient_and_regimen_files(tmp_path: Path) -> None:
 
 def test_products_lists_the_catalogue() -> None:
     """ivig-core products lists every product with vials and indications."""
-    result = run("products")
+    result = cli("products")
     assert result.returncode == EXIT_OK, result.stderr
     line = next(x for x in result.stdout.splitlines() if x.startswith("octagam-10"))
     assert "2, 5, 10, 20, 30" in line
@@ -402,7 +375,7 @@ FLAGS = [
 @pytest.mark.parametrize(("args", "needle"), FLAGS, ids=[f[1] for f in FLAGS])
 def test_errors_name_the_option(args: tuple[str, ...], needle: str) -> None:
     """A refused value is named by its option (--rate-increment), not the API's."""
-    result = run(*args)
+    result = cli(*args)
     assert result.returncode == EXIT_BAD_INPUT, result.stdout
     assert needle in result.stderr
     assert result.stderr.count("\n") == 1
@@ -411,7 +384,7 @@ def test_errors_name_the_option(args: tuple[str, ...], needle: str) -> None:
 
 def test_weight_errors_name_the_option() -> None:
     """The weight verb names its options too."""
-    result = run(
+    result = cli(
         "weight", "--sex", "female", "--age", "54", "--height", "165 cm",
         "--weight", "700 kg",
     )  # fmt: skip
@@ -422,7 +395,7 @@ def test_weight_errors_name_the_option() -> None:
 @pytest.mark.parametrize(("args", "needle"), BAD, ids=[b[1] for b in BAD])
 def test_bad_input_is_one_line_exit_2(args: tuple[str, ...], needle: str) -> None:
     """Bad input: exit 2, one line on stderr naming the problem, no traceback."""
-    result = run(*args)
+    result = cli(*args)
     assert result.returncode == EXIT_BAD_INPUT, result.stdout
     assert needle in result.stderr
     assert result.stderr.count("\n") == 1
@@ -468,32 +441,32 @@ def test_help_names_real_presets(capsys: pytest.CaptureFixture[str]) -> None:
 def test_show_checks_and_prints_a_stored_plan(tmp_path: Path) -> None:
     """Show reads a stored plan, checks it, and prints the same course."""
     stored = tmp_path / "plan.json"
-    stored.write_text(run("example", "--format", "json").stdout, encoding="utf-8")
-    shown = run("show", str(stored))
+    stored.write_text(cli("example", "--format", "json").stdout, encoding="utf-8")
+    shown = cli("show", str(stored))
     assert shown.returncode == EXIT_OK, shown.stderr
     assert "Patient:        not stored in a plan document" in shown.stdout
-    planned = run("example").stdout
+    planned = cli("example").stdout
     table = planned[planned.index("date        phase") :]
     assert shown.stdout.endswith(table)
-    ics = run("show", str(stored), "--format", "ics")
+    ics = cli("show", str(stored), "--format", "ics")
     assert ics.returncode == EXIT_OK
     assert ics.stdout.count("BEGIN:VEVENT") == 17
 
 
 def test_show_refuses_a_tampered_plan(tmp_path: Path) -> None:
     """A tampered stored plan: exit 2, one line naming the field's path."""
-    doc = json.loads(run("example", "--format", "json").stdout)
+    doc = json.loads(cli("example", "--format", "json").stdout)
     doc["infusions"][4]["dispensed_g"] = 75.0
     stored = tmp_path / "plan.json"
     stored.write_text(json.dumps(doc), encoding="utf-8")
-    result = run("show", str(stored))
+    result = cli("show", str(stored))
     assert result.returncode == EXIT_BAD_INPUT
     assert result.stderr.startswith(
         "ivig-core: error: infusions[4].dispensed_g: 75.0 g does not match its vials"
     )
     assert result.stderr.count("\n") == 1
     assert result.stdout == ""
-    missing = run("show", str(tmp_path / "nope.json"))
+    missing = cli("show", str(tmp_path / "nope.json"))
     assert missing.returncode == EXIT_BAD_INPUT
     assert "nope.json" in missing.stderr
 
@@ -502,8 +475,8 @@ def test_show_keeps_a_blocked_plan_blocked(tmp_path: Path) -> None:
     """A stored plan that safety blocks shows as blocked, exit 3."""
     args = (*SEED_004, "--risk-factor", "iga_deficiency", "--format", "json")
     stored = tmp_path / "plan.json"
-    stored.write_text(run(*args).stdout, encoding="utf-8")
-    result = run("show", str(stored))
+    stored.write_text(cli(*args).stdout, encoding="utf-8")
+    result = cli("show", str(stored))
     assert result.returncode == EXIT_BLOCKED
     assert "Status: BLOCKED by safety" in result.stdout
 

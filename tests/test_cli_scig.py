@@ -6,9 +6,7 @@ import importlib.resources
 import json
 import math
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import icalendar
@@ -19,24 +17,7 @@ from ivig_core.io.json import plan_from_json, plan_to_json
 from ivig_core.plan import Plan
 from ivig_core.products import Route, default_catalogue
 from ivig_core.scig import SCIG_PRESETS
-
-
-def _script() -> list[str]:
-    """The installed console script next to this interpreter."""
-    found = Path(sys.executable).with_name("ivig-core")
-    if found.exists():
-        return [str(found)]
-    which = shutil.which("ivig-core")
-    if which is None:  # pragma: no cover - the package is installed for tests
-        pytest.fail("the ivig-core console script is not installed")
-    return [which]
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run ivig-core with *args* and capture its output."""
-    return subprocess.run(  # noqa: S603 - our own console script
-        [*_script(), *args], capture_output=True, text=True, check=False, timeout=300
-    )
+from processes import cli
 
 
 def replace(args: tuple[str, ...], flag: str, value: str) -> tuple[str, ...]:
@@ -112,7 +93,7 @@ CIDP: tuple[str, ...] = (
 @pytest.fixture(scope="module")
 def hizentra() -> subprocess.CompletedProcess[str]:
     """The Hizentra worked example as a table, run once."""
-    return run(*HIZENTRA)
+    return cli(*HIZENTRA)
 
 
 def test_hizentra_weekly_table(hizentra: subprocess.CompletedProcess[str]) -> None:
@@ -162,7 +143,7 @@ def test_hizentra_derivation(hizentra: subprocess.CompletedProcess[str]) -> None
 
 def test_hizentra_json_round_trips() -> None:
     """--format json prints the SC plan document: exact grams, sites, route."""
-    result = run(*HIZENTRA, "--format", "json")
+    result = cli(*HIZENTRA, "--format", "json")
     assert result.returncode == EXIT_OK, result.stderr
     assert json.loads(result.stdout)["schema"] == "ivig_core.plan"
     plan = document(result)
@@ -177,8 +158,8 @@ def test_hizentra_json_round_trips() -> None:
 def test_show_prints_a_stored_sc_plan(tmp_path: Path) -> None:
     """ivig-core show reads an SC plan document and prints the SC columns."""
     path = tmp_path / "sc.json"
-    path.write_text(run(*HIZENTRA, "--format", "json").stdout, encoding="utf-8")
-    result = run("show", str(path))
+    path.write_text(cli(*HIZENTRA, "--format", "json").stdout, encoding="utf-8")
+    result = cli("show", str(path))
     assert result.returncode == EXIT_OK, result.stderr
     assert "Patient:        not stored in a plan document" in result.stdout
     assert "Route:          subcutaneous" in result.stdout
@@ -188,7 +169,7 @@ def test_show_prints_a_stored_sc_plan(tmp_path: Path) -> None:
 
 def test_ics_output() -> None:
     """--format ics prints one event per SC infusion."""
-    result = run(*HIZENTRA, "--format", "ics")
+    result = cli(*HIZENTRA, "--format", "ics")
     assert result.returncode == EXIT_OK, result.stderr
     calendar = icalendar.Calendar.from_ical(result.stdout)
     events = [c for c in calendar.walk() if c.name == "VEVENT"]
@@ -202,7 +183,7 @@ def test_every_two_weeks_too_many_sites_is_refused() -> None:
     args = without(
         replace(HIZENTRA, "--frequency", "every-2-weeks"), "--first-situation"
     )
-    result = run(*without(args, "--first-count"))
+    result = cli(*without(args, "--first-count"))
     assert result.returncode == EXIT_BAD_INPUT
     assert result.stdout == ""
     assert result.stderr == (
@@ -214,7 +195,7 @@ def test_every_two_weeks_too_many_sites_is_refused() -> None:
 
 def test_three_times_a_week() -> None:
     """3 times a week: 10.275 ÷ 3 = 3.425 g per dose on day offsets 0, 2, 4."""
-    result = run(*replace(HIZENTRA, "--frequency", "3-per-week"), "--format", "json")
+    result = cli(*replace(HIZENTRA, "--frequency", "3-per-week"), "--format", "json")
     assert result.returncode == EXIT_OK, result.stderr
     plan = document(result)
     assert [str(i.date) for i in plan.infusions[:3]] == [
@@ -231,7 +212,7 @@ def test_one_to_one_per_kg() -> None:
     args = replace(HIZENTRA, "--ivig-dose", "1 g/kg")
     args = replace(args, "--ivig-interval", "3 week")
     args = replace(replace(args, "--rule", "1:1"), "--frequency", "3-per-week")
-    result = run(*args, "--format", "json")
+    result = cli(*args, "--format", "json")
     assert result.returncode == EXIT_OK, result.stderr
     plan = document(result)
     weekly = sum(i.calculated_g for i in plan.infusions[:3])
@@ -244,10 +225,10 @@ def test_one_to_one_per_kg() -> None:
 def test_user_factor_is_recorded_with_its_reason() -> None:
     """--rule factor=1.2 needs a reason, and the reason is the factor's source."""
     args = replace(HIZENTRA, "--rule", "factor=1.2")
-    refused = run(*args)
+    refused = cli(*args)
     assert refused.returncode == EXIT_BAD_INPUT
     assert "--factor-reason" in refused.stderr
-    result = run(*args, "--factor-reason", "unit policy 7", "--format", "json")
+    result = cli(*args, "--factor-reason", "unit policy 7", "--format", "json")
     assert result.returncode == EXIT_OK, result.stderr
     plan = document(result)
     assert all(math.isclose(i.calculated_g, 9.0) for i in plan.infusions)
@@ -267,7 +248,7 @@ def test_product_without_vials_is_refused(product: str) -> None:
     args = replace(args, "--situation", situation)
     for flag in ("--first-situation", "--first-count", "--max-sites"):
         args = without(args, flag)
-    result = run(*without(args, "--limits-source"))
+    result = cli(*without(args, "--limits-source"))
     assert result.returncode == EXIT_BAD_INPUT
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1
@@ -309,7 +290,7 @@ def test_cuvitru_with_a_formulary(tmp_path: Path) -> None:
     args = replace(args, "--first-situation", "first 2 infusions, patients ≥ 40 kg")
     args = replace(args, "--first-count", "2")
     args = without(without(args, "--max-sites"), "--limits-source")
-    result = run(*args, "--formulary", str(formulary), "--format", "json")
+    result = cli(*args, "--formulary", str(formulary), "--format", "json")
     assert result.returncode == EXIT_OK, result.stderr
     plan = document(result)
     assert plan.product == "Cuvitru"
@@ -355,7 +336,7 @@ def test_every_sc_product_in_the_catalogue() -> None:
             i = args.index("--last-ivig")
             args = (*args[:i], "--first-dose", "2026-01-12", *args[i + 2 :])
             args = without(args, "--site-rate")
-        result = run(*args, *extra, "--format", "json")
+        result = cli(*args, *extra, "--format", "json")
         if not catalogue[key].vials:
             assert result.returncode == EXIT_BAD_INPUT, key
             assert "--formulary FILE" in result.stderr
@@ -369,7 +350,7 @@ def test_every_sc_product_in_the_catalogue() -> None:
 
 def test_hyqvia_ramp_up() -> None:
     """HyQvia 30 g every 4 weeks: 7.5, 15, 22.5, 30 g at weeks 1, 2, 4, 7."""
-    result = run(*HYQVIA)
+    result = cli(*HYQVIA)
     assert result.returncode == EXIT_OK, result.stderr
     assert "Route:          facilitated subcutaneous (with hyaluronidase)" in (
         result.stdout
@@ -391,7 +372,7 @@ def test_hyqvia_needs_a_first_dose_date() -> None:
         without(HYQVIA, "--first-dose"),
         (*without(HYQVIA, "--first-dose"), "--last-ivig", "2026-01-05"),
     ):
-        result = run(*args)
+        result = cli(*args)
         assert result.returncode == EXIT_BAD_INPUT
         assert result.stderr.startswith("ivig-core: error: --first-dose: ")
         assert "no first-dose date for HyQvia" in result.stderr
@@ -399,7 +380,7 @@ def test_hyqvia_needs_a_first_dose_date() -> None:
 
 def test_cidp_preset() -> None:
     """--preset hizentra-cidp-0.2: 0.2 g/kg × 70 kg = 14 g a week, from +1 week."""
-    result = run(*CIDP)
+    result = cli(*CIDP)
     assert result.returncode == EXIT_OK, result.stderr
     assert "Regimen:        hizentra-cidp-0.2" in result.stdout
     assert "Product:        Hizentra for cidp" in result.stdout
@@ -412,12 +393,12 @@ def test_cidp_preset() -> None:
 
 def test_soft_limit_blocks_and_override_unblocks() -> None:
     """IgA deficiency with Hizentra: exit 3; with --override, recorded and exit 0."""
-    blocked = run(*HIZENTRA, "--risk-factor", "iga_deficiency")
+    blocked = cli(*HIZENTRA, "--risk-factor", "iga_deficiency")
     assert blocked.returncode == EXIT_BLOCKED
     assert "SOFT_LIMIT: IGA_DEFICIENCY_PRODUCT (plan)" in blocked.stdout
     assert "Status: BLOCKED by safety" in blocked.stdout
     assert blocked.stderr == "ivig-core: blocked by safety: IGA_DEFICIENCY_PRODUCT\n"
-    result = run(
+    result = cli(
         *HIZENTRA,
         "--risk-factor",
         "iga_deficiency",
@@ -434,10 +415,10 @@ def test_soft_limit_blocks_and_override_unblocks() -> None:
 def test_hard_limit_blocks_and_writes_no_calendar() -> None:
     """HyQvia with a hyaluronidase hypersensitivity: exit 3, no calendar."""
     args = (*HYQVIA, "--risk-factor", "hyaluronidase_hypersensitivity")
-    table = run(*args)
+    table = cli(*args)
     assert table.returncode == EXIT_BLOCKED
     assert "HARD_LIMIT: HYALURONIDASE_CONTRAINDICATION" in table.stdout
-    ics = run(*args, "--format", "ics")
+    ics = cli(*args, "--format", "ics")
     assert ics.returncode == EXIT_BLOCKED
     assert ics.stdout == ""
     assert "no calendar is written" in ics.stderr
@@ -453,9 +434,9 @@ def test_patient_file(tmp_path: Path) -> None:
     args = HIZENTRA
     for flag in ("--sex", "--age", "--height", "--weight"):
         args = without(args, flag)
-    result = run(*args, "--patient", str(path), "--format", "json")
+    result = cli(*args, "--patient", str(path), "--format", "json")
     assert result.returncode == EXIT_OK, result.stderr
-    assert run(*HIZENTRA, "--format", "json").stdout == result.stdout
+    assert cli(*HIZENTRA, "--format", "json").stdout == result.stdout
 
 
 BAD_INPUT: list[tuple[tuple[str, ...], str]] = [
@@ -553,7 +534,7 @@ BAD_INPUT: list[tuple[tuple[str, ...], str]] = [
 @pytest.mark.parametrize(("args", "needle"), BAD_INPUT)
 def test_bad_input_is_one_line_exit_2(args: tuple[str, ...], needle: str) -> None:
     """Bad input: exit 2, one line on stderr naming the option, nothing on stdout."""
-    result = run(*args)
+    result = cli(*args)
     assert result.returncode == EXIT_BAD_INPUT, result.stdout
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1, result.stderr
@@ -577,6 +558,6 @@ def test_help_names_real_presets(capsys: pytest.CaptureFixture[str]) -> None:
 def test_plot_option(tmp_path: Path) -> None:
     """--plot saves a plot of the SC course next to the table."""
     target = tmp_path / "sc.png"
-    result = run(*CIDP, "--plot", str(target))
+    result = cli(*CIDP, "--plot", str(target))
     assert result.returncode == EXIT_OK, result.stderr
     assert target.read_bytes().startswith(b"\x89PNG")

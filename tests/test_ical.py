@@ -3,44 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from typing import Any
 
 import icalendar
 import pytest
 
-from ivig_core import InputError, Patient
-from ivig_core.infusion import rate_schedule
+from ivig_core import InputError
 from ivig_core.io.ical import PRODID, plan_digest, plan_to_ics
-from ivig_core.plan import Plan
-from ivig_core.planning.course import plan_course
-from ivig_core.products import get_product
-from ivig_core.regimen import DoseSteps, Stop, Taper, get_preset
-
-
-@cache
-def example_plan(weight: str = "92 kg") -> Plan:
-    """Seed 000 with the JND 2023 taper, Octagam 10 % for DM, ideal weight."""
-    product = get_product("octagam 10%")
-    regimen = get_preset("seed-000-myositis").choose(
-        induction_days=2,
-        maintenance_days=1,
-        cycles=3,
-        taper=Taper(strategy=DoseSteps.jnd_2023(), end=Stop()),
-    )
-    return plan_course(
-        Patient(sex="female", age="54 year", height="165 cm", weight=weight),
-        regimen,
-        product,
-        start=dt.date(2026, 1, 5),
-        policy="actual",
-        rounding="never-below",
-        indication="dermatomyositis",
-        rate_weight="dosing",
-        rate_schedule=rate_schedule(
-            product, "dermatomyositis", increment="1 mg/kg/min", interval="30 min"
-        ),
-    )
+from worked import (
+    LAST_IVIG,
+    example_plan_on_actual_weight,
+    hizentra_later_limits,
+    woman,
+)
 
 
 def events(data: bytes) -> list[Any]:
@@ -51,7 +26,7 @@ def events(data: bytes) -> list[Any]:
 
 def test_one_event_per_infusion_day() -> None:
     """Each infusion day is one all-day event on its date."""
-    plan = example_plan()
+    plan = example_plan_on_actual_weight()
     found = events(plan_to_ics(plan))
     assert len(found) == len(plan.infusions) == 17
     starts = [e.decoded("dtstart") for e in found]
@@ -63,7 +38,7 @@ def test_one_event_per_infusion_day() -> None:
 
 def test_event_text_gives_dose_product_and_duration() -> None:
     """Summary and description carry grams, product, vials, rates, duration."""
-    plan = example_plan()
+    plan = example_plan_on_actual_weight()
     first, last = events(plan_to_ics(plan))[0], events(plan_to_ics(plan))[-1]
     infusion = plan.infusions[0]
     summary = str(first.get("summary"))
@@ -83,18 +58,28 @@ def test_event_text_gives_dose_product_and_duration() -> None:
 
 def test_uids_are_stable_and_distinct() -> None:
     """UIDs come from the plan content: same plan same UIDs, new plan new UIDs."""
-    uids = [str(e.get("uid")) for e in events(plan_to_ics(example_plan()))]
+    uids = [
+        str(e.get("uid")) for e in events(plan_to_ics(example_plan_on_actual_weight()))
+    ]
     assert len(set(uids)) == len(uids)
-    assert uids[0] == f"{plan_digest(example_plan())[:24]}-c1-d1@ivig-core"
-    again = [str(e.get("uid")) for e in events(plan_to_ics(example_plan()))]
+    assert (
+        uids[0]
+        == f"{plan_digest(example_plan_on_actual_weight())[:24]}-c1-d1@ivig-core"
+    )
+    again = [
+        str(e.get("uid")) for e in events(plan_to_ics(example_plan_on_actual_weight()))
+    ]
     assert again == uids
-    other = [str(e.get("uid")) for e in events(plan_to_ics(example_plan("80 kg")))]
+    other = [
+        str(e.get("uid"))
+        for e in events(plan_to_ics(example_plan_on_actual_weight("80 kg")))
+    ]
     assert not set(other) & set(uids)
 
 
 def test_output_is_byte_identical_and_stamped_from_the_plan() -> None:
     """No wall-clock DTSTAMP: two exports are the same bytes."""
-    plan = example_plan()
+    plan = example_plan_on_actual_weight()
     data = plan_to_ics(plan)
     assert data == plan_to_ics(plan)
     stamps = {e.decoded("dtstamp") for e in events(data)}
@@ -107,7 +92,7 @@ def test_output_is_byte_identical_and_stamped_from_the_plan() -> None:
 def test_explicit_stamp() -> None:
     """A host may stamp the events with the time the plan was issued."""
     issued = dt.datetime(2025, 12, 20, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-    data = plan_to_ics(example_plan(), stamp=issued)
+    data = plan_to_ics(example_plan_on_actual_weight(), stamp=issued)
     stamps = {e.decoded("dtstamp") for e in events(data)}
     assert stamps == {dt.datetime(2025, 12, 20, 8, 30, tzinfo=dt.UTC)}
 
@@ -121,28 +106,24 @@ def test_explicit_stamp() -> None:
 )
 def test_refusals(plan: object, stamp: dt.datetime | None, field: str) -> None:
     """Not a plan, or a naive stamp, is an InputError naming the field."""
+    given = example_plan_on_actual_weight() if plan is None else plan
     with pytest.raises(InputError, match=f"^{field}:"):
-        plan_to_ics(example_plan() if plan is None else plan, stamp=stamp)  # type: ignore[arg-type]
+        plan_to_ics(given, stamp=stamp)  # type: ignore[arg-type]
 
 
 def test_subcutaneous_events_name_the_route_and_sites() -> None:
     """An SC plan's events say SCIg and give the sites per day."""
     from ivig_core.planning.scig import plan_scig_regimen  # noqa: PLC0415
-    from ivig_core.scig import ScLimits, get_scig_preset  # noqa: PLC0415
+    from ivig_core.scig import get_scig_preset  # noqa: PLC0415
 
     sc = plan_scig_regimen(
-        Patient(sex="female", age="54 year", height="165 cm", weight="80 kg"),
+        woman("80 kg"),
         get_scig_preset("hizentra-cidp-0.2").choose(maintenance_days=2, cycles=2),
         "hizentra",
-        last_ivig=dt.date(2026, 1, 5),
+        last_ivig=LAST_IVIG,
         policy="actual",
         rounding="never-below",
-        limits=ScLimits.from_product(
-            "hizentra",
-            situation="CIDP, later infusions",
-            max_sites=4,  # a local choice, as in tests/test_scig_plan.py
-            parameter_source="local protocol (test)",
-        ),
+        limits=hizentra_later_limits("CIDP, later infusions"),
         site_rate="label-maximum",
     )
     found = events(plan_to_ics(sc.plan))

@@ -234,7 +234,7 @@ def test_at_risk_cap_holds_steps_and_says_so() -> None:
         rate_weight="70 kg",
         at_risk_cap=octagam.at_risk_cap,
     )
-    cap = 3.3 * 70 * 60 / 100
+    cap = 138.6  # 3.3 mg/kg/min × 70 kg × 60 min/h ÷ 100 mg/mL
     assert [42.0, 84.0, cap, cap] == pytest.approx([s.rate_ml_h for s in run.steps])
     assert [s.capped for s in run.steps] == [False, False, True, True]
     assert run.capped
@@ -288,6 +288,21 @@ volumes = st.floats(min_value=1.0, max_value=3000.0)
 caps = st.none() | st.floats(min_value=0.5, max_value=10.0)
 
 
+def in_unit_of(rate_ml_h: float, conc: float, weight_kg: float, unit: object) -> float:
+    """A pump rate restated by pint in *unit* (mL/h, mL/kg/min or mg/kg/min).
+
+    mL/h as given, per kg by dividing by the weight, in mass by multiplying
+    by the concentration (g/L): pint's unit arithmetic, not the library's
+    rate conversion.
+    """
+    pump = Q_(rate_ml_h, "mL/h")
+    per_kg = pump / Q_(weight_kg, "kg")
+    for candidate in (pump, per_kg, per_kg * Q_(conc, "g/L")):
+        if candidate.is_compatible_with(unit):
+            return float(candidate.m_as(unit))
+    raise AssertionError(unit)  # pragma: no cover - every kind is covered
+
+
 @given(label_schedules, weights, volumes, caps)
 def test_run_volume_and_maximum(
     case: tuple[str, str, dict[str, str]],
@@ -308,18 +323,15 @@ def test_run_volume_and_maximum(
     )
     assert math.fsum(s.volume_ml for s in run.steps) == pytest.approx(volume)
     assert run.volume_ml == pytest.approx(volume)
-    label_max = rate_to_ml_h(
-        float(schedule.maximum.magnitude),
-        schedule.maximum_kind,
-        weight_kg,
-        product.concentration_g_per_l,
-    )
+    conc = product.concentration_g_per_l
+    maximum = schedule.maximum
     for step in run.steps:
-        assert step.rate_ml_h <= label_max * (1 + 1e-9)
+        in_label_unit = in_unit_of(step.rate_ml_h, conc, weight_kg, maximum.units)
+        assert in_label_unit <= float(maximum.magnitude) * (1 + 1e-9)
         assert step.rate_ml_h <= run.maximum_ml_h * (1 + 1e-9)
         if cap is not None:
-            cap_ml_h = cap * weight_kg * 60 / product.concentration_g_per_l
-            assert step.rate_ml_h <= cap_ml_h * (1 + 1e-9)
+            mg_kg_min = in_unit_of(step.rate_ml_h, conc, weight_kg, "mg/kg/min")
+            assert mg_kg_min <= cap * (1 + 1e-9)
     assert run.duration_min == pytest.approx(
         math.fsum(s.duration_min for s in run.steps)
     )

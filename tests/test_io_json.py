@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
+import worked
 from ivig_core import InputError, Patient, PlanningError
 from ivig_core.infusion import RateSchedule, rate_schedule
 from ivig_core.io import MissingExtraError, require
@@ -49,12 +50,13 @@ from ivig_core.regimen import (
     get_preset,
 )
 from ivig_core.testing import adult_patients, patients
+from processes import cold_import
+from worked import MONDAY
 
 
 SCHEMA_FILE = (
     Path(__file__).parent.parent / "src" / "ivig_core" / "io" / "plan.schema.json"
 )
-MONDAY = dt.date(2026, 1, 5)
 
 
 @cache
@@ -80,28 +82,6 @@ def schedules() -> dict[str, tuple[str, str, RateSchedule]]:
     }
 
 
-def seed_000_with_taper(cycles: int = 3) -> Regimen:
-    """Seed 000 with 2-day induction, 1-day maintenance and the JND 2023 taper."""
-    return get_preset("seed-000-myositis").choose(
-        induction_days=2,
-        maintenance_days=1,
-        cycles=cycles,
-        taper=Taper(strategy=DoseSteps.jnd_2023(), end=Stop()),
-    )
-
-
-def example_patient() -> Patient:
-    """A 54-year-old woman, 165 cm, 92 kg, with recorded risk factors."""
-    return Patient(
-        sex="female",
-        age="54 year",
-        height="165 cm",
-        weight="92 kg",
-        serum_iga="90 mg/dL",
-        risk_factors=["diabetes", "sepsis", "oestrogen_use"],
-    )
-
-
 def make_plan(
     who: Patient, regimen: Regimen, combo: str = "octagam-dm", **kw: Any
 ) -> Plan:
@@ -125,15 +105,9 @@ def make_plan(
 
 
 @cache
-def example_plan() -> Plan:
-    """The worked example: seed 000 with a taper, on ideal body weight."""
-    return make_plan(example_patient(), seed_000_with_taper())
-
-
-@cache
 def example_text() -> str:
     """The worked example's JSON."""
-    return plan_to_json(example_plan())
+    return plan_to_json(worked.example_plan_at_risk())
 
 
 # --------------------------------------------------------------------------
@@ -142,7 +116,7 @@ def example_text() -> str:
 
 def test_example_plan_round_trips() -> None:
     """A full plan with induction, maintenance and taper reads back equal."""
-    plan = example_plan()
+    plan = worked.example_plan_at_risk()
     assert plan_from_json(example_text()) == plan
     assert plan_to_json(plan_from_json(example_text())) == example_text()
 
@@ -156,12 +130,15 @@ def test_document_envelope_and_units() -> None:
     assert doc["infusions"][0]["vials"]["volume"]["unit"] == "mL"
     assert doc["regimen"]["taper"]["strategy"]["type"] == "DoseSteps"
     assert doc["regimen"]["taper"]["end"] == {"type": "Stop"}
-    assert doc["totals"]["dispensed_g"] == example_plan().total_dispensed_g
+    assert doc["totals"]["dispensed_g"] == worked.EXAMPLE_TOTAL_DISPENSED_G  # 702 g
+    assert (
+        doc["totals"]["dispensed_g"] == worked.example_plan_at_risk().total_dispensed_g
+    )
     assert doc["start"] == "2026-01-05"
     assert doc["indication"] == "dermatomyositis"
     codes = [f["code"] for f in doc["safety"]["findings"]]
     assert "IGA_NOT_MEASURED" not in codes  # serum IgA is recorded
-    assert plan_from_json(example_text()).safety == example_plan().safety
+    assert plan_from_json(example_text()).safety == worked.example_plan_at_risk().safety
 
 
 @st.composite
@@ -254,7 +231,7 @@ def test_patients_round_trip(patient: Patient) -> None:
     "regimen",
     [
         *PRESETS.values(),
-        seed_000_with_taper(),
+        worked.seed_000_with_taper(),
         get_preset("seed-000-myositis").choose(
             taper=Taper(
                 strategy=Combined(
@@ -541,7 +518,7 @@ def test_every_problem_is_listed() -> None:
 
 def test_bad_patient_document() -> None:
     """A patient document with several bad fields names each path."""
-    doc = json.loads(patient_to_json(example_patient()))
+    doc = json.loads(patient_to_json(worked.at_risk_woman()))
     doc["weight"]["unit"] = "lb"
     doc["sex"] = "x"
     del doc["height"]
@@ -558,9 +535,12 @@ def test_bad_patient_document() -> None:
 
 def test_duplicate_set_items_are_refused() -> None:
     """A set written with a duplicate item is refused, naming the field."""
-    doc = json.loads(patient_to_json(example_patient()))
+    doc = json.loads(patient_to_json(worked.at_risk_woman()))
     doc["risk_factors"] = ["diabetes", "diabetes"]
-    with pytest.raises(DocumentError, match="duplicate") as info:
+    with pytest.raises(
+        DocumentError,
+        match=r"^risk_factors: duplicate items in a set; allowed: a patient document",
+    ) as info:
         patient_from_json(json.dumps(doc))
     assert info.value.field == "risk_factors"
 
@@ -576,12 +556,14 @@ def test_document_error_pickles() -> None:
 
 def test_writers_refuse_other_objects() -> None:
     """The writers refuse an object of the wrong type."""
-    with pytest.raises(InputError, match="plan"):
-        plan_to_json(example_patient())  # type: ignore[arg-type]
-    with pytest.raises(InputError, match="patient"):
-        patient_to_json(example_plan())  # type: ignore[arg-type]
-    with pytest.raises(InputError, match="regimen"):
-        regimen_to_json(example_plan())  # type: ignore[arg-type]
+    with pytest.raises(
+        InputError, match=r"^plan: .*; allowed: a Plan \(from plan_course\)"
+    ):
+        plan_to_json(worked.at_risk_woman())  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"^patient: .*; allowed: a Patient"):
+        patient_to_json(worked.example_plan_at_risk())  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"^regimen: .*; allowed: a Regimen"):
+        regimen_to_json(worked.example_plan_at_risk())  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------
@@ -666,12 +648,7 @@ def test_missing_extra_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_io_package_imports_no_extra() -> None:
     """Importing ivig_core and ivig_core.io loads none of the optional extras."""
-    code = (
-        "import sys, ivig_core, ivig_core.io, ivig_core.cli\n"
-        "bad = {'cattrs', 'matplotlib', 'icalendar', 'hypothesis'} & set(sys.modules)\n"
-        "assert not bad, bad"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)  # noqa: S603
+    assert cold_import("ivig_core", "ivig_core.io", "ivig_core.cli").extras() == set()
 
 
 def test_safety_report_round_trips() -> None:
@@ -679,10 +656,10 @@ def test_safety_report_round_trips() -> None:
     from ivig_core.io.json import report_from_json, report_to_json  # noqa: PLC0415
     from ivig_core.safety import Override, assess  # noqa: PLC0415 - local to test
 
-    who = example_patient()
+    who = worked.at_risk_woman()
     report = assess(
         who,
-        example_plan(),
+        worked.example_plan_at_risk(),
         indication="dermatomyositis",
         overrides=[Override(code="IGA_DEFICIENCY_PRODUCT", reason="discussed")],
     )
@@ -700,17 +677,12 @@ def test_safety_report_round_trips() -> None:
 def test_subcutaneous_plan_round_trips() -> None:
     """An SC plan (route, sites and per-site limits per day) reads back equal."""
     from ivig_core.planning.scig import plan_scig_regimen  # noqa: PLC0415
-    from ivig_core.scig import ScLimits, get_scig_preset  # noqa: PLC0415
+    from ivig_core.scig import get_scig_preset  # noqa: PLC0415
 
     regimen = get_scig_preset("hizentra-cidp-0.2").choose(maintenance_days=2, cycles=2)
-    limits = ScLimits.from_product(
-        "hizentra",
-        situation="CIDP, later infusions",
-        max_sites=4,  # a local choice, as in tests/test_scig_plan.py
-        parameter_source="local protocol (test)",
-    )
+    limits = worked.hizentra_later_limits("CIDP, later infusions")
     sc = plan_scig_regimen(
-        Patient(sex="female", age="54 year", height="165 cm", weight="80 kg"),
+        worked.woman("80 kg"),
         regimen,
         "hizentra",
         last_ivig=MONDAY,

@@ -8,7 +8,7 @@ from functools import cache
 import attrs
 
 import ivig_core
-from ivig_core import Patient
+import worked
 from ivig_core.infusion import rate_schedule
 from ivig_core.io import text
 from ivig_core.io.text import safety_summary
@@ -19,15 +19,11 @@ from ivig_core.regimen import get_preset
 from ivig_core.scig import LabelFactor, ScigDose, ScLimits, Weekly, convert_to_scig
 
 
-def _patient() -> Patient:
-    return Patient(sex="female", age="54 year", height="165 cm", weight="70 kg")
-
-
 @cache
 def iv_plan() -> Plan:
     """Seed 004 with Privigen for CIDP, one course of 2 days (70 kg, actual)."""
     return plan_course(
-        _patient(),
+        worked.woman("70 kg"),
         get_preset("seed-004-privigen-dm").choose(cycles=1),
         "privigen",
         start=dt.date(2026, 1, 5),
@@ -64,7 +60,7 @@ def sc_plan() -> Plan:
         parameter_source="local protocol",
     )
     return plan_scig(
-        _patient(),
+        worked.woman("70 kg"),
         conversion(),
         policy="actual",
         rounding="never-below",
@@ -123,7 +119,7 @@ def test_conversion_derivation() -> None:
 
 def test_report_iv_and_sc() -> None:
     """The command's page: rate steps for IV, sites for SC, status last."""
-    iv = text.report(iv_plan(), patient=_patient(), rate_weight="dosing")
+    iv = text.report(iv_plan(), patient=worked.woman("70 kg"), rate_weight="dosing")
     assert iv.startswith("Patient:        female, 54 year, 165.0 cm, 70.0 kg\n")
     assert "rate steps mL/h" in iv
     assert "; rates on the dosing weight" in iv

@@ -4,43 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from functools import cache
 from pathlib import Path
 
 import pytest
 
-from ivig_core import InputError, Patient
-from ivig_core.infusion import rate_schedule
+from ivig_core import InputError
 from ivig_core.io.plot import PhaseSpan, course_data, draw_course, plot_course
-from ivig_core.plan import Phase, Plan
-from ivig_core.planning.course import plan_course
-from ivig_core.products import get_product
-from ivig_core.regimen import DoseSteps, Stop, Taper, get_preset
-
-
-@cache
-def example_plan() -> Plan:
-    """Seed 000 with the JND 2023 taper, Octagam 10 % for DM, ideal weight."""
-    product = get_product("octagam 10%")
-    regimen = get_preset("seed-000-myositis").choose(
-        induction_days=2,
-        maintenance_days=1,
-        cycles=3,
-        taper=Taper(strategy=DoseSteps.jnd_2023(), end=Stop()),
-    )
-    return plan_course(
-        Patient(sex="female", age="54 year", height="165 cm", weight="92 kg"),
-        regimen,
-        product,
-        start=dt.date(2026, 1, 5),
-        policy="ideal",
-        rounding="never-below",
-        indication="dermatomyositis",
-        rate_weight="dosing",
-        rate_schedule=rate_schedule(
-            product, "dermatomyositis", increment="1 mg/kg/min", interval="30 min"
-        ),
-    )
+from ivig_core.plan import Phase
+from worked import example_plan
 
 
 def test_course_data_follows_the_plan() -> None:

@@ -34,29 +34,73 @@ DATA = Path(__file__).parent.parent / "src" / "ivig_core" / "data" / "products.t
 # The reference table (clinical.md §2.1, §2.2, §4.1, §5), transcribed by hand.
 # None: the reference marks the value UNCONFIRMED (or gives none).
 
-#: key -> (concentration g/L, vial sizes (g, mL or None when only grams given))
-PRESENTATION: dict[str, tuple[float, list[tuple[float, float | None]]]] = {
-    "privigen": (100.0, [(40, 400)]),
-    "octagam-10": (100.0, [(2, 20), (5, 50), (10, 100), (20, 200), (30, 300)]),
-    "octagam-5": (50.0, [(2.5, 50), (5, 100), (10, 200), (25, 500)]),
+#: key -> (concentration g/L, vials as (g, mL, volume stated on the label?)).
+#: Where the label gives only grams, the mL are worked by hand from the
+#: concentration: 1 g of a 100 g/L product is 10 mL, of a 50 g/L one 20 mL.
+PRESENTATION: dict[str, tuple[float, list[tuple[float, float, bool]]]] = {
+    "privigen": (100.0, [(40, 400, True)]),
+    "octagam-10": (
+        100.0,
+        [
+            (2, 20, True),
+            (5, 50, True),
+            (10, 100, True),
+            (20, 200, True),
+            (30, 300, True),
+        ],
+    ),
+    "octagam-5": (
+        50.0,
+        [(2.5, 50, True), (5, 100, True), (10, 200, True), (25, 500, True)],
+    ),
     "gamunex-c": (
         100.0,
-        [(1, 10), (2.5, 25), (5, 50), (10, 100), (20, 200), (40, 400)],
+        [
+            (1, 10, True),
+            (2.5, 25, True),
+            (5, 50, True),
+            (10, 100, True),
+            (20, 200, True),
+            (40, 400, True),
+        ],
     ),
     "gammagard-liquid": (
         100.0,
-        [(1, None), (2.5, None), (5, None), (10, None), (20, None), (30, None)],
+        [
+            (1, 10, False),
+            (2.5, 25, False),
+            (5, 50, False),
+            (10, 100, False),
+            (20, 200, False),
+            (30, 300, False),
+        ],
     ),
-    "gammagard-sd": (50.0, [(2.5, None), (5, None), (10, None)]),
+    "gammagard-sd": (50.0, [(2.5, 50, False), (5, 100, False), (10, 200, False)]),
     "panzyga": (
         100.0,
-        [(1, None), (2.5, None), (5, None), (10, None), (20, None), (30, None)],
+        [
+            (1, 10, False),
+            (2.5, 25, False),
+            (5, 50, False),
+            (10, 100, False),
+            (20, 200, False),
+            (30, 300, False),
+        ],
     ),
-    "bivigam": (100.0, [(5, 50), (10, 100)]),
-    "asceniv": (100.0, [(5, 50)]),
+    "bivigam": (100.0, [(5, 50, True), (10, 100, True)]),
+    "asceniv": (100.0, [(5, 50, True)]),
     "gammaplex-5": (50.0, []),
-    "hizentra": (200.0, [(1, 5), (2, 10), (4, 20), (10, 50)]),
-    "hyqvia": (100.0, [(2.5, None), (5, None), (10, None), (20, None), (30, None)]),
+    "hizentra": (200.0, [(1, 5, True), (2, 10, True), (4, 20, True), (10, 50, True)]),
+    "hyqvia": (
+        100.0,
+        [
+            (2.5, 25, False),
+            (5, 50, False),
+            (10, 100, False),
+            (20, 200, False),
+            (30, 300, False),
+        ],
+    ),
     "cuvitru": (200.0, []),
     "xembify": (200.0, []),
 }
@@ -165,20 +209,16 @@ def test_catalogue_covers_required_products(name: str) -> None:
 
 @pytest.mark.parametrize(("key", "expected"), PRESENTATION.items())
 def test_presentation_matches_reference(
-    key: str, expected: tuple[float, list[tuple[float, float | None]]]
+    key: str, expected: tuple[float, list[tuple[float, float, bool]]]
 ) -> None:
-    """Concentration and vial sizes match the reference table."""
+    """Concentration and vial sizes match the reference table (mL by hand)."""
     product = get_product(key)
     conc, vials = expected
     assert conc == product.concentration_g_per_l
-    assert [g for g, _ in vials] == [v.grams_g for v in product.vials]
-    for (g, ml), vial in zip(vials, product.vials, strict=True):
-        if ml is None:
-            assert not vial.volume_stated
-            assert vial.volume_ml == pytest.approx(g / conc * 1000)
-        else:
-            assert vial.volume_stated
-            assert ml == vial.volume_ml
+    assert [g for g, _, _ in vials] == [v.grams_g for v in product.vials]
+    for (_, ml, stated), vial in zip(vials, product.vials, strict=True):
+        assert vial.volume_stated is stated
+        assert vial.volume_ml == pytest.approx(ml, rel=1e-12)
     assert ("vials" in product.unconfirmed) == (not vials)
 
 
@@ -429,7 +469,10 @@ def test_catalogue_refuses_clashing_names() -> None:
     """Two products with the same normalised name are refused."""
     a = _product()
     b = _product(key="local-ivig-2")
-    with pytest.raises(InputError, match=r"clashes"):
+    with pytest.raises(
+        InputError,
+        match=r"^products\['local-ivig-2'\]: .*; allowed: a name distinct from other",
+    ):
         Catalogue(products={a.key: a, b.key: b})
 
 
@@ -648,17 +691,25 @@ def test_twins_differ_only_in_band() -> None:
 def test_structured_fields_are_checked() -> None:
     """Bands in order, sites in order, a count only for first infusions."""
     src = Source(reference="r", version="v")
-    with pytest.raises(InputError, match="weight_below"):
+    with pytest.raises(
+        InputError, match=r"^weight_below: .*; allowed: above the band's lower end 40"
+    ):
         ScSiteLimit(
             applies_to="x", source=src, weight_from="40 kg", weight_below="30 kg"
         )
-    with pytest.raises(InputError, match="sites_to"):
+    with pytest.raises(
+        InputError, match=r"^sites_to: .*; allowed: at least sites_from \(3\)"
+    ):
         ScSiteLimit(applies_to="x", source=src, sites_from=3, sites_to=2)
-    with pytest.raises(InputError, match="infusion_count"):
+    with pytest.raises(
+        InputError, match=r"^infusion_count: .*; allowed: absent unless infusions ="
+    ):
         ScSiteLimit(applies_to="x", source=src, infusion_count=2)
     with pytest.raises(UnitError):
         ScSiteLimit(applies_to="x", source=src, weight_from=40)
-    with pytest.raises(InputError, match="infusions"):
+    with pytest.raises(
+        InputError, match=r"^infusions: .*; allowed: one of \['first', 'later',"
+    ):
         ScSiteLimit(applies_to="x", source=src, infusions="sometimes")
 
 
@@ -683,7 +734,11 @@ def test_sc_start_rules_are_catalogue_data() -> None:
     assert hyq is not None
     assert hyq.start_for("same-as-ivig") is None
     src = Source(reference="r", version="v")
-    with pytest.raises(InputError, match="latest"):
+    with pytest.raises(
+        InputError, match=r"^latest: .*; allowed: at least earliest \(14 days\)"
+    ):
         ScStart(earliest="2 week", latest="1 week", source=src)
-    with pytest.raises(InputError, match="frequency"):
+    with pytest.raises(
+        InputError, match=r"^frequency: .*; allowed: one of \['weekly',"
+    ):
         ScStart(earliest="1 week", latest="1 week", source=src, frequency="daily")

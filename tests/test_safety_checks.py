@@ -7,7 +7,7 @@ import datetime as dt
 import attrs
 import pytest
 
-from ivig_core import InputError, Patient
+from ivig_core import InputError
 from ivig_core.plan import Plan
 from ivig_core.products import Composition, Excipient, Source, get_product
 from ivig_core.safety import (
@@ -20,30 +20,8 @@ from ivig_core.safety import (
     Severity,
     assess,
 )
-from safety_plans import START, make_plan
-
-
-def patient(
-    *,
-    age: str = "54 year",
-    weight: str = "70 kg",
-    height: str = "165 cm",
-    iga: str | None = "200 mg/dL",
-    creatinine: str | None = "0.8 mg/dL",
-    abo: str | None = "O",
-    factors: frozenset[str] = frozenset(),
-) -> Patient:
-    """A 54-year-old woman, 70 kg, IgA, creatinine and blood group recorded."""
-    return Patient(
-        sex="female",
-        age=age,
-        height=height,
-        weight=weight,
-        serum_iga=iga,
-        serum_creatinine=creatinine,
-        abo_group=abo,
-        risk_factors=factors,
-    )
+from safety_plans import START, fired, make_plan, unassessed
+from worked import recorded_woman
 
 
 def plan(**kwargs: object) -> Plan:
@@ -53,23 +31,13 @@ def plan(**kwargs: object) -> Plan:
     return make_plan(**defaults)  # type: ignore[arg-type]
 
 
-def fired(report: SafetyReport, code: FindingCode) -> list[Finding]:
-    """The assessed findings with *code*."""
-    return [f for f in report.with_code(code) if f.assessed]
-
-
-def unassessed(report: SafetyReport, code: FindingCode) -> list[Finding]:
-    """The not-assessed findings with *code*."""
-    return [f for f in report.with_code(code) if not f.assessed]
-
-
 # --------------------------------------------------------------------------
 # IgA
 
 
 def test_iga_not_measured_fires() -> None:
     """No serum IgA gives IGA_NOT_MEASURED, saying it is not a label rule."""
-    report = assess(patient(iga=None), plan())
+    report = assess(recorded_woman(serum_iga=None), plan())
     (f,) = fired(report, FindingCode.IGA_NOT_MEASURED)
     assert f.severity is Severity.WARNING
     assert "not a US label requirement" in f.message
@@ -78,8 +46,12 @@ def test_iga_not_measured_fires() -> None:
 
 def test_iga_not_measured_quiet_when_measured() -> None:
     """A measured IgA silences IGA_NOT_MEASURED; a recorded deficiency does not."""
-    assert not report_codes(assess(patient(), plan()), FindingCode.IGA_NOT_MEASURED)
-    deficient = patient(iga=None, factors=frozenset({"iga_deficiency"}))
+    assert not report_codes(
+        assess(recorded_woman(), plan()), FindingCode.IGA_NOT_MEASURED
+    )
+    deficient = recorded_woman(
+        serum_iga=None, risk_factors=frozenset({"iga_deficiency"})
+    )
     (f,) = fired(assess(deficient, plan()), FindingCode.IGA_NOT_MEASURED)
     assert "record the serum IgA value" in f.message
 
@@ -91,7 +63,7 @@ def report_codes(report: SafetyReport, code: FindingCode) -> list[Finding]:
 
 def test_iga_deficiency_with_non_depleted_product_suggests_gammagard_sd() -> None:
     """A recorded IgA deficiency on Privigen is a soft limit naming Gammagard S/D."""
-    p = patient(factors=frozenset({"iga_deficiency"}))
+    p = recorded_woman(risk_factors=frozenset({"iga_deficiency"}))
     (f,) = fired(assess(p, plan()), FindingCode.IGA_DEFICIENCY_PRODUCT)
     assert f.severity is Severity.SOFT_LIMIT
     assert "Gammagard S/D" in f.message
@@ -100,7 +72,7 @@ def test_iga_deficiency_with_non_depleted_product_suggests_gammagard_sd() -> Non
 
 def test_iga_deficiency_quiet_on_depleted_product() -> None:
     """An IgA-depleted product raises no IgA-deficiency finding."""
-    p = patient(factors=frozenset({"iga_deficiency"}))
+    p = recorded_woman(risk_factors=frozenset({"iga_deficiency"}))
     report = assess(p, plan(product="gammagard-sd"))
     assert not report_codes(report, FindingCode.IGA_DEFICIENCY_PRODUCT)
 
@@ -108,15 +80,15 @@ def test_iga_deficiency_quiet_on_depleted_product() -> None:
 def test_iga_deficiency_by_configured_threshold() -> None:
     """A serum IgA below the configured threshold counts as deficiency."""
     cfg = SafetyConfig(iga_deficiency_below="7 mg/dL")
-    low = assess(patient(iga="2 mg/dL"), plan(), config=cfg)
+    low = assess(recorded_woman(serum_iga="2 mg/dL"), plan(), config=cfg)
     assert fired(low, FindingCode.IGA_DEFICIENCY_PRODUCT)
-    normal = assess(patient(iga="200 mg/dL"), plan(), config=cfg)
+    normal = assess(recorded_woman(serum_iga="200 mg/dL"), plan(), config=cfg)
     assert not report_codes(normal, FindingCode.IGA_DEFICIENCY_PRODUCT)
 
 
 def test_iga_deficiency_not_assessed_without_threshold() -> None:
     """A measured IgA with no configured threshold is "not assessed"."""
-    report = assess(patient(iga="2 mg/dL"), plan())
+    report = assess(recorded_woman(serum_iga="2 mg/dL"), plan())
     (f,) = unassessed(report, FindingCode.IGA_DEFICIENCY_PRODUCT)
     assert "iga_deficiency_below" in f.message
 
@@ -124,7 +96,7 @@ def test_iga_deficiency_not_assessed_without_threshold() -> None:
 def test_anti_iga_with_hypersensitivity_is_hard_limit() -> None:
     """Anti-IgA antibodies plus hypersensitivity history is a hard limit."""
     factors = frozenset({"anti_iga_antibodies", "ig_hypersensitivity_history"})
-    report = assess(patient(factors=factors), plan())
+    report = assess(recorded_woman(risk_factors=factors), plan())
     (f,) = fired(report, FindingCode.ANTI_IGA_CONTRAINDICATION)
     assert f.severity is Severity.HARD_LIMIT
     assert not report.ready_to_issue
@@ -132,14 +104,16 @@ def test_anti_iga_with_hypersensitivity_is_hard_limit() -> None:
 
 def test_anti_iga_without_history_is_not_a_contraindication() -> None:
     """Anti-IgA antibodies alone give the IgA-deficiency soft limit only."""
-    report = assess(patient(factors=frozenset({"anti_iga_antibodies"})), plan())
+    report = assess(
+        recorded_woman(risk_factors=frozenset({"anti_iga_antibodies"})), plan()
+    )
     assert not report_codes(report, FindingCode.ANTI_IGA_CONTRAINDICATION)
     assert fired(report, FindingCode.IGA_DEFICIENCY_PRODUCT)
 
 
 def test_hyqvia_with_hyaluronidase_hypersensitivity_is_hard_limit() -> None:
     """HyQvia and hyaluronidase hypersensitivity is a hard limit."""
-    p = patient(factors=frozenset({"hyaluronidase_hypersensitivity"}))
+    p = recorded_woman(risk_factors=frozenset({"hyaluronidase_hypersensitivity"}))
     report = assess(p, plan(product="hyqvia"))
     (f,) = fired(report, FindingCode.HYALURONIDASE_CONTRAINDICATION)
     assert f.severity is Severity.HARD_LIMIT
@@ -165,14 +139,14 @@ def test_hyqvia_with_hyaluronidase_hypersensitivity_is_hard_limit() -> None:
 )
 def test_thrombosis_risk_fires_for_each_boxed_factor(factor: str) -> None:
     """Each boxed-warning thrombosis factor gives THROMBOSIS_RISK."""
-    report = assess(patient(factors=frozenset({factor})), plan())
+    report = assess(recorded_woman(risk_factors=frozenset({factor})), plan())
     (f,) = fired(report, FindingCode.THROMBOSIS_RISK)
     assert "minimum dose and infusion rate practicable" in f.message
 
 
 def test_thrombosis_quiet_without_factors_but_age_not_assessed() -> None:
     """No factor: no risk finding, but age is "not assessed" until configured."""
-    report = assess(patient(age="80 year"), plan())
+    report = assess(recorded_woman(age="80 year"), plan())
     assert not fired(report, FindingCode.THROMBOSIS_RISK)
     (f,) = unassessed(report, FindingCode.THROMBOSIS_RISK)
     assert "advanced age" in f.message
@@ -181,16 +155,16 @@ def test_thrombosis_quiet_without_factors_but_age_not_assessed() -> None:
 def test_thrombosis_age_counts_from_configured_threshold() -> None:
     """With thrombosis_age_from set, an older patient is at risk."""
     cfg = SafetyConfig(thrombosis_age_from="75 year")
-    old = assess(patient(age="80 year"), plan(), config=cfg)
+    old = assess(recorded_woman(age="80 year"), plan(), config=cfg)
     assert fired(old, FindingCode.THROMBOSIS_RISK)
-    young = assess(patient(age="50 year"), plan(), config=cfg)
+    young = assess(recorded_woman(age="50 year"), plan(), config=cfg)
     assert not report_codes(young, FindingCode.THROMBOSIS_RISK)
 
 
 def test_thrombosis_names_the_products_at_risk_cap() -> None:
     """The thrombosis advice quotes the product's at-risk cap."""
     report = assess(
-        patient(factors=frozenset({"prior_thrombosis"})),
+        recorded_woman(risk_factors=frozenset({"prior_thrombosis"})),
         plan(product="octagam-10", rates_mg_kg_min=(1.0, 2.0, 3.0)),
     )
     (f,) = fired(report, FindingCode.THROMBOSIS_RISK)
@@ -201,7 +175,7 @@ def test_dermatomyositis_is_a_thrombosis_warning_but_not_a_cap_trigger() -> None
     """DM (Octagam label) warns of thrombosis; the DM maximum, not 3.3, applies."""
     full = SafetyConfig(thrombosis_age_from="75 year", crcl_below="60 mL/min")
     p = plan(product="octagam-10", rates_mg_kg_min=(1.0, 2.0, 4.0))
-    report = assess(patient(), p, indication="dermatomyositis", config=full)
+    report = assess(recorded_woman(), p, indication="dermatomyositis", config=full)
     (f,) = fired(report, FindingCode.THROMBOSIS_RISK)
     assert "increased risk for thromboembolic events" in f.message
     assert not report_codes(report, FindingCode.RATE_ABOVE_AT_RISK_CAP)
@@ -211,11 +185,11 @@ def test_dermatomyositis_is_a_thrombosis_warning_but_not_a_cap_trigger() -> None
 def test_hyperviscosity_asks_for_viscosity() -> None:
     """Paraproteinaemia or hyperviscosity asks for blood viscosity."""
     for factor in ("paraproteinaemia", "hyperviscosity"):
-        report = assess(patient(factors=frozenset({factor})), plan())
+        report = assess(recorded_woman(risk_factors=frozenset({factor})), plan())
         (f,) = fired(report, FindingCode.HYPERVISCOSITY_ASSESS)
         assert "viscosity" in f.message
     assert not report_codes(
-        assess(patient(), plan()), FindingCode.HYPERVISCOSITY_ASSESS
+        assess(recorded_woman(), plan()), FindingCode.HYPERVISCOSITY_ASSESS
     )
 
 
@@ -236,7 +210,7 @@ def test_hyperviscosity_asks_for_viscosity() -> None:
 )
 def test_renal_risk_fires_for_each_boxed_factor(factor: str) -> None:
     """Each boxed-warning renal factor gives RENAL_RISK with BUN/creatinine advice."""
-    report = assess(patient(factors=frozenset({factor})), plan())
+    report = assess(recorded_woman(risk_factors=frozenset({factor})), plan())
     (f,) = fired(report, FindingCode.RENAL_RISK)
     assert "BUN and creatinine" in f.message
     assert "urine output" in f.message
@@ -244,13 +218,15 @@ def test_renal_risk_fires_for_each_boxed_factor(factor: str) -> None:
 
 def test_renal_risk_over_65_is_sourced_default() -> None:
     """Age above 65 (boxed warning) is a renal risk; 65 itself is not."""
-    assert fired(assess(patient(age="66 year"), plan()), FindingCode.RENAL_RISK)
-    assert not fired(assess(patient(age="65 year"), plan()), FindingCode.RENAL_RISK)
+    assert fired(assess(recorded_woman(age="66 year"), plan()), FindingCode.RENAL_RISK)
+    assert not fired(
+        assess(recorded_woman(age="65 year"), plan()), FindingCode.RENAL_RISK
+    )
 
 
 def test_renal_not_assessed_without_creatinine() -> None:
     """No creatinine and no recorded insufficiency: renal insufficiency not assessed."""
-    report = assess(patient(creatinine=None), plan())
+    report = assess(recorded_woman(serum_creatinine=None), plan())
     (f,) = unassessed(report, FindingCode.RENAL_RISK)
     assert f.severity is Severity.WARNING
     assert "creatinine" in f.message
@@ -259,16 +235,16 @@ def test_renal_not_assessed_without_creatinine() -> None:
 def test_renal_crcl_threshold() -> None:
     """A Cockcroft-Gault CrCl below the configured threshold is a renal risk."""
     cfg = SafetyConfig(crcl_below="60 mL/min")
-    high_scr = patient(creatinine="2.5 mg/dL")
+    high_scr = recorded_woman(serum_creatinine="2.5 mg/dL")
     assert fired(assess(high_scr, plan(), config=cfg), FindingCode.RENAL_RISK)
     assert not report_codes(
-        assess(patient(), plan(), config=cfg), FindingCode.RENAL_RISK
+        assess(recorded_woman(), plan(), config=cfg), FindingCode.RENAL_RISK
     )
 
 
 def test_renal_crcl_not_assessed_without_threshold() -> None:
     """A creatinine without a configured CrCl threshold is "not assessed" (info)."""
-    (f,) = unassessed(assess(patient(), plan()), FindingCode.RENAL_RISK)
+    (f,) = unassessed(assess(recorded_woman(), plan()), FindingCode.RENAL_RISK)
     assert f.severity is Severity.INFO
     assert "crcl_below" in f.message
 
@@ -288,11 +264,11 @@ def _sucrose_product_plan() -> tuple[Plan, object]:
 def test_sucrose_product_with_renal_risk() -> None:
     """A sucrose product for a patient at renal risk is flagged."""
     p, sucrose = _sucrose_product_plan()
-    risky = patient(factors=frozenset({"diabetes"}))
+    risky = recorded_woman(risk_factors=frozenset({"diabetes"}))
     report = assess(risky, p, product=sucrose)  # type: ignore[arg-type]
     assert fired(report, FindingCode.SUCROSE_PRODUCT_RENAL_RISK)
     assert not report_codes(
-        assess(patient(), p, product=sucrose),  # type: ignore[arg-type]
+        assess(recorded_woman(), p, product=sucrose),  # type: ignore[arg-type]
         FindingCode.SUCROSE_PRODUCT_RENAL_RISK,
     )
     assert not report_codes(
@@ -303,7 +279,9 @@ def test_sucrose_product_with_renal_risk() -> None:
 def test_sucrose_not_assessed_when_composition_unknown() -> None:
     """A product with no composition data: sucrose "not assessed" if at risk."""
     prod = attrs.evolve(get_product("privigen"), composition=None)
-    report = assess(patient(factors=frozenset({"sepsis"})), plan(), product=prod)
+    report = assess(
+        recorded_woman(risk_factors=frozenset({"sepsis"})), plan(), product=prod
+    )
     assert unassessed(report, FindingCode.SUCROSE_PRODUCT_RENAL_RISK)
 
 
@@ -313,7 +291,7 @@ def test_sucrose_not_assessed_when_composition_unknown() -> None:
 
 def test_daily_dose_above_80g_fires_per_day() -> None:
     """92 g a day (1 g/kg, 92 kg) is a soft limit on each day."""
-    report = assess(patient(weight="92 kg"), plan(weight_kg=92.0))
+    report = assess(recorded_woman(weight="92 kg"), plan(weight_kg=92.0))
     found = fired(report, FindingCode.DAILY_DOSE_ABOVE_80G)
     assert [f.concerns.date for f in found] == [START, START + dt.timedelta(days=1)]
     assert all("3 to 5 days at 0.4 g/kg" in f.message for f in found)
@@ -321,20 +299,20 @@ def test_daily_dose_above_80g_fires_per_day() -> None:
 
 def test_daily_dose_80g_exactly_is_quiet() -> None:
     """80 g is not "higher than 80 g"."""
-    report = assess(patient(weight="80 kg"), plan(weight_kg=80.0))
+    report = assess(recorded_woman(weight="80 kg"), plan(weight_kg=80.0))
     assert not report_codes(report, FindingCode.DAILY_DOSE_ABOVE_80G)
 
 
 def test_daily_dose_not_assessed_without_infusions() -> None:
     """A plan with no infusions reports daily grams "not assessed"."""
     empty = attrs.evolve(plan(), infusions=())
-    assert unassessed(assess(patient(), empty), FindingCode.DAILY_DOSE_ABOVE_80G)
+    assert unassessed(assess(recorded_woman(), empty), FindingCode.DAILY_DOSE_ABOVE_80G)
 
 
 def test_dose_above_octagam_dm_label() -> None:
     """2.5 g/kg per course of Octagam 10 % in DM exceeds the label's 2 g/kg."""
     p = plan(product="octagam-10", course_g_per_kg=2.5, days=5)
-    report = assess(patient(), p, indication="dermatomyositis")
+    report = assess(recorded_woman(), p, indication="dermatomyositis")
     found = fired(report, FindingCode.DOSE_ABOVE_LIMIT)
     assert {f.concerns.kind for f in found} == {"cycle"}
     sources = {f.source.split(",")[0] for f in found}
@@ -343,7 +321,9 @@ def test_dose_above_octagam_dm_label() -> None:
 
 def test_dose_within_limit_is_quiet() -> None:
     """2 g/kg over 2 days of Octagam 10 % in DM is within the label."""
-    report = assess(patient(), plan(product="octagam-10"), indication="dermatomyositis")
+    report = assess(
+        recorded_woman(), plan(product="octagam-10"), indication="dermatomyositis"
+    )
     assert not report_codes(report, FindingCode.DOSE_ABOVE_LIMIT)
 
 
@@ -352,14 +332,14 @@ def test_dose_per_day_limit() -> None:
     cfg = SafetyConfig(
         dose_limits=(DoseLimit(indication="cidp", max_per_day="0.5 g/kg", source="t"),)
     )
-    report = assess(patient(), plan(), indication="cidp", config=cfg)
+    report = assess(recorded_woman(), plan(), indication="cidp", config=cfg)
     assert len(fired(report, FindingCode.DOSE_ABOVE_LIMIT)) == 2
 
 
 def test_dose_limit_not_assessed_without_indication_or_limit() -> None:
     """No indication, or no limit for it: dose limits "not assessed"."""
-    assert unassessed(assess(patient(), plan()), FindingCode.DOSE_ABOVE_LIMIT)
-    report = assess(patient(), plan(), indication="itp")
+    assert unassessed(assess(recorded_woman(), plan()), FindingCode.DOSE_ABOVE_LIMIT)
+    report = assess(recorded_woman(), plan(), indication="itp")
     (f,) = unassessed(report, FindingCode.DOSE_ABOVE_LIMIT)
     assert "itp" in f.message
 
@@ -367,7 +347,7 @@ def test_dose_limit_not_assessed_without_indication_or_limit() -> None:
 def test_courses_closer_than_interval() -> None:
     """A course 25 days after the previous one on a 28-day regimen is flagged."""
     starts = [START, START + dt.timedelta(days=25)]
-    report = assess(patient(), plan(cycles=2, starts=starts))
+    report = assess(recorded_woman(), plan(cycles=2, starts=starts))
     (f,) = fired(report, FindingCode.COURSE_INTERVAL_SHORT)
     assert f.concerns.cycle == 2
     assert "3 days sooner" in f.message
@@ -377,7 +357,9 @@ def test_courses_on_interval_or_later_are_quiet() -> None:
     """Courses on the interval, or later, are not flagged."""
     later = [START, START + dt.timedelta(days=30)]
     for p in (plan(cycles=3), plan(cycles=2, starts=later)):
-        assert not report_codes(assess(patient(), p), FindingCode.COURSE_INTERVAL_SHORT)
+        assert not report_codes(
+            assess(recorded_woman(), p), FindingCode.COURSE_INTERVAL_SHORT
+        )
 
 
 def test_plan_without_regimen_or_planned_dates_is_refused() -> None:
@@ -389,9 +371,9 @@ def test_plan_without_regimen_or_planned_dates_is_refused() -> None:
     p = plan(cycles=2)
     cycles = tuple(attrs.evolve(c, planned_start=None) for c in p.cycles)  # type: ignore[arg-type]
     with pytest.raises(InputError, match=r"plan\.regimen"):
-        assess(patient(), attrs.evolve(p, regimen=None))  # type: ignore[arg-type]
+        assess(recorded_woman(), attrs.evolve(p, regimen=None))  # type: ignore[arg-type]
     with pytest.raises(InputError, match=r"plan\.cycles\[0\]\.planned_start"):
-        assess(patient(), attrs.evolve(p, cycles=cycles))
+        assess(recorded_woman(), attrs.evolve(p, cycles=cycles))
 
 
 # --------------------------------------------------------------------------
@@ -401,7 +383,7 @@ def test_plan_without_regimen_or_planned_dates_is_refused() -> None:
 def test_rate_above_dm_label_maximum_is_hard() -> None:
     """Octagam 10 % in DM above 4 mg/kg/min is a hard limit on each day."""
     p = plan(product="octagam-10", rates_mg_kg_min=(1.0, 2.0, 4.0, 5.0))
-    report = assess(patient(), p, indication="dermatomyositis")
+    report = assess(recorded_woman(), p, indication="dermatomyositis")
     found = fired(report, FindingCode.RATE_ABOVE_LABEL_MAX)
     assert len(found) == 2
     assert all(f.severity is Severity.HARD_LIMIT for f in found)
@@ -411,17 +393,19 @@ def test_rate_above_dm_label_maximum_is_hard() -> None:
 def test_rate_at_dm_label_maximum_is_quiet() -> None:
     """4 mg/kg/min of Octagam 10 % in DM is allowed."""
     p = plan(product="octagam-10", rates_mg_kg_min=(1.0, 2.0, 4.0))
-    report = assess(patient(), p, indication="dermatomyositis")
+    report = assess(recorded_woman(), p, indication="dermatomyositis")
     assert not report_codes(report, FindingCode.RATE_ABOVE_LABEL_MAX)
 
 
 def test_rate_without_indication_checks_highest_label_maximum() -> None:
     """No indication: not assessed for the indication, but 13 > 12 still fires."""
     p = plan(product="octagam-10", rates_mg_kg_min=(1.0, 13.0))
-    report = assess(patient(), p)
+    report = assess(recorded_woman(), p)
     assert unassessed(report, FindingCode.RATE_ABOVE_LABEL_MAX)
     assert fired(report, FindingCode.RATE_ABOVE_LABEL_MAX)
-    ok = assess(patient(), plan(product="octagam-10", rates_mg_kg_min=(1.0, 8.0)))
+    ok = assess(
+        recorded_woman(), plan(product="octagam-10", rates_mg_kg_min=(1.0, 8.0))
+    )
     assert not fired(ok, FindingCode.RATE_ABOVE_LABEL_MAX)
 
 
@@ -436,33 +420,33 @@ def test_infusion_without_run_is_refused() -> None:
         ),
     )
     with pytest.raises(InputError, match=r"plan\.infusions\[0\]\.run"):
-        assess(patient(), runless, indication="cidp")
+        assess(recorded_woman(), runless, indication="cidp")
 
 
 def test_at_risk_cap_soft_limit_for_patient_at_risk() -> None:
     """Diabetes and Octagam 10 % at 4 mg/kg/min exceeds the 3.3 cap (soft)."""
     p = plan(product="octagam-10", rates_mg_kg_min=(1.0, 2.0, 4.0))
-    risky = patient(factors=frozenset({"diabetes"}))
+    risky = recorded_woman(risk_factors=frozenset({"diabetes"}))
     report = assess(risky, p, indication="dermatomyositis")
     found = fired(report, FindingCode.RATE_ABOVE_AT_RISK_CAP)
     assert len(found) == 2
     assert "≤ 3.3 mg/kg/min" in found[0].message
     full = SafetyConfig(thrombosis_age_from="75 year", crcl_below="60 mL/min")
-    quiet = assess(patient(), p, indication="dermatomyositis", config=full)
+    quiet = assess(recorded_woman(), p, indication="dermatomyositis", config=full)
     assert not report_codes(quiet, FindingCode.RATE_ABOVE_AT_RISK_CAP)
 
 
 def test_at_risk_cap_not_assessed_when_risk_not_fully_assessed() -> None:
     """Steps above the cap and no age/CrCl thresholds: "not assessed", not quiet."""
     p = plan(product="octagam-10", rates_mg_kg_min=(1.0, 2.0, 4.0))
-    report = assess(patient(), p, indication="dermatomyositis")
+    report = assess(recorded_woman(), p, indication="dermatomyositis")
     (f,) = unassessed(report, FindingCode.RATE_ABOVE_AT_RISK_CAP)
     assert "not fully assessed" in f.message
 
 
 def test_below_cap_is_strict_for_bivigam() -> None:
     """Bivigam's cap is "< 2 mg/kg/min": a step at 2 fires, 1.9 does not."""
-    risky = patient(factors=frozenset({"prior_thrombosis"}))
+    risky = recorded_woman(risk_factors=frozenset({"prior_thrombosis"}))
     at = assess(risky, plan(product="bivigam", rates_mg_kg_min=(0.5, 2.0)))
     assert fired(at, FindingCode.RATE_ABOVE_AT_RISK_CAP)
     under = assess(risky, plan(product="bivigam", rates_mg_kg_min=(0.5, 1.9)))
@@ -471,7 +455,7 @@ def test_below_cap_is_strict_for_bivigam() -> None:
 
 def test_at_risk_cap_not_assessed_without_numeric_cap() -> None:
     """At risk on Privigen (no numeric cap): minimum rate practicable, not assessed."""
-    risky = patient(factors=frozenset({"sepsis"}))
+    risky = recorded_woman(risk_factors=frozenset({"sepsis"}))
     (f,) = unassessed(assess(risky, plan()), FindingCode.RATE_ABOVE_AT_RISK_CAP)
     assert "minimum infusion rate practicable" in f.message
 
@@ -479,7 +463,7 @@ def test_at_risk_cap_not_assessed_without_numeric_cap() -> None:
 def test_plan_without_product_is_refused() -> None:
     """A plan without its product's name is refused, naming the field."""
     with pytest.raises(InputError, match=r"plan\.product"):
-        assess(patient(), attrs.evolve(plan(), product=None))  # type: ignore[arg-type]
+        assess(recorded_woman(), attrs.evolve(plan(), product=None))  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------
@@ -488,56 +472,65 @@ def test_plan_without_product_is_refused() -> None:
 
 def test_haemolysis_non_o_high_dose() -> None:
     """Blood group A with a 2 g/kg course: monitor for 5-10 days."""
-    (f,) = fired(assess(patient(abo="A"), plan()), FindingCode.HAEMOLYSIS_MONITOR)
+    (f,) = fired(
+        assess(recorded_woman(abo_group="A"), plan()), FindingCode.HAEMOLYSIS_MONITOR
+    )
     assert "5 to 10 days" in f.message
     assert "33433931" in f.source
 
 
 def test_haemolysis_quiet_for_o_or_low_dose() -> None:
     """Group O, or a 1 g/kg course, raises nothing."""
-    assert not report_codes(assess(patient(), plan()), FindingCode.HAEMOLYSIS_MONITOR)
-    low = assess(patient(abo="B"), plan(course_g_per_kg=1.0))
+    assert not report_codes(
+        assess(recorded_woman(), plan()), FindingCode.HAEMOLYSIS_MONITOR
+    )
+    low = assess(recorded_woman(abo_group="B"), plan(course_g_per_kg=1.0))
     assert not report_codes(low, FindingCode.HAEMOLYSIS_MONITOR)
 
 
 def test_haemolysis_not_assessed_without_blood_group() -> None:
     """Unknown blood group with 2 g/kg: "not assessed" (warning)."""
-    (f,) = unassessed(assess(patient(abo=None), plan()), FindingCode.HAEMOLYSIS_MONITOR)
+    (f,) = unassessed(
+        assess(recorded_woman(abo_group=None), plan()), FindingCode.HAEMOLYSIS_MONITOR
+    )
     assert f.severity is Severity.WARNING
 
 
 @pytest.mark.parametrize("factor", ["diabetes", "glucose_meter_monitoring"])
 def test_maltose_meter_warning(factor: str) -> None:
     """Octagam (maltose) with diabetes or meter monitoring warns about GDH-PQQ."""
-    report = assess(patient(factors=frozenset({factor})), plan(product="octagam-10"))
+    report = assess(
+        recorded_woman(risk_factors=frozenset({factor})), plan(product="octagam-10")
+    )
     (f,) = fired(report, FindingCode.MALTOSE_GLUCOSE_METER)
     assert "GDH-PQQ" in f.message
 
 
 def test_maltose_quiet_for_maltose_free_or_no_diabetes() -> None:
     """Privigen with diabetes, or Octagam without, raises no maltose warning."""
-    diabetic = patient(factors=frozenset({"diabetes"}))
+    diabetic = recorded_woman(risk_factors=frozenset({"diabetes"}))
     assert not report_codes(assess(diabetic, plan()), FindingCode.MALTOSE_GLUCOSE_METER)
     assert not report_codes(
-        assess(patient(), plan(product="octagam-10")), FindingCode.MALTOSE_GLUCOSE_METER
+        assess(recorded_woman(), plan(product="octagam-10")),
+        FindingCode.MALTOSE_GLUCOSE_METER,
     )
 
 
 def test_maltose_not_assessed_without_composition() -> None:
     """Composition unknown and diabetes: maltose "not assessed"."""
     prod = attrs.evolve(get_product("octagam-10"), composition=None)
-    diabetic = patient(factors=frozenset({"diabetes"}))
+    diabetic = recorded_woman(risk_factors=frozenset({"diabetes"}))
     report = assess(diabetic, plan(product="octagam-10"), product=prod)
     assert unassessed(report, FindingCode.MALTOSE_GLUCOSE_METER)
 
 
 def test_heart_failure_fluid_load() -> None:
     """Heart failure suggests splitting or a higher concentration."""
-    report = assess(patient(factors=frozenset({"heart_failure"})), plan())
+    report = assess(recorded_woman(risk_factors=frozenset({"heart_failure"})), plan())
     (f,) = fired(report, FindingCode.FLUID_LOAD_HEART_FAILURE)
     assert "higher concentration" in f.message
     assert not report_codes(
-        assess(patient(), plan()), FindingCode.FLUID_LOAD_HEART_FAILURE
+        assess(recorded_woman(), plan()), FindingCode.FLUID_LOAD_HEART_FAILURE
     )
 
 
@@ -546,25 +539,28 @@ def test_large_daily_volume_threshold() -> None:
     cfg = SafetyConfig(large_volume_per_day="500 mL")
     assert (
         len(
-            fired(assess(patient(), plan(), config=cfg), FindingCode.LARGE_DAILY_VOLUME)
+            fired(
+                assess(recorded_woman(), plan(), config=cfg),
+                FindingCode.LARGE_DAILY_VOLUME,
+            )
         )
         == 2
     )
     big = SafetyConfig(large_volume_per_day="1 L")
     assert not report_codes(
-        assess(patient(), plan(), config=big), FindingCode.LARGE_DAILY_VOLUME
+        assess(recorded_woman(), plan(), config=big), FindingCode.LARGE_DAILY_VOLUME
     )
-    assert unassessed(assess(patient(), plan()), FindingCode.LARGE_DAILY_VOLUME)
+    assert unassessed(assess(recorded_woman(), plan()), FindingCode.LARGE_DAILY_VOLUME)
 
 
 def test_product_switch_restarts_at_initial_rate() -> None:
     """Switching from Gamunex-C to Privigen: start again at the initial rate."""
-    report = assess(patient(), plan(), previous_product="gamunex-c")
+    report = assess(recorded_woman(), plan(), previous_product="gamunex-c")
     (f,) = fired(report, FindingCode.PRODUCT_SWITCH)
     assert "initial rate" in f.message
-    same = assess(patient(), plan(), previous_product="Privigen")
+    same = assess(recorded_woman(), plan(), previous_product="Privigen")
     assert not report_codes(same, FindingCode.PRODUCT_SWITCH)
-    unknown = assess(patient(), plan(), previous_product="Some Local Brand")
+    unknown = assess(recorded_woman(), plan(), previous_product="Some Local Brand")
     assert fired(unknown, FindingCode.PRODUCT_SWITCH)
 
 
@@ -572,13 +568,19 @@ def test_product_switch_compares_first_step_with_label_initial_rate() -> None:
     """On a switch, a first step above the label's initial rate is called out."""
     fast = plan(product="octagam-10", rates_mg_kg_min=(2.0, 4.0))
     report = assess(
-        patient(), fast, indication="dermatomyositis", previous_product="privigen"
+        recorded_woman(),
+        fast,
+        indication="dermatomyositis",
+        previous_product="privigen",
     )
     (f,) = fired(report, FindingCode.PRODUCT_SWITCH)
     assert "ABOVE the label's initial rate 1 mg/kg/min" in f.message
     slow = plan(product="octagam-10", rates_mg_kg_min=(1.0, 4.0))
     report = assess(
-        patient(), slow, indication="dermatomyositis", previous_product="privigen"
+        recorded_woman(),
+        slow,
+        indication="dermatomyositis",
+        previous_product="privigen",
     )
     (f,) = fired(report, FindingCode.PRODUCT_SWITCH)
     assert "within the label's initial rate" in f.message
@@ -586,18 +588,20 @@ def test_product_switch_compares_first_step_with_label_initial_rate() -> None:
 
 def test_obese_on_actual_weight() -> None:
     """BMI 33.8 dosed on actual weight: advice; on ideal weight: quiet."""
-    heavy = patient(weight="92 kg")
+    heavy = recorded_woman(weight="92 kg")
     assert fired(assess(heavy, plan(weight_kg=92.0)), FindingCode.OBESE_ACTUAL_WEIGHT)
     ideal = assess(heavy, plan(weight_kg=57.0, basis="ideal"))
     assert not report_codes(ideal, FindingCode.OBESE_ACTUAL_WEIGHT)
-    assert not report_codes(assess(patient(), plan()), FindingCode.OBESE_ACTUAL_WEIGHT)
+    assert not report_codes(
+        assess(recorded_woman(), plan()), FindingCode.OBESE_ACTUAL_WEIGHT
+    )
 
 
 def test_plan_without_dosing_weight_is_refused() -> None:
     """A plan without its dosing weight is refused, naming the field."""
     p = attrs.evolve(plan(weight_kg=92.0), dosing_weight=None)  # type: ignore[arg-type]
     with pytest.raises(InputError, match=r"plan\.dosing_weight"):
-        assess(patient(weight="92 kg"), p)
+        assess(recorded_woman(weight="92 kg"), p)
 
 
 def test_hydration_and_premedication_from_local_protocol() -> None:
@@ -611,7 +615,7 @@ def test_hydration_and_premedication_from_local_protocol() -> None:
             source="ward 7 protocol 2026",
         ),
     )
-    p = patient(factors=frozenset({"prior_infusion_reaction"}))
+    p = recorded_woman(risk_factors=frozenset({"prior_infusion_reaction"}))
     report = assess(p, plan(), config=cfg)
     (hyd,) = fired(report, FindingCode.HYDRATION)
     assert "ward 7" in hyd.message
@@ -622,7 +626,7 @@ def test_hydration_and_premedication_from_local_protocol() -> None:
 
 def test_default_premedication_has_no_doses() -> None:
     """The seed's premedication names agents and leaves doses to local protocol."""
-    (pre,) = fired(assess(patient(), plan()), FindingCode.PREMEDICATION)
+    (pre,) = fired(assess(recorded_woman(), plan()), FindingCode.PREMEDICATION)
     assert "acetaminophen" in pre.message
     assert "diphenhydramine" in pre.message
     assert " mg" not in pre.message
@@ -636,12 +640,12 @@ def test_bad_plan_value_is_refused_not_passed() -> None:
         infusions=(attrs.evolve(p.infusions[0], dispensed_g=float("nan")),),
     )
     with pytest.raises(InputError, match=r"plan\.infusions\[0\]\.dispensed_g"):
-        assess(patient(), bad)
+        assess(recorded_woman(), bad)
 
 
 def test_unknown_indication_for_product_is_not_assessed() -> None:
     """An indication the product has no rates for: the maximum is not assessed."""
-    report = assess(patient(), plan(), indication="kawasaki")
+    report = assess(recorded_woman(), plan(), indication="kawasaki")
     (f,) = unassessed(report, FindingCode.RATE_ABOVE_LABEL_MAX)
     assert "not a labelled indication" in f.message
 
@@ -649,18 +653,20 @@ def test_unknown_indication_for_product_is_not_assessed() -> None:
 def test_product_other_than_the_plans_is_refused() -> None:
     """Checking a Privigen plan against Octagam is refused, naming both."""
     with pytest.raises(InputError, match="the plan is for 'Privigen' but 'Octagam"):
-        assess(patient(), plan(), product="octagam-10")
+        assess(recorded_woman(), plan(), product="octagam-10")
 
 
 def test_haemolysis_uses_infusion_sums_without_cycles() -> None:
     """A plan without cycle records is still checked from its infusion days."""
     bare = attrs.evolve(plan(), cycles=())
-    assert fired(assess(patient(abo="AB"), bare), FindingCode.HAEMOLYSIS_MONITOR)
+    assert fired(
+        assess(recorded_woman(abo_group="AB"), bare), FindingCode.HAEMOLYSIS_MONITOR
+    )
 
 
 def test_product_name_from_plan_is_looked_up() -> None:
     """The plan's product name is looked up in the catalogue."""
-    assert assess(patient(), plan(product="octagam-10")).product == "octagam-10"
+    assert assess(recorded_woman(), plan(product="octagam-10")).product == "octagam-10"
     bad = attrs.evolve(plan(), product="no such product")
     with pytest.raises(InputError, match="no product 'no such product'"):
-        assess(patient(), bad)
+        assess(recorded_woman(), bad)

@@ -20,22 +20,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ivig_core import InputError, Patient, PlanningError
+import worked
+from ivig_core import InputError, PlanningError
 from ivig_core.io.text import explain, table
 from ivig_core.plan import Infusion, Phase, Plan, ScDetails
 from ivig_core.planning.scig import ScPlan, plan_scig
 from ivig_core.products import Route
 from ivig_core.safety import (
     RULES,
-    Finding,
     FindingCode,
     SafetyConfig,
-    SafetyReport,
     Severity,
     assess,
 )
 from ivig_core.scig import LabelFactor, SameAsIvig, ScLimits, Weekly, convert_to_scig
-from safety_plans import FixtureRun, FixtureStep, make_plan
+from safety_plans import FixtureRun, FixtureStep, fired, make_plan, unassessed
+from worked import LAST_IVIG, LOCAL, recorded_woman
 
 
 if TYPE_CHECKING:
@@ -44,8 +44,6 @@ if TYPE_CHECKING:
     from ivig_core.infusion import InfusionRun
 
 
-LAST_IVIG = dt.date(2026, 1, 5)
-LOCAL = "local protocol (test)"
 SC_CODES = (
     FindingCode.SC_SITES_ABOVE_LABEL_MAX,
     FindingCode.SC_VOLUME_PER_SITE_ABOVE_LABEL,
@@ -54,60 +52,15 @@ SC_CODES = (
 )
 
 
-def patient(weight: str = "70 kg", *factors: str) -> Patient:
-    """IgA, creatinine and blood group recorded, so little is 'not assessed'."""
-    return Patient(
-        sex="female",
-        age="54 year",
-        height="165 cm",
-        weight=weight,
-        serum_iga="200 mg/dL",
-        serum_creatinine="0.8 mg/dL",
-        abo_group="O",
-        risk_factors=frozenset(factors),
-    )
-
-
-@cache
-def hizentra_limits() -> ScLimits:
-    """Hizentra PI later infusions: 25 mL and 25 mL/h per site; 4 sites local."""
-    return ScLimits.from_product(
-        "hizentra", situation="PI, later infusions", max_sites=4, parameter_source=LOCAL
-    )
-
-
-@cache
-def hyqvia_limits() -> ScLimits:
-    """HyQvia per-site tiers and the ≥ 40 kg daily limit; the rate is local."""
-    return ScLimits.from_product(
-        "hyqvia",
-        situation=[
-            "per site, 1 or 2 sites",
-            "per site, 3 sites",
-            "per day, patients ≥ 40 kg",
-        ],
-        rate_per_site="300 mL/h",
-        parameter_source=LOCAL,
-    )
-
-
 @cache
 def hizentra_weekly() -> ScPlan:
     """30 g IVIg every 4 weeks → Hizentra weekly (11 g, 55 mL at 3 sites)."""
-    dose = convert_to_scig(
-        ivig_dose="30 g",
-        ivig_interval="4 week",
-        product="hizentra",
-        rule=LabelFactor(),
-        frequency=Weekly(),
-        last_ivig=LAST_IVIG,
-    )
     return plan_scig(
-        patient(),
-        dose,
+        recorded_woman(),
+        worked.hizentra_conversion(),
         policy="actual",
         rounding="never-below",
-        limits=hizentra_limits(),
+        limits=worked.hizentra_later_limits(),
         site_rate="label-maximum",
         cycles=4,
     )
@@ -116,19 +69,12 @@ def hizentra_weekly() -> ScPlan:
 @cache
 def hyqvia_ramp(grams: str = "30 g", limits: ScLimits | None = None) -> ScPlan:
     """*grams* IVIg every 4 weeks → HyQvia 1:1 with the label's ramp-up."""
-    dose = convert_to_scig(
-        ivig_dose=grams,
-        ivig_interval="4 week",
-        product="hyqvia",
-        rule=LabelFactor(),
-        frequency=SameAsIvig(),
-    )
     return plan_scig(
-        patient(),
-        dose,
+        recorded_woman(),
+        worked.hyqvia_conversion(grams),
         policy="actual",
         rounding="never-below",
-        limits=hyqvia_limits() if limits is None else limits,
+        limits=worked.hyqvia_limits() if limits is None else limits,
         site_rate="label-maximum",
         cycles=2,
         first_dose=dt.date(2026, 1, 12),
@@ -154,16 +100,6 @@ def with_infusions(plan: Plan, change: Callable[[Infusion], Infusion]) -> Plan:
     return attrs.evolve(
         plan, infusions=tuple(change(i) for i in plan.infusions), safety=None
     )
-
-
-def fired(report: SafetyReport, code: FindingCode) -> tuple[Finding, ...]:
-    """The assessed findings with *code*."""
-    return tuple(f for f in report.with_code(code) if f.assessed)
-
-
-def unassessed(report: SafetyReport, code: FindingCode) -> tuple[Finding, ...]:
-    """The not-assessed findings with *code*."""
-    return tuple(f for f in report.with_code(code) if not f.assessed)
 
 
 # --------------------------------------------------------------------------
@@ -200,7 +136,7 @@ def test_findings_page_lists_the_sc_codes() -> None:
 
 def test_sc_plan_gets_thrombosis_but_not_the_iv_rules() -> None:
     """Diabetes and prior thrombosis: THROMBOSIS_RISK (SC source), no RENAL_RISK."""
-    p = patient("70 kg", "diabetes", "prior_thrombosis")
+    p = recorded_woman("70 kg", "diabetes", "prior_thrombosis")
     report = assess(p, hizentra_weekly().plan)
     (thrombosis,) = fired(report, FindingCode.THROMBOSIS_RISK)
     assert "thrombosis-only" in thrombosis.source
@@ -227,16 +163,16 @@ def test_route_must_fit_the_product_and_the_infusions() -> None:
     plan = hizentra_weekly().plan
     gamunex = attrs.evolve(plan, route=Route.IV, product="Gamunex-C", safety=None)
     with pytest.raises(InputError, match=r"plan\.route"):
-        assess(patient(), gamunex)
+        assess(recorded_woman(), gamunex)
     with pytest.raises(InputError, match=r"plan\.route"):
-        assess(patient(), attrs.evolve(make_plan(), route=Route.SC))
+        assess(recorded_woman(), attrs.evolve(make_plan(), route=Route.SC))
 
 
 def test_iv_route_on_an_sc_only_product_gets_the_sc_rules() -> None:
     """A hand-made plan left at the IV default for Hizentra is checked as SC."""
     plan = attrs.evolve(hizentra_weekly().plan, route=Route.IV, safety=None)
     stripped = with_infusions(plan, lambda i: attrs.evolve(i, sc=None))
-    report = assess(patient(), stripped)
+    report = assess(recorded_woman(), stripped)
     assert report.with_code(FindingCode.SC_ROUTE_RULES)
     assert report.with_code(FindingCode.RATE_ABOVE_LABEL_MAX) == ()
 
@@ -247,7 +183,7 @@ def test_iv_route_on_an_sc_only_product_gets_the_sc_rules() -> None:
 
 def test_sites_above_the_maximum_fire() -> None:
     """5 sites where at most 4 are allowed: hard limit, with the source."""
-    report = assess(patient(), with_sc(hizentra_weekly().plan, sites=5))
+    report = assess(recorded_woman(), with_sc(hizentra_weekly().plan, sites=5))
     found = fired(report, FindingCode.SC_SITES_ABOVE_LABEL_MAX)
     assert len(found) == 4
     assert all(f.severity is Severity.HARD_LIMIT for f in found)
@@ -258,14 +194,14 @@ def test_sites_above_the_maximum_fire() -> None:
 def test_sites_catalogue_maximum_wins_over_a_looser_record() -> None:
     """HyQvia: 4 sites recorded as allowed is still above the label's 3."""
     plan = with_sc(hyqvia_ramp().plan, sites=4, max_sites=10)
-    found = fired(assess(patient(), plan), FindingCode.SC_SITES_ABOVE_LABEL_MAX)
+    found = fired(assess(recorded_woman(), plan), FindingCode.SC_SITES_ABOVE_LABEL_MAX)
     assert found
     assert "120ty.net" in found[0].source
 
 
 def test_sites_within_the_maximum_stay_quiet() -> None:
     """The planned 3 sites of 4: nothing."""
-    report = assess(patient(), hizentra_weekly().plan)
+    report = assess(recorded_woman(), hizentra_weekly().plan)
     assert report.with_code(FindingCode.SC_SITES_ABOVE_LABEL_MAX) == ()
 
 
@@ -275,7 +211,7 @@ def test_sites_within_the_maximum_stay_quiet() -> None:
 
 def test_volume_per_site_above_the_label_fires() -> None:
     """55 mL at 1 site is 30 mL above Hizentra's 25 mL per site."""
-    report = assess(patient(), with_sc(hizentra_weekly().plan, sites=1))
+    report = assess(recorded_woman(), with_sc(hizentra_weekly().plan, sites=1))
     found = fired(report, FindingCode.SC_VOLUME_PER_SITE_ABOVE_LABEL)
     assert len(found) == 4
     assert "55.0 mL per site" in found[0].message
@@ -290,7 +226,9 @@ def test_volume_per_site_is_recomputed_not_read() -> None:
         volume_per_site_ml=10.0,
         volume_limit_per_site_ml=100.0,
     )
-    found = fired(assess(patient(), plan), FindingCode.SC_VOLUME_PER_SITE_ABOVE_LABEL)
+    found = fired(
+        assess(recorded_woman(), plan), FindingCode.SC_VOLUME_PER_SITE_ABOVE_LABEL
+    )
     assert found
     assert "25 mL per site" in found[0].message
 
@@ -305,9 +243,9 @@ def test_hyqvia_three_sites_use_the_400_ml_tier() -> None:
             lambda i: attrs.evolve(i, volume_ml=ml),
         )
 
-    quiet = assess(patient(), volume(1200.0))
+    quiet = assess(recorded_woman(), volume(1200.0))
     assert quiet.with_code(FindingCode.SC_VOLUME_PER_SITE_ABOVE_LABEL) == ()
-    loud = assess(patient(), volume(1230.0))
+    loud = assess(recorded_woman(), volume(1230.0))
     assert fired(loud, FindingCode.SC_VOLUME_PER_SITE_ABOVE_LABEL)
     assert (
         "400 mL per site"
@@ -317,7 +255,7 @@ def test_hyqvia_three_sites_use_the_400_ml_tier() -> None:
 
 def test_volume_per_site_within_the_label_stays_quiet() -> None:
     """18.3 mL per site of 25: nothing."""
-    report = assess(patient(), hizentra_weekly().plan)
+    report = assess(recorded_woman(), hizentra_weekly().plan)
     assert report.with_code(FindingCode.SC_VOLUME_PER_SITE_ABOVE_LABEL) == ()
 
 
@@ -333,7 +271,7 @@ def test_situation_for_another_weight_is_replaced_for_the_patient() -> None:
     )
     limits = ScLimits.from_product("gammagard-liquid", situation="SC, patients ≥ 40 kg")
     plan = plan_scig(
-        patient(),
+        recorded_woman(),
         dose,
         policy="actual",
         rounding="never-below",
@@ -342,10 +280,12 @@ def test_situation_for_another_weight_is_replaced_for_the_patient() -> None:
         cycles=1,
     ).plan
     assert (
-        assess(patient(), plan).with_code(FindingCode.SC_VOLUME_PER_SITE_ABOVE_LABEL)
+        assess(recorded_woman(), plan).with_code(
+            FindingCode.SC_VOLUME_PER_SITE_ABOVE_LABEL
+        )
         == ()
     )
-    light = assess(patient("35 kg"), plan)
+    light = assess(recorded_woman("35 kg"), plan)
     found = fired(light, FindingCode.SC_VOLUME_PER_SITE_ABOVE_LABEL)
     assert found
     assert "< 40 kg" in found[0].source
@@ -370,7 +310,9 @@ def test_rate_per_site_above_the_label_fires_from_the_run() -> None:
         hizentra_weekly().plan,
         lambda i: attrs.evolve(i, run=fast_run(150.0)),
     )
-    found = fired(assess(patient(), plan), FindingCode.SC_RATE_PER_SITE_ABOVE_LABEL)
+    found = fired(
+        assess(recorded_woman(), plan), FindingCode.SC_RATE_PER_SITE_ABOVE_LABEL
+    )
     assert len(found) == 4
     assert "50.0 mL/h per site" in found[0].message
     assert found[0].severity is Severity.HARD_LIMIT
@@ -383,7 +325,9 @@ def test_rate_limit_recorded_looser_than_the_label_is_not_trusted() -> None:
         rate_per_site_ml_h=100.0,
         rate_limit_per_site_ml_h=1000.0,
     )
-    found = fired(assess(patient(), plan), FindingCode.SC_RATE_PER_SITE_ABOVE_LABEL)
+    found = fired(
+        assess(recorded_woman(), plan), FindingCode.SC_RATE_PER_SITE_ABOVE_LABEL
+    )
     assert found
     assert "25 mL/h per site" in found[0].message
 
@@ -391,21 +335,23 @@ def test_rate_limit_recorded_looser_than_the_label_is_not_trusted() -> None:
 def test_total_rate_over_all_sites_fires() -> None:
     """A maximum over all sites (here a recorded parameter) is checked too."""
     plan = with_sc(hizentra_weekly().plan, total_rate_limit_ml_h=50.0)
-    found = fired(assess(patient(), plan), FindingCode.SC_RATE_PER_SITE_ABOVE_LABEL)
+    found = fired(
+        assess(recorded_woman(), plan), FindingCode.SC_RATE_PER_SITE_ABOVE_LABEL
+    )
     assert found
     assert "over all 3 sites" in found[0].message
 
 
 def test_rate_within_the_label_stays_quiet() -> None:
     """25 mL/h per site at 25: nothing."""
-    report = assess(patient(), hizentra_weekly().plan)
+    report = assess(recorded_woman(), hizentra_weekly().plan)
     assert report.with_code(FindingCode.SC_RATE_PER_SITE_ABOVE_LABEL) == ()
 
 
 def test_rate_without_any_limit_is_not_assessed() -> None:
     """HyQvia: no per-site rate in the catalogue nor on the plan: not assessed."""
     plan = with_sc(hyqvia_ramp().plan, rate_limit_per_site_ml_h=None)
-    report = assess(patient(), plan)
+    report = assess(recorded_woman(), plan)
     missing = unassessed(report, FindingCode.SC_RATE_PER_SITE_ABOVE_LABEL)
     assert len(missing) == len(plan.infusions)
     assert fired(report, FindingCode.SC_RATE_PER_SITE_ABOVE_LABEL) == ()
@@ -429,7 +375,7 @@ def hyqvia_90g() -> Plan:
 
 def test_hyqvia_daily_volume_under_40_kg_fires() -> None:
     """900 mL in a day is above HyQvia's 600 mL for a 35 kg patient."""
-    report = assess(patient("35 kg"), hyqvia_90g())
+    report = assess(recorded_woman("35 kg"), hyqvia_90g())
     found = fired(report, FindingCode.SC_DAILY_VOLUME_ABOVE_LABEL)
     assert [f.concerns.date for f in found] == [
         i.date for i in hyqvia_90g().infusions if i.volume_ml > 600.0
@@ -458,7 +404,9 @@ def test_hyqvia_daily_volume_above_1200_ml_fires() -> None:
     doubled = attrs.evolve(
         plan, infusions=(first, twin, *plan.infusions[1:]), safety=None
     )
-    found = fired(assess(patient(), doubled), FindingCode.SC_DAILY_VOLUME_ABOVE_LABEL)
+    found = fired(
+        assess(recorded_woman(), doubled), FindingCode.SC_DAILY_VOLUME_ABOVE_LABEL
+    )
     assert len(found) == 1
     assert "1225.0 mL" in found[0].message
     assert found[0].concerns.date == first.date
@@ -466,7 +414,7 @@ def test_hyqvia_daily_volume_above_1200_ml_fires() -> None:
 
 def test_hyqvia_daily_volume_within_the_limit_stays_quiet() -> None:
     """900 mL at 70 kg (≤ 1,200 mL): nothing."""
-    report = assess(patient(), hyqvia_90g())
+    report = assess(recorded_woman(), hyqvia_90g())
     assert report.with_code(FindingCode.SC_DAILY_VOLUME_ABOVE_LABEL) == ()
 
 
@@ -480,7 +428,7 @@ def test_sc_plan_without_details_is_not_assessed() -> None:
         hizentra_weekly().plan,
         lambda i: attrs.evolve(i, sc=None),
     )
-    report = assess(patient(), plan)
+    report = assess(recorded_woman(), plan)
     for code in SC_CODES:
         (missing,) = unassessed(report, code)
         assert "no SC details" in missing.message
@@ -491,7 +439,7 @@ def test_sc_plan_without_details_is_not_assessed() -> None:
 def test_unknown_situation_is_not_assessed_but_checked_against_the_record() -> None:
     """A situation the catalogue lacks: said so, and the recorded limits hold."""
     plan = with_sc(hizentra_weekly().plan, applies_to=("home protocol",), sites=1)
-    report = assess(patient(), plan)
+    report = assess(recorded_woman(), plan)
     assert unassessed(report, FindingCode.SC_VOLUME_PER_SITE_ABOVE_LABEL)
     assert fired(report, FindingCode.SC_VOLUME_PER_SITE_ABOVE_LABEL)  # 55 > 25
 
@@ -504,7 +452,7 @@ def test_hyqvia_ramp_up_gaps_are_not_short_courses() -> None:
     """Weeks 1, 2, 4, 7, 11: no COURSE_INTERVAL_SHORT (the label's ramp)."""
     plan = hyqvia_ramp().plan
     assert [c.phase for c in plan.cycles[:3]] == [Phase.RAMP_UP] * 3
-    report = assess(patient(), plan)
+    report = assess(recorded_woman(), plan)
     assert report.with_code(FindingCode.COURSE_INTERVAL_SHORT) == ()
 
 
@@ -522,7 +470,7 @@ def test_ramp_up_course_moved_too_early_still_fires() -> None:
         ),
         safety=None,
     )
-    found = fired(assess(patient(), moved), FindingCode.COURSE_INTERVAL_SHORT)
+    found = fired(assess(recorded_woman(), moved), FindingCode.COURSE_INTERVAL_SHORT)
     assert [f.concerns.cycle for f in found] == [3]
     assert "ramp-up" in found[0].message
 
@@ -536,7 +484,7 @@ def test_sc_checks_hold_with_validators_disabled() -> None:
     with attrs.validators.disabled():
         plan = with_sc(hizentra_weekly().plan, sites=1)
         found = fired(
-            assess(patient(), plan), FindingCode.SC_VOLUME_PER_SITE_ABOVE_LABEL
+            assess(recorded_woman(), plan), FindingCode.SC_VOLUME_PER_SITE_ABOVE_LABEL
         )
     assert found
 
@@ -545,23 +493,25 @@ def test_sc_details_with_nan_are_refused() -> None:
     """A NaN in the SC details is an input error, not a silent pass."""
     plan = with_sc(hizentra_weekly().plan, volume_per_site_ml=float("nan"))
     with pytest.raises(InputError, match=r"sc\.volume_per_site_ml"):
-        assess(patient(), plan)
+        assess(recorded_woman(), plan)
 
 
 def test_planner_attaches_the_report_like_plan_course() -> None:
     """plan_scig passes config, overrides, previous product and strict mode."""
     sc = hizentra_weekly()
     assert sc.plan.safety is not None
-    assert sc.plan.safety == assess(patient(), attrs.evolve(sc.plan, safety=None))
+    assert sc.plan.safety == assess(
+        recorded_woman(), attrs.evolve(sc.plan, safety=None)
+    )
     cfg = SafetyConfig(thrombosis_age_from="50 year")
     dose = sc.conversion
     assert dose is not None
     planned = plan_scig(
-        patient(),
+        recorded_woman(),
         dose,
         policy="actual",
         rounding="never-below",
-        limits=hizentra_limits(),
+        limits=worked.hizentra_later_limits(),
         site_rate="label-maximum",
         cycles=1,
         safety_config=cfg,
@@ -623,7 +573,7 @@ def test_end_to_end_hizentra_weekly_report() -> None:
 )
 def test_planned_hyqvia_plans_have_no_sc_hard_limits(grams: int, weight: int) -> None:
     """Whatever the planner accepts passes the SC checks (no false positives)."""
-    p = patient(f"{weight} kg")
+    p = recorded_woman(f"{weight} kg")
     band = "per day, patients ≥ 40 kg" if weight >= 40 else "per day, patients < 40 kg"
     limits = ScLimits.from_product(
         "hyqvia",

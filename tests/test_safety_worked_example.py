@@ -13,10 +13,9 @@ from functools import cache
 
 import pytest
 
-from ivig_core import Patient
+import worked
 from ivig_core.infusion import rate_schedule
 from ivig_core.io.text import safety_summary
-from ivig_core.plan import Plan
 from ivig_core.planning.course import plan_course
 from ivig_core.products import get_product
 from ivig_core.regimen import get_preset
@@ -34,41 +33,12 @@ from ivig_core.safety import (
 MONDAY = dt.date(2026, 1, 5)
 
 
-def seed_004_patient() -> Patient:
-    """Unknown IgA, obese (BMI 33.8), diabetic; blood group A."""
-    return Patient(
-        sex="female",
-        age="54 year",
-        height="165 cm",
-        weight="92 kg",
-        abo_group="A",
-        risk_factors={"diabetes"},
-    )
-
-
-@cache
-def seed_004_plan() -> Plan:
-    """Octagam 10 %, DM label regimen over 2 days, 3 cycles, actual weight."""
-    octagam = get_product("octagam 10%")
-    return plan_course(
-        seed_004_patient(),
-        get_preset("octagam10-dm").choose(maintenance_days=2, cycles=3),
-        octagam,
-        start=MONDAY,
-        policy="actual",
-        rounding="never-below",
-        indication="dermatomyositis",
-        rate_weight="dosing",
-        rate_schedule=rate_schedule(
-            octagam, "dermatomyositis", increment="1 mg/kg/min", interval="30 min"
-        ),
-    )
-
-
 @cache
 def report() -> SafetyReport:
     """The report for the worked example."""
-    return assess(seed_004_patient(), seed_004_plan(), indication="dermatomyositis")
+    return assess(
+        worked.diabetic_woman(), worked.diabetic_dm_plan(), indication="dermatomyositis"
+    )
 
 
 @pytest.mark.parametrize(
@@ -115,8 +85,8 @@ def test_not_ready_until_soft_limits_are_overridden() -> None:
         FindingCode.RATE_ABOVE_AT_RISK_CAP,
     }
     accepted = assess(
-        seed_004_patient(),
-        seed_004_plan(),
+        worked.diabetic_woman(),
+        worked.diabetic_dm_plan(),
         indication="dermatomyositis",
         overrides=[
             Override(
@@ -136,8 +106,8 @@ def test_strict_mode_lists_both_blocking_findings() -> None:
     """Strict mode raises one group with every blocking finding."""
     with pytest.raises(SafetyBlock, match="DAILY_DOSE_ABOVE_80G") as info:
         assess(
-            seed_004_patient(),
-            seed_004_plan(),
+            worked.diabetic_woman(),
+            worked.diabetic_dm_plan(),
             indication="dermatomyositis",
             strict=True,
         )
@@ -156,7 +126,7 @@ def test_ideal_weight_and_capped_rate_clear_the_soft_limits() -> None:
     """Dosing on ideal weight at rates within the at-risk cap leaves no block."""
     octagam = get_product("octagam 10%")
     capped = plan_course(
-        seed_004_patient(),
+        worked.diabetic_woman(),
         get_preset("octagam10-dm").choose(maintenance_days=2, cycles=1),
         octagam,
         start=MONDAY,
@@ -171,7 +141,7 @@ def test_ideal_weight_and_capped_rate_clear_the_soft_limits() -> None:
     )
     cfg = SafetyConfig(thrombosis_age_from="75 year", crcl_below="60 mL/min")
     result = assess(
-        seed_004_patient(), capped, indication="dermatomyositis", config=cfg
+        worked.diabetic_woman(), capped, indication="dermatomyositis", config=cfg
     )
     assert result.ready_to_issue, safety_summary(result)
     assert not result.with_code(FindingCode.OBESE_ACTUAL_WEIGHT)

@@ -11,15 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivig_core import Q_, InputError, Patient, PlanningError
+from ivig_core import Q_, InputError, PlanningError
 from ivig_core.io.text import sc_explain
 from ivig_core.plan import Phase, Plan, check_plan
 from ivig_core.planning import ClosedDays
 from ivig_core.planning.course import plan_course
 from ivig_core.planning.courses import regimen_from_conversion
-from ivig_core.planning.request import ScOptions
+from ivig_core.planning.request import FirstInfusions, ScOptions
 from ivig_core.planning.scig import (
-    FirstInfusions,
     ScPlan,
     plan_scig,
     plan_scig_regimen,
@@ -30,8 +29,6 @@ from ivig_core.scig import (
     EveryTwoWeeks,
     LabelFactor,
     OneToOne,
-    SameAsIvig,
-    ScigDose,
     ScigFrequency,
     ScLimits,
     SiteTier,
@@ -40,67 +37,16 @@ from ivig_core.scig import (
     convert_to_scig,
     get_scig_preset,
 )
-
-
-LAST_IVIG = dt.date(2026, 1, 5)  # a Monday
-LOCAL = "local protocol (test)"
-
-
-def patient(weight: str = "70 kg") -> Patient:
-    """A 165 cm, 54-year-old woman of *weight*."""
-    return Patient(sex="female", age="54 year", height="165 cm", weight=weight)
-
-
-@cache
-def hizentra_later() -> ScLimits:
-    """Hizentra PI later infusions; 4 sites is a local choice (not in the data)."""
-    return ScLimits.from_product(
-        "hizentra",
-        situation="PI, later infusions",
-        max_sites=4,
-        parameter_source=LOCAL,
-    )
-
-
-@cache
-def hizentra_first() -> FirstInfusions:
-    """Hizentra PI first infusion limits (15 mL/site, 15 mL/h/site)."""
-    return FirstInfusions(
-        limits=ScLimits.from_product(
-            "hizentra",
-            situation="PI, first infusion",
-            max_sites=4,
-            parameter_source=LOCAL,
-        ),
-        count=1,
-    )
-
-
-@cache
-def hyqvia_limits() -> ScLimits:
-    """HyQvia per-site tiers and the ≥ 40 kg daily limit; rate is local."""
-    return ScLimits.from_product(
-        "hyqvia",
-        situation=[
-            "per site, 1 or 2 sites",
-            "per site, 3 sites",
-            "per day, patients ≥ 40 kg",
-        ],
-        rate_per_site="300 mL/h",
-        parameter_source=LOCAL,
-    )
-
-
-def hizentra(frequency: ScigFrequency, grams: str = "30 g") -> ScigDose:
-    """*grams* IVIg every 4 weeks → Hizentra at the label factor."""
-    return convert_to_scig(
-        ivig_dose=grams,
-        ivig_interval="4 week",
-        product="hizentra",
-        rule=LabelFactor(),
-        frequency=frequency,
-        last_ivig=LAST_IVIG,
-    )
+from worked import (
+    LAST_IVIG,
+    LOCAL,
+    hizentra_conversion,
+    hizentra_first_infusions,
+    hizentra_later_limits,
+    hyqvia_conversion,
+    hyqvia_limits,
+    woman,
+)
 
 
 def hizentra_plan(
@@ -108,25 +54,14 @@ def hizentra_plan(
 ) -> ScPlan:
     """Plan *frequency* Hizentra with first-infusion limits, never below."""
     return plan_scig(
-        patient(),
-        hizentra(frequency, grams),
+        woman("70 kg"),
+        hizentra_conversion(frequency, grams),
         policy="actual",
         rounding="never-below",
-        limits=hizentra_later(),
-        first_infusions=hizentra_first(),
+        limits=hizentra_later_limits(),
+        first_infusions=hizentra_first_infusions(),
         site_rate="label-maximum",
         cycles=cycles,
-    )
-
-
-def hyqvia(grams: str = "30 g", interval: str = "4 week") -> ScigDose:
-    """*grams* IVIg every *interval* → HyQvia 1:1."""
-    return convert_to_scig(
-        ivig_dose=grams,
-        ivig_interval=interval,
-        product="hyqvia",
-        rule=LabelFactor(),
-        frequency=SameAsIvig(),
     )
 
 
@@ -174,8 +109,8 @@ def hizentra_six_sites() -> ScLimits:
 def test_hizentra_every_two_weeks_plan() -> None:
     """Every 2 weeks: 20.55 g every 14 days (21 g, 105 mL at 5 sites)."""
     sc = plan_scig(
-        patient(),
-        hizentra(EveryTwoWeeks()),
+        woman("70 kg"),
+        hizentra_conversion(EveryTwoWeeks()),
         policy="actual",
         rounding="never-below",
         limits=hizentra_six_sites(),
@@ -201,16 +136,16 @@ def test_hizentra_every_two_weeks_window_for_first_dose() -> None:
         "cycles": 1,
     }
     sc = plan_scig(
-        patient(),
-        hizentra(EveryTwoWeeks()),
+        woman("70 kg"),
+        hizentra_conversion(EveryTwoWeeks()),
         first_dose=dt.date(2026, 1, 19),
         **common,  # type: ignore[arg-type]
     )
     assert sc.plan.start == dt.date(2026, 1, 19)
     with pytest.raises(InputError, match=r"first_dose: 2026-01-20 is outside"):
         plan_scig(
-            patient(),
-            hizentra(EveryTwoWeeks()),
+            woman("70 kg"),
+            hizentra_conversion(EveryTwoWeeks()),
             first_dose=dt.date(2026, 1, 20),
             **common,  # type: ignore[arg-type]
         )
@@ -220,8 +155,8 @@ def test_hyqvia_ramp_up_plan() -> None:
     """HyQvia 30 g every 4 weeks: 7.5, 15, 22.5, 30 g at weeks 1, 2, 4, 7."""
     start = dt.date(2026, 1, 12)
     sc = plan_scig(
-        patient(),
-        hyqvia(),
+        woman("70 kg"),
+        hyqvia_conversion(),
         policy="actual",
         rounding="never-below",
         limits=hyqvia_limits(),
@@ -256,8 +191,8 @@ def test_hyqvia_ramp_up_plan() -> None:
 def test_hyqvia_without_ramp_up() -> None:
     """ramp_up=False plans the full dose from the first infusion, and says so."""
     sc = plan_scig(
-        patient(),
-        hyqvia(),
+        woman("70 kg"),
+        hyqvia_conversion(),
         policy="actual",
         rounding="never-below",
         limits=hyqvia_limits(),
@@ -274,8 +209,8 @@ def test_hyqvia_three_week_ramp_up_refused() -> None:
     """The label's ramp-up is recorded for 4 weeks only; 3 weeks is refused."""
     with pytest.raises(InputError, match="defined for a 4-week interval"):
         plan_scig(
-            patient(),
-            hyqvia(interval="3 week"),
+            woman("70 kg"),
+            hyqvia_conversion(interval="3 week"),
             policy="actual",
             rounding="never-below",
             limits=hyqvia_limits(),
@@ -287,10 +222,12 @@ def test_hyqvia_three_week_ramp_up_refused() -> None:
 
 def test_hyqvia_needs_a_first_dose_date() -> None:
     """HyQvia's start after IVIg is UNCONFIRMED: the first date is required."""
-    with pytest.raises(InputError, match="first_dose"):
+    with pytest.raises(
+        InputError, match=r"^first_dose: .*; allowed: a date: give first_dose \(or"
+    ):
         plan_scig(
-            patient(),
-            hyqvia(),
+            woman("70 kg"),
+            hyqvia_conversion(),
             policy="actual",
             rounding="never-below",
             limits=hyqvia_limits(),
@@ -327,7 +264,7 @@ def test_cuvitru_three_times_a_week() -> None:
         last_ivig=LAST_IVIG,
     )
     sc = plan_scig(
-        patient(),
+        woman("70 kg"),
         dose,
         policy="actual",
         rounding="never-below",
@@ -372,11 +309,11 @@ def test_per_kg_conversion_uses_the_plan_dosing_weight() -> None:
         last_ivig=LAST_IVIG,
     )
     sc = plan_scig(
-        patient("60 kg"),
+        woman("60 kg"),
         dose,
         policy="actual",
         rounding="never-below",
-        limits=hizentra_later(),
+        limits=hizentra_later_limits(),
         site_rate="label-maximum",
         cycles=1,
     )
@@ -395,7 +332,7 @@ def test_hizentra_cidp_preset_over_two_days() -> None:
         parameter_source=LOCAL,
     )
     sc = plan_scig_regimen(
-        patient("80 kg"),
+        woman("80 kg"),
         regimen,
         "hizentra",
         last_ivig=LAST_IVIG,
@@ -418,7 +355,7 @@ def test_hizentra_cidp_preset_over_two_days() -> None:
 
 def test_regimen_plan_refusals() -> None:
     """Open choices, an induction, and disagreeing dates are refused."""
-    limits = hizentra_later()
+    limits = hizentra_later_limits()
     common = {
         "policy": "actual",
         "rounding": "never-below",
@@ -427,7 +364,7 @@ def test_regimen_plan_refusals() -> None:
     }
     with pytest.raises(InputError, match=r"regimen: .*open choices"):
         plan_scig_regimen(
-            patient(),
+            woman("70 kg"),
             get_scig_preset("hizentra-cidp-0.4"),
             "hizentra",
             start=dt.date(2026, 1, 12),
@@ -438,27 +375,33 @@ def test_regimen_plan_refusals() -> None:
     # over 2 days needs more sites than the limits allow.
     with pytest.raises(PlanningError, match=r"infusion 1 \(2026-01-12\): sites"):
         plan_scig_regimen(
-            patient(),
+            woman("70 kg"),
             get_preset("cidp-ice").choose(induction_days=2, maintenance_days=1),
             "hizentra",
             start=dt.date(2026, 1, 12),
             **common,  # type: ignore[arg-type]
         )
     regimen = get_scig_preset("hizentra-cidp-0.4").choose(maintenance_days=1, cycles=1)
-    with pytest.raises(InputError, match="start"):
+    with pytest.raises(
+        InputError, match=r"^start: .*; allowed: 2026-01-12 \(7 days after the"
+    ):
         plan_scig_regimen(
-            patient(),
+            woman("70 kg"),
             regimen,
             "hizentra",
             start=dt.date(2026, 1, 13),
             last_ivig=LAST_IVIG,
             **common,  # type: ignore[arg-type]
         )
-    with pytest.raises(InputError, match="start"):
-        plan_scig_regimen(patient(), regimen, "hizentra", **common)  # type: ignore[arg-type]
-    with pytest.raises(InputError, match="product"):
+    with pytest.raises(
+        InputError, match=r"^start: .*; allowed: a date, or last_ivig \(start ="
+    ):
+        plan_scig_regimen(woman("70 kg"), regimen, "hizentra", **common)  # type: ignore[arg-type]
+    with pytest.raises(
+        InputError, match=r"^product: .*; allowed: a subcutaneous product \(route"
+    ):
         plan_scig_regimen(
-            patient(),
+            woman("70 kg"),
             regimen,
             "privigen",
             start=dt.date(2026, 1, 12),
@@ -483,11 +426,11 @@ def test_site_rate_above_the_label_is_refused() -> None:
     """An explicit rate per site above the label's is refused with the excess."""
     with pytest.raises(PlanningError, match=r"site_rate: 30 mL/h .* 5 mL/h above"):
         plan_scig(
-            patient(),
-            hizentra(Weekly()),
+            woman("70 kg"),
+            hizentra_conversion(Weekly()),
             policy="actual",
             rounding="never-below",
-            limits=hizentra_later(),
+            limits=hizentra_later_limits(),
             site_rate=Q_(30, "mL/h"),
             cycles=1,
         )
@@ -496,11 +439,11 @@ def test_site_rate_above_the_label_is_refused() -> None:
 def test_explicit_site_rate_below_the_label() -> None:
     """A lower rate per site is used as given and lengthens the infusion."""
     sc = plan_scig(
-        patient(),
-        hizentra(Weekly()),
+        woman("70 kg"),
+        hizentra_conversion(Weekly()),
         policy="actual",
         rounding="never-below",
-        limits=hizentra_later(),
+        limits=hizentra_later_limits(),
         site_rate="10 mL/h",
         cycles=1,
     )
@@ -521,8 +464,8 @@ def test_total_rate_limit_lowers_the_label_maximum_per_site() -> None:
         sources=("test limits",),
     )
     sc = plan_scig(
-        patient(),
-        hizentra(Weekly()),
+        woman("70 kg"),
+        hizentra_conversion(Weekly()),
         policy="actual",
         rounding="never-below",
         limits=limits,
@@ -534,8 +477,8 @@ def test_total_rate_limit_lowers_the_label_maximum_per_site() -> None:
     assert any("lowered" in n for n in sc.plan.infusions[0].run.notes)
     with pytest.raises(PlanningError, match="over all sites"):
         plan_scig(
-            patient(),
-            hizentra(Weekly()),
+            woman("70 kg"),
+            hizentra_conversion(Weekly()),
             policy="actual",
             rounding="never-below",
             limits=limits,
@@ -549,10 +492,12 @@ def test_label_maximum_needs_a_labelled_rate() -> None:
     limits = ScLimits.from_product(
         "hyqvia", situation=["per site, 1 or 2 sites", "per site, 3 sites"]
     )
-    with pytest.raises(InputError, match="site_rate"):
+    with pytest.raises(
+        InputError, match=r"^site_rate: .*; allowed: a rate per site such as '20"
+    ):
         plan_scig(
-            patient(),
-            hyqvia(),
+            woman("70 kg"),
+            hyqvia_conversion(),
             policy="actual",
             rounding="never-below",
             limits=limits,
@@ -569,46 +514,52 @@ def test_other_refusals() -> None:
         "rounding": "never-below",
         "site_rate": "label-maximum",
     }
-    with pytest.raises(InputError, match="limits"):
+    with pytest.raises(
+        InputError, match=r"^limits: .*; allowed: limits of hizentra \(the"
+    ):
         plan_scig(
-            patient(),
-            hizentra(Weekly()),
+            woman("70 kg"),
+            hizentra_conversion(Weekly()),
             limits=hyqvia_limits(),
             cycles=1,
             **common,  # type: ignore[arg-type]
         )
-    with pytest.raises(InputError, match="cycles"):
+    with pytest.raises(InputError, match=r"^cycles: .*; allowed: a whole number >= 1"):
         plan_scig(
-            patient(),
-            hizentra(Weekly()),
-            limits=hizentra_later(),
+            woman("70 kg"),
+            hizentra_conversion(Weekly()),
+            limits=hizentra_later_limits(),
             cycles=0,
             **common,  # type: ignore[arg-type]
         )
-    with pytest.raises(InputError, match="ramp_up"):
+    with pytest.raises(
+        InputError, match=r"^ramp_up: .*; allowed: None or False: the labelled"
+    ):
         plan_scig(
-            patient(),
-            hizentra(Weekly()),
-            limits=hizentra_later(),
+            woman("70 kg"),
+            hizentra_conversion(Weekly()),
+            limits=hizentra_later_limits(),
             cycles=1,
             ramp_up=True,
             **common,  # type: ignore[arg-type]
         )
-    with pytest.raises(InputError, match="conversion"):
+    with pytest.raises(InputError, match=r"^conversion: .*; allowed: a ScigDose from"):
         plan_scig(
-            patient(),
+            woman("70 kg"),
             "30 g weekly",  # type: ignore[arg-type]
-            limits=hizentra_later(),
+            limits=hizentra_later_limits(),
             cycles=1,
             **common,  # type: ignore[arg-type]
         )
-    with pytest.raises(InputError, match="rounding"):
+    with pytest.raises(
+        InputError, match=r"^rounding: .*; allowed: a RoundingPolicy or its name"
+    ):
         plan_scig(
-            patient(),
-            hizentra(Weekly()),
+            woman("70 kg"),
+            hizentra_conversion(Weekly()),
             policy="actual",
             rounding=3,  # type: ignore[arg-type]
-            limits=hizentra_later(),
+            limits=hizentra_later_limits(),
             site_rate="label-maximum",
             cycles=1,
         )
@@ -642,7 +593,7 @@ def test_plan_sites_within_limits_and_totals_kept(
     )
     try:
         sc = plan_scig(
-            patient(),
+            woman("70 kg"),
             dose,
             policy="actual",
             rounding="never-below",
@@ -709,7 +660,9 @@ def test_sc_plan_needs_sc_details_and_route() -> None:
     )
     with pytest.raises(InputError, match=r"infusions\[0\]\.sc"):
         ScPlan(plan=bare)
-    with pytest.raises(InputError, match="route"):
+    with pytest.raises(
+        InputError, match=r"^plan\.route: .*; allowed: SC or facilitated SC"
+    ):
         ScPlan(plan=attrs.evolve(sc.plan, route=Route.IV))
 
 
@@ -728,7 +681,7 @@ def test_limits_for_another_weight_are_refused() -> None:
     )
     with pytest.raises(InputError, match=r"limits: the situation .* 30 kg"):
         plan_scig(
-            patient("30 kg"),
+            woman("30 kg"),
             dose,
             policy="actual",
             rounding="never-below",
@@ -751,7 +704,7 @@ def test_rounding_is_required_and_vials_needed() -> None:
     limits = ScLimits.from_product("cuvitru", situation="later infusions")
     with pytest.raises(InputError, match=r"rounding: .*load_formulary"):
         plan_scig(
-            patient(),
+            woman("70 kg"),
             dose,
             policy="actual",
             rounding=None,  # type: ignore[arg-type]
@@ -761,7 +714,7 @@ def test_rounding_is_required_and_vials_needed() -> None:
         )
     with pytest.raises(PlanningError, match=r"vials: .*formulary"):
         plan_scig(
-            patient(),
+            woman("70 kg"),
             dose,
             policy="actual",
             rounding="never-below",
@@ -773,7 +726,13 @@ def test_rounding_is_required_and_vials_needed() -> None:
 
 def test_site_limits_hold_with_validators_disabled() -> None:
     """The planner refuses too many sites even with attrs validators off."""
-    with attrs.validators.disabled(), pytest.raises(PlanningError, match="sites"):
+    with (
+        attrs.validators.disabled(),
+        pytest.raises(
+            PlanningError,
+            match=r"sites: 70\.0 mL at ≤ 15 mL per site needs 5 sites, 1 more than",
+        ),
+    ):
         hizentra_plan(Weekly(), grams="40 g")
 
 
@@ -785,8 +744,8 @@ def test_other_sc_plans_round_trip_through_json(kind: str) -> None:
 
     if kind == "hyqvia":
         plan = plan_scig(
-            patient(),
-            hyqvia(),
+            woman("70 kg"),
+            hyqvia_conversion(),
             policy="actual",
             rounding="never-below",
             limits=hyqvia_limits(),
@@ -796,23 +755,23 @@ def test_other_sc_plans_round_trip_through_json(kind: str) -> None:
         ).plan
     elif kind == "three-a-week":
         plan = plan_scig(
-            patient(),
-            hizentra(TimesPerWeek(3)),
+            woman("70 kg"),
+            hizentra_conversion(TimesPerWeek(3)),
             policy="actual",
             rounding="never-below",
-            limits=hizentra_later(),
+            limits=hizentra_later_limits(),
             site_rate="label-maximum",
             cycles=2,
         ).plan
     else:
         plan = plan_scig_regimen(
-            patient(),
+            woman("70 kg"),
             get_scig_preset("hizentra-cidp-0.4").choose(maintenance_days=2, cycles=2),
             "hizentra",
             start=dt.date(2026, 1, 12),
             policy="actual",
             rounding="never-below",
-            limits=hizentra_later(),
+            limits=hizentra_later_limits(),
             site_rate="label-maximum",
         ).plan
     assert plan_from_json(plan_to_json(plan)) == plan
@@ -821,11 +780,11 @@ def test_other_sc_plans_round_trip_through_json(kind: str) -> None:
 def test_unapplied_label_limits_are_noted() -> None:
     """Plans say when first-infusion or daily catalogue limits were not used."""
     sc = plan_scig(
-        patient(),
-        hizentra(Weekly()),
+        woman("70 kg"),
+        hizentra_conversion(Weekly()),
         policy="actual",
         rounding="never-below",
-        limits=hizentra_later(),
+        limits=hizentra_later_limits(),
         site_rate="label-maximum",
         cycles=1,
     )
@@ -837,8 +796,8 @@ def test_unapplied_label_limits_are_noted() -> None:
         parameter_source=LOCAL,
     )
     ramp = plan_scig(
-        patient(),
-        hyqvia(),
+        woman("70 kg"),
+        hyqvia_conversion(),
         policy="actual",
         rounding="never-below",
         limits=no_daily,
@@ -863,7 +822,7 @@ def test_sc_plan_has_induction_taper_and_closed_days() -> None:
         taper=Taper(strategy=DoseSteps.jnd_2023(), end=Stop()),
     )
     plan = plan_course(
-        patient("70 kg"),
+        woman("70 kg"),
         regimen,
         "hizentra",
         start=dt.date(2026, 1, 10),  # a Saturday
@@ -872,7 +831,7 @@ def test_sc_plan_has_induction_taper_and_closed_days() -> None:
         indication=None,  # type: ignore[arg-type]
         rate_weight="actual",
         closed=ClosedDays.weekends(),
-        sc=ScOptions(limits=hizentra_later(), site_rate="label-maximum"),
+        sc=ScOptions(limits=hizentra_later_limits(), site_rate="label-maximum"),
     )
     assert plan.route is Route.SC
     assert plan.cycles[0].phase is Phase.INDUCTION
@@ -893,14 +852,15 @@ def test_sc_courses_move_off_closed_days() -> None:
     common = {
         "policy": "actual",
         "rounding": "never-below",
-        "limits": hizentra_later(),
+        "limits": hizentra_later_limits(),
         "site_rate": "label-maximum",
         "cycles": 2,
     }
-    open_days = plan_scig(patient(), hizentra(TimesPerWeek(3)), **common).plan  # type: ignore[arg-type]
+    thrice = hizentra_conversion(TimesPerWeek(3))
+    open_days = plan_scig(woman("70 kg"), thrice, **common).plan  # type: ignore[arg-type]
     moved = plan_scig(
-        patient(),
-        hizentra(TimesPerWeek(3)),
+        woman("70 kg"),
+        hizentra_conversion(TimesPerWeek(3)),
         closed=wednesdays,
         **common,  # type: ignore[arg-type]
     ).plan
@@ -926,7 +886,7 @@ def test_sc_courses_move_off_closed_days() -> None:
 
 def test_a_conversion_is_a_regimen_with_a_taper() -> None:
     """IVIg → SC gives a regimen: add a taper and plan it like an IV regimen."""
-    conversion = hizentra(Weekly())
+    conversion = hizentra_conversion(Weekly())
     dose_g = conversion.dose_g
     assert dose_g is not None
     regimen = attrs.evolve(
@@ -934,7 +894,7 @@ def test_a_conversion_is_a_regimen_with_a_taper() -> None:
         taper=Taper(strategy=DoseSteps.jnd_2023(), end=Stop()),
     )
     plan = plan_course(
-        patient("70 kg"),
+        woman("70 kg"),
         regimen,
         "hizentra",
         start=dt.date(2026, 1, 12),
@@ -943,7 +903,9 @@ def test_a_conversion_is_a_regimen_with_a_taper() -> None:
         indication=None,  # type: ignore[arg-type]
         rate_weight="actual",
         sc=ScOptions(
-            limits=hizentra_later(), site_rate="label-maximum", conversion=conversion
+            limits=hizentra_later_limits(),
+            site_rate="label-maximum",
+            conversion=conversion,
         ),
     )
     maintenance = [c for c in plan.cycles if c.phase is Phase.MAINTENANCE]

@@ -169,7 +169,10 @@ def test_granularity_splits_dispensed_total() -> None:
 
 def test_total_not_multiple_of_granularity_refused() -> None:
     """A total that is not whole units of the granularity is refused."""
-    with pytest.raises(PlanningError, match="granularity"):
+    with pytest.raises(
+        PlanningError,
+        match=r"^granularity: the course total 141\.8 g is not a whole number",
+    ):
         split_course_g(
             dose_g_per_kg=2.0,
             weight_kg=70.9,
@@ -209,11 +212,17 @@ def test_days_outside_allowed_refused() -> None:
 
 def test_limits_refuse_bad_values() -> None:
     """Zero caps and a g/kg cap given as a percent are refused."""
-    with pytest.raises(InputError, match="max_daily_grams"):
+    with pytest.raises(
+        InputError, match=r"^max_daily_grams: .*; allowed: a mass per day > 0 g/day"
+    ):
         SplitLimits(max_daily_grams="0 g/day")
-    with pytest.raises(InputError, match="max_daily_dose"):
+    with pytest.raises(
+        InputError, match=r"^max_daily_dose: .*; allowed: a dose per body mass per day"
+    ):
         SplitLimits(max_daily_dose="40 %/day")
-    with pytest.raises(InputError, match="applies_to"):
+    with pytest.raises(
+        InputError, match=r"^applies_to: .*; allowed: 'day' \(the daily dose is over"
+    ):
         EightyGramRule(applies_to="both")
 
 

@@ -11,16 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivig_core import (
-    Q_,
-    InputError,
-    Patient,
-    UnitError,
-    get_registry,
-    set_registry,
-    units,
-)
-from ivig_core.units import G_PER_KG, KG, parse_quantity, to_float
+from ivig_core import Q_, InputError, Patient, UnitError, set_registry, units
+from ivig_core.units import G_PER_KG, KG, get_registry, parse_quantity, to_float
 
 
 @pytest.mark.parametrize(
@@ -55,7 +47,9 @@ def test_mass_ratio_must_be_two_masses() -> None:
         UnitError, match=r"dose: 2\.0 % is not written as mass per body"
     ):
         to_float("2 %", field="dose", unit=G_PER_KG)
-    with pytest.raises(UnitError, match="dose"):
+    with pytest.raises(
+        UnitError, match=r"^dose: .*; allowed: a dose per body mass written"
+    ):
         to_float(Q_(2.0, "dimensionless"), field="dose", unit=G_PER_KG)
 
 
@@ -90,7 +84,9 @@ class TestRegistries:
 
     def test_rejects_non_registry(self) -> None:
         """set_registry refuses anything but a UnitRegistry or None."""
-        with pytest.raises(InputError, match="registry"):
+        with pytest.raises(
+            InputError, match=r"^registry: .*; allowed: a pint\.UnitRegistry, or None"
+        ):
             set_registry("kg")  # type: ignore[arg-type]
 
 
@@ -122,7 +118,7 @@ def test_any_mass_unit_round_trips(kg: float, unit: str) -> None:
 @pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf])
 def test_non_finite_magnitudes_refused(value: float) -> None:
     """NaN and infinities are refused with the field named."""
-    with pytest.raises(InputError, match="weight"):
+    with pytest.raises(InputError, match=r"^weight: .*; allowed: a finite number"):
         to_float(Q_(value, "kg"), field="weight", unit=KG)
 
 
@@ -130,7 +126,9 @@ def test_q_helper() -> None:
     """Q_ builds quantities from a pair or a string, and refuses a bare number."""
     assert Q_(92, "kg").m_as("kg") == 92.0
     assert Q_("92 kg").m_as("kg") == 92.0
-    with pytest.raises(UnitError, match="Q_"):
+    with pytest.raises(
+        UnitError, match=r"^Q_: .*; allowed: a string with a unit such as"
+    ):
         Q_(92)
     with pytest.raises(UnitError, match="unknown unit"):
         Q_(92, "kilogramz")

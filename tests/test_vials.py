@@ -145,11 +145,13 @@ def test_never_below_never_under_doses(product: Product, dose_g: float) -> None:
 
 @given(products, doses)
 def test_volume_is_exact(product: Product, dose_g: float) -> None:
-    """The selection's volume is dispensed ÷ concentration."""
+    """The selection's volume is what its vials hold, and grams ÷ g/L by pint."""
     sel = select_vials_g(dose_g, product, NeverBelow())
-    assert sel.volume_ml == pytest.approx(
-        sel.dispensed_g / product.concentration_g_per_l * 1000
-    )
+    assert sel.volume_ml == pytest.approx(sum(v.volume_ml * n for v, n in sel.vials))
+    by_pint = (
+        Q_(sel.dispensed_g, "g") / Q_(product.concentration_g_per_l, "g/L")
+    ).m_as("mL")
+    assert sel.volume_ml == pytest.approx(by_pint)
 
 
 @given(products, doses)

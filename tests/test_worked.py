@@ -5,12 +5,7 @@ from __future__ import annotations
 import pytest
 
 import worked
-from ivig_core import (
-    adjusted_body_weight,
-    bmi,
-    creatinine_clearance,
-    ideal_body_weight,
-)
+from ivig_core import adjusted_body_weight, bmi, creatinine_clearance, ideal_body_weight
 
 
 def test_woman_body_size() -> None:
@@ -56,6 +51,46 @@ def test_example_plan_figures() -> None:
     assert plan.infusions[0].run.steps[0].rate_ml_h == pytest.approx(
         worked.EXAMPLE_FIRST_RATE_ML_H, abs=1e-3
     )
+
+
+def test_example_plan_on_actual_weight_figures() -> None:
+    """At 92 kg actual: 92/83/69/46/23 g days, 1123 g in all, 920 mL, 55.2 mL/h."""
+    plan = worked.example_plan_on_actual_weight()
+    assert plan.dosing_weight.weight_kg == 92.0
+    assert plan.dosing_weight.basis.value == "actual"
+    assert (
+        tuple(i.dispensed_g for i in plan.infusions)
+        == worked.ACTUAL_EXAMPLE_DISPENSED_G[:1] * 2
+        + worked.ACTUAL_EXAMPLE_DISPENSED_G[2:]
+    )
+    assert plan.total_dispensed_g == worked.ACTUAL_EXAMPLE_TOTAL_DISPENSED_G
+    assert plan.infusions[0].volume_ml == worked.ACTUAL_EXAMPLE_DAY_ML
+    assert plan.infusions[0].run.steps[0].rate_ml_h == pytest.approx(
+        worked.ACTUAL_EXAMPLE_FIRST_RATE_ML_H, abs=1e-9
+    )
+
+
+def test_sc_conversions_meet_the_label_figures() -> None:
+    """Hizentra 30 g / 4 weeks × 1.37 = 10.275 g a week; HyQvia 1:1 = 30 g."""
+    hizentra = worked.hizentra_conversion()
+    assert hizentra.weekly_g == pytest.approx(worked.HIZENTRA_30G_WEEKLY_G, abs=1e-9)
+    assert hizentra.dose_g == pytest.approx(worked.HIZENTRA_30G_WEEKLY_G, abs=1e-9)
+    assert hizentra.interval_days == 7.0
+    hyqvia = worked.hyqvia_conversion()
+    assert hyqvia.dose_g == worked.HYQVIA_RAMP_G[-1]
+    assert hyqvia.interval_days == 28.0
+
+
+def test_example_plan_at_risk_has_the_same_grams() -> None:
+    """Risk factors change the findings, not the doses: the same hand figures."""
+    plan = worked.example_plan_at_risk()
+    assert tuple(c.dispensed_g for c in plan.cycles) == (
+        114.0,
+        *worked.EXAMPLE_DISPENSED_G[2:],
+    )
+    assert plan.total_dispensed_g == worked.EXAMPLE_TOTAL_DISPENSED_G
+    assert plan.safety is not None
+    assert plan.safety.findings
 
 
 def test_example_plan_drift_guard() -> None:

@@ -29,7 +29,7 @@ def generator(func: Callable[[], str]) -> Callable[[], str]:
 @generator
 def dosing_weight_policies() -> str:
     """A table of the built-in dosing-weight policies with their sources."""
-    from ivig_core import BUILTIN_POLICIES  # noqa: PLC0415 - built at doc time
+    from ivig_core.dosing_weight import BUILTIN_POLICIES  # noqa: PLC0415 - built at doc time
 
     lines = [
         ".. list-table::",

@@ -2,411 +2,232 @@
 
 The library computes and checks; it does not prescribe. Every number it
 produces can be traced to an input, a formula and a source.
+
+The top level holds the names a user needs first (``ivig_core.__all__``);
+everything else lives in its submodule (``ivig_core.regimen.DoseSteps``,
+``ivig_core.vials.select_vials_g``, ...), listed in that submodule's
+``__all__``. Every name here is imported on first use, so ``import
+ivig_core`` loads none of the library until a name is read.
 """
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
+from types import ModuleType
 from typing import TYPE_CHECKING
 
-from ivig_core.body import (
-    ADJBW_FACTOR,
-    IbwFormula,
-    ShortStature,
-    adjusted_body_weight,
-    bmi,
-    creatinine_clearance,
-    ideal_body_weight,
-)
-from ivig_core.dosing_weight import (
-    BUILTIN_POLICIES,
-    ActualWeight,
-    AdjustedWeight,
-    BloodStar2026,
-    DosingWeight,
-    DosingWeightPolicy,
-    IdealWeight,
-    OntarioRule,
-    UkRequestForm,
-    Us120PercentIbw,
-    WeightBasis,
-    dosing_weight,
-    get_policy,
-)
-from ivig_core.errors import InputError, IvigError, PlanningError, UnitError
-from ivig_core.infusion import (
-    InfusionRun,
-    RateKind,
-    RateSchedule,
-    RateStep,
-    RunStep,
-    plan_infusion,
-    plan_infusion_ml,
-    rate_schedule,
-)
-from ivig_core.patient import BloodGroup, Patient, RiskFactor, Sex
-from ivig_core.plan import Cycle, Infusion, Phase, Plan, ScDetails, Trace
-from ivig_core.planning import (
-    ClosedDays,
-    ClosedRule,
-    CourseSplit,
-    EightyGramRule,
-    PlacedCourse,
-    SplitLimits,
-    TaperPlan,
-    TaperStep,
-    place_courses,
-    plan_course,
-    split_course,
-    split_course_g,
-    split_units,
-    taper_steps,
-)
-from ivig_core.products import (
-    AtRiskCap,
-    Bound,
-    Catalogue,
-    Composition,
-    Excipient,
-    IgaContent,
-    Indication,
-    LabelRamp,
-    Product,
-    Route,
-    ScigConversion,
-    ScSiteLimit,
-    SodiumContent,
-    Source,
-    Substance,
-    Vial,
-    default_catalogue,
-    get_product,
-    load_formulary,
-)
-from ivig_core.regimen import PRESETS as REGIMEN_PRESETS
-from ivig_core.regimen import (
-    Combined,
-    DayRange,
-    DaysChoice,
-    DoseSteps,
-    Floor,
-    Hold,
-    Induction,
-    IntervalExtension,
-    Maintenance,
-    PercentPerInfusion,
-    Regimen,
-    Stop,
-    Taper,
-    TaperEnd,
-    TaperStrategy,
-    get_preset,
-)
-from ivig_core.safety import RULES as FINDING_RULES
-from ivig_core.safety import (
-    BlockingFindingError,
-    Concern,
-    DoseLimit,
-    Finding,
-    FindingCode,
-    Override,
-    PremedicationProtocol,
-    SafetyBlock,
-    SafetyConfig,
-    SafetyReport,
-    Severity,
-    assess,
-    label_dose_limits,
-)
-from ivig_core.units import Q_, Quantity, get_registry, set_registry
-from ivig_core.vials import (
-    NearestIncrement,
-    NearestWithin,
-    NeverBelow,
-    RoundingPolicy,
-    VialSelection,
-    get_rounding,
-    select_vials,
-    select_vials_g,
-    volume_ml,
-)
 
-
-if TYPE_CHECKING:  # the lazily imported names, for type checkers
+if TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a test checks)
     __version__: str
+    # One `from m import a as a` (explicit re-export) per home module:
+    # isort: off
     from ivig_core.batch import (
-        PlanFailure,
-        PlanRequest,
-        PlanResult,
-        iter_plans,
-        plan_many,
-        plan_one,
+        plan_many as plan_many,
     )
-    from ivig_core.io import MissingExtraError
+    from ivig_core.body import (
+        adjusted_body_weight as adjusted_body_weight,
+        bmi as bmi,
+        creatinine_clearance as creatinine_clearance,
+        ideal_body_weight as ideal_body_weight,
+    )
+    from ivig_core.dosing_weight import (
+        DosingWeight as DosingWeight,
+        DosingWeightPolicy as DosingWeightPolicy,
+        dosing_weight as dosing_weight,
+        get_policy as get_policy,
+    )
+    from ivig_core.errors import (
+        InputError as InputError,
+        IvigError as IvigError,
+        PlanningError as PlanningError,
+        UnitError as UnitError,
+    )
+    from ivig_core.infusion import (
+        rate_schedule as rate_schedule,
+    )
     from ivig_core.io.json import (
-        DocumentError,
-        patient_from_json,
-        patient_to_json,
-        plan_from_json,
-        plan_json_schema,
-        plan_to_json,
-        regimen_from_json,
-        regimen_to_json,
-        report_from_json,
-        report_to_json,
+        DocumentError as DocumentError,
+        plan_from_json as plan_from_json,
+        plan_to_json as plan_to_json,
     )
-    from ivig_core.io.text import explain
+    from ivig_core.io.text import (
+        explain as explain,
+    )
+    from ivig_core.patient import (
+        Patient as Patient,
+        RiskFactor as RiskFactor,
+        Sex as Sex,
+    )
+    from ivig_core.plan import (
+        Cycle as Cycle,
+        Infusion as Infusion,
+        Phase as Phase,
+        Plan as Plan,
+    )
+    from ivig_core.planning import (
+        ClosedDays as ClosedDays,
+        PlanRequest as PlanRequest,
+        ScOptions as ScOptions,
+        SplitLimits as SplitLimits,
+        plan_course as plan_course,
+    )
     from ivig_core.planning.scig import (
-        FirstInfusions,
-        ScPlan,
-        plan_scig,
-        plan_scig_regimen,
+        plan_scig as plan_scig,
     )
+    from ivig_core.products import (
+        Product as Product,
+        Route as Route,
+        get_product as get_product,
+        load_formulary as load_formulary,
+    )
+    from ivig_core.regimen import (
+        Induction as Induction,
+        Maintenance as Maintenance,
+        Regimen as Regimen,
+        Taper as Taper,
+        get_preset as get_preset,
+    )
+    from ivig_core.findings import (
+        Finding as Finding,
+        FindingCode as FindingCode,
+        Override as Override,
+        SafetyBlock as SafetyBlock,
+        SafetyReport as SafetyReport,
+        Severity as Severity,
+    )
+    from ivig_core.safety import (
+        SafetyConfig as SafetyConfig,
+        SafetyOptions as SafetyOptions,
+    )
+
+    # the function, not the submodule of the same name (mypy takes that):
+    from ivig_core.safety.assess import assess as assess
     from ivig_core.scig import (
-        SCIG_PRESETS,
-        EveryTwoWeeks,
-        LabelFactor,
-        OneToOne,
-        SameAsIvig,
-        ScigDose,
-        ScLimits,
-        TimesPerWeek,
-        UserFactor,
-        Weekly,
-        convert_to_scig,
-        get_scig_preset,
-        hyqvia_ramp_up,
+        ScLimits as ScLimits,
+        convert_to_scig as convert_to_scig,
+        get_scig_preset as get_scig_preset,
     )
+    from ivig_core.units import (
+        Q_ as Q_,
+        Quantity as Quantity,
+        set_registry as set_registry,
+    )
+    from ivig_core.vials import (
+        get_rounding as get_rounding,
+    )
+    # isort: on
 
 
-#: Names imported on first use: modules a plan does not need (SCIg, JSON,
-#: batch) stay unloaded, so ``import ivig_core`` costs less (issue 9).
-_LAZY: dict[str, tuple[str, str]] = {
-    "DocumentError": ("ivig_core.io.json", "DocumentError"),
-    "EveryTwoWeeks": ("ivig_core.scig", "EveryTwoWeeks"),
-    "FirstInfusions": ("ivig_core.planning.scig", "FirstInfusions"),
-    "LabelFactor": ("ivig_core.scig", "LabelFactor"),
-    "MissingExtraError": ("ivig_core.io", "MissingExtraError"),
-    "OneToOne": ("ivig_core.scig", "OneToOne"),
-    "PlanFailure": ("ivig_core.batch", "PlanFailure"),
-    "PlanRequest": ("ivig_core.batch", "PlanRequest"),
-    "PlanResult": ("ivig_core.batch", "PlanResult"),
-    "SCIG_PRESETS": ("ivig_core.scig", "SCIG_PRESETS"),
-    "SameAsIvig": ("ivig_core.scig", "SameAsIvig"),
-    "ScLimits": ("ivig_core.scig", "ScLimits"),
-    "ScPlan": ("ivig_core.planning.scig", "ScPlan"),
-    "ScigDose": ("ivig_core.scig", "ScigDose"),
-    "TimesPerWeek": ("ivig_core.scig", "TimesPerWeek"),
-    "UserFactor": ("ivig_core.scig", "UserFactor"),
-    "Weekly": ("ivig_core.scig", "Weekly"),
-    "convert_to_scig": ("ivig_core.scig", "convert_to_scig"),
-    "explain": ("ivig_core.io.text", "explain"),
-    "get_scig_preset": ("ivig_core.scig", "get_scig_preset"),
-    "hyqvia_ramp_up": ("ivig_core.scig", "hyqvia_ramp_up"),
-    "iter_plans": ("ivig_core.batch", "iter_plans"),
-    "patient_from_json": ("ivig_core.io.json", "patient_from_json"),
-    "patient_to_json": ("ivig_core.io.json", "patient_to_json"),
-    "plan_from_json": ("ivig_core.io.json", "plan_from_json"),
-    "plan_json_schema": ("ivig_core.io.json", "plan_json_schema"),
-    "plan_many": ("ivig_core.batch", "plan_many"),
-    "plan_one": ("ivig_core.batch", "plan_one"),
-    "plan_scig": ("ivig_core.planning.scig", "plan_scig"),
-    "plan_scig_regimen": ("ivig_core.planning.scig", "plan_scig_regimen"),
-    "plan_to_json": ("ivig_core.io.json", "plan_to_json"),
-    "regimen_from_json": ("ivig_core.io.json", "regimen_from_json"),
-    "regimen_to_json": ("ivig_core.io.json", "regimen_to_json"),
-    "report_from_json": ("ivig_core.io.json", "report_from_json"),
-    "report_to_json": ("ivig_core.io.json", "report_to_json"),
-}
+#: Every exported name, grouped by task, with the module it comes from (its
+#: home, where it is documented). ``__all__`` and the lazy imports are derived
+#: from this table.
+_EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # Errors
+    ("ivig_core.errors", ("IvigError", "InputError", "UnitError", "PlanningError")),
+    ("ivig_core.io.json", ("DocumentError",)),
+    ("ivig_core.findings", ("SafetyBlock",)),
+    # Units
+    ("ivig_core.units", ("Q_", "Quantity", "set_registry")),
+    # The patient and body size
+    ("ivig_core.patient", ("Patient", "Sex", "RiskFactor")),
+    (
+        "ivig_core.body",
+        ("bmi", "ideal_body_weight", "adjusted_body_weight", "creatinine_clearance"),
+    ),
+    (
+        "ivig_core.dosing_weight",
+        ("dosing_weight", "get_policy", "DosingWeight", "DosingWeightPolicy"),
+    ),
+    # Regimens
+    (
+        "ivig_core.regimen",
+        ("Regimen", "Induction", "Maintenance", "Taper", "get_preset"),
+    ),
+    # Products, vials and rates
+    ("ivig_core.products", ("Product", "Route", "get_product", "load_formulary")),
+    ("ivig_core.vials", ("get_rounding",)),
+    ("ivig_core.infusion", ("rate_schedule",)),
+    # Planning
+    (
+        "ivig_core.planning",
+        ("plan_course", "PlanRequest", "ScOptions", "ClosedDays", "SplitLimits"),
+    ),
+    # Subcutaneous therapy
+    ("ivig_core.scig", ("convert_to_scig", "get_scig_preset", "ScLimits")),
+    ("ivig_core.planning.scig", ("plan_scig",)),
+    # The plan
+    ("ivig_core.plan", ("Plan", "Infusion", "Cycle", "Phase")),
+    # Safety
+    ("ivig_core.safety", ("assess", "SafetyConfig", "SafetyOptions")),
+    (
+        "ivig_core.findings",
+        ("SafetyReport", "Finding", "FindingCode", "Override", "Severity"),
+    ),
+    # Output and batches
+    ("ivig_core.io.json", ("plan_to_json", "plan_from_json")),
+    ("ivig_core.io.text", ("explain",)),
+    ("ivig_core.batch", ("plan_many",)),
+)
+
+#: Each exported name's home module.
+_HOME: dict[str, str] = {name: module for module, names in _EXPORTS for name in names}
 
 
 def _version() -> str:
+    # Imported here: importlib.metadata costs ~40 ms, paid only if the version is read.
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - ditto
+
     try:
         return version("ivig-core")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "0+unknown"
 
 
-def __getattr__(name: str) -> object:
-    """Import a lazily exported name on first use.
+# Hidden from type checkers, so that they see the names above and flag any
+# other (a module __getattr__ would make every attribute look valid).
+if not TYPE_CHECKING:
 
-    ``__version__`` is read from the installed metadata on first use too
-    (importlib.metadata costs ~10 ms at import).
-    """
-    if name == "__version__":
-        value: object = _version()
+    def __getattr__(name: str) -> object:
+        """Import an exported name from its home module on first use.
+
+        ``__version__`` is read from the installed metadata on first use too.
+        """
+        if name == "__version__":
+            value: object = _version()
+        else:
+            try:
+                module = _HOME[name]
+            except KeyError:
+                msg = f"module 'ivig_core' has no attribute {name!r}"
+                raise AttributeError(msg) from None
+            value = getattr(import_module(module), name)
         globals()[name] = value
         return value
-    try:
-        module, attribute = _LAZY[name]
-    except KeyError:
-        msg = f"module 'ivig_core' has no attribute {name!r}"
-        raise AttributeError(msg) from None
-    value = getattr(import_module(module), attribute)
-    globals()[name] = value
-    return value
+
+    def __dir__() -> list[str]:
+        """The public names, with the module's own attributes."""
+        return sorted(set(globals()) | set(__all__))
+
+    class _Package(ModuleType):
+        """``ivig_core`` itself: an exported name wins over a submodule's.
+
+        Importing a submodule binds it on its package; ``dosing_weight`` is
+        both a submodule and the function exported under that name, and the
+        import must not hide the function.
+        """
+
+        def __setattr__(self, name: str, value: object) -> None:
+            """Set *name*, unless it binds a submodule over an exported name."""
+            if (
+                name in _HOME
+                and isinstance(value, ModuleType)
+                and value.__name__ == f"{__name__}.{name}"
+            ):
+                return
+            super().__setattr__(name, value)
+
+    sys.modules[__name__].__class__ = _Package
 
 
-def __dir__() -> list[str]:
-    """The public names, lazy ones included."""
-    return sorted(set(globals()) | set(_LAZY) | {"__version__"})
-
-
-__all__ = [
-    "ADJBW_FACTOR",
-    "BUILTIN_POLICIES",
-    "FINDING_RULES",
-    "Q_",
-    "REGIMEN_PRESETS",
-    "SCIG_PRESETS",
-    "ActualWeight",
-    "AdjustedWeight",
-    "AtRiskCap",
-    "BlockingFindingError",
-    "BloodGroup",
-    "BloodStar2026",
-    "Bound",
-    "Catalogue",
-    "ClosedDays",
-    "ClosedRule",
-    "Combined",
-    "Composition",
-    "Concern",
-    "CourseSplit",
-    "Cycle",
-    "DayRange",
-    "DaysChoice",
-    "DocumentError",
-    "DoseLimit",
-    "DoseSteps",
-    "DosingWeight",
-    "DosingWeightPolicy",
-    "EightyGramRule",
-    "EveryTwoWeeks",
-    "Excipient",
-    "Finding",
-    "FindingCode",
-    "FirstInfusions",
-    "Floor",
-    "Hold",
-    "IbwFormula",
-    "IdealWeight",
-    "IgaContent",
-    "Indication",
-    "Induction",
-    "Infusion",
-    "InfusionRun",
-    "InputError",
-    "IntervalExtension",
-    "IvigError",
-    "LabelFactor",
-    "LabelRamp",
-    "Maintenance",
-    "MissingExtraError",
-    "NearestIncrement",
-    "NearestWithin",
-    "NeverBelow",
-    "OneToOne",
-    "OntarioRule",
-    "Override",
-    "Patient",
-    "PercentPerInfusion",
-    "Phase",
-    "PlacedCourse",
-    "Plan",
-    "PlanFailure",
-    "PlanRequest",
-    "PlanResult",
-    "PlanningError",
-    "PremedicationProtocol",
-    "Product",
-    "Quantity",
-    "RateKind",
-    "RateSchedule",
-    "RateStep",
-    "Regimen",
-    "RiskFactor",
-    "RoundingPolicy",
-    "Route",
-    "RunStep",
-    "SafetyBlock",
-    "SafetyConfig",
-    "SafetyReport",
-    "SameAsIvig",
-    "ScDetails",
-    "ScLimits",
-    "ScPlan",
-    "ScSiteLimit",
-    "ScigConversion",
-    "ScigDose",
-    "Severity",
-    "Sex",
-    "ShortStature",
-    "SodiumContent",
-    "Source",
-    "SplitLimits",
-    "Stop",
-    "Substance",
-    "Taper",
-    "TaperEnd",
-    "TaperPlan",
-    "TaperStep",
-    "TaperStrategy",
-    "TimesPerWeek",
-    "Trace",
-    "UkRequestForm",
-    "UnitError",
-    "Us120PercentIbw",
-    "UserFactor",
-    "Vial",
-    "VialSelection",
-    "Weekly",
-    "WeightBasis",
-    "__version__",
-    "adjusted_body_weight",
-    "assess",
-    "bmi",
-    "convert_to_scig",
-    "creatinine_clearance",
-    "default_catalogue",
-    "dosing_weight",
-    "explain",
-    "get_policy",
-    "get_preset",
-    "get_product",
-    "get_registry",
-    "get_rounding",
-    "get_scig_preset",
-    "hyqvia_ramp_up",
-    "ideal_body_weight",
-    "iter_plans",
-    "label_dose_limits",
-    "load_formulary",
-    "patient_from_json",
-    "patient_to_json",
-    "place_courses",
-    "plan_course",
-    "plan_from_json",
-    "plan_infusion",
-    "plan_infusion_ml",
-    "plan_json_schema",
-    "plan_many",
-    "plan_one",
-    "plan_scig",
-    "plan_scig_regimen",
-    "plan_to_json",
-    "rate_schedule",
-    "regimen_from_json",
-    "regimen_to_json",
-    "report_from_json",
-    "report_to_json",
-    "select_vials",
-    "select_vials_g",
-    "set_registry",
-    "split_course",
-    "split_course_g",
-    "split_units",
-    "taper_steps",
-    "volume_ml",
-]
+__all__ = [*_HOME, "__version__"]  # noqa: PLE0604 - derived: names of _EXPORTS

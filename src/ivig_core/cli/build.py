@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ivig_core.infusion import RateSchedule
     from ivig_core.plan import Plan
     from ivig_core.planning.calendar import ClosedDays
-    from ivig_core.planning.scig import FirstInfusions
+    from ivig_core.planning.request import FirstInfusions
     from ivig_core.planning.split import SplitLimits
     from ivig_core.products import Product
     from ivig_core.regimen import Regimen, Taper
@@ -450,7 +450,7 @@ def _site_limits(
 def _sc_limits(
     args: argparse.Namespace, product: Product
 ) -> tuple[ScLimits, FirstInfusions | None]:
-    from ivig_core.planning.scig import FirstInfusions  # noqa: PLC0415 - lazy
+    from ivig_core.planning.request import FirstInfusions  # noqa: PLC0415 - lazy
 
     given = _given(args, SITE_LIMIT_DESTS)
     if given and args.limits_source is None:

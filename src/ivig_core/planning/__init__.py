@@ -1,6 +1,6 @@
 """Planning: one pipeline for IV, SC and facilitated SC.
 
-:func:`plan` turns a :class:`PlanRequest` into a
+:func:`plan` turns a :class:`~ivig_core.planning.request.PlanRequest` into a
 :class:`~ivig_core.plan.Plan`: courses → calendar (closed days) →
 dispensing (vial rounding once per course) → administration per route (IV
 rate ramp; SC sites, volumes and rates) → one assembly with the safety

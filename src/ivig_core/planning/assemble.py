@@ -8,34 +8,28 @@ safety report (:func:`~ivig_core.safety.assess`) to every plan.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import attrs
 
+from ivig_core.dosing_weight import DosingWeight
+from ivig_core.infusion import InfusionRun
+from ivig_core.patient import Patient
 from ivig_core.plan import Cycle, Infusion, Plan, ScDetails
 from ivig_core.planning._deferred import Deferred, Texts
 from ivig_core.planning.calendar import ClosedDays, ClosedRule, PlacedCourse
 from ivig_core.planning.courses import Course
-from ivig_core.products import Route
-from ivig_core.regimen import Floor
+from ivig_core.planning.request import PlanRequest
+from ivig_core.planning.split import CourseSplit
+from ivig_core.planning.taper import TaperPlan
+from ivig_core.products import Product, Route
+from ivig_core.rates import RateSchedule
+from ivig_core.regimen import Floor, Regimen
 from ivig_core.safety import assess
 from ivig_core.trace import Trace
-
-
-if TYPE_CHECKING:
-    import datetime as dt
-
-    from ivig_core.dosing_weight import DosingWeight
-    from ivig_core.infusion import InfusionRun
-    from ivig_core.patient import Patient
-    from ivig_core.planning.request import PlanRequest
-    from ivig_core.planning.split import CourseSplit
-    from ivig_core.planning.taper import TaperPlan
-    from ivig_core.products import Product
-    from ivig_core.rates import RateSchedule
-    from ivig_core.regimen import Regimen
-    from ivig_core.vials import VialSelection
+from ivig_core.vials import VialSelection
 
 
 __all__ = [

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from ivig_core.vials import RoundingPolicy
 
 
-__all__ = ["RateWeight", "plan_course"]
+__all__ = ["plan_course"]
 
 
 def plan_course(

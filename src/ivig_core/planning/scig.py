@@ -70,14 +70,7 @@ from ivig_core.trace import Trace
 from ivig_core.vials import RoundingPolicy
 
 
-__all__ = [
-    "FirstInfusions",
-    "ScDetails",
-    "ScPlan",
-    "SiteRate",
-    "plan_scig",
-    "plan_scig_regimen",
-]
+__all__ = ["ScPlan", "plan_scig", "plan_scig_regimen"]
 
 
 @attrs.frozen(kw_only=True)
