@@ -201,7 +201,12 @@ import population
 n, repeats = int(sys.argv[1]), int(sys.argv[2])
 requests = population.requests(n)
 population.warm()
+# One untimed pass at this size first: every timed repeat, at every size,
+# then runs on memory the process already has (without it, the single
+# 10 000 repeat ran on fresh pages while the smaller sizes' medians came
+# from repeats reusing the memory freed by the one before).
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+population.plan(requests)
 times = []
 for _ in range(repeats):
     results = None
