@@ -126,7 +126,7 @@ _EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Errors
     ("ivig_core.errors", ("IvigError", "InputError", "UnitError", "PlanningError")),
     ("ivig_core.io.json", ("DocumentError",)),
-    ("ivig_core.findings", ("SafetyBlock",)),
+    ("ivig_core.safety", ("SafetyBlock",)),
     # Units
     ("ivig_core.units", ("Q_", "Quantity", "set_registry")),
     # The patient and body size
@@ -159,10 +159,21 @@ _EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # The plan
     ("ivig_core.plan", ("Plan", "Infusion", "Cycle", "Phase")),
     # Safety
-    ("ivig_core.safety", ("assess", "SafetyConfig", "SafetyOptions")),
+    # The findings model lives in ivig_core.findings; it is served through
+    # ivig_core.safety, whose import registers the built-in checks' codes
+    # (so ivig_core.FindingCode.X and Override(code=...) work at once).
     (
-        "ivig_core.findings",
-        ("SafetyReport", "Finding", "FindingCode", "Override", "Severity"),
+        "ivig_core.safety",
+        (
+            "assess",
+            "SafetyConfig",
+            "SafetyOptions",
+            "SafetyReport",
+            "Finding",
+            "FindingCode",
+            "Override",
+            "Severity",
+        ),
     ),
     # Output and batches
     ("ivig_core.io.json", ("plan_to_json", "plan_from_json")),

@@ -54,7 +54,6 @@ __all__ = [
     "Phase",
     "Plan",
     "ScDetails",
-    "Trace",
     "check_plan",
     "check_totals",
     "plan_totals",

@@ -90,12 +90,11 @@ from ivig_core.io import require
 from ivig_core.patient import Patient
 from ivig_core.plan import TOTALS, Plan, check_plan, check_totals, plan_totals
 from ivig_core.regimen import DaysChoice, Regimen
+from ivig_core.safety import SafetyReport  # registers the codes documents name
 
 
 if TYPE_CHECKING:
     import cattrs
-
-    from ivig_core.safety import SafetyReport
 
 
 __all__ = [
@@ -690,8 +689,6 @@ def regimen_from_json(text: str | bytes) -> Regimen:
 
 
 def _report_class() -> type:
-    from ivig_core.safety import SafetyReport  # noqa: PLC0415 - safety is heavier
-
     _resolve(SafetyReport)
     return SafetyReport
 
