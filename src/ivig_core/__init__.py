@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a test check
         get_policy as get_policy,
     )
     from ivig_core.errors import (
+        DocumentError as DocumentError,
         InputError as InputError,
         IvigError as IvigError,
         PlanningError as PlanningError,
@@ -47,7 +48,6 @@ if TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a test check
         rate_schedule as rate_schedule,
     )
     from ivig_core.io.json import (
-        DocumentError as DocumentError,
         plan_from_json as plan_from_json,
         plan_to_json as plan_to_json,
     )
@@ -124,8 +124,10 @@ if TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a test check
 #: from this table.
 _EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Errors
-    ("ivig_core.errors", ("IvigError", "InputError", "UnitError", "PlanningError")),
-    ("ivig_core.io.json", ("DocumentError",)),
+    (
+        "ivig_core.errors",
+        ("IvigError", "InputError", "UnitError", "PlanningError", "DocumentError"),
+    ),
     ("ivig_core.safety", ("SafetyBlock",)),
     # Units
     ("ivig_core.units", ("Q_", "Quantity", "set_registry")),

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Final, Literal
 import attrs
 
 from ivig_core import units
-from ivig_core._checks import DAYS_PER_WEEK, REL_TOL
+from ivig_core._checks import REL_TOL
 from ivig_core.findings import SafetyReport
 from ivig_core.products import Route
+from ivig_core.regimen import intensity_g_per_kg_per_week
 from ivig_core.trace import Trace
 from ivig_core.units import (
     G_PER_KG,
@@ -238,7 +239,7 @@ class Cycle:
     @property
     def intensity_g_per_kg_per_week(self) -> float:
         """Dose intensity: course dose ÷ interval in weeks."""
-        return self.dose_g_per_kg / (self.interval_days / DAYS_PER_WEEK)
+        return intensity_g_per_kg_per_week(self.dose_g_per_kg, self.interval_days)
 
     @property
     def intensity(self) -> Quantity:

@@ -59,6 +59,7 @@ __all__ = [
     "TaperEnd",
     "TaperStrategy",
     "get_preset",
+    "intensity_g_per_kg_per_week",
 ]
 
 
@@ -67,6 +68,22 @@ __all__ = [
 #: every per-day limit (an explicit rule, recorded on the plan), or ``None``
 #: while not yet chosen.
 DaysChoice: TypeAlias = int | Literal["fewest"] | None
+
+
+# --------------------------------------------------------------------------
+# Dose intensity: the quantity a taper must not increase
+
+
+def intensity_g_per_kg_per_week(dose_g_per_kg: float, interval_days: float) -> float:
+    """Dose intensity: g/kg per course ÷ interval in weeks.
+
+    Example:
+        >>> intensity_g_per_kg_per_week(1.0, 28.0)
+        0.25
+
+    .. versionadded:: 0.1.0
+    """
+    return dose_g_per_kg / (interval_days / DAYS_PER_WEEK)
 
 
 # --------------------------------------------------------------------------
@@ -382,7 +399,7 @@ class Maintenance:
     @property
     def intensity_g_per_kg_per_week(self) -> float:
         """Dose intensity: dose per course ÷ interval in weeks."""
-        return self.dose_g_per_kg / (self.interval_days / DAYS_PER_WEEK)
+        return intensity_g_per_kg_per_week(self.dose_g_per_kg, self.interval_days)
 
 
 # --------------------------------------------------------------------------
@@ -716,7 +733,7 @@ class Floor:
         days = read_interval_days(interval, field="floor.interval")
         return cls(
             intensity=units.quantity(
-                g_per_kg / (days / DAYS_PER_WEEK), G_PER_KG_PER_WEEK
+                intensity_g_per_kg_per_week(g_per_kg, days), G_PER_KG_PER_WEEK
             )
         )
 
