@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Final, Literal
 import attrs
 
 from ivig_core import units
-from ivig_core._checks import REL_TOL
+from ivig_core._checks import REL_TOL, is_number
 from ivig_core.findings import SafetyReport
 from ivig_core.products import Route
 from ivig_core.regimen import intensity_g_per_kg_per_week
@@ -391,7 +391,7 @@ def _totals_problems(plan: Plan, totals: object) -> Iterator[tuple[str, str]]:
     expected = plan_totals(plan)
     for key in TOTALS:
         value = totals.get(key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not is_number(value):
             yield f"totals.{key}", f"expected a number, got {value!r}"
         elif not _close(float(value), expected[key]):
             yield (

@@ -24,14 +24,13 @@ prescriber's call, made on the patient's response.
 from __future__ import annotations
 
 import difflib
-import numbers
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 import attrs
 
 from ivig_core import units
-from ivig_core._checks import DAYS_PER_WEEK, REL_TOL, is_number
+from ivig_core._checks import DAYS_PER_WEEK, REL_TOL, is_number, is_whole
 from ivig_core._lazy import LazyMapping
 from ivig_core.errors import InputError
 from ivig_core.units import DAY, G_PER_KG, G_PER_KG_PER_DAY, G_PER_KG_PER_WEEK, Quantity
@@ -95,7 +94,7 @@ def read_count(value: object, *, field: str, low: int = 1) -> int:
 
     .. versionadded:: 0.1.0
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if not is_whole(value):
         raise InputError(field, value, f"a whole number ≥ {low}")
     count = int(value)
     if count < low:
@@ -538,7 +537,7 @@ class DoseSteps:
 
 
 def _percent(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not is_number(value):
         raise InputError("percent", value, "a number of percent in (0, 100]")
     pct = float(value)
     if not 0.0 < pct <= 100.0:
