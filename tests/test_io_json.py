@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 
 import worked
 from ivig_core import InputError, Patient, PlanningError
+from ivig_core.errors import DocumentError
 from ivig_core.infusion import RateSchedule, rate_schedule
 from ivig_core.io import MissingExtraError, require
 from ivig_core.io.json import (
     UNIT_SYMBOLS,
-    DocumentError,
     patient_from_json,
     patient_to_json,
     plan_from_json,

@@ -43,7 +43,7 @@ from ivig_core.safety import (
     SafetyOptions,
     assess,
 )
-from ivig_core.safety._context import Context
+from ivig_core.safety.context import Context
 from ivig_core.safety.registry import CHECKS, Check, check, registered
 from safety_plans import make_plan
 
@@ -288,9 +288,19 @@ def test_assess_takes_safety_options() -> None:
         assess(worked.recorded_woman(), plan, options=SafetyOptions(), config=cfg)
 
 
-def test_old_findings_module_still_imports_with_a_warning() -> None:
-    """ivig_core.safety.findings forwards to ivig_core.findings for one release."""
-    import ivig_core.safety.findings as old  # noqa: PLC0415 - the deprecated path
+def test_parameters_name_safety_config_fields() -> None:
+    """A check's parameters are SafetyConfig fields; a misspelt one is refused."""
 
-    with pytest.warns(DeprecationWarning, match="ivig_core.findings"):
-        assert old.FindingCode is FindingCode
+    def nothing(_rule: Rule, _ctx: Context) -> Iterable[Finding]:
+        return ()
+
+    with pytest.raises(InputError, match=r"^parameters\[0\]: got 'daily_gram_above'"):
+        check(
+            code="TYPO_PARAMETER",
+            severity=Severity.INFO,
+            rule="r",
+            action="a",
+            source="s",
+            parameters=("daily_gram_above",),
+        )(nothing)
+    assert "TYPO_PARAMETER" not in FindingCode

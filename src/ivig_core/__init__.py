@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a test check
         get_policy as get_policy,
     )
     from ivig_core.errors import (
+        DocumentError as DocumentError,
         InputError as InputError,
         IvigError as IvigError,
         PlanningError as PlanningError,
@@ -47,7 +48,6 @@ if TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a test check
         rate_schedule as rate_schedule,
     )
     from ivig_core.io.json import (
-        DocumentError as DocumentError,
         plan_from_json as plan_from_json,
         plan_to_json as plan_to_json,
     )
@@ -124,9 +124,11 @@ if TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a test check
 #: from this table.
 _EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Errors
-    ("ivig_core.errors", ("IvigError", "InputError", "UnitError", "PlanningError")),
-    ("ivig_core.io.json", ("DocumentError",)),
-    ("ivig_core.findings", ("SafetyBlock",)),
+    (
+        "ivig_core.errors",
+        ("IvigError", "InputError", "UnitError", "PlanningError", "DocumentError"),
+    ),
+    ("ivig_core.safety", ("SafetyBlock",)),
     # Units
     ("ivig_core.units", ("Q_", "Quantity", "set_registry")),
     # The patient and body size
@@ -159,10 +161,21 @@ _EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # The plan
     ("ivig_core.plan", ("Plan", "Infusion", "Cycle", "Phase")),
     # Safety
-    ("ivig_core.safety", ("assess", "SafetyConfig", "SafetyOptions")),
+    # The findings model lives in ivig_core.findings; it is served through
+    # ivig_core.safety, whose import registers the built-in checks' codes
+    # (so ivig_core.FindingCode.X and Override(code=...) work at once).
     (
-        "ivig_core.findings",
-        ("SafetyReport", "Finding", "FindingCode", "Override", "Severity"),
+        "ivig_core.safety",
+        (
+            "assess",
+            "SafetyConfig",
+            "SafetyOptions",
+            "SafetyReport",
+            "Finding",
+            "FindingCode",
+            "Override",
+            "Severity",
+        ),
     ),
     # Output and batches
     ("ivig_core.io.json", ("plan_to_json", "plan_from_json")),

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable
-from typing import Final, TypeVar
+from typing import Final, TypeGuard, TypeVar
 
 from ivig_core.errors import InputError
 
@@ -54,16 +54,26 @@ def below(value: float, limit: float) -> bool:
     return value < limit * (1.0 - REL_TOL)
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[numbers.Real]:
     """Whether *value* is a real number that is not a ``bool``."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def is_whole(value: object) -> TypeGuard[numbers.Integral]:
+    """Whether *value* is an integer that is not a ``bool``."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_weekday(value: object) -> bool:
+    """Whether *value* is a weekday or day offset: a whole number 0 to 6."""
+    return is_whole(value) and 0 <= int(value) <= 6
 
 
 def real(value: object, *, field: str, allowed: str = "a number") -> float:
     """*value* as a finite float (``bool`` refused)."""
     if not is_number(value):
         raise InputError(field, value, allowed)
-    out = float(value)  # type: ignore[arg-type]
+    out = float(value)
     if not math.isfinite(out):
         raise InputError(field, value, f"{allowed} (finite)")
     return out

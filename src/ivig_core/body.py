@@ -16,6 +16,7 @@ from typing import Final, Literal, assert_never, get_args
 import attrs
 
 from ivig_core import units
+from ivig_core._checks import is_number
 from ivig_core._enum import ParsedEnum
 from ivig_core.errors import InputError
 from ivig_core.patient import (
@@ -247,7 +248,7 @@ def check_factor(value: object, *, field: str = "factor") -> float:
 
     .. versionadded:: 0.1.0
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_number(value):
         raise InputError(field, value, "a number in (0, 1], e.g. 0.4")
     factor = float(value)
     if not 0.0 < factor <= 1.0:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 
 __all__ = [
+    "DocumentError",
     "InputError",
     "IvigError",
     "PlanningError",
@@ -116,3 +117,41 @@ class PlanningError(IvigError, ValueError):
 
 def _planning_error(message: str, constraint: str) -> PlanningError:
     return PlanningError(message, constraint=constraint)
+
+
+class DocumentError(InputError):
+    """A JSON document is malformed, of another schema, or tampered with.
+
+    Attributes:
+        field: The path of the (first) bad field, e.g.
+            ``infusions[3].dispensed_g``; ``document`` for the whole text.
+        errors: Every problem found, as ``(path, message)`` pairs.
+
+    .. versionadded:: 0.1.0
+    """
+
+    errors: tuple[tuple[str, str], ...]
+
+    def __init__(
+        self,
+        field: str,
+        value: object,
+        allowed: str,
+        detail: str | None = None,
+        errors: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        """See :class:`~ivig_core.InputError`; *errors* lists every problem."""
+        super().__init__(field, value, allowed, detail)
+        self.errors = errors or ((field, detail or f"got {value!r}"),)
+
+    def __reduce__(  # type: ignore[override]
+        self,
+    ) -> tuple[
+        type[DocumentError],
+        tuple[str, object, str, str | None, tuple[tuple[str, str], ...]],
+    ]:
+        """Pickle with the structured fields."""
+        return (
+            type(self),
+            (self.field, self.value, self.allowed, self.detail, self.errors),
+        )

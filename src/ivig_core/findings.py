@@ -106,6 +106,13 @@ CODE_PATTERN: Final = r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$"
 _CODE_RE: Final = re.compile(CODE_PATTERN)
 
 _CODES: dict[str, FindingCode] = {}
+#: Why a code lookup fails before any check is registered: the built-in
+#: checks live in :mod:`ivig_core.safety` (a higher layer) and register their
+#: codes when it is imported; ``ivig_core``'s top-level names import it.
+_NONE_YET: Final = (
+    "no check is registered yet: import ivig_core.safety (it registers the "
+    "built-in checks)"
+)
 _RULES: dict[FindingCode, Rule] = {}
 
 #: Every registered code's rule, in registration order (a live, read-only
@@ -126,7 +133,8 @@ class _CodeTable(type):
         """A registered code by name (``FindingCode.IGA_NOT_MEASURED``)."""
         code = _CODES.get(name)
         if code is None:
-            msg = f"no finding code {name!r} is registered"
+            hint = "" if _CODES else f"; {_NONE_YET}"
+            msg = f"no finding code {name!r} is registered{hint}"
             raise AttributeError(msg)
         return code
 
@@ -161,8 +169,6 @@ class FindingCode(str, metaclass=_CodeTable):
     them. Each code's rule is in :data:`RULES`.
 
     .. versionadded:: 0.1.0
-    .. versionchanged:: 0.2.0
-       Text registered by the checks, no longer an :class:`enum.Enum`.
     """
 
     __slots__ = ()
@@ -182,6 +188,13 @@ class FindingCode(str, metaclass=_CodeTable):
             code = _CODES.get(value.strip().upper())
             if code is not None:
                 return code
+        if not _CODES:
+            raise InputError(
+                field or "code",
+                value,
+                "a registered code",
+                f"got {value!r}, but {_NONE_YET}",
+            )
         raise InputError(field or "code", value, f"one of {list(_CODES)}")
 
     @classmethod

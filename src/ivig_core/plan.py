@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Final, Literal
 import attrs
 
 from ivig_core import units
-from ivig_core._checks import DAYS_PER_WEEK, REL_TOL
+from ivig_core._checks import REL_TOL, is_number
 from ivig_core.findings import SafetyReport
 from ivig_core.products import Route
+from ivig_core.regimen import intensity_g_per_kg_per_week
 from ivig_core.trace import Trace
 from ivig_core.units import (
     G_PER_KG,
@@ -54,7 +55,6 @@ __all__ = [
     "Phase",
     "Plan",
     "ScDetails",
-    "Trace",
     "check_plan",
     "check_totals",
     "plan_totals",
@@ -239,7 +239,7 @@ class Cycle:
     @property
     def intensity_g_per_kg_per_week(self) -> float:
         """Dose intensity: course dose ÷ interval in weeks."""
-        return self.dose_g_per_kg / (self.interval_days / DAYS_PER_WEEK)
+        return intensity_g_per_kg_per_week(self.dose_g_per_kg, self.interval_days)
 
     @property
     def intensity(self) -> Quantity:
@@ -391,7 +391,7 @@ def _totals_problems(plan: Plan, totals: object) -> Iterator[tuple[str, str]]:
     expected = plan_totals(plan)
     for key in TOTALS:
         value = totals.get(key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not is_number(value):
             yield f"totals.{key}", f"expected a number, got {value!r}"
         elif not _close(float(value), expected[key]):
             yield (

@@ -24,14 +24,13 @@ prescriber's call, made on the patient's response.
 from __future__ import annotations
 
 import difflib
-import numbers
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 import attrs
 
 from ivig_core import units
-from ivig_core._checks import DAYS_PER_WEEK, REL_TOL, is_number
+from ivig_core._checks import DAYS_PER_WEEK, REL_TOL, is_number, is_whole
 from ivig_core._lazy import LazyMapping
 from ivig_core.errors import InputError
 from ivig_core.units import DAY, G_PER_KG, G_PER_KG_PER_DAY, G_PER_KG_PER_WEEK, Quantity
@@ -59,6 +58,7 @@ __all__ = [
     "TaperEnd",
     "TaperStrategy",
     "get_preset",
+    "intensity_g_per_kg_per_week",
 ]
 
 
@@ -70,6 +70,22 @@ DaysChoice: TypeAlias = int | Literal["fewest"] | None
 
 
 # --------------------------------------------------------------------------
+# Dose intensity: the quantity a taper must not increase
+
+
+def intensity_g_per_kg_per_week(dose_g_per_kg: float, interval_days: float) -> float:
+    """Dose intensity: g/kg per course ÷ interval in weeks.
+
+    Example:
+        >>> intensity_g_per_kg_per_week(1.0, 28.0)
+        0.25
+
+    .. versionadded:: 0.1.0
+    """
+    return dose_g_per_kg / (interval_days / DAYS_PER_WEEK)
+
+
+# --------------------------------------------------------------------------
 # Small checked readers (named so attrs' converters and messages use them)
 
 
@@ -78,7 +94,7 @@ def read_count(value: object, *, field: str, low: int = 1) -> int:
 
     .. versionadded:: 0.1.0
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if not is_whole(value):
         raise InputError(field, value, f"a whole number ≥ {low}")
     count = int(value)
     if count < low:
@@ -382,7 +398,7 @@ class Maintenance:
     @property
     def intensity_g_per_kg_per_week(self) -> float:
         """Dose intensity: dose per course ÷ interval in weeks."""
-        return self.dose_g_per_kg / (self.interval_days / DAYS_PER_WEEK)
+        return intensity_g_per_kg_per_week(self.dose_g_per_kg, self.interval_days)
 
 
 # --------------------------------------------------------------------------
@@ -521,7 +537,7 @@ class DoseSteps:
 
 
 def _percent(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not is_number(value):
         raise InputError("percent", value, "a number of percent in (0, 100]")
     pct = float(value)
     if not 0.0 < pct <= 100.0:
@@ -716,7 +732,7 @@ class Floor:
         days = read_interval_days(interval, field="floor.interval")
         return cls(
             intensity=units.quantity(
-                g_per_kg / (days / DAYS_PER_WEEK), G_PER_KG_PER_WEEK
+                intensity_g_per_kg_per_week(g_per_kg, days), G_PER_KG_PER_WEEK
             )
         )
 

@@ -59,7 +59,7 @@ Example:
     >>> patient_from_json(text.replace('"kg"', '"stone"'))
     Traceback (most recent call last):
     ...
-    ivig_core.io.json.DocumentError: weight.unit: unknown unit 'stone'; allowed: ...
+    ivig_core.errors.DocumentError: weight.unit: unknown unit 'stone'; allowed: ...
 
 .. versionadded:: 0.1.0
 """
@@ -84,24 +84,22 @@ import attrs
 import pint
 
 from ivig_core import units
-from ivig_core.errors import InputError
+from ivig_core.errors import DocumentError, InputError
 from ivig_core.findings import CODE_PATTERN, FindingCode
 from ivig_core.io import require
 from ivig_core.patient import Patient
 from ivig_core.plan import TOTALS, Plan, check_plan, check_totals, plan_totals
 from ivig_core.regimen import DaysChoice, Regimen
+from ivig_core.safety import SafetyReport  # registers the codes documents name
 
 
 if TYPE_CHECKING:
     import cattrs
 
-    from ivig_core.safety import SafetyReport
-
 
 __all__ = [
     "SCHEMA_VERSION",
     "UNIT_SYMBOLS",
-    "DocumentError",
     "patient_from_json",
     "patient_to_json",
     "plan_from_json",
@@ -137,44 +135,6 @@ _SPECS: Final = {
     for name in units.__all__
     if isinstance(spec := getattr(units, name), units.UnitSpec)
 }
-
-
-class DocumentError(InputError):
-    """A JSON document is malformed, of another schema, or tampered with.
-
-    Attributes:
-        field: The path of the (first) bad field, e.g.
-            ``infusions[3].dispensed_g``; ``document`` for the whole text.
-        errors: Every problem found, as ``(path, message)`` pairs.
-
-    .. versionadded:: 0.1.0
-    """
-
-    errors: tuple[tuple[str, str], ...]
-
-    def __init__(
-        self,
-        field: str,
-        value: object,
-        allowed: str,
-        detail: str | None = None,
-        errors: tuple[tuple[str, str], ...] = (),
-    ) -> None:
-        """See :class:`~ivig_core.InputError`; *errors* lists every problem."""
-        super().__init__(field, value, allowed, detail)
-        self.errors = errors or ((field, detail or f"got {value!r}"),)
-
-    def __reduce__(  # type: ignore[override]
-        self,
-    ) -> tuple[
-        type[DocumentError],
-        tuple[str, object, str, str | None, tuple[tuple[str, str], ...]],
-    ]:
-        """Pickle with the structured fields."""
-        return (
-            type(self),
-            (self.field, self.value, self.allowed, self.detail, self.errors),
-        )
 
 
 class _Bad(Exception):  # noqa: N818 - private marker, never escapes
@@ -690,8 +650,6 @@ def regimen_from_json(text: str | bytes) -> Regimen:
 
 
 def _report_class() -> type:
-    from ivig_core.safety import SafetyReport  # noqa: PLC0415 - safety is heavier
-
     _resolve(SafetyReport)
     return SafetyReport
 

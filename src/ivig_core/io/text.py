@@ -58,9 +58,10 @@ from ivig_core.products import Route
 if TYPE_CHECKING:
     from ivig_core.infusion import InfusionRun
     from ivig_core.patient import Patient
-    from ivig_core.plan import Infusion, Plan, Trace
+    from ivig_core.plan import Infusion, Plan
     from ivig_core.safety import Finding, SafetyReport
     from ivig_core.scig import ScigDose
+    from ivig_core.trace import Trace
 
 
 __all__ = [

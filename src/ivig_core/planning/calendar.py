@@ -21,6 +21,7 @@ from typing import Final, TypeAlias
 
 import attrs
 
+from ivig_core._checks import is_weekday, is_whole
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.regimen import read_count
 
@@ -48,7 +49,7 @@ def _weekdays(value: object) -> frozenset[int]:
         raise InputError("weekdays", value, "weekday numbers 0 (Monday) to 6 (Sunday)")
     out: set[int] = set()
     for item in value:
-        if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item <= 6:
+        if not is_weekday(item):
             raise InputError(
                 "weekdays", value, "weekday numbers 0 (Monday) to 6 (Sunday)"
             )
@@ -286,7 +287,7 @@ def _offsets(value: object, days: int, index: int) -> tuple[int, ...]:
     if (
         len(out) != days
         or out[0] != 0
-        or any(isinstance(o, bool) or not isinstance(o, int) for o in out)
+        or not all(is_whole(o) for o in out)
         or any(b <= a for a, b in itertools.pairwise(out))
     ):
         raise InputError(

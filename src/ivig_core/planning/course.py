@@ -108,8 +108,6 @@ def plan_course(
         SafetyBlock: In strict mode, a plan that is not ready to issue.
 
     .. versionadded:: 0.1.0
-    .. versionchanged:: 0.1.0
-       ``sc=``: SC and facilitated-SC products through the same pipeline.
     """
     return plan(
         PlanRequest(

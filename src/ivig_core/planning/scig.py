@@ -4,17 +4,18 @@
 (:func:`~ivig_core.scig.convert_to_scig`) on a calendar;
 :func:`plan_scig_regimen` plans a fixed-dose SC regimen such as the Hizentra
 CIDP presets (:data:`~ivig_core.scig.SCIG_PRESETS`). Both return an
-:class:`ScPlan`: the same :class:`~ivig_core.plan.Plan` the IV planner builds
-(so JSON, the CLI and the safety checks read it unchanged), with
+:class:`ScPlan`: the :class:`~ivig_core.plan.Plan` that the one planning
+pipeline (:func:`ivig_core.planning.plan`) builds for every route, with
 ``Plan.route`` SC or facilitated SC and each infusion's
 :class:`~ivig_core.plan.ScDetails` in ``Infusion.sc`` (sites, volume and rate
 per site, the limits applied and their sources). Like
 :func:`~ivig_core.planning.plan_course`, both attach the safety report
 (:func:`~ivig_core.safety.assess`, with the SC rules) to the plan.
 
-For each infusion: the dose → vials under the rounding policy → volume
-(grams ÷ concentration) → the fewest sites that keep the volume per site
-within the label limit (:func:`~ivig_core.scig.plan_sites`; more sites than
+Each course is rounded once under the rounding policy and split into its
+days (the rule every route follows); for each infusion day: volume (grams ÷
+concentration) → the fewest sites that keep the volume per site within the
+label limit (:func:`~ivig_core.scig.plan_sites`; more sites than
 the label allows is a :class:`~ivig_core.PlanningError` saying how many) →
 the rate per site → the pump rate (per-site rate × sites) and the duration.
 

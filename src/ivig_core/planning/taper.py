@@ -31,27 +31,16 @@ from ivig_core.regimen import (
     PercentPerInfusion,
     TaperEnd,
     TaperStrategy,
+    intensity_g_per_kg_per_week,
 )
 
 
-__all__ = ["TaperPlan", "TaperStep", "intensity_g_per_kg_per_week", "taper_steps"]
+__all__ = ["TaperPlan", "TaperStep", "taper_steps"]
 
 #: A "previous"-percentage taper with a floor ends in at most this many
 #: steps (a guard against an endless loop, not a clinical number: 25 % per
 #: step falls below 1e-6 of the start within 50 steps).
 _MAX_GENERATED_STEPS: Final = 1000
-
-
-def intensity_g_per_kg_per_week(dose_g_per_kg: float, interval_days: float) -> float:
-    """Dose intensity: g/kg per course ÷ interval in weeks.
-
-    Example:
-        >>> intensity_g_per_kg_per_week(1.0, 28.0)
-        0.25
-
-    .. versionadded:: 0.1.0
-    """
-    return dose_g_per_kg / (interval_days / DAYS_PER_WEEK)
 
 
 @attrs.frozen(kw_only=True)

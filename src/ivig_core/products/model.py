@@ -475,7 +475,7 @@ def _factor(value: object) -> float:
     if not is_number(value):
         raise InputError("factor", value, "a number between 0.5 and 3")
     return units.require_range(
-        float(value),  # type: ignore[arg-type]  # is_number: a real number
+        float(value),
         field="factor",
         unit=units.UnitSpec(
             name="dimensionless",

@@ -26,8 +26,8 @@ from ivig_core.findings import Finding, Override, SafetyReport, check_overrides
 from ivig_core.patient import Patient
 from ivig_core.plan import Plan
 from ivig_core.products import Product, Route, get_product
-from ivig_core.safety._context import Context, check_plan_values
 from ivig_core.safety.config import SafetyConfig, SafetyOptions
+from ivig_core.safety.context import Context, check_plan_values
 from ivig_core.safety.registry import CHECKS
 
 
@@ -211,8 +211,6 @@ def assess(
             of a hard limit, or both *options* and its keywords.
 
     .. versionadded:: 0.1.0
-    .. versionchanged:: 0.2.0
-       *options* takes the safety block as one :class:`SafetyOptions`.
     """
     cfg, accepted, previous, strict_mode = _options(
         options, config, overrides, previous_product, strict=strict

@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from ivig_core._checks import exceeds
 from ivig_core.findings import Concern, Finding, Rule, Severity
 from ivig_core.plan import Cycle, Phase
-from ivig_core.safety._context import Context
 from ivig_core.safety.config import DoseLimit
+from ivig_core.safety.context import Context
 from ivig_core.safety.registry import check, describe
 
 

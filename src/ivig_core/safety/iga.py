@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from ivig_core.findings import Concern, Finding, Rule, Severity
 from ivig_core.patient import RiskFactor
 from ivig_core.products import Route, default_catalogue
-from ivig_core.safety._context import Context
+from ivig_core.safety.context import Context
 from ivig_core.safety.registry import check, describe
 
 

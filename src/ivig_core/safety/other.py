@@ -20,7 +20,7 @@ from ivig_core.findings import Concern, Finding, Rule, Severity
 from ivig_core.patient import BloodGroup, RiskFactor
 from ivig_core.products import Substance
 from ivig_core.rates import rate_kind, rate_to_ml_h
-from ivig_core.safety._context import Context, rates_ml_h
+from ivig_core.safety.context import Context, rates_ml_h
 from ivig_core.safety.registry import check, describe
 
 

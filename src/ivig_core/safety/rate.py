@@ -26,7 +26,7 @@ from ivig_core.findings import Concern, Finding, Rule, Severity
 from ivig_core.plan import Infusion
 from ivig_core.products import Product
 from ivig_core.rates import RateKind, rate_kind, rate_to_ml_h
-from ivig_core.safety._context import Context, rates_ml_h
+from ivig_core.safety.context import Context, rates_ml_h
 from ivig_core.safety.registry import check, describe
 from ivig_core.safety.renal import renal_reasons
 from ivig_core.safety.thrombosis import cap_text, thrombosis_reasons

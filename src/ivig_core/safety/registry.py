@@ -1,6 +1,6 @@
 """The check registry: every safety check, registered once with its rule.
 
-A check is one function that reads the :class:`~ivig_core.safety._context.Context`
+A check is one function that reads the :class:`~ivig_core.safety.context.Context`
 (the typed patient and plan, the product, the configuration) and returns
 the findings of its own code. It is registered where it is defined, with
 everything the library says about it::
@@ -42,7 +42,8 @@ from ivig_core.findings import (
     register_rule,
     unregister_rule,
 )
-from ivig_core.safety._context import Context
+from ivig_core.safety.config import SafetyConfig
+from ivig_core.safety.context import Context
 
 
 __all__ = ["CHECKS", "Check", "CheckFunction", "check", "describe", "registered"]
@@ -59,7 +60,7 @@ class Check:
         rule: The rule (code, severity, source, ...).
         run: The function; called as ``run(rule, ctx)``.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
 
     rule: Rule
@@ -111,10 +112,16 @@ def check(
     Returns:
         A decorator returning the registered :class:`Check`.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
     if not isinstance(severity, Severity):
         raise InputError("severity", severity, "a Severity member")
+    known = attrs.fields_dict(SafetyConfig)
+    for i, name in enumerate(parameters):
+        if name not in known:
+            raise InputError(
+                f"parameters[{i}]", name, f"a SafetyConfig field ({', '.join(known)})"
+            )
 
     def register(func: CheckFunction) -> Check:
         finding_code = FindingCode._register(code)  # noqa: SLF001 - the registry
@@ -140,7 +147,7 @@ def check(
 def unregister(code: FindingCode) -> None:
     """Remove a registered check and its code.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
     _CHECKS.pop(code, None)
     unregister_rule(code)
@@ -160,7 +167,7 @@ def registered(made: Check) -> Iterator[Check]:
         >>> "DEMO_ONLY" in FindingCode
         False
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
     try:
         yield made
@@ -174,7 +181,7 @@ _SEVERITY_TEXT: Final = {s: s.name.replace("_", " ").lower() for s in Severity}
 def describe(module: str) -> str:
     """The checks registered by *module*, as docstring bullets.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
     short = module.rsplit(".", 1)[-1]
     lines = ["", "", "Checks (from the registry):", ""]

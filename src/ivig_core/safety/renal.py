@@ -21,7 +21,7 @@ from ivig_core.body import crcl_ml_min
 from ivig_core.findings import Concern, Finding, Rule, Severity
 from ivig_core.patient import RiskFactor
 from ivig_core.products import Substance
-from ivig_core.safety._context import Context
+from ivig_core.safety.context import Context
 from ivig_core.safety.registry import check, describe
 from ivig_core.safety.thrombosis import BOXED
 

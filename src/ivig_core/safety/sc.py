@@ -29,7 +29,7 @@ from ivig_core.findings import Concern, Finding, Rule, Severity
 from ivig_core.patient import Patient
 from ivig_core.plan import Infusion, ScDetails
 from ivig_core.products import Product, Route, ScSiteLimit
-from ivig_core.safety._context import Context, rates_ml_h
+from ivig_core.safety.context import Context, rates_ml_h
 from ivig_core.safety.registry import check, describe
 from ivig_core.safety.thrombosis import SC_BOXED
 from ivig_core.units import Quantity

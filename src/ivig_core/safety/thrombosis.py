@@ -24,7 +24,7 @@ from ivig_core.findings import Finding, Rule, Severity
 from ivig_core.patient import RiskFactor
 from ivig_core.products import AtRiskCap
 from ivig_core.rates import rate_kind
-from ivig_core.safety._context import Context
+from ivig_core.safety.context import Context
 from ivig_core.safety.registry import check, describe
 
 

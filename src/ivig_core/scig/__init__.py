@@ -41,10 +41,8 @@ Example:
 
 from __future__ import annotations
 
-# Also here for existing imports (not in __all__): the sources quoted in
-# traces, the g/week unit and DAYS_PER_WEEK.
-from ivig_core._checks import DAYS_PER_WEEK as DAYS_PER_WEEK
-from ivig_core.scig.conversion import G_PER_WEEK as G_PER_WEEK
+# Also here (documented on the scig reference page, not in __all__): the
+# sources the conversion's traces quote.
 from ivig_core.scig.conversion import SRC_EVERY_2_WEEKS as SRC_EVERY_2_WEEKS
 from ivig_core.scig.conversion import SRC_FORMULA as SRC_FORMULA
 from ivig_core.scig.conversion import SRC_HYQVIA_SAME as SRC_HYQVIA_SAME

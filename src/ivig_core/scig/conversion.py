@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import numbers
 import re
 from collections.abc import Iterable
 from typing import Final, Literal, TypeAlias
@@ -38,7 +37,7 @@ from typing import Final, Literal, TypeAlias
 import attrs
 
 from ivig_core import units
-from ivig_core._checks import DAYS_PER_WEEK, is_number, text
+from ivig_core._checks import DAYS_PER_WEEK, is_number, is_weekday, is_whole, text
 from ivig_core.dosing_weight import DosingWeight
 from ivig_core.errors import InputError
 from ivig_core.patient import read_weight_kg
@@ -110,7 +109,7 @@ SRC_HYQVIA_SAME: Final = (
 def _user_factor(value: object) -> float:
     if not is_number(value):
         raise InputError("rule.factor", value, "a number > 0, e.g. 1.2")
-    factor = float(value)  # type: ignore[arg-type]  # is_number: a real number
+    factor = float(value)
     if not (math.isfinite(factor) and factor > 0.0):
         raise InputError(
             "rule.factor",
@@ -195,7 +194,7 @@ def _factor(rule: object, product: Product) -> tuple[float, str, str]:
 
 
 def _times(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if not is_whole(value):
         raise InputError("frequency.times", value, "a whole number from 2 to 7")
     n = int(value)
     if not 2 <= n <= 7:  # Hizentra PI: 2-7 times a week (clinical.md §2.2)
@@ -215,7 +214,7 @@ def _offsets(value: object) -> tuple[int, ...] | None:
         raise InputError("frequency.days", value, "day offsets 0-6 within the week")
     out = tuple(value)
     for item in out:
-        if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item <= 6:
+        if not is_weekday(item):
             raise InputError("frequency.days", value, "day offsets 0-6 within the week")
     if list(out) != sorted(set(out)):
         raise InputError(

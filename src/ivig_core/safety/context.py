@@ -1,6 +1,8 @@
-"""What the checks read: the typed patient and plan, and the assessment's choices.
+"""What a check reads: the typed patient and plan, and the assessment's choices.
 
-Strictly private. The checks read the library's own
+A check (:func:`~ivig_core.safety.registry.check`) is called with its rule
+and a :class:`Context`; a site's own checks read the same. The checks read
+the library's own
 :class:`~ivig_core.plan.Plan` and :class:`~ivig_core.patient.Patient`
 directly: their float fields (``dispensed_g``, ``volume_ml``,
 ``run.rate_weight_kg``), their enums (:class:`~ivig_core.products.Route`,
@@ -33,6 +35,9 @@ from ivig_core.plan import Cycle, Infusion, Plan, ScDetails
 from ivig_core.products import Product, Route
 from ivig_core.regimen import Regimen
 from ivig_core.safety.config import SafetyConfig
+
+
+__all__ = ["Context", "check_plan_values", "rates_ml_h"]
 
 
 @attrs.frozen(kw_only=True)
