@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pickle
 import sys
-import tomllib
 from pathlib import Path
 
 import attrs
@@ -192,13 +191,9 @@ def test_the_lazy_shipped_catalogue_equals_the_eager_one() -> None:
     """Products built on first use equal the all-at-once load of the file."""
     data = Path(catalogue.__file__).parent.parent / "data" / "products.toml"
     text = data.read_text(encoding="utf-8")
-    assert catalogue._split(text) is not None  # each product parsed on its own
     lazy = catalogue._load_text(text, "shipped", lazy=True)
     eager = catalogue._load_text(text, "shipped")
     assert isinstance(lazy.products, LazyProducts)
-    parsed = tomllib.loads(text)["products"]
-    for key, own in catalogue._split(text)[1].items():  # type: ignore[index]
-        assert tomllib.loads(own)["products"][key] == parsed[key]
     for name in ("privigen", "Octagam 10 %", "GAMUNEX-C", "gammagard s/d"):
         assert lazy.get_product(name) == eager.get_product(name)
     assert list(lazy) == list(eager)
@@ -209,34 +204,6 @@ def test_the_lazy_shipped_catalogue_equals_the_eager_one() -> None:
     with pytest.raises(InputError) as eager_error:
         eager.get_product("privigin")
     assert str(lazy_error.value) == str(eager_error.value)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # tables of a product apart
-        (
-            'schema = 1\n[products.a]\nname = "A"\n[products.b]\nname = "B"\n'
-            "[products.a.presentation]\nconcentration = 1\n"
-        ),
-        # a product's own table not first
-        'schema = 1\n[products.a.presentation]\nx = 1\n[products.a]\nname = "A"\n',
-        # another table
-        'schema = 1\n[other]\nx = 1\n[products.a]\nname = "A"\n',
-    ],
-)
-def test_other_layouts_are_not_split(text: str) -> None:
-    """A file not laid out as the shipped one is parsed whole."""
-    assert catalogue._split(text) is None
-
-
-def test_products_in_the_preamble_are_read_whole() -> None:
-    """Products given before the first table are not lost."""
-    text = 'schema = 1\nproducts.a.name = "A"\n[products.b]\nname = "B"\n'
-    lazy = catalogue._load_text(text, "f.toml", lazy=True)
-    assert list(lazy) == ["a", "b"]
-    assert isinstance(lazy.products, LazyProducts)
-    assert lazy.products.aliases == {"a": "a", "b": "b"}
 
 
 def test_the_lazy_catalogue_refuses_clashing_names() -> None:

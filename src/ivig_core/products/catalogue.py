@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import math
-import re
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -195,120 +194,19 @@ class _Reader:
             raise self.error(exc, group) from exc
 
 
-def _toml(text: str, file: str) -> dict[str, object]:
-    """*text* parsed as TOML; an InputError naming *file* if it is not."""
+def _load_text(text: str, file: str, *, lazy: bool = False) -> Catalogue:
+    """The catalogue in *text*; *lazy*: each product built on first use.
+
+    Eager (a local formulary): every product is validated before anything
+    is returned. Lazy (the shipped file, validated by the tests): the file's
+    structure and the names are checked now, each product when first used.
+    """
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(
             file, "<file>", "a valid TOML file", f"invalid TOML in {file}: {exc}"
         ) from exc
-
-
-#: A table header of one product (``[products.key]``, ``[products.key.x]``,
-#: ``[[products.key.x]]``) at the start of a line; any line starting ``[``.
-_PRODUCT_HEADER: Final = re.compile(
-    r"^\[\[?products\.([A-Za-z0-9_-]+)[.\]]", re.MULTILINE
-)
-_ANY_HEADER: Final = re.compile(r"^\[", re.MULTILINE)
-
-
-def _split(text: str) -> tuple[str, dict[str, str], dict[str, str]] | None:
-    """The file cut into its preamble and each product's tables, or None.
-
-    For a file laid out as the shipped one (the preamble, then each
-    product's tables one after the other, its ``[products.key]`` first), a
-    product's text parses on its own to the same table as in the whole
-    file, so only the products used are parsed. Returns (preamble, the
-    text of each product's tables, the text of each ``[products.key]``
-    table alone); None for any other layout (then the whole file is
-    parsed).
-    """
-    found = list(_PRODUCT_HEADER.finditer(text))
-    if not found or len(found) != len(_ANY_HEADER.findall(text)):
-        return None
-    chunks: dict[str, str] = {}
-    heads: dict[str, str] = {}
-    starts: list[tuple[str, int]] = []
-    for i, match in enumerate(found):
-        key = match.group(1)
-        if not starts or starts[-1][0] != key:
-            if key in heads or match.group(0) != f"[products.{key}]":
-                return None  # tables apart, or the product's own table not first
-            end = found[i + 1].start() if i + 1 < len(found) else len(text)
-            heads[key] = text[match.start() : end]
-            starts.append((key, match.start()))
-    for i, (key, start) in enumerate(starts):
-        end = starts[i + 1][1] if i + 1 < len(starts) else len(text)
-        chunks[key] = text[start:end]
-    return text[: found[0].start()], chunks, heads
-
-
-def _product_table(text: str, key: str, file: str) -> object:
-    """The table of product *key* from its own text (see :func:`_split`)."""
-    data = _toml(text, file)
-    products = data.get("products")
-    if not isinstance(products, dict) or list(products) != [key]:
-        raise InputError(f"{file}: products.{key}", key, "the product's own tables")
-    return products[key]
-
-
-def _lazy_products(
-    products_table: dict[str, object],
-    parts: tuple[str, dict[str, str], dict[str, str]] | None,
-    file: str,
-) -> LazyProducts:
-    """The products, each read when first used (from its own text if split)."""
-    if parts is None:
-        whole = dict(products_table)
-        names = {
-            key: t.get("name") if isinstance(t, Mapping) else None
-            for key, t in whole.items()
-        }
-
-        def table(key: str) -> object:
-            return whole[key]
-
-    else:
-        chunks, heads = parts[1], parts[2]
-        names = {}
-        for key, head in heads.items():
-            own = _product_table(head, key, file)
-            names[key] = own.get("name") if isinstance(own, Mapping) else None
-
-        def table(key: str) -> object:
-            return _product_table(chunks[key], key, file)
-
-    def build(key: str) -> Product:
-        return _read_product(_Reader(file, f"products.{key}", table(key)), key)
-
-    try:
-        return LazyProducts(names, build)
-    except InputError as exc:
-        raise InputError(
-            f"{file}: {exc.field}", exc.value, exc.allowed, exc.detail
-        ) from exc
-
-
-def _load_text(text: str, file: str, *, lazy: bool = False) -> Catalogue:
-    """The catalogue in *text*; *lazy*: each product read on first use.
-
-    Eager (a local formulary): every product is validated before anything
-    is returned. Lazy (the shipped file, validated by the tests): the
-    preamble and the names are checked now; each product is parsed (when
-    the file is laid out as the shipped one, see :func:`_split`) and
-    validated when first used.
-    """
-    parts = _split(text) if lazy else None
-    if parts is None:
-        data = _toml(text, file)
-    else:
-        data = _toml(parts[0], file)
-        if "products" in data:  # products in the preamble too: parse it whole
-            parts = None
-            data = _toml(text, file)
-        else:
-            data["products"] = dict.fromkeys(parts[1])
     top = _Reader(file, "", data)
     schema = top.get("schema", kind=int)
     if schema != 1:
@@ -319,7 +217,21 @@ def _load_text(text: str, file: str, *, lazy: bool = False) -> Catalogue:
         raise InputError(f"{file}: products", products_table, "at least one product")
     products: Mapping[str, Product]
     if lazy:
-        products = _lazy_products(products_table, parts, file)
+        tables: dict[str, object] = dict(products_table)
+
+        def build(key: str) -> Product:
+            return _read_product(_Reader(file, f"products.{key}", tables[key]), key)
+
+        names = {
+            key: t.get("name") if isinstance(t, Mapping) else None
+            for key, t in tables.items()
+        }
+        try:
+            products = LazyProducts(names, build)
+        except InputError as exc:
+            raise InputError(
+                f"{file}: {exc.field}", exc.value, exc.allowed, exc.detail
+            ) from exc
     else:
         products = {
             key: _read_product(_Reader(file, f"products.{key}", table), key)
