@@ -48,10 +48,7 @@ Example:
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import datetime as dt
-import gc
-import threading
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
@@ -316,39 +313,6 @@ def iter_plans(
         yield from pool.map(_plan_indexed, indexed, chunksize=chunks)
 
 
-#: The oldest generation's threshold while a batch is planned: never reached.
-_POSTPONED: Final = 2**30
-_gc_lock: Final = threading.Lock()
-_gc_state: dict[str, Any] = {"depth": 0, "saved": None}
-
-
-@contextlib.contextmanager
-def _full_collections_postponed() -> Iterator[None]:
-    """Postpone the garbage collector's full passes while a batch is planned.
-
-    A batch keeps every plan; the kept plans are long-lived and hold no
-    reference cycles, but each full (oldest-generation) pass of the cyclic
-    collector scans all of them again, so the cost per patient grew with
-    the batch (+20 % from 100 to 1 000 patients). The young generations are
-    still collected as usual; the thresholds are restored when the last
-    batch running in the process ends.
-    """
-    with _gc_lock:
-        if _gc_state["depth"] == 0:
-            saved = gc.get_threshold()
-            _gc_state["saved"] = saved
-            if saved[0] > 0:  # a threshold of 0 switches collection off
-                gc.set_threshold(saved[0], saved[1], _POSTPONED)
-        _gc_state["depth"] += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_state["depth"] -= 1
-            if _gc_state["depth"] == 0:
-                gc.set_threshold(*_gc_state["saved"])
-
-
 def plan_many(
     requests: Iterable[Request],
     *,
@@ -375,11 +339,6 @@ def plan_many(
     Raises:
         InputError: A bad *processes* or *chunksize*.
 
-    While it plans, the garbage collector's full passes are postponed (the
-    young generations are collected as usual): they would scan every plan
-    kept so far again, so the cost per patient would grow with the batch.
-
     .. versionadded:: 0.1.0
     """
-    with _full_collections_postponed():
-        return list(iter_plans(requests, processes=processes, chunksize=chunksize))
+    return list(iter_plans(requests, processes=processes, chunksize=chunksize))
