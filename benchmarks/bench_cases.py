@@ -36,7 +36,13 @@ import reference
 from reference import Policy, RefConfig, RefCourse, RefInfusion, RefPatient, RefPlan
 
 from ivig_core import Patient
-from ivig_core.infusion import RateKind, RateSchedule, rate_kind, rate_schedule
+from ivig_core.infusion import rate_schedule
+
+
+try:
+    from ivig_core.rates import RateKind, RateSchedule, rate_kind
+except ImportError:  # an older tree, for a before/after run (rates.py is new)
+    from ivig_core.infusion import RateKind, RateSchedule, rate_kind
 from ivig_core.plan import Plan
 from ivig_core.planning import ClosedDays, CourseSplit, SplitLimits, plan_course
 from ivig_core.planning.split import split_course_g

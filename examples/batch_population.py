@@ -22,10 +22,11 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from ivig_core import InputError, IvigError, Patient
-from ivig_core.infusion import RateSchedule, rate_schedule
+from ivig_core.infusion import rate_schedule
 from ivig_core.plan import Plan
 from ivig_core.planning import plan_course
 from ivig_core.products import Product, get_product
+from ivig_core.rates import RateSchedule
 from ivig_core.regimen import Regimen, get_preset
 from ivig_core.safety import SafetyReport, assess
 

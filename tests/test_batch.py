@@ -12,10 +12,10 @@ import worked
 from ivig_core import Patient, planning
 from ivig_core.batch import PlanFailure, PlanRequest, iter_plans, plan_many, plan_one
 from ivig_core.errors import InputError, PlanningError
-from ivig_core.infusion import RateSchedule
 from ivig_core.io.text import explain
 from ivig_core.plan import Plan
 from ivig_core.planning import ClosedDays, SplitLimits, plan_course
+from ivig_core.rates import RateSchedule
 from ivig_core.regimen import Regimen, get_preset
 
 

@@ -12,13 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivig_core import Q_, InputError, Patient, PlanningError
-from ivig_core.infusion import RateSchedule, rate_schedule
+from ivig_core.infusion import rate_schedule
 from ivig_core.io.text import explain
 from ivig_core.plan import Phase, Plan
 from ivig_core.planning.calendar import ClosedDays
 from ivig_core.planning.course import plan_course
 from ivig_core.planning.split import EightyGramRule, SplitLimits
 from ivig_core.products import get_product
+from ivig_core.rates import RateSchedule
 from ivig_core.regimen import (
     DayRange,
     DoseSteps,

@@ -13,10 +13,10 @@ import pytest
 from ivig_core import infusion, units, vials
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.findings import Concern
-from ivig_core.infusion import RateKind, rate_kind
 from ivig_core.planning._deferred import Deferred
 from ivig_core.products import Product, catalogue, get_product
 from ivig_core.products.model import LazyProducts
+from ivig_core.rates import RateKind, rate_kind
 from ivig_core.trace import Trace
 from ivig_core.units import KG, MG_PER_KG_PER_MIN, ML_PER_H, ML_PER_KG_PER_MIN, G
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import worked
 from ivig_core import InputError, Patient, PlanningError
 from ivig_core.errors import DocumentError
-from ivig_core.infusion import RateSchedule, rate_schedule
+from ivig_core.infusion import rate_schedule
 from ivig_core.io import MissingExtraError, require
 from ivig_core.io.json import (
     UNIT_SYMBOLS,
@@ -36,6 +36,7 @@ from ivig_core.io.json import (
 from ivig_core.plan import Plan
 from ivig_core.planning.course import plan_course
 from ivig_core.products import get_product
+from ivig_core.rates import RateSchedule
 from ivig_core.regimen import (
     PRESETS,
     Combined,

@@ -16,11 +16,12 @@ from functools import cache
 from typing import Final
 
 from ivig_core import Patient
-from ivig_core.infusion import RateSchedule, rate_schedule
+from ivig_core.infusion import rate_schedule
 from ivig_core.plan import Plan
 from ivig_core.planning import plan_course
 from ivig_core.planning.request import FirstInfusions
 from ivig_core.products import Product, get_product
+from ivig_core.rates import RateSchedule
 from ivig_core.regimen import DoseSteps, Regimen, Stop, Taper, get_preset
 from ivig_core.scig import (
     LabelFactor,

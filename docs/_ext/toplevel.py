@@ -2,8 +2,8 @@
 
 Each object is documented once, at its home: ``ivig_core.Patient`` at
 ``ivig_core.patient.Patient``, ``ivig_core.planning.plan_course`` at
-``ivig_core.planning.course.plan_course``, ``ivig_core.infusion.RateKind`` at
-``ivig_core.rates.RateKind``. Pages and docstrings may still write the path
+``ivig_core.planning.course.plan_course``, ``ivig_core.safety.Finding`` at
+``ivig_core.findings.Finding``. Pages and docstrings may still write the path
 a user imports from (``:class:`~ivig_core.Patient```); when Sphinx finds no
 object under that path, this extension imports it and points the reference
 at the documented object.

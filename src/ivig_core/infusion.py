@@ -24,6 +24,7 @@ at-risk cap holds higher steps at the cap and each such step says so.
 
 Example:
     >>> from ivig_core import Q_
+    >>> from ivig_core.rates import RateSchedule, RateStep, step_rates_ml_h
     >>> schedule = RateSchedule(
     ...     steps=[RateStep(rate="1 mg/kg/min", duration="30 min"),
     ...            RateStep(rate="2 mg/kg/min")],
@@ -45,13 +46,9 @@ from ivig_core._checks import exceeds
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.patient import WEIGHT_RANGE_KG, read_weight_kg
 from ivig_core.products import AtRiskCap, LabelRamp, Product, get_product
-
-# The rate vocabulary moved to ivig_core.rates; it is re-exported here for
-# now (the lead removes this re-export after the merge).
 from ivig_core.rates import (
     RateKind,
     RateSchedule,
-    RateStep,
     _notes,
     rate_kind,
     rate_to_ml_h,
@@ -64,17 +61,10 @@ from ivig_core.units import KG, MINUTE, ML, ML_PER_H, Quantity
 
 __all__ = [
     "InfusionRun",
-    "RateKind",
-    "RateSchedule",
-    "RateStep",
     "RunStep",
     "plan_infusion",
     "plan_infusion_ml",
-    "rate_kind",
     "rate_schedule",
-    "rate_to_ml_h",
-    "read_minutes",
-    "step_rates_ml_h",
 ]
 
 

@@ -24,12 +24,12 @@ from ivig_core.patient import Patient
 
 
 if TYPE_CHECKING:
-    from ivig_core.infusion import RateSchedule
     from ivig_core.plan import Plan
     from ivig_core.planning.calendar import ClosedDays
     from ivig_core.planning.request import FirstInfusions
     from ivig_core.planning.split import SplitLimits
     from ivig_core.products import Product
+    from ivig_core.rates import RateSchedule
     from ivig_core.regimen import Regimen, Taper
     from ivig_core.scig import ConversionRule, ScLimits
     from ivig_core.vials import RoundingPolicy
