@@ -561,3 +561,28 @@ def test_plot_option(tmp_path: Path) -> None:
     result = cli(*CIDP, "--plot", str(target))
     assert result.returncode == EXIT_OK, result.stderr
     assert target.read_bytes().startswith(b"\x89PNG")
+
+
+def test_closed_days_move_sc_courses_as_for_iv() -> None:
+    """--closed-date: an SC course on a closed day moves, the next counts from it.
+
+    The Hizentra example starts on Monday 2026-01-12 and repeats weekly;
+    with the centre closed on 2026-01-19, the second infusion moves to
+    Tuesday 2026-01-20 and the third comes a week after it (2026-01-27).
+    """
+    plan = document(cli(*HIZENTRA, "--closed-date", "2026-01-19", "--format", "json"))
+    assert [str(d) for d in plan.dates[:3]] == [
+        "2026-01-12",
+        "2026-01-20",
+        "2026-01-27",
+    ]
+    assert any("2026-01-19" in note for note in plan.notes)
+    preset = document(cli(*CIDP, "--closed-weekends", "--format", "json"))
+    assert all(d.weekday() < 5 for d in preset.dates)
+
+
+def test_closed_date_is_read_by_its_option() -> None:
+    """A malformed --closed-date is refused naming the option (exit 2)."""
+    result = cli(*HIZENTRA, "--closed-date", "19/01/2026")
+    assert result.returncode == EXIT_BAD_INPUT
+    assert "--closed-date" in result.stderr

@@ -542,6 +542,7 @@ def scig(args: argparse.Namespace, who: Patient) -> Plan:
                 indication=args.indication,
                 overrides=args.overrides,
                 previous_product=args.previous_product,
+                closed=_closed(args),
             )
         else:
             sc = plan_scig(
@@ -557,6 +558,7 @@ def scig(args: argparse.Namespace, who: Patient) -> Plan:
                 indication=args.indication,
                 overrides=args.overrides,
                 previous_product=args.previous_product,
+                closed=_closed(args),
             )
     return sc.plan
 

@@ -561,12 +561,18 @@ def _plan_verb(plan: argparse.ArgumentParser) -> None:
         type=quantity,
         help="dispense in whole multiples of this mass: '1 g'",
     )
-    limits.add_argument(
+    _closed_days(limits)
+    _safety_group(plan)
+
+
+def _closed_days(group: argparse._ArgumentGroup) -> None:
+    """The calendar's closed days, for every verb that plans (every route)."""
+    group.add_argument(
         "--closed-weekends",
         action="store_true",
         help="the centre is closed on Saturdays and Sundays (courses move)",
     )
-    limits.add_argument(
+    group.add_argument(
         "--closed-date",
         dest="closed_dates",
         action="append",
@@ -575,7 +581,6 @@ def _plan_verb(plan: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help="a date the centre is closed (repeatable)",
     )
-    _safety_group(plan)
 
 
 def _scig_verb(scig: argparse.ArgumentParser) -> None:
@@ -677,6 +682,12 @@ def _scig_verb(scig: argparse.ArgumentParser) -> None:
         "--indication",
         metavar="KEY",
         help="the indication, if any: recorded and used by the safety checks",
+    )
+    _closed_days(
+        scig.add_argument_group(
+            "calendar (optional)",
+            "whole courses move to the next open days, as for IV",
+        )
     )
     limits = scig.add_argument_group(
         "site limits",
