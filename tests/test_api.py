@@ -46,8 +46,10 @@ PUBLIC_MODULES = (
     "io.text",
     "io.plot",
     "io.ical",
+    "io.fhir",
     "batch",
     "cli",
+    "service",
     "testing",
 )
 
