@@ -21,6 +21,7 @@ import ivig_core
 import worked
 from ivig_core import InputError, Override, RiskFactor, UnitError
 from ivig_core.io.fhir import (
+    OBSERVATION_CODES,
     RISK_FACTOR_CODES,
     CodeMapping,
     parse_resource,
@@ -39,6 +40,14 @@ LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
 SNOMED = "http://snomed.info/sct"
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
+
+
+def limits(**days: int | None) -> dict[str, dt.timedelta | None]:
+    """A limit per field: a year unless given (``None``: no limit)."""
+    out: dict[str, dt.timedelta | None] = {k.field: YEAR for k in OBSERVATION_CODES}
+    for field, n in days.items():
+        out[field] = None if n is None else dt.timedelta(days=n)
+    return out
 
 
 def patient(
@@ -351,9 +360,7 @@ def test_too_old_is_the_callers_limit_per_field() -> None:
     with pytest.raises(InputError, match=r"older than the limit of 36 days") as info:
         patient_from_fhir(data, on=ON, max_age=dt.timedelta(days=36))
     assert info.value.field == "Observation[height]"
-    found = patient_from_fhir(
-        data, on=ON, max_age={"weight": dt.timedelta(days=35), "height": None}
-    )
+    found = patient_from_fhir(data, on=ON, max_age=limits(weight=35, height=None))
     assert found.patient.height_cm == 165.0
 
 
@@ -361,19 +368,15 @@ def test_limit_boundary_at_below_above() -> None:
     """35 days old: kept at a 35-day limit, set aside at 34."""
     data = bundle(patient(), weight(92, when="2025-12-01"), height())
     assert (
-        patient_from_fhir(
-            data, on=ON, max_age={"weight": dt.timedelta(days=35)}
-        ).patient.weight_kg
+        patient_from_fhir(data, on=ON, max_age=limits(weight=35)).patient.weight_kg
         == 92
     )
     assert (
-        patient_from_fhir(
-            data, on=ON, max_age={"weight": dt.timedelta(days=36)}
-        ).patient.weight_kg
+        patient_from_fhir(data, on=ON, max_age=limits(weight=36)).patient.weight_kg
         == 92
     )
     with pytest.raises(InputError, match="older than the limit of 34 days"):
-        patient_from_fhir(data, on=ON, max_age={"weight": dt.timedelta(days=34)})
+        patient_from_fhir(data, on=ON, max_age=limits(weight=34))
 
 
 def test_no_usable_weight_names_the_observation_and_why() -> None:
@@ -476,11 +479,14 @@ def test_not_fhir_at_all(bad: object) -> None:
 
 
 def test_bad_arguments() -> None:
-    """Bad arguments."""
+    """Bad arguments: a datetime for a date, a bare number or a partial table."""
     with pytest.raises(InputError, match="on:"):
         patient_from_fhir(adult_bundle(), on=AUTHORED, max_age=YEAR)
     with pytest.raises(InputError, match="max_age"):
         patient_from_fhir(adult_bundle(), on=ON, max_age=30)  # type: ignore[arg-type]  # deliberately wrong
+    with pytest.raises(InputError, match="every field needs its own") as info:
+        patient_from_fhir(adult_bundle(), on=ON, max_age={"weight": YEAR})
+    assert info.value.field == "max_age"
 
 
 def test_refuted_conditions_are_set_aside() -> None:

@@ -157,15 +157,19 @@ def _expected_codes() -> list[tuple[str, str]]:
         rate_schedule=worked.octagam_dm_schedule(),
     )
     assert plan.safety is not None
-    return [
-        (f.code.value, str(INDICATOR[f.severity]))
-        for f in plan.safety.findings
-        if INDICATOR[f.severity] is not None
-    ]
+    seen: dict[tuple[str, str, bool], tuple[str, str]] = {}
+    for f in plan.safety.findings:
+        if INDICATOR[f.severity] is not None:
+            key = (f.code.value, f.message, f.assessed)
+            seen.setdefault(key, (f.code.value, str(INDICATOR[f.severity])))
+    return list(seen.values())
 
 
 def test_order_sign_cards_one_per_finding(client: TestClient) -> None:
-    """One card per finding a prescriber must see, indicator by severity."""
+    """One card per finding a prescriber must see, indicator by severity.
+
+    The 92 g on day 1 and on day 2 are one card that names both days.
+    """
     response = client.post("/cds-services/ivig-order-sign", json=request())
     assert response.status_code == 200, response.text
     cards = response.json()["cards"]
@@ -178,6 +182,11 @@ def test_order_sign_cards_one_per_finding(client: TestClient) -> None:
         assert card["source"]["label"] == "ivig_core (Octagam 10 %)"
         assert "Source: " in card["detail"]
     assert len({c["uuid"] for c in cards}) == len(cards)
+    eighty = next(c for c in cards if c["summary"].startswith("DAILY_DOSE_ABOVE_80G"))
+    assert (
+        "Concerns: infusion 2026-01-05 (cycle 1), infusion 2026-01-06 (cycle 1)."
+        in eighty["detail"]
+    )
 
 
 def test_indicator_mapping() -> None:
@@ -395,3 +404,22 @@ def test_abo_from_prefetch(client: TestClient) -> None:
     assert response.status_code == 200
     summaries = " ".join(c["summary"] for c in response.json()["cards"])
     assert "IGA_NOT_MEASURED" not in summaries
+
+
+def test_links_render_bibliography_ids() -> None:
+    """A finding whose source is a bibliography ID gets a link to it."""
+    from ivig_core.findings import Finding, FindingCode  # noqa: PLC0415 - after the checks register
+    from ivig_core.service.hooks import _links  # noqa: PLC0415 - private helper
+    from ivig_core.sources import get_source  # noqa: PLC0415 - ditto
+
+    code = FindingCode.DAILY_DOSE_ABOVE_80G
+    finding = Finding(
+        code=code,
+        severity=code.rule.severity,
+        message="92 g on one day.",
+        source="privigen-uspi, not-an-id",
+    )
+    source = get_source("privigen-uspi")
+    assert _links(finding) == [
+        {"label": source.citation, "url": source.url, "type": "absolute"}
+    ]

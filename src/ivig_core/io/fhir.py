@@ -534,6 +534,15 @@ def _subject_ok(resource: Any, reference: str | None) -> bool:  # noqa: ANN401 -
 
 
 def _max_age(max_age: object, field: str) -> dt.timedelta | None:
+    if isinstance(max_age, Mapping):
+        fields = [k.field for k in OBSERVATION_CODES]
+        if set(max_age) != set(fields):
+            raise InputError(
+                "max_age",
+                sorted(max_age),
+                f"a limit (a timedelta, or None for none) for each of {fields}",
+                f"got limits for {sorted(max_age)}: every field needs its own",
+            )
     limit = max_age.get(field) if isinstance(max_age, Mapping) else max_age
     if limit is None or isinstance(limit, dt.timedelta):
         return limit
@@ -596,7 +605,9 @@ def _read_coded(obs: Any, field: str) -> tuple[object, str] | str:  # noqa: ANN4
     for coding in concept.coding or ():
         key = (field, coding.system or "", coding.code or "")
         if key in CODED_VALUES:
-            return CODED_VALUES[key], f"{coding.system}|{coding.code}"
+            value = CODED_VALUES[key]
+            shown = value.value if isinstance(value, BloodGroup) else value
+            return value, f"{shown} ({coding.system}|{coding.code})"
     return "no coding the library reads (see CODED_VALUES)"
 
 
@@ -790,9 +801,10 @@ def patient_from_fhir(
         on: The day of the request: the age is taken on it, and
             observations dated after it are set aside.
         max_age: How old an observation may be (``on`` minus its date): one
-            limit, a limit per Patient field (``{"weight": timedelta(days=
-            30), "serum_iga": None}``), or ``None`` for no limit. A local
-            decision, with no default.
+            limit, a limit for each Patient field of
+            :data:`OBSERVATION_CODES` (``{"weight": timedelta(days=30), ...,
+            "abo_group": None}``; ``None``: no limit for that field), or
+            ``None`` for no limit at all. A local decision, with no default.
         codes: The risk-factor table (default :data:`RISK_FACTOR_CODES`).
 
     Returns:

@@ -14,7 +14,9 @@ the order (:func:`read_order`), builds the patient with
 :func:`~ivig_core.io.fhir.patient_from_fhir`, plans the course with
 :func:`~ivig_core.planning.plan_course` and returns one card per finding a
 prescriber must see (:data:`INDICATOR`: hard limit → critical, soft limit
-and warning → warning, advice → info; information findings are left out),
+and warning → warning, advice → info; information findings and accepted
+soft limits are left out; the same finding on several infusion days is one
+card that lists the days),
 each with its source and, where the library has one, a suggestion: an
 IgA-depleted product for ``IGA_DEFICIENCY_PRODUCT``, the course split over
 more days (under the site's split limits) for ``DAILY_DOSE_ABOVE_80G``.
@@ -497,6 +499,21 @@ def _with_days(
     return out
 
 
+def _must_see(report: SafetyReport) -> list[tuple[Finding, list[str]]]:
+    """The findings a prescriber must see, the same one on several days once.
+
+    A finding repeated with the same code and message on several infusion
+    days is one card listing the days (its concerns).
+    """
+    grouped: dict[tuple[str, str, bool], tuple[Finding, list[str]]] = {}
+    for finding in report.findings:
+        if INDICATOR[finding.severity] is None or report.is_overridden(finding):
+            continue
+        key = (finding.code.value, finding.message, finding.assessed)
+        grouped.setdefault(key, (finding, []))[1].append(str(finding.concerns))
+    return list(grouped.values())
+
+
 def _cards(
     order: DraftOrder,
     report: SafetyReport,
@@ -505,18 +522,15 @@ def _cards(
     hook_instance: str,
 ) -> list[dict[str, object]]:
     cards: list[dict[str, object]] = []
-    for n, finding in enumerate(report.findings):
-        indicator = INDICATOR[finding.severity]
-        if indicator is None or report.is_overridden(finding):
-            continue
+    for finding, concerns in _must_see(report):
         card: dict[str, object] = {
-            "uuid": _uuid(hook_instance, order.where, finding.code.value, n),
+            "uuid": _uuid(hook_instance, order.where, finding.code.value, *concerns),
             "summary": _summary(finding),
             "detail": (
-                f"{finding.message}\n\nConcerns: {finding.concerns}. "
+                f"{finding.message}\n\nConcerns: {', '.join(concerns)}. "
                 f"Source: {finding.source}."
             ),
-            "indicator": indicator,
+            "indicator": INDICATOR[finding.severity],
             "source": {"label": f"ivig_core ({order.product.name})"},
         }
         suggestions: list[dict[str, object]] = []
