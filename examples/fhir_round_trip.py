@@ -12,7 +12,7 @@ from ivig_core.infusion import rate_schedule
 from ivig_core.io.fhir import patient_from_fhir, plan_to_fhir
 from ivig_core.planning import plan_course
 from ivig_core.products import get_product
-from ivig_core.regimen import get_preset
+from ivig_core.regimen import Induction, Regimen
 
 
 BUNDLE = Path(__file__).parent / "fhir" / "patient-bundle.json"
@@ -37,7 +37,13 @@ print(found.report())
 octagam = get_product("octagam 10%")
 plan = plan_course(
     found.patient,
-    get_preset("seed-004-privigen-dm").choose(cycles=1),
+    Regimen(  # the prescriber's order: 1 g/kg a day on 2 days
+        name="order",
+        induction=Induction.from_daily(
+            daily_dose="1 g/kg/day", days=2, source="the prescriber's order"
+        ),
+        source="the prescriber's order",
+    ),
     octagam,
     start=ON,
     policy="actual",

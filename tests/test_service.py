@@ -13,13 +13,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from fhir.resources.R4B.medicationrequest import MedicationRequest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import worked
 from ivig_core.findings import Severity
 from ivig_core.planning import SplitLimits, plan_course
 from ivig_core.planning.split import EightyGramRule
 from ivig_core.regimen import Induction, Regimen
-from ivig_core.service import INDICATOR, ServiceConfig, create_app, discovery
+from ivig_core.service import INDICATOR, ServiceConfig, create_app, discovery, handle
 from test_fhir import (
     ICD10,
     SNOMED,
@@ -423,3 +425,49 @@ def test_links_render_bibliography_ids() -> None:
     assert _links(finding) == [
         {"label": source.citation, "url": source.url, "type": "absolute"}
     ]
+
+
+_SPOILABLE = (
+    "hook",
+    "hookInstance",
+    "context",
+    "context.patientId",
+    "context.draftOrders",
+    "context.draftOrders.entry",
+    "context.draftOrders.entry.0.resource",
+    "context.draftOrders.entry.0.resource.medicationCodeableConcept",
+    "context.draftOrders.entry.0.resource.reasonCode",
+    "context.draftOrders.entry.0.resource.dosageInstruction",
+    "context.draftOrders.entry.0.resource.dosageInstruction.0.timing",
+    "context.draftOrders.entry.0.resource.dosageInstruction.0.doseAndRate",
+    "prefetch",
+    "prefetch.patient",
+    "prefetch.observations",
+    "prefetch.observations.entry.0.resource.valueQuantity",
+    "prefetch.conditions",
+)
+_JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=8),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=40)
+@given(path=st.sampled_from(_SPOILABLE), value=_JUNK)
+def test_cards_or_an_error_naming_the_field(path: str, value: object) -> None:
+    """Any one part of a request spoiled: cards, or 400/412 naming a field, no crash."""
+    body = (
+        _with(request(), path, value)
+        if value is not None
+        else _with(request(), path, None)
+    )
+    status, answer = handle("ivig-order-sign", body, CONFIG)
+    assert status in {200, 400, 412}
+    if status != 200:
+        assert answer["field"]
+        assert answer["allowed"]
