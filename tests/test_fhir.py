@@ -13,6 +13,7 @@ import subprocess
 import sys
 from typing import Any
 
+import attrs
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
@@ -20,10 +21,12 @@ from fhir.resources.R4B.bundle import Bundle
 import ivig_core
 import worked
 from ivig_core import InputError, Override, RiskFactor, UnitError
+from ivig_core.findings import Finding, FindingCode, SafetyReport
 from ivig_core.io.fhir import (
     OBSERVATION_CODES,
     RISK_FACTOR_CODES,
     CodeMapping,
+    finding_sources,
     parse_resource,
     patient_from_fhir,
     plan_to_fhir,
@@ -31,6 +34,7 @@ from ivig_core.io.fhir import (
 from ivig_core.patient import BloodGroup
 from ivig_core.planning import plan_course
 from ivig_core.regimen import get_preset
+from ivig_core.sources import get_source
 
 
 ON = dt.date(2026, 1, 5)
@@ -702,3 +706,23 @@ def test_importing_ivig_core_does_not_import_the_extras() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_bibliography_ids_become_references() -> None:
+    """A finding citing bibliography IDs: its DetectedIssue references the first URL."""
+    code = FindingCode.DAILY_DOSE_ABOVE_80G
+    finding = Finding(
+        code=code,
+        severity=code.rule.severity,
+        message="92 g on one day.",
+        source="privigen-uspi; free text, octagam10-uspi",
+    )
+    assert [s.id for s in finding_sources(finding)] == [
+        "privigen-uspi",
+        "octagam10-uspi",
+    ]
+    plan = attrs.evolve(worked.example_plan(), safety=SafetyReport(findings=[finding]))
+    (issue,) = _of(
+        plan_to_fhir(plan, patient="Patient/p1", authored=AUTHORED), "DetectedIssue"
+    )
+    assert issue["reference"] == get_source("privigen-uspi").url

@@ -83,6 +83,7 @@ from ivig_core.errors import InputError
 from ivig_core.findings import Concern, Finding, SafetyReport, Severity
 from ivig_core.io import require
 from ivig_core.patient import BloodGroup, Patient, RiskFactor
+from ivig_core.sources import Source, all_sources
 
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ __all__ = [
     "ObservationKind",
     "ObservationUsed",
     "SetAside",
+    "finding_sources",
     "library_version",
     "parse_resource",
     "patient_from_fhir",
@@ -658,12 +660,14 @@ def _pick(
             f"and differ ({ties[0][4]} vs {latest[4]})",
         )
     for moment, where, shown, _value, text in usable[:-1]:
-        del moment
+        why = (
+            "the same value at the same time" if moment == latest[0] else "a later one"
+        )
         set_aside.append(
             SetAside(
                 resource=where,
                 field=kind.field,
-                reason=f"a later one was used ({shown}: {text})",
+                reason=f"{why} was used ({latest[1]}; this one {shown}: {text})",
             )
         )
     return latest[3], ObservationUsed(
@@ -987,6 +991,21 @@ def _implicated(
     return [{"reference": url} for url in chosen]
 
 
+def finding_sources(finding: Finding) -> tuple[Source, ...]:
+    """The bibliography entries a finding cites, where its source names IDs.
+
+    A finding's ``source`` (and its rule's ``sources``, where the rule has
+    them) is read as comma- or semicolon-separated parts; each part that is
+    a bibliography ID (:mod:`ivig_core.sources`) is returned, in order.
+
+    .. versionadded:: 0.1.0
+    """
+    known = {s.id: s for s in all_sources()}
+    texts = [finding.source, *getattr(finding.rule, "sources", ())]
+    parts = [p.strip() for t in texts for p in str(t).replace(";", ",").split(",")]
+    return tuple(known[p] for p in dict.fromkeys(parts) if p in known)
+
+
 def _issue(
     finding: Finding,
     report: SafetyReport,
@@ -1008,6 +1027,9 @@ def _issue(
         "detail": f"{finding.message} Source: {finding.source}.",
         "implicated": _implicated(finding.concerns, requests),
     }
+    urls = [s.url for s in finding_sources(finding) if s.url]
+    if urls:
+        issue["reference"] = urls[0]
     if report.is_overridden(finding):
         for o in report.overrides:
             if o.code == finding.code:

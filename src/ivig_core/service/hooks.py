@@ -40,7 +40,7 @@ import attrs
 
 from ivig_core.errors import InputError, IvigError
 from ivig_core.findings import Finding, SafetyReport, Severity
-from ivig_core.io.fhir import UCUM, patient_from_fhir
+from ivig_core.io.fhir import UCUM, finding_sources, patient_from_fhir
 from ivig_core.planning import SplitLimits, plan_course
 from ivig_core.products import Product, default_catalogue, get_product
 from ivig_core.rates import RateSchedule
@@ -406,19 +406,10 @@ def _with_field(field: str, build: Callable[[], Induction]) -> Induction:
 
 def _links(finding: Finding) -> list[dict[str, str]]:
     """Links to the finding's sources, where they are bibliography IDs."""
-    from ivig_core import sources  # noqa: PLC0415 - the bibliography loads on first use
-
-    known = {s.id: s for s in sources.all_sources()}
-    ids = [finding.source, *getattr(finding.rule, "sources", ())]
-    parts = {p.strip() for text in ids for p in str(text).replace(";", ",").split(",")}
     return [
-        {
-            "label": known[p].citation[:_SUMMARY_MAX],
-            "url": known[p].url or "",
-            "type": "absolute",
-        }
-        for p in sorted(parts)
-        if p in known and known[p].url
+        {"label": src.citation[:_SUMMARY_MAX], "url": src.url, "type": "absolute"}
+        for src in finding_sources(finding)
+        if src.url
     ]
 
 
