@@ -33,7 +33,9 @@ from ivig_core.io.fhir import (
 )
 from ivig_core.patient import BloodGroup
 from ivig_core.planning import plan_course
+from ivig_core.planning.scig import plan_scig
 from ivig_core.regimen import get_preset
+from ivig_core.scig import Weekly
 from ivig_core.sources import get_source
 
 
@@ -726,3 +728,72 @@ def test_bibliography_ids_become_references() -> None:
         plan_to_fhir(plan, patient="Patient/p1", authored=AUTHORED), "DetectedIssue"
     )
     assert issue["reference"] == get_source("privigen-uspi").url
+
+
+def test_sc_plan_to_fhir() -> None:
+    """A weekly Hizentra plan: route, sites per day, no indication, valid FHIR.
+
+    30 g every 4 weeks × 1.37 ÷ 4 = 10.275 g a week (Hizentra US label),
+    dispensed 11 g (never below; 1 g granularity), 55 mL at 200 g/L.
+    """
+    sc = plan_scig(
+        worked.woman("70 kg"),
+        worked.hizentra_conversion(Weekly()),
+        policy="actual",
+        rounding="never-below",
+        limits=worked.hizentra_later_limits(),
+        first_infusions=worked.hizentra_first_infusions(),
+        site_rate="label-maximum",
+        cycles=2,
+    )
+    out = plan_to_fhir(sc.plan, patient="Patient/p1", authored=AUTHORED)
+    Bundle.model_validate(json.loads(out.model_dump_json()))
+    first = _of(out, "MedicationRequest")[0]
+    dosage = first["dosageInstruction"][0]
+    assert dosage["route"] == {"text": "subcutaneous"}
+    assert dosage["doseAndRate"][0]["doseQuantity"]["value"] == 11.0
+    assert "sites" in dosage["text"]
+    assert "reasonCode" not in first
+
+
+def test_allergy_rows_are_the_callers_and_pregnancy_unknown_is_not_recorded() -> None:
+    """An AllergyIntolerance mapped by the caller's row; 'Unknown' pregnancy is None."""
+    allergy = {
+        "resourceType": "AllergyIntolerance",
+        "id": "ig",
+        "patient": {"reference": "Patient/p1"},
+        "clinicalStatus": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                    "code": "active",
+                }
+            ]
+        },
+        "code": {"coding": [{"system": "urn:local:allergens", "code": "IVIG"}]},
+    }
+    mine = CodeMapping(
+        factor=RiskFactor.IG_HYPERSENSITIVITY_HISTORY,
+        resource="AllergyIntolerance",
+        system="urn:local:allergens",
+        code="IVIG",
+        display="Immunoglobulin (local allergen list)",
+    )
+    data = bundle(
+        patient(),
+        weight(),
+        height(),
+        allergy,
+        coded_obs("preg", "82810-3", LOINC, "LA4489-6", when="2026-01-04"),
+    )
+    plain = patient_from_fhir(data, on=ON, max_age=YEAR)
+    assert plain.unmapped == ("AllergyIntolerance/ig (urn:local:allergens|IVIG)",)
+    assert plain.patient.pregnant is None
+    assert plain.used[-1].resource == "Observation/preg"
+    found = patient_from_fhir(
+        data, on=ON, max_age=YEAR, codes=(*RISK_FACTOR_CODES, mine)
+    )
+    assert found.patient.risk_factors == {RiskFactor.IG_HYPERSENSITIVITY_HISTORY}
+    assert found.risk_factors == (
+        (RiskFactor.IG_HYPERSENSITIVITY_HISTORY, "AllergyIntolerance/ig"),
+    )

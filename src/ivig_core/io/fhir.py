@@ -802,7 +802,8 @@ def patient_from_fhir(
         resources: A FHIR ``Bundle`` (dict or JSON text), one resource, or a
             list of resources (dicts or fhir.resources models). Exactly one
             ``Patient``.
-        on: The day of the request: the age is taken on it, and
+        on: The day of the request: the age is taken on it (completed
+            years from 2 years; below 2, the exact days since birth), and
             observations dated after it are set aside.
         max_age: How old an observation may be (``on`` minus its date): one
             limit, a limit for each Patient field of
@@ -957,7 +958,14 @@ def _uuid(seed: str, *parts: object) -> str:
     )
 
 
-def _dosage(inf: Infusion, product: str) -> dict[str, object]:
+_ROUTE_TEXT: Final = {
+    "iv": "intravenous",
+    "sc": "subcutaneous",
+    "facilitated_sc": "subcutaneous (facilitated)",
+}
+
+
+def _dosage(inf: Infusion, product: str, route: str) -> dict[str, object]:
     steps = inf.run.steps
     rates = "; ".join(
         f"{s.rate_ml_h:.4g} mL/h for {s.duration_min:.4g} min" for s in steps
@@ -967,6 +975,11 @@ def _dosage(inf: Infusion, product: str) -> dict[str, object]:
         f"{inf.date.isoformat()}, day {inf.day} of {inf.days_in_course} of course "
         f"{inf.cycle}; rate steps: {rates}"
     )
+    if inf.sc is not None:
+        text += (
+            f"; {inf.sc.sites} sites, {inf.sc.volume_per_site_ml:.4g} mL and "
+            f"{inf.sc.rate_per_site_ml_h:.4g} mL/h per site"
+        )
     dose_and_rate: list[dict[str, object]] = [
         {"doseQuantity": _ucum(inf.dispensed_g, "g")}
     ]
@@ -975,6 +988,7 @@ def _dosage(inf: Infusion, product: str) -> dict[str, object]:
         "sequence": 1,
         "text": text,
         "timing": {"event": [inf.date.isoformat()]},
+        "route": {"text": _ROUTE_TEXT.get(route, route)},
         "doseAndRate": dose_and_rate,
     }
 
@@ -1117,7 +1131,7 @@ def plan_to_fhir(
             "medicationCodeableConcept": concept,
             "subject": subject,
             "authoredOn": when,
-            "dosageInstruction": [_dosage(inf, product.name)],
+            "dosageInstruction": [_dosage(inf, product.name, plan.route.value)],
         }
         optional = {
             "reasonCode": None
