@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -39,6 +42,7 @@ from ivig_core.scig import Weekly
 from ivig_core.sources import get_source
 
 
+ROOT = Path(__file__).parent.parent
 ON = dt.date(2026, 1, 5)
 YEAR = dt.timedelta(days=365)
 AUTHORED = dt.datetime(2026, 1, 2, 9, 30, tzinfo=dt.UTC)
@@ -797,3 +801,23 @@ def test_allergy_rows_are_the_callers_and_pregnancy_unknown_is_not_recorded() ->
     assert found.risk_factors == (
         (RiskFactor.IG_HYPERSENSITIVITY_HISTORY, "AllergyIntolerance/ig"),
     )
+
+
+def test_core_depends_on_attrs_and_pint_only() -> None:
+    """FHIR and the service are extras, and the dev group installs them for CI."""
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    project = meta["project"]
+    assert sorted(re.split(r"[<>=! ]", d)[0] for d in project["dependencies"]) == [
+        "attrs",
+        "pint",
+    ]
+    extras = project["optional-dependencies"]
+    assert any(d.startswith("fhir.resources") for d in extras["fhir"])
+    assert {re.split(r"[<>=! ]", d)[0] for d in extras["service"]} >= {
+        "fastapi",
+        "uvicorn",
+        "fhir.resources",
+    }
+    test_group = " ".join(str(d) for d in meta["dependency-groups"]["test"])
+    for package in ("fhir.resources", "fastapi", "uvicorn", "httpx2"):
+        assert package in test_group
