@@ -39,6 +39,7 @@ PUBLIC_MODULES = (
     "planning.scig",
     "plan",
     "trace",
+    "sources",
     "findings",
     "safety",
     "io",
@@ -46,8 +47,10 @@ PUBLIC_MODULES = (
     "io.text",
     "io.plot",
     "io.ical",
+    "io.fhir",
     "batch",
     "cli",
+    "service",
     "testing",
 )
 

@@ -36,6 +36,9 @@ Verbs:
 ``ivig-core products``
     The product catalogue.
 
+``ivig-core serve``
+    The CDS Hooks service (extra ``service``), see :mod:`ivig_core.cli.serve`.
+
 Exit status:
 
 * 0 (:data:`EXIT_OK`): success; for ``plan`` and ``scig``, the plan is
@@ -52,6 +55,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from importlib import import_module
 from typing import TYPE_CHECKING, Final, TextIO
 
 from ivig_core.body import IbwFormula
@@ -142,6 +146,7 @@ _VERBS: Final[dict[str, Callable[[argparse.Namespace, TextIO], int]]] = {
     "example": _example,
     "show": _show,
     "products": _products,
+    "serve": lambda args, out: import_module("ivig_core.cli.serve").run(args, out),
 }
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import importlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -836,4 +837,5 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for verb in (weight, plan, scig, example, show, products):
         verb.set_defaults(flags=_dests(verb))
+    importlib.import_module("ivig_core.cli.serve").add_verb(sub)
     return parser

@@ -1,4 +1,4 @@
-"""Outputs: JSON documents, text, a plot of the course and an iCalendar file.
+"""Outputs: JSON documents, text, a plot, an iCalendar file and FHIR R4.
 
 :mod:`ivig_core.io.text` renders a plan as text (tables, the explanation,
 the command's report) and needs nothing extra. The other modules each need an
@@ -12,6 +12,8 @@ optional extra, imported only when the module is used, so
   grams per infusion over time, phases shaded;
 * :mod:`ivig_core.io.ical` (extra ``ics``: icalendar): one event per
   infusion day.
+* :mod:`ivig_core.io.fhir` (extra ``fhir``: fhir.resources): a patient
+  from FHIR R4 resources, a plan as a FHIR Bundle.
 
 A missing extra raises :class:`MissingExtraError`, which names the extra to
 install.
