@@ -243,19 +243,15 @@ def _doc_files() -> list[Path]:
 _DOC_OWNERS: dict[str, str] = {
     "README.md": "protocol, rules, cli (the worked example's output)",
     "docs/tutorial/first-plan.rst": "cli, protocol, rules (tutorial output)",
-    "docs/tutorial/quickstart.rst": "cli (tutorial)",
     "docs/explanation/safety-model.rst": "rules",
     "docs/reference/api/safety.rst": "rules (SEED_004_PREMEDICATION)",
-    "docs/reference/api/products.rst": "rules (catalogue page)",
     "docs/how-to/cli.rst": "cli, protocol (example output, preset names)",
     "docs/how-to/choose-policy.rst": "protocol (preset names)",
     "docs/how-to/switch-to-scig.rst": "rules (catalogue sources in the output)",
     "docs/how-to/web-service.rst": "fhir, protocol (preset text)",
     "docs/how-to/batch.rst": "population, protocol (preset names)",
     "docs/how-to/testing.rst": "protocol (preset names)",
-    "docs/how-to/formulary.rst": "rules (catalogue output)",
     "docs/how-to/json.rst": "tamper, protocol (preset names)",
-    "docs/explanation/tapering.rst": "protocol (presets, taper sources)",
 }
 
 
