@@ -43,6 +43,8 @@ __all__ = [
     "check_ids",
     "cite",
     "cite_each",
+    "cited",
+    "cited_in",
     "get_source",
 ]
 
@@ -365,6 +367,11 @@ def cite_each(ids: object) -> tuple[str, ...]:
     return tuple(get_source(i).citation for i in check_ids(ids))
 
 
+@functools.cache
+def _cite(ids: tuple[str, ...]) -> str:
+    return "; ".join(get_source(i).citation for i in ids)
+
+
 def cite(ids: object) -> str:
     """The short human citation of one or more source IDs, joined by "; ".
 
@@ -377,4 +384,43 @@ def cite(ids: object) -> str:
 
     .. versionadded:: 0.2.0
     """
-    return "; ".join(cite_each(ids))
+    return _cite(check_ids(ids))
+
+
+def cited(text: str, ids: object) -> str:
+    """*text* followed by the citations of *ids*: ``"<text>; source: <...>"``.
+
+    The form every ``source`` text of the library takes: what the rule says,
+    then where it comes from.
+
+    Example:
+        >>> print(cited("rounded to 5 g", "ontario-ig-calculator"))
+        rounded to 5 g; source: Ontario IG dose calculator (Transfusion Ontario)
+
+    .. versionadded:: 0.2.0
+    """
+    checked = check_ids(ids)
+    label = "source" if len(checked) == 1 else "sources"
+    return f"{text}; {label}: {_cite(checked)}"
+
+
+def cited_in(texts: Iterable[object]) -> tuple[str, ...]:
+    """The IDs of the sources whose citations appear in *texts*, in file order.
+
+    Source texts are rendered from IDs (:func:`cite`, :func:`cited`), so a
+    document that keeps only the text (a plan's trace, a finding) can list
+    the sources it cites by ID: the JSON plan document does.
+
+    Example:
+        >>> cited_in([cited("rounded to 5 g", "ontario-ig-calculator")])
+        ('ontario-ig-calculator',)
+
+    .. versionadded:: 0.2.0
+    """
+    joined = "\n".join(dict.fromkeys(t for t in texts if isinstance(t, str)))
+    return tuple(sid for sid, citation in _citations() if citation in joined)
+
+
+@functools.cache
+def _citations() -> tuple[tuple[str, str], ...]:
+    return tuple((s.id, s.citation) for s in all_sources())
