@@ -46,6 +46,7 @@ PUBLIC_MODULES = (
     "io.text",
     "io.plot",
     "io.ical",
+    "io.html",
     "batch",
     "cli",
     "testing",
