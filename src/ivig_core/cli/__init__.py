@@ -10,9 +10,10 @@ Verbs:
     A dated plan for a patient, a regimen and a product: a table of the
     infusion days (date, phase, g/kg, grams, vials, mL, rate steps,
     duration), the notes and the safety findings; or the plan as JSON
-    (``--format json``) or as an iCalendar file (``--format ics``); and a
-    plot of the course (``--plot course.png``). Every clinically decisive
-    choice is a required option: nothing is defaulted.
+    (``--format json``), as an iCalendar file (``--format ics``) or as a
+    printable worksheet (``--format html``); and a plot of the course
+    (``--plot course.png``). Every clinically decisive choice is a required
+    option: nothing is defaulted.
 
 ``ivig-core scig``
     Switch a maintenance patient from IVIg to a subcutaneous product: the
@@ -46,6 +47,12 @@ Exit status:
   limit, or a soft limit without ``--override CODE=REASON``). The table and
   the JSON are still printed, so the findings can be read; an iCalendar file
   is not written for a blocked plan.
+* 141 (:data:`EXIT_PIPE`): the reader closed the pipe (``| head``); nothing
+  more is written, and no traceback.
+
+Conventions: ``--version``; ``python -m ivig_core``; the page fits
+``COLUMNS`` (:func:`width`); values in kebab-case (the snake_case spelling is
+accepted with a hint); an optional extra is checked before any output.
 """
 
 from __future__ import annotations
@@ -79,7 +86,10 @@ __all__ = [
     "EXIT_BLOCKED",
     "EXIT_OK",
     "EXIT_PIPE",
+    "WORDING",
+    "command_lines",
     "main",
+    "width",
 ]
 
 #: Exit status on success (for ``plan``: the plan is ready to issue).

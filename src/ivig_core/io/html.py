@@ -14,9 +14,19 @@ autoescaped); everything it shows is prepared here as text, so the template
 holds layout only.
 
 Example:
+    >>> import datetime as dt
+    >>> from ivig_core import Patient, get_preset, plan_course, rate_schedule
     >>> from ivig_core.io.html import plan_to_html
-    >>> from ivig_core.testing import example_plan  # doctest: +SKIP
-    >>> page = plan_to_html(example_plan())  # doctest: +SKIP
+    >>> plan = plan_course(
+    ...     Patient(sex="female", age="54 year", height="165 cm", weight="70 kg"),
+    ...     get_preset("seed-004-privigen-dm").choose(cycles=1),
+    ...     "privigen", start=dt.date(2026, 1, 5), policy="actual",
+    ...     rounding="never-below", indication="cidp", rate_weight="dosing",
+    ...     rate_schedule=rate_schedule("privigen", "cidp",
+    ...         increment="1 mg/kg/min", interval="30 min"))
+    >>> page = plan_to_html(plan, plot=False)
+    >>> page.startswith("<!DOCTYPE html>"), "Pump schedule per infusion day" in page
+    (True, True)
 
 .. versionadded:: 0.1.0
 """
