@@ -242,3 +242,11 @@ def test_notes_name_options_not_library_arguments() -> None:
     text = " ".join(result.stdout.split())
     assert "first_infusions" not in text
     assert "give --first-situation TEXT and --first-count N if this is" in text
+
+
+@pytest.mark.parametrize("verb", [("products",), ("weight", *ONE_COURSE[1:9])])
+def test_other_verbs_fit_columns(verb: tuple[str, ...]) -> None:
+    """The catalogue and the weight table fit 80 columns too."""
+    result = cli(*verb, columns=80)
+    assert result.returncode == EXIT_OK, result.stderr
+    assert _widest(result.stdout) <= 80

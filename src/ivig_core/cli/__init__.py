@@ -116,6 +116,9 @@ _EXTRAS: Final = {
 #: Library phrases in a plan's notes, as the command line says them.
 WORDING: Final = {
     "pass first_infusions= ": "give --first-situation TEXT and --first-count N ",
+    "choose below_60in='extrapolate' or 'clamp'": (
+        "choose --below-60in extrapolate or clamp (ivig-core weight)"
+    ),
 }
 
 
@@ -168,7 +171,12 @@ def _emit(
 def _weight(args: argparse.Namespace, out: TextIO) -> int:
     patient = build.weight_patient(args)
     render.weights(
-        patient, IbwFormula.parse(args.formula), args.below_60in, out, width=width()
+        patient,
+        IbwFormula.parse(args.formula),
+        args.below_60in,
+        out,
+        width=width(),
+        wording=WORDING,
     )
     return EXIT_OK
 
@@ -224,7 +232,7 @@ def _example(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _products(_: argparse.Namespace, out: TextIO) -> int:
-    render.products(out)
+    render.products(out, width=width())
     return EXIT_OK
 
 
@@ -241,8 +249,12 @@ _VERBS: Final[dict[str, Callable[[argparse.Namespace, TextIO], int]]] = {
 def _message(exc: IvigError) -> str:
     """The error as one line; a missing value says so instead of "got None"."""
     if isinstance(exc, InputError) and exc.value is None and exc.detail is None:
-        return f"{exc.field}: not given; needed: {exc.allowed}"
-    return " ".join(str(exc).split())
+        text = f"{exc.field}: not given; needed: {exc.allowed}"
+    else:
+        text = " ".join(str(exc).split())
+    for phrase, words in WORDING.items():
+        text = text.replace(phrase, words)
+    return text
 
 
 def _problems(exc: DocumentError) -> str:

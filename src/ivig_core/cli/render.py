@@ -116,11 +116,28 @@ def weights(
     out: TextIO,
     *,
     width: int = 100,
+    wording: Mapping[str, str] | None = None,
 ) -> None:
     """BMI, IBW, AdjBW and the dosing weight under every built-in policy.
 
-    Each policy's reason is wrapped to *width* columns.
+    Each policy's reason is wrapped to *width* columns; *wording* replaces
+    library phrases (argument names) with the command's.
     """
+
+    def say(text: str) -> str:
+        for phrase, words in (wording or {}).items():
+            text = text.replace(phrase, words)
+        return text
+
+    def wrapped(head: str, text: str) -> str:
+        lines = textwrap.wrap(
+            say(text),
+            width=max(width - len(head), 30),
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+        return head + f"\n{' ' * len(head)}".join(lines) + "\n"
+
     weight_kg = patient.weight_kg
     years = patient.age_years
     out.write(
@@ -133,7 +150,7 @@ def weights(
             patient.height_cm, patient.sex, formula, below, patient.age_years
         )
     except InputError as exc:
-        out.write(f"IBW ({formula.value}): not computed: {exc}\n")
+        out.write(wrapped(f"IBW ({formula.value}): ", f"not computed: {exc}"))
     else:
         adjusted = adjbw_kg(weight_kg, ideal, ADJBW_FACTOR)
         out.write(f"IBW ({formula.value}): {ideal:.1f} kg\n")
@@ -144,22 +161,19 @@ def weights(
         try:
             result = dosing_weight(patient, policy)
         except InputError as exc:
-            out.write(f"  {name:<{name_width}}  not applicable: {exc}\n")
+            out.write(wrapped(f"  {name:<{name_width}}  ", f"not applicable: {exc}"))
         else:
             head = f"  {name:<{name_width}}  {result.weight_kg:6.1f} kg  "
             head += f"{result.basis.value:<13}  "
-            lines = textwrap.wrap(
-                result.reason,
-                width=max(width - len(head), 30),
-                break_on_hyphens=False,
-                break_long_words=False,
-            )
-            out.write(head + f"\n{' ' * len(head)}".join(lines) + "\n")
+            out.write(wrapped(head, result.reason))
     out.write(f"\n{DISCLAIMER}\n")
 
 
-def products(out: TextIO) -> None:
-    """The product catalogue: key, name, concentration, routes, vials."""
+def products(out: TextIO, *, width: int = 100) -> None:
+    """The product catalogue: key, name, concentration, routes, vials.
+
+    The last column (indications) is wrapped to fit *width* columns.
+    """
     from ivig_core.products import default_catalogue  # noqa: PLC0415 - lazy
 
     catalogue = default_catalogue()
@@ -177,10 +191,26 @@ def products(out: TextIO) -> None:
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    lead = sum(widths) + 2 * len(widths)
+    beside = width - lead >= 20
     for row in rows:
         cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
-        out.write("  ".join([*cells, row[-1]]).rstrip() + "\n")
-    out.write(
-        "\nEach value group carries its source: see ivig_core.products and the "
-        "docs' product reference.\n"
+        if not beside:  # too narrow: the indications on lines of their own
+            out.write("  ".join(cells).rstrip() + "\n")
+            wrapped = textwrap.wrap(
+                row[-1],
+                width=max(width, 40),
+                initial_indent=" " * 4,
+                subsequent_indent=" " * 4,
+                break_on_hyphens=False,
+            )
+            out.writelines(f"{line}\n" for line in wrapped)
+            continue
+        last = textwrap.wrap(row[-1], width=width - lead, break_on_hyphens=False)
+        out.write("  ".join([*cells, last[0]]).rstrip() + "\n")
+        out.writelines(f"{' ' * lead}{more}\n" for more in last[1:])
+    note = (
+        "Each value group carries its source: see ivig_core.products and the "
+        "docs' product reference."
     )
+    out.write("\n" + "\n".join(textwrap.wrap(note, width=max(width, 40))) + "\n")
