@@ -250,3 +250,13 @@ def test_other_verbs_fit_columns(verb: tuple[str, ...]) -> None:
     result = cli(*verb, columns=80)
     assert result.returncode == EXIT_OK, result.stderr
     assert _widest(result.stdout) <= 80
+
+
+def test_sc_plan_fits_80_columns() -> None:
+    """An SC plan's page (sites and per-site columns) fits 80 columns too."""
+    from test_cli_scig import HIZENTRA  # noqa: PLC0415 - the SC worked case
+
+    result = cli(*HIZENTRA, columns=80)
+    assert result.returncode == EXIT_OK, result.stderr
+    assert _widest(result.stdout) <= 80
+    assert "mL/h/site" in result.stdout

@@ -5,7 +5,7 @@ from anywhere: it writes only into a temporary directory if at all.
 """
 
 import os
-os.environ["COLUMNS"] = "120"
+os.environ["COLUMNS"] = "80"
 from ivig_core.cli import main
 print(main(['example']))
 print(main(['scig', '--sex', 'female', '--age', '54', '--height', '165 cm', '--weight', '70 kg', '--ivig-dose', '30 g', '--ivig-interval', '4 week', '--product', 'hizentra', '--rule', 'label', '--frequency', 'weekly', '--last-ivig', '2026-01-05', '--cycles', '4', '--policy', 'actual', '--rounding', 'never-below', '--site-rate', 'label-maximum', '--situation', 'PI, later infusions', '--first-situation', 'PI, first infusion', '--first-count', '1', '--max-sites', '4', '--limits-source', 'infusion-centre protocol 12']))

@@ -421,7 +421,8 @@ def days(plan: Plan, *, width: int = _WIDTH) -> str:
     The table fits *width* columns where it can: if the full layout is
     wider, the rate steps move to a key below the table (``rate A: 34→68
     mL/h``), then the calculated grams (dose × dosing weight, before vial
-    rounding) leave the table for a line below it, then the columns close up.
+    rounding) leave the table for a line below it, then the columns close up,
+    then the phase column goes.
 
     .. versionadded:: 0.1.0
     """
@@ -439,6 +440,8 @@ def days(plan: Plan, *, width: int = _WIDTH) -> str:
         (not sc, [*full, *narrow_tail, "duration"], "  "),
         (not sc, [*narrow, *narrow_tail, "duration"], "  "),
         (not sc, [*narrow, *narrow_tail, "duration"], " "),
+        # Last: without the phase (the course number still tells the days).
+        (not sc, [c for c in narrow if c != "phase"] + [*narrow_tail, "duration"], " "),
     ]
     for keyed, columns, gap in layouts:  # pragma: no branch - the last one is used
         rows = _day_rows(plan, rate_keys if keyed else None)
