@@ -21,18 +21,27 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx.ext.extlinks",
     "sphinx.ext.doctest",
+    "sphinx_copybutton",
     "_ext.generated",
+    "_ext.signatures",
     "_ext.toplevel",
     "_ext.bibliography",
 ]
 
 html_theme = "furo"
 html_title = "ivig_core"
+html_static_path = ["_static"]
+# Long code lines wrap instead of running off the page; tables wrap too.
+html_css_files = ["custom.css"]
 exclude_patterns = ["_build"]
 templates_path: list[str] = []
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
+# Defaults as written in the source (``tolerance=0.1``, not a computed value);
+# attrs-generated __init__ defaults are rendered by _ext.signatures
+# (``risk_factors=frozenset()``, not ``risk_factors=NOTHING``).
+autodoc_preserve_defaults = True
 autodoc_default_options = {"members": True, "show-inheritance": True}
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
@@ -45,3 +54,10 @@ extlinks = {
     "cattrs": ("https://catt.rs/en/stable/%s", "cattrs: %s"),
     "hypothesis": ("https://hypothesis.readthedocs.io/en/latest/%s", "Hypothesis: %s"),
 }
+
+# The copy button copies the commands and the Python, not the prompts or the
+# output: ">>> " and "... " for doctests, "$ " for console blocks.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+copybutton_line_continuation_character = "\\"

@@ -6,6 +6,7 @@ One copy of each runner, shared by the CLI tests and the import-cost tests.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -18,7 +19,9 @@ import pytest
 
 
 #: The optional extras; a plain ``import ivig_core`` must load none of them.
-OPTIONAL_EXTRAS: Final = frozenset({"cattrs", "matplotlib", "icalendar", "hypothesis"})
+OPTIONAL_EXTRAS: Final = frozenset(
+    {"cattrs", "matplotlib", "icalendar", "hypothesis", "jinja2"}
+)
 
 
 @cache
@@ -33,14 +36,40 @@ def _script() -> tuple[str, ...]:
     return (which,)
 
 
-def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``ivig-core`` with *args*; capture its output, never raise."""
+#: The page width of :func:`cli` unless told: wide enough for the full table.
+COLUMNS: Final = 120
+
+
+def cli(
+    *args: str, timeout: float = 300, columns: int = COLUMNS
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``ivig-core`` with *args*; capture its output, never raise.
+
+    The page is *columns* wide (``COLUMNS``), whatever the terminal running
+    the tests.
+    """
     return subprocess.run(  # noqa: S603 - our own console script
         [*_script(), *args],
         capture_output=True,
         text=True,
         check=False,
         timeout=timeout,
+        env={**os.environ, "COLUMNS": str(columns)},
+    )
+
+
+def shell(command: str, *, columns: int = COLUMNS) -> subprocess.CompletedProcess[str]:
+    """Run a shell pipeline with the console script's directory first on PATH."""
+    path = f"{Path(_script()[0]).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    return subprocess.run(  # noqa: S602 - a fixed pipeline written by the tests
+        command,
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={**os.environ, "PATH": path, "COLUMNS": str(columns)},
+        executable="/bin/bash",
     )
 
 

@@ -48,6 +48,7 @@ PUBLIC_MODULES = (
     "io.plot",
     "io.ical",
     "io.fhir",
+    "io.html",
     "batch",
     "cli",
     "service",

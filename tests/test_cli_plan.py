@@ -160,7 +160,7 @@ def test_eighty_gram_rule_and_closed_days() -> None:
 
 def test_soft_limit_blocks_with_status_3() -> None:
     """A soft limit without an override: table printed, BLOCKED, exit 3."""
-    result = cli(*SEED_004, "--risk-factor", "iga_deficiency")
+    result = cli(*SEED_004, "--risk-factor", "iga-deficiency")
     assert result.returncode == EXIT_BLOCKED
     assert "SOFT_LIMIT: IGA_DEFICIENCY_PRODUCT" in result.stdout
     assert "Status: BLOCKED by safety (1 blocking: IGA_DEFICIENCY_PRODUCT)" in (
@@ -175,7 +175,7 @@ def test_override_records_reason_and_unblocks() -> None:
     result = cli(
         *SEED_004,
         "--risk-factor",
-        "iga_deficiency",
+        "iga-deficiency",
         "--override",
         f"IGA_DEFICIENCY_PRODUCT={reason}",
     )
@@ -186,7 +186,7 @@ def test_override_records_reason_and_unblocks() -> None:
     as_json = cli(
         *SEED_004,
         "--risk-factor",
-        "iga_deficiency",
+        "iga-deficiency",
         "--override",
         f"IGA_DEFICIENCY_PRODUCT={reason}",
         "--format",
@@ -203,9 +203,9 @@ def test_hard_limit_blocks_every_format() -> None:
     args = (
         *SEED_004,
         "--risk-factor",
-        "anti_iga_antibodies",
+        "anti-iga-antibodies",
         "--risk-factor",
-        "ig_hypersensitivity_history",
+        "ig-hypersensitivity-history",
     )
     table = cli(*args)
     assert table.returncode == EXIT_BLOCKED
@@ -246,7 +246,7 @@ def test_patient_and_regimen_files(tmp_path: Path) -> None:
     for flag in ("--sex", "--age", "--height", "--weight"):
         base = without(base, flag)
     flags = cli(
-        *SEED_004, "--risk-factor", "prior_infusion_reaction", "--format", "json"
+        *SEED_004, "--risk-factor", "prior-infusion-reaction", "--format", "json"
     )
     from_toml = cli(*base, "--patient", str(toml), "--format", "json")
     from_doc = cli(
@@ -326,7 +326,7 @@ FLAGS = [
     ),
     (
         replace(SEED_004, "--rounding", "nearest-within"),
-        "ivig-core: error: --rounding-tolerance: got None",
+        "ivig-core: error: --rounding-tolerance: not given",
     ),
     (
         (*SEED_004, "--maintenance-days", "9"),
@@ -454,17 +454,20 @@ def test_show_checks_and_prints_a_stored_plan(tmp_path: Path) -> None:
 
 
 def test_show_refuses_a_tampered_plan(tmp_path: Path) -> None:
-    """A tampered stored plan: exit 2, one line naming the field's path."""
+    """A tampered stored plan: exit 2, every problem on its own line."""
     doc = json.loads(cli("example", "--format", "json").stdout)
     doc["infusions"][4]["dispensed_g"] = 75.0
     stored = tmp_path / "plan.json"
     stored.write_text(json.dumps(doc), encoding="utf-8")
     result = cli("show", str(stored))
     assert result.returncode == EXIT_BAD_INPUT
-    assert result.stderr.startswith(
-        "ivig-core: error: infusions[4].dispensed_g: 75.0 g does not match its vials"
-    )
-    assert result.stderr.count("\n") == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("ivig-core: error: 3 problems; allowed: a plan document")
+    assert lines[1:] == [
+        "  infusions[4].dispensed_g: 75.0 g does not match its vials (57.0 g)",
+        "  cycles[3].dispensed_g: 57.0 is not the sum of its days' dispensed_g (75.0)",
+        "  totals.dispensed_g: 702.0 is not the sum over the infusions (720.0)",
+    ]
     assert result.stdout == ""
     missing = cli("show", str(tmp_path / "nope.json"))
     assert missing.returncode == EXIT_BAD_INPUT
@@ -473,7 +476,7 @@ def test_show_refuses_a_tampered_plan(tmp_path: Path) -> None:
 
 def test_show_keeps_a_blocked_plan_blocked(tmp_path: Path) -> None:
     """A stored plan that safety blocks shows as blocked, exit 3."""
-    args = (*SEED_004, "--risk-factor", "iga_deficiency", "--format", "json")
+    args = (*SEED_004, "--risk-factor", "iga-deficiency", "--format", "json")
     stored = tmp_path / "plan.json"
     stored.write_text(cli(*args).stdout, encoding="utf-8")
     result = cli("show", str(stored))

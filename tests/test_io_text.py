@@ -122,8 +122,10 @@ def test_conversion_derivation() -> None:
 
 def test_report_iv_and_sc() -> None:
     """The command's page: rate steps for IV, sites for SC, status last."""
-    iv = text.report(iv_plan(), patient=worked.woman("70 kg"), rate_weight="dosing")
-    assert iv.startswith("Patient:        female, 54 year, 165.0 cm, 70.0 kg\n")
+    iv = text.report(
+        iv_plan(), patient=worked.woman("70 kg"), rate_weight="dosing", width=120
+    )
+    assert iv.startswith("Patient:        female, 54 years, 165.0 cm, 70.0 kg\n")
     assert "rate steps mL/h" in iv
     assert "; rates on the dosing weight" in iv
     assert "Status: READY to issue" in iv

@@ -185,6 +185,7 @@ def finding_codes() -> str:
         ".. list-table::",
         "   :header-rows: 1",
         "   :widths: 18 10 8 32 32",
+        "   :class: findings-table",
         "",
         "   * - Code",
         "     - Severity",

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from ivig_core.cli.parser import CONVERSION_DESTS, SITE_LIMIT_DESTS, flag_for
-from ivig_core.errors import InputError, IvigError
+from ivig_core.errors import DocumentError, InputError, IvigError
 from ivig_core.patient import Patient
 
 
@@ -119,20 +119,28 @@ def _patient_file(path: Path) -> Patient:
         from ivig_core.io.json import patient_from_json  # noqa: PLC0415 - extra
 
         return patient_from_json(path.read_text(encoding="utf-8"))
-    unknown = sorted(set(data) - _PATIENT_FILE_KEYS)
-    if unknown:
-        raise InputError(
-            f"--patient {path}: {unknown[0]}",
-            data[unknown[0]],
-            f"one of the fields {sorted(_PATIENT_FILE_KEYS)}",
-            "unknown field",
+    problems = [
+        (f"{key}", "unknown field") for key in sorted(set(data) - _PATIENT_FILE_KEYS)
+    ]
+    problems += [
+        (key, "required field missing") for key in PATIENT_DESTS if key not in data
+    ]
+    if problems:
+        field, detail = problems[0]
+        raise DocumentError(
+            f"--patient {path}: {field}",
+            data.get(field),
+            f"a patient file with the fields {', '.join(PATIENT_DESTS)} and "
+            f"optionally {', '.join(sorted(_PATIENT_FILE_KEYS - set(PATIENT_DESTS)))}",
+            detail,
+            tuple((f"--patient {path}: {f}", d) for f, d in problems),
         )
-    for key in PATIENT_DESTS:
-        if key not in data:
-            raise InputError(
-                f"--patient {path}: {key}", None, "a value", "required field missing"
-            )
-    return Patient(**data)
+    try:
+        return Patient(**data)
+    except InputError as exc:
+        raise type(exc)(
+            f"--patient {path}: {exc.field}", exc.value, exc.allowed, exc.detail
+        ) from None
 
 
 def patient(args: argparse.Namespace) -> Patient:
@@ -236,13 +244,27 @@ def _regimen(args: argparse.Namespace) -> Regimen:
         raise UsageError(msg)
     taper = _taper(args)
     with _options(args, "induction_days", "maintenance_days", "cycles", "interval"):
-        return base.choose(
+        chosen = base.choose(
             induction_days=args.induction_days,
             maintenance_days=args.maintenance_days,
             cycles=args.cycles,
             interval=args.interval,
             taper="keep" if taper is None else taper,
         )
+    _check_choices(args, chosen)
+    return chosen
+
+
+def _check_choices(args: argparse.Namespace, regimen: Regimen) -> None:
+    """Every choice the regimen leaves open, named by its option."""
+    if regimen.is_complete:
+        return
+    needed = []
+    for choice in regimen.open_choices:
+        name, _, allowed = choice.partition(" ")
+        needed.append(f"{args.flags.get(name, name)} {allowed}".strip())
+    msg = f"{regimen.name} leaves choices open: give {'; '.join(needed)}"
+    raise UsageError(msg)
 
 
 def _schedule(args: argparse.Namespace, product: Product) -> RateSchedule:
@@ -510,6 +532,7 @@ def scig(args: argparse.Namespace, who: Patient) -> Plan:
             regimen = args.preset.choose(
                 maintenance_days=args.maintenance_days, cycles=args.cycles
             )
+        _check_choices(args, regimen)
     limits, first = _sc_limits(args, product)
     _need_vials(product, args)
     rounding = _rounding(args)

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import functools
 import importlib
 import re
-from collections.abc import Callable, Iterator, Mapping
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Literal, NoReturn, TypeVar
@@ -38,6 +40,7 @@ from ivig_core.io.text import DISCLAIMER
 
 
 if TYPE_CHECKING:
+    from ivig_core.patient import RiskFactor
     from ivig_core.regimen import Regimen
     from ivig_core.safety import Override
     from ivig_core.scig import ConversionRule, ScigFrequency
@@ -90,6 +93,39 @@ SITE_LIMIT_DESTS: Final = (
 
 class ArgumentsError(IvigError):
     """A usage error found by argparse: the whole line, ready to print."""
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed version (read only when asked)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **_: object) -> None:  # noqa: ARG002 - argparse passes dest; --version stores nothing
+        super().__init__(
+            option_strings,
+            dest=argparse.SUPPRESS,
+            default=argparse.SUPPRESS,
+            nargs=0,
+            help="print the version and exit",
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,  # noqa: ARG002 - argparse.Action's signature
+        values: object,  # noqa: ARG002 - ditto
+        option_string: str | None = None,  # noqa: ARG002 - ditto
+    ) -> None:
+        # Imported here: importlib.metadata is read only when asked.
+        from importlib.metadata import (  # noqa: PLC0415 - ditto
+            PackageNotFoundError,
+            version,
+        )
+
+        try:
+            number = version("ivig-core")
+        except PackageNotFoundError:  # pragma: no cover - run from a source tree
+            number = "0+unknown"
+        sys.stdout.write(f"{parser.prog} {number}\n")
+        parser.exit()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -170,8 +206,10 @@ def days(text: str) -> int | Literal["fewest"]:
 
 @_converter
 def policy(text: str) -> DosingWeightPolicy:
-    """A built-in dosing-weight policy by name."""
-    return get_policy(text)
+    """A built-in dosing-weight policy by name (snake_case with a hint)."""
+    name = _kebab(text, BUILTIN_POLICIES, "--policy")
+    # An unknown name: the library's message (it suggests the closest).
+    return get_policy(text if name is None else name)
 
 
 @_converter
@@ -229,6 +267,65 @@ def frequency(text: str) -> ScigFrequency:
     from ivig_core.scig import parse_frequency  # noqa: PLC0415 - lazy
 
     return parse_frequency(text)
+
+
+def _kebab(text: str, names: Iterable[str], flag: str) -> str | None:
+    """*text* as one of the kebab-case *names*, or ``None``.
+
+    The snake_case spelling (``prior_thrombosis``) is accepted, with a hint
+    on stderr: every value on the command line is written in kebab-case.
+    """
+    key = text.strip().lower()
+    known = set(names)
+    if key in known:
+        return key
+    kebab = key.replace("_", "-")
+    if kebab in known:
+        sys.stderr.write(
+            f"ivig-core: hint: {flag} {text}: written {kebab} on the command line\n"
+        )
+        return kebab
+    return None
+
+
+def _did_you_mean(text: str, names: Iterable[str]) -> str:
+    close = difflib.get_close_matches(
+        text.strip().lower().replace("_", "-"), list(names), n=1
+    )
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+@_converter
+def risk_factor(text: str) -> RiskFactor:
+    """A risk factor in kebab-case (``prior-thrombosis``); snake_case with a hint."""
+    from ivig_core.patient import RiskFactor  # noqa: PLC0415 - lazy
+
+    names = {m.value.replace("_", "-"): m for m in RiskFactor}
+    found = _kebab(text, names, "--risk-factor")
+    if found is None:
+        raise InputError(
+            "risk_factor",
+            text,
+            f"one of {', '.join(names)}",
+            f"got {text!r}{_did_you_mean(text, names)}",
+        )
+    return names[found]
+
+
+def choice(names: Iterable[str], flag: str) -> Callable[[str], str]:
+    """An argparse ``type=`` for a kebab-case choice; snake_case with a hint."""
+    known = tuple(names)
+
+    def convert(text: str) -> str:
+        found = _kebab(text, known, flag)
+        if found is None:
+            msg = (
+                f"got {text!r}{_did_you_mean(text, known)}; allowed: {', '.join(known)}"
+            )
+            raise argparse.ArgumentTypeError(msg)
+        return found
+
+    return convert
 
 
 def site_rate(text: str) -> str:
@@ -367,8 +464,10 @@ def _patient_group(parser: argparse.ArgumentParser) -> None:
         dest="risk_factors",
         action="append",
         default=[],
+        type=risk_factor,
         metavar="NAME",
-        help="a recorded risk factor, e.g. diabetes (repeatable)",
+        help="a recorded risk factor, e.g. diabetes, prior-thrombosis "
+        "(repeatable; the error lists them all)",
     )
 
 
@@ -384,8 +483,9 @@ def _policy_options(group: argparse._ArgumentGroup) -> None:
     group.add_argument(
         "--rounding",
         required=True,
-        choices=ROUNDINGS,
-        help="vial rounding policy, applied once per course",
+        type=choice(ROUNDINGS, "--rounding"),
+        metavar="NAME",
+        help=f"vial rounding policy, applied once per course: {', '.join(ROUNDINGS)}",
     )
     group.add_argument(
         "--rounding-tolerance", help="for nearest-within: '10 %%' or 0.1"
@@ -418,9 +518,10 @@ def _output_group(parser: argparse.ArgumentParser) -> None:
     out = parser.add_argument_group("output")
     out.add_argument(
         "--format",
-        choices=["table", "json", "ics"],
+        choices=["table", "json", "ics", "html"],
         default="table",
-        help="table (default), json (the plan document) or ics (iCalendar)",
+        help="table (default), json (the plan document), ics (iCalendar) or "
+        "html (a printable worksheet)",
     )
     out.add_argument(
         "--plot",
@@ -483,9 +584,11 @@ def _plan_verb(plan: argparse.ArgumentParser) -> None:
     )
     reg.add_argument(
         "--taper",
-        choices=TAPERS,
+        type=choice(TAPERS, "--taper"),
+        metavar="NAME",
         help="add a published taper: jnd-2023 (90/75/50/25/0 %%, 12 weeks each) "
-        "or ProCID's -25 %% per infusion of the starting or previous dose",
+        "or ProCID's -25 %% per infusion of the starting or previous dose "
+        "(procid-starting, procid-previous)",
     )
     end = reg.add_mutually_exclusive_group()
     end.add_argument("--taper-end", choices=["stop"], help="end the taper by stopping")
@@ -772,6 +875,7 @@ def build_parser() -> argparse.ArgumentParser:
             "3 plan blocked by safety."
         ),
     )
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     weight = sub.add_parser(
         "weight",

@@ -10,6 +10,8 @@ print the ``weight`` and ``products`` verbs.
 from __future__ import annotations
 
 import sys
+import textwrap
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, TextIO
 
 from ivig_core.body import (
@@ -49,6 +51,8 @@ def emit(
     plot: Path | None,
     patient: Patient | None,
     rate_weight: str | None,
+    width: int = 100,
+    wording: Mapping[str, str] | None = None,
 ) -> bool:
     """Write *plan* to *out* as *fmt*; return whether it is ready to issue.
 
@@ -60,6 +64,8 @@ def emit(
         patient: The patient, for the report's first line (not stored in a
             plan document).
         rate_weight: The weight per-kg rates were multiplied by, if known.
+        width: The page width of the text report.
+        wording: Library phrases of the notes, as the command says them.
     """
     ready = plan.ready_to_issue
     if fmt == "ics":
@@ -76,8 +82,24 @@ def emit(
         from ivig_core.io.json import plan_to_json  # noqa: PLC0415 - extra
 
         out.write(plan_to_json(plan) + "\n")
+    elif fmt == "html":
+        from ivig_core.io.html import plan_to_html  # noqa: PLC0415 - extra
+
+        out.write(
+            plan_to_html(
+                plan, patient=patient, rate_weight=rate_weight, wording=wording
+            )
+        )
     else:
-        out.write(report(plan, patient=patient, rate_weight=rate_weight))
+        out.write(
+            report(
+                plan,
+                patient=patient,
+                rate_weight=rate_weight,
+                width=width,
+                wording=wording,
+            )
+        )
     if plot is not None:
         from ivig_core.io.plot import plot_course  # noqa: PLC0415 - extra
 
@@ -88,12 +110,38 @@ def emit(
 
 
 def weights(
-    patient: Patient, formula: IbwFormula, below: ShortStature, out: TextIO
+    patient: Patient,
+    formula: IbwFormula,
+    below: ShortStature,
+    out: TextIO,
+    *,
+    width: int = 100,
+    wording: Mapping[str, str] | None = None,
 ) -> None:
-    """BMI, IBW, AdjBW and the dosing weight under every built-in policy."""
+    """BMI, IBW, AdjBW and the dosing weight under every built-in policy.
+
+    Each policy's reason is wrapped to *width* columns; *wording* replaces
+    library phrases (argument names) with the command's.
+    """
+
+    def say(text: str) -> str:
+        for phrase, words in (wording or {}).items():
+            text = text.replace(phrase, words)
+        return text
+
+    def wrapped(head: str, text: str) -> str:
+        lines = textwrap.wrap(
+            say(text),
+            width=max(width - len(head), 30),
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+        return head + f"\n{' ' * len(head)}".join(lines) + "\n"
+
     weight_kg = patient.weight_kg
+    years = patient.age_years
     out.write(
-        f"Patient: {patient.sex.value}, {patient.age_years:g} year, "
+        f"Patient: {patient.sex.value}, {years:g} year{'' if years == 1 else 's'}, "
         f"{patient.height_cm:.1f} cm, {weight_kg:.1f} kg\n"
     )
     out.write(f"BMI: {bmi_kg_m2(weight_kg, patient.height_cm):.1f} kg/m²\n")
@@ -102,28 +150,30 @@ def weights(
             patient.height_cm, patient.sex, formula, below, patient.age_years
         )
     except InputError as exc:
-        out.write(f"IBW ({formula.value}): not computed: {exc}\n")
+        out.write(wrapped(f"IBW ({formula.value}): ", f"not computed: {exc}"))
     else:
         adjusted = adjbw_kg(weight_kg, ideal, ADJBW_FACTOR)
         out.write(f"IBW ({formula.value}): {ideal:.1f} kg\n")
         out.write(f"AdjBW (factor {ADJBW_FACTOR:g}): {adjusted:.1f} kg\n")
     out.write("\nDosing weight by policy:\n")
-    width = max(len(name) for name in BUILTIN_POLICIES)
+    name_width = max(len(name) for name in BUILTIN_POLICIES)
     for name, policy in BUILTIN_POLICIES.items():
         try:
             result = dosing_weight(patient, policy)
         except InputError as exc:
-            out.write(f"  {name:<{width}}  not applicable: {exc}\n")
+            out.write(wrapped(f"  {name:<{name_width}}  ", f"not applicable: {exc}"))
         else:
-            out.write(
-                f"  {name:<{width}}  {result.weight_kg:6.1f} kg  "
-                f"{result.basis.value:<13}  {result.reason}\n"
-            )
+            head = f"  {name:<{name_width}}  {result.weight_kg:6.1f} kg  "
+            head += f"{result.basis.value:<13}  "
+            out.write(wrapped(head, result.reason))
     out.write(f"\n{DISCLAIMER}\n")
 
 
-def products(out: TextIO) -> None:
-    """The product catalogue: key, name, concentration, routes, vials."""
+def products(out: TextIO, *, width: int = 100) -> None:
+    """The product catalogue: key, name, concentration, routes, vials.
+
+    The last column (indications) is wrapped to fit *width* columns.
+    """
     from ivig_core.products import default_catalogue  # noqa: PLC0415 - lazy
 
     catalogue = default_catalogue()
@@ -141,10 +191,26 @@ def products(out: TextIO) -> None:
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    lead = sum(widths) + 2 * len(widths)
+    beside = width - lead >= 20
     for row in rows:
         cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
-        out.write("  ".join([*cells, row[-1]]).rstrip() + "\n")
-    out.write(
-        "\nEach value group carries its source: see ivig_core.products and the "
-        "docs' product reference.\n"
+        if not beside:  # too narrow: the indications on lines of their own
+            out.write("  ".join(cells).rstrip() + "\n")
+            wrapped = textwrap.wrap(
+                row[-1],
+                width=max(width, 40),
+                initial_indent=" " * 4,
+                subsequent_indent=" " * 4,
+                break_on_hyphens=False,
+            )
+            out.writelines(f"{line}\n" for line in wrapped)
+            continue
+        last = textwrap.wrap(row[-1], width=width - lead, break_on_hyphens=False)
+        out.write("  ".join([*cells, last[0]]).rstrip() + "\n")
+        out.writelines(f"{' ' * lead}{more}\n" for more in last[1:])
+    note = (
+        "Each value group carries its source: see ivig_core.products and the "
+        "docs' product reference."
     )
+    out.write("\n" + "\n".join(textwrap.wrap(note, width=max(width, 40))) + "\n")

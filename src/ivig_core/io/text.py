@@ -52,7 +52,7 @@ Example:
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Final
 
 import attrs
@@ -76,9 +76,11 @@ __all__ = [
     "conversion",
     "days",
     "derivation",
+    "duration",
     "explain",
     "findings",
     "plan_sources",
+    "plural",
     "report",
     "run_table",
     "safety_summary",
@@ -90,7 +92,10 @@ __all__ = [
 #: The line every report ends with.
 DISCLAIMER: Final = "ivig_core computes and checks; it does not prescribe."
 
+#: The width of the text report unless told (:func:`report`'s *width*).
 _WIDTH: Final = 100
+#: The narrowest width prose is wrapped to, whatever the terminal.
+MIN_WIDTH: Final = 40
 
 _ROUTES: Final = {
     Route.IV: "intravenous",
@@ -355,15 +360,48 @@ def conversion(dose: ScigDose) -> str:
 # The command's report
 
 
-def _wrap(text: str, indent: str, *, first: str | None = None) -> list[str]:
+def _wrap(
+    text: str, indent: str, *, first: str | None = None, width: int = _WIDTH
+) -> list[str]:
     return textwrap.wrap(
         text,
-        width=_WIDTH,
+        width=max(width, MIN_WIDTH),
         initial_indent=indent if first is None else first,
         subsequent_indent=indent,
         break_on_hyphens=False,
         break_long_words=False,
     )
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """*count* with its noun, singular or plural: ``1 course``, ``2 courses``.
+
+    Example:
+        >>> plural(1, "course"), plural(16, "course"), plural(2, "day")
+        ('1 course', '16 courses', '2 days')
+
+    .. versionadded:: 0.1.0
+    """
+    noun = one if count == 1 else (many or f"{one}s")
+    return f"{count} {noun}"
+
+
+def duration(minutes: float) -> str:
+    """A duration in whole minutes as people write it.
+
+    Example:
+        >>> duration(44.2), duration(60), duration(295.4), duration(3849)
+        ('44 min', '1 h 00 min', '4 h 55 min', '64 h 09 min')
+
+    .. versionadded:: 0.1.0
+    """
+    whole = int(minutes + 0.5)
+    hours, rest = divmod(whole, 60)
+    return f"{rest} min" if hours == 0 else f"{hours} h {rest:02d} min"
+
+
+def _age(years: float) -> str:
+    return f"{years:g} year" if years == 1 else f"{years:g} years"
 
 
 def _g(value: float) -> str:
@@ -378,80 +416,126 @@ def _vials(infusion: Infusion) -> str:
     return "+".join(parts) + " g"
 
 
-def _duration(minutes: float) -> str:
-    whole = int(minutes + 0.5)
-    return f"{whole // 60} h {whole % 60:02d} min"
-
-
 def _rates(infusion: Infusion) -> str:
     return "→".join(f"{s.rate_ml_h:.0f}" for s in infusion.run.steps)
 
 
-def days(plan: Plan) -> str:
+def _key(n: int) -> str:
+    """Rate-step keys: A, B, ..., Z, then 27, 28, ..."""
+    return chr(ord("A") + n) if n < 26 else str(n + 1)
+
+
+#: The columns of :func:`days` aligned right.
+_RIGHT: Final = frozenset(
+    {"g/kg", "calc g", "disp g", "mL", "sites", "mL/site", "mL/h/site"}
+)
+
+
+def _day_rows(plan: Plan, rate_keys: Mapping[str, str] | None) -> list[dict[str, str]]:
+    """One row per infusion (by column name), then the total row."""
+    sc = plan.route is not Route.IV
+    rows = []
+    for i in plan.infusions:
+        row = {
+            "date": i.date.isoformat(),
+            "phase": i.phase.value,
+            "course": f"{i.cycle} d{i.day}/{i.days_in_course}",
+            "g/kg": f"{i.dose_g_per_kg:.2f}",
+            "calc g": f"{i.calculated_g:.2f}",
+            "disp g": _g(i.dispensed_g),
+            "vials": _vials(i),
+            "mL": f"{i.volume_ml:.0f}",
+        }
+        if sc:
+            row["sites"] = "" if i.sc is None else str(i.sc.sites)
+            row["mL/site"] = "" if i.sc is None else f"{i.sc.volume_per_site_ml:.1f}"
+            row["mL/h/site"] = "" if i.sc is None else f"{i.sc.rate_per_site_ml_h:.1f}"
+        elif rate_keys is None:
+            row["rate steps mL/h"] = _rates(i)
+        else:
+            row["rate"] = rate_keys[_rates(i)]
+        row["duration"] = duration(i.run.duration_min)
+        rows.append(row)
+    rows.append(
+        {
+            "date": "total",
+            "phase": plural(len(plan.cycles), "course"),
+            "calc g": f"{plan.total_calculated_g:.2f}",
+            "disp g": _g(plan.total_dispensed_g),
+            "mL": f"{plan.total_volume_ml:.0f}",
+            "duration": duration(plan.total_duration_min),
+        }
+    )
+    return rows
+
+
+def _grid(rows: list[dict[str, str]], columns: list[str], gap: str) -> list[str]:
+    """*rows* as aligned text under a header, with rules around the body."""
+    cells = [columns, *([row.get(c, "") for c in columns] for row in rows)]
+    widths = [max(len(r[n]) for r in cells) for n in range(len(columns))]
+    lines = []
+    for n, row in enumerate(cells):
+        text = gap.join(
+            cell.rjust(w) if c in _RIGHT else cell.ljust(w)
+            for c, cell, w in zip(columns, row, widths, strict=True)
+        )
+        lines.append(text.rstrip())
+        if n in {0, len(cells) - 2}:
+            lines.append(gap.join("-" * w for w in widths))
+    return lines
+
+
+def days(plan: Plan, *, width: int = _WIDTH) -> str:
     """The infusion days with vials, volume and duration, and a total row.
 
     An IV plan shows each day's rate steps (mL/h); an SC or facilitated-SC
     plan shows its sites, mL per site and mL/h per site instead.
 
+    The table fits *width* columns where it can: if the full layout is
+    wider, the rate steps move to a key below the table (``rate A: 34→68
+    mL/h``), then the calculated grams (dose × dosing weight, before vial
+    rounding) leave the table for a line below it, then the columns close up,
+    then the phase column goes.
+
     .. versionadded:: 0.1.0
     """
     sc = plan.route is not Route.IV
-    head = ("date", "phase", "course", "g/kg", "calc g", "disp g", "vials", "mL")
-    tail = ("sites", "mL/site", "mL/h/site") if sc else ("rate steps mL/h",)
-    header = (*head, *tail, "duration")
-    rows = [header]
-    for i in plan.infusions:
-        cells = (
-            i.date.isoformat(),
-            i.phase.value,
-            f"{i.cycle} d{i.day}/{i.days_in_course}",
-            f"{i.dose_g_per_kg:.2f}",
-            f"{i.calculated_g:.2f}",
-            _g(i.dispensed_g),
-            _vials(i),
-            f"{i.volume_ml:.0f}",
+    keys = dict.fromkeys(_rates(i) for i in plan.infusions)
+    rate_keys = {steps: _key(n) for n, steps in enumerate(keys)}
+    tail = ["sites", "mL/site", "mL/h/site"] if sc else ["rate steps mL/h"]
+    full = ["date", "phase", "course", "g/kg", "calc g", "disp g", "vials", "mL"]
+    layouts: list[tuple[bool, list[str], str]] = [
+        (False, [*full, *tail, "duration"], "  ")
+    ]
+    narrow_tail = tail if sc else ["rate"]
+    narrow = [c for c in full if c != "calc g"]
+    layouts += [
+        (not sc, [*full, *narrow_tail, "duration"], "  "),
+        (not sc, [*narrow, *narrow_tail, "duration"], "  "),
+        (not sc, [*narrow, *narrow_tail, "duration"], " "),
+        # Last: without the phase (the course number still tells the days).
+        (not sc, [c for c in narrow if c != "phase"] + [*narrow_tail, "duration"], " "),
+    ]
+    for keyed, columns, gap in layouts:  # pragma: no branch - the last one is used
+        rows = _day_rows(plan, rate_keys if keyed else None)
+        lines = _grid(rows, columns, gap)
+        if max(map(len, lines)) <= width:
+            break
+    if "calc g" not in columns:
+        lines += _wrap(
+            f"calc g (g/kg × dosing weight, before vial rounding): "
+            f"{plan.total_calculated_g:.2f} g in all",
+            "  ",
+            first="",
+            width=width,
         )
-        if i.sc is None:
-            extra: tuple[str, ...] = ("", "", "") if sc else (_rates(i),)
-        elif sc:
-            extra = (
-                str(i.sc.sites),
-                f"{i.sc.volume_per_site_ml:.1f}",
-                f"{i.sc.rate_per_site_ml_h:.1f}",
-            )
-        else:  # pragma: no cover - SC details on an IV plan are refused
-            extra = (_rates(i),)
-        rows.append((*cells, *extra, _duration(i.run.duration_min)))
-    rows.append(
-        (
-            "total",
-            "",
-            f"{len(plan.cycles)} courses",
-            "",
-            f"{plan.total_calculated_g:.2f}",
-            _g(plan.total_dispensed_g),
-            "",
-            f"{plan.total_volume_ml:.0f}",
-            *("" for _ in tail),
-            _duration(plan.total_duration_min),
-        )
-    )
-    right = {3, 4, 5, 7, 8, 9, 10} if sc else {3, 4, 5, 7}
-    widths = [max(len(r[c]) for r in rows) for c in range(len(header))]
-    lines = []
-    for n, row in enumerate(rows):
-        cells = tuple(
-            cell.rjust(w) if c in right else cell.ljust(w)
-            for c, (cell, w) in enumerate(zip(row, widths, strict=True))
-        )
-        lines.append("  ".join(cells).rstrip())
-        if n == 0 or n == len(rows) - 2:
-            lines.append("  ".join("-" * w for w in widths))
+    if keyed:
+        lines += [f"rate {key}: {steps} mL/h" for steps, key in rate_keys.items()]
     return "\n".join(lines)
 
 
-def derivation(plan: Plan) -> str:
-    """How the doses were derived: the plan's trace, wrapped.
+def derivation(plan: Plan, *, width: int = _WIDTH) -> str:
+    """How the doses were derived: the plan's trace, wrapped to *width*.
 
     The per-infusion traces (vials, sites, rate) are left to :func:`days`.
 
@@ -461,45 +545,63 @@ def derivation(plan: Plan) -> str:
     for t in plan.trace:
         if t.what.startswith("infusion of "):
             continue
-        lines += _wrap(f"{t.what} = {t.value}", "      ", first="  - ")
-        lines += _wrap(f"formula: {t.formula}", "      ", first="    ")
-        lines += _wrap(f"inputs:  {t.inputs}", "      ", first="    ")
-        lines += _wrap(f"source:  {t.source}", "      ", first="    ")
+        lines += _wrap(f"{t.what} = {t.value}", "      ", first="  - ", width=width)
+        lines += _wrap(f"formula: {t.formula}", "      ", first="    ", width=width)
+        lines += _wrap(f"inputs:  {t.inputs}", "      ", first="    ", width=width)
+        lines += _wrap(f"source:  {t.source}", "      ", first="    ", width=width)
     return "\n".join(lines)
 
 
-def _finding(report: SafetyReport, finding: Finding) -> list[str]:
+def _finding(report: SafetyReport, finding: Finding, width: int) -> list[str]:
     status = "" if finding.assessed else ", not assessed"
     mark = " (overridden)" if report.is_overridden(finding) else ""
     head = (
-        f"  {finding.severity.name}{status}: {finding.code.value} "
+        f"{finding.severity.name}{status}: {finding.code.value} "
         f"({finding.concerns}){mark}"
     )
-    lines = [head]
-    lines += _wrap(finding.message, "      ")
-    lines += _wrap(f"Source: {finding.source}", "      ")
+    lines = _wrap(head, "    ", first="  ", width=width)
+    lines += _wrap(finding.message, "      ", width=width)
+    lines += _wrap(f"Source: {finding.source}", "      ", width=width)
     return lines
 
 
-def findings(report: SafetyReport) -> str:
+def findings(report: SafetyReport, *, width: int = _WIDTH) -> str:
     """Every finding with its message and source, the overrides, the status.
+
+    Lines are wrapped to *width*.
 
     .. versionadded:: 0.1.0
     """
     blocking = report.blocking
     lines = [f"Safety findings ({len(report.findings)}):"]
     for finding in report.findings:
-        lines += _finding(report, finding)
+        lines += _finding(report, finding, width)
     for o in report.overrides:
         unused = " [matches no finding]" if o in report.unused_overrides else ""
-        lines.append(f"  Override {o.code.value}: {o.reason}{unused}")
+        lines += _wrap(
+            f"Override {o.code.value}: {o.reason}{unused}",
+            "    ",
+            first="  ",
+            width=width,
+        )
     lines.append("")
     if blocking:
         codes = ", ".join(dict.fromkeys(f.code.value for f in blocking))
-        lines.append(f"Status: BLOCKED by safety ({len(blocking)} blocking: {codes})")
+        lines += _wrap(
+            f"Status: BLOCKED by safety ({len(blocking)} blocking: {codes})",
+            "    ",
+            first="",
+            width=width,
+        )
     else:
         lines.append("Status: READY to issue (no blocking findings)")
     return "\n".join(lines)
+
+
+def _reword(text: str, wording: Mapping[str, str]) -> str:
+    for phrase, words in wording.items():
+        text = text.replace(phrase, words)
+    return text
 
 
 def report(
@@ -507,6 +609,8 @@ def report(
     *,
     patient: Patient | None = None,
     rate_weight: str | None = None,
+    width: int = _WIDTH,
+    wording: Mapping[str, str] | None = None,
 ) -> str:
     """The page ``ivig-core plan``, ``scig`` and ``show`` print for a plan.
 
@@ -516,6 +620,11 @@ def report(
         patient: The patient, if known (a stored plan does not hold one).
         rate_weight: The weight the per-kg rates were multiplied by
             (``"dosing"`` or ``"actual"``), if known.
+        width: The page width in columns: prose is wrapped to it and the
+            infusion table drops to a narrower layout to fit (:func:`days`).
+        wording: Phrases of the plan's notes to say otherwise, e.g. a
+            library argument replaced by the command-line option that sets
+            it (the ``ivig-core`` command passes its own).
 
     .. versionadded:: 0.1.0
     """
@@ -523,7 +632,7 @@ def report(
     who = (
         "not stored in a plan document"
         if patient is None
-        else f"{patient.sex.value}, {patient.age_years:g} year, "
+        else f"{patient.sex.value}, {_age(patient.age_years)}, "
         f"{patient.height_cm:.1f} cm, {patient.weight_kg:.1f} kg"
     )
     basis = (
@@ -531,39 +640,46 @@ def report(
         f"{weight.policy}): {weight.reason}"
     )
     extent = (
-        f"{len(plan.cycles)} courses, {len(plan.infusions)} infusion days "
+        f"{plural(len(plan.cycles), 'course')}, "
+        f"{plural(len(plan.infusions), 'infusion day')} "
         f"from {plan.start.isoformat()}, ended by {plan.ended}"
     )
     rates = "" if rate_weight is None else f"; rates on the {rate_weight} weight"
     indication = plan.indication or "no indication recorded"
     sc = plan.route is not Route.IV
+    pad = " " * 16
+
+    def head(label: str, text: str) -> list[str]:
+        return _wrap(text, pad, first=f"{label + ':':<16}", width=width)
+
     lines = [
-        f"Patient:        {who}",
-        f"Regimen:        {plan.regimen.name}",
-        *_wrap(f"Source: {plan.regimen.source}", "                "),
-        f"Product:        {plan.product} for {indication}",
-        *([f"Route:          {_ROUTES[plan.route]}"] if sc else []),
-        f"Dosing weight:  {basis}",
-        f"Rounding:       {plan.rounding}{rates}",
-        f"Plan:           {extent}",
+        *head("Patient", who),
+        *head("Regimen", plan.regimen.name),
+        *_wrap(f"Source: {plan.regimen.source}", pad, width=width),
+        *head("Product", f"{plan.product} for {indication}"),
+        *(head("Route", _ROUTES[plan.route]) if sc else []),
+        *head("Dosing weight", basis),
+        *head("Rounding", f"{plan.rounding}{rates}"),
+        *head("Plan", extent),
         "",
-        days(plan),
+        days(plan, width=width),
     ]
+    reword = {} if wording is None else wording
     if plan.notes:
         lines += ["", "Notes:"]
         for note in plan.notes:
-            lines += _wrap(note, "    ", first="  - ")
+            lines += _wrap(_reword(note, reword), "    ", first="  - ", width=width)
     rate_notes = _rate_notes(plan)
     if rate_notes:
         lines += ["", "Infusion rates:"]
         for note in rate_notes:
-            lines += _wrap(note, "    ", first="  - ")
+            lines += _wrap(_reword(note, reword), "    ", first="  - ", width=width)
     if sc:
-        lines += ["", derivation(plan)]
+        lines += ["", derivation(plan, width=width)]
     safety = (
         "Safety: not assessed (the plan carries no safety report)"
         if plan.safety is None
-        else findings(plan.safety)
+        else findings(plan.safety, width=width)
     )
     lines += ["", safety, "", DISCLAIMER]
     return "\n".join(lines) + "\n"
