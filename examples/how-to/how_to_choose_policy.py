@@ -67,13 +67,14 @@ except Exception as exc:  # noqa: BLE001 - the page shows this refusal
 import attrs
 from ivig_core import DosingWeight, Q_, adjusted_body_weight, bmi, ideal_body_weight
 from ivig_core.dosing_weight import WeightBasis
+from ivig_core.sources import cited
 @attrs.frozen(kw_only=True)
 class IbwUnlessObese:
     """IBW; actual weight when lower; adjusted weight when obese."""
 
     obese_bmi_above: float  # required: the source text does not define "obese"
     name: str = "ibw-unless-obese"
-    source: str = "University of Toledo policy 3364-133-93 (reference §1.6)"
+    source: str = cited("IBW unless obese", "utoledo-ivig-policy")
 
     def dosing_weight(self, patient):
         actual = patient.weight_kg

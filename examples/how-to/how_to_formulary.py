@@ -93,9 +93,10 @@ print([step.rate_value for step in ramp.steps])
 print(ramp.notes)
 from ivig_core.infusion import plan_infusion
 from ivig_core.rates import RateSchedule, RateStep
+from ivig_core.sources import cited
 order_form = RateSchedule.ramp(
     start="30 mL/h", increment="30 mL/h", every="15 min", maximum="150 mL/h",
-    source="US IVIG order form (reference §1.6)")
+    source=cited("order form ramp", "us-ivig-order-form"))
 run = plan_infusion(volume=sel.volume, product=product, schedule=order_form,
                     rate_weight="70 kg", indication="pi")
 from ivig_core.io.text import run_table
