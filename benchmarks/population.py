@@ -32,7 +32,7 @@ def requests(n: int) -> list[Request]:
     s = bc.setup()
     rng = random.Random(SEED)  # noqa: S311 - synthetic data, not security
     weekends = ClosedDays.weekends()
-    out = []
+    out: list[Request] = []
     for i in range(n):
         sex = "female" if i % 2 else "male"
         height = round(rng.uniform(153.0, 200.0), 1)
