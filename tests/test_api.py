@@ -47,6 +47,8 @@ PUBLIC_MODULES = (
     "io.plot",
     "io.ical",
     "batch",
+    "population",
+    "population.distributed",
     "cli",
     "testing",
 )

@@ -55,7 +55,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Final, TextIO
 
 from ivig_core.body import IbwFormula
-from ivig_core.cli import build, render
+from ivig_core.cli import build, impact, render
 from ivig_core.cli.parser import EXAMPLE_ARGS, ArgumentsError, build_parser
 from ivig_core.errors import IvigError
 
@@ -142,6 +142,7 @@ _VERBS: Final[dict[str, Callable[[argparse.Namespace, TextIO], int]]] = {
     "example": _example,
     "show": _show,
     "products": _products,
+    "impact": impact.run,
 }
 
 
