@@ -15,9 +15,10 @@ request's index, the caller's key and the error; one bad patient never stops
 the batch. Any other exception is a bug and propagates.
 
 Requests, plans and failures pickle, so the same function runs in a local
-process pool (``processes=N``) and, unchanged, on a distributed engine (Dask,
-Spark, Ray): map :func:`plan_one` over the requests there (see the how-to
-``docs/how-to/batch.rst``).
+process pool (``processes=N``) and, unchanged, on a distributed engine: map
+:func:`plan_one` over the indexed requests there (the how-to
+``docs/how-to/batch.rst`` does it on Dask). For a table of patients compared
+under several policies, see :mod:`ivig_core.population`.
 
 Example:
     >>> import datetime as dt

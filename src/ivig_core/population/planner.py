@@ -420,7 +420,11 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     for name in ("row", "vials_year", "infusions_year", "plan_days"):
         frame[name] = frame[name].astype("Int64")
     for name in ("id", "scenario", "policy", "rounding", "status", "field", "message"):
-        frame[name] = frame[name].astype(object)
+        frame[name] = pd.Series(
+            [None if _missing(v) else v for v in frame[name]],
+            index=frame.index,
+            dtype=object,
+        )
     for name in (
         "dosing_weight_kg",
         "calculated_g_year",
