@@ -417,3 +417,15 @@ def test_empty_population() -> None:
     results = plan_population(frame, SCENARIOS, SETTINGS)
     assert list(results.columns) == list(RESULT_COLUMNS)
     assert results.empty
+
+
+def test_a_raw_table_is_read_first() -> None:
+    """A table as from a file is read; a Population's slice keeps its rows."""
+    table = synthetic_population(6, random_state=5)
+    population = read_population(table)
+    direct = plan_population(table, SCENARIOS[:1], SETTINGS)
+    pd.testing.assert_frame_equal(
+        direct, plan_population(population, SCENARIOS[:1], SETTINGS)
+    )
+    tail = plan_population(population.frame.iloc[3:], SCENARIOS[:1], SETTINGS)
+    assert tail["row"].tolist() == [4, 5, 6]

@@ -36,6 +36,12 @@ Verbs:
 ``ivig-core products``
     The product catalogue.
 
+``ivig-core impact POPULATION``
+    The policy-impact report of a population table (CSV or Parquet) planned
+    under each ``--policy`` and ``--rounding``: totals, distributions, the
+    differences against the baseline, the patients who change most
+    (:mod:`ivig_core.cli.impact`; needs the ``population`` extra).
+
 Exit status:
 
 * 0 (:data:`EXIT_OK`): success; for ``plan`` and ``scig``, the plan is

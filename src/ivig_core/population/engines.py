@@ -27,7 +27,7 @@ from ivig_core.population.planner import (
     combine,
     plan_rows,
 )
-from ivig_core.population.table import Population
+from ivig_core.population.table import Population, read_population
 
 
 __all__ = ["DEFAULT_CHUNK_ROWS", "Engine", "plan_population"]
@@ -79,7 +79,8 @@ def plan_population(
     """Plan every patient under every scenario; the results table.
 
     Args:
-        population: A :class:`Population` (or its frame).
+        population: A :class:`Population`, a slice of its frame, or a
+            table in the layout :func:`read_population` reads.
         scenarios: The scenarios, the first being the usual baseline.
         settings: What is the same for every patient.
         engine: ``"serial"`` (this process), ``"processes"`` (a
@@ -103,13 +104,18 @@ def plan_population(
 
     .. versionadded:: 0.1.0
     """
-    frame = population.frame if isinstance(population, Population) else population
     chosen = _scenarios(scenarios)
     rows = whole(chunk_rows, field="chunk_rows")
+    if engine not in {"serial", "processes", "dask"}:
+        raise InputError("engine", engine, "'serial', 'processes' or 'dask'")
+    if isinstance(population, Population):
+        frame = population.frame
+    elif "row" in population.columns:  # a slice of a Population's frame
+        frame = population
+    else:  # a table as read from a file
+        frame = read_population(population).frame
     if engine == "dask":
         return distributed.plan_dask(frame, chosen, settings, chunk_rows=rows)
-    if engine not in {"serial", "processes"}:
-        raise InputError("engine", engine, "'serial', 'processes' or 'dask'")
     chunks = _chunks(frame, rows)
     parts: list[pd.DataFrame] = []
     with _bar(len(frame), show=_show_progress(progress, len(frame))) as bar:
