@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_cases as bc
 
 from ivig_core import Patient
-from ivig_core.batch import PlanRequest, PlanResult, plan_many
+from ivig_core.batch import PlanResult, Request, plan_many
 from ivig_core.planning import ClosedDays
 
 
@@ -27,12 +27,12 @@ SEED: Final = 9
 _POLICIES: Final = ("actual", "adjusted", "ideal", "bloodstar-2026")
 
 
-def requests(n: int) -> list[PlanRequest]:
+def requests(n: int) -> list[Request]:
     """*n* plan requests (the same first requests for every *n*)."""
     s = bc.setup()
     rng = random.Random(SEED)  # noqa: S311 - synthetic data, not security
     weekends = ClosedDays.weekends()
-    out = []
+    out: list[Request] = []
     for i in range(n):
         sex = "female" if i % 2 else "male"
         height = round(rng.uniform(153.0, 200.0), 1)
@@ -44,23 +44,21 @@ def requests(n: int) -> list[PlanRequest]:
             height=f"{height} cm",
             weight=f"{weight} kg",
         )
-        options: dict[str, object] = {"rate_schedule": s.schedule}
+        request: dict[str, object] = {
+            "key": i,
+            "patient": patient,
+            "regimen": s.regimen,
+            "product": s.product,
+            "start": bc.START,
+            "policy": _POLICIES[i % len(_POLICIES)],
+            "rounding": "never-below",
+            "indication": bc.INDICATION,
+            "rate_weight": "dosing",
+            "rate_schedule": s.schedule,
+        }
         if i % 3 == 0:
-            options["closed"] = weekends
-        out.append(
-            PlanRequest(
-                key=i,
-                patient=patient,
-                regimen=s.regimen,
-                product=s.product,
-                start=bc.START,
-                policy=_POLICIES[i % len(_POLICIES)],
-                rounding="never-below",
-                indication=bc.INDICATION,
-                rate_weight="dosing",
-                options=options,
-            )
-        )
+            request["closed"] = weekends
+        out.append(request)
     return out
 
 
@@ -69,6 +67,6 @@ def warm() -> None:
     plan(requests(4))
 
 
-def plan(reqs: list[PlanRequest]) -> list[PlanResult]:
+def plan(reqs: list[Request]) -> list[PlanResult]:
     """Plan the requests serially."""
     return plan_many(reqs)

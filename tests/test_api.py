@@ -50,6 +50,8 @@ PUBLIC_MODULES = (
     "io.fhir",
     "io.html",
     "batch",
+    "population",
+    "population.distributed",
     "cli",
     "service",
     "testing",

@@ -3,19 +3,22 @@
 For population-scale work (supply forecasting for a clinic, research, a
 nightly re-plan) :func:`plan_many` runs the planning pipeline once per
 request and returns the results **in input order**. A request is the
-planner's own :class:`ivig_core.planning.PlanRequest` (planned as it is), a
-:class:`PlanRequest` of this module (its fields and the optional keyword
-arguments of :func:`~ivig_core.planning.plan_course`, with a ``key``), or a
-mapping of plan_course's keyword arguments. A request that the library refuses (an
+planner's own :class:`ivig_core.planning.PlanRequest` (planned as it is), or
+a mapping of :func:`~ivig_core.planning.plan_course`'s keyword arguments with
+an optional ``"key"`` (the caller's identifier, copied to a failure) and a
+``"patient"`` that may be a row of :class:`~ivig_core.Patient`'s arguments
+(built inside the batch, so that a bad row becomes a failure). A request
+that the library refuses (an
 :class:`~ivig_core.errors.IvigError`: bad input, a plan that cannot be built,
 a strict-mode safety block) becomes a :class:`PlanFailure` holding the
 request's index, the caller's key and the error; one bad patient never stops
 the batch. Any other exception is a bug and propagates.
 
 Requests, plans and failures pickle, so the same function runs in a local
-process pool (``processes=N``) and, unchanged, on a distributed engine (Dask,
-Spark, Ray): map :func:`plan_one` over the requests there (see the how-to
-``docs/how-to/batch.rst``).
+process pool (``processes=N``) and, unchanged, on a distributed engine: map
+:func:`plan_one` over the indexed requests there (the how-to
+``docs/how-to/batch.rst`` does it on Dask). For a table of patients compared
+under several policies, see :mod:`ivig_core.population`.
 
 Example:
     >>> import datetime as dt
@@ -26,14 +29,14 @@ Example:
     >>> schedule = rate_schedule("octagam 10%", "dermatomyositis",
     ...                          increment="1 mg/kg/min", interval="30 min")
     >>> def request(height, key):
-    ...     return PlanRequest(
+    ...     return dict(
     ...         key=key,
     ...         patient=Patient(sex="female", age="54 year", height=height,
     ...                         weight="70 kg"),
     ...         regimen=regimen, product="octagam 10%", start=dt.date(2026, 1, 5),
     ...         policy="ideal", rounding="never-below",
     ...         indication="dermatomyositis", rate_weight="dosing",
-    ...         options={"rate_schedule": schedule})
+    ...         rate_schedule=schedule)
     >>> results = plan_many([request("165 cm", "A"), request("150 cm", "B"),
     ...                      request("170 cm", "C")])
     >>> [type(r).__name__ for r in results]
@@ -48,9 +51,8 @@ Example:
 from __future__ import annotations
 
 import concurrent.futures
-import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Final, TypeAlias
+from typing import Any, Final, TypeAlias
 
 import attrs
 
@@ -61,18 +63,10 @@ from ivig_core.plan import Plan
 from ivig_core.planning import request as planning_request
 from ivig_core.planning.course import plan_course
 from ivig_core.planning.pipeline import plan
-from ivig_core.products import Product
-from ivig_core.regimen import Regimen
-
-
-if TYPE_CHECKING:
-    from ivig_core.dosing_weight import DosingWeightPolicy
-    from ivig_core.vials import RoundingPolicy
 
 
 __all__ = [
     "PlanFailure",
-    "PlanRequest",
     "PlanResult",
     "Request",
     "iter_plans",
@@ -82,77 +76,6 @@ __all__ = [
 
 #: Requests sent to a worker process at a time (amortises the pickling).
 DEFAULT_CHUNKSIZE: Final = 16
-
-
-def _options(value: object) -> Mapping[str, object]:
-    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-        raise InputError("options", value, "a mapping of plan_course keyword arguments")
-    clash = sorted(set(value) & _REQUIRED)
-    if clash:
-        raise InputError(
-            f"options.{clash[0]}",
-            value[clash[0]],
-            "a keyword not given as a PlanRequest field",
-        )
-    return dict(value)
-
-
-@attrs.frozen(kw_only=True)
-class PlanRequest:
-    """The arguments of one :func:`~ivig_core.planning.plan_course` call.
-
-    The fields are plan_course's required arguments, with no defaults (the
-    clinically decisive choices are made per request, as for plan_course);
-    *options* holds its optional keyword arguments (``rate_schedule``,
-    ``closed``, ``limits``, ``at_risk_cap``, safety arguments, ...). Values
-    are checked by plan_course when the request is planned, so a bad
-    request becomes a :class:`PlanFailure` instead of stopping the batch.
-
-    For a process pool or a distributed engine every value must pickle:
-    use :class:`~ivig_core.planning.ClosedDays` rather than a lambda for
-    ``closed``.
-
-    Attributes:
-        patient: The patient, or a mapping of :class:`~ivig_core.Patient`'s
-            arguments (``{"sex": "female", "weight": "92 kg", ...}``), built
-            when the request is planned so that a bad row becomes a failure.
-        regimen: A regimen with every choice made.
-        product: A product or its name.
-        start: The first day of the first course.
-        policy: The dosing-weight policy (object or built-in name).
-        rounding: The vial rounding policy (object or name).
-        indication: The indication whose rates and limits apply.
-        rate_weight: ``"dosing"`` or ``"actual"``.
-        options: Other keyword arguments of plan_course.
-        key: The caller's identifier for the request (a record number, a
-            row id), copied to the failure record; not used for planning.
-
-    .. versionadded:: 0.1.0
-    """
-
-    patient: Patient | Mapping[str, object]
-    regimen: Regimen
-    product: Product | str
-    start: dt.date
-    policy: DosingWeightPolicy | str
-    rounding: RoundingPolicy | str
-    indication: str
-    rate_weight: str
-    options: Mapping[str, object] = attrs.field(factory=dict, converter=_options)
-    key: object = None
-
-    def arguments(self) -> dict[str, Any]:
-        """The keyword arguments for plan_course."""
-        return {name: getattr(self, name) for name in _REQUIRED} | dict(self.options)
-
-
-#: The planner's required arguments: the fields of
-#: :class:`ivig_core.planning.PlanRequest` without a default.
-_REQUIRED: Final = frozenset(
-    f.name
-    for f in attrs.fields(planning_request.PlanRequest)
-    if f.default is attrs.NOTHING
-)
 
 
 @attrs.frozen(kw_only=True)
@@ -165,8 +88,9 @@ class PlanFailure:
 
     Attributes:
         index: The request's position in the input, from 0.
-        key: The request's :attr:`PlanRequest.key` (``None`` for a mapping
-            request without a ``"key"``).
+        key: The mapping request's ``"key"`` (``None`` for a
+            :class:`~ivig_core.planning.PlanRequest` or a mapping without
+            one).
         error_type: The error's class name (``"InputError"``,
             ``"PlanningError"``, ``"UnitError"``, ``"SafetyBlock"``).
         message: The error's message (it names the field, the value and
@@ -203,10 +127,6 @@ PlanResult: TypeAlias = Plan | PlanFailure
 
 
 def _key(request: object) -> object:
-    if isinstance(request, planning_request.PlanRequest):
-        return None
-    if isinstance(request, PlanRequest):
-        return request.key
     if isinstance(request, Mapping):
         return request.get("key")
     return None
@@ -214,9 +134,7 @@ def _key(request: object) -> object:
 
 def _arguments(request: object) -> dict[str, Any]:
     """plan_course's keyword arguments, the patient built; or refuse."""
-    if isinstance(request, PlanRequest):
-        arguments = request.arguments()
-    elif isinstance(request, Mapping) and all(isinstance(k, str) for k in request):
+    if isinstance(request, Mapping) and all(isinstance(k, str) for k in request):
         arguments = {k: v for k, v in request.items() if k != "key"}
     else:
         raise InputError(
@@ -233,7 +151,7 @@ def _arguments(request: object) -> dict[str, Any]:
 
 
 #: What :func:`plan_one` takes.
-Request: TypeAlias = planning_request.PlanRequest | PlanRequest | Mapping[str, Any]
+Request: TypeAlias = planning_request.PlanRequest | Mapping[str, Any]
 
 
 def plan_one(request: Request, index: int = 0) -> PlanResult:
@@ -243,9 +161,10 @@ def plan_one(request: Request, index: int = 0) -> PlanResult:
     function of plain, picklable values.
 
     Args:
-        request: A :class:`ivig_core.planning.PlanRequest`, a
-            :class:`PlanRequest`, or a mapping of plan_course's keyword
-            arguments (with an optional ``"key"``).
+        request: A :class:`ivig_core.planning.PlanRequest`, or a mapping
+            of plan_course's keyword arguments (with an optional
+            ``"key"``; its ``"patient"`` may be a mapping of
+            :class:`~ivig_core.Patient`'s arguments).
         index: The request's position, recorded on a failure.
 
     Returns:
@@ -322,10 +241,10 @@ def plan_many(
     """Plan every request; results in input order, failures in place.
 
     Args:
-        requests: :class:`ivig_core.planning.PlanRequest` objects,
-            :class:`PlanRequest` objects, or mappings of
-            :func:`~ivig_core.planning.plan_course`'s keyword arguments
-            (each may carry a ``"key"``).
+        requests: :class:`ivig_core.planning.PlanRequest` objects, or
+            mappings of :func:`~ivig_core.planning.plan_course`'s keyword
+            arguments (each may carry a ``"key"``, and its ``"patient"``
+            may be a mapping of :class:`~ivig_core.Patient`'s arguments).
         processes: ``None`` or 1 to plan in this process; N > 1 to plan in a
             :class:`concurrent.futures.ProcessPoolExecutor` of N workers
             (every request must pickle).

@@ -39,6 +39,11 @@ Verbs:
 
 ``ivig-core serve``
     The CDS Hooks service (extra ``service``), see :mod:`ivig_core.cli.serve`.
+``ivig-core impact POPULATION``
+    The policy-impact report of a population table (CSV or Parquet) planned
+    under each ``--policy`` and ``--rounding``: totals, distributions, the
+    differences against the baseline, the patients who change most
+    (:mod:`ivig_core.cli.impact`; needs the ``population`` extra).
 
 Exit status:
 
@@ -71,7 +76,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Final, TextIO
 
 from ivig_core.body import IbwFormula
-from ivig_core.cli import build, render
+from ivig_core.cli import build, impact, render
 from ivig_core.cli.parser import EXAMPLE_ARGS, ArgumentsError, build_parser
 from ivig_core.errors import DocumentError, InputError, IvigError
 from ivig_core.io.text import MIN_WIDTH
@@ -248,6 +253,7 @@ _VERBS: Final[dict[str, Callable[[argparse.Namespace, TextIO], int]]] = {
     "show": _show,
     "products": _products,
     "serve": lambda args, out: import_module("ivig_core.cli.serve").run(args, out),
+    "impact": impact.run,
 }
 
 

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Final, Literal, NoReturn, TypeVar
 
 from ivig_core import units
 from ivig_core.body import IbwFormula
+from ivig_core.cli import impact
 from ivig_core.dosing_weight import BUILTIN_POLICIES, DosingWeightPolicy, get_policy
 from ivig_core.errors import InputError, IvigError
 from ivig_core.io.text import DISCLAIMER
@@ -939,7 +940,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the product catalogue",
         description="List the product catalogue with its sources.",
     )
-    for verb in (weight, plan, scig, example, show, products):
+    for verb in (weight, plan, scig, example, show, products, impact.add_parser(sub)):
         verb.set_defaults(flags=_dests(verb))
     importlib.import_module("ivig_core.cli.serve").add_verb(sub)
     return parser
