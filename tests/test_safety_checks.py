@@ -62,12 +62,20 @@ def report_codes(report: SafetyReport, code: FindingCode) -> list[Finding]:
 
 
 def test_iga_deficiency_with_non_depleted_product_suggests_gammagard_sd() -> None:
-    """A recorded IgA deficiency on Privigen is a soft limit naming Gammagard S/D."""
+    """A recorded IgA deficiency on Privigen is a warning naming Gammagard S/D.
+
+    A recorded IgA deficiency on Privigen is a warning naming the IgA-depleted
+    products (no label contraindicates IgA deficiency alone); a site may raise it.
+    """
     p = recorded_woman(risk_factors=frozenset({"iga_deficiency"}))
     (f,) = fired(assess(p, plan()), FindingCode.IGA_DEFICIENCY_PRODUCT)
-    assert f.severity is Severity.SOFT_LIMIT
+    assert f.severity is Severity.WARNING
     assert "Gammagard S/D" in f.message
+    assert "Gammagard Liquid ERC (IgA ≤ 2 µg/mL)" in f.message
     assert "< 1 µg/mL" in f.message or "<1 µg/mL" in f.message
+    cfg = SafetyConfig(severities={"IGA_DEFICIENCY_PRODUCT": Severity.SOFT_LIMIT})
+    (raised,) = fired(assess(p, plan(), config=cfg), FindingCode.IGA_DEFICIENCY_PRODUCT)
+    assert raised.severity is Severity.SOFT_LIMIT
 
 
 def test_iga_deficiency_quiet_on_depleted_product() -> None:
@@ -87,10 +95,28 @@ def test_iga_deficiency_by_configured_threshold() -> None:
 
 
 def test_iga_deficiency_not_assessed_without_threshold() -> None:
-    """A measured IgA with no configured threshold is "not assessed"."""
-    report = assess(recorded_woman(serum_iga="2 mg/dL"), plan())
+    """A measured IgA with the threshold switched off is "not assessed"."""
+    cfg = SafetyConfig(iga_deficiency_below=None)
+    report = assess(recorded_woman(serum_iga="2 mg/dL"), plan(), config=cfg)
     (f,) = unassessed(report, FindingCode.IGA_DEFICIENCY_PRODUCT)
     assert "iga_deficiency_below" in f.message
+
+
+def test_iga_deficiency_by_default_esid_threshold() -> None:
+    """The default threshold is the ESID definition: 6.9 and 0 fire, 7 not.
+
+    ESID: selective IgA deficiency is "undetectable serum IgA, or less than 7
+    mg/dl"; 6.9 mg/dL and an undetectable IgA (0) fire on Privigen, 7 does not.
+    """
+    for low in ("6.9 mg/dL", "0 mg/dL"):
+        report = assess(recorded_woman(serum_iga=low), plan())
+        (f,) = fired(report, FindingCode.IGA_DEFICIENCY_PRODUCT)
+        assert "Privigen" in f.message
+    report = assess(recorded_woman(serum_iga="0 mg/dL"), plan())
+    (f,) = fired(report, FindingCode.IGA_DEFICIENCY_PRODUCT)
+    assert "undetectable" in f.message
+    at = assess(recorded_woman(serum_iga="7 mg/dL"), plan())
+    assert not report_codes(at, FindingCode.IGA_DEFICIENCY_PRODUCT)
 
 
 def test_anti_iga_with_hypersensitivity_is_hard_limit() -> None:
@@ -289,12 +315,27 @@ def test_sucrose_not_assessed_when_composition_unknown() -> None:
 # Dose
 
 
-def test_daily_dose_above_80g_fires_per_day() -> None:
-    """92 g a day (1 g/kg, 92 kg) is a soft limit on each day."""
+def test_daily_dose_above_80g_is_one_advice_listing_the_days() -> None:
+    """92 g a day (1 g/kg, 92 kg) on two days: one advice listing both days.
+
+    92 g a day (1 g/kg, 92 kg) on two days: one advice for the plan listing both
+    days; a site raises it to a soft limit in SafetyConfig.severities.
+    """
     report = assess(recorded_woman(weight="92 kg"), plan(weight_kg=92.0))
-    found = fired(report, FindingCode.DAILY_DOSE_ABOVE_80G)
-    assert [f.concerns.date for f in found] == [START, START + dt.timedelta(days=1)]
-    assert all("3 to 5 days at 0.4 g/kg" in f.message for f in found)
+    (f,) = fired(report, FindingCode.DAILY_DOSE_ABOVE_80G)
+    assert f.severity is Severity.ADVICE
+    assert f.concerns.kind == "plan"
+    second = START + dt.timedelta(days=1)
+    assert f"{START.isoformat()}: 92 g; {second.isoformat()}: 92 g" in f.message
+    assert "3 to 5 days at 0.4 g/kg" in f.message
+    assert report.ready_to_issue or any(
+        g.severity.blocks for g in report.findings if g is not f
+    )
+    cfg = SafetyConfig(severities={"DAILY_DOSE_ABOVE_80G": "soft_limit"})
+    raised = assess(recorded_woman(weight="92 kg"), plan(weight_kg=92.0), config=cfg)
+    (g,) = fired(raised, FindingCode.DAILY_DOSE_ABOVE_80G)
+    assert g.severity is Severity.SOFT_LIMIT
+    assert not raised.ready_to_issue
 
 
 def test_daily_dose_80g_exactly_is_quiet() -> None:
@@ -428,9 +469,9 @@ def test_at_risk_cap_soft_limit_for_patient_at_risk() -> None:
     p = plan(product="octagam-10", rates_mg_kg_min=(1.0, 2.0, 4.0))
     risky = recorded_woman(risk_factors=frozenset({"diabetes"}))
     report = assess(risky, p, indication="dermatomyositis")
-    found = fired(report, FindingCode.RATE_ABOVE_AT_RISK_CAP)
-    assert len(found) == 2
-    assert "≤ 3.3 mg/kg/min" in found[0].message
+    (found,) = fired(report, FindingCode.RATE_ABOVE_AT_RISK_CAP)
+    assert "on 2 days" in found.message  # one finding listing the days
+    assert "≤ 3.3 mg/kg/min" in found.message
     full = SafetyConfig(thrombosis_age_from="75 year", crcl_below="60 mL/min")
     quiet = assess(recorded_woman(), p, indication="dermatomyositis", config=full)
     assert not report_codes(quiet, FindingCode.RATE_ABOVE_AT_RISK_CAP)

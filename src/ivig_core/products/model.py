@@ -42,6 +42,7 @@ from ivig_core.units import (
 
 
 __all__ = [
+    "IGA_DEPLETED_AT_MOST_UG_ML",
     "SPREADS",
     "UNCONFIRMABLE",
     "AgeGroup",
@@ -64,6 +65,12 @@ __all__ = [
     "Substance",
     "Vial",
 ]
+
+#: IgA content (µg/mL) at or below which a product counts as IgA-depleted by
+#: default: Gammagard Liquid ERC, "a low IgA formulation", states "low IgA
+#: content (≤2 µg/mL)" (drugs.com/gammagard-liquid.html, Jul 2025; a secondary
+#: source, so the threshold is a SafetyConfig parameter a site may change).
+IGA_DEPLETED_AT_MOST_UG_ML: Final = 2.0
 
 #: Value groups a product may mark UNCONFIRMED (absent on purpose).
 UNCONFIRMABLE: Final = frozenset(
@@ -461,6 +468,9 @@ class AtRiskCap:
     Attributes:
         rate: The cap (mg/kg/min or mL/kg/min).
         inclusive: ``True`` for "do not exceed" (≤), ``False`` for "below" (<).
+        secondary: ``True`` when only a secondary source gives the cap (the
+            check then applies it only when ``SafetyConfig.secondary_caps``
+            is on).
 
     .. versionadded:: 0.1.0
     """
@@ -469,6 +479,7 @@ class AtRiskCap:
     inclusive: bool = attrs.field(converter=_bool)
     source: Source = attrs.field(converter=_source)
     note: str = ""
+    secondary: bool = attrs.field(default=False, converter=_bool)
 
 
 def _factor(value: object) -> float:
@@ -1013,6 +1024,9 @@ class Indication:
         key: Short key (``"pi"``, ``"itp"``, ``"cidp"``, ``"dermatomyositis"``).
         name: Full name.
         ramp: The labelled rates, or ``None`` when UNCONFIRMED.
+        age_from: The labelled lower age (inclusive), or ``None``.
+        age_below: The labelled upper age (exclusive), or ``None``.
+        age_group: ``"adults"`` where the label names adults without an age.
 
     .. versionadded:: 0.1.0
     """
@@ -1021,6 +1035,33 @@ class Indication:
     name: str = attrs.field(converter=_name)
     source: Source = attrs.field(converter=_source)
     ramp: LabelRamp | None = attrs.field(default=None, converter=optional(_ramp))
+    age_from: Quantity | None = attrs.field(default=None, converter=optional(_age_from))
+    age_below: Quantity | None = attrs.field(
+        default=None, converter=optional(_age_below)
+    )
+    age_group: AgeGroup | None = attrs.field(
+        default=None, converter=optional(_age_group)
+    )
+
+    @property
+    def has_age_range(self) -> bool:
+        """Whether the label gives an age range or group for the indication."""
+        return (
+            self.age_from is not None
+            or self.age_below is not None
+            or self.age_group is not None
+        )
+
+    def age_text(self) -> str:
+        """The labelled age range in words (``"2 years and older"``)."""
+        parts = []
+        if self.age_group is not None:
+            parts.append(self.age_group.value)
+        if self.age_from is not None:
+            parts.append(f"from {float(self.age_from.magnitude):g} years")
+        if self.age_below is not None:
+            parts.append(f"below {float(self.age_below.magnitude):g} years")
+        return ", ".join(parts) or "no labelled age range"
 
     @property
     def maximum(self) -> Quantity | None:
@@ -1106,8 +1147,8 @@ class Product:
         concentration: IgG concentration, g/L (100 g/L = 10 %).
         vials: Vial sizes, smallest first (empty when UNCONFIRMED).
         presentation_source: Source of concentration and vials.
-        iga: IgA content, or ``None`` when UNCONFIRMED.
-        iga_depleted: The IgA-depleted option (Gammagard S/D, < 1 µg/mL).
+        iga: IgA content, or ``None`` when UNCONFIRMED. Whether the product
+            is IgA-depleted is derived from it (:meth:`is_iga_depleted`).
         composition: Stabiliser and sugars, or ``None`` when UNCONFIRMED.
         sodium: Sodium content, or ``None`` when UNCONFIRMED.
         indications: Labelled indications by key, with their rates.
@@ -1116,6 +1157,9 @@ class Product:
         sc_limits: Subcutaneous site limits where the reference gives them.
         unconfirmed: Groups absent because the reference marks them
             UNCONFIRMED.
+        renal_boxed_warning: Whether the label's boxed warning covers renal
+            dysfunction and acute renal failure, whatever the route
+            (``None``: not recorded; the renal check then follows the route).
         notes: Other remarks (e.g. ``"do not dilute"``).
 
     .. versionadded:: 0.1.0
@@ -1129,7 +1173,6 @@ class Product:
     vials: tuple[Vial, ...] = attrs.field(converter=_vials)
     presentation_source: Source = attrs.field(converter=_source)
     iga: IgaContent | None = attrs.field(default=None, converter=optional(_iga))
-    iga_depleted: bool = attrs.field(default=False, converter=_bool)
     composition: Composition | None = attrs.field(
         default=None, converter=optional(_composition)
     )
@@ -1147,6 +1190,9 @@ class Product:
     sc_limits: tuple[ScSiteLimit, ...] = attrs.field(default=(), converter=_sc_limits)
     unconfirmed: tuple[str, ...] = attrs.field(default=(), converter=_unconfirmed)
     notes: tuple[str, ...] = attrs.field(default=(), converter=_notes)
+    renal_boxed_warning: bool | None = attrs.field(
+        default=None, converter=optional(_bool)
+    )
 
     def __attrs_post_init__(self) -> None:
         """Cross-field checks (hold with attrs validators disabled)."""
@@ -1157,12 +1203,30 @@ class Product:
                 "at least one vial, or 'vials' listed in unconfirmed",
                 "no vial sizes given",
             )
-        if self.iga_depleted and (self.iga is None or not self.iga.amount_ug_ml <= 1.0):
-            raise InputError(
-                "iga_depleted",
-                self.iga_depleted,
-                "true only with a stated IgA content of at most 1 µg/mL",
-            )
+
+    def is_iga_depleted(
+        self, at_most_ug_ml: float = IGA_DEPLETED_AT_MOST_UG_ML
+    ) -> bool:
+        """Whether the stated IgA content is at most *at_most_ug_ml* µg/mL.
+
+        Only an upper bound counts (an exact, "at most" or "below" amount):
+        an average says nothing about a given lot. A product without a
+        stated IgA content is not IgA-depleted.
+
+        Args:
+            at_most_ug_ml: The threshold, µg/mL (default
+                :data:`IGA_DEPLETED_AT_MOST_UG_ML`; a site may set its own
+                in ``SafetyConfig.iga_depleted_at_most``).
+        """
+        iga = self.iga
+        if iga is None or iga.bound in {Bound.AVERAGE, Bound.APPROX}:
+            return False
+        return iga.amount_ug_ml <= at_most_ug_ml
+
+    @property
+    def iga_depleted(self) -> bool:
+        """:meth:`is_iga_depleted` at the default threshold (2 µg/mL)."""
+        return self.is_iga_depleted()
 
     @property
     def concentration_g_per_l(self) -> float:

@@ -7,8 +7,6 @@ and the check it drives reports "not assessed" until it is set:
 
 * ``thrombosis_age_from``: the boxed warning names "advanced age" without a
   number (reference §4.1);
-* ``iga_deficiency_below``: the reference gives no serum IgA threshold for
-  IgA deficiency (§4.2);
 * ``crcl_below``: the reference gives no creatinine-clearance threshold for
   "renal insufficiency" (§4.1: "any degree of pre-existing renal
   insufficiency");
@@ -28,7 +26,8 @@ Example:
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Final
 
 import attrs
@@ -36,9 +35,18 @@ import attrs
 from ivig_core import units
 from ivig_core._checks import flag, text, tuple_of
 from ivig_core.errors import InputError
-from ivig_core.findings import Override
-from ivig_core.products import Product
-from ivig_core.units import G_PER_KG, KG_PER_M2, ML, YEAR, G, Quantity, UnitSpec
+from ivig_core.findings import Override, Severity
+from ivig_core.products import IGA_DEPLETED_AT_MOST_UG_ML, Product
+from ivig_core.units import (
+    G_PER_KG,
+    KG_PER_M2,
+    ML,
+    UG_PER_ML,
+    YEAR,
+    G,
+    Quantity,
+    UnitSpec,
+)
 
 
 __all__ = [
@@ -237,6 +245,38 @@ def _opt_iga(value: object) -> Quantity | None:
     return _opt_positive(value, field="iga_deficiency_below", unit=_MG_PER_DL)
 
 
+def _iga_depleted(value: object) -> Quantity:
+    return _positive(value, field="iga_depleted_at_most", unit=UG_PER_ML)
+
+
+def _adult_from(value: object) -> Quantity:
+    return _positive(value, field="adult_from", unit=YEAR)
+
+
+def _secondary_caps(value: object) -> bool:
+    return flag(value, field="secondary_caps")
+
+
+def _severities(value: object) -> Mapping[str, Severity]:
+    if not isinstance(value, Mapping):
+        raise InputError("severities", value, "a mapping of finding code to a Severity")
+    out: dict[str, Severity] = {}
+    for code, severity in value.items():
+        if not isinstance(code, str) or not code.strip():
+            raise InputError("severities", code, "a finding code")
+        try:
+            out[code.strip().upper()] = (
+                severity if isinstance(severity, Severity) else Severity(severity)
+            )
+        except ValueError:
+            raise InputError(
+                f"severities[{code}]",
+                severity,
+                "one of " + ", ".join(s.value for s in Severity),
+            ) from None
+    return MappingProxyType(out)
+
+
 def _opt_crcl(value: object) -> Quantity | None:
     return _opt_positive(value, field="crcl_below", unit=_ML_PER_MIN)
 
@@ -281,7 +321,23 @@ class SafetyConfig:
         renal_age_above: Renal risk above this age: 65 years (boxed warning,
             "age > 65", §4.1).
         iga_deficiency_below: Serum IgA below which IgA deficiency is
-            assumed. **No default**: the reference gives no number (§4.2).
+            assumed: 7 mg/dL (0.07 g/L), the ESID working definition of
+            selective IgA deficiency ("undetectable serum IgA, or less than
+            7 mg/dl ... in patients greater than 4 years old").
+        iga_depleted_at_most: IgA content (µg/mL) at or below which a
+            product counts as IgA-depleted: 2 µg/mL (Gammagard Liquid ERC,
+            "low IgA content (≤2 µg/mL)"; a secondary source, so a site may
+            change it).
+        secondary_caps: Whether at-risk rate caps that only a secondary
+            source gives (Bivigam < 2 mg/kg/min, skyscape) are applied:
+            ``True`` (a local choice; switch off to apply label caps only).
+        adult_from: The age from which a patient counts as an adult where a
+            label names "adults" without an age: 18 years (local policy;
+            BloodSTAR treats "aged < 18 years" as paediatric).
+        severities: Finding codes whose severity the site raises when the
+            check fires (e.g. ``{"DAILY_DOSE_ABOVE_80G": Severity.SOFT_LIMIT}``
+            to make the 80 g advice block). A severity is only ever raised,
+            never lowered: a soft limit is accepted with an override.
         crcl_below: Cockcroft-Gault creatinine clearance below which renal
             insufficiency is assumed. **No default** (§4.1 says "any
             degree").
@@ -312,7 +368,22 @@ class SafetyConfig:
         converter=_renal_age,
     )
     iga_deficiency_below: Quantity | None = attrs.field(
-        default=None, converter=_opt_iga
+        # ESID working definition: IgA < 7 mg/dL (0.07 g/L)
+        factory=lambda: units.quantity(7.0, _MG_PER_DL),
+        converter=_opt_iga,
+    )
+    iga_depleted_at_most: Quantity = attrs.field(
+        # Gammagard Liquid ERC: "low IgA content (≤2 µg/mL)"
+        default=f"{IGA_DEPLETED_AT_MOST_UG_ML} ug/mL",
+        converter=_iga_depleted,
+    )
+    secondary_caps: bool = attrs.field(default=True, converter=_secondary_caps)
+    adult_from: Quantity = attrs.field(
+        default="18 year",  # local policy: BloodSTAR's "aged < 18 years" is paediatric
+        converter=_adult_from,
+    )
+    severities: Mapping[str, Severity] = attrs.field(
+        factory=dict, converter=_severities
     )
     crcl_below: Quantity | None = attrs.field(default=None, converter=_opt_crcl)
     daily_grams_above: Quantity = attrs.field(
@@ -356,6 +427,20 @@ class SafetyConfig:
         return None if q is None else float(q.magnitude)
 
     @property
+    def adult_from_years(self) -> float:
+        """``adult_from`` in years."""
+        return float(self.adult_from.magnitude)
+
+    @property
+    def iga_depleted_at_most_ug_ml(self) -> float:
+        """``iga_depleted_at_most`` in µg/mL."""
+        return float(self.iga_depleted_at_most.magnitude)
+
+    def raised_severity(self, code: str) -> Severity | None:
+        """The severity the site set for finding *code*, or ``None``."""
+        return self.severities.get(code)
+
+    @property
     def crcl_below_ml_min(self) -> float | None:
         """``crcl_below`` in mL/min, or ``None`` (not set)."""
         q = self.crcl_below
@@ -393,8 +478,34 @@ PARAMETERS: Final = (
     ("renal_age_above", "65 year", "boxed warning: 'age > 65' (reference §4.1)"),
     (
         "iga_deficiency_below",
-        "none (not assessed until set)",
-        "the reference gives no serum IgA threshold (§4.2)",
+        "7 mg/dL",
+        (
+            "ESID working definition of selective IgA deficiency: 'undetectable "
+            "serum IgA, or less than 7 mg/dl ... in patients greater than 4 years "
+            "old' (Front Immunol, PMC7388344 Table 1)"
+        ),
+    ),
+    (
+        "iga_depleted_at_most",
+        "2 µg/mL",
+        (
+            "Gammagard Liquid ERC, 'low IgA content (≤2 µg/mL)' "
+            "(drugs.com, Jul 2025; secondary source)"
+        ),
+    ),
+    (
+        "secondary_caps",
+        "True",
+        "local choice: caps that only a secondary source gives (Bivigam, skyscape)",
+    ),
+    ("severities", "none raised", "local policy"),
+    (
+        "adult_from",
+        "18 year",
+        (
+            "local policy where a label says 'adults' without an age; BloodSTAR: "
+            "'aged < 18 years' (lifeblood.com.au)"
+        ),
     ),
     (
         "crcl_below",
@@ -404,7 +515,15 @@ PARAMETERS: Final = (
             "CrCl number (§4.1)"
         ),
     ),
-    ("daily_grams_above", "80 g", "seed 004: 'higher than 80 g'"),
+    (
+        "daily_grams_above",
+        "80 g",
+        (
+            "an AI-generated summary citing Mayo Clin Proc: 'If the dose of IVIG "
+            "is higher than 80 g, it may be administered over 3 to 5 days at "
+            "0.4 g/kg' (droracle.ai 162992; secondary source)"
+        ),
+    ),
     (
         "haemolysis_course_from",
         "2 g/kg",

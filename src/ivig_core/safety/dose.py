@@ -1,8 +1,9 @@
 """Dose checks.
 
-The seed behind ``DAILY_DOSE_ABOVE_80G`` does not say whether "the dose" is
-a day's or a course's; the check reads it per day (the larger of calculated
-and dispensed grams). ``DOSE_ABOVE_LIMIT`` is not assessed without an
+The summary behind ``DAILY_DOSE_ABOVE_80G`` does not say whether "the dose"
+is a day's or a course's; the check reads it per day (the larger of
+calculated and dispensed grams) and gives one advice for the plan, listing
+the days. ``DOSE_ABOVE_LIMIT`` is not assessed without an
 indication or a :class:`~ivig_core.safety.config.DoseLimit` for it: the
 product catalogue holds no dose maxima. ``COURSE_INTERVAL_SHORT`` compares
 consecutive courses with the regimen's interval (and the plan's own planned
@@ -30,18 +31,24 @@ __all__: list[str] = []
 
 @check(
     code="DAILY_DOSE_ABOVE_80G",
-    severity=Severity.SOFT_LIMIT,
-    rule="An infusion day above the configured daily_grams_above (80 g).",
+    severity=Severity.ADVICE,
+    rule=(
+        "One or more infusion days above daily_grams_above (80 g): one "
+        "finding for the plan, listing the days."
+    ),
     action=(
-        "Consider giving the course over 3 to 5 days at 0.4 g/kg per "
-        "day, or override with the reason."
+        "Consider giving such a course over 3 to 5 days at 0.4 g/kg per day "
+        "(the planner's split option). A site that wants a limit raises the "
+        "severity in SafetyConfig.severities."
     ),
     source=(
-        "Seed 004: 'If the dose of IVIG is higher than 80 g, it may be "
-        "administered over 3 to 5 days at 0.4 g/kg' (Mayo Clin Proc via "
-        "droracle; reference §1.6)"
+        "An AI-generated summary citing Mayo Clin Proc: 'If the dose of IVIG "
+        "is higher than 80 g, it may be administered over 3 to 5 days at "
+        "0.4 g/kg' (droracle.ai 162992; secondary source). No label or "
+        "guideline read gives an 80 g limit"
     ),
     parameters=("daily_grams_above",),
+    raisable=True,
 )
 def _daily_grams(rule: Rule, ctx: Context) -> Iterable[Finding]:
     limit = ctx.config.daily_grams_above_g
@@ -52,20 +59,24 @@ def _daily_grams(rule: Rule, ctx: Context) -> Iterable[Finding]:
                 Concern.whole_plan(),
             )
         ]
-    out: list[Finding] = []
-    for inf in ctx.infusions:
-        grams = max(inf.calculated_g, inf.dispensed_g)
-        if exceeds(grams, limit):
-            out.append(
-                rule.fired(
-                    f"{grams:g} g on one day (calculated {inf.calculated_g:g} g, "
-                    f"dispensed {inf.dispensed_g:g} g) is above {limit:g} g. "
-                    "Consider giving the course over 3 to 5 days at 0.4 g/kg "
-                    "per day, or override with the reason.",
-                    Concern.infusion_on(inf.date, inf.cycle),
-                )
-            )
-    return out
+    days = [
+        (inf.date, max(inf.calculated_g, inf.dispensed_g))
+        for inf in ctx.infusions
+        if exceeds(max(inf.calculated_g, inf.dispensed_g), limit)
+    ]
+    if not days:
+        return []
+    listed = "; ".join(f"{day.isoformat()}: {grams:g} g" for day, grams in days)
+    count = f"{len(days)} infusion day" + ("s are" if len(days) > 1 else " is")
+    return [
+        rule.fired(
+            f"{count} above {limit:g} g ({listed}). A secondary source says a "
+            f"dose above {limit:g} g 'may be administered over 3 to 5 days at "
+            "0.4 g/kg'; consider the planner's split option. No label gives an "
+            "80 g limit.",
+            Concern.whole_plan(),
+        )
+    ]
 
 
 def _limit_findings(rule: Rule, ctx: Context, limit: DoseLimit) -> list[Finding]:

@@ -7,9 +7,11 @@ creatinine-clearance part is not assessed when the creatinine or the
 threshold is missing. Age counts above ``SafetyConfig.renal_age_above``
 (65, sourced).
 
-Both checks are IV rules: SCIg and HyQvia carry a thrombosis-only boxed
-warning (reference §4.1), so an SC or facilitated-SC plan gets neither; its
-``SC_ROUTE_RULES`` finding says so, with the reason.
+``RENAL_RISK`` follows the product's label, from the catalogue
+(``Product.renal_boxed_warning``): the IVIG labels and Gamunex-C and
+Gammagard Liquid (one label for IV and SC) carry the renal boxed warning
+whatever the route; Hizentra, Cuvitru, Xembify and HyQvia carry a
+thrombosis-only one. The sucrose rule is an IV rule.
 """
 
 from __future__ import annotations
@@ -83,8 +85,9 @@ def renal_reasons(ctx: Context) -> tuple[list[str], str | None]:
         "A boxed-warning renal risk factor: renal insufficiency "
         "(recorded, or Cockcroft-Gault CrCl below the configured "
         "crcl_below), diabetes, age above 65, volume depletion, sepsis, "
-        "paraproteinaemia, nephrotoxic drugs. IV plans only: SCIg "
-        "and HyQvia carry a thrombosis-only boxed warning."
+        "paraproteinaemia, nephrotoxic drugs. Plans whose product's label "
+        "carries the renal boxed warning (every IV product; Gamunex-C and "
+        "Gammagard Liquid given SC too)."
     ),
     action=(
         "Give the minimum dose and infusion rate practicable; check BUN "
@@ -96,8 +99,8 @@ def renal_reasons(ctx: Context) -> tuple[list[str], str | None]:
     parameters=("crcl_below", "renal_age_above"),
 )
 def _renal(rule: Rule, ctx: Context) -> Iterable[Finding]:
-    if ctx.subcutaneous:
-        return []  # thrombosis-only boxed warning for SC (SC_ROUTE_RULES says so)
+    if not ctx.renal_boxed:
+        return []  # thrombosis-only boxed warning (SC_ROUTE_RULES says so)
     out: list[Finding] = []
     reasons, not_assessed = renal_reasons(ctx)
     if reasons:
