@@ -5,8 +5,10 @@ returns a quantity. The arithmetic lives in small float functions whose names
 carry their units (``ibw_kg``, ``bmi_kg_m2``); they are public so that batch
 code can call them without pint, and they are tested directly.
 
-Sources of every constant are next to it; the explanation page
-``docs/explanation/dosing-weight.rst`` gives them with their valid ranges.
+Every constant cites its sources next to it, by ID of the project's
+bibliography (:mod:`ivig_core.sources`, rendered in the docs' bibliography);
+the explanation page ``docs/explanation/dosing-weight.rst`` gives them with
+their valid ranges.
 """
 
 from __future__ import annotations
@@ -55,13 +57,16 @@ _FLOAT_SLACK_INCHES: Final = 1e-9
 
 #: The adjusted-body-weight factor: AdjBW = IBW + 0.4 × (actual − IBW).
 #: NBA BloodSTAR ("DDW"), the UK Ig request form (DH Clinical Guidelines for
-#: Immunoglobulin Use, 2nd ed. update 2011), US IVIG order sets (studyres
-#: 6558262) and clinPK ``calc_abw`` all use 0.4 (reference §1.2, §1.3, §1.5).
+#: Immunoglobulin Use, 2nd ed. update 2011), a US IVIG order set and clinPK
+#: ``calc_abw`` all use 0.4. Sources: ``nba-bloodstar-ibw``,
+#: ``uk-ig-request-form``, ``us-ivig-order-form``, ``clinpk``.
 ADJBW_FACTOR: Final = 0.4
 
-#: What to do below 60 in, where the adult formulas are not defined
-#: (reference §1.7): refuse; extend the line below 60 in; or clamp at the
-#: 60-in value.
+#: What to do below 60 in, where the adult formulas are not defined: refuse
+#: (NBA and Ontario exclude short patients: ``lifeblood-abw-2026``,
+#: ``ontario-ig-calculator``); extend the line below 60 in (clinPK and several
+#: calculators: ``clinpk``, ``ibw-calculator-pages``); or clamp at the 60-in
+#: value.
 ShortStature = Literal["refuse", "extrapolate", "clamp"]
 _SHORT_STATURE: Final = get_args(ShortStature)
 
@@ -70,25 +75,30 @@ class IbwFormula(ParsedEnum):
     """Ideal-body-weight formulas.
 
     The adult formulas are a base weight at 60 in plus a weight per inch
-    above it; constants from reference §1.1 (agreeing across several
-    calculators; the primary papers were cited, not read).
+    above it. The constants agree across several calculator pages
+    (``ibw-calculator-pages``, a weak source) and, for Devine, the NBA
+    BloodSTAR page (``nba-bloodstar-ibw``); the primary papers are cited, not
+    read (``devine-1974``, ``robinson-1983``, ``miller-1983``,
+    ``hamwi-1964``).
 
     .. versionadded:: 0.1.0
     """
 
-    #: Devine 1974 (Drug Intell Clin Pharm 8:650): the immunoglobulin
-    #: standard (BloodSTAR, Ontario, US order sets).
+    #: Devine 1974 (``devine-1974``): the immunoglobulin standard (BloodSTAR,
+    #: Ontario, US order sets: ``nba-bloodstar-ibw``,
+    #: ``ontario-ig-calculator``, ``cidpusa-protocol``).
     DEVINE = "devine"
-    #: Robinson 1983 (Am J Hosp Pharm 40:1016).
+    #: Robinson 1983 (``robinson-1983``).
     ROBINSON = "robinson"
-    #: Miller 1983.
+    #: Miller 1983 (``miller-1983``).
     MILLER = "miller"
-    #: Hamwi 1964.
+    #: Hamwi 1964 (``hamwi-1964``).
     HAMWI = "hamwi"
     #: clinPK ``calc_ibw`` (InsightRX/clinPK ``R/calc_ibw.R``): Devine from
     #: 18 years; 1–17 years: height_cm² × 1.65 / 1000 below 5 ft, otherwise
     #: 39 (male) or 42.2 (female) + 2.27 kg per inch over 5 ft; none under
-    #: 1 year (clinPK uses actual weight there). Needs the age.
+    #: 1 year (clinPK uses actual weight there). Needs the age. Source:
+    #: ``clinpk``.
     CLINPK = "clinpk"
 
     @classmethod
@@ -104,14 +114,15 @@ class _Line:
     per_inch_kg: float
 
 
-# Constants per reference §1.1 (male, female).
+# Constants (male, female). Sources: ibw-calculator-pages, nba-bloodstar-ibw
+# (Devine); devine-1974, robinson-1983, miller-1983, hamwi-1964 (cited).
 _ADULT: Final[dict[IbwFormula, tuple[_Line, _Line]]] = {
     IbwFormula.DEVINE: (_Line(50.0, 2.3), _Line(45.5, 2.3)),
     IbwFormula.ROBINSON: (_Line(52.0, 1.9), _Line(49.0, 1.7)),
     IbwFormula.MILLER: (_Line(56.2, 1.41), _Line(53.1, 1.36)),
     IbwFormula.HAMWI: (_Line(48.0, 2.7), _Line(45.5, 2.2)),
 }
-# clinPK calc_ibw, ages 1-17 at or above 5 ft (reference §1.1).
+# clinPK calc_ibw, ages 1-17 at or above 5 ft (source: clinpk).
 _CLINPK_CHILD: Final = (_Line(39.0, 2.27), _Line(42.2, 2.27))
 #: clinPK below 5 ft, ages 1-17: IBW = height_cm² × 1.65 / 1000.
 CLINPK_SHORT_CHILD_FACTOR: Final = 1.65 / 1000.0
@@ -119,7 +130,8 @@ CLINPK_ADULT_AGE_YEARS: Final = 18.0
 CLINPK_MIN_AGE_YEARS: Final = 1.0
 
 #: Cockcroft-Gault: CrCl = (140 − age) × weight / (72 × SCr) [× 0.85 female].
-#: Cockcroft DW, Gault MH. Nephron 1976;16(1):31-41. Derived in adults.
+#: Cockcroft DW, Gault MH. Nephron 1976;16(1):31-41 (``cockcroft-gault-1976``).
+#: Derived in adults.
 CG_AGE_CONSTANT: Final = 140.0
 CG_DIVISOR: Final = 72.0
 CG_FEMALE_FACTOR: Final = 0.85
@@ -321,7 +333,8 @@ def adjusted_body_weight(
         actual: Actual body weight.
         ideal: Ideal body weight (e.g. from :func:`ideal_body_weight`).
         factor: In (0, 1]; 0.4 by default, the factor of BloodSTAR, the UK
-            request form and US order sets (reference §1.2).
+            request form and US order sets (``nba-bloodstar-ibw``,
+            ``uk-ig-request-form``, ``us-ivig-order-form``).
 
     Example:
         >>> round(adjusted_body_weight(actual="92 kg", ideal="56.9 kg").magnitude, 2)

@@ -4,7 +4,9 @@ A policy is a small object with a ``name``, a ``source`` and a
 ``dosing_weight(patient)`` method returning a :class:`DosingWeight` that
 records the weight, the basis used (actual, ideal, adjusted), the policy and
 a one-line reason. The built-in policies each cite the practice they encode
-(reference §1); users write their own by following :class:`DosingWeightPolicy`.
+by source ID (:attr:`ActualWeight.sources` ...; see :mod:`ivig_core.sources`),
+and their ``source`` is that rule with its rendered citations; users write
+their own by following :class:`DosingWeightPolicy`.
 
 Every built-in policy except plain :class:`IdealWeight` never returns more
 than the actual weight (for Ontario in pregnancy: the pre-pregnancy weight
@@ -19,7 +21,7 @@ import difflib
 import enum
 import functools
 from collections.abc import Mapping
-from typing import Final, Protocol, runtime_checkable
+from typing import ClassVar, Final, Protocol, runtime_checkable
 
 import attrs
 
@@ -37,6 +39,7 @@ from ivig_core.body import (
 )
 from ivig_core.errors import InputError
 from ivig_core.patient import Patient, Sex
+from ivig_core.sources import cited
 from ivig_core.units import KG, Quantity
 
 
@@ -88,6 +91,20 @@ def _nonempty(instance: object, attribute: attrs.Attribute[str], value: object) 
     del instance
     if not isinstance(value, str) or not value.strip():
         raise InputError(attribute.name, value, "a non-empty string")
+
+
+class _Cited(Protocol):
+    rule: ClassVar[str]
+    sources: ClassVar[tuple[str, ...]]
+
+
+def _cited(policy: _Cited) -> str:
+    """A built-in policy's ``source``: its rule, then its sources' citations."""
+    return cited(policy.rule, policy.sources)
+
+
+#: The default ``source`` of a built-in policy, rendered from its IDs.
+_SOURCE: Final = attrs.Factory(_cited, takes_self=True)
 
 
 @attrs.frozen(kw_only=True)
@@ -275,8 +292,13 @@ class ActualWeight:
     .. versionadded:: 0.1.0
     """
 
+    rule: ClassVar[str] = (
+        "US prescribing information: doses per kg of body weight, no other weight named"
+    )
+    #: The sources, by ID (:mod:`ivig_core.sources`).
+    sources: ClassVar[tuple[str, ...]] = ("privigen-uspi", "octagam10-uspi")
     name: str = "actual"
-    source: str = "US prescribing information: g/kg of body weight (reference §1.6)"
+    source: str = _SOURCE
 
     def dosing_weight(self, patient: Patient) -> DosingWeight:
         """Return the actual body weight."""
@@ -289,9 +311,11 @@ class ActualWeight:
 class IdealWeight:
     """Dose on ideal body weight, optionally on actual weight when lower.
 
-    Seed 004 states "1 to 2 g/kg of ideal body weight" for dermatomyositis;
-    the University of Toledo policy 3364-133-93 and cidpusa.org dose on IBW,
-    using actual weight when it is below IBW (reference §1.6).
+    An AI-generated summary (``droracle-privigen-dm``, a weak source) states
+    "1 to 2 g/kg of ideal body weight" for dermatomyositis; the University
+    of Toledo policy 3364-133-93 (``utoledo-ivig-policy``) and the cidpusa.org
+    pharmacy protocol (``cidpusa-protocol``) dose on IBW, using actual weight
+    when it is below IBW.
 
     Args:
         formula: The IBW formula (Devine by default).
@@ -304,10 +328,17 @@ class IdealWeight:
     formula: IbwFormula = attrs.field(default=IbwFormula.DEVINE, converter=_formula)
     actual_if_lower: bool = False
     below_60in: ShortStature = attrs.field(default="refuse", converter=_short)
-    source: str = (
-        "seed 004 (1-2 g/kg of ideal body weight); University of Toledo policy "
-        "3364-133-93 (actual if less than IBW) (reference §1.6)"
+    rule: ClassVar[str] = (
+        "ideal body weight (1-2 g/kg of ideal body weight; actual weight if less "
+        "than IBW)"
     )
+    #: The sources, by ID (:mod:`ivig_core.sources`).
+    sources: ClassVar[tuple[str, ...]] = (
+        "utoledo-ivig-policy",
+        "cidpusa-protocol",
+        "droracle-privigen-dm",
+    )
+    source: str = _SOURCE
 
     @property
     def name(self) -> str:
@@ -347,10 +378,10 @@ class AdjustedWeight:
     formula: IbwFormula = attrs.field(default=IbwFormula.DEVINE, converter=_formula)
     below_60in: ShortStature = attrs.field(default="refuse", converter=_short)
     name: str = "adjusted"
-    source: str = (
-        "AdjBW = IBW + 0.4 x (actual - IBW): NBA BloodSTAR DDW; clinPK calc_abw "
-        "(reference §1.2)"
-    )
+    rule: ClassVar[str] = "AdjBW = IBW + 0.4 x (actual - IBW)"
+    #: The sources, by ID (:mod:`ivig_core.sources`).
+    sources: ClassVar[tuple[str, ...]] = ("nba-bloodstar-ibw", "clinpk")
+    source: str = _SOURCE
 
     def dosing_weight(self, patient: Patient) -> DosingWeight:
         """Return AdjBW, or actual weight when that is lower."""
@@ -364,18 +395,22 @@ class AdjustedWeight:
 class Us120PercentIbw:
     """US order-set rule: actual weight up to 120 % of IBW, AdjBW above.
 
-    Source: IVIG order form, studyres.com/doc/6558262 (reference §1.6);
-    clinPK ``calc_dosing_weight`` uses the same 1.2 × IBW trigger.
+    Sources: a US institutional IVIG order form (``us-ivig-order-form``);
+    clinPK ``calc_dosing_weight`` (``clinpk``) uses the same 1.2 × IBW
+    trigger.
 
     .. versionadded:: 0.1.0
     """
 
-    threshold: float = 1.2  # 120 % of IBW (studyres 6558262)
+    threshold: float = 1.2  # 120 % of IBW (us-ivig-order-form)
     factor: float = attrs.field(default=ADJBW_FACTOR, converter=_factor)
     formula: IbwFormula = attrs.field(default=IbwFormula.DEVINE, converter=_formula)
     below_60in: ShortStature = attrs.field(default="refuse", converter=_short)
     name: str = "us-120-percent-ibw"
-    source: str = "US IVIG order form, studyres.com/doc/6558262 (reference §1.6)"
+    rule: ClassVar[str] = "actual weight up to 120 % of IBW, AdjBW (0.4) above"
+    #: The sources, by ID (:mod:`ivig_core.sources`).
+    sources: ClassVar[tuple[str, ...]] = ("us-ivig-order-form", "clinpk")
+    source: str = _SOURCE
 
     def dosing_weight(self, patient: Patient) -> DosingWeight:
         """Return actual weight up to threshold × IBW, AdjBW above it."""
@@ -412,14 +447,15 @@ class UkRequestForm:
 
     "Use dose-determining weight if BMI > 30 kg/m² or actual weight > 20 %
     over IBW. Use actual body weight for patients under 132 cm tall and
-    paediatric patients." (docslib.org/doc/13685911; reference §1.5).
+    paediatric patients." (``uk-ig-request-form``).
 
     Args:
         short_stature_below: Height under which actual weight is used. The
-            form as read prints 132 cm; reference §1.5 flags this as possibly
-            an OCR error for 152 cm, so set your local value.
+            form as read prints 132 cm, possibly an OCR error for 152 cm (not
+            confirmed), so set your local value.
         adult_from_age: Younger patients are paediatric (actual weight). The
-            form does not define "paediatric"; 18 years follows NBA (§1.8).
+            form does not define "paediatric"; 18 years follows the NBA
+            (``lifeblood-abw-2026``).
         below_60in: Between the short-stature height and 60 in (152.4 cm)
             Devine is not defined: refuse (default), extrapolate or clamp.
 
@@ -435,10 +471,16 @@ class UkRequestForm:
     adult_from_age: Quantity = attrs.field(default="18 year", converter=_adult_age)
     below_60in: ShortStature = attrs.field(default="refuse", converter=_short)
     name: str = "uk-request-form"
-    source: str = (
-        "UK immunoglobulin request form (DH Clinical Guidelines for Immunoglobulin "
-        "Use, 2nd ed. update 2011), docslib.org/doc/13685911 (reference §1.5)"
+    rule: ClassVar[str] = (
+        "dose-determining weight if BMI > 30 or actual > 20 % over IBW; actual "
+        "weight for short and paediatric patients"
     )
+    #: The sources, by ID (:mod:`ivig_core.sources`).
+    sources: ClassVar[tuple[str, ...]] = (
+        "uk-ig-request-form",
+        "dh-ig-guidelines-2011",
+    )
+    source: str = _SOURCE
 
     def dosing_weight(self, patient: Patient) -> DosingWeight:
         """Apply the form's rule."""
@@ -480,7 +522,7 @@ class UkRequestForm:
 
 
 #: Ontario's "should use" criteria: height ≥ 152.4 cm and weight above 50 kg
-#: (male) or 45.5 kg (female) (ivig.transfusionontario.org/dose, §1.4).
+#: (male) or 45.5 kg (female) (``ontario-ig-calculator``).
 ONTARIO_MIN_HEIGHT_CM: Final = 152.4
 ONTARIO_MIN_WEIGHT_KG: Final = {Sex.MALE: 50.0, Sex.FEMALE: 45.5}
 
@@ -492,12 +534,14 @@ class OntarioRule:
     Adjusted body weight *must* be used when BMI > 30, and *should* be used
     when height ≥ 152.4 cm and weight > 50 kg (male) or 45.5 kg (female);
     otherwise actual weight. In pregnancy the pre-pregnancy weight is used
-    (reference §1.4), so the patient must carry ``pre_pregnancy_weight``.
+    (``ontario-ig-calculator``), so the patient must carry
+    ``pre_pregnancy_weight``.
     A BMI over 30 applies at any height; below 60 in, where Devine is not
     defined, ``below_60in`` says what to do (refuse by default).
 
     The calculator page as read did not show its adjustment factor; the
-    default 0.4 is the standard factor of §1.2. Set ``factor`` if your
+    default 0.4 is the standard factor (``nba-bloodstar-ibw``, ``clinpk``).
+    Set ``factor`` if your
     Ontario source says otherwise.
 
     .. versionadded:: 0.1.0
@@ -507,9 +551,14 @@ class OntarioRule:
     factor: float = attrs.field(default=ADJBW_FACTOR, converter=_factor)
     below_60in: ShortStature = attrs.field(default="refuse", converter=_short)
     name: str = "ontario"
-    source: str = (
-        "Ontario IG dose calculator, ivig.transfusionontario.org/dose (reference §1.4)"
+    rule: ClassVar[str] = (
+        "adjusted weight if BMI > 30, or height >= 152.4 cm and weight > 50 kg "
+        "(male) or 45.5 kg (female); pre-pregnancy weight in pregnancy"
     )
+    #: The sources, by ID (:mod:`ivig_core.sources`); the 0.4 factor is the
+    #: standard one (the calculator page read did not show its factor).
+    sources: ClassVar[tuple[str, ...]] = ("ontario-ig-calculator", "nba-bloodstar-ibw")
+    source: str = _SOURCE
 
     def dosing_weight(self, patient: Patient) -> DosingWeight:
         """Apply the Ontario criteria."""
@@ -558,9 +607,8 @@ class BloodStar2026:
     """Australia's BloodSTAR default from 1 July 2026: adjusted body weight.
 
     Actual weight is used under 18 years, under 152 cm, in pregnancy, or when
-    actual weight is below the adjusted weight (lifeblood.com.au, "Coming
-    1 July 2026: adjusted body weight Ig dosing"; NBA BloodSTAR calculator,
-    reference §1.3). A patient whose pregnancy is not recorded is taken as
+    actual weight is below the adjusted weight (``lifeblood-abw-2026``,
+    ``nba-bloodstar-ibw``). A patient whose pregnancy is not recorded is taken as
     not pregnant, and the reason says so.
 
     .. versionadded:: 0.1.0
@@ -570,10 +618,13 @@ class BloodStar2026:
     min_height_cm: float = 152.0  # "height < 152 cm" -> actual
     factor: float = attrs.field(default=ADJBW_FACTOR, converter=_factor)
     name: str = "bloodstar-2026"
-    source: str = (
-        "NBA BloodSTAR adjusted-body-weight default from 1 July 2026 "
-        "(lifeblood.com.au; nba.gov.au BloodSTAR calculator; reference §1.3)"
+    rule: ClassVar[str] = (
+        "BloodSTAR adjusted-body-weight default from 1 July 2026; actual weight "
+        "under 18 years, under 152 cm, in pregnancy, or when lower"
     )
+    #: The sources, by ID (:mod:`ivig_core.sources`).
+    sources: ClassVar[tuple[str, ...]] = ("lifeblood-abw-2026", "nba-bloodstar-ibw")
+    source: str = _SOURCE
 
     def dosing_weight(self, patient: Patient) -> DosingWeight:
         """Apply the BloodSTAR 2026 rule."""

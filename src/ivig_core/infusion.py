@@ -9,7 +9,8 @@ one of three kinds, and a step keeps which:
 
 * mg/kg/min (labels): mL/h = rate × weight × 60 ÷ concentration (mg/mL);
 * mL/kg/min (labels, also written mL/kg/h): mL/h = rate × weight × 60;
-* a fixed mL/h (local protocols such as a US order form, reference §1.6).
+* a fixed mL/h (local protocols such as a US order form,
+  ``us-ivig-order-form``).
 
 :func:`plan_infusion` turns a schedule into an :class:`InfusionRun` for one
 patient, product and volume: each step in mL/h, the volume run in it, the
@@ -725,7 +726,7 @@ def rate_schedule(
             indication,
             "an indication whose label rates are in the catalogue",
             f"{prod.name} has no labelled rates for {ind.key} in the catalogue "
-            "(UNCONFIRMED in the reference); use a local protocol",
+            "(UNCONFIRMED in the sources read); use a local protocol",
         )
     source = f"{prod.name} label, {ind.key}: {ind.source}"
     if ramp.steps is not None:

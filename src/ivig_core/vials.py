@@ -17,7 +17,7 @@ Policies:
 * :class:`NearestIncrement` (``"nearest-increment"``; ``"ontario"`` is the
   5 g one): round the total dose to the nearest increment, then make that
   exact total from vials (Ontario IG dose calculator: "rounded to the nearest
-  5 g", reference §1.4).
+  5 g", source ``ontario-ig-calculator``).
 
 Volume is dose ÷ concentration, exact (:func:`volume_ml`).
 
@@ -68,7 +68,8 @@ __all__ = [
 _MG_PER_G: Final = 1000
 _EPS: Final = 1e-6
 #: A guard against unit slips and runaway vial searches, not a clinical limit:
-#: 1300 g is 2 g/kg (the largest course dose in reference §3) at 650 kg, the
+#: 1300 g is 2 g/kg (the largest course dose of the regimens cited, e.g.
+#: ``ontario-igum-iim``, ``octagam10-uspi``) at 650 kg, the
 #: heaviest weight Patient accepts (patient.WEIGHT_RANGE_KG). Any larger course
 #: cannot come from a plausible patient and a referenced regimen.
 MAX_DOSE_G: Final = 1300.0
@@ -319,7 +320,7 @@ class NearestIncrement:
     """Round the total dose to the nearest *increment*, then make it from vials.
 
     Ontario's IG dose calculator rounds the total dose to the nearest 5 g
-    (reference §1.4); :func:`get_rounding` ``("ontario")`` is this policy
+    (``ontario-ig-calculator``); :func:`get_rounding` ``("ontario")`` is this policy
     with ``increment="5 g"``. A dose exactly half-way is rounded up (the
     source does not say; the reason records it). When the rounded dose
     cannot be made exactly from the vials, selection is refused.
@@ -391,7 +392,7 @@ def get_rounding(name: str, **params: object) -> RoundingPolicy:
 
     Names: ``"never-below"``; ``"nearest-within"`` (needs ``tolerance=``);
     ``"nearest-increment"`` (needs ``increment=``); ``"ontario"`` (nearest
-    5 g, reference §1.4).
+    5 g, source ``ontario-ig-calculator``).
 
     Example:
         >>> get_rounding("nearest-within", tolerance="10 %")
@@ -425,7 +426,8 @@ def get_rounding(name: str, **params: object) -> RoundingPolicy:
         return NearestWithin(tolerance=params["tolerance"])
     if key == "nearest-increment":
         return NearestIncrement(increment=params["increment"])
-    # Ontario IG dose calculator: total dose rounded to the nearest 5 g (§1.4).
+    # Ontario IG dose calculator: total dose rounded to the nearest 5 g
+    # (source: ontario-ig-calculator).
     return NearestIncrement(increment=units.quantity(5.0, G))
 
 

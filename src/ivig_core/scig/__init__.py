@@ -8,7 +8,7 @@ is re-exported here. This package is the arithmetic;
 :mod:`ivig_core.planning.scig` lays the result on a calendar as a
 :class:`~ivig_core.plan.Plan`.
 
-Conversion (reference ``clinical.md`` §5, §2.2)::
+Conversion (US prescribing information: :data:`SRC_FORMULA`)::
 
     weekly SC dose = IVIg dose ÷ IVIg interval in weeks × factor
 

@@ -43,6 +43,7 @@ from ivig_core.errors import InputError
 from ivig_core.patient import read_weight_kg
 from ivig_core.products import Product, Route, get_product
 from ivig_core.regimen import read_dose_g_per_kg
+from ivig_core.sources import cited
 from ivig_core.trace import Trace
 from ivig_core.units import G_PER_KG, G_PER_KG_PER_WEEK, WEEK, G, Quantity
 
@@ -73,32 +74,37 @@ G_PER_WEEK: Final = units.UnitSpec(
     example="'10 g/week'",
 )
 
-# Sources, quoted from the project's clinical reference.
-SRC_FORMULA: Final = (
-    "US PI formula: weekly g = (IVIg g per dose ÷ IVIg interval in weeks) × "
-    "factor (clinical.md §5; Hizentra PI, §2.2)"
+# Sources, by ID of the project's bibliography (ivig_core.sources), with the
+# text the traces show.
+SRC_FORMULA_IDS: Final = ("hizentra-uspi", "gammagard-hcp-site", "cuvitru-hcp-site")
+SRC_FORMULA: Final = cited(
+    "US PI formula: weekly g = (IVIg g per dose ÷ IVIg interval in weeks) × factor",
+    SRC_FORMULA_IDS,
 )
 
-SRC_ONE_TO_ONE: Final = (
-    "1:1: the EU studied and approved 1:1 (analysisgroup.com, AJMC Suppl "
-    "22(15), Krishnarajah et al.); Hizentra EU SmPC 'the monthly dose is "
-    "divided into smaller doses'; EU CIDP SmPC example 1 g/kg every 3 weeks → "
-    "0.33 g/kg weekly; HyQvia PI 1:1 after ramp-up (clinical.md §5, §2.2)"
+SRC_ONE_TO_ONE_IDS: Final = ("krishnarajah-ajmc", "hizentra-smpc-eu", "hyqvia-hcp-site")
+SRC_ONE_TO_ONE: Final = cited(
+    "1:1: the EU studied and approved 1:1; Hizentra EU SmPC 'the monthly dose "
+    "is divided into smaller doses'; EU CIDP SmPC example 1 g/kg every 3 weeks "
+    "→ 0.33 g/kg weekly; HyQvia PI 1:1 after ramp-up",
+    SRC_ONE_TO_ONE_IDS,
 )
 
-SRC_EVERY_2_WEEKS: Final = (
-    "every 2 weeks = 2 × the weekly dose (Hizentra PI, Cuvitru PI; "
-    "clinical.md §2.2, §5)"
+SRC_EVERY_2_WEEKS_IDS: Final = ("hizentra-uspi", "cuvitru-hcp-site")
+SRC_EVERY_2_WEEKS: Final = cited(
+    "every 2 weeks = 2 × the weekly dose (Hizentra PI, Cuvitru PI)",
+    SRC_EVERY_2_WEEKS_IDS,
 )
 
-SRC_N_PER_WEEK: Final = (
-    "2-7 times a week: divide the weekly dose (Hizentra PI; clinical.md §2.2, "
-    "§5 'daily up to 7 times a week: weekly ÷ n')"
+SRC_N_PER_WEEK_IDS: Final = ("hizentra-uspi",)
+SRC_N_PER_WEEK: Final = cited(
+    "2-7 times a week: divide the weekly dose (Hizentra PI)", SRC_N_PER_WEEK_IDS
 )
 
-SRC_HYQVIA_SAME: Final = (
-    "HyQvia PI: from IVIg, the same dose and frequency after ramp-up "
-    "(hyqviahcp.com; clinical.md §2.2, §5)"
+SRC_HYQVIA_SAME_IDS: Final = ("hyqvia-hcp-site",)
+SRC_HYQVIA_SAME: Final = cited(
+    "HyQvia PI: from IVIg, the same dose and frequency after ramp-up",
+    SRC_HYQVIA_SAME_IDS,
 )
 
 
@@ -197,11 +203,11 @@ def _times(value: object) -> int:
     if not is_whole(value):
         raise InputError("frequency.times", value, "a whole number from 2 to 7")
     n = int(value)
-    if not 2 <= n <= 7:  # Hizentra PI: 2-7 times a week (clinical.md §2.2)
+    if not 2 <= n <= 7:  # Hizentra PI: 2-7 times a week (hizentra-uspi)
         raise InputError(
             "frequency.times",
             value,
-            "2 to 7 times a week (Hizentra PI, clinical.md §2.2); use Weekly() "
+            "2 to 7 times a week (Hizentra US prescribing information); use Weekly() "
             "for once a week",
         )
     return n
@@ -543,15 +549,15 @@ def _check_frequency(product: Product, route: Route, frequency: ScigFrequency) -
             frequency,
             "SameAsIvig() for a facilitated SC product",
             f"{product.name}'s label gives the IVIg dose and frequency after "
-            "ramp-up (clinical.md §2.2), not a weekly spread",
+            "ramp-up (HyQvia US prescribing information), not a weekly spread",
         )
     if route is Route.SC and isinstance(frequency, SameAsIvig):
         raise InputError(
             "frequency",
             frequency,
             "Weekly(), EveryTwoWeeks() or TimesPerWeek(n) for a 20 % SC product",
-            f"{product.name}: the SC labels in the reference give a weekly dose "
-            "spread weekly, every 2 weeks or 2-7 times a week (clinical.md §5)",
+            f"{product.name}: the SC labels give a weekly dose spread weekly, "
+            "every 2 weeks or 2-7 times a week",
         )
 
 
@@ -746,9 +752,8 @@ def convert_to_scig(  # noqa: PLR0915 - one linear, traced recipe
         and _spread_name(freq) not in spreads
     ):
         notes.append(
-            f"The reference records the {freq.name} spread from the Hizentra PI "
-            f"(Cuvitru: every 2 weeks = 2 × weekly); check {prod.name}'s label "
-            "for it (clinical.md §2.2, §5)."
+            f"The {freq.name} spread is from the Hizentra PI (Cuvitru: every 2 "
+            f"weeks = 2 × weekly); check {prod.name}'s label for it."
         )
     weekly_g = weekly if per == "g" else None
     weekly_g_kg = weekly if per == "g/kg" else None
@@ -771,11 +776,11 @@ def convert_to_scig(  # noqa: PLR0915 - one linear, traced recipe
     if route is Route.FACILITATED_SC:
         notes.append(
             "HyQvia: the label's ramp-up (1-, 2-, 3-week doses at weeks 1, 2, 4) "
-            "comes before the full dose; plan_scig applies it (clinical.md §2.2)."
+            "comes before the full dose; plan_scig applies it."
         )
         notes.append(
             "HyQvia's start relative to the last IVIg is not stated in the "
-            "reference (UNCONFIRMED): give the first dose date explicitly."
+            "sources read (not confirmed): give the first dose date explicitly."
         )
     if rule_name != "label factor" and prod.scig_conversion is not None:
         notes.append(

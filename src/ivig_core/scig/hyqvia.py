@@ -17,20 +17,24 @@ from ivig_core import units
 from ivig_core._checks import REL_TOL
 from ivig_core.errors import InputError
 from ivig_core.regimen import read_dose_g_per_kg
+from ivig_core.sources import cited
 from ivig_core.units import WEEK, G
 
 
 __all__ = ["HyqviaRampStep", "hyqvia_ramp_up", "hyqvia_ramp_up_values"]
 
-SRC_RAMP: Final = (
+#: The sources of the ramp-up, by ID (:mod:`ivig_core.sources`).
+SRC_RAMP_IDS: Final = ("hyqvia-uspi", "hyqvia-hcp-site")
+SRC_RAMP: Final = cited(
     "HyQvia US PI ramp-up (example 30 g per 4 weeks): week 1 a 1-week dose, "
-    "week 2 a 2-week dose, week 4 a 3-week dose, week 7 a 4-week dose "
-    "(120ty.net US PI highlights copy; hyqviahcp.com; clinical.md §2.2)"
+    "week 2 a 2-week dose, week 4 a 3-week dose, week 7 a 4-week dose",
+    SRC_RAMP_IDS,
 )
 
 
 #: The HyQvia PI ramp-up for a 4-week interval: (week given, weeks of dose).
-#: Source: :data:`SRC_RAMP`. Other intervals are UNCONFIRMED in the reference.
+#: Source: :data:`SRC_RAMP`. Other intervals are not confirmed in the sources
+#: read.
 _HYQVIA_RAMP_4W: Final = ((1, 1), (2, 2), (4, 3), (7, 4))
 _HYQVIA_RAMP_INTERVAL_WEEKS: Final = 4.0
 
@@ -73,8 +77,8 @@ def hyqvia_ramp_up_values(
 ) -> tuple[tuple[int, int, float], ...]:
     """Float core: (week, weeks of dose, dose) for the HyQvia PI ramp-up.
 
-    Only the 4-week interval the reference gives (:data:`SRC_RAMP`) is
-    accepted; the ramp for other intervals is UNCONFIRMED.
+    Only the 4-week interval the label's example gives (:data:`SRC_RAMP`)
+    is accepted; the ramp for other intervals is not confirmed.
 
     Example:
         >>> hyqvia_ramp_up_values(30.0, 4.0)
@@ -86,9 +90,9 @@ def hyqvia_ramp_up_values(
         raise InputError(
             "interval",
             f"{interval_weeks:g} week",
-            "4 week: the HyQvia PI ramp-up in the reference (clinical.md §2.2) "
-            "is defined for a 4-week interval; other intervals (and the CIDP "
-            "ramp) are UNCONFIRMED",
+            "4 week: the HyQvia US prescribing information's ramp-up is "
+            "defined for a 4-week interval; other intervals (and the CIDP ramp) "
+            "are not confirmed",
             f"no labelled ramp-up is recorded for a {interval_weeks:g}-week interval",
         )
     if not (math.isfinite(full_dose) and full_dose > 0.0):
@@ -105,8 +109,7 @@ def hyqvia_ramp_up(
     Args:
         full_dose: The full dose per infusion after ramp-up (``"30 g"`` or
             ``"0.4 g/kg"``); 1:1 with the IVIg dose per the label.
-        interval: The full-dose interval; only ``"4 week"`` is labelled in
-            the reference.
+        interval: The full-dose interval; only ``"4 week"`` is labelled.
 
     Example:
         >>> [(s.week, s.dose) for s in hyqvia_ramp_up(full_dose="30 g",

@@ -13,15 +13,18 @@ from typing import Final
 from ivig_core._lazy import LazyMapping
 from ivig_core.errors import InputError
 from ivig_core.regimen import DayRange, Maintenance, Regimen
+from ivig_core.sources import cited
 
 
 __all__ = ["SCIG_PRESETS", "get_scig_preset"]
 
-SRC_HIZENTRA_CIDP: Final = (
+#: The sources of the Hizentra CIDP presets, by ID (:mod:`ivig_core.sources`).
+SRC_HIZENTRA_CIDP_IDS: Final = ("hizentra-uspi", "hizentra-hcp-site", "path-2018")
+SRC_HIZENTRA_CIDP: Final = cited(
     "Hizentra US PI, CIDP: 0.2 g/kg (1 mL/kg) weekly in 1-2 sessions over "
     "1-2 days, starting 1 week after the last IVIg; 0.4 g/kg weekly was also "
-    "effective; not derived from the IVIg dose (hizentra.com/hcp; clinical.md "
-    "§2.2, §5; PATH, Lancet Neurol 2018, §3.2)"
+    "effective; not derived from the IVIg dose",
+    SRC_HIZENTRA_CIDP_IDS,
 )
 
 
@@ -33,21 +36,21 @@ def _hizentra_cidp(dose: str, name: str, alternative: bool) -> Regimen:
     fixed = [
         (
             "Hizentra US CIDP dosing is a fixed g/kg weekly dose, not derived "
-            "from the IVIg dose (clinical.md §5)."
+            "from the IVIg dose (Hizentra US prescribing information)."
         ),
-        "Start 1 week after the last IVIg (Hizentra PI, clinical.md §2.2).",
-        "If CIDP worsens, the label says to return to IVIg (clinical.md §2.2).",
+        "Start 1 week after the last IVIg (Hizentra US prescribing information).",
+        "If CIDP worsens, the label says to return to IVIg.",
     ]
     if alternative:
         fixed.append(
             "0.4 g/kg weekly is the label's alternative ('also effective'); "
             "PATH extension: relapse 10 % on 0.4 vs 48 % on 0.2 g/kg "
-            "(clinical.md §3.2)."
+            "(PATH trial extension)."
         )
     return Regimen(
         name=name,
         maintenance=Maintenance(
-            dose=dose,  # Hizentra US PI, CIDP (clinical.md §2.2, §5)
+            dose=dose,  # Hizentra US PI, CIDP (hizentra-uspi, hizentra-hcp-site)
             interval="1 week",  # "weekly"
             allowed_days=DayRange(low=1, high=2),  # "1-2 sessions over 1-2 days"
             allowed_cycles=DayRange(low=1),  # the label gives no number

@@ -139,7 +139,7 @@ class ScLimits:
                 :func:`sc_situations`), e.g. ``"later infusions"``, or
                 ``["SC, patients ≥ 25 kg", "SC, adults"]``.
             volume_per_site: Only where the rows give none (e.g. Gamunex-C
-                SC: not in the reference).
+                SC: not in the sources read).
             max_sites: Only where the rows give none (e.g. Hizentra).
             rate_per_site: Only where the rows give none (e.g. HyQvia).
             initial_rate_per_site: Only where the rows give none.
@@ -357,7 +357,7 @@ def _top_sites(
             "max_sites",
             None,
             "a maximum number of sites (the catalogue has none for "
-            f"{prod.name}; not in the reference)",
+            f"{prod.name}; not in the sources read)",
         )
     if row_max:
         return (
@@ -382,7 +382,7 @@ def _given_tier(
             "volume_per_site",
             None,
             "a per-site volume (the catalogue has none for "
-            f"{prod.name} in this situation; not in the reference)",
+            f"{prod.name} in this situation; not in the sources read)",
         )
     top, _ = _top_sites(prod, site_rows, row_max, given_sites, parameter_source)
     src = (
