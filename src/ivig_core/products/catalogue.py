@@ -167,6 +167,8 @@ class _Reader:
 
     def source(self) -> Source:
         try:
+            if "sources" in self.table:
+                return Source.cited(self.get("sources", kind=list))
             return Source(
                 reference=self.text("source"),
                 version=self.text("version"),
@@ -315,7 +317,6 @@ def _read_product(r: _Reader, key: str) -> Product:
             AtRiskCap,
             rate=t.get("rate"),
             inclusive=t.get("inclusive"),
-            secondary=t.get("secondary", False),
             note=t.text("note", ""),
             source=t.source(),
         )

@@ -25,6 +25,7 @@ from ivig_core._enum import ParsedEnum
 from ivig_core.errors import InputError, UnitError
 from ivig_core.patient import WEIGHT_RANGE_KG
 from ivig_core.rates import RateKind, RateStep, rate_kind, read_minutes
+from ivig_core.sources import SourceKind, check_ids, cite, get_source
 from ivig_core.units import (
     DAY,
     G_PER_L,
@@ -308,6 +309,12 @@ def _bool(value: object) -> bool:
     return flag(value, field="flag")
 
 
+def _ids(value: object) -> tuple[str, ...]:
+    if value == ():
+        return ()
+    return check_ids(value, field="source.ids")
+
+
 def _source(value: object) -> Source:
     if isinstance(value, Source):
         return value
@@ -333,18 +340,56 @@ def _instance(value: object, cls: type[_T], field: str) -> _T:
 class Source:
     """Where a value group comes from.
 
+    The shipped catalogue cites the project's bibliography by ID
+    (:meth:`cited`); a local formulary gives its own reference and version
+    as text.
+
     Attributes:
-        reference: The label, site or document, as in the reference.
-        version: The label version or date read (or that it was not recorded).
+        reference: The label, site or document (for cited IDs: their short
+            citations).
+        version: The label version or date read (for cited IDs: the labels'
+            versions as the bibliography records them).
+        ids: The bibliography IDs (:mod:`ivig_core.sources`), or ``()`` for a
+            local source given as text.
 
     .. versionadded:: 0.1.0
     """
 
     reference: str = attrs.field(converter=_reference)
     version: str = attrs.field(converter=_version)
+    ids: tuple[str, ...] = attrs.field(default=(), converter=_ids)
+
+    @classmethod
+    def cited(cls, ids: object) -> Source:
+        """The source of a value group citing bibliography *ids*.
+
+        Raises:
+            InputError: An unknown ID (named), or none.
+
+        .. versionadded:: 0.2.0
+        """
+        checked = check_ids(ids)
+        found = [get_source(i) for i in checked]
+        versions = [
+            f"{s.short}: {s.version}"
+            for s in found
+            if s.kind is SourceKind.LABEL and s.version is not None
+        ]
+        return cls(
+            reference=cite(checked),
+            version="; ".join(versions) or "label version not recorded",
+            ids=checked,
+        )
+
+    @property
+    def is_weak(self) -> bool:
+        """Whether every cited source is secondary or AI-generated."""
+        return bool(self.ids) and all(get_source(i).is_weak for i in self.ids)
 
     def __str__(self) -> str:
-        """``reference (version)``."""
+        """``reference (version)``, or the citations for cited IDs."""
+        if self.ids:
+            return self.reference
         return f"{self.reference} ({self.version})"
 
 
@@ -468,9 +513,6 @@ class AtRiskCap:
     Attributes:
         rate: The cap (mg/kg/min or mL/kg/min).
         inclusive: ``True`` for "do not exceed" (≤), ``False`` for "below" (<).
-        secondary: ``True`` when only a secondary source gives the cap (the
-            check then applies it only when ``SafetyConfig.secondary_caps``
-            is on).
 
     .. versionadded:: 0.1.0
     """
@@ -479,7 +521,15 @@ class AtRiskCap:
     inclusive: bool = attrs.field(converter=_bool)
     source: Source = attrs.field(converter=_source)
     note: str = ""
-    secondary: bool = attrs.field(default=False, converter=_bool)
+
+    @property
+    def secondary(self) -> bool:
+        """Whether only secondary sources give the cap (Bivigam, skyscape).
+
+        The check applies such a cap only while
+        ``SafetyConfig.secondary_caps`` is on.
+        """
+        return self.source.is_weak
 
 
 def _factor(value: object) -> float:
