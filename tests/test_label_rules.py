@@ -287,3 +287,29 @@ def test_the_80g_advice_is_one_finding_for_the_plan() -> None:
     assert f.message.startswith("6 infusion days are above 80 g")
     assert f.message.count(": 100 g") == 6
     assert dt.date(2026, 1, 5).isoformat() in f.message
+
+
+def test_label_interval_shortened_is_a_soft_limit() -> None:
+    """Octagam 10 % DM label: "2 g/kg ... every 4 weeks"; 2 g/kg every 2 weeks
+    is above the label's dose intensity: a soft limit naming both figures."""
+    plan = make_plan(
+        product="octagam-10", cycles=2, interval_days=14, rates_mg_kg_min=(1.0,)
+    )
+    report = assess(worked.recorded_woman("70 kg"), plan, indication="dermatomyositis")
+    found = [
+        f
+        for f in fired(report, FindingCode.DOSE_ABOVE_LIMIT)
+        if "Shorter interval" in f.message
+    ]
+    (f,) = found
+    assert f.severity is Severity.SOFT_LIMIT
+    assert "label 2 g/kg every 28 days (0.5 g/kg per week)" in f.message
+    assert "course 2 14 days after course 1 (2 g/kg, 1 g/kg per week)" in f.message
+    assert not report.ready_to_issue
+    on_label = make_plan(
+        product="octagam-10", cycles=2, interval_days=28, rates_mg_kg_min=(1.0,)
+    )
+    quiet = assess(
+        worked.recorded_woman("70 kg"), on_label, indication="dermatomyositis"
+    )
+    assert not fired(quiet, FindingCode.DOSE_ABOVE_LIMIT)

@@ -355,7 +355,8 @@ def test_dose_above_octagam_dm_label() -> None:
     p = plan(product="octagam-10", course_g_per_kg=2.5, days=5)
     report = assess(recorded_woman(), p, indication="dermatomyositis")
     found = fired(report, FindingCode.DOSE_ABOVE_LIMIT)
-    assert {f.concerns.kind for f in found} == {"cycle"}
+    assert {f.concerns.kind for f in found} == {"plan"}  # one per limit
+    assert all("course 1: 2.5 g/kg" in f.message for f in found)
     sources = {f.source.split(",")[0] for f in found}
     assert sources == {"Octagam 10 % US label", "Ontario IGUM"}
 
@@ -374,7 +375,8 @@ def test_dose_per_day_limit() -> None:
         dose_limits=(DoseLimit(indication="cidp", max_per_day="0.5 g/kg", source="t"),)
     )
     report = assess(recorded_woman(), plan(), indication="cidp", config=cfg)
-    assert len(fired(report, FindingCode.DOSE_ABOVE_LIMIT)) == 2
+    (f,) = fired(report, FindingCode.DOSE_ABOVE_LIMIT)  # one finding, both days
+    assert "on 2 days" in f.message
 
 
 def test_dose_limit_not_assessed_without_indication_or_limit() -> None:

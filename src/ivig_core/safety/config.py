@@ -163,6 +163,10 @@ def _dsource(value: object) -> str:
     return _text("source", value)
 
 
+def _opt_interval(value: object) -> Quantity | None:
+    return _opt_positive(value, field="min_interval", unit=units.DAY)
+
+
 @attrs.frozen(kw_only=True)
 class DoseLimit:
     """A sourced dose limit for an indication (and optionally a product).
@@ -172,6 +176,9 @@ class DoseLimit:
         product: A product key, or ``None`` for any product.
         max_per_day: Largest g/kg on one day, or ``None``.
         max_per_course: Largest g/kg per course, or ``None``.
+        min_interval: The label's interval between course starts (a plan
+            at a shorter interval is above the label's dose intensity), or
+            ``None``.
         source: Where the limit comes from.
 
     .. versionadded:: 0.1.0
@@ -181,13 +188,20 @@ class DoseLimit:
     product: str | None = attrs.field(default=None, converter=_opt_product)
     max_per_day: Quantity | None = attrs.field(default=None, converter=_opt_g_per_kg)
     max_per_course: Quantity | None = attrs.field(default=None, converter=_opt_g_per_kg)
+    min_interval: Quantity | None = attrs.field(default=None, converter=_opt_interval)
     source: str = attrs.field(converter=_dsource)
 
     def __attrs_post_init__(self) -> None:
         """At least one limit."""
-        if self.max_per_day is None and self.max_per_course is None:
+        if (
+            self.max_per_day is None
+            and self.max_per_course is None
+            and self.min_interval is None
+        ):
             raise InputError(
-                "dose_limit", self.indication, "max_per_day, max_per_course or both"
+                "dose_limit",
+                self.indication,
+                "max_per_day, max_per_course, min_interval or several",
             )
 
     def applies(self, indication: str | None, product_key: str | None) -> bool:
@@ -212,10 +226,31 @@ def label_dose_limits() -> tuple[DoseLimit, ...]:
             product="octagam-10",
             max_per_course="2 g/kg",  # label: "2 g/kg divided equally over 2-5 days"
             max_per_day="1 g/kg",  # 2 g/kg divided equally over at least 2 days
+            min_interval="28 day",  # label: "every 4 weeks"
             source=(
-                "Octagam 10 % US label, dermatomyositis: 2 g/kg divided equally over "
-                "2-5 consecutive days every 4 weeks (reference §2.1); 1 g/kg/day is "
-                "2 g/kg over the fewest (2) days"
+                "Octagam 10 % US label, dermatomyositis: '2 g/kg divided in equal "
+                "doses given over 2-5 consecutive days every 4 weeks' "
+                "(prescriberpoint); 1 g/kg/day is 2 g/kg over the fewest (2) days"
+            ),
+        ),
+        DoseLimit(
+            indication="cidp",
+            product="panzyga",
+            max_per_course="2 g/kg",  # label maintenance: "1-2 g/kg ... every 3 weeks"
+            min_interval="21 day",  # "every 3 weeks"
+            source=(
+                "Panzyga US label, CIDP maintenance: '1-2 g/kg ... every 3 weeks ... "
+                "over 2 consecutive days' (prescriberpoint panzyga-e2cc5dd)"
+            ),
+        ),
+        DoseLimit(
+            indication="cll",
+            product="gammagard-sd",
+            max_per_course="0.4 g/kg",  # label: "400 mg/kg every 3 to 4 weeks"
+            min_interval="21 day",  # the shorter of "3 to 4 weeks"
+            source=(
+                "Gammagard S/D US label, B-cell CLL: '400 mg/kg every 3 to 4 weeks' "
+                "(druglib.com)"
             ),
         ),
         DoseLimit(
