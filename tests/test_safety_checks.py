@@ -269,10 +269,46 @@ def test_renal_crcl_threshold() -> None:
 
 
 def test_renal_crcl_not_assessed_without_threshold() -> None:
-    """A creatinine without a configured CrCl threshold is "not assessed" (info)."""
-    (f,) = unassessed(assess(recorded_woman(), plan()), FindingCode.RENAL_RISK)
+    """A creatinine with the CrCl threshold switched off is "not assessed" (info)."""
+    cfg = SafetyConfig(crcl_below=None)
+    report = assess(recorded_woman(), plan(), config=cfg)
+    (f,) = unassessed(report, FindingCode.RENAL_RISK)
     assert f.severity is Severity.INFO
     assert "crcl_below" in f.message
+
+
+def test_renal_default_threshold_is_kdigo_g3a() -> None:
+    """KDIGO 2012: "G3a 45-59"; by default a CrCl below 60 mL/min is a renal risk.
+
+    Cockcroft-Gault by hand, 54-year-old woman, 70 kg (165 cm: ideal 56.91
+    kg, 120 % = 68.3 kg, so adjusted 56.91 + 0.4 × 13.09 = 62.15 kg),
+    creatinine 1.2 mg/dL: (140 − 54) × 62.15 / (72 × 1.2) × 0.85 = 52.6.
+    """
+    report = assess(recorded_woman(serum_creatinine="1.2 mg/dL"), plan())
+    (f,) = fired(report, FindingCode.RENAL_RISK)
+    assert "Cockcroft-Gault CrCl (adjusted weight 62.1 kg" in f.message
+    assert "mL/min 53 < 60" in f.message
+    actual = SafetyConfig(crcl_weight="actual")  # 86 × 70 / 86.4 × 0.85 = 59.2
+    (g,) = fired(
+        assess(recorded_woman(serum_creatinine="1.2 mg/dL"), plan(), config=actual),
+        FindingCode.RENAL_RISK,
+    )
+    assert "actual weight 70 kg) mL/min 59 < 60" in g.message
+
+
+def test_renal_children_use_bedside_schwartz() -> None:
+    """CKiD 2009 bedside Schwartz: eGFR = 0.413 × height (cm) / creatinine.
+
+    A 10-year-old, 140 cm, creatinine 1.2 mg/dL: 0.413 × 140 / 1.2 = 48.2
+    mL/min/1.73 m², below 60.
+    """
+    child = recorded_woman(
+        "32 kg", age="10 year", height="140 cm", serum_creatinine="1.2 mg/dL"
+    )
+    (f,) = fired(assess(child, plan(weight_kg=32.0)), FindingCode.RENAL_RISK)
+    assert "bedside Schwartz eGFR (CKiD 2009, height 140 cm) mL/min/1.73 m² 48" in (
+        f.message
+    )
 
 
 def _sucrose_product_plan() -> tuple[Plan, object]:

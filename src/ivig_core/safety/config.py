@@ -7,9 +7,6 @@ and the check it drives reports "not assessed" until it is set:
 
 * ``thrombosis_age_from``: the boxed warning names "advanced age" without a
   number (reference §4.1);
-* ``crcl_below``: the reference gives no creatinine-clearance threshold for
-  "renal insufficiency" (§4.1: "any degree of pre-existing renal
-  insufficiency");
 * ``large_volume_per_day``: no sourced volume (§4.2).
 
 Example:
@@ -316,6 +313,16 @@ def _opt_crcl(value: object) -> Quantity | None:
     return _opt_positive(value, field="crcl_below", unit=_ML_PER_MIN)
 
 
+#: The weights Cockcroft-Gault may use in the renal check.
+CRCL_WEIGHTS: Final = ("actual", "adjusted-above-120-ibw")
+
+
+def _crcl_weight(value: object) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in CRCL_WEIGHTS:
+        raise InputError("crcl_weight", value, "one of " + ", ".join(CRCL_WEIGHTS))
+    return value.strip().lower()
+
+
 def _daily_grams(value: object) -> Quantity:
     return _positive(value, field="daily_grams_above", unit=G)
 
@@ -373,9 +380,14 @@ class SafetyConfig:
             check fires (e.g. ``{"DAILY_DOSE_ABOVE_80G": Severity.SOFT_LIMIT}``
             to make the 80 g advice block). A severity is only ever raised,
             never lowered: a soft limit is accepted with an override.
-        crcl_below: Cockcroft-Gault creatinine clearance below which renal
-            insufficiency is assumed. **No default** (§4.1 says "any
-            degree").
+        crcl_below: Creatinine clearance (Cockcroft-Gault in adults; bedside
+            Schwartz eGFR in children) below which renal insufficiency is
+            assumed: 60 mL/min, the KDIGO 2012 GFR categories G3a to G5
+            ("< 60 mL/min/1.73 m²"). The labels say "any degree of
+            pre-existing renal insufficiency"; ``None`` switches it off.
+        crcl_weight: The weight Cockcroft-Gault uses: ``"adjusted-above-120-ibw"``
+            (default: adjusted body weight when actual weight is above 120 %
+            of the ideal, as clinPK's dosing-weight rule) or ``"actual"``.
         daily_grams_above: Grams on one day above which the 80 g finding
             fires: 80 g (seed 004).
         haemolysis_course_from: Course dose from which non-O patients are
@@ -420,7 +432,14 @@ class SafetyConfig:
     severities: Mapping[str, Severity] = attrs.field(
         factory=dict, converter=_severities
     )
-    crcl_below: Quantity | None = attrs.field(default=None, converter=_opt_crcl)
+    crcl_below: Quantity | None = attrs.field(
+        # KDIGO 2012: GFR categories G3a-G5 are below 60 mL/min/1.73 m²
+        factory=lambda: units.quantity(60.0, _ML_PER_MIN),
+        converter=_opt_crcl,
+    )
+    crcl_weight: str = attrs.field(
+        default="adjusted-above-120-ibw", converter=_crcl_weight
+    )
     daily_grams_above: Quantity = attrs.field(
         default="80 g",  # seed 004: "higher than 80 g"
         converter=_daily_grams,
@@ -544,11 +563,17 @@ PARAMETERS: Final = (
     ),
     (
         "crcl_below",
-        "none (not assessed until set)",
+        "60 mL/min",
         (
-            "boxed warning: 'any degree of pre-existing renal insufficiency', no "
-            "CrCl number (§4.1)"
+            "KDIGO 2012 CKD guideline, GFR categories: G3a 45-59, G3b 30-44, G4 "
+            "15-29, G5 < 15 mL/min/1.73 m² (Kidney Int Suppl 2013;3:19-62); the "
+            "labels say 'any degree of pre-existing renal insufficiency'"
         ),
+    ),
+    (
+        "crcl_weight",
+        "adjusted-above-120-ibw",
+        "clinPK dosing-weight rule: adjusted body weight above 120 % of IBW",
     ),
     (
         "daily_grams_above",
