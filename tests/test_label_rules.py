@@ -290,8 +290,10 @@ def test_the_80g_advice_is_one_finding_for_the_plan() -> None:
 
 
 def test_label_interval_shortened_is_a_soft_limit() -> None:
-    """Octagam 10 % DM label: "2 g/kg ... every 4 weeks"; 2 g/kg every 2 weeks
-    is above the label's dose intensity: a soft limit naming both figures.
+    """A label interval shortened is a soft limit naming both figures.
+
+    Octagam 10 % DM label: "2 g/kg ... every 4 weeks"; 2 g/kg every 2 weeks is
+    above the label's dose intensity.
     """
     plan = make_plan(
         product="octagam-10", cycles=2, interval_days=14, rates_mg_kg_min=(1.0,)
