@@ -196,7 +196,7 @@ def test_sites_catalogue_maximum_wins_over_a_looser_record() -> None:
     plan = with_sc(hyqvia_ramp().plan, sites=4, max_sites=10)
     found = fired(assess(recorded_woman(), plan), FindingCode.SC_SITES_ABOVE_LABEL_MAX)
     assert found
-    assert "120ty.net" in found[0].source
+    assert "HyQvia US prescribing information" in found[0].source
 
 
 def test_sites_within_the_maximum_stay_quiet() -> None:

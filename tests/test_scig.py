@@ -225,7 +225,7 @@ def test_every_number_is_traced_with_a_source() -> None:
         "first SC dose",
     ]
     assert all(t.source and t.formula and t.inputs for t in dose.trace)
-    assert "clinical.md" in dose.trace[1].source
+    assert "Hizentra US prescribing information" in dose.trace[1].source
     text = conversion(dose)
     assert "10.28 g/week" in text
     assert "1.37" in text

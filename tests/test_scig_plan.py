@@ -713,16 +713,16 @@ def test_rounding_is_required_and_vials_needed() -> None:
             site_rate="label-maximum",
             cycles=1,
         )
-    with pytest.raises(PlanningError, match=r"vials: .*formulary"):
-        plan_scig(
-            woman("70 kg"),
-            dose,
-            policy="actual",
-            rounding="never-below",
-            limits=limits,
-            site_rate="label-maximum",
-            cycles=1,
-        )
+    # Cuvitru now has vial sizes (MPR: 5, 10, 20, 40 mL): it plans (issue 13).
+    plan_scig(
+        woman("70 kg"),
+        dose,
+        policy="actual",
+        rounding="never-below",
+        limits=limits,
+        site_rate="label-maximum",
+        cycles=1,
+    )
 
 
 def test_site_limits_hold_with_validators_disabled() -> None:
