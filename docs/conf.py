@@ -23,6 +23,7 @@ extensions = [
     "sphinx.ext.doctest",
     "_ext.generated",
     "_ext.toplevel",
+    "_ext.bibliography",
 ]
 
 html_theme = "furo"

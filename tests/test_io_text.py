@@ -86,14 +86,17 @@ def test_table_rows_and_total() -> None:
 
 
 def test_explain_traces_then_tables() -> None:
-    """The explanation: regimen, trace, notes, then the table and safety."""
+    """The explanation: regimen, trace, notes, the table, safety, the sources."""
     plan = iv_plan()
     out = text.explain(plan)
     assert out.startswith("Plan: seed-004-privigen-dm, Privigen, from 2026-01-05")
     assert "\n- dosing weight = 70.00 kg (actual)\n    formula: " in out
     assert text.table(plan) in out
     assert plan.safety is not None
-    assert out.endswith(safety_summary(plan.safety))
+    cited = text.bibliography(text.plan_sources(plan))
+    assert out.endswith(f"{safety_summary(plan.safety)}\n\n{cited}")
+    # The actual-weight policy cites the Privigen label (dosing_weight.py).
+    assert "- Privigen US prescribing information (CSL Behring; DailyMed" in cited
     assert "Route:" not in out
 
 

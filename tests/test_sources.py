@@ -7,7 +7,9 @@ absent and rendered "not recorded", and weak sources say so wherever cited.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.resources
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -16,8 +18,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivig_core import sources
-from ivig_core.errors import InputError
+from ivig_core import Patient, plan_course, rate_schedule, sources
+from ivig_core.errors import DocumentError, InputError
+from ivig_core.io.text import explain, plan_sources
+from ivig_core.plan import Plan
+from ivig_core.regimen import DayRange, Maintenance, Regimen
 from ivig_core.sources import (
     NOT_RECORDED,
     Source,
@@ -26,6 +31,8 @@ from ivig_core.sources import (
     check_ids,
     cite,
     cite_each,
+    cited,
+    cited_in,
     get_source,
 )
 
@@ -224,3 +231,101 @@ def test_every_source_the_code_cites_as_an_id_exists() -> None:
     for path in sorted(Path(str(root)).rglob("*.py")):
         for sid in pattern.findall(path.read_text(encoding="utf-8")):
             assert sid in known, (str(path), sid)
+
+
+def test_no_citation_contains_another() -> None:
+    """Texts are read back to IDs (cited_in): no citation may hide another."""
+    citations = [s.citation for s in all_sources()]
+    assert len(set(citations)) == len(citations)
+    for a in citations:
+        for b in citations:
+            assert a == b or a not in b, (a, b)
+
+
+def test_cited_in_reads_ids_back_from_rendered_text() -> None:
+    """cited() then cited_in() gives the IDs back, in the file's order."""
+    text = cited("a rule", ["ice-2008", "devine-1974", "privigen-uspi"])
+    assert text.startswith("a rule; sources: ")
+    assert cited_in([text, "no citation here"]) == (
+        "privigen-uspi",
+        "devine-1974",
+        "ice-2008",
+    )
+    assert cited("a rule", "ice-2008").startswith("a rule; source: ICE trial")
+    assert cited_in([]) == ()
+
+
+def _iv_plan() -> Plan:
+    """Privigen for CIDP on actual weight, one 2-day course at 70 kg."""
+    return plan_course(
+        Patient(sex="female", age="54 year", height="165 cm", weight="70 kg"),
+        Regimen(
+            name="one-course",
+            maintenance=Maintenance(
+                dose="2 g/kg",
+                interval="3 week",
+                allowed_days=DayRange(low=2, high=2),
+                days=2,
+                allowed_cycles=DayRange(low=1),
+                cycles=1,
+                source=cited("one course", "ice-2008"),
+            ),
+            source=cited("one course", "ice-2008"),
+        ),
+        "privigen",
+        start=dt.date(2026, 1, 5),
+        policy="actual",
+        rounding="never-below",
+        indication="cidp",
+        rate_weight="dosing",
+        rate_schedule=rate_schedule(
+            "privigen", "cidp", increment="1 mg/kg/min", interval="30 min"
+        ),
+    )
+
+
+def test_plan_json_lists_its_sources_by_id_with_citations() -> None:
+    """The plan document carries each cited source's ID and its citation."""
+    pytest.importorskip("cattrs")
+    from ivig_core.io.json import plan_from_json, plan_to_json  # noqa: PLC0415
+
+    plan = _iv_plan()
+    doc = json.loads(plan_to_json(plan))
+    entries = {e["id"]: e for e in doc["sources"]}
+    # The actual-weight policy cites the Privigen US label (dosing_weight.py),
+    # the regimen the ICE trial.
+    assert "ice-2008" in entries
+    privigen = entries["privigen-uspi"]
+    assert privigen == {
+        "citation": get_source("privigen-uspi").citation,
+        "id": "privigen-uspi",
+        "kind": "label",
+        "weak": False,
+    }
+    assert [e["id"] for e in doc["sources"]] == [s.id for s in plan_sources(plan)]
+    assert plan_from_json(plan_to_json(plan)) == plan
+
+
+def test_plan_json_with_edited_sources_is_refused() -> None:
+    """A document whose sources list was edited does not load."""
+    pytest.importorskip("cattrs")
+    from ivig_core.io.json import plan_from_json, plan_to_json  # noqa: PLC0415
+
+    doc = json.loads(plan_to_json(_iv_plan()))
+    doc["sources"] = doc["sources"][1:]
+    with pytest.raises(DocumentError, match=r"^sources: "):
+        plan_from_json(json.dumps(doc))
+    del doc["sources"]
+    with pytest.raises(DocumentError, match=r"^sources: "):
+        plan_from_json(json.dumps(doc))
+
+
+def test_explain_ends_with_the_sources_cited() -> None:
+    """explain() lists every source the plan cites, once, with its address."""
+    plan = _iv_plan()
+    out = explain(plan)
+    tail = out[out.index("\nSources cited:\n") :]
+    for s in plan_sources(plan):
+        assert f"\n- {s.citation}\n" in tail + "\n"
+        if s.url is not None:
+            assert f"\n  {s.url}" in tail

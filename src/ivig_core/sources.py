@@ -417,5 +417,10 @@ def cited_in(texts: Iterable[object]) -> tuple[str, ...]:
 
     .. versionadded:: 0.2.0
     """
-    joined = "\n".join(t for t in texts if isinstance(t, str))
-    return tuple(s.id for s in all_sources() if s.citation in joined)
+    joined = "\n".join(dict.fromkeys(t for t in texts if isinstance(t, str)))
+    return tuple(sid for sid, citation in _citations() if citation in joined)
+
+
+@functools.cache
+def _citations() -> tuple[tuple[str, str], ...]:
+    return tuple((s.id, s.citation) for s in all_sources())

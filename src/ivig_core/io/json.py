@@ -9,7 +9,11 @@ A document is a JSON object with the model's fields plus an envelope:
 * ``"version"``: the schema version (:data:`SCHEMA_VERSION`); a document of
   another version is refused, never guessed at;
 * for a plan, ``"totals"``: the plan's calculated, dispensed and infused
-  totals, recomputed and compared on load.
+  totals, recomputed and compared on load; and ``"sources"``: every
+  publication the plan cites, by ID of the project's bibliography
+  (:mod:`ivig_core.sources`) with its kind, whether it is weak and its
+  rendered citation (recomputed from the plan's source texts and compared on
+  load).
 
 Quantities carry their units as ``{"unit": "kg", "value": 70.0}``, with the
 library's canonical unit symbols (``kg``, ``g``, ``mL``, ``g/kg``,
@@ -87,6 +91,7 @@ from ivig_core import units
 from ivig_core.errors import DocumentError, InputError
 from ivig_core.findings import CODE_PATTERN, FindingCode
 from ivig_core.io import require
+from ivig_core.io.text import plan_sources
 from ivig_core.patient import Patient
 from ivig_core.plan import TOTALS, Plan, check_plan, check_totals, plan_totals
 from ivig_core.regimen import DaysChoice, Regimen
@@ -691,7 +696,16 @@ def plan_to_json(plan: Plan) -> str:
         raise InputError("plan", plan, "a Plan (from plan_course)")
     payload = typing.cast("dict[str, object]", _converter().unstructure(plan, Plan))
     payload["totals"] = plan_totals(plan)
+    payload["sources"] = _plan_sources(plan)
     return _dump(_PLAN, payload)
+
+
+def _plan_sources(plan: Plan) -> list[dict[str, object]]:
+    """The ``sources`` entry: each cited source's ID, kind, weakness, citation."""
+    return [
+        {"citation": s.citation, "id": s.id, "kind": s.kind.value, "weak": s.is_weak}
+        for s in plan_sources(plan)
+    ]
 
 
 def plan_from_json(text: str | bytes) -> Plan:
@@ -711,9 +725,12 @@ def plan_from_json(text: str | bytes) -> Plan:
     """
     payload = _load(text, _PLAN, "plan")
     totals = payload.pop("totals", None)
+    cited = payload.pop("sources", None)
     plan = _structure(payload, Plan, "plan")
     problems = check_plan(plan)
     problems.extend(check_totals(plan, totals))
+    if cited != _plan_sources(plan):
+        problems.append(("sources", "does not match the sources the plan's texts cite"))
     if problems:
         raise _fail(problems, payload, "plan")
     return plan
@@ -837,6 +854,24 @@ def plan_json_schema() -> dict[str, object]:
     properties = dict(plan_def["properties"])
     properties["schema"] = {"const": _PLAN}
     properties["version"] = {"const": SCHEMA_VERSION}
+    properties["sources"] = {
+        "description": (
+            "The publications the plan cites: ID of the project's bibliography, "
+            "kind, whether weak, and the rendered citation; recomputed on load."
+        ),
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "citation": {"type": "string"},
+                "id": {"type": "string"},
+                "kind": {"type": "string"},
+                "weak": {"type": "boolean"},
+            },
+            "required": ["citation", "id", "kind", "weak"],
+            "additionalProperties": False,
+        },
+    }
     properties["totals"] = {
         "description": "Sums over the infusions, recomputed on load.",
         "type": "object",

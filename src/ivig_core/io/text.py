@@ -19,7 +19,10 @@ changed in one place:
 * :func:`run_table`: one infusion's rate steps
   (:class:`~ivig_core.infusion.InfusionRun`);
 * :func:`safety_summary`: a safety report's readiness, findings and
-  overrides (:class:`~ivig_core.safety.SafetyReport`).
+  overrides (:class:`~ivig_core.safety.SafetyReport`);
+* :func:`plan_sources` and :func:`bibliography`: the publications a plan
+  cites, by ID of the project's bibliography (:mod:`ivig_core.sources`), and
+  their citations (:func:`explain` ends with them).
 
 Each function returns a string (no trailing newline, except :func:`report`,
 which is a whole page) and needs no optional extra.
@@ -52,7 +55,10 @@ import textwrap
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final
 
+import attrs
+
 from ivig_core.products import Route
+from ivig_core.sources import Source, cited_in, get_source
 
 
 if TYPE_CHECKING:
@@ -66,11 +72,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DISCLAIMER",
+    "bibliography",
     "conversion",
     "days",
     "derivation",
     "explain",
     "findings",
+    "plan_sources",
     "report",
     "run_table",
     "safety_summary",
@@ -182,6 +190,71 @@ def explain(plan: Plan) -> str:
     if plan.safety is not None:
         lines.append("")
         lines.append(safety_summary(plan.safety))
+    cited = plan_sources(plan)
+    if cited:
+        lines.append("")
+        lines.append(bibliography(cited))
+    return "\n".join(lines)
+
+
+def _strings(obj: object, out: list[str], seen: set[int]) -> None:
+    """Collect the ``source`` texts of *obj* and everything it holds."""
+    if isinstance(obj, (str, int, float, bool)) or obj is None or id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, dict):
+        for value in obj.values():
+            _strings(value, out, seen)
+        return
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        for value in obj:
+            _strings(value, out, seen)
+        return
+    cls = type(obj)
+    if attrs.has(cls):
+        for field in attrs.fields(cls):
+            value = getattr(obj, field.name)
+            if "source" in field.name:
+                if isinstance(value, str):
+                    out.append(value)
+                elif isinstance(value, tuple):
+                    out.extend(v for v in value if isinstance(v, str))
+            _strings(value, out, seen)
+
+
+def plan_sources(plan: object) -> tuple[Source, ...]:
+    """The publications *plan* cites, in the bibliography's order.
+
+    Every ``source`` text a plan holds (its trace, regimen, dosing weight,
+    rate schedules, findings ...) is rendered from source IDs; this finds
+    them again (:func:`ivig_core.sources.cited_in`). Works for any attrs
+    object (a plan, a safety report, an SC conversion).
+
+    Example:
+        >>> from ivig_core import Patient, dosing_weight
+        >>> p = Patient(sex="female", age="54 year", height="165 cm", weight="92 kg")
+        >>> [s.id for s in plan_sources(dosing_weight(p, "ontario"))]
+        ['nba-bloodstar-ibw', 'ontario-ig-calculator']
+
+    .. versionadded:: 0.2.0
+    """
+    texts: list[str] = []
+    _strings(plan, texts, set())
+    return tuple(get_source(i) for i in cited_in(texts))
+
+
+def bibliography(cited: Iterable[Source]) -> str:
+    """The sources a plan cites, one per line, with the address read.
+
+    Weak sources (secondary, AI-generated summaries) say so in their citation.
+
+    .. versionadded:: 0.2.0
+    """
+    lines = ["Sources cited:"]
+    for s in cited:
+        lines.append(f"- {s.citation}")
+        if s.url is not None:
+            lines.append(f"  {s.url}")
     return "\n".join(lines)
 
 

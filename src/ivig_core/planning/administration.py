@@ -139,7 +139,7 @@ def _site_rate(
                 "a rate per site such as '20 mL/h'",
                 f"{limits.product} has no per-site rate limit for "
                 f"{', '.join(limits.applies_to)} in the catalogue (not in the "
-                "reference), so there is no label maximum to use",
+                "sources read), so there is no label maximum to use",
             )
         rate = limit
         notes.append(f"the limits' maximum {limit:g} mL/h per site")

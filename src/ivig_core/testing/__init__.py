@@ -4,8 +4,8 @@ Install with the ``testing`` extra (``pip install "ivig-core[testing]"``);
 the core library does not depend on Hypothesis.
 
 Magnitudes are drawn in a canonical unit and range, then shown in a drawn
-display unit, so a range means the same thing whatever unit is drawn
-(``reference/pint-notes.md`` §6).
+display unit, so a range means the same thing whatever unit is drawn (a
+range drawn in the display unit would shift with the unit).
 
 Example:
     >>> from hypothesis import given
