@@ -238,8 +238,9 @@ def test_user_factor_is_recorded_with_its_reason() -> None:
 
 @pytest.mark.parametrize("product", ["cuvitru", "xembify"])
 def test_cuvitru_and_xembify_plan_with_their_catalogue_vials(product: str) -> None:
-    """Cuvitru (MPR: 5, 10, 20, 40 mL) and Xembify (UK SmPC: 1, 2, 4, 10 g) now
-    carry vial sizes: they plan without a formulary (issue 13).
+    """Cuvitru and Xembify now carry vial sizes: they plan without a formulary.
+
+    Cuvitru: MPR, 5, 10, 20, 40 mL; Xembify: UK SmPC, 1, 2, 4, 10 g.
     """
     situation = (
         "later infusions"
