@@ -159,42 +159,46 @@ def test_eighty_gram_rule_and_closed_days() -> None:
 
 
 def test_soft_limit_blocks_with_status_3() -> None:
-    """A soft limit without an override: table printed, BLOCKED, exit 3."""
-    result = cli(*SEED_004, "--risk-factor", "iga-deficiency")
+    """A soft limit without an override: table printed, BLOCKED, exit 3.
+
+    A soft limit without an override: table printed, BLOCKED, exit 3 (diabetes: the
+    Octagam 10 % at-risk cap of 3.3 mg/kg/min).
+    """
+    result = cli(*SEED_004, "--risk-factor", "diabetes")
     assert result.returncode == EXIT_BLOCKED
-    assert "SOFT_LIMIT: IGA_DEFICIENCY_PRODUCT" in result.stdout
-    assert "Status: BLOCKED by safety (1 blocking: IGA_DEFICIENCY_PRODUCT)" in (
+    assert "SOFT_LIMIT: RATE_ABOVE_AT_RISK_CAP" in result.stdout
+    assert "Status: BLOCKED by safety (1 blocking: RATE_ABOVE_AT_RISK_CAP)" in (
         result.stdout
     )
-    assert result.stderr == "ivig-core: blocked by safety: IGA_DEFICIENCY_PRODUCT\n"
+    assert result.stderr == "ivig-core: blocked by safety: RATE_ABOVE_AT_RISK_CAP\n"
 
 
 def test_override_records_reason_and_unblocks() -> None:
     """--override CODE=REASON accepts a soft limit; it is shown, exit 0."""
-    reason = "no IgA-depleted product in stock; discussed with consultant"
+    reason = "DM label maximum chosen by the consultant"
     result = cli(
         *SEED_004,
         "--risk-factor",
-        "iga-deficiency",
+        "diabetes",
         "--override",
-        f"IGA_DEFICIENCY_PRODUCT={reason}",
+        f"RATE_ABOVE_AT_RISK_CAP={reason}",
     )
     assert result.returncode == EXIT_OK, result.stderr
-    assert "IGA_DEFICIENCY_PRODUCT (plan) (overridden)" in result.stdout
-    assert f"Override IGA_DEFICIENCY_PRODUCT: {reason}" in result.stdout
+    assert "RATE_ABOVE_AT_RISK_CAP (plan) (overridden)" in result.stdout
+    assert f"Override RATE_ABOVE_AT_RISK_CAP: {reason}" in result.stdout
     assert "Status: READY to issue" in result.stdout
     as_json = cli(
         *SEED_004,
         "--risk-factor",
-        "iga-deficiency",
+        "diabetes",
         "--override",
-        f"IGA_DEFICIENCY_PRODUCT={reason}",
+        f"RATE_ABOVE_AT_RISK_CAP={reason}",
         "--format",
         "json",
     )
     overrides = json.loads(as_json.stdout)["safety"]["overrides"]
     assert overrides == [
-        {"by": None, "code": "IGA_DEFICIENCY_PRODUCT", "reason": reason}
+        {"by": None, "code": "RATE_ABOVE_AT_RISK_CAP", "reason": reason}
     ]
 
 
@@ -269,7 +273,7 @@ def test_products_lists_the_catalogue() -> None:
     line = next(x for x in result.stdout.splitlines() if x.startswith("octagam-10"))
     assert "2, 5, 10, 20, 30" in line
     assert "dermatomyositis" in line
-    assert "UNCONFIRMED" in result.stdout
+    # Every product now has sourced vial sizes: none is UNCONFIRMED (issue 13).
 
 
 BAD = [
@@ -476,7 +480,7 @@ def test_show_refuses_a_tampered_plan(tmp_path: Path) -> None:
 
 def test_show_keeps_a_blocked_plan_blocked(tmp_path: Path) -> None:
     """A stored plan that safety blocks shows as blocked, exit 3."""
-    args = (*SEED_004, "--risk-factor", "iga-deficiency", "--format", "json")
+    args = (*SEED_004, "--risk-factor", "diabetes", "--format", "json")
     stored = tmp_path / "plan.json"
     stored.write_text(cli(*args).stdout, encoding="utf-8")
     result = cli("show", str(stored))

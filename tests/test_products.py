@@ -38,6 +38,7 @@ DATA = Path(__file__).parent.parent / "src" / "ivig_core" / "data" / "products.t
 #: Where the label gives only grams, the mL are worked by hand from the
 #: concentration: 1 g of a 100 g/L product is 10 mL, of a 50 g/L one 20 mL.
 PRESENTATION: dict[str, tuple[float, list[tuple[float, float, bool]]]] = {
+    # openFDA 44206-439-40 "40 g/400mL" (the 5, 10, 20 g vials are secondary only)
     "privigen": (100.0, [(40, 400, True)]),
     "octagam-10": (
         100.0,
@@ -51,7 +52,14 @@ PRESENTATION: dict[str, tuple[float, list[tuple[float, float, bool]]]] = {
     ),
     "octagam-5": (
         50.0,
-        [(2.5, 50, True), (5, 100, True), (10, 200, True), (25, 500, True)],
+        # openFDA 68982-840-01 "20 mL" at 50 mg/mL: 1 g; SmPC: 2.5, 5, 10, 25 g
+        [
+            (1, 20, True),
+            (2.5, 50, True),
+            (5, 100, True),
+            (10, 200, True),
+            (25, 500, True),
+        ],
     ),
     "gamunex-c": (
         100.0,
@@ -75,6 +83,8 @@ PRESENTATION: dict[str, tuple[float, list[tuple[float, float, bool]]]] = {
             (30, 300, False),
         ],
     ),
+    # drugs.com: "Gammagard Liquid ERC; 50 mL, 100 mL", 10 %
+    "gammagard-liquid-erc": (100.0, [(5, 50, True), (10, 100, True)]),
     "gammagard-sd": (50.0, [(2.5, 50, False), (5, 100, False), (10, 200, False)]),
     "panzyga": (
         100.0,
@@ -89,7 +99,11 @@ PRESENTATION: dict[str, tuple[float, list[tuple[float, float, bool]]]] = {
     ),
     "bivigam": (100.0, [(5, 50, True), (10, 100, True)]),
     "asceniv": (100.0, [(5, 50, True)]),
-    "gammaplex-5": (50.0, []),
+    # US PI: "2.5 g in 50 mL, 5 g in 100 mL, 10 g in 200 mL, 20 g in 400 mL"
+    "gammaplex-5": (
+        50.0,
+        [(2.5, 50, True), (5, 100, True), (10, 200, True), (20, 400, True)],
+    ),
     "hizentra": (200.0, [(1, 5, True), (2, 10, True), (4, 20, True), (10, 50, True)]),
     "hyqvia": (
         100.0,
@@ -101,8 +115,10 @@ PRESENTATION: dict[str, tuple[float, list[tuple[float, float, bool]]]] = {
             (30, 300, False),
         ],
     ),
-    "cuvitru": (200.0, []),
-    "xembify": (200.0, []),
+    # MPR "Single-use vials (5mL, 10mL, 20mL, 40mL)" at 200 mg/mL (secondary)
+    "cuvitru": (200.0, [(1, 5, True), (2, 10, True), (4, 20, True), (8, 40, True)]),
+    # UK SmPC "1 g/5 mL, 2 g/10 mL, 4 g/20 mL, 10 g/50 mL"
+    "xembify": (200.0, [(1, 5, True), (2, 10, True), (4, 20, True), (10, 50, True)]),
 }
 
 #: key -> (IgA µg/mL, bound) or None
@@ -110,17 +126,27 @@ IGA: dict[str, tuple[float, Bound] | None] = {
     "privigen": (25.0, Bound.AT_MOST),
     "octagam-10": (106.0, Bound.AVERAGE),
     "octagam-5": (200.0, Bound.AT_MOST),
-    "gamunex-c": None,
+    "gamunex-c": (
+        46.0,
+        Bound.AVERAGE,
+    ),  # "trace amounts of IgA (average 46 micrograms/mL)"
     "gammagard-liquid": (37.0, Bound.AVERAGE),
+    "gammagard-liquid-erc": (2.0, Bound.AT_MOST),  # "low IgA content (≤2 µg/mL)"
     "gammagard-sd": (1.0, Bound.BELOW),
-    "panzyga": None,
+    "panzyga": (300.0, Bound.AT_MOST),  # "immunoglobulin A not more than 0.3 mg/ml"
     "bivigam": None,
-    "asceniv": None,
-    "gammaplex-5": None,
-    "hizentra": None,
+    "asceniv": (
+        200.0,
+        Bound.AT_MOST,
+    ),  # "trace amounts of IgA (≤ 200 micrograms per milliliter)"
+    "gammaplex-5": (10.0, Bound.AT_MOST),  # UK SmPC: maximum IgA 10 µg/mL
+    "hizentra": (
+        50.0,
+        Bound.AT_MOST,
+    ),  # "maximale ... IgA Gehalt beträgt 50 Mikrogramm/ml"
     "hyqvia": None,
     "cuvitru": None,
-    "xembify": None,
+    "xembify": (160.0, Bound.AT_MOST),  # "The maximum IgA content is 160 micrograms/mL"
 }
 
 #: key -> (cap value, unit, inclusive) or None
@@ -179,7 +205,8 @@ EXCIPIENTS: dict[str, list[tuple[Substance, float | None, str]]] = {
     "panzyga": [],
     "bivigam": [(Substance.POLYSORBATE_80, None, "")],
     "asceniv": [],
-    "hizentra": [(Substance.PROLINE, None, "")],
+    # CH SmPC: "L-Prolin, Polysorbat 80, ..."
+    "hizentra": [(Substance.PROLINE, None, ""), (Substance.POLYSORBATE_80, None, "")],
     "hyqvia": [(Substance.GLYCINE, None, ""), (Substance.ALBUMIN, None, "")],
 }
 
@@ -233,10 +260,20 @@ def test_iga_matches_reference(key: str, expected: tuple[float, Bound] | None) -
         assert expected == (iga.amount_ug_ml, iga.bound)
 
 
-def test_only_gammagard_sd_is_iga_depleted() -> None:
-    """Gammagard S/D (IgA < 1 µg/mL) is the one IgA-depleted product."""
+def test_iga_depleted_is_derived_from_content() -> None:
+    """IgA-depleted is derived: a stated upper bound of at most 2 µg/mL.
+
+    IgA-depleted: an upper bound at most 2 µg/mL (Gammagard S/D < 1 µg/mL, Gammagard
+    Liquid ERC "low IgA content (≤2 µg/mL)"); Gammaplex 5 % (≤ 10) counts only at a
+    site threshold of 10 µg/mL or more.
+    """
     depleted = [key for key, p in default_catalogue().items() if p.iga_depleted]
-    assert depleted == ["gammagard-sd"]
+    assert depleted == ["gammagard-liquid-erc", "gammagard-sd"]
+    gammaplex = get_product("gammaplex-5")
+    assert not gammaplex.is_iga_depleted(9.99)
+    assert gammaplex.is_iga_depleted(10.0)
+    # An average is no bound: Gammagard Liquid (average 37) is never depleted.
+    assert not get_product("gammagard-liquid").is_iga_depleted(1000.0)
 
 
 @pytest.mark.parametrize("key", PRESENTATION)
@@ -311,14 +348,21 @@ def test_maltose_products_report_sugars() -> None:
 
 
 def test_sodium_matches_reference() -> None:
-    """Octagam sodium is below 30 mmol/L; Privigen's is UNCONFIRMED."""
+    """Octagam sodium is below 30 mmol/L; Privigen's at most 1 mmol/L.
+
+    Octagam sodium is below 30 mmol/L; Privigen AU PI "low sodium content of ≤1
+    mmol/L".
+    """
     sodium = get_product("octagam-10").sodium
     assert sodium is not None
     assert sodium.amount is not None
     assert sodium.amount.m_as("mmol/L") == 30.0
     assert Bound.BELOW is sodium.bound
-    assert get_product("privigen").sodium is None
-    assert "sodium" in get_product("privigen").unconfirmed
+    privigen = get_product("privigen").sodium
+    assert privigen is not None
+    assert privigen.amount is not None
+    assert privigen.amount.m_as("mmol/L") == 1.0
+    assert privigen.bound is Bound.AT_MOST
 
 
 def test_sc_site_limits_match_reference() -> None:
@@ -459,10 +503,11 @@ def test_concentration_unit_checked() -> None:
         _product(concentration="10 g")
 
 
-def test_iga_depleted_needs_low_iga() -> None:
-    """The IgA-depleted flag needs a stated IgA of at most 1 µg/mL."""
-    with pytest.raises(InputError, match=r"iga_depleted: "):
+def test_iga_depleted_is_not_a_field() -> None:
+    """IgA-depleted is derived from the IgA content, never set by hand."""
+    with pytest.raises(TypeError, match="iga_depleted"):
         _product(iga_depleted=True)
+    assert not _product().iga_depleted  # no stated IgA content
 
 
 def test_catalogue_refuses_clashing_names() -> None:

@@ -62,12 +62,20 @@ def report_codes(report: SafetyReport, code: FindingCode) -> list[Finding]:
 
 
 def test_iga_deficiency_with_non_depleted_product_suggests_gammagard_sd() -> None:
-    """A recorded IgA deficiency on Privigen is a soft limit naming Gammagard S/D."""
+    """A recorded IgA deficiency on Privigen is a warning naming Gammagard S/D.
+
+    A recorded IgA deficiency on Privigen is a warning naming the IgA-depleted
+    products (no label contraindicates IgA deficiency alone); a site may raise it.
+    """
     p = recorded_woman(risk_factors=frozenset({"iga_deficiency"}))
     (f,) = fired(assess(p, plan()), FindingCode.IGA_DEFICIENCY_PRODUCT)
-    assert f.severity is Severity.SOFT_LIMIT
+    assert f.severity is Severity.WARNING
     assert "Gammagard S/D" in f.message
+    assert "Gammagard Liquid ERC (IgA ≤ 2 µg/mL)" in f.message
     assert "< 1 µg/mL" in f.message or "<1 µg/mL" in f.message
+    cfg = SafetyConfig(severities={"IGA_DEFICIENCY_PRODUCT": Severity.SOFT_LIMIT})
+    (raised,) = fired(assess(p, plan(), config=cfg), FindingCode.IGA_DEFICIENCY_PRODUCT)
+    assert raised.severity is Severity.SOFT_LIMIT
 
 
 def test_iga_deficiency_quiet_on_depleted_product() -> None:
@@ -87,10 +95,28 @@ def test_iga_deficiency_by_configured_threshold() -> None:
 
 
 def test_iga_deficiency_not_assessed_without_threshold() -> None:
-    """A measured IgA with no configured threshold is "not assessed"."""
-    report = assess(recorded_woman(serum_iga="2 mg/dL"), plan())
+    """A measured IgA with the threshold switched off is "not assessed"."""
+    cfg = SafetyConfig(iga_deficiency_below=None)
+    report = assess(recorded_woman(serum_iga="2 mg/dL"), plan(), config=cfg)
     (f,) = unassessed(report, FindingCode.IGA_DEFICIENCY_PRODUCT)
     assert "iga_deficiency_below" in f.message
+
+
+def test_iga_deficiency_by_default_esid_threshold() -> None:
+    """The default threshold is the ESID definition: 6.9 and 0 fire, 7 not.
+
+    ESID: selective IgA deficiency is "undetectable serum IgA, or less than 7
+    mg/dl"; 6.9 mg/dL and an undetectable IgA (0) fire on Privigen, 7 does not.
+    """
+    for low in ("6.9 mg/dL", "0 mg/dL"):
+        report = assess(recorded_woman(serum_iga=low), plan())
+        (f,) = fired(report, FindingCode.IGA_DEFICIENCY_PRODUCT)
+        assert "Privigen" in f.message
+    report = assess(recorded_woman(serum_iga="0 mg/dL"), plan())
+    (f,) = fired(report, FindingCode.IGA_DEFICIENCY_PRODUCT)
+    assert "undetectable" in f.message
+    at = assess(recorded_woman(serum_iga="7 mg/dL"), plan())
+    assert not report_codes(at, FindingCode.IGA_DEFICIENCY_PRODUCT)
 
 
 def test_anti_iga_with_hypersensitivity_is_hard_limit() -> None:
@@ -243,10 +269,46 @@ def test_renal_crcl_threshold() -> None:
 
 
 def test_renal_crcl_not_assessed_without_threshold() -> None:
-    """A creatinine without a configured CrCl threshold is "not assessed" (info)."""
-    (f,) = unassessed(assess(recorded_woman(), plan()), FindingCode.RENAL_RISK)
+    """A creatinine with the CrCl threshold switched off is "not assessed" (info)."""
+    cfg = SafetyConfig(crcl_below=None)
+    report = assess(recorded_woman(), plan(), config=cfg)
+    (f,) = unassessed(report, FindingCode.RENAL_RISK)
     assert f.severity is Severity.INFO
     assert "crcl_below" in f.message
+
+
+def test_renal_default_threshold_is_kdigo_g3a() -> None:
+    """KDIGO 2012: "G3a 45-59"; by default a CrCl below 60 mL/min is a renal risk.
+
+    Cockcroft-Gault by hand, 54-year-old woman, 70 kg (165 cm: ideal 56.91
+    kg, 120 % = 68.3 kg, so adjusted 56.91 + 0.4 × 13.09 = 62.15 kg),
+    creatinine 1.2 mg/dL: (140 − 54) × 62.15 / (72 × 1.2) × 0.85 = 52.6.
+    """
+    report = assess(recorded_woman(serum_creatinine="1.2 mg/dL"), plan())
+    (f,) = fired(report, FindingCode.RENAL_RISK)
+    assert "Cockcroft-Gault CrCl (adjusted weight 62.1 kg" in f.message
+    assert "mL/min 53 < 60" in f.message
+    actual = SafetyConfig(crcl_weight="actual")  # 86 × 70 / 86.4 × 0.85 = 59.2
+    (g,) = fired(
+        assess(recorded_woman(serum_creatinine="1.2 mg/dL"), plan(), config=actual),
+        FindingCode.RENAL_RISK,
+    )
+    assert "actual weight 70 kg) mL/min 59 < 60" in g.message
+
+
+def test_renal_children_use_bedside_schwartz() -> None:
+    """CKiD 2009 bedside Schwartz: eGFR = 0.413 × height (cm) / creatinine.
+
+    A 10-year-old, 140 cm, creatinine 1.2 mg/dL: 0.413 × 140 / 1.2 = 48.2
+    mL/min/1.73 m², below 60.
+    """
+    child = recorded_woman(
+        "32 kg", age="10 year", height="140 cm", serum_creatinine="1.2 mg/dL"
+    )
+    (f,) = fired(assess(child, plan(weight_kg=32.0)), FindingCode.RENAL_RISK)
+    assert "bedside Schwartz eGFR (CKiD 2009, height 140 cm) mL/min/1.73 m² 48" in (
+        f.message
+    )
 
 
 def _sucrose_product_plan() -> tuple[Plan, object]:
@@ -289,12 +351,27 @@ def test_sucrose_not_assessed_when_composition_unknown() -> None:
 # Dose
 
 
-def test_daily_dose_above_80g_fires_per_day() -> None:
-    """92 g a day (1 g/kg, 92 kg) is a soft limit on each day."""
+def test_daily_dose_above_80g_is_one_advice_listing_the_days() -> None:
+    """92 g a day (1 g/kg, 92 kg) on two days: one advice listing both days.
+
+    92 g a day (1 g/kg, 92 kg) on two days: one advice for the plan listing both
+    days; a site raises it to a soft limit in SafetyConfig.severities.
+    """
     report = assess(recorded_woman(weight="92 kg"), plan(weight_kg=92.0))
-    found = fired(report, FindingCode.DAILY_DOSE_ABOVE_80G)
-    assert [f.concerns.date for f in found] == [START, START + dt.timedelta(days=1)]
-    assert all("3 to 5 days at 0.4 g/kg" in f.message for f in found)
+    (f,) = fired(report, FindingCode.DAILY_DOSE_ABOVE_80G)
+    assert f.severity is Severity.ADVICE
+    assert f.concerns.kind == "plan"
+    second = START + dt.timedelta(days=1)
+    assert f"{START.isoformat()}: 92 g; {second.isoformat()}: 92 g" in f.message
+    assert "3 to 5 days at 0.4 g/kg" in f.message
+    assert report.ready_to_issue or any(
+        g.severity.blocks for g in report.findings if g is not f
+    )
+    cfg = SafetyConfig(severities={"DAILY_DOSE_ABOVE_80G": "soft_limit"})
+    raised = assess(recorded_woman(weight="92 kg"), plan(weight_kg=92.0), config=cfg)
+    (g,) = fired(raised, FindingCode.DAILY_DOSE_ABOVE_80G)
+    assert g.severity is Severity.SOFT_LIMIT
+    assert not raised.ready_to_issue
 
 
 def test_daily_dose_80g_exactly_is_quiet() -> None:
@@ -314,7 +391,8 @@ def test_dose_above_octagam_dm_label() -> None:
     p = plan(product="octagam-10", course_g_per_kg=2.5, days=5)
     report = assess(recorded_woman(), p, indication="dermatomyositis")
     found = fired(report, FindingCode.DOSE_ABOVE_LIMIT)
-    assert {f.concerns.kind for f in found} == {"cycle"}
+    assert {f.concerns.kind for f in found} == {"plan"}  # one per limit
+    assert all("course 1: 2.5 g/kg" in f.message for f in found)
     sources = {f.source.split(",")[0] for f in found}
     assert sources == {"Octagam 10 % US label", "Ontario IGUM"}
 
@@ -333,7 +411,8 @@ def test_dose_per_day_limit() -> None:
         dose_limits=(DoseLimit(indication="cidp", max_per_day="0.5 g/kg", source="t"),)
     )
     report = assess(recorded_woman(), plan(), indication="cidp", config=cfg)
-    assert len(fired(report, FindingCode.DOSE_ABOVE_LIMIT)) == 2
+    (f,) = fired(report, FindingCode.DOSE_ABOVE_LIMIT)  # one finding, both days
+    assert "on 2 days" in f.message
 
 
 def test_dose_limit_not_assessed_without_indication_or_limit() -> None:
@@ -428,9 +507,9 @@ def test_at_risk_cap_soft_limit_for_patient_at_risk() -> None:
     p = plan(product="octagam-10", rates_mg_kg_min=(1.0, 2.0, 4.0))
     risky = recorded_woman(risk_factors=frozenset({"diabetes"}))
     report = assess(risky, p, indication="dermatomyositis")
-    found = fired(report, FindingCode.RATE_ABOVE_AT_RISK_CAP)
-    assert len(found) == 2
-    assert "≤ 3.3 mg/kg/min" in found[0].message
+    (found,) = fired(report, FindingCode.RATE_ABOVE_AT_RISK_CAP)
+    assert "on 2 days" in found.message  # one finding listing the days
+    assert "≤ 3.3 mg/kg/min" in found.message
     full = SafetyConfig(thrombosis_age_from="75 year", crcl_below="60 mL/min")
     quiet = assess(recorded_woman(), p, indication="dermatomyositis", config=full)
     assert not report_codes(quiet, FindingCode.RATE_ABOVE_AT_RISK_CAP)

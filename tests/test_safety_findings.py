@@ -136,21 +136,35 @@ def test_report_sorted_most_severe_first() -> None:
     assert [f.concerns.cycle for f in report.findings[1:3]] == [1, 2]
 
 
+#: A site that makes the 80 g advice a soft limit (SafetyConfig.severities).
+RAISED_80G = SafetyConfig(severities={"DAILY_DOSE_ABOVE_80G": Severity.SOFT_LIMIT})
+
+
 def test_soft_limit_blocks_until_overridden() -> None:
-    """92 g a day blocks issue; an override with a reason makes it ready."""
+    """92 g a day, raised by the site to a soft limit, blocks until overridden.
+
+    92 g a day, raised to a soft limit by the site, blocks issue; an override with a
+    reason makes it ready.
+    """
     plan = make_plan(product="privigen", weight_kg=92.0)
-    blocked = assess(worked.recorded_woman("92 kg"), plan, indication="cidp")
+    blocked = assess(
+        worked.recorded_woman("92 kg"), plan, indication="cidp", config=RAISED_80G
+    )
     assert not blocked.ready_to_issue
     assert {f.code for f in blocked.blocking} == {FindingCode.DAILY_DOSE_ABOVE_80G}
     accepted = Override(
         code=FindingCode.DAILY_DOSE_ABOVE_80G, reason="2 days agreed", by="Dr A"
     )
     ready = assess(
-        worked.recorded_woman("92 kg"), plan, indication="cidp", overrides=[accepted]
+        worked.recorded_woman("92 kg"),
+        plan,
+        indication="cidp",
+        overrides=[accepted],
+        config=RAISED_80G,
     )
     assert ready.ready_to_issue
     assert ready.overrides == (accepted,)
-    assert len(ready.overridden) == 2
+    assert len(ready.overridden) == 1  # one finding listing both days
     assert "(overridden)" in safety_summary(ready)
     assert "2 days agreed (by Dr A)" in safety_summary(ready)
 
@@ -173,6 +187,7 @@ def test_strict_mode_raises_group_of_blocking_findings() -> None:
             plan,
             indication="dermatomyositis",
             strict=True,
+            config=RAISED_80G,
         )
     exc = info.value
     assert isinstance(exc, IvigError)
@@ -186,7 +201,12 @@ def test_strict_mode_raises_group_of_blocking_findings() -> None:
 def test_strict_mode_split_keeps_class() -> None:
     """except* and split keep SafetyBlock for each part."""
     plan = make_plan(product="octagam-10", weight_kg=92.0, rates_mg_kg_min=(1.0, 5.0))
-    report = assess(worked.recorded_woman("92 kg"), plan, indication="dermatomyositis")
+    report = assess(
+        worked.recorded_woman("92 kg"),
+        plan,
+        indication="dermatomyositis",
+        config=RAISED_80G,
+    )
     group = SafetyBlock.from_report(report)
     hard, rest = group.split(
         lambda e: (
@@ -226,7 +246,7 @@ def test_checks_fire_with_attrs_validators_disabled() -> None:
         plan = make_plan(
             product="octagam-10", weight_kg=92.0, rates_mg_kg_min=(1.0, 5.0)
         )
-        report = assess(patient, plan, indication="dermatomyositis")
+        report = assess(patient, plan, indication="dermatomyositis", config=RAISED_80G)
         codes = {f.code for f in report.blocking}
         assert FindingCode.ANTI_IGA_CONTRAINDICATION in codes
         assert FindingCode.RATE_ABOVE_LABEL_MAX in codes

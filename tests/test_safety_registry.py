@@ -201,7 +201,7 @@ def test_codes_are_singletons_and_pickle() -> None:
 
 def test_rule_factories() -> None:
     """rule.fired takes the rule's severity; rule.not_assessed never blocks."""
-    rule = FindingCode.DAILY_DOSE_ABOVE_80G.rule
+    rule = FindingCode.RATE_ABOVE_AT_RISK_CAP.rule
     fired = rule.fired("100 g on one day.")
     assert fired.severity is Severity.SOFT_LIMIT
     assert fired.assessed

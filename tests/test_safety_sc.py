@@ -196,7 +196,7 @@ def test_sites_catalogue_maximum_wins_over_a_looser_record() -> None:
     plan = with_sc(hyqvia_ramp().plan, sites=4, max_sites=10)
     found = fired(assess(recorded_woman(), plan), FindingCode.SC_SITES_ABOVE_LABEL_MAX)
     assert found
-    assert "120ty.net" in found[0].source
+    assert "HyQvia US prescribing information" in found[0].source
 
 
 def test_sites_within_the_maximum_stay_quiet() -> None:
@@ -575,9 +575,12 @@ def test_planned_hyqvia_plans_have_no_sc_hard_limits(grams: int, weight: int) ->
     """Whatever the planner accepts passes the SC checks (no false positives)."""
     p = recorded_woman(f"{weight} kg")
     band = "per day, patients ≥ 40 kg" if weight >= 40 else "per day, patients < 40 kg"
+    # hyqvia.com: "If you weigh 40 kg (88 lbs) or more, the maximum infusion
+    # volume is 600 mL per site": the 1-2 site row applies from 40 kg only.
+    per_site = ["per site, 1 or 2 sites"] if weight >= 40 else []
     limits = ScLimits.from_product(
         "hyqvia",
-        situation=["per site, 1 or 2 sites", "per site, 3 sites", band],
+        situation=[*per_site, "per site, 3 sites", band],
         rate_per_site="300 mL/h",
         parameter_source=LOCAL,
     )

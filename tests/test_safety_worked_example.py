@@ -50,7 +50,9 @@ def report() -> SafetyReport:
         (FindingCode.OBESE_ACTUAL_WEIGHT, Severity.ADVICE, "BMI 33.8"),
         (FindingCode.HYDRATION, Severity.ADVICE, "adequate hydration"),
         (FindingCode.PREMEDICATION, Severity.ADVICE, "diphenhydramine"),
-        (FindingCode.DAILY_DOSE_ABOVE_80G, Severity.SOFT_LIMIT, "92 g"),
+        # Octagam 10 % DM label: "2 g/kg divided in equal doses given over 2-5
+        # consecutive days": 92 g a day is the label regimen, so only advice.
+        (FindingCode.DAILY_DOSE_ABOVE_80G, Severity.ADVICE, "92 g"),
         (FindingCode.RATE_ABOVE_AT_RISK_CAP, Severity.SOFT_LIMIT, "3.3 mg/kg/min"),
         (FindingCode.HAEMOLYSIS_MONITOR, Severity.WARNING, "5 to 10 days"),
         (FindingCode.THROMBOSIS_RISK, Severity.WARNING, "dermatomyositis"),
@@ -78,10 +80,13 @@ def test_dm_rate_maximum_respected_and_checked() -> None:
 
 
 def test_not_ready_until_soft_limits_are_overridden() -> None:
-    """Not ready; accepting both soft limits with reasons makes it ready."""
+    """Not ready; accepting the at-risk cap with a reason makes it ready.
+
+    Not ready; accepting the at-risk cap with a reason makes it ready (the label DM
+    dose over 2 days is advice, not a limit).
+    """
     assert not report().ready_to_issue
     assert {f.code for f in report().blocking} == {
-        FindingCode.DAILY_DOSE_ABOVE_80G,
         FindingCode.RATE_ABOVE_AT_RISK_CAP,
     }
     accepted = assess(
@@ -89,10 +94,6 @@ def test_not_ready_until_soft_limits_are_overridden() -> None:
         worked.diabetic_dm_plan(),
         indication="dermatomyositis",
         overrides=[
-            Override(
-                code=FindingCode.DAILY_DOSE_ABOVE_80G,
-                reason="label DM regimen over 2 days; tolerated previously",
-            ),
             Override(
                 code=FindingCode.RATE_ABOVE_AT_RISK_CAP,
                 reason="DM label maximum 4 mg/kg/min chosen by the consultant",
@@ -104,14 +105,14 @@ def test_not_ready_until_soft_limits_are_overridden() -> None:
 
 def test_strict_mode_lists_both_blocking_findings() -> None:
     """Strict mode raises one group with every blocking finding."""
-    with pytest.raises(SafetyBlock, match="DAILY_DOSE_ABOVE_80G") as info:
+    with pytest.raises(SafetyBlock, match="RATE_ABOVE_AT_RISK_CAP") as info:
         assess(
             worked.diabetic_woman(),
             worked.diabetic_dm_plan(),
             indication="dermatomyositis",
             strict=True,
         )
-    assert len(info.value.exceptions) == 12  # 6 days x (80 g, at-risk cap)
+    assert len(info.value.exceptions) == 1  # the at-risk cap, listing its 6 days
 
 
 def test_not_assessed_items_are_listed() -> None:

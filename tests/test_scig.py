@@ -225,7 +225,7 @@ def test_every_number_is_traced_with_a_source() -> None:
         "first SC dose",
     ]
     assert all(t.source and t.formula and t.inputs for t in dose.trace)
-    assert "clinical.md" in dose.trace[1].source
+    assert "Hizentra US prescribing information" in dose.trace[1].source
     text = conversion(dose)
     assert "10.28 g/week" in text
     assert "1.37" in text
@@ -277,11 +277,27 @@ def test_hyqvia_ramp_up_per_kg() -> None:
     assert steps[0].unit == "g/kg"
 
 
-@pytest.mark.parametrize("interval", ["3 week", "2 week", "5 week"])
+@pytest.mark.parametrize("interval", ["2 week", "5 week"])
 def test_hyqvia_ramp_up_other_intervals_refused(interval: str) -> None:
-    """Only the 4-week ramp-up is in the reference; others are refused."""
-    with pytest.raises(InputError, match=r"interval: .*defined for a 4-week"):
+    """Only the 3- and 4-week ramp-ups are in the label's table; others refused."""
+    with pytest.raises(InputError, match=r"interval: .*covers a 4-week interval"):
         hyqvia_ramp_up(full_dose="30 g", interval=interval)
+
+
+def test_hyqvia_three_week_ramp_up_from_the_label_table() -> None:
+    """A 3-week interval ends the label table's ramp at the week-4 3-week dose.
+
+    The label table: week 1 "1-week-dose", week 2 "2-week-dose", week 4
+    "3-week-dose", week 7 "4th infusion (if required)" (30 g every 3 weeks:
+    10, 20, 30 g).
+    """
+    steps = hyqvia_ramp_up(full_dose="30 g", interval="3 week")
+    assert [(s.week, s.weeks_of_dose, s.dose) for s in steps] == [
+        (1, 1, 10.0),
+        (2, 2, 20.0),
+        (4, 3, 30.0),
+    ]
+    assert [s.is_full for s in steps] == [False, False, True]
 
 
 def test_hyqvia_ramp_up_refuses_zero_dose() -> None:

@@ -205,19 +205,20 @@ def test_hyqvia_without_ramp_up() -> None:
     assert any("No HyQvia ramp-up" in n for n in sc.plan.notes)
 
 
-def test_hyqvia_three_week_ramp_up_refused() -> None:
-    """The label's ramp-up is recorded for 4 weeks only; 3 weeks is refused."""
-    with pytest.raises(InputError, match="defined for a 4-week interval"):
-        plan_scig(
-            woman("70 kg"),
-            hyqvia_conversion(interval="3 week"),
-            policy="actual",
-            rounding="never-below",
-            limits=hyqvia_limits(),
-            site_rate="label-maximum",
-            cycles=1,
-            first_dose=dt.date(2026, 1, 12),
-        )
+def test_hyqvia_three_week_ramp_up_follows_the_label_table() -> None:
+    """The label's table covers 3 weeks: 1- and 2-week doses, full at week 4."""
+    plan = plan_scig(
+        woman("70 kg"),
+        hyqvia_conversion(interval="3 week"),
+        policy="actual",
+        rounding="never-below",
+        limits=hyqvia_limits(),
+        site_rate="label-maximum",
+        cycles=1,
+        first_dose=dt.date(2026, 1, 12),
+    )
+    days = [(i.date - dt.date(2026, 1, 12)).days for i in plan.plan.infusions]
+    assert days[:3] == [0, 7, 21]
 
 
 def test_hyqvia_needs_a_first_dose_date() -> None:
@@ -712,16 +713,16 @@ def test_rounding_is_required_and_vials_needed() -> None:
             site_rate="label-maximum",
             cycles=1,
         )
-    with pytest.raises(PlanningError, match=r"vials: .*formulary"):
-        plan_scig(
-            woman("70 kg"),
-            dose,
-            policy="actual",
-            rounding="never-below",
-            limits=limits,
-            site_rate="label-maximum",
-            cycles=1,
-        )
+    # Cuvitru now has vial sizes (MPR: 5, 10, 20, 40 mL): it plans (issue 13).
+    plan_scig(
+        woman("70 kg"),
+        dose,
+        policy="actual",
+        rounding="never-below",
+        limits=limits,
+        site_rate="label-maximum",
+        cycles=1,
+    )
 
 
 def test_site_limits_hold_with_validators_disabled() -> None:

@@ -247,7 +247,6 @@ _DOC_OWNERS: dict[str, str] = {
     "docs/reference/api/safety.rst": "rules (SEED_004_PREMEDICATION)",
     "docs/how-to/cli.rst": "cli, protocol (example output, preset names)",
     "docs/how-to/choose-policy.rst": "protocol (preset names)",
-    "docs/how-to/switch-to-scig.rst": "rules (catalogue sources in the output)",
     "docs/how-to/batch.rst": "population, protocol (preset names)",
     "docs/how-to/testing.rst": "protocol (preset names)",
     "docs/how-to/json.rst": "tamper, protocol (preset names)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -106,8 +107,11 @@ def test_increment_to_zero_is_refused() -> None:
 
 def test_no_vial_sizes_is_a_planning_error() -> None:
     """A product whose vial sizes are UNCONFIRMED cannot be dispensed."""
+    no_vials = attrs.evolve(
+        get_product("gammaplex-5"), vials=(), unconfirmed=("vials",)
+    )
     with pytest.raises(PlanningError, match=r"vials: .*UNCONFIRMED"):
-        select_vials_g(20.0, get_product("gammaplex-5"), NeverBelow())
+        select_vials_g(20.0, no_vials, NeverBelow())
 
 
 def test_bad_dose() -> None:

@@ -126,18 +126,28 @@ def product_catalogue() -> str:
             excipients = ", ".join(parts) or "—"
         rates = []
         for ind in product.indications.values():
+            ages = f" ({ind.age_text()})" if ind.has_age_range else ""
             if ind.ramp is None:
-                rates.append(f"{ind.key}: {unconfirmed}")
+                rates.append(f"{ind.key}{ages}: {unconfirmed}")
             else:
                 rates.append(
-                    f"{ind.key}: {rate(ind.ramp.initial)} → {rate(ind.ramp.maximum)}"
+                    f"{ind.key}{ages}: {rate(ind.ramp.initial)} → "
+                    f"{rate(ind.ramp.maximum)}"
                 )
         cap = product.at_risk_cap
         cap_text = f"{'≤' if cap.inclusive else '<'} {rate(cap.rate)}" if cap else "—"
+        if cap is not None and cap.secondary:
+            cap_text += " (secondary source; SafetyConfig.secondary_caps)"
+        box = product.renal_boxed_warning
+        boxed = (
+            ""
+            if box is None
+            else (" (renal boxed warning)" if box else " (thrombosis-only box)")
+        )
         scig = fmt(product.scig_conversion.factor) if product.scig_conversion else "—"
         lines += [
             f"   * - {product.name}",
-            f"     - {', '.join(route_names[r.value] for r in product.routes)}",
+            f"     - {', '.join(route_names[r.value] for r in product.routes)}{boxed}",
             f"     - {fmt(product.concentration_percent)} %",
             f"     - {vials}",
             f"     - {iga}",

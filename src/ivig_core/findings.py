@@ -265,6 +265,8 @@ class Rule:
         source: Where the rule comes from.
         parameters: The :class:`~ivig_core.safety.SafetyConfig` parameters
             the check reads.
+        raisable: Whether a site may raise the severity of its findings
+            (``SafetyConfig.severities``); such a code may be overridden.
 
     .. versionadded:: 0.1.0
     """
@@ -276,6 +278,7 @@ class Rule:
     action: str
     source: str
     parameters: tuple[str, ...] = ()
+    raisable: bool = False
 
     def fired(
         self,
@@ -498,7 +501,8 @@ class Finding:
         if not isinstance(self.assessed, bool):
             raise InputError("assessed", self.assessed, "True or False")
         rule = RULES[self.code]
-        if self.assessed and self.severity is not rule.severity:
+        raised = rule.raisable and rule.severity < self.severity
+        if self.assessed and self.severity is not rule.severity and not raised:
             raise InputError(
                 "severity",
                 self.severity,
@@ -558,7 +562,7 @@ def _check_overridable(code: FindingCode) -> None:
             "the code of a soft limit",
             f"{code.value} is a hard limit and cannot be overridden",
         )
-    if severity is not Severity.SOFT_LIMIT:
+    if severity is not Severity.SOFT_LIMIT and not RULES[code].raisable:
         raise InputError(
             "override.code",
             code.value,

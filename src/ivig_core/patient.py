@@ -118,6 +118,21 @@ class RiskFactor(ParsedEnum):
     ANTI_IGA_ANTIBODIES = "anti_iga_antibodies"
     IG_HYPERSENSITIVITY_HISTORY = "ig_hypersensitivity_history"
     HYALURONIDASE_HYPERSENSITIVITY = "hyaluronidase_hypersensitivity"
+    #: A prior anaphylactic or severe systemic reaction to human immune
+    #: globulin: a contraindication in every label read (Asceniv,
+    #: Gammagard Liquid, Gamunex-C, Privigen).
+    SEVERE_IG_REACTION = "severe_ig_reaction"
+    # Excipient contraindications (the product's composition decides)
+    #: Hyperprolinaemia (type I or II): proline-stabilised products
+    #: (Privigen, Hizentra).
+    HYPERPROLINAEMIA = "hyperprolinaemia"
+    #: Corn allergy: Octagam's maltose is derived from corn.
+    CORN_ALLERGY = "corn_allergy"
+    #: Hereditary fructose intolerance: sorbitol-containing products
+    #: (Gammaplex 5 %).
+    HEREDITARY_FRUCTOSE_INTOLERANCE = "hereditary_fructose_intolerance"
+    #: Hypersensitivity to human albumin (HyQvia's hyaluronidase vial).
+    ALBUMIN_HYPERSENSITIVITY = "albumin_hypersensitivity"
     # Other planning warnings (reference §4.2)
     HEART_FAILURE = "heart_failure"
     GLUCOSE_METER_MONITORING = "glucose_meter_monitoring"

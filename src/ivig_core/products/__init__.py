@@ -26,6 +26,9 @@ Example:
 from __future__ import annotations
 
 from ivig_core.products.catalogue import default_catalogue, get_product, load_formulary
+from ivig_core.products.model import (
+    IGA_DEPLETED_AT_MOST_UG_ML as IGA_DEPLETED_AT_MOST_UG_ML,
+)
 from ivig_core.products.model import SPREADS as SPREADS
 from ivig_core.products.model import UNCONFIRMABLE as UNCONFIRMABLE
 from ivig_core.products.model import (

@@ -167,6 +167,8 @@ class _Reader:
 
     def source(self) -> Source:
         try:
+            if "sources" in self.table:
+                return Source.cited(self.get("sources", kind=list))
             return Source(
                 reference=self.text("source"),
                 version=self.text("version"),
@@ -263,8 +265,8 @@ def _read_product(r: _Reader, key: str) -> Product:
         "name": r.text("name"),
         "manufacturer": r.text("manufacturer"),
         "routes": r.get("routes", kind=list),
-        "iga_depleted": r.get("iga_depleted", False),
         "unconfirmed": r.get("unconfirmed", []),
+        "renal_boxed_warning": r.get("renal_boxed_warning", None),
         "notes": r.get("notes", []),
         "concentration": concentration,
         "vials": vials,
@@ -431,7 +433,14 @@ def _read_indication(r: _Reader, key: str) -> Indication:
         )
         t.done()
     result = r.build(
-        Indication, key=key, name=r.text("name"), ramp=ramp, source=r.source()
+        Indication,
+        key=key,
+        name=r.text("name"),
+        ramp=ramp,
+        source=r.source(),
+        age_from=r.get("age_from", None),
+        age_below=r.get("age_below", None),
+        age_group=r.get("age_group", None),
     )
     r.done()
     return result

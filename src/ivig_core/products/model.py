@@ -25,6 +25,7 @@ from ivig_core._enum import ParsedEnum
 from ivig_core.errors import InputError, UnitError
 from ivig_core.patient import WEIGHT_RANGE_KG
 from ivig_core.rates import RateKind, RateStep, rate_kind, read_minutes
+from ivig_core.sources import SourceKind, check_ids, cite, get_source
 from ivig_core.units import (
     DAY,
     G_PER_L,
@@ -42,6 +43,7 @@ from ivig_core.units import (
 
 
 __all__ = [
+    "IGA_DEPLETED_AT_MOST_UG_ML",
     "SPREADS",
     "UNCONFIRMABLE",
     "AgeGroup",
@@ -64,6 +66,12 @@ __all__ = [
     "Substance",
     "Vial",
 ]
+
+#: IgA content (µg/mL) at or below which a product counts as IgA-depleted by
+#: default: Gammagard Liquid ERC, "a low IgA formulation", states "low IgA
+#: content (≤2 µg/mL)" (drugs.com/gammagard-liquid.html, Jul 2025; a secondary
+#: source, so the threshold is a SafetyConfig parameter a site may change).
+IGA_DEPLETED_AT_MOST_UG_ML: Final = 2.0
 
 #: Value groups a product may mark UNCONFIRMED (absent on purpose).
 UNCONFIRMABLE: Final = frozenset(
@@ -301,6 +309,12 @@ def _bool(value: object) -> bool:
     return flag(value, field="flag")
 
 
+def _ids(value: object) -> tuple[str, ...]:
+    if value == ():
+        return ()
+    return check_ids(value, field="source.ids")
+
+
 def _source(value: object) -> Source:
     if isinstance(value, Source):
         return value
@@ -326,18 +340,56 @@ def _instance(value: object, cls: type[_T], field: str) -> _T:
 class Source:
     """Where a value group comes from.
 
+    The shipped catalogue cites the project's bibliography by ID
+    (:meth:`cited`); a local formulary gives its own reference and version
+    as text.
+
     Attributes:
-        reference: The label, site or document, as in the reference.
-        version: The label version or date read (or that it was not recorded).
+        reference: The label, site or document (for cited IDs: their short
+            citations).
+        version: The label version or date read (for cited IDs: the labels'
+            versions as the bibliography records them).
+        ids: The bibliography IDs (:mod:`ivig_core.sources`), or ``()`` for a
+            local source given as text.
 
     .. versionadded:: 0.1.0
     """
 
     reference: str = attrs.field(converter=_reference)
     version: str = attrs.field(converter=_version)
+    ids: tuple[str, ...] = attrs.field(default=(), converter=_ids)
+
+    @classmethod
+    def cited(cls, ids: object) -> Source:
+        """The source of a value group citing bibliography *ids*.
+
+        Raises:
+            InputError: An unknown ID (named), or none.
+
+        .. versionadded:: 0.2.0
+        """
+        checked = check_ids(ids)
+        found = [get_source(i) for i in checked]
+        versions = [
+            f"{s.short}: {s.version}"
+            for s in found
+            if s.kind is SourceKind.LABEL and s.version is not None
+        ]
+        return cls(
+            reference=cite(checked),
+            version="; ".join(versions) or "label version not recorded",
+            ids=checked,
+        )
+
+    @property
+    def is_weak(self) -> bool:
+        """Whether every cited source is secondary or AI-generated."""
+        return bool(self.ids) and all(get_source(i).is_weak for i in self.ids)
 
     def __str__(self) -> str:
-        """``reference (version)``."""
+        """``reference (version)``, or the citations for cited IDs."""
+        if self.ids:
+            return self.reference
         return f"{self.reference} ({self.version})"
 
 
@@ -469,6 +521,15 @@ class AtRiskCap:
     inclusive: bool = attrs.field(converter=_bool)
     source: Source = attrs.field(converter=_source)
     note: str = ""
+
+    @property
+    def secondary(self) -> bool:
+        """Whether only secondary sources give the cap (Bivigam, skyscape).
+
+        The check applies such a cap only while
+        ``SafetyConfig.secondary_caps`` is on.
+        """
+        return self.source.is_weak
 
 
 def _factor(value: object) -> float:
@@ -1013,6 +1074,9 @@ class Indication:
         key: Short key (``"pi"``, ``"itp"``, ``"cidp"``, ``"dermatomyositis"``).
         name: Full name.
         ramp: The labelled rates, or ``None`` when UNCONFIRMED.
+        age_from: The labelled lower age (inclusive), or ``None``.
+        age_below: The labelled upper age (exclusive), or ``None``.
+        age_group: ``"adults"`` where the label names adults without an age.
 
     .. versionadded:: 0.1.0
     """
@@ -1021,6 +1085,33 @@ class Indication:
     name: str = attrs.field(converter=_name)
     source: Source = attrs.field(converter=_source)
     ramp: LabelRamp | None = attrs.field(default=None, converter=optional(_ramp))
+    age_from: Quantity | None = attrs.field(default=None, converter=optional(_age_from))
+    age_below: Quantity | None = attrs.field(
+        default=None, converter=optional(_age_below)
+    )
+    age_group: AgeGroup | None = attrs.field(
+        default=None, converter=optional(_age_group)
+    )
+
+    @property
+    def has_age_range(self) -> bool:
+        """Whether the label gives an age range or group for the indication."""
+        return (
+            self.age_from is not None
+            or self.age_below is not None
+            or self.age_group is not None
+        )
+
+    def age_text(self) -> str:
+        """The labelled age range in words (``"2 years and older"``)."""
+        parts = []
+        if self.age_group is not None:
+            parts.append(self.age_group.value)
+        if self.age_from is not None:
+            parts.append(f"from {float(self.age_from.magnitude):g} years")
+        if self.age_below is not None:
+            parts.append(f"below {float(self.age_below.magnitude):g} years")
+        return ", ".join(parts) or "no labelled age range"
 
     @property
     def maximum(self) -> Quantity | None:
@@ -1106,8 +1197,8 @@ class Product:
         concentration: IgG concentration, g/L (100 g/L = 10 %).
         vials: Vial sizes, smallest first (empty when UNCONFIRMED).
         presentation_source: Source of concentration and vials.
-        iga: IgA content, or ``None`` when UNCONFIRMED.
-        iga_depleted: The IgA-depleted option (Gammagard S/D, < 1 µg/mL).
+        iga: IgA content, or ``None`` when UNCONFIRMED. Whether the product
+            is IgA-depleted is derived from it (:meth:`is_iga_depleted`).
         composition: Stabiliser and sugars, or ``None`` when UNCONFIRMED.
         sodium: Sodium content, or ``None`` when UNCONFIRMED.
         indications: Labelled indications by key, with their rates.
@@ -1116,6 +1207,9 @@ class Product:
         sc_limits: Subcutaneous site limits where the reference gives them.
         unconfirmed: Groups absent because the reference marks them
             UNCONFIRMED.
+        renal_boxed_warning: Whether the label's boxed warning covers renal
+            dysfunction and acute renal failure, whatever the route
+            (``None``: not recorded; the renal check then follows the route).
         notes: Other remarks (e.g. ``"do not dilute"``).
 
     .. versionadded:: 0.1.0
@@ -1129,7 +1223,6 @@ class Product:
     vials: tuple[Vial, ...] = attrs.field(converter=_vials)
     presentation_source: Source = attrs.field(converter=_source)
     iga: IgaContent | None = attrs.field(default=None, converter=optional(_iga))
-    iga_depleted: bool = attrs.field(default=False, converter=_bool)
     composition: Composition | None = attrs.field(
         default=None, converter=optional(_composition)
     )
@@ -1147,6 +1240,9 @@ class Product:
     sc_limits: tuple[ScSiteLimit, ...] = attrs.field(default=(), converter=_sc_limits)
     unconfirmed: tuple[str, ...] = attrs.field(default=(), converter=_unconfirmed)
     notes: tuple[str, ...] = attrs.field(default=(), converter=_notes)
+    renal_boxed_warning: bool | None = attrs.field(
+        default=None, converter=optional(_bool)
+    )
 
     def __attrs_post_init__(self) -> None:
         """Cross-field checks (hold with attrs validators disabled)."""
@@ -1157,12 +1253,30 @@ class Product:
                 "at least one vial, or 'vials' listed in unconfirmed",
                 "no vial sizes given",
             )
-        if self.iga_depleted and (self.iga is None or not self.iga.amount_ug_ml <= 1.0):
-            raise InputError(
-                "iga_depleted",
-                self.iga_depleted,
-                "true only with a stated IgA content of at most 1 µg/mL",
-            )
+
+    def is_iga_depleted(
+        self, at_most_ug_ml: float = IGA_DEPLETED_AT_MOST_UG_ML
+    ) -> bool:
+        """Whether the stated IgA content is at most *at_most_ug_ml* µg/mL.
+
+        Only an upper bound counts (an exact, "at most" or "below" amount):
+        an average says nothing about a given lot. A product without a
+        stated IgA content is not IgA-depleted.
+
+        Args:
+            at_most_ug_ml: The threshold, µg/mL (default
+                :data:`IGA_DEPLETED_AT_MOST_UG_ML`; a site may set its own
+                in ``SafetyConfig.iga_depleted_at_most``).
+        """
+        iga = self.iga
+        if iga is None or iga.bound in {Bound.AVERAGE, Bound.APPROX}:
+            return False
+        return iga.amount_ug_ml <= at_most_ug_ml
+
+    @property
+    def iga_depleted(self) -> bool:
+        """:meth:`is_iga_depleted` at the default threshold (2 µg/mL)."""
+        return self.is_iga_depleted()
 
     @property
     def concentration_g_per_l(self) -> float:

@@ -37,7 +37,16 @@ __all__ = ["FAMILIES", "assess"]
 #: run, and are listed) in it.
 FAMILIES: Final[tuple[ModuleType, ...]] = tuple(
     importlib.import_module(f"ivig_core.safety.{name}")
-    for name in ("iga", "thrombosis", "renal", "dose", "rate", "other", "sc")
+    for name in (
+        "contraindications",
+        "iga",
+        "thrombosis",
+        "renal",
+        "dose",
+        "rate",
+        "other",
+        "sc",
+    )
 )
 
 

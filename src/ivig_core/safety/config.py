@@ -7,11 +7,6 @@ and the check it drives reports "not assessed" until it is set:
 
 * ``thrombosis_age_from``: the boxed warning names "advanced age" without a
   number (reference §4.1);
-* ``iga_deficiency_below``: the reference gives no serum IgA threshold for
-  IgA deficiency (§4.2);
-* ``crcl_below``: the reference gives no creatinine-clearance threshold for
-  "renal insufficiency" (§4.1: "any degree of pre-existing renal
-  insufficiency");
 * ``large_volume_per_day``: no sourced volume (§4.2).
 
 Example:
@@ -28,7 +23,8 @@ Example:
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Final
 
 import attrs
@@ -36,9 +32,18 @@ import attrs
 from ivig_core import units
 from ivig_core._checks import flag, text, tuple_of
 from ivig_core.errors import InputError
-from ivig_core.findings import Override
-from ivig_core.products import Product
-from ivig_core.units import G_PER_KG, KG_PER_M2, ML, YEAR, G, Quantity, UnitSpec
+from ivig_core.findings import Override, Severity
+from ivig_core.products import IGA_DEPLETED_AT_MOST_UG_ML, Product
+from ivig_core.units import (
+    G_PER_KG,
+    KG_PER_M2,
+    ML,
+    UG_PER_ML,
+    YEAR,
+    G,
+    Quantity,
+    UnitSpec,
+)
 
 
 __all__ = [
@@ -155,6 +160,10 @@ def _dsource(value: object) -> str:
     return _text("source", value)
 
 
+def _opt_interval(value: object) -> Quantity | None:
+    return _opt_positive(value, field="min_interval", unit=units.DAY)
+
+
 @attrs.frozen(kw_only=True)
 class DoseLimit:
     """A sourced dose limit for an indication (and optionally a product).
@@ -164,6 +173,9 @@ class DoseLimit:
         product: A product key, or ``None`` for any product.
         max_per_day: Largest g/kg on one day, or ``None``.
         max_per_course: Largest g/kg per course, or ``None``.
+        min_interval: The label's interval between course starts (a plan
+            at a shorter interval is above the label's dose intensity), or
+            ``None``.
         source: Where the limit comes from.
 
     .. versionadded:: 0.1.0
@@ -173,13 +185,20 @@ class DoseLimit:
     product: str | None = attrs.field(default=None, converter=_opt_product)
     max_per_day: Quantity | None = attrs.field(default=None, converter=_opt_g_per_kg)
     max_per_course: Quantity | None = attrs.field(default=None, converter=_opt_g_per_kg)
+    min_interval: Quantity | None = attrs.field(default=None, converter=_opt_interval)
     source: str = attrs.field(converter=_dsource)
 
     def __attrs_post_init__(self) -> None:
         """At least one limit."""
-        if self.max_per_day is None and self.max_per_course is None:
+        if (
+            self.max_per_day is None
+            and self.max_per_course is None
+            and self.min_interval is None
+        ):
             raise InputError(
-                "dose_limit", self.indication, "max_per_day, max_per_course or both"
+                "dose_limit",
+                self.indication,
+                "max_per_day, max_per_course, min_interval or several",
             )
 
     def applies(self, indication: str | None, product_key: str | None) -> bool:
@@ -204,10 +223,31 @@ def label_dose_limits() -> tuple[DoseLimit, ...]:
             product="octagam-10",
             max_per_course="2 g/kg",  # label: "2 g/kg divided equally over 2-5 days"
             max_per_day="1 g/kg",  # 2 g/kg divided equally over at least 2 days
+            min_interval="28 day",  # label: "every 4 weeks"
             source=(
-                "Octagam 10 % US label, dermatomyositis: 2 g/kg divided equally over "
-                "2-5 consecutive days every 4 weeks (reference §2.1); 1 g/kg/day is "
-                "2 g/kg over the fewest (2) days"
+                "Octagam 10 % US label, dermatomyositis: '2 g/kg divided in equal "
+                "doses given over 2-5 consecutive days every 4 weeks' "
+                "(prescriberpoint); 1 g/kg/day is 2 g/kg over the fewest (2) days"
+            ),
+        ),
+        DoseLimit(
+            indication="cidp",
+            product="panzyga",
+            max_per_course="2 g/kg",  # label maintenance: "1-2 g/kg ... every 3 weeks"
+            min_interval="21 day",  # "every 3 weeks"
+            source=(
+                "Panzyga US label, CIDP maintenance: '1-2 g/kg ... every 3 weeks ... "
+                "over 2 consecutive days' (prescriberpoint panzyga-e2cc5dd)"
+            ),
+        ),
+        DoseLimit(
+            indication="cll",
+            product="gammagard-sd",
+            max_per_course="0.4 g/kg",  # label: "400 mg/kg every 3 to 4 weeks"
+            min_interval="21 day",  # the shorter of "3 to 4 weeks"
+            source=(
+                "Gammagard S/D US label, B-cell CLL: '400 mg/kg every 3 to 4 weeks' "
+                "(druglib.com)"
             ),
         ),
         DoseLimit(
@@ -237,8 +277,50 @@ def _opt_iga(value: object) -> Quantity | None:
     return _opt_positive(value, field="iga_deficiency_below", unit=_MG_PER_DL)
 
 
+def _iga_depleted(value: object) -> Quantity:
+    return _positive(value, field="iga_depleted_at_most", unit=UG_PER_ML)
+
+
+def _adult_from(value: object) -> Quantity:
+    return _positive(value, field="adult_from", unit=YEAR)
+
+
+def _secondary_caps(value: object) -> bool:
+    return flag(value, field="secondary_caps")
+
+
+def _severities(value: object) -> Mapping[str, Severity]:
+    if not isinstance(value, Mapping):
+        raise InputError("severities", value, "a mapping of finding code to a Severity")
+    out: dict[str, Severity] = {}
+    for code, severity in value.items():
+        if not isinstance(code, str) or not code.strip():
+            raise InputError("severities", code, "a finding code")
+        try:
+            out[code.strip().upper()] = (
+                severity if isinstance(severity, Severity) else Severity(severity)
+            )
+        except ValueError:
+            raise InputError(
+                f"severities[{code}]",
+                severity,
+                "one of " + ", ".join(s.value for s in Severity),
+            ) from None
+    return MappingProxyType(out)
+
+
 def _opt_crcl(value: object) -> Quantity | None:
     return _opt_positive(value, field="crcl_below", unit=_ML_PER_MIN)
+
+
+#: The weights Cockcroft-Gault may use in the renal check.
+CRCL_WEIGHTS: Final = ("actual", "adjusted-above-120-ibw")
+
+
+def _crcl_weight(value: object) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in CRCL_WEIGHTS:
+        raise InputError("crcl_weight", value, "one of " + ", ".join(CRCL_WEIGHTS))
+    return value.strip().lower()
 
 
 def _daily_grams(value: object) -> Quantity:
@@ -281,10 +363,31 @@ class SafetyConfig:
         renal_age_above: Renal risk above this age: 65 years (boxed warning,
             "age > 65", §4.1).
         iga_deficiency_below: Serum IgA below which IgA deficiency is
-            assumed. **No default**: the reference gives no number (§4.2).
-        crcl_below: Cockcroft-Gault creatinine clearance below which renal
-            insufficiency is assumed. **No default** (§4.1 says "any
-            degree").
+            assumed: 7 mg/dL (0.07 g/L), the ESID working definition of
+            selective IgA deficiency ("undetectable serum IgA, or less than
+            7 mg/dl ... in patients greater than 4 years old").
+        iga_depleted_at_most: IgA content (µg/mL) at or below which a
+            product counts as IgA-depleted: 2 µg/mL (Gammagard Liquid ERC,
+            "low IgA content (≤2 µg/mL)"; a secondary source, so a site may
+            change it).
+        secondary_caps: Whether at-risk rate caps that only a secondary
+            source gives (Bivigam < 2 mg/kg/min, skyscape) are applied:
+            ``True`` (a local choice; switch off to apply label caps only).
+        adult_from: The age from which a patient counts as an adult where a
+            label names "adults" without an age: 18 years (local policy;
+            BloodSTAR treats "aged < 18 years" as paediatric).
+        severities: Finding codes whose severity the site raises when the
+            check fires (e.g. ``{"DAILY_DOSE_ABOVE_80G": Severity.SOFT_LIMIT}``
+            to make the 80 g advice block). A severity is only ever raised,
+            never lowered: a soft limit is accepted with an override.
+        crcl_below: Creatinine clearance (Cockcroft-Gault in adults; bedside
+            Schwartz eGFR in children) below which renal insufficiency is
+            assumed: 60 mL/min, the KDIGO 2012 GFR categories G3a to G5
+            ("< 60 mL/min/1.73 m²"). The labels say "any degree of
+            pre-existing renal insufficiency"; ``None`` switches it off.
+        crcl_weight: The weight Cockcroft-Gault uses: ``"adjusted-above-120-ibw"``
+            (default: adjusted body weight when actual weight is above 120 %
+            of the ideal, as clinPK's dosing-weight rule) or ``"actual"``.
         daily_grams_above: Grams on one day above which the 80 g finding
             fires: 80 g (seed 004).
         haemolysis_course_from: Course dose from which non-O patients are
@@ -312,9 +415,31 @@ class SafetyConfig:
         converter=_renal_age,
     )
     iga_deficiency_below: Quantity | None = attrs.field(
-        default=None, converter=_opt_iga
+        # ESID working definition: IgA < 7 mg/dL (0.07 g/L)
+        factory=lambda: units.quantity(7.0, _MG_PER_DL),
+        converter=_opt_iga,
     )
-    crcl_below: Quantity | None = attrs.field(default=None, converter=_opt_crcl)
+    iga_depleted_at_most: Quantity = attrs.field(
+        # Gammagard Liquid ERC: "low IgA content (≤2 µg/mL)"
+        default=f"{IGA_DEPLETED_AT_MOST_UG_ML} ug/mL",
+        converter=_iga_depleted,
+    )
+    secondary_caps: bool = attrs.field(default=True, converter=_secondary_caps)
+    adult_from: Quantity = attrs.field(
+        default="18 year",  # local policy: BloodSTAR's "aged < 18 years" is paediatric
+        converter=_adult_from,
+    )
+    severities: Mapping[str, Severity] = attrs.field(
+        factory=dict, converter=_severities
+    )
+    crcl_below: Quantity | None = attrs.field(
+        # KDIGO 2012: GFR categories G3a-G5 are below 60 mL/min/1.73 m²
+        factory=lambda: units.quantity(60.0, _ML_PER_MIN),
+        converter=_opt_crcl,
+    )
+    crcl_weight: str = attrs.field(
+        default="adjusted-above-120-ibw", converter=_crcl_weight
+    )
     daily_grams_above: Quantity = attrs.field(
         default="80 g",  # seed 004: "higher than 80 g"
         converter=_daily_grams,
@@ -356,6 +481,20 @@ class SafetyConfig:
         return None if q is None else float(q.magnitude)
 
     @property
+    def adult_from_years(self) -> float:
+        """``adult_from`` in years."""
+        return float(self.adult_from.magnitude)
+
+    @property
+    def iga_depleted_at_most_ug_ml(self) -> float:
+        """``iga_depleted_at_most`` in µg/mL."""
+        return float(self.iga_depleted_at_most.magnitude)
+
+    def raised_severity(self, code: str) -> Severity | None:
+        """The severity the site set for finding *code*, or ``None``."""
+        return self.severities.get(code)
+
+    @property
     def crcl_below_ml_min(self) -> float | None:
         """``crcl_below`` in mL/min, or ``None`` (not set)."""
         q = self.crcl_below
@@ -393,18 +532,58 @@ PARAMETERS: Final = (
     ("renal_age_above", "65 year", "boxed warning: 'age > 65' (reference §4.1)"),
     (
         "iga_deficiency_below",
-        "none (not assessed until set)",
-        "the reference gives no serum IgA threshold (§4.2)",
+        "7 mg/dL",
+        (
+            "ESID working definition of selective IgA deficiency: 'undetectable "
+            "serum IgA, or less than 7 mg/dl ... in patients greater than 4 years "
+            "old' (Front Immunol, PMC7388344 Table 1)"
+        ),
+    ),
+    (
+        "iga_depleted_at_most",
+        "2 µg/mL",
+        (
+            "Gammagard Liquid ERC, 'low IgA content (≤2 µg/mL)' "
+            "(drugs.com, Jul 2025; secondary source)"
+        ),
+    ),
+    (
+        "secondary_caps",
+        "True",
+        "local choice: caps that only a secondary source gives (Bivigam, skyscape)",
+    ),
+    ("severities", "none raised", "local policy"),
+    (
+        "adult_from",
+        "18 year",
+        (
+            "local policy where a label says 'adults' without an age; BloodSTAR: "
+            "'aged < 18 years' (lifeblood.com.au)"
+        ),
     ),
     (
         "crcl_below",
-        "none (not assessed until set)",
+        "60 mL/min",
         (
-            "boxed warning: 'any degree of pre-existing renal insufficiency', no "
-            "CrCl number (§4.1)"
+            "KDIGO 2012 CKD guideline, GFR categories: G3a 45-59, G3b 30-44, G4 "
+            "15-29, G5 < 15 mL/min/1.73 m² (Kidney Int Suppl 2013;3:19-62); the "
+            "labels say 'any degree of pre-existing renal insufficiency'"
         ),
     ),
-    ("daily_grams_above", "80 g", "seed 004: 'higher than 80 g'"),
+    (
+        "crcl_weight",
+        "adjusted-above-120-ibw",
+        "clinPK dosing-weight rule: adjusted body weight above 120 % of IBW",
+    ),
+    (
+        "daily_grams_above",
+        "80 g",
+        (
+            "an AI-generated summary citing Mayo Clin Proc: 'If the dose of IVIG "
+            "is higher than 80 g, it may be administered over 3 to 5 days at "
+            "0.4 g/kg' (droracle.ai 162992; secondary source)"
+        ),
+    ),
     (
         "haemolysis_course_from",
         "2 g/kg",

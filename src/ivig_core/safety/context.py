@@ -65,6 +65,17 @@ class Context:
     previous_product_name: str | None = None
 
     @property
+    def renal_boxed(self) -> bool:
+        """Whether the renal boxed warning applies to this plan.
+
+        The product's label decides, whatever the route (Gamunex-C and
+        Gammagard Liquid carry it given SC too); where the catalogue does not
+        record it, IV plans get it and SC plans do not.
+        """
+        recorded = self.product.renal_boxed_warning
+        return (not self.subcutaneous) if recorded is None else recorded
+
+    @property
     def subcutaneous(self) -> bool:
         """Whether the plan is SC or facilitated SC (the SC rules apply)."""
         return self.route is not Route.IV

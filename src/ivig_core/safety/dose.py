@@ -1,8 +1,9 @@
 """Dose checks.
 
-The seed behind ``DAILY_DOSE_ABOVE_80G`` does not say whether "the dose" is
-a day's or a course's; the check reads it per day (the larger of calculated
-and dispensed grams). ``DOSE_ABOVE_LIMIT`` is not assessed without an
+The summary behind ``DAILY_DOSE_ABOVE_80G`` does not say whether "the dose"
+is a day's or a course's; the check reads it per day (the larger of
+calculated and dispensed grams) and gives one advice for the plan, listing
+the days. ``DOSE_ABOVE_LIMIT`` is not assessed without an
 indication or a :class:`~ivig_core.safety.config.DoseLimit` for it: the
 product catalogue holds no dose maxima. ``COURSE_INTERVAL_SHORT`` compares
 consecutive courses with the regimen's interval (and the plan's own planned
@@ -17,7 +18,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
-from ivig_core._checks import exceeds
+from ivig_core._checks import DAYS_PER_WEEK, REL_TOL, exceeds
 from ivig_core.findings import Concern, Finding, Rule, Severity
 from ivig_core.plan import Cycle, Phase
 from ivig_core.safety.config import DoseLimit
@@ -30,18 +31,24 @@ __all__: list[str] = []
 
 @check(
     code="DAILY_DOSE_ABOVE_80G",
-    severity=Severity.SOFT_LIMIT,
-    rule="An infusion day above the configured daily_grams_above (80 g).",
+    severity=Severity.ADVICE,
+    rule=(
+        "One or more infusion days above daily_grams_above (80 g): one "
+        "finding for the plan, listing the days."
+    ),
     action=(
-        "Consider giving the course over 3 to 5 days at 0.4 g/kg per "
-        "day, or override with the reason."
+        "Consider giving such a course over 3 to 5 days at 0.4 g/kg per day "
+        "(the planner's split option). A site that wants a limit raises the "
+        "severity in SafetyConfig.severities."
     ),
     source=(
-        "Seed 004: 'If the dose of IVIG is higher than 80 g, it may be "
-        "administered over 3 to 5 days at 0.4 g/kg' (Mayo Clin Proc via "
-        "droracle; reference §1.6)"
+        "An AI-generated summary citing Mayo Clin Proc: 'If the dose of IVIG "
+        "is higher than 80 g, it may be administered over 3 to 5 days at "
+        "0.4 g/kg' (droracle.ai 162992; secondary source). No label or "
+        "guideline read gives an 80 g limit"
     ),
     parameters=("daily_grams_above",),
+    raisable=True,
 )
 def _daily_grams(rule: Rule, ctx: Context) -> Iterable[Finding]:
     limit = ctx.config.daily_grams_above_g
@@ -52,52 +59,110 @@ def _daily_grams(rule: Rule, ctx: Context) -> Iterable[Finding]:
                 Concern.whole_plan(),
             )
         ]
-    out: list[Finding] = []
-    for inf in ctx.infusions:
-        grams = max(inf.calculated_g, inf.dispensed_g)
-        if exceeds(grams, limit):
-            out.append(
-                rule.fired(
-                    f"{grams:g} g on one day (calculated {inf.calculated_g:g} g, "
-                    f"dispensed {inf.dispensed_g:g} g) is above {limit:g} g. "
-                    "Consider giving the course over 3 to 5 days at 0.4 g/kg "
-                    "per day, or override with the reason.",
-                    Concern.infusion_on(inf.date, inf.cycle),
-                )
-            )
-    return out
+    days = [
+        (inf.date, max(inf.calculated_g, inf.dispensed_g))
+        for inf in ctx.infusions
+        if exceeds(max(inf.calculated_g, inf.dispensed_g), limit)
+    ]
+    if not days:
+        return []
+    listed = "; ".join(f"{day.isoformat()}: {grams:g} g" for day, grams in days)
+    count = f"{len(days)} infusion day" + ("s are" if len(days) > 1 else " is")
+    return [
+        rule.fired(
+            f"{count} above {limit:g} g ({listed}). A secondary source says a "
+            f"dose above {limit:g} g 'may be administered over 3 to 5 days at "
+            "0.4 g/kg'; consider the planner's split option. No label gives an "
+            "80 g limit.",
+            Concern.whole_plan(),
+        )
+    ]
 
 
 def _limit_findings(rule: Rule, ctx: Context, limit: DoseLimit) -> list[Finding]:
+    """One finding per kind of limit exceeded: the label's figure and the plan's."""
     out: list[Finding] = []
     where = limit.indication + ("" if limit.product is None else f", {limit.product}")
     if limit.max_per_day is not None:
         day_max = float(limit.max_per_day.magnitude)
-        out.extend(
-            rule.fired(
-                f"{inf.dose_g_per_kg:g} g/kg on one day is above the "
-                f"{day_max:g} g/kg per day for {where}. Check the dose, or "
-                "override with the reason.",
-                Concern.infusion_on(inf.date, inf.cycle),
-                source=limit.source,
-            )
+        days = [
+            f"{inf.date.isoformat()}: {inf.dose_g_per_kg:g} g/kg"
             for inf in ctx.infusions
             if exceeds(inf.dose_g_per_kg, day_max)
-        )
+        ]
+        if days:
+            out.append(
+                rule.fired(
+                    f"Above the {day_max:g} g/kg per day for {where} on "
+                    f"{len(days)} day{'s' * (len(days) > 1)} ({'; '.join(days)}). "
+                    "Check the dose, or override with the reason.",
+                    Concern.whole_plan(),
+                    source=limit.source,
+                )
+            )
     if limit.max_per_course is not None:
         course_max = float(limit.max_per_course.magnitude)
-        out.extend(
-            rule.fired(
-                f"Course {number}: {dose:g} g/kg is above the {course_max:g} "
-                f"g/kg per course for {where}. Check the dose, or override "
-                "with the reason.",
-                Concern.course(number),
-                source=limit.source,
-            )
+        courses = [
+            f"course {number}: {dose:g} g/kg"
             for number, dose in sorted(ctx.course_doses().items())
             if exceeds(dose, course_max)
-        )
+        ]
+        if courses:
+            out.append(
+                rule.fired(
+                    f"Above the {course_max:g} g/kg per course for {where} "
+                    f"({'; '.join(courses)}). Check the dose, or override with "
+                    "the reason.",
+                    Concern.whole_plan(),
+                    source=limit.source,
+                )
+            )
+    if limit.min_interval is not None:
+        out.extend(_interval_findings(rule, ctx, limit, where))
     return out
+
+
+def _interval_findings(
+    rule: Rule, ctx: Context, limit: DoseLimit, where: str
+) -> list[Finding]:
+    """Courses closer than the label's interval: above its dose intensity."""
+    assert limit.min_interval is not None  # noqa: S101 - the caller checked
+    label_days = float(limit.min_interval.magnitude)
+    cycles = sorted(ctx.cycles, key=lambda c: c.number)
+    doses = ctx.course_doses()
+    close = [
+        (a, b, float((b.start - a.start).days))
+        for a, b in itertools.pairwise(cycles)
+        if a.phase is not Phase.RAMP_UP
+        and float((b.start - a.start).days) < label_days * (1 - REL_TOL)
+    ]
+    if not close:
+        return []
+    label_max = (
+        None if limit.max_per_course is None else float(limit.max_per_course.magnitude)
+    )
+    label_text = (
+        f"{label_max:g} g/kg every {label_days:g} days "
+        f"({label_max / label_days * DAYS_PER_WEEK:.2g} g/kg per week)"
+        if label_max is not None
+        else f"every {label_days:g} days"
+    )
+    pairs = "; ".join(
+        f"course {b.number} {gap:g} days after course {a.number} "
+        f"({doses.get(a.number, 0.0):g} g/kg, "
+        f"{doses.get(a.number, 0.0) / gap * DAYS_PER_WEEK:.2g} g/kg per week)"
+        for a, b, gap in close
+    )
+    return [
+        rule.fired(
+            f"Shorter interval than the label for {where}: label {label_text}; "
+            f"plan {pairs}. The plan is above the label's dose intensity and "
+            "does not follow its interval. Check the schedule, or override with "
+            "the reason.",
+            Concern.whole_plan(),
+            source=limit.source,
+        )
+    ]
 
 
 @check(
@@ -105,7 +170,9 @@ def _limit_findings(rule: Rule, ctx: Context, limit: DoseLimit) -> list[Finding]
     severity=Severity.SOFT_LIMIT,
     rule=(
         "A day's or a course's g/kg above a configured DoseLimit for "
-        "the indication (and product)."
+        "the indication (and product), or courses closer together than "
+        "its labelled interval (above the label's dose intensity); one "
+        "finding per kind, naming the label's figure and the plan's."
     ),
     action="Check the dose against the label or guideline; override with the reason.",
     source=(

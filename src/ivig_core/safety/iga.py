@@ -3,8 +3,15 @@
 Serum IgA before the first dose is standard practice, **not** a US label
 requirement in the label text read. IgA deficiency is a recorded
 ``IGA_DEFICIENCY`` (or anti-IgA antibodies), or a serum IgA below
-``SafetyConfig.iga_deficiency_below``, which has **no default**: the
-reference gives no number.
+``SafetyConfig.iga_deficiency_below`` (default 7 mg/dL, the ESID working
+definition; an undetectable IgA, recorded as 0, is below it).
+
+Whether a product is IgA-depleted is derived from its stated IgA content
+against ``SafetyConfig.iga_depleted_at_most`` (default 2 µg/mL). The labels
+contraindicate a product in IgA deficiency *with antibodies against IgA and a
+history of hypersensitivity*; no label read contraindicates IgA deficiency
+alone, so that finding is a warning (a site may raise it in
+``SafetyConfig.severities``).
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from collections.abc import Iterable
 
 from ivig_core.findings import Concern, Finding, Rule, Severity
 from ivig_core.patient import RiskFactor
-from ivig_core.products import Route, default_catalogue
+from ivig_core.products import Product, Route, default_catalogue
 from ivig_core.safety.context import Context
 from ivig_core.safety.registry import check, describe
 
@@ -21,14 +28,21 @@ from ivig_core.safety.registry import check, describe
 __all__: list[str] = []
 
 
-def _depleted_names() -> list[str]:
+def _depleted_names(at_most_ug_ml: float) -> list[str]:
     return [
         f"{p.name} (IgA {p.iga.bound.symbol}{p.iga.amount_ug_ml:g} µg/mL)"
         if p.iga is not None
         else p.name
         for p in default_catalogue().values()
-        if p.iga_depleted
+        if p.is_iga_depleted(at_most_ug_ml)
     ]
+
+
+def _content(product: Product) -> str:
+    iga = product.iga
+    if iga is None:
+        return "IgA content not stated in the catalogue"
+    return f"IgA {iga.bound.symbol}{iga.amount_ug_ml:g} µg/mL"
 
 
 @check(
@@ -61,7 +75,7 @@ def _not_measured(rule: Rule, ctx: Context) -> Iterable[Finding]:
     ]
 
 
-def _deficiency(ctx: Context) -> tuple[str | None, bool]:
+def _deficiency(ctx: Context) -> tuple[str | None, bool]:  # noqa: PLR0911 - one return per source of the answer
     """(why the patient is IgA deficient, or None; whether it could be assessed)."""
     p = ctx.patient
     if p.has(RiskFactor.IGA_DEFICIENCY):
@@ -74,65 +88,67 @@ def _deficiency(ctx: Context) -> tuple[str | None, bool]:
     below = ctx.config.iga_deficiency_below_mg_dl
     if below is None:
         return None, False
+    if iga == 0:
+        return "serum IgA is undetectable (recorded as 0 mg/dL)", True
     if iga < below:
-        return (
-            f"serum IgA {iga:g} mg/dL is below the configured {below:g} mg/dL",
-            True,
+        why = (
+            f"serum IgA {iga:g} mg/dL is below {below:g} mg/dL (ESID "
+            "definition of selective IgA deficiency, or the site's threshold)"
         )
+        return why, True
     return None, True
 
 
 @check(
     code="IGA_DEFICIENCY_PRODUCT",
-    severity=Severity.SOFT_LIMIT,
+    severity=Severity.WARNING,
     rule=(
-        "IgA deficiency (recorded, or serum IgA below the configured "
-        "iga_deficiency_below, or anti-IgA antibodies recorded) with a "
-        "product that is not IgA-depleted."
+        "IgA deficiency (recorded, serum IgA below iga_deficiency_below or "
+        "undetectable, or anti-IgA antibodies recorded) with a product whose "
+        "IgA content is above iga_depleted_at_most."
     ),
     action=(
-        "Use an IgA-depleted product (the catalogue's are suggested), "
-        "or override with the reason."
+        "Consider an IgA-depleted product (the catalogue's are suggested); "
+        "no label contraindicates IgA deficiency alone."
     ),
     source=(
-        "Seeds 000 and 004 ('IVIG preparations that do not have IgA'); "
-        "Gammagard S/D IgA < 1 µg/mL is the IgA-depleted option "
-        "(reference §2.1, §4.2)"
+        "Patient-society advice: 'If IgA deficiency is detected, then IVIg "
+        "preparations that do not have IgA in them can be administered' "
+        "(myositis.org); ESID working definition of selective IgA deficiency "
+        "(IgA < 7 mg/dL); product IgA contents from their labels. No label "
+        "read contraindicates IgA deficiency alone"
     ),
-    parameters=("iga_deficiency_below",),
+    parameters=("iga_deficiency_below", "iga_depleted_at_most"),
+    raisable=True,
 )
 def _deficiency_product(rule: Rule, ctx: Context) -> Iterable[Finding]:
     why, assessed = _deficiency(ctx)
     iga = ctx.patient.serum_iga_mg_dl
     product = ctx.product
-    if product.iga_depleted:
+    at_most = ctx.config.iga_depleted_at_most_ug_ml
+    if product.is_iga_depleted(at_most):
         return []  # IgA-depleted: deficiency or not, nothing to flag
     if not assessed:
         if iga is None:
             return []  # reported by IGA_NOT_MEASURED
         return [
             rule.not_assessed(
-                f"Serum IgA is {iga:g} mg/dL but no IgA-deficiency "
-                "threshold is configured (SafetyConfig.iga_deficiency_below; "
-                "the reference gives none) and no IgA deficiency is recorded: "
-                "IgA deficiency not assessed. Record RiskFactor.IGA_DEFICIENCY "
-                "or set the threshold.",
+                f"Serum IgA is {iga:g} mg/dL but the IgA-deficiency threshold "
+                "is switched off (SafetyConfig.iga_deficiency_below = None) and "
+                "no IgA deficiency is recorded: IgA deficiency not assessed. "
+                "Record RiskFactor.IGA_DEFICIENCY or set the threshold.",
                 severity=Severity.INFO,
             )
         ]
     if why is None:
         return []
-    content = (
-        "IgA content not confirmed"
-        if product.iga is None
-        else f"IgA {product.iga.bound.symbol}{product.iga.amount_ug_ml:g} µg/mL"
-    )
-    options = ", ".join(_depleted_names()) or "none in the catalogue"
+    options = ", ".join(_depleted_names(at_most)) or "none in the catalogue"
     return [
         rule.fired(
             f"{why.capitalize()} and {product.name} is not IgA-depleted "
-            f"({content}). Use an IgA-depleted product ({options}), or "
-            "override with the reason.",
+            f"({_content(product)}; IgA-depleted means at most {at_most:g} "
+            f"µg/mL). Consider an IgA-depleted product ({options}). No label "
+            "contraindicates IgA deficiency alone.",
             Concern.whole_plan(),
         )
     ]
@@ -143,30 +159,92 @@ def _deficiency_product(rule: Rule, ctx: Context) -> Iterable[Finding]:
     severity=Severity.HARD_LIMIT,
     rule=(
         "Anti-IgA antibodies and a history of hypersensitivity to "
-        "immunoglobulin are both recorded."
+        "immunoglobulin are both recorded, with a product whose IgA content "
+        "is above iga_depleted_at_most."
     ),
     action=(
-        "Do not give: label contraindication. Refer to the prescriber and immunology."
+        "Do not give a product with IgA: label contraindication. Refer to the "
+        "prescriber and immunology; an IgA-depleted product is the option the "
+        "sources point to."
     ),
     source=(
-        "Gammagard Liquid, Gamunex-C (epgonline.org) and Panzyga "
-        "(myhealthbox) labels: contraindicated in 'IgA deficient "
-        "patients with antibodies against IgA and a history of "
-        "hypersensitivity' (reference §4.2, §4.4)"
+        "Gammagard Liquid, Gamunex-C (epgonline.org), Privigen (rxlist), "
+        "Asceniv (120ty.net) and Panzyga (myhealthbox) labels: contraindicated "
+        "in 'IgA deficient patients with antibodies against IgA and a history "
+        "of hypersensitivity'; Gammagard Liquid ERC, a low-IgA formulation "
+        "(≤2 µg/mL) 'reducing the likelihood of triggering an anti-IgA antibody "
+        "reaction' (drugs.com, secondary source)"
     ),
+    parameters=("iga_depleted_at_most",),
 )
 def _anti_iga(rule: Rule, ctx: Context) -> Iterable[Finding]:
     p = ctx.patient
     if not (
         p.has(RiskFactor.ANTI_IGA_ANTIBODIES)
-        and p.has(RiskFactor.IG_HYPERSENSITIVITY_HISTORY)
+        and (
+            p.has(RiskFactor.IG_HYPERSENSITIVITY_HISTORY)
+            or p.has(RiskFactor.SEVERE_IG_REACTION)
+        )
+    ):
+        return []
+    product = ctx.product
+    at_most = ctx.config.iga_depleted_at_most_ug_ml
+    if product.is_iga_depleted(ctx.config.iga_depleted_at_most_ug_ml):
+        return []  # ANTI_IGA_DEPLETED_PRODUCT says what the labels say
+    return [
+        rule.fired(
+            "Anti-IgA antibodies and a history of hypersensitivity to "
+            f"immunoglobulin are recorded and {product.name} is not IgA-depleted "
+            f"({_content(product)}; IgA-depleted means at most {at_most:g} "
+            "µg/mL): label contraindication. Do not give; refer to the "
+            "prescriber and immunology.",
+            Concern.whole_plan(),
+        )
+    ]
+
+
+@check(
+    code="ANTI_IGA_DEPLETED_PRODUCT",
+    severity=Severity.WARNING,
+    rule=(
+        "Anti-IgA antibodies and a history of hypersensitivity to "
+        "immunoglobulin are recorded, with an IgA-depleted product (IgA "
+        "content at most iga_depleted_at_most)."
+    ),
+    action=(
+        "Give only with immunology advice and anaphylaxis precautions; the "
+        "labels contraindicate products with IgA in these patients."
+    ),
+    source=(
+        "Labels: contraindicated in 'IgA deficient patients with antibodies "
+        "against IgA and a history of hypersensitivity' (Gammagard Liquid, "
+        "Gamunex-C, Privigen, Asceniv, Panzyga); Gammagard Liquid ERC 'low IgA "
+        "content (≤2 µg/mL) ... reducing the likelihood of triggering an "
+        "anti-IgA antibody reaction' (drugs.com, secondary source)"
+    ),
+    parameters=("iga_depleted_at_most",),
+)
+def _anti_iga_depleted(rule: Rule, ctx: Context) -> Iterable[Finding]:
+    p = ctx.patient
+    product = ctx.product
+    if not (
+        p.has(RiskFactor.ANTI_IGA_ANTIBODIES)
+        and (
+            p.has(RiskFactor.IG_HYPERSENSITIVITY_HISTORY)
+            or p.has(RiskFactor.SEVERE_IG_REACTION)
+        )
+        and product.is_iga_depleted(ctx.config.iga_depleted_at_most_ug_ml)
     ):
         return []
     return [
         rule.fired(
             "Anti-IgA antibodies and a history of hypersensitivity to "
-            "immunoglobulin are recorded: label contraindication. Do not give; "
-            "refer to the prescriber and immunology."
+            f"immunoglobulin are recorded. {product.name} is IgA-depleted "
+            f"({_content(product)}): the labels contraindicate products with "
+            "IgA in these patients, and a low-IgA product is the option the "
+            "sources point to. Give only with immunology advice and "
+            "anaphylaxis precautions.",
+            Concern.whole_plan(),
         )
     ]
 

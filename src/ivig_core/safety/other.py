@@ -35,13 +35,17 @@ __all__: list[str] = []
         "haemolysis_course_from (2 g/kg)."
     ),
     action=(
-        "Monitor for haemolysis (haemoglobin, signs) for 5 to 10 days after the course."
+        "Measure haemoglobin or haematocrit at baseline and about 36 to 96 h "
+        "after the infusion (label), and monitor for haemolysis for 5 to 10 "
+        "days after the course (Transfusion 2021)."
     ),
     source=(
         "Transfusion 2021;61:1053 (pubmed 33433931): 32 % haemolysis "
-        "after ≥ 2 g/kg in non-O patients, usually 5-10 days after; "
-        "label risk factors non-O, inflammation, high dose (Privigen "
-        "ISI) (reference §4.2)"
+        "after ≥ 2 g/kg in non-O patients, 'apparent 5-10 days after a "
+        "completed IVIG infusion in 84%'; Octagam 10 % label: 'consider "
+        "measuring baseline hemoglobin or hematocrit and approx. 36-96hrs "
+        "post-infusion if patients are high risk' (empr.com); label risk "
+        "factors non-O, inflammation, high dose (Privigen ISI)"
     ),
     parameters=("haemolysis_course_from",),
 )
@@ -54,28 +58,30 @@ def _haemolysis(rule: Rule, ctx: Context) -> Iterable[Finding]:
     ]
     if not high:
         return []
+    concern = Concern.course(high[0][0]) if len(high) == 1 else Concern.whole_plan()
+    courses = ", ".join(f"{number} ({dose:g} g/kg)" for number, dose in high)
+    which = f"course{'s' * (len(high) > 1)} {courses}"
     abo = ctx.patient.abo_group
     if abo is None:
         return [
             rule.not_assessed(
-                f"Course {number} is {dose:g} g/kg (≥ {threshold:g}) "
+                f"{which[0].upper()}{which[1:]} at or above {threshold:g} g/kg "
                 "and the ABO blood group is not recorded: haemolysis risk not "
                 "assessed. Record the blood group.",
-                Concern.course(number),
+                concern,
             )
-            for number, dose in high
         ]
     if abo is BloodGroup.O:
         return []
     return [
         rule.fired(
-            f"Blood group {abo.value} (non-O) and course {number} of "
-            f"{dose:g} g/kg (≥ {threshold:g}): monitor for haemolysis "
-            "(haemoglobin, signs) for 5 to 10 days after the course; "
-            "inflammation adds to the risk.",
-            Concern.course(number),
+            f"Blood group {abo.value} (non-O) and {which} at or above "
+            f"{threshold:g} g/kg: measure haemoglobin or haematocrit at baseline "
+            "and about 36 to 96 h after each infusion (label), and monitor for "
+            "haemolysis (haemoglobin, signs) for 5 to 10 days after each course "
+            "(Transfusion 2021); inflammation adds to the risk.",
+            concern,
         )
-        for number, dose in high
     ]
 
 

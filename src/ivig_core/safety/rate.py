@@ -193,8 +193,18 @@ _DM_NOTE = (
         "only."
     ),
     action="Hold the rate at or below the at-risk cap, or override with the reason.",
-    source="The product's label (catalogue data); reference §4.1",
-    parameters=("thrombosis_age_from", "crcl_below", "renal_age_above"),
+    source=(
+        "The product's at-risk cap in the catalogue, with its own source: "
+        "Octagam 10 % label, Octagam 5 % and Panzyga manufacturer sites; "
+        "Bivigam's only from a secondary monograph (skyscape), applied while "
+        "secondary_caps is on"
+    ),
+    parameters=(
+        "thrombosis_age_from",
+        "crcl_below",
+        "renal_age_above",
+        "secondary_caps",
+    ),
 )
 def _at_risk(rule: Rule, ctx: Context) -> Iterable[Finding]:
     if ctx.subcutaneous:
@@ -207,15 +217,16 @@ def _at_risk_steps(rule: Rule, ctx: Context, product: Product) -> list[Finding]:
     renal, crcl_missing = renal_reasons(ctx)
     reasons = thrombosis + renal
     cap = product.at_risk_cap
+    if cap is not None and cap.secondary and not ctx.config.secondary_caps:
+        cap = None  # the site applies label caps only
     if cap is None:
         if not reasons:
             return []
         return [
             rule.not_assessed(
                 f"The patient is at risk ({'; '.join(reasons)}) and "
-                f"{product.name}'s label gives no numeric at-risk cap in the "
-                "catalogue: use the minimum infusion rate practicable (local "
-                "caps of 3.2-3.3 mg/kg/min exist; reference §4.1).",
+                f"{product.name} has no numeric at-risk cap in use: use the "
+                "minimum infusion rate practicable (boxed warning).",
                 Concern.whole_plan(),
                 severity=Severity.INFO,
             )
@@ -253,15 +264,20 @@ def _at_risk_steps(rule: Rule, ctx: Context, product: Product) -> list[Finding]:
             )
         ]
     sign = "≤" if cap.inclusive else "<"
+    secondary = " (a secondary source only)" if cap.secondary else ""
+    days = "; ".join(
+        f"{inf.date.isoformat()}: step {i + 1} at {ml_h:.1f} mL/h "
+        f"({sign} {limit:.1f} mL/h at {inf.run.rate_weight_kg:g} kg)"
+        for inf, i, ml_h, limit, _ in above
+    )
     return [
         rule.fired(
-            f"At risk ({'; '.join(reasons)}): step {i + 1} runs at {ml_h:.1f} "
-            f"mL/h; {product.name}'s at-risk cap is {sign} {text} ({sign} "
-            f"{limit:.1f} mL/h at {inf.run.rate_weight_kg:g} kg; {cap.source}). "
-            "Hold the rate within the cap, or override with the reason.",
-            Concern.infusion_on(inf.date, inf.cycle),
+            f"At risk ({'; '.join(reasons)}): {product.name}'s at-risk cap is "
+            f"{sign} {above[0][4]}{secondary} ({cap.source}); above it on "
+            f"{len(above)} day{'s' * (len(above) > 1)}: {days}. Hold the rate "
+            "within the cap, or override with the reason.",
+            Concern.whole_plan(),
         )
-        for inf, i, ml_h, limit, text in above
     ]
 
 

@@ -79,7 +79,15 @@ class Check:
                 raise InputError(
                     "finding.code", f.code.value, f"{self.rule.code.value} (its check)"
                 )
-        return out
+        raised = ctx.config.raised_severity(self.rule.code.value)
+        if raised is None or not self.rule.raisable:
+            return out
+        return [
+            attrs.evolve(f, severity=raised)
+            if f.assessed and f.severity < raised
+            else f
+            for f in out
+        ]
 
 
 _CHECKS: dict[FindingCode, Check] = {}
@@ -96,6 +104,7 @@ def check(
     action: str,
     source: str,
     parameters: tuple[str, ...] = (),
+    raisable: bool = False,
 ) -> Callable[[CheckFunction], Check]:
     """Register the decorated function as the check of a new finding code.
 
@@ -108,6 +117,8 @@ def check(
         source: Where the rule comes from.
         parameters: The :class:`~ivig_core.safety.SafetyConfig` parameters
             the check reads.
+        raisable: Whether a site may raise the severity of the findings in
+            ``SafetyConfig.severities`` (a rule resting on a weak source).
 
     Returns:
         A decorator returning the registered :class:`Check`.
@@ -134,6 +145,7 @@ def check(
                 action=action,
                 source=source,
                 parameters=parameters,
+                raisable=raisable,
             ),
             run=func,
         )

@@ -1,15 +1,20 @@
 """Renal checks (US IVIG boxed warning, reference §4.1).
 
-Renal insufficiency is the recorded factor, or a Cockcroft-Gault creatinine
-clearance below ``SafetyConfig.crcl_below``, which has **no default** (the
-label says "any degree"); without a recorded factor, the
-creatinine-clearance part is not assessed when the creatinine or the
-threshold is missing. Age counts above ``SafetyConfig.renal_age_above``
+Renal insufficiency is the recorded factor, or a creatinine clearance below
+``SafetyConfig.crcl_below`` (default 60 mL/min, KDIGO 2012 category G3a or
+worse; the label says "any degree"): Cockcroft-Gault in adults, on the
+weight ``SafetyConfig.crcl_weight`` names (adjusted weight above 120 % of
+ideal by default), and the bedside Schwartz eGFR (CKiD 2009, mL/min/1.73
+m²) in children from 1 year. Without a recorded factor, the clearance part
+is not assessed when the creatinine is missing. Age counts above
+``SafetyConfig.renal_age_above``
 (65, sourced).
 
-Both checks are IV rules: SCIg and HyQvia carry a thrombosis-only boxed
-warning (reference §4.1), so an SC or facilitated-SC plan gets neither; its
-``SC_ROUTE_RULES`` finding says so, with the reason.
+``RENAL_RISK`` follows the product's label, from the catalogue
+(``Product.renal_boxed_warning``): the IVIG labels and Gamunex-C and
+Gammagard Liquid (one label for IV and SC) carry the renal boxed warning
+whatever the route; Hizentra, Cuvitru, Xembify and HyQvia carry a
+thrombosis-only one. The sucrose rule is an IV rule.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from ivig_core.body import crcl_ml_min
+from ivig_core.body import adjbw_kg, crcl_ml_min, ibw_kg
+from ivig_core.errors import InputError
 from ivig_core.findings import Concern, Finding, Rule, Severity
 from ivig_core.patient import RiskFactor
 from ivig_core.products import Substance
@@ -59,21 +65,66 @@ def renal_reasons(ctx: Context) -> tuple[list[str], str | None]:
             "serum creatinine is not recorded: renal insufficiency not assessed; "
             "check BUN and creatinine before treatment"
         )
-    crcl = crcl_ml_min(age, p.weight_kg, p.sex, scr)
     below = cfg.crcl_below_ml_min
+    estimate, what = _clearance(ctx, scr)
+    if estimate is None:
+        return reasons, what
     if below is None:
         return reasons, (
-            f"Cockcroft-Gault CrCl is {crcl:.0f} mL/min (actual weight) but no "
-            "threshold is configured (SafetyConfig.crcl_below; the label says "
-            "'any degree of pre-existing renal insufficiency'): renal insufficiency "
-            "not assessed"
+            f"{what} is {estimate:.0f} but the threshold is switched off "
+            "(SafetyConfig.crcl_below = None): renal insufficiency not assessed"
         )
-    if crcl < below:
+    if estimate < below:
         reasons.append(
-            f"Cockcroft-Gault CrCl {crcl:.0f} mL/min (actual weight) < configured "
-            f"{below:g} mL/min"
+            f"{what} {estimate:.0f} < {below:g} (KDIGO 2012 GFR category G3a or "
+            "worse, or the site's threshold)"
         )
     return reasons, None
+
+
+#: Bedside Schwartz (CKiD 2009): eGFR = 0.413 × height (cm) / creatinine
+#: (mg/dL), mL/min/1.73 m² (Schwartz et al., J Am Soc Nephrol 2009;20:629,
+#: PMID 19158356; kidney.org: "For use in children 1-18 years old").
+SCHWARTZ_K: Final = 0.413
+SCHWARTZ_FROM_YEARS: Final = 1.0
+#: clinPK dosing-weight rule: adjusted weight above 120 % of ideal.
+OBESE_ABOVE_IBW: Final = 1.2
+
+
+def _clearance(ctx: Context, scr: float) -> tuple[float | None, str]:
+    """(the estimate, what it is) or (None, why it could not be made)."""
+    p = ctx.patient
+    age = p.age_years
+    if age < ctx.config.adult_from_years:
+        if age < SCHWARTZ_FROM_YEARS:
+            return None, (
+                f"age {age:g} years: the bedside Schwartz estimate is for children "
+                "from 1 year and Cockcroft-Gault for adults; renal function not "
+                "assessed"
+            )
+        egfr = SCHWARTZ_K * p.height_cm / scr
+        return egfr, (
+            f"bedside Schwartz eGFR (CKiD 2009, height {p.height_cm:g} cm) "
+            "mL/min/1.73 m²"
+        )
+    weight = p.weight_kg
+    basis = "actual weight"
+    if ctx.config.crcl_weight == "adjusted-above-120-ibw":
+        try:
+            ideal = ibw_kg(p.height_cm, p.sex)
+        except InputError:
+            basis = "actual weight (ideal weight not defined below 152.4 cm)"
+        else:
+            if weight > OBESE_ABOVE_IBW * ideal:
+                weight = adjbw_kg(weight, ideal)
+                basis = (
+                    f"adjusted weight {weight:.1f} kg (actual above 120 % of ideal "
+                    f"{ideal:.1f} kg, clinPK rule)"
+                )
+    crcl = crcl_ml_min(age, weight, p.sex, scr)
+    if basis.startswith("actual"):
+        basis = f"{basis} {weight:g} kg"
+    return crcl, f"Cockcroft-Gault CrCl ({basis}) mL/min"
 
 
 @check(
@@ -81,10 +132,12 @@ def renal_reasons(ctx: Context) -> tuple[list[str], str | None]:
     severity=Severity.WARNING,
     rule=(
         "A boxed-warning renal risk factor: renal insufficiency "
-        "(recorded, or Cockcroft-Gault CrCl below the configured "
-        "crcl_below), diabetes, age above 65, volume depletion, sepsis, "
-        "paraproteinaemia, nephrotoxic drugs. IV plans only: SCIg "
-        "and HyQvia carry a thrombosis-only boxed warning."
+        "(recorded, or a clearance below crcl_below: Cockcroft-Gault in "
+        "adults, bedside Schwartz in children), diabetes, age above 65, "
+        "volume depletion, sepsis, "
+        "paraproteinaemia, nephrotoxic drugs. Plans whose product's label "
+        "carries the renal boxed warning (every IV product; Gamunex-C and "
+        "Gammagard Liquid given SC too)."
     ),
     action=(
         "Give the minimum dose and infusion rate practicable; check BUN "
@@ -92,12 +145,18 @@ def renal_reasons(ctx: Context) -> tuple[list[str], str | None]:
         "volume depleted; monitor urine output; stop if renal function "
         "deteriorates."
     ),
-    source=BOXED + "; renal monitoring: Bivigam, Privigen ISI",
-    parameters=("crcl_below", "renal_age_above"),
+    source=(
+        BOXED + "; renal monitoring: Bivigam, Privigen ISI; default threshold: KDIGO "
+        "2012 GFR categories (G3a 45-59 mL/min/1.73 m²; Kidney Int Suppl "
+        "2013;3:19-62); children: bedside Schwartz, eGFR = 0.413 × height "
+        "(cm) / creatinine (mg/dL) (J Am Soc Nephrol 2009;20:629); obesity: "
+        "adjusted weight above 120 % of ideal (clinPK)"
+    ),
+    parameters=("crcl_below", "crcl_weight", "renal_age_above", "adult_from"),
 )
 def _renal(rule: Rule, ctx: Context) -> Iterable[Finding]:
-    if ctx.subcutaneous:
-        return []  # thrombosis-only boxed warning for SC (SC_ROUTE_RULES says so)
+    if not ctx.renal_boxed:
+        return []  # thrombosis-only boxed warning (SC_ROUTE_RULES says so)
     out: list[Finding] = []
     reasons, not_assessed = renal_reasons(ctx)
     if reasons:

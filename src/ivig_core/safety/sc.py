@@ -218,9 +218,10 @@ def _fire(rule: Rule, message: str, source: str, inf: Infusion) -> Finding:
     severity=Severity.INFO,
     rule=(
         "Every SC or facilitated-SC plan: the SC rules apply. The "
-        "thrombosis boxed warning applies; the IVIG renal boxed "
-        "warning (RENAL_RISK), the sucrose rule and the IV rate "
-        "checks in mg/kg/min (RATE_ABOVE_LABEL_MAX, "
+        "thrombosis boxed warning applies; the renal boxed warning "
+        "(RENAL_RISK) only where the product's label carries it "
+        "(Gamunex-C, Gammagard Liquid); the sucrose rule and the IV "
+        "rate checks in mg/kg/min (RATE_ABOVE_LABEL_MAX, "
         "RATE_ABOVE_AT_RISK_CAP) do not; SC rates are checked per "
         "site."
     ),
@@ -234,14 +235,19 @@ def _route_rules(rule: Rule, ctx: Context) -> Iterable[Finding]:
     if not ctx.subcutaneous:
         return []
     name = ctx.product.name
+    renal = (
+        f"the renal boxed warning of {name}'s label applies too (RENAL_RISK: "
+        "one label for IV and SC); the sucrose rule does not apply"
+        if ctx.renal_boxed
+        else "the IVIG renal boxed warning (RENAL_RISK) and the sucrose rule do "
+        f"not apply ({name}'s label carries a thrombosis-only boxed warning)"
+    )
     return [
         rule.fired(
             f"{_ROUTE_NAMES.get(ctx.route, ctx.route.value)} plan ({name}): "
-            "the SC rules apply. The thrombosis boxed warning applies; the IVIG "
-            "renal boxed warning (RENAL_RISK) and the sucrose rule do not apply "
-            "(SCIg and HyQvia carry a thrombosis-only boxed warning), nor do the "
-            "IV rate checks in mg/kg/min (SC rates are per site, checked against "
-            "the label's per-site limits).",
+            f"the SC rules apply. The thrombosis boxed warning applies; {renal}; "
+            "nor do the IV rate checks in mg/kg/min apply (SC rates are per "
+            "site, checked against the label's per-site limits).",
             Concern.whole_plan(),
         )
     ]

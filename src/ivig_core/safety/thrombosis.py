@@ -43,9 +43,11 @@ BOXED: Final = (
 )
 #: The SC products' boxed warning: thrombosis only (no renal part).
 SC_BOXED: Final = (
-    "SCIg and HyQvia thrombosis-only boxed warning (Hizentra dailymed; Xembify "
-    "druginserts.com; Cuvitru prescriberpoint; HyQvia 120ty.net) (reference "
-    "§4.1)"
+    "Hizentra, Xembify, Cuvitru and HyQvia thrombosis-only boxed warning "
+    "(Hizentra dailymed; Xembify druginserts.com; Cuvitru prescriberpoint; "
+    "HyQvia 120ty.net); Gamunex-C and Gammagard Liquid, one label for IV and "
+    "SC: 'THROMBOSIS, RENAL DYSFUNCTION and ACUTE RENAL FAILURE' "
+    "(2medicalcare.com; dailymed)"
 )
 
 #: The boxed warning's thrombosis risk factors that are recorded as such.

@@ -32,11 +32,14 @@ SRC_RAMP: Final = cited(
 )
 
 
-#: The HyQvia PI ramp-up for a 4-week interval: (week given, weeks of dose).
-#: Source: :data:`SRC_RAMP`. Other intervals are not confirmed in the sources
-#: read.
+#: The HyQvia PI ramp-up table: (week given, weeks of dose). Source:
+#: :data:`SRC_RAMP`. The table marks its 4th infusion (week 7, the 4-week
+#: dose) "(if required)": a 3-week interval reaches its full dose at the
+#: week-4 infusion (the 3-week dose), the table's first three rows.
 _HYQVIA_RAMP_4W: Final = ((1, 1), (2, 2), (4, 3), (7, 4))
 _HYQVIA_RAMP_INTERVAL_WEEKS: Final = 4.0
+#: The intervals the table covers (weeks): 3 (rows 1-3) and 4 (rows 1-4).
+_HYQVIA_RAMP_INTERVALS: Final = (3, 4)
 
 
 # --------------------------------------------------------------------------
@@ -66,10 +69,12 @@ class HyqviaRampStep:
         """Days from the first infusion."""
         return (self.week - 1) * 7
 
+    interval_weeks: int = 4
+
     @property
     def is_full(self) -> bool:
-        """Whether this is the first full (4-week) dose."""
-        return self.weeks_of_dose == round(_HYQVIA_RAMP_INTERVAL_WEEKS)
+        """Whether this is the first full dose (the interval's weeks of dose)."""
+        return self.weeks_of_dose == self.interval_weeks
 
 
 def hyqvia_ramp_up_values(
@@ -77,28 +82,38 @@ def hyqvia_ramp_up_values(
 ) -> tuple[tuple[int, int, float], ...]:
     """Float core: (week, weeks of dose, dose) for the HyQvia PI ramp-up.
 
-    Only the 4-week interval the label's example gives (:data:`SRC_RAMP`)
-    is accepted; the ramp for other intervals is not confirmed.
+    The label's table (:data:`SRC_RAMP`) covers a 4-week interval and, its
+    4th infusion being "(if required)", a 3-week one; other intervals are not
+    confirmed.
 
     Example:
         >>> hyqvia_ramp_up_values(30.0, 4.0)
         ((1, 1, 7.5), (2, 2, 15.0), (4, 3, 22.5), (7, 4, 30.0))
+        >>> hyqvia_ramp_up_values(30.0, 3.0)
+        ((1, 1, 10.0), (2, 2, 20.0), (4, 3, 30.0))
 
     .. versionadded:: 0.1.0
     """
-    if not math.isclose(interval_weeks, _HYQVIA_RAMP_INTERVAL_WEEKS, rel_tol=REL_TOL):
+    covered = [
+        w
+        for w in _HYQVIA_RAMP_INTERVALS
+        if math.isclose(interval_weeks, w, rel_tol=REL_TOL)
+    ]
+    if not covered:
         raise InputError(
             "interval",
             f"{interval_weeks:g} week",
-            "4 week: the HyQvia US prescribing information's ramp-up is "
-            "defined for a 4-week interval; other intervals (and the CIDP ramp) "
-            "are not confirmed",
+            "3 week or 4 week: the HyQvia US prescribing information's ramp-up "
+            "table covers a 4-week interval (its 4th infusion 'if required', so "
+            "3 weeks too); other intervals (and the CIDP ramp) are not confirmed",
             f"no labelled ramp-up is recorded for a {interval_weeks:g}-week interval",
         )
     if not (math.isfinite(full_dose) and full_dose > 0.0):
         raise InputError("full_dose", full_dose, "a dose > 0")
     per_week = full_dose / interval_weeks
-    return tuple((week, n, per_week * n) for week, n in _HYQVIA_RAMP_4W)
+    return tuple(
+        (week, n, per_week * n) for week, n in _HYQVIA_RAMP_4W if n <= covered[0]
+    )
 
 
 def hyqvia_ramp_up(
@@ -109,7 +124,7 @@ def hyqvia_ramp_up(
     Args:
         full_dose: The full dose per infusion after ramp-up (``"30 g"`` or
             ``"0.4 g/kg"``); 1:1 with the IVIg dose per the label.
-        interval: The full-dose interval; only ``"4 week"`` is labelled.
+        interval: The full-dose interval: ``"4 week"`` or ``"3 week"``.
 
     Example:
         >>> [(s.week, s.dose) for s in hyqvia_ramp_up(full_dose="30 g",
@@ -126,6 +141,8 @@ def hyqvia_ramp_up(
     weeks = units.to_float(interval, field="interval", unit=WEEK)
     unit: Literal["g", "g/kg"] = "g" if per == "g" else "g/kg"
     return tuple(
-        HyqviaRampStep(week=w, weeks_of_dose=n, dose=d, unit=unit)
+        HyqviaRampStep(
+            week=w, weeks_of_dose=n, dose=d, unit=unit, interval_weeks=round(weeks)
+        )
         for w, n, d in hyqvia_ramp_up_values(value, weeks)
     )
