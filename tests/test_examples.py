@@ -78,7 +78,11 @@ def script(page: Path) -> str:
         '"""\n'
     )
     body = "\n".join(_statement(e) for e in examples)
-    return f"{head}\n{body}\n"
+    # The guard lets a page that plans in a process pool run as a script: a
+    # spawned worker imports this file without running it again.
+    guarded = textwrap.indent(body, "    ", lambda line: bool(line.strip()))
+    return f'{head}\n\nif __name__ == "__main__":\n{guarded}\n'
+
 
 
 def _target(page: Path) -> Path:

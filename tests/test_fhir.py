@@ -635,7 +635,7 @@ def test_override_is_the_mitigation() -> None:
         rate_schedule=worked.octagam_dm_schedule(),
         overrides=[
             Override(
-                code="DAILY_DOSE_ABOVE_80G",
+                code="RATE_ABOVE_AT_RISK_CAP",
                 reason="discussed with consultant",
                 by="Dr A",
             )
@@ -647,7 +647,7 @@ def test_override_is_the_mitigation() -> None:
     issue = next(
         i
         for i in _of(out, "DetectedIssue")
-        if i["code"]["text"] == "DAILY_DOSE_ABOVE_80G"
+        if i["code"]["text"] == "RATE_ABOVE_AT_RISK_CAP"
     )
     assert issue["severity"] == "moderate"
     assert issue["mitigation"][0]["action"]["text"] == (

@@ -185,9 +185,8 @@ def test_order_sign_cards_one_per_finding(client: TestClient) -> None:
         assert "Source: " in card["detail"]
     assert len({c["uuid"] for c in cards}) == len(cards)
     eighty = next(c for c in cards if c["summary"].startswith("DAILY_DOSE_ABOVE_80G"))
-    assert (
-        "Concerns: infusion 2026-01-05 (cycle 1), infusion 2026-01-06 (cycle 1)."
-        in eighty["detail"]
+    assert "2 infusion days are above 80 g (2026-01-05: 92 g; 2026-01-06: 92 g)" in (
+        eighty["detail"]
     )
 
 
@@ -205,12 +204,12 @@ def test_indicator_mapping() -> None:
 def test_80g_card_suggests_a_split(client: TestClient) -> None:
     """92 g a day (92 kg × 1 g/kg) is over 80 g: the site's rule gives 5 days.
 
-    Seed 004's rule as configured: 2 g/kg over the fewest of 3-5 days at no
-    more than 0.4 g/kg a day: 2 / 0.4 = 5 days.
+    The 80 g rule is an advice (an info card); as the site configured it: 2 g/kg
+    over the fewest of 3-5 days at no more than 0.4 g/kg a day: 2 / 0.4 = 5 days.
     """
     cards = client.post("/cds-services/ivig-order-sign", json=request()).json()["cards"]
     card = next(c for c in cards if c["summary"].startswith("DAILY_DOSE_ABOVE_80G"))
-    assert card["indicator"] == "warning"
+    assert card["indicator"] == "info"
     (suggestion,) = card["suggestions"]
     assert suggestion["label"] == "Give the course over 5 days (0.4 g/kg a day)"
     resource = suggestion["actions"][0]["resource"]
@@ -223,7 +222,11 @@ def test_80g_card_suggests_a_split(client: TestClient) -> None:
 def test_iga_deficient_card_suggests_an_iga_depleted_product(
     client: TestClient,
 ) -> None:
-    """Recorded IgA deficiency with Octagam: a warning suggesting Gammagard S/D."""
+    """Recorded IgA deficiency with Octagam: a warning suggesting two products.
+
+    The IgA-depleted IV products (IgA at most 2 µg/mL): Gammagard Liquid ERC and
+    Gammagard S/D.
+    """
     resources = [e["resource"] for e in iga_deficient_bundle()["entry"]]
     observations = tuple(r for r in resources if r["resourceType"] == "Observation")
     conditions = tuple(r for r in resources if r["resourceType"] == "Condition")
@@ -232,8 +235,11 @@ def test_iga_deficient_card_suggests_an_iga_depleted_product(
     card = next(c for c in cards if c["summary"].startswith("IGA_DEFICIENCY_PRODUCT"))
     assert card["indicator"] == "warning"
     labels = [s["label"] for s in card["suggestions"]]
-    assert labels == ["Use an IgA-depleted product: Gammagard S/D"]
-    resource = card["suggestions"][0]["actions"][0]["resource"]
+    assert labels == [
+        "Use an IgA-depleted product: Gammagard Liquid ERC",
+        "Use an IgA-depleted product: Gammagard S/D",
+    ]
+    resource = card["suggestions"][1]["actions"][0]["resource"]
     MedicationRequest.model_validate(resource)
     assert resource["medicationCodeableConcept"] == {"text": "Gammagard S/D"}
 

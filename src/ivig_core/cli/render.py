@@ -192,23 +192,30 @@ def products(out: TextIO, *, width: int = 100) -> None:
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     lead = sum(widths) + 2 * len(widths)
-    beside = width - lead >= 20
-    for row in rows:
-        cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
-        if not beside:  # too narrow: the indications on lines of their own
+    if width - lead >= 20:  # the narrowest useful last column
+        for row in rows:
+            cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)]
+            last = textwrap.wrap(row[-1], width=width - lead, break_on_hyphens=False)
+            out.write("  ".join([*cells, last[0]]).rstrip() + "\n")
+            out.writelines(f"{' ' * lead}{more}\n" for more in last[1:])
+    else:  # too narrow: vials and indications on indented lines of their own
+        for number, row in enumerate(rows):
+            cells = [c.ljust(w) for c, w in zip(row[:4], widths, strict=False)]
             out.write("  ".join(cells).rstrip() + "\n")
-            wrapped = textwrap.wrap(
-                row[-1],
-                width=max(width, 40),
-                initial_indent=" " * 4,
-                subsequent_indent=" " * 4,
-                break_on_hyphens=False,
+            extra = (
+                [f"{row[4]}; {row[5]}"]
+                if number == 0
+                else [f"vials (g): {row[4]}", f"indications: {row[5]}"]
             )
-            out.writelines(f"{line}\n" for line in wrapped)
-            continue
-        last = textwrap.wrap(row[-1], width=width - lead, break_on_hyphens=False)
-        out.write("  ".join([*cells, last[0]]).rstrip() + "\n")
-        out.writelines(f"{' ' * lead}{more}\n" for more in last[1:])
+            for text in extra:
+                wrapped = textwrap.wrap(
+                    text,
+                    width=max(width, 40),
+                    initial_indent=" " * 4,
+                    subsequent_indent=" " * 6,
+                    break_on_hyphens=False,
+                )
+                out.writelines(f"{line}\n" for line in wrapped)
     note = (
         "Each value group carries its source: see ivig_core.products and the "
         "docs' product reference."
