@@ -84,7 +84,6 @@ def script(page: Path) -> str:
     return f'{head}\n\nif __name__ == "__main__":\n{guarded}\n'
 
 
-
 def _target(page: Path) -> Path:
     # how_to_json.py, not json.py: a script's folder comes first on sys.path.
     return EXAMPLES / f"how_to_{page.stem.replace('-', '_')}.py"

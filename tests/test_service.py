@@ -185,8 +185,9 @@ def test_order_sign_cards_one_per_finding(client: TestClient) -> None:
         assert "Source: " in card["detail"]
     assert len({c["uuid"] for c in cards}) == len(cards)
     eighty = next(c for c in cards if c["summary"].startswith("DAILY_DOSE_ABOVE_80G"))
-    assert "2 infusion days are above 80 g (2026-01-05: 92 g; 2026-01-06: 92 g)" in (
-        eighty["detail"]
+    assert (
+        "2 infusion days are above 80 g (2026-01-05: 92 g; 2026-01-06: 92 g)"
+        in (eighty["detail"])
     )
 
 
