@@ -30,6 +30,7 @@ import functools
 import math
 import numbers
 import re
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, TypeAlias, cast
 
@@ -99,6 +100,27 @@ _override: Registry | None = None
 #: pint's application-registry holder (a fixed object; what it holds is
 #: looked up at each call, so pint.set_application_registry is honoured).
 _APPLICATION: Final = pint.get_application_registry()  # type: ignore[no-untyped-call]
+#: Serialises the first use of a registry. pint builds its default registry
+#: lazily, on the first attribute looked up, and that build is not
+#: thread-safe: threads that arrive while it runs see a half-loaded registry
+#: ("unknown unit 'year'"). The first use of each registry therefore happens
+#: here, once, under this lock.
+_FIRST_USE: Final = threading.Lock()
+#: The registries already built under :data:`_FIRST_USE` (held, so an
+#: identity is never reused by another registry).
+_built: tuple[object, ...] = ()
+
+
+def _ready(registry: Registry) -> Registry:
+    """*registry*, fully built: its lazy first use done once, under a lock."""
+    global _built  # noqa: PLW0603 - the registry's first-use record (DESIGN.md)
+    if any(known is registry for known in _built):
+        return registry
+    with _FIRST_USE:
+        if not any(known is registry for known in _built):
+            registry.Unit("kilogram")  # builds a lazy registry, once
+            _built = (*_built, registry)
+    return registry
 
 
 def get_registry() -> Registry:
@@ -113,7 +135,7 @@ def get_registry() -> Registry:
     """
     if _override is not None:
         return _override
-    return cast("Registry", _APPLICATION.get())
+    return _ready(cast("Registry", _APPLICATION.get()))
 
 
 def set_registry(registry: Registry | None) -> None:
@@ -133,7 +155,7 @@ def set_registry(registry: Registry | None) -> None:
         raise InputError(
             "registry", registry, "a pint.UnitRegistry, or None for pint's default"
         )
-    _override = registry
+    _override = None if registry is None else _ready(registry)
 
 
 # --------------------------------------------------------------------------
