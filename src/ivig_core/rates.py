@@ -32,6 +32,7 @@ import attrs
 
 from ivig_core import units
 from ivig_core._checks import REL_TOL, exceeds
+from ivig_core._checks import finite as _finite
 from ivig_core.errors import InputError, UnitError
 from ivig_core.units import (
     MG_PER_KG_PER_MIN,
@@ -440,6 +441,12 @@ def step_rates_ml_h(
 
     .. versionadded:: 0.1.0
     """
+    if not isinstance(schedule, RateSchedule):
+        raise InputError("schedule", schedule, "a RateSchedule")
+    weight_kg = _finite(weight_kg, field="weight", positive=True)
+    concentration_g_per_l = _finite(
+        concentration_g_per_l, field="concentration", positive=True
+    )
     return [
         rate_to_ml_h(step.rate_value, step.kind, weight_kg, concentration_g_per_l)
         for step in schedule.steps

@@ -30,7 +30,9 @@ from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 import attrs
 
 from ivig_core import units
-from ivig_core._checks import DAYS_PER_WEEK, REL_TOL, is_number, is_whole
+from ivig_core._checks import DAYS_PER_WEEK, MAX_COUNT, REL_TOL, is_number, is_whole
+from ivig_core._checks import finite as _finite
+from ivig_core._checks import real as _real
 from ivig_core._lazy import LazyMapping
 from ivig_core.errors import InputError
 from ivig_core.units import DAY, G_PER_KG, G_PER_KG_PER_DAY, G_PER_KG_PER_WEEK, Quantity
@@ -82,6 +84,8 @@ def intensity_g_per_kg_per_week(dose_g_per_kg: float, interval_days: float) -> f
 
     .. versionadded:: 0.1.0
     """
+    dose_g_per_kg = _real(dose_g_per_kg, field="dose")
+    interval_days = _finite(interval_days, field="interval", positive=True)
     return dose_g_per_kg / (interval_days / DAYS_PER_WEEK)
 
 
@@ -94,11 +98,12 @@ def read_count(value: object, *, field: str, low: int = 1) -> int:
 
     .. versionadded:: 0.1.0
     """
+    allowed = f"a whole number ≥ {low} and ≤ {MAX_COUNT}"
     if not is_whole(value):
-        raise InputError(field, value, f"a whole number ≥ {low}")
+        raise InputError(field, value, allowed)
     count = int(value)
-    if count < low:
-        raise InputError(field, value, f"a whole number ≥ {low}")
+    if not low <= count <= MAX_COUNT:
+        raise InputError(field, value, allowed)
     return count
 
 

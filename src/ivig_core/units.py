@@ -368,6 +368,22 @@ KG_PER_M2: Final = UnitSpec(
 )
 
 
+def _spec(unit: object) -> UnitSpec:
+    """*unit* if it is a :class:`UnitSpec`; else the library's own error."""
+    if type(unit) is not UnitSpec:
+        raise InputError("unit", unit, "a UnitSpec of ivig_core.units (KG, G, ML, ...)")
+    return unit
+
+
+def _number(value: object, field: str = "value") -> float:
+    """*value* as a float if it is a real number (not a bool or a string)."""
+    if type(value) is float:
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(field, value, "a real number")
+    return float(value)
+
+
 @functools.cache
 def _unit(registry: Registry, spec: UnitSpec) -> Unit:
     """Parse *spec*'s unit once per registry."""
@@ -461,7 +477,7 @@ def quantities(unit: UnitSpec) -> Callable[[float], Quantity]:
 
     .. versionadded:: 0.1.0
     """
-    return _maker(get_registry(), unit)
+    return _maker(get_registry(), _spec(unit))
 
 
 def quantity(value: float, unit: UnitSpec) -> Quantity:
@@ -471,7 +487,7 @@ def quantity(value: float, unit: UnitSpec) -> Quantity:
 
     .. versionadded:: 0.1.0
     """
-    return _maker(get_registry(), unit)(float(value))
+    return _maker(get_registry(), _spec(unit))(_number(value))
 
 
 @functools.cache
@@ -567,6 +583,8 @@ def parse_quantity(text: str, *, field: str) -> Quantity:
 
     .. versionadded:: 0.1.0
     """
+    if not isinstance(text, str):
+        raise UnitError(field, text, "a string such as '92 kg'")
     registry = get_registry()
     match = _FEET_INCHES.match(text)
     if match is not None:
@@ -669,6 +687,7 @@ def to_float(value: object, *, field: str, unit: UnitSpec) -> float:
 
     .. versionadded:: 0.1.0
     """
+    unit = _spec(unit)
     fast = _canonical_float(value, get_registry(), unit)
     if fast is not None:
         return fast
@@ -717,7 +736,7 @@ def has_dimension(value: object, unit: UnitSpec) -> bool:
     .. versionadded:: 0.1.0
     """
     try:
-        q = _coerce(value, field="value", unit=unit)
+        q = _coerce(value, field="value", unit=_spec(unit))
     except InputError:
         return False
     return bool(q.dimensionality == _dimensionality(get_registry(), unit.dimension))
@@ -740,9 +759,15 @@ def magnitude(q: Quantity, unit: UnitSpec) -> float:
     .. versionadded:: 0.1.0
     """
     registry = get_registry()
+    unit = _spec(unit)
+    if not isinstance(q, pint.Quantity):
+        raise InputError("q", q, "a pint Quantity made by ivig_core")
     if _is_canonical(q, registry, unit):
         return float(q.magnitude)
-    return float(q.m_as(_unit(registry, unit)))
+    try:
+        return float(q.m_as(_unit(registry, unit)))
+    except pint.DimensionalityError as exc:
+        raise UnitError("q", q, unit.kind, f"{q} is not {unit.kind}") from exc
 
 
 def require_range(
@@ -768,6 +793,8 @@ def require_range(
 
     .. versionadded:: 0.1.0
     """
+    value, low, high = _number(value, field), _number(low, "low"), _number(high, "high")
+    unit = _spec(unit)
     above_low = value >= low if low_inclusive else value > low
     below_high = value <= high if high_inclusive else value < high
     if above_low and below_high:

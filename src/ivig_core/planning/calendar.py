@@ -248,9 +248,28 @@ def place_courses(
     if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
         raise InputError("start", start, "a datetime.date (not a datetime)")
     rule = _closed_rule(closed)
+    try:
+        return _place(start, courses, rule)
+    except OverflowError as exc:  # date arithmetic past 9999-12-31
+        msg = (
+            f"calendar: a plan starting {start.isoformat()} runs past "
+            f"{dt.date.max.isoformat()}, the last date a calendar can hold"
+        )
+        raise PlanningError(msg, constraint="calendar") from exc
+
+
+def _place(
+    start: dt.date, courses: object, rule: Callable[[dt.date], bool] | None
+) -> tuple[PlacedCourse, ...]:
     placed: list[PlacedCourse] = []
     planned = start
+    if isinstance(courses, (str, bytes)) or not isinstance(courses, Iterable):
+        raise InputError("courses", courses, "a list of (days, interval_days) pairs")
     for index, course in enumerate(courses):
+        if not isinstance(course, (tuple, list)) or len(course) not in {2, 3}:
+            raise InputError(
+                f"courses[{index}]", course, "a (days, interval_days[, offsets])"
+            )
         days = read_count(course[0], field=f"courses[{index}].days")
         interval = read_count(course[1], field=f"courses[{index}].interval_days")
         offsets = _offsets(course[2] if len(course) > 2 else (), days, index)

@@ -65,6 +65,8 @@ def get_product(name: str, catalogue: Catalogue | None = None) -> Product:
 
     .. versionadded:: 0.1.0
     """
+    if catalogue is not None and not isinstance(catalogue, Catalogue):
+        raise InputError("catalogue", catalogue, "a Catalogue (from load_formulary)")
     return (catalogue if catalogue is not None else default_catalogue()).get_product(
         name
     )
@@ -109,10 +111,13 @@ def load_formulary(path: str | Path) -> Catalogue:
 
     .. versionadded:: 0.1.0
     """
+    given: object = path  # the annotation is a promise callers may break
+    if not isinstance(given, (str, Path)) or not str(given).strip():
+        raise InputError("path", path, "the path of a formulary TOML file")
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: a NUL
         raise InputError(
             str(p), str(path), "a readable UTF-8 TOML file", f"cannot read {p}: {exc}"
         ) from exc

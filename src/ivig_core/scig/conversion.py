@@ -38,6 +38,9 @@ import attrs
 
 from ivig_core import units
 from ivig_core._checks import DAYS_PER_WEEK, is_number, is_weekday, is_whole, text
+from ivig_core._checks import date as _date
+from ivig_core._checks import finite as _finite
+from ivig_core._checks import real as _real
 from ivig_core.dosing_weight import DosingWeight
 from ivig_core.errors import InputError
 from ivig_core.patient import read_weight_kg
@@ -363,6 +366,9 @@ def weekly_scig(ivig_dose: float, interval_weeks: float, factor: float) -> float
 
     .. versionadded:: 0.1.0
     """
+    ivig_dose = _real(ivig_dose, field="ivig_dose")
+    interval_weeks = _finite(interval_weeks, field="interval", positive=True)
+    factor = _real(factor, field="factor")
     return ivig_dose / interval_weeks * factor
 
 
@@ -668,8 +674,8 @@ def convert_to_scig(  # noqa: PLR0915 - one linear, traced recipe
     ivig_value, per = _read_ivig_dose(ivig_dose)
     weeks = _read_interval_weeks(ivig_interval)
     weight = _dosing_weight(dosing_weight)
-    if last_ivig is not None and not isinstance(last_ivig, dt.date):
-        raise InputError("last_ivig", last_ivig, "a datetime.date or None")
+    if last_ivig is not None:
+        last_ivig = _date(last_ivig, field="last_ivig")
 
     ivig_g: float | None = ivig_value if per == "g" else None
     ivig_g_kg: float | None = ivig_value if per == "g/kg" else None
