@@ -206,16 +206,31 @@ def text(value: object, *, field: str, allowed: str = "a non-empty text") -> str
     return value.strip()
 
 
+def items(value: object, *, field: str, allowed: str) -> tuple[object, ...]:
+    """The items of a collection *value* as a tuple (a string is refused).
+
+    Anything that does not iterate (a number, or a pint quantity, which has
+    ``__iter__`` but refuses a scalar) is refused naming *field*.
+    """
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InputError(field, value, allowed)
+    try:
+        return tuple(value)
+    except TypeError:
+        raise InputError(field, value, allowed) from None
+
+
 def tuple_of(value: object, kind: type[T], *, field: str) -> tuple[T, ...]:
     """Check that *value* is a collection of *kind* and return it as a tuple.
 
     A string is refused (it would iterate as characters); each wrong item is
     named by its index, e.g. ``vials[2]``.
     """
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InputError(field, value, f"a list of {kind.__name__}")
-    out = tuple(value)
-    for i, item in enumerate(out):
+    out: list[T] = []
+    for i, item in enumerate(
+        items(value, field=field, allowed=f"a list of {kind.__name__}")
+    ):
         if not isinstance(item, kind):
             raise InputError(f"{field}[{i}]", item, f"a {kind.__name__}")
-    return out
+        out.append(item)
+    return tuple(out)

@@ -32,6 +32,7 @@ import attrs
 from ivig_core import units
 from ivig_core._checks import DAYS_PER_WEEK, MAX_COUNT, REL_TOL, is_number, is_whole
 from ivig_core._checks import finite as _finite
+from ivig_core._checks import items as _items
 from ivig_core._checks import real as _real
 from ivig_core._lazy import LazyMapping
 from ivig_core.errors import InputError
@@ -611,10 +612,9 @@ class PercentPerInfusion:
 
 
 def _intervals(value: object) -> tuple[Quantity, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InputError("intervals", value, "a sequence of intervals, e.g. '6 week'")
     days: list[float] = []
-    for item in value:
+    allowed = "a sequence of intervals, e.g. '6 week'"
+    for item in _items(value, field="intervals", allowed=allowed):
         interval = read_interval_days(item, field="intervals")
         if days and interval < days[-1]:
             raise InputError(
@@ -662,10 +662,9 @@ class IntervalExtension:
 def _parts(
     value: object,
 ) -> tuple[DoseSteps | PercentPerInfusion | IntervalExtension, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InputError("parts", value, "a sequence of taper strategies")
     out: list[DoseSteps | PercentPerInfusion | IntervalExtension] = []
-    for item in value:
+    allowed = "a sequence of taper strategies"
+    for item in _items(value, field="parts", allowed=allowed):
         if not isinstance(item, (DoseSteps, PercentPerInfusion, IntervalExtension)):
             raise InputError(
                 "parts",

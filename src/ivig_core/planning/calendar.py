@@ -21,7 +21,7 @@ from typing import Final, TypeAlias
 
 import attrs
 
-from ivig_core._checks import is_weekday, is_whole
+from ivig_core._checks import is_weekday, is_whole, items
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.regimen import read_count
 
@@ -45,15 +45,14 @@ _WEEKDAY_NAMES: Final = (
 
 
 def _weekdays(value: object) -> frozenset[int]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InputError("weekdays", value, "weekday numbers 0 (Monday) to 6 (Sunday)")
     out: set[int] = set()
-    for item in value:
+    allowed = "weekday numbers 0 (Monday) to 6 (Sunday)"
+    for item in items(value, field="weekdays", allowed=allowed):
         if not is_weekday(item):
             raise InputError(
                 "weekdays", value, "weekday numbers 0 (Monday) to 6 (Sunday)"
             )
-        out.add(item)
+        out.add(int(item))  # type: ignore[call-overload] # is_weekday: whole
     return frozenset(out)
 
 
@@ -263,9 +262,8 @@ def _place(
 ) -> tuple[PlacedCourse, ...]:
     placed: list[PlacedCourse] = []
     planned = start
-    if isinstance(courses, (str, bytes)) or not isinstance(courses, Iterable):
-        raise InputError("courses", courses, "a list of (days, interval_days) pairs")
-    for index, course in enumerate(courses):
+    allowed = "a list of (days, interval_days) pairs"
+    for index, course in enumerate(items(courses, field="courses", allowed=allowed)):
         if not isinstance(course, (tuple, list)) or len(course) not in {2, 3}:
             raise InputError(
                 f"courses[{index}]", course, "a (days, interval_days[, offsets])"
