@@ -117,13 +117,34 @@ def _positive(value: float, *, field: str, unit: units.UnitSpec) -> float:
     return value
 
 
+#: The doses per body mass the library accepts, g/kg: 0.01 to 4. A "cannot
+#: be meant" sanity limit, not a clinical one: the labels' course doses run
+#: from 0.2 g/kg (replacement) to 2 g/kg (immunomodulation; Privigen ITP
+#: 1 g/kg x 2 days, Octagam 10 % dermatomyositis 2 g/kg), and SC weekly
+#: doses split over up to 7 days stay above 0.01 g/kg. Outside the range the
+#: value is a unit slip: "2 mg/kg" for 2 g/kg planned 1000 times under.
+DOSE_RANGE_G_PER_KG: Final = (0.01, 4.0)
+
+
 def read_dose_g_per_kg(value: object, *, field: str) -> float:
-    """Check a dose per body mass (``"2 g/kg"``) and return g/kg, > 0.
+    """Check a dose per body mass (``"2 g/kg"``) and return g/kg.
+
+    Bounded by :data:`DOSE_RANGE_G_PER_KG` (a unit slip such as ``"2 mg/kg"``
+    is refused, not planned 1000 times under).
 
     .. versionadded:: 0.1.0
     """
-    return _positive(
+    dose = _positive(
         units.to_float(value, field=field, unit=G_PER_KG), field=field, unit=G_PER_KG
+    )
+    low, high = DOSE_RANGE_G_PER_KG
+    return units.require_range(
+        dose,
+        field=field,
+        unit=G_PER_KG,
+        low=low,
+        high=high,
+        why="outside it the dose is a unit slip, e.g. mg/kg for g/kg",
     )
 
 

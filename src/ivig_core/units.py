@@ -569,6 +569,10 @@ _FEET_INCHES = re.compile(
 )
 
 
+#: Inches in a foot (definition); "5 ft 15 in" is refused, not read as 6 ft 3.
+INCHES_PER_FOOT: Final = 12.0
+
+
 def parse_quantity(text: str, *, field: str) -> Quantity:
     """Parse ``"92 kg"``, ``"202.8 lb"``, ``"5 ft 5 in"`` or ``"54 year"``.
 
@@ -588,8 +592,16 @@ def parse_quantity(text: str, *, field: str) -> Quantity:
     registry = get_registry()
     match = _FEET_INCHES.match(text)
     if match is not None:
+        feet, inches = match["ft"], match["inch"]
+        if feet[0] in "+-" or inches[0] in "+-" or not float(inches) < INCHES_PER_FOOT:
+            raise UnitError(
+                field,
+                text,
+                "feet and inches without signs, inches below 12, e.g. '5 ft 5 in'",
+                f"{text!r} is not a height in feet and inches",
+            )
         inch = _parse_unit(registry, "inch")
-        total = float(match["ft"]) * 12.0 + float(match["inch"])
+        total = float(feet) * INCHES_PER_FOOT + float(inches)
         return _new(registry, total, inch)
     match = _SIMPLE.match(text)
     if match is None:
