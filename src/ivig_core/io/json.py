@@ -87,7 +87,7 @@ import pint
 
 from ivig_core import units
 from ivig_core._checks import exceeds, is_whole
-from ivig_core.errors import DocumentError, InputError
+from ivig_core.errors import DocumentError, InputError, IvigError
 from ivig_core.findings import CODE_PATTERN, FindingCode
 from ivig_core.io import require
 from ivig_core.patient import Patient
@@ -790,9 +790,66 @@ def check_runs(plan: Plan) -> list[tuple[str, str]]:
         except InputError:
             product = None
     problems: list[tuple[str, str]] = []
+    if plan.route is Route.IV:
+        problems.extend(_check_courses(plan))
     for i, inf in enumerate(plan.infusions):
         problems.extend(_check_run(f"infusions[{i}].run", inf, plan, product))
+        sel = inf.vials
+        if _off(sel.difference_g, sel.dispensed_g - sel.calculated_g):
+            problems.append(
+                (
+                    f"infusions[{i}].vials.difference",
+                    (
+                        f"{sel.difference_g!r} g is not dispensed − calculated "
+                        f"({sel.dispensed_g - sel.calculated_g!r} g)"
+                    ),
+                )
+            )
+        if product is not None:
+            problems.extend(
+                (
+                    f"infusions[{i}].vials.vials[{k}]",
+                    f"{vial} is not a vial of {product.name}",
+                )
+                for k, (vial, _) in enumerate(inf.vials.vials)
+                if vial not in product.vials
+            )
     return problems
+
+
+def _check_courses(plan: Plan) -> Iterator[tuple[str, str]]:
+    """The courses re-derived from the regimen: count, phase, dose, interval."""
+    from ivig_core.planning.courses import course_list  # noqa: PLC0415 - lazy
+
+    try:
+        courses, _ = course_list(plan.regimen)
+    except IvigError as exc:
+        yield "regimen", f"its courses cannot be derived: {exc}"
+        return
+    if plan.ended == "cycles" and len(courses) != len(plan.cycles):
+        yield (
+            "cycles",
+            f"{len(plan.cycles)} courses, but the regimen gives {len(courses)}",
+        )
+    for k, (cycle, course) in enumerate(zip(plan.cycles, courses, strict=False)):
+        at = f"cycles[{k}]"
+        if cycle.phase is not course.phase:
+            yield (
+                f"{at}.phase",
+                f"{cycle.phase.value}, but the regimen gives {course.phase.value}",
+            )
+        if _off(cycle.dose_g_per_kg, course.dose_g_per_kg):
+            yield (
+                f"{at}.dose_g_per_kg",
+                f"{cycle.dose_g_per_kg!r}, regimen: {course.dose_g_per_kg!r}",
+            )
+        if _off(cycle.interval_days, course.interval_days):
+            yield (
+                f"{at}.interval_days",
+                f"{cycle.interval_days!r}, regimen: {course.interval_days!r}",
+            )
+        if isinstance(course.days, int) and cycle.days != course.days:
+            yield f"{at}.days", f"{cycle.days}, but the regimen gives {course.days}"
 
 
 def _check_run(
