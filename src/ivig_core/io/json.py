@@ -593,6 +593,9 @@ def _load(text: object, kind: str, what: str) -> dict[str, Any]:
         raise _fail([("document", problem)], text[:80], what) from None
     except _Bad as exc:
         raise _fail([("document", exc.message)], text[:80], what) from None
+    except RecursionError:  # nested deeper than Python's JSON reader goes
+        problem = "nested too deeply to read"
+        raise _fail([("document", problem)], text[:80], what) from None
     if not isinstance(doc, dict):
         raise _fail([("document", "expected a JSON object")], doc, what)
     if "schema" not in doc:
