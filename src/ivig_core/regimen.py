@@ -117,13 +117,14 @@ def _positive(value: float, *, field: str, unit: units.UnitSpec) -> float:
     return value
 
 
-#: The doses per body mass the library accepts, g/kg: 0.01 to 4. A "cannot
+#: The doses per body mass the library accepts, g/kg: 0.01 to 10. A "cannot
 #: be meant" sanity limit, not a clinical one: the labels' course doses run
 #: from 0.2 g/kg (replacement) to 2 g/kg (immunomodulation; Privigen ITP
-#: 1 g/kg x 2 days, Octagam 10 % dermatomyositis 2 g/kg), and SC weekly
-#: doses split over up to 7 days stay above 0.01 g/kg. Outside the range the
-#: value is a unit slip: "2 mg/kg" for 2 g/kg planned 1000 times under.
-DOSE_RANGE_G_PER_KG: Final = (0.01, 4.0)
+#: 1 g/kg x 2 days, Octagam 10 % dermatomyositis 2 g/kg), SC weekly doses
+#: split over up to 7 days stay above 0.01 g/kg, and a converted SC course
+#: over several weeks may exceed 2 g/kg. A thousandfold unit slip either way
+#: lands outside: "2 mg/kg" for 2 g/kg planned 1000 times under.
+DOSE_RANGE_G_PER_KG: Final = (0.01, 10.0)
 
 
 def read_dose_g_per_kg(value: object, *, field: str) -> float:
