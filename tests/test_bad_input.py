@@ -6,8 +6,10 @@ field the message must name). Nothing but an IvigError may escape.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,16 +18,26 @@ from hypothesis import strategies as st
 
 from ivig_core import (
     Q_,
+    DocumentError,
     InputError,
     IvigError,
     UnitError,
     adjusted_body_weight,
     bmi,
+    convert_to_scig,
     creatinine_clearance,
     dosing_weight,
+    get_product,
     ideal_body_weight,
+    load_formulary,
+    plan_many,
 )
-from ivig_core.dosing_weight import AdjustedWeight, UkRequestForm
+from ivig_core.dosing_weight import AdjustedWeight, UkRequestForm, Us120PercentIbw
+from ivig_core.planning import split_units, taper_steps
+from ivig_core.rates import RateStep
+from ivig_core.regimen import DayRange, DoseSteps, Induction, Stop
+from ivig_core.scig import LabelFactor, UserFactor, Weekly
+from processes import cli
 from worked import woman
 
 
@@ -181,6 +193,117 @@ CASES: list[tuple[str, Callable[[], object], type[IvigError], str]] = [
     ("weight is a list", lambda: woman(weight=[92, "kg"]), UnitError, "weight"),
     ("weight is a bool", lambda: woman(weight=True), UnitError, "weight"),
     ("weight is a tuple", lambda: woman(weight=(92, "kg")), UnitError, "weight"),
+    # issue 14: plausibility bounds (each with its reason in the message)
+    ("height signed inches", lambda: woman(height="6 ft -3 in"), UnitError, "height"),
+    ("height inches >= 12", lambda: woman(height="5 ft 15 in"), UnitError, "height"),
+    (
+        "creatinine slip",
+        lambda: woman(serum_creatinine="0.001 mg/dL"),
+        InputError,
+        "serum_creatinine",
+    ),
+    (
+        "rate above every label",
+        lambda: RateStep(rate="80 mg/kg/min"),
+        InputError,
+        "rate",
+    ),
+    ("rate cap tiny", lambda: RateStep(rate="0.0001 mg/kg/min"), InputError, "rate"),
+    (
+        "rate step of 1e-9 min",
+        lambda: RateStep(rate="1 mg/kg/min", duration="1e-9 min"),
+        InputError,
+        "duration",
+    ),
+    (
+        "policy threshold 120",
+        lambda: Us120PercentIbw(threshold=120),
+        InputError,
+        "threshold",
+    ),
+    (
+        "policy threshold NaN",
+        lambda: Us120PercentIbw(threshold=math.nan),
+        InputError,
+        "threshold",
+    ),
+    (
+        "SCIg factor 137",
+        lambda: UserFactor(factor=137, reason="slip"),
+        InputError,
+        "rule.factor",
+    ),
+    (
+        "IVIg interval of a second",
+        lambda: convert_to_scig(
+            ivig_dose="30 g",
+            ivig_interval="1 s",
+            product="hizentra",
+            rule=LabelFactor(),
+            frequency=Weekly(),
+        ),
+        InputError,
+        "ivig_interval",
+    ),
+    (
+        "dose in mg/kg",
+        lambda: Induction(
+            dose="2 mg/kg", allowed_days=DayRange(low=2, high=5), source="s"
+        ),
+        InputError,
+        "induction.dose",
+    ),
+    # issue 14: foreign exceptions, now the library's own
+    ("split days 10**9", lambda: split_units(0, 10**9), InputError, "days"),
+    (
+        "taper subnormal interval",
+        lambda: taper_steps(
+            DoseSteps.jnd_2023(),
+            Stop(),
+            start_dose_g_per_kg=1.0,
+            start_interval_days=5e-324,
+        ),
+        InputError,
+        "maintenance.interval",
+    ),
+    (
+        "indication not a string",
+        lambda: get_product("privigen").indication(3),  # type: ignore[arg-type]
+        InputError,
+        "indication",
+    ),
+    (
+        "SC product to the IV planner",
+        lambda: get_product("hizentra").indication("pi"),
+        InputError,
+        "product",
+    ),
+    (
+        "last IVIg in year 9999",
+        lambda: convert_to_scig(
+            ivig_dose="30 g",
+            ivig_interval="4 week",
+            product="hizentra",
+            rule=LabelFactor(),
+            frequency=Weekly(),
+            last_ivig=dt.date(9999, 12, 31),
+        ),
+        InputError,
+        "last_ivig",
+    ),
+    (
+        "formulary path not a path",
+        lambda: load_formulary(3),  # type: ignore[arg-type]
+        InputError,
+        "path",
+    ),
+    ("product name not a string", lambda: get_product(3), InputError, "product"),  # type: ignore[arg-type]
+    (
+        "plan_many of a number",
+        lambda: plan_many(3),  # type: ignore[arg-type]
+        InputError,
+        "requests",
+    ),
 ]
 
 
@@ -226,3 +349,135 @@ def test_fuzz_only_library_errors_escape(weight: Any) -> None:
         assert 0.2 <= patient.weight.m_as("kg") <= 650  # Patient's accepted range
     else:
         assert refused.field == "weight"
+
+
+# --------------------------------------------------------------------------
+# Documents, formulary files and the console: the same contract
+
+
+_PATIENT_JSON = (
+    '{"schema": "ivig_core.patient", "version": 1, "sex": "female", '
+    '"age": {"unit": "year", "value": 54.0}}'
+)
+
+DOCUMENTS: list[tuple[str, object, str]] = [
+    ("binary", b"\xff\xfe\x00garbage", "document"),
+    ("nested 1000 deep", "[" * 1000 + "]" * 1000, "document"),
+    ("not an object", "[1, 2]", "document"),
+    ("newer version", '{"schema": "ivig_core.patient", "version": 9}', "version"),
+    ("wrong schema", '{"schema": "ivig_core.plan", "version": 1}', "schema"),
+    ("NaN", '{"schema": "ivig_core.patient", "version": 1, "x": NaN}', "document"),
+    ("missing fields", _PATIENT_JSON, "height"),
+    ("not text", 42, "document"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [pytest.param(t, f, id=name) for name, t, f in DOCUMENTS],
+)
+def test_bad_documents(text: object, field: str) -> None:
+    """A bad document: a DocumentError naming the path; nothing returned."""
+    from ivig_core.io.json import patient_from_json  # noqa: PLC0415 - extra
+
+    result = None
+    with pytest.raises(DocumentError) as info:
+        result = patient_from_json(text)  # type: ignore[arg-type]
+    assert result is None
+    assert info.value.field == field
+
+
+FORMULARIES: list[tuple[str, str, str]] = [
+    ("invalid TOML", "schema = ", "invalid TOML"),
+    ("no products", "schema = 1\n", "products"),
+    ("binary", "\udcff", "cannot read"),
+]
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [pytest.param(c, n, id=name) for name, c, n in FORMULARIES],
+)
+def test_bad_formulary_files(tmp_path: Path, content: str, needle: str) -> None:
+    """A bad formulary file: an InputError naming the file; nothing loaded."""
+    path = tmp_path / "local.toml"
+    path.write_bytes(content.encode("utf-8", "surrogateescape"))
+    loaded = None
+    with pytest.raises(InputError) as info:
+        loaded = load_formulary(path)
+    assert loaded is None
+    assert str(path) in str(info.value)
+    assert needle in str(info.value)
+
+
+_SCIG = (
+    "scig",
+    "--sex",
+    "female",
+    "--age",
+    "54 year",
+    "--height",
+    "165 cm",
+    "--weight",
+    "70 kg",
+    "--ivig-dose",
+    "30 g",
+    "--ivig-interval",
+    "4 week",
+    "--product",
+    "hizentra",
+    "--rule",
+    "label",
+    "--frequency",
+    "weekly",
+    "--cycles",
+    "2",
+    "--policy",
+    "actual",
+    "--rounding",
+    "never-below",
+    "--site-rate",
+    "label-maximum",
+    "--situation",
+    "PI, later infusions",
+    "--max-sites",
+    "4",
+    "--limits-source",
+    "infusion-centre protocol 12",
+)
+
+
+def _with(args: tuple[str, ...], flag: str, value: str) -> tuple[str, ...]:
+    out = list(args)
+    if flag in out:
+        out[out.index(flag) + 1] = value
+    else:
+        out += [flag, value]
+    return tuple(out)
+
+
+CONSOLE: list[tuple[str, tuple[str, ...], str]] = [
+    ("formulary missing", _with(_SCIG, "--formulary", "missing.toml"), "--formulary"),
+    ("cycles 10**9", _with(_SCIG, "--cycles", str(10**9)), "--cycles"),
+    ("height signed", _with(_SCIG, "--height", "6 ft -3 in"), "--height"),
+    ("factor 137", _with(_SCIG, "--rule", "factor=137"), "--rule"),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [pytest.param(a, f, id=name) for name, a, f in CONSOLE],
+)
+def test_bad_console_input(args: tuple[str, ...], flag: str) -> None:
+    """Exit 2, one line naming the flag the user typed, nothing printed."""
+    done = cli(*args)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert f"{flag}:" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_bad_input_table_covers_every_entry_point() -> None:
+    """API, documents, formulary files and the console each have cases."""
+    assert len(CASES) >= 80
+    assert len(DOCUMENTS) + len(FORMULARIES) + len(CONSOLE) >= 15

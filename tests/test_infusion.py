@@ -380,13 +380,14 @@ def test_no_indication_uses_highest_label_maximum() -> None:
         rate_weight="10 kg",
     )
     assert any("highest applies" in note for note in run.notes)
-    too_fast = RateSchedule(
-        steps=[RateStep(rate="15 mg/kg/min")], maximum="15 mg/kg/min", source="x"
-    )
+    # 13 mg/kg/min is above Privigen's highest labelled maximum (8, pi); a
+    # rate above every label's maximum (Panzyga's 14) is refused when made.
     with pytest.raises(InputError, match=r"highest labelled maximum \(pi\)"):
         plan_infusion(
             volume="100 mL",
-            product=get_product("panzyga"),
-            schedule=too_fast,
+            product=get_product("privigen"),
+            schedule=schedule,
             rate_weight="10 kg",
         )
+    with pytest.raises(InputError, match=r"^rate: .*above every label's maximum"):
+        RateStep(rate="15 mg/kg/min")

@@ -311,7 +311,8 @@ def test_hyqvia_ramp_up_refuses_zero_dose() -> None:
 
 _DOSES = st.floats(min_value=1.0, max_value=200.0, allow_nan=False)
 _WEEKS = st.integers(min_value=1, max_value=8)
-_FACTORS = st.floats(min_value=0.5, max_value=2.0, allow_nan=False)
+# The factors in use (scig.conversion.FACTOR_RANGE): 1:1 to 1.53.
+_FACTORS = st.floats(min_value=1.0, max_value=1.53, allow_nan=False)
 _FREQUENCIES: st.SearchStrategy[ScigFrequency] = st.one_of(
     st.just(Weekly()),
     st.just(EveryTwoWeeks()),
@@ -513,7 +514,8 @@ def test_refuses_a_bool_factor() -> None:
 def test_refuses_a_zero_interval(interval: str) -> None:
     """An IVIg interval of zero (or less) is refused, naming ivig_interval."""
     with pytest.raises(
-        InputError, match=r"^ivig_interval: .*; allowed: an interval > 0, e\.g\. '4"
+        InputError,
+        match=r"^ivig_interval: .*; allowed: an interval of at least 1 day, e\.g\. '4",
     ):
         _convert(ivig_interval=interval)
 

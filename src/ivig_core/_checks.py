@@ -16,6 +16,7 @@ them.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import numbers
 from collections.abc import Iterable
@@ -32,6 +33,13 @@ REL_TOL: Final = 1e-9
 
 #: Days in a week (calendar fact).
 DAYS_PER_WEEK: Final = 7.0
+
+#: The largest count (cycles of a plan, days of a course, rate steps) the
+#: library accepts. A "cannot be meant" sanity limit, not a clinical one:
+#: 1000 weekly cycles are over 19 years, far past any review point, and a
+#: larger count is a slip (a typed extra zero) that would make a plan run
+#: for minutes and hold millions of numbers.
+MAX_COUNT: Final = 1000
 
 
 def exceeds(value: float, limit: float) -> bool:
@@ -143,6 +151,47 @@ def whole(
     return out
 
 
+def instance(value: object, kind: type[T], *, field: str, allowed: str = "") -> T:
+    """*value* if it is a *kind*, else :class:`InputError` naming *field*.
+
+    For the public functions that take the library's own objects (a Plan, a
+    Product, a UnitSpec): a wrong type is refused here, by name, not as an
+    ``AttributeError`` from deep inside.
+
+    Example:
+        >>> instance(3, str, field="name")
+        Traceback (most recent call last):
+        ...
+        ivig_core.errors.InputError: name: got 3; allowed: a str
+    """
+    if not isinstance(value, kind):
+        raise InputError(field, value, allowed or f"a {kind.__name__}")
+    return value
+
+
+#: The last date the library plans from or to: dates run up to a year past
+#: it (closed-day moves, the next interval), and Python's calendar ends at
+#: 9999-12-31. A "cannot be meant" limit (a date past it is a typing slip).
+LAST_DATE: Final = dt.date(9998, 12, 31)
+
+
+def date(value: object, *, field: str) -> dt.date:
+    """*value* as a :class:`datetime.date` (not a datetime) up to :data:`LAST_DATE`.
+
+    Example:
+        >>> date(dt.date(9999, 12, 31), field="start")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ivig_core.errors.InputError: start: got datetime.date(9999, 12, 31); ...
+    """
+    allowed = f"a datetime.date up to {LAST_DATE.isoformat()}"
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise InputError(field, value, allowed)
+    if value > LAST_DATE:
+        raise InputError(field, value, allowed)
+    return value
+
+
 def flag(value: object, *, field: str) -> bool:
     """*value* as a ``bool`` (only ``True`` or ``False``; no truthy values)."""
     if not isinstance(value, bool):
@@ -157,16 +206,31 @@ def text(value: object, *, field: str, allowed: str = "a non-empty text") -> str
     return value.strip()
 
 
+def items(value: object, *, field: str, allowed: str) -> tuple[object, ...]:
+    """The items of a collection *value* as a tuple (a string is refused).
+
+    Anything that does not iterate (a number, or a pint quantity, which has
+    ``__iter__`` but refuses a scalar) is refused naming *field*.
+    """
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InputError(field, value, allowed)
+    try:
+        return tuple(value)
+    except TypeError:
+        raise InputError(field, value, allowed) from None
+
+
 def tuple_of(value: object, kind: type[T], *, field: str) -> tuple[T, ...]:
     """Check that *value* is a collection of *kind* and return it as a tuple.
 
     A string is refused (it would iterate as characters); each wrong item is
     named by its index, e.g. ``vials[2]``.
     """
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InputError(field, value, f"a list of {kind.__name__}")
-    out = tuple(value)
-    for i, item in enumerate(out):
+    out: list[T] = []
+    for i, item in enumerate(
+        items(value, field=field, allowed=f"a list of {kind.__name__}")
+    ):
         if not isinstance(item, kind):
             raise InputError(f"{field}[{i}]", item, f"a {kind.__name__}")
-    return out
+        out.append(item)
+    return tuple(out)

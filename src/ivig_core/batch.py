@@ -224,6 +224,10 @@ def iter_plans(
     """
     workers = _processes(processes)
     chunks = _chunksize(chunksize)
+    if isinstance(requests, (str, bytes, Mapping)) or not isinstance(
+        requests, Iterable
+    ):
+        raise InputError("requests", requests, "an iterable of plan requests")
     indexed = enumerate(requests)
     if workers is None or workers == 1:
         yield from map(_plan_indexed, indexed)

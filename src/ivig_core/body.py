@@ -18,7 +18,10 @@ from typing import Final, Literal, assert_never, get_args
 import attrs
 
 from ivig_core import units
+from ivig_core._checks import finite as _finite
+from ivig_core._checks import instance as _instance
 from ivig_core._checks import is_number
+from ivig_core._checks import real as _real
 from ivig_core._enum import ParsedEnum
 from ivig_core.errors import InputError
 from ivig_core.patient import (
@@ -161,6 +164,8 @@ def bmi_kg_m2(weight_kg: float, height_cm: float) -> float:
 
     .. versionadded:: 0.1.0
     """
+    weight_kg = _finite(weight_kg, field="weight", positive=True)
+    height_cm = _finite(height_cm, field="height", positive=True)
     height_m = height_cm / 100.0
     return weight_kg / (height_m * height_m)
 
@@ -176,6 +181,11 @@ def ibw_kg(
 
     .. versionadded:: 0.1.0
     """
+    height_cm = _finite(height_cm, field="height", positive=True)
+    sex = _instance(sex, Sex, field="sex")
+    formula = _instance(formula, IbwFormula, field="formula")
+    below_60in = check_short_stature(below_60in)
+    age_years = None if age_years is None else _real(age_years, field="age")
     inches = height_cm / CM_PER_INCH
     over = inches - IBW_BASE_INCHES
     if -_FLOAT_SLACK_INCHES < over < 0:
@@ -237,6 +247,9 @@ def adjbw_kg(actual_kg: float, ideal_kg: float, factor: float = ADJBW_FACTOR) ->
 
     .. versionadded:: 0.1.0
     """
+    actual_kg = _finite(actual_kg, field="actual", positive=True)
+    ideal_kg = _finite(ideal_kg, field="ideal", positive=True)
+    factor = check_factor(factor)
     return ideal_kg + factor * (actual_kg - ideal_kg)
 
 
@@ -247,6 +260,10 @@ def crcl_ml_min(
 
     .. versionadded:: 0.1.0
     """
+    age_years = _real(age_years, field="age")
+    weight_kg = _finite(weight_kg, field="weight", positive=True)
+    sex = _instance(sex, Sex, field="sex")
+    scr_mg_dl = _finite(scr_mg_dl, field="serum_creatinine", positive=True)
     value = (CG_AGE_CONSTANT - age_years) * weight_kg / (CG_DIVISOR * scr_mg_dl)
     return value * CG_FEMALE_FACTOR if sex is Sex.FEMALE else value
 

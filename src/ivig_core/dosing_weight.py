@@ -26,6 +26,7 @@ from typing import ClassVar, Final, Protocol, runtime_checkable
 import attrs
 
 from ivig_core import units
+from ivig_core._checks import finite
 from ivig_core._lazy import LazyMapping
 from ivig_core.body import (
     ADJBW_FACTOR,
@@ -253,6 +254,58 @@ def _factor(value: object) -> float:
     return check_factor(value)
 
 
+# Plausibility bounds of the policies' parameters, checked when a policy is
+# made (by converters, which hold even with attrs validators disabled). None
+# is a clinical threshold: each is a "cannot be meant" sanity limit that
+# catches a parameter in the wrong form (120 for 120 %, a negative or NaN).
+
+#: A ratio of actual to ideal weight: 1.2 means "20 % over IBW". Above 1 (at
+#: or below it every patient is "over"); 3 catches a percentage typed as 120.
+OVER_IBW_RATIO_RANGE: Final = (1.0, 3.0)
+#: A BMI threshold, kg/m²: 20 to 60 spans every cut-off in use (the policies
+#: use 30); outside it the value is a slip.
+BMI_THRESHOLD_RANGE: Final = (20.0, 60.0)
+#: The age from which adult rules apply, years.
+ADULT_AGE_RANGE_YEARS: Final = (12.0, 21.0)
+#: A height cut-off below which actual weight is used, cm.
+HEIGHT_CUTOFF_RANGE_CM: Final = (100.0, 200.0)
+
+
+def _bounded(value: object, field: str, bounds: tuple[float, float], why: str) -> float:
+    low, high = bounds
+    return finite(
+        value,
+        field=field,
+        low=low,
+        high=high,
+        allowed=f"a number from {low:g} to {high:g} ({why})",
+    )
+
+
+def _threshold(value: object) -> float:
+    return _bounded(
+        value, "threshold", OVER_IBW_RATIO_RANGE, "a ratio: 1.2 is 120 % of IBW"
+    )
+
+
+def _over_ibw(value: object) -> float:
+    return _bounded(
+        value, "over_ibw", OVER_IBW_RATIO_RANGE, "a ratio: 1.2 is 20 % over IBW"
+    )
+
+
+def _bmi_threshold(value: object) -> float:
+    return _bounded(value, "bmi_threshold", BMI_THRESHOLD_RANGE, "kg/m²")
+
+
+def _adult_from_age_years(value: object) -> float:
+    return _bounded(value, "adult_from_age_years", ADULT_AGE_RANGE_YEARS, "years")
+
+
+def _min_height_cm(value: object) -> float:
+    return _bounded(value, "min_height_cm", HEIGHT_CUTOFF_RANGE_CM, "cm")
+
+
 def _ibw(patient: Patient, formula: IbwFormula, below_60in: ShortStature) -> float:
     return ibw_kg(
         patient.height_cm, patient.sex, formula, below_60in, patient.age_years
@@ -402,7 +455,9 @@ class Us120PercentIbw:
     .. versionadded:: 0.1.0
     """
 
-    threshold: float = 1.2  # 120 % of IBW (us-ivig-order-form)
+    threshold: float = attrs.field(
+        default=1.2, converter=_threshold
+    )  # 120 % of IBW (us-ivig-order-form)
     factor: float = attrs.field(default=ADJBW_FACTOR, converter=_factor)
     formula: IbwFormula = attrs.field(default=IbwFormula.DEVINE, converter=_formula)
     below_60in: ShortStature = attrs.field(default="refuse", converter=_short)
@@ -462,8 +517,12 @@ class UkRequestForm:
     .. versionadded:: 0.1.0
     """
 
-    bmi_threshold: float = 30.0  # kg/m², the form's "BMI > 30"
-    over_ibw: float = 1.2  # the form's "> 20 % over IBW"
+    bmi_threshold: float = attrs.field(
+        default=30.0, converter=_bmi_threshold
+    )  # kg/m², the form's "BMI > 30"
+    over_ibw: float = attrs.field(
+        default=1.2, converter=_over_ibw
+    )  # the form's "> 20 % over IBW"
     factor: float = attrs.field(default=ADJBW_FACTOR, converter=_factor)
     short_stature_below: Quantity = attrs.field(
         default="132 cm", converter=_short_stature
@@ -547,7 +606,9 @@ class OntarioRule:
     .. versionadded:: 0.1.0
     """
 
-    bmi_threshold: float = 30.0  # kg/m², "must be used" above it
+    bmi_threshold: float = attrs.field(
+        default=30.0, converter=_bmi_threshold
+    )  # kg/m², "must be used" above it
     factor: float = attrs.field(default=ADJBW_FACTOR, converter=_factor)
     below_60in: ShortStature = attrs.field(default="refuse", converter=_short)
     name: str = "ontario"
@@ -614,8 +675,12 @@ class BloodStar2026:
     .. versionadded:: 0.1.0
     """
 
-    adult_from_age_years: float = 18.0  # "age < 18 years" -> actual
-    min_height_cm: float = 152.0  # "height < 152 cm" -> actual
+    adult_from_age_years: float = attrs.field(
+        default=18.0, converter=_adult_from_age_years
+    )  # "age < 18 years" -> actual
+    min_height_cm: float = attrs.field(
+        default=152.0, converter=_min_height_cm
+    )  # "height < 152 cm" -> actual
     factor: float = attrs.field(default=ADJBW_FACTOR, converter=_factor)
     name: str = "bloodstar-2026"
     rule: ClassVar[str] = (

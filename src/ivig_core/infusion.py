@@ -472,6 +472,10 @@ def prepare_rates(
 
     .. versionadded:: 0.1.0
     """
+    if not isinstance(product, Product):
+        raise InputError("product", product, "a Product")
+    if not isinstance(schedule, RateSchedule):
+        raise InputError("schedule", schedule, "a RateSchedule (from rate_schedule)")
     lo, hi = WEIGHT_RANGE_KG
     weight_kg = units.require_range(
         _finite(rate_weight_kg, "rate_weight", positive=True),
@@ -605,7 +609,7 @@ def plan_infusion_ml(
 
     .. versionadded:: 0.1.0
     """
-    volume = _checked_volume_ml(volume_ml)
+    volume = _checked_volume_ml(_finite(volume_ml, "volume"))
     rates = prepare_rates(
         product=product,
         schedule=schedule,
@@ -718,6 +722,8 @@ def rate_schedule(
     .. versionadded:: 0.1.0
     """
     prod = get_product(product) if isinstance(product, str) else product
+    if not isinstance(prod, Product):
+        raise InputError("product", product, "a Product or a product name")
     ind = prod.indication(indication)
     ramp = ind.ramp
     if ramp is None:

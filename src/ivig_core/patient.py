@@ -44,7 +44,11 @@ WEIGHT_RANGE_KG: Final = (0.2, 650.0)
 HEIGHT_RANGE_CM: Final = (20.0, 275.0)
 AGE_RANGE_YEARS: Final = (0.0, 125.0)
 #: Wide plausibility bounds for laboratory values; not diagnostic thresholds.
-CREATININE_RANGE_MG_DL: Final = (0.0, 40.0)
+#: Creatinine: 0.1 to 40 mg/dL (8.8 to 3536 µmol/L). The floor is a "cannot
+#: be meant" sanity limit, not a sourced one: no patient has a serum
+#: creatinine below 0.1 mg/dL, and 0.001 mg/dL (a unit slip) gave a
+#: Cockcroft-Gault clearance of 78 000 mL/min.
+CREATININE_RANGE_MG_DL: Final = (0.1, 40.0)
 IGA_RANGE_MG_DL: Final = (0.0, 10_000.0)
 
 #: Molar mass of creatinine (C4H7N3O), 113.12 g/mol (PubChem CID 588). It
@@ -223,7 +227,12 @@ def read_creatinine_mg_dl(value: object, *, field: str = "serum_creatinine") -> 
     mg_dl = creatinine_mg_dl(value, field=field)
     lo, hi = CREATININE_RANGE_MG_DL
     return units.require_range(
-        mg_dl, field=field, unit=MG_PER_DL, low=lo, high=hi, low_inclusive=False
+        mg_dl,
+        field=field,
+        unit=MG_PER_DL,
+        low=lo,
+        high=hi,
+        why="0.1 mg/dL is 8.8 µmol/L: a value below it is a unit slip",
     )
 
 

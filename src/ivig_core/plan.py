@@ -26,6 +26,7 @@ import attrs
 
 from ivig_core import units
 from ivig_core._checks import REL_TOL, is_number
+from ivig_core._checks import instance as _instance
 from ivig_core.findings import SafetyReport
 from ivig_core.products import Route
 from ivig_core.regimen import intensity_g_per_kg_per_week
@@ -357,6 +358,7 @@ def plan_totals(plan: Plan) -> dict[str, float]:
 
     .. versionadded:: 0.1.0
     """
+    _instance(plan, Plan, field="plan")
     return {
         "calculated_g": plan.total_calculated_g,
         "dispensed_g": plan.total_dispensed_g,
@@ -378,6 +380,7 @@ def check_totals(plan: Plan, totals: object) -> list[tuple[str, str]]:
 
     .. versionadded:: 0.1.0
     """
+    _instance(plan, Plan, field="plan")
     return list(_totals_problems(plan, totals))
 
 
@@ -477,6 +480,7 @@ def check_plan(plan: Plan) -> list[tuple[str, str]]:
 
     .. versionadded:: 0.1.0
     """
+    _instance(plan, Plan, field="plan")
     return list(_plan_problems(plan))
 
 

@@ -32,6 +32,7 @@ import attrs
 
 from ivig_core import units
 from ivig_core._checks import REL_TOL, exceeds
+from ivig_core._checks import finite as _finite
 from ivig_core.errors import InputError, UnitError
 from ivig_core.units import (
     MG_PER_KG_PER_MIN,
@@ -56,6 +57,27 @@ __all__ = [
 
 #: Upper bound on a step's duration (catches minutes typed as seconds etc.).
 _MAX_STEP_MIN: Final = 7 * 24 * 60.0
+#: The shortest step of a rate schedule, min. A "cannot be meant" sanity
+#: limit, not a sourced one: the labels step every 15 to 30 minutes, and a
+#: step of seconds ("1e-9 min") makes the ramp vanish.
+MIN_STEP_MIN: Final = 5.0
+
+#: The highest rate any label in the shipped catalogue allows, mg/kg/min:
+#: Panzyga, primary immunodeficiency, 14 mg/kg/min (source: panzyga-uspi).
+#: A rate above it is refused as a slip ("80 mg/kg/min"): it is above every
+#: label's maximum.
+MAX_LABEL_RATE_MG_PER_KG_PER_MIN: Final = 14.0
+#: The same ceiling per volume: 14 mg/kg/min at the most dilute shipped
+#: product (5 %, 50 mg/mL) is 0.28 mL/kg/min (derived, not a label value).
+MAX_LABEL_RATE_ML_PER_KG_PER_MIN: Final = 0.28
+#: The lowest per-kg rate accepted, mg/kg/min: a tenth of the lowest labelled
+#: starting rate in the catalogue (0.5 mg/kg/min). A "cannot be meant" sanity
+#: limit (unsourced as a limit): an at-risk cap of 0.0001 mg/kg/min gave a
+#: 166 932-hour infusion.
+MIN_RATE_MG_PER_KG_PER_MIN: Final = 0.05
+#: The same floor per volume at the most concentrated products (20 %,
+#: 200 mg/mL): 0.05 mg/kg/min is 0.00025 mL/kg/min (derived).
+MIN_RATE_ML_PER_KG_PER_MIN: Final = 0.00025
 
 
 class RateKind(enum.Enum):
@@ -116,6 +138,20 @@ def rate_kind(value: object, *, field: str = "rate") -> RateKind:
     )
 
 
+#: Per-kind plausibility bounds of a rate (mL/h has none: it depends on
+#: the weight and the product).
+_RATE_BOUNDS: Final = {
+    RateKind.MG_PER_KG_PER_MIN: (
+        MIN_RATE_MG_PER_KG_PER_MIN,
+        MAX_LABEL_RATE_MG_PER_KG_PER_MIN,
+    ),
+    RateKind.ML_PER_KG_PER_MIN: (
+        MIN_RATE_ML_PER_KG_PER_MIN,
+        MAX_LABEL_RATE_ML_PER_KG_PER_MIN,
+    ),
+}
+
+
 def read_rate(value: object, *, field: str) -> Quantity:
     """Check a rate > 0 of any kind and return it in its kind's canonical unit.
 
@@ -134,6 +170,20 @@ def read_rate(value: object, *, field: str) -> Quantity:
     if not magnitude > 0:
         raise InputError(
             field, value, f"a rate > 0 {kind.value}", f"{magnitude:g} is not > 0"
+        )
+    bounds = _RATE_BOUNDS.get(kind)
+    if bounds is not None:
+        low, high = bounds
+        units.require_range(
+            magnitude,
+            field=field,
+            unit=kind.unit,
+            low=low,
+            high=high,
+            why=(
+                "above it is above every label's maximum (Panzyga 14 mg/kg/min); "
+                "below it is a tenth of the lowest labelled starting rate"
+            ),
         )
     return units.quantity(magnitude, kind.unit)
 
@@ -156,10 +206,10 @@ def read_minutes(value: object, *, field: str) -> float:
         minutes,
         field=field,
         unit=MINUTE,
-        low=0.0,
+        low=MIN_STEP_MIN,
         high=_MAX_STEP_MIN,
-        low_inclusive=False,
-        why="a step lasts more than 0 min and at most 7 days",
+        why="a step lasts at least 5 min (labels step every 15 to 30 min) and "
+        "at most 7 days",
     )
 
 
@@ -440,6 +490,12 @@ def step_rates_ml_h(
 
     .. versionadded:: 0.1.0
     """
+    if not isinstance(schedule, RateSchedule):
+        raise InputError("schedule", schedule, "a RateSchedule")
+    weight_kg = _finite(weight_kg, field="weight", positive=True)
+    concentration_g_per_l = _finite(
+        concentration_g_per_l, field="concentration", positive=True
+    )
     return [
         rate_to_ml_h(step.rate_value, step.kind, weight_kg, concentration_g_per_l)
         for step in schedule.steps

@@ -30,7 +30,10 @@ from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 import attrs
 
 from ivig_core import units
-from ivig_core._checks import DAYS_PER_WEEK, REL_TOL, is_number, is_whole
+from ivig_core._checks import DAYS_PER_WEEK, MAX_COUNT, REL_TOL, is_number, is_whole
+from ivig_core._checks import finite as _finite
+from ivig_core._checks import items as _items
+from ivig_core._checks import real as _real
 from ivig_core._lazy import LazyMapping
 from ivig_core.errors import InputError
 from ivig_core.units import DAY, G_PER_KG, G_PER_KG_PER_DAY, G_PER_KG_PER_WEEK, Quantity
@@ -82,6 +85,8 @@ def intensity_g_per_kg_per_week(dose_g_per_kg: float, interval_days: float) -> f
 
     .. versionadded:: 0.1.0
     """
+    dose_g_per_kg = _real(dose_g_per_kg, field="dose")
+    interval_days = _finite(interval_days, field="interval", positive=True)
     return dose_g_per_kg / (interval_days / DAYS_PER_WEEK)
 
 
@@ -94,11 +99,12 @@ def read_count(value: object, *, field: str, low: int = 1) -> int:
 
     .. versionadded:: 0.1.0
     """
+    allowed = f"a whole number ≥ {low} and ≤ {MAX_COUNT}"
     if not is_whole(value):
-        raise InputError(field, value, f"a whole number ≥ {low}")
+        raise InputError(field, value, allowed)
     count = int(value)
-    if count < low:
-        raise InputError(field, value, f"a whole number ≥ {low}")
+    if not low <= count <= MAX_COUNT:
+        raise InputError(field, value, allowed)
     return count
 
 
@@ -111,13 +117,35 @@ def _positive(value: float, *, field: str, unit: units.UnitSpec) -> float:
     return value
 
 
+#: The doses per body mass the library accepts, g/kg: 0.01 to 10. A "cannot
+#: be meant" sanity limit, not a clinical one: the labels' course doses run
+#: from 0.2 g/kg (replacement) to 2 g/kg (immunomodulation; Privigen ITP
+#: 1 g/kg x 2 days, Octagam 10 % dermatomyositis 2 g/kg), SC weekly doses
+#: split over up to 7 days stay above 0.01 g/kg, and a converted SC course
+#: over several weeks may exceed 2 g/kg. A thousandfold unit slip either way
+#: lands outside: "2 mg/kg" for 2 g/kg planned 1000 times under.
+DOSE_RANGE_G_PER_KG: Final = (0.01, 10.0)
+
+
 def read_dose_g_per_kg(value: object, *, field: str) -> float:
-    """Check a dose per body mass (``"2 g/kg"``) and return g/kg, > 0.
+    """Check a dose per body mass (``"2 g/kg"``) and return g/kg.
+
+    Bounded by :data:`DOSE_RANGE_G_PER_KG` (a unit slip such as ``"2 mg/kg"``
+    is refused, not planned 1000 times under).
 
     .. versionadded:: 0.1.0
     """
-    return _positive(
+    dose = _positive(
         units.to_float(value, field=field, unit=G_PER_KG), field=field, unit=G_PER_KG
+    )
+    low, high = DOSE_RANGE_G_PER_KG
+    return units.require_range(
+        dose,
+        field=field,
+        unit=G_PER_KG,
+        low=low,
+        high=high,
+        why="outside it the dose is a unit slip, e.g. mg/kg for g/kg",
     )
 
 
@@ -606,10 +634,9 @@ class PercentPerInfusion:
 
 
 def _intervals(value: object) -> tuple[Quantity, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InputError("intervals", value, "a sequence of intervals, e.g. '6 week'")
     days: list[float] = []
-    for item in value:
+    allowed = "a sequence of intervals, e.g. '6 week'"
+    for item in _items(value, field="intervals", allowed=allowed):
         interval = read_interval_days(item, field="intervals")
         if days and interval < days[-1]:
             raise InputError(
@@ -657,10 +684,9 @@ class IntervalExtension:
 def _parts(
     value: object,
 ) -> tuple[DoseSteps | PercentPerInfusion | IntervalExtension, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InputError("parts", value, "a sequence of taper strategies")
     out: list[DoseSteps | PercentPerInfusion | IntervalExtension] = []
-    for item in value:
+    allowed = "a sequence of taper strategies"
+    for item in _items(value, field="parts", allowed=allowed):
         if not isinstance(item, (DoseSteps, PercentPerInfusion, IntervalExtension)):
             raise InputError(
                 "parts",

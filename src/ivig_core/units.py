@@ -30,6 +30,7 @@ import functools
 import math
 import numbers
 import re
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, TypeAlias, cast
 
@@ -99,6 +100,27 @@ _override: Registry | None = None
 #: pint's application-registry holder (a fixed object; what it holds is
 #: looked up at each call, so pint.set_application_registry is honoured).
 _APPLICATION: Final = pint.get_application_registry()  # type: ignore[no-untyped-call]
+#: Serialises the first use of a registry. pint builds its default registry
+#: lazily, on the first attribute looked up, and that build is not
+#: thread-safe: threads that arrive while it runs see a half-loaded registry
+#: ("unknown unit 'year'"). The first use of each registry therefore happens
+#: here, once, under this lock.
+_FIRST_USE: Final = threading.Lock()
+#: The registries already built under :data:`_FIRST_USE` (held, so an
+#: identity is never reused by another registry).
+_built: tuple[object, ...] = ()
+
+
+def _ready(registry: Registry) -> Registry:
+    """*registry*, fully built: its lazy first use done once, under a lock."""
+    global _built  # noqa: PLW0603 - the registry's first-use record (DESIGN.md)
+    if any(known is registry for known in _built):
+        return registry
+    with _FIRST_USE:
+        if not any(known is registry for known in _built):
+            registry.Unit("kilogram")  # builds a lazy registry, once
+            _built = (*_built, registry)
+    return registry
 
 
 def get_registry() -> Registry:
@@ -113,7 +135,7 @@ def get_registry() -> Registry:
     """
     if _override is not None:
         return _override
-    return cast("Registry", _APPLICATION.get())
+    return _ready(cast("Registry", _APPLICATION.get()))
 
 
 def set_registry(registry: Registry | None) -> None:
@@ -133,7 +155,7 @@ def set_registry(registry: Registry | None) -> None:
         raise InputError(
             "registry", registry, "a pint.UnitRegistry, or None for pint's default"
         )
-    _override = registry
+    _override = None if registry is None else _ready(registry)
 
 
 # --------------------------------------------------------------------------
@@ -346,6 +368,22 @@ KG_PER_M2: Final = UnitSpec(
 )
 
 
+def _spec(unit: object) -> UnitSpec:
+    """*unit* if it is a :class:`UnitSpec`; else the library's own error."""
+    if type(unit) is not UnitSpec:
+        raise InputError("unit", unit, "a UnitSpec of ivig_core.units (KG, G, ML, ...)")
+    return unit
+
+
+def _number(value: object, field: str = "value") -> float:
+    """*value* as a float if it is a real number (not a bool or a string)."""
+    if type(value) is float:
+        return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InputError(field, value, "a real number")
+    return float(value)
+
+
 @functools.cache
 def _unit(registry: Registry, spec: UnitSpec) -> Unit:
     """Parse *spec*'s unit once per registry."""
@@ -439,7 +477,7 @@ def quantities(unit: UnitSpec) -> Callable[[float], Quantity]:
 
     .. versionadded:: 0.1.0
     """
-    return _maker(get_registry(), unit)
+    return _maker(get_registry(), _spec(unit))
 
 
 def quantity(value: float, unit: UnitSpec) -> Quantity:
@@ -449,7 +487,7 @@ def quantity(value: float, unit: UnitSpec) -> Quantity:
 
     .. versionadded:: 0.1.0
     """
-    return _maker(get_registry(), unit)(float(value))
+    return _maker(get_registry(), _spec(unit))(_number(value))
 
 
 @functools.cache
@@ -531,6 +569,10 @@ _FEET_INCHES = re.compile(
 )
 
 
+#: Inches in a foot (definition); "5 ft 15 in" is refused, not read as 6 ft 3.
+INCHES_PER_FOOT: Final = 12.0
+
+
 def parse_quantity(text: str, *, field: str) -> Quantity:
     """Parse ``"92 kg"``, ``"202.8 lb"``, ``"5 ft 5 in"`` or ``"54 year"``.
 
@@ -545,11 +587,21 @@ def parse_quantity(text: str, *, field: str) -> Quantity:
 
     .. versionadded:: 0.1.0
     """
+    if not isinstance(text, str):
+        raise UnitError(field, text, "a string such as '92 kg'")
     registry = get_registry()
     match = _FEET_INCHES.match(text)
     if match is not None:
+        feet, inches = match["ft"], match["inch"]
+        if feet[0] in "+-" or inches[0] in "+-" or not float(inches) < INCHES_PER_FOOT:
+            raise UnitError(
+                field,
+                text,
+                "feet and inches without signs, inches below 12, e.g. '5 ft 5 in'",
+                f"{text!r} is not a height in feet and inches",
+            )
         inch = _parse_unit(registry, "inch")
-        total = float(match["ft"]) * 12.0 + float(match["inch"])
+        total = float(feet) * INCHES_PER_FOOT + float(inches)
         return _new(registry, total, inch)
     match = _SIMPLE.match(text)
     if match is None:
@@ -647,6 +699,7 @@ def to_float(value: object, *, field: str, unit: UnitSpec) -> float:
 
     .. versionadded:: 0.1.0
     """
+    unit = _spec(unit)
     fast = _canonical_float(value, get_registry(), unit)
     if fast is not None:
         return fast
@@ -695,7 +748,7 @@ def has_dimension(value: object, unit: UnitSpec) -> bool:
     .. versionadded:: 0.1.0
     """
     try:
-        q = _coerce(value, field="value", unit=unit)
+        q = _coerce(value, field="value", unit=_spec(unit))
     except InputError:
         return False
     return bool(q.dimensionality == _dimensionality(get_registry(), unit.dimension))
@@ -718,9 +771,15 @@ def magnitude(q: Quantity, unit: UnitSpec) -> float:
     .. versionadded:: 0.1.0
     """
     registry = get_registry()
+    unit = _spec(unit)
+    if not isinstance(q, pint.Quantity):
+        raise InputError("q", q, "a pint Quantity made by ivig_core")
     if _is_canonical(q, registry, unit):
         return float(q.magnitude)
-    return float(q.m_as(_unit(registry, unit)))
+    try:
+        return float(q.m_as(_unit(registry, unit)))
+    except pint.DimensionalityError as exc:
+        raise UnitError("q", q, unit.kind, f"{q} is not {unit.kind}") from exc
 
 
 def require_range(
@@ -746,6 +805,8 @@ def require_range(
 
     .. versionadded:: 0.1.0
     """
+    value, low, high = _number(value, field), _number(low, "low"), _number(high, "high")
+    unit = _spec(unit)
     above_low = value >= low if low_inclusive else value > low
     below_high = value <= high if high_inclusive else value < high
     if above_low and below_high:

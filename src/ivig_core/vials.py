@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING, Final, Protocol, TypeAlias, runtime_checkable
 import attrs
 
 from ivig_core import units
+from ivig_core._checks import instance as _instance
+from ivig_core._checks import real as _real
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.units import ML, G, Quantity, UnitSpec
 
@@ -495,6 +497,12 @@ class VialSelection:
         return sum(n for _, n in self.vials)
 
 
+def _product_class() -> type[Product]:
+    from ivig_core.products import Product  # noqa: PLC0415 - see the TYPE_CHECKING import
+
+    return Product
+
+
 def volume_ml(dose_g: float, product: Product) -> float:
     """The volume of *dose_g* grams of *product*, mL (dose ÷ concentration).
 
@@ -505,6 +513,8 @@ def volume_ml(dose_g: float, product: Product) -> float:
 
     .. versionadded:: 0.1.0
     """
+    _instance(product, _product_class(), field="product")
+    dose_g = _real(dose_g, field="dose")
     return dose_g / product.concentration_g_per_l * 1000.0
 
 

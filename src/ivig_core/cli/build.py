@@ -418,7 +418,11 @@ def _sc_product(args: argparse.Namespace) -> Product:
         with _options(args, "product"):
             product = get_product(args.product)
     else:
-        local = load_formulary(args.formulary)
+        try:
+            local = load_formulary(args.formulary)
+        except InputError as exc:  # name the flag the user typed
+            detail = exc.detail or f"{exc.field}: got {exc.value!r}"
+            raise type(exc)("--formulary", exc.value, exc.allowed, detail) from None
         both = Catalogue(
             products={**default_catalogue(), **local},
             origin=f"the shipped catalogue + {args.formulary}",

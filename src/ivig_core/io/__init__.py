@@ -26,7 +26,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from ivig_core.errors import IvigError
+from ivig_core.errors import InputError, IvigError
 
 
 __all__ = ["MissingExtraError", "require"]
@@ -49,6 +49,14 @@ def require(module: str, *, extra: str, purpose: str) -> ModuleType:
 
     .. versionadded:: 0.1.0
     """
+    given: tuple[tuple[str, object], ...] = (
+        ("module", module),
+        ("extra", extra),
+        ("purpose", purpose),
+    )
+    for name, value in given:
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(name, value, "a non-empty string")
     try:
         return importlib.import_module(module)
     except ImportError as exc:

@@ -35,6 +35,7 @@ import datetime as dt
 import hashlib
 from typing import TYPE_CHECKING, Final
 
+from ivig_core._checks import instance as _instance
 from ivig_core.errors import InputError
 from ivig_core.io import require
 from ivig_core.plan import Infusion, Plan
@@ -77,6 +78,7 @@ def plan_digest(plan: Plan) -> str:
 
     .. versionadded:: 0.1.0
     """
+    _instance(plan, Plan, field="plan")
     digest = hashlib.sha256()
     for line in _content(plan):
         digest.update(line.encode("utf-8") + b"\n")

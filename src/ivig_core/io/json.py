@@ -73,6 +73,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import hashlib
+import hmac
 import importlib
 import json
 import math
@@ -80,7 +82,7 @@ import re
 import sys
 import types
 import typing
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
@@ -88,7 +90,8 @@ import attrs
 import pint
 
 from ivig_core import units
-from ivig_core.errors import DocumentError, InputError
+from ivig_core._checks import exceeds, is_whole
+from ivig_core.errors import DocumentError, InputError, IvigError
 from ivig_core.findings import CODE_PATTERN, FindingCode
 from ivig_core.io import require
 from ivig_core.io.text import plan_sources
@@ -101,10 +104,15 @@ from ivig_core.safety import SafetyReport  # registers the codes documents name
 if TYPE_CHECKING:
     import cattrs
 
+    from ivig_core.infusion import InfusionRun
+    from ivig_core.plan import Infusion
+    from ivig_core.products import Product
+
 
 __all__ = [
     "SCHEMA_VERSION",
     "UNIT_SYMBOLS",
+    "check_runs",
     "patient_from_json",
     "patient_to_json",
     "plan_from_json",
@@ -115,7 +123,13 @@ __all__ = [
     "regimen_to_json",
     "report_from_json",
     "report_to_json",
+    "seal_plan",
+    "verify_seal",
 ]
+
+#: The shortest key a seal accepts: 16 bytes (128 bits), NIST SP 800-107's
+#: minimum security strength for HMAC keys is 112 bits.
+MIN_KEY_BYTES: Final = 16
 
 #: The version of every document schema this module writes and reads.
 SCHEMA_VERSION: Final = 1
@@ -584,6 +598,9 @@ def _load(text: object, kind: str, what: str) -> dict[str, Any]:
         raise _fail([("document", problem)], text[:80], what) from None
     except _Bad as exc:
         raise _fail([("document", exc.message)], text[:80], what) from None
+    except RecursionError:  # nested deeper than Python's JSON reader goes
+        problem = "nested too deeply to read"
+        raise _fail([("document", problem)], text[:80], what) from None
     if not isinstance(doc, dict):
         raise _fail([("document", "expected a JSON object")], doc, what)
     if "schema" not in doc:
@@ -597,6 +614,12 @@ def _load(text: object, kind: str, what: str) -> dict[str, Any]:
             f"unknown schema version {version!r}; this ivig_core reads version "
             f"{SCHEMA_VERSION}"
         )
+        if is_whole(version) and int(version) > SCHEMA_VERSION:
+            problem = (
+                f"unknown schema version {version!r}: written by a newer "
+                f"ivig_core; this ivig_core reads version {SCHEMA_VERSION}: "
+                "upgrade ivig-core to read it"
+            )
         raise _fail([("version", problem)], version, what)
     return {k: v for k, v in doc.items() if k not in _ENVELOPE}
 
@@ -708,32 +731,297 @@ def _plan_sources(plan: Plan) -> list[dict[str, object]]:
     ]
 
 
-def plan_from_json(text: str | bytes) -> Plan:
+def plan_from_json(
+    text: str | bytes, *, key: bytes | None = None, seal: str | None = None
+) -> Plan:
     """Read and check a plan document written by :func:`plan_to_json`.
 
-    Besides every field's type, unit and model rule, the plan's arithmetic is
+    Besides every field's type, unit and model rule, every derived number is
     checked again: each day's grams and volume agree with its vials and its
     dose × dosing weight; each course's totals are the sums of its days; the
     courses and days are numbered in order; the ``totals`` are the sums over
-    the plan.
+    the plan; and each infusion's rate run is re-derived (:func:`check_runs`):
+    every step's mL/h from its scheduled rate, the rate weight and the
+    product's concentration, its volume from rate × minutes, the steps
+    contiguous and summing to the run's volume and duration, no step above
+    the run's maximum, the maximum within the product's labelled maximum, the
+    product the same on every day.
+
+    What cannot be re-derived from the document alone (the safety findings
+    need the patient, whom a plan does not hold) is protected by the seal:
+    with *key*, the document must carry the *seal* :func:`seal_plan` made
+    with the same key, and any edit at all is refused.
+
+    Args:
+        text: The document.
+        key: The host's secret key, if the store seals its documents.
+        seal: The document's seal (from :func:`seal_plan`); required with
+            *key*.
 
     Raises:
         DocumentError: The first problem's path is its ``field``; ``errors``
-            lists them all.
+            lists them all; ``seal`` for a missing or wrong seal.
 
     .. versionadded:: 0.1.0
     """
+    if key is not None or seal is not None:
+        verify_seal(text, key=key, seal=seal)
     payload = _load(text, _PLAN, "plan")
     totals = payload.pop("totals", None)
     cited = payload.pop("sources", None)
     plan = _structure(payload, Plan, "plan")
     problems = check_plan(plan)
+    if not problems:  # the runs are read only once the days add up
+        problems.extend(check_runs(plan))
     problems.extend(check_totals(plan, totals))
     if cited != _plan_sources(plan):
         problems.append(("sources", "does not match the sources the plan's texts cite"))
     if problems:
         raise _fail(problems, payload, "plan")
     return plan
+
+
+# --------------------------------------------------------------------------
+# Re-deriving the rate runs
+
+
+def _off(a: float, b: float) -> bool:
+    """Whether two derived floats differ by more than round-off."""
+    return not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def check_runs(plan: Plan) -> list[tuple[str, str]]:
+    """Re-derive every IV infusion's rate run; ``(path, problem)`` pairs.
+
+    Each problem names the path and both values (the document's and the
+    re-derived one). A product missing from the shipped catalogue (a local
+    formulary's) has its runs checked for internal consistency only.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(plan, Plan):
+        raise InputError("plan", plan, "a Plan")
+    from ivig_core.products import Route, default_catalogue  # noqa: PLC0415 - lazy
+
+    product = None
+    if plan.route is Route.IV:
+        try:
+            product = default_catalogue().get_product(plan.product)
+        except InputError:
+            product = None
+    problems: list[tuple[str, str]] = []
+    if plan.route is Route.IV:
+        problems.extend(_check_courses(plan))
+    for i, inf in enumerate(plan.infusions):
+        problems.extend(_check_run(f"infusions[{i}].run", inf, plan, product))
+        sel = inf.vials
+        if _off(sel.difference_g, sel.dispensed_g - sel.calculated_g):
+            problems.append(
+                (
+                    f"infusions[{i}].vials.difference",
+                    (
+                        f"{sel.difference_g!r} g is not dispensed − calculated "
+                        f"({sel.dispensed_g - sel.calculated_g!r} g)"
+                    ),
+                )
+            )
+        if product is not None:
+            problems.extend(
+                (
+                    f"infusions[{i}].vials.vials[{k}]",
+                    f"{vial} is not a vial of {product.name}",
+                )
+                for k, (vial, _) in enumerate(inf.vials.vials)
+                if vial not in product.vials
+            )
+    return problems
+
+
+def _check_courses(plan: Plan) -> Iterator[tuple[str, str]]:
+    """The courses re-derived from the regimen: count, phase, dose, interval."""
+    from ivig_core.planning.courses import course_list  # noqa: PLC0415 - lazy
+
+    try:
+        courses, _ = course_list(plan.regimen)
+    except IvigError as exc:
+        yield "regimen", f"its courses cannot be derived: {exc}"
+        return
+    if plan.ended == "cycles" and len(courses) != len(plan.cycles):
+        yield (
+            "cycles",
+            f"{len(plan.cycles)} courses, but the regimen gives {len(courses)}",
+        )
+    for k, (cycle, course) in enumerate(zip(plan.cycles, courses, strict=False)):
+        at = f"cycles[{k}]"
+        if cycle.phase is not course.phase:
+            yield (
+                f"{at}.phase",
+                f"{cycle.phase.value}, but the regimen gives {course.phase.value}",
+            )
+        if _off(cycle.dose_g_per_kg, course.dose_g_per_kg):
+            yield (
+                f"{at}.dose_g_per_kg",
+                f"{cycle.dose_g_per_kg!r}, regimen: {course.dose_g_per_kg!r}",
+            )
+        if _off(cycle.interval_days, course.interval_days):
+            yield (
+                f"{at}.interval_days",
+                f"{cycle.interval_days!r}, regimen: {course.interval_days!r}",
+            )
+        if isinstance(course.days, int) and cycle.days != course.days:
+            yield f"{at}.days", f"{cycle.days}, but the regimen gives {course.days}"
+
+
+def _check_run(
+    at: str, inf: Infusion, plan: Plan, product: Product | None
+) -> Iterator[tuple[str, str]]:
+    from ivig_core.infusion import _label_limit_ml_h  # noqa: PLC0415 - one rule
+
+    run = inf.run
+    if run.product != inf.vials.product:
+        yield (
+            f"{at}.product",
+            f"{run.product!r}, but the vials are {inf.vials.product!r}",
+        )
+    if product is not None and run.product != product.key:
+        yield f"{at}.product", f"{run.product!r}, but the plan's is {product.key!r}"
+    clock = yield from _check_steps(at, run, product)
+    if _off(run.duration_min, clock):
+        yield (
+            f"{at}.duration_min",
+            f"{run.duration_min!r}, but the steps last {clock!r}",
+        )
+    total = math.fsum(s.volume_ml for s in run.steps)
+    if _off(run.volume_ml, total):
+        yield f"{at}.volume_ml", f"{run.volume_ml!r} mL, but the steps give {total!r}"
+    limits = [run.at_risk_cap_ml_h]
+    if product is not None:
+        limits.append(
+            _label_limit_ml_h(
+                product,
+                plan.indication,
+                run.rate_weight_kg,
+                product.concentration_g_per_l,
+            )[0]
+        )
+    for limit in limits:
+        if limit is not None and exceeds(run.maximum_ml_h, limit):
+            yield (
+                f"{at}.maximum_ml_h",
+                f"{run.maximum_ml_h!r} mL/h, above the limit {limit!r} mL/h",
+            )
+
+
+def _check_steps(
+    at: str, run: InfusionRun, product: Product | None
+) -> Generator[tuple[str, str], None, float]:
+    from ivig_core.rates import rate_kind, rate_to_ml_h  # noqa: PLC0415 - lazy
+
+    clock = 0.0
+    for k, step in enumerate(run.steps):
+        where = f"{at}.steps[{k}]"
+        if _off(step.start_min, clock):
+            yield f"{where}.start_min", f"{step.start_min!r}, but expected {clock!r}"
+        clock += step.duration_min
+        volume = step.rate_ml_h * step.duration_min / 60.0
+        if _off(step.volume_ml, volume):
+            yield (
+                f"{where}.volume_ml",
+                f"{step.volume_ml!r}, but rate × time is {volume!r}",
+            )
+        if exceeds(step.rate_ml_h, run.maximum_ml_h):
+            yield (
+                f"{where}.rate_ml_h",
+                f"{step.rate_ml_h!r}, above the maximum {run.maximum_ml_h!r}",
+            )
+        if product is None:
+            continue
+        scheduled = rate_to_ml_h(
+            float(step.scheduled_rate.magnitude),
+            rate_kind(step.scheduled_rate),
+            run.rate_weight_kg,
+            product.concentration_g_per_l,
+        )
+        cap = run.at_risk_cap_ml_h
+        expected = min(scheduled, cap) if step.capped and cap is not None else scheduled
+        if _off(step.rate_ml_h, expected):
+            yield (
+                f"{where}.rate_ml_h",
+                f"{step.rate_ml_h!r}, but re-derived {expected!r}",
+            )
+    return clock
+
+
+# --------------------------------------------------------------------------
+# The integrity seal
+
+
+def _seal_of(text: str | bytes, key: bytes) -> str:
+    data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+    return hmac.new(key, data, hashlib.sha256).hexdigest()
+
+
+def _key(key: object) -> bytes:
+    if not isinstance(key, (bytes, bytearray)) or len(key) < MIN_KEY_BYTES:
+        raise InputError(
+            "key",
+            "<hidden>",
+            f"a secret key of at least {MIN_KEY_BYTES} bytes, held by the host",
+        )
+    return bytes(key)
+
+
+def seal_plan(text: str | bytes, *, key: bytes) -> str:
+    """An integrity seal for a plan document: HMAC-SHA256 with the host's key.
+
+    A store keeps the seal beside the document; :func:`plan_from_json` with
+    the same *key* and the seal refuses the document after any edit, even
+    one the re-derivation cannot see (a finding deleted, a note changed).
+    The key is the host's: the library never stores or makes one.
+
+    Example:
+        >>> seal = seal_plan('{"x": 1}', key=b"0123456789abcdef")
+        >>> len(seal)
+        64
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(text, (str, bytes)):
+        raise InputError("text", text, "the document's text")
+    return _seal_of(text, _key(key))
+
+
+def verify_seal(text: str | bytes, *, key: bytes | None, seal: str | None) -> None:
+    """Refuse *text* unless *seal* is its seal under *key* (constant time).
+
+    Raises:
+        DocumentError: ``seal`` missing, malformed or not the document's.
+
+    .. versionadded:: 0.1.0
+    """
+    if key is None:
+        raise InputError("key", None, "the key the seal was made with")
+    secret = _key(key)
+    if not isinstance(text, (str, bytes)):
+        raise _fail([("document", f"expected JSON text, got {text!r}")], text, "plan")
+    if not isinstance(seal, str) or not re.fullmatch(r"[0-9a-f]{64}", seal):
+        raise _fail(
+            [("seal", "missing or malformed: 64 hex digits expected")], seal, "plan"
+        )
+    if not hmac.compare_digest(_seal_of(text, secret), seal):
+        raise _fail(
+            [
+                (
+                    "seal",
+                    (
+                        "the document was changed after it was sealed "
+                        "(or another key was used)"
+                    ),
+                )
+            ],
+            seal,
+            "plan",
+        )
 
 
 # --------------------------------------------------------------------------

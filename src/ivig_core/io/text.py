@@ -57,15 +57,18 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
+from ivig_core._checks import instance as _instance
+from ivig_core.findings import SafetyReport
+from ivig_core.infusion import InfusionRun
+from ivig_core.plan import Plan
 from ivig_core.products import Route
 from ivig_core.sources import Source, cited_in, get_source
 
 
 if TYPE_CHECKING:
-    from ivig_core.infusion import InfusionRun
     from ivig_core.patient import Patient
-    from ivig_core.plan import Infusion, Plan
-    from ivig_core.safety import Finding, SafetyReport
+    from ivig_core.plan import Infusion
+    from ivig_core.safety import Finding
     from ivig_core.scig import ScigDose
     from ivig_core.trace import Trace
 
@@ -122,6 +125,7 @@ def table(plan: Plan) -> str:
 
     .. versionadded:: 0.1.0
     """
+    _instance(plan, Plan, field="plan")
     sc = any(i.sc is not None for i in plan.infusions)
     header = "date        phase        cyc day  g/kg    calc g   disp g   mL      min"
     lines = [header + ("  sites  mL/site" if sc else "")]
@@ -171,6 +175,7 @@ def explain(plan: Plan) -> str:
 
     .. versionadded:: 0.1.0
     """
+    _instance(plan, Plan, field="plan")
     lines = [
         f"Plan: {plan.regimen.name}, {plan.product}, from {plan.start.isoformat()}",
         f"Regimen source: {plan.regimen.source}",
@@ -270,6 +275,7 @@ def run_table(run: InfusionRun) -> str:
 
     .. versionadded:: 0.1.0
     """
+    _instance(run, InfusionRun, field="run")
     lines = ["start min  rate mL/h  min     mL"]
     for step in run.steps:
         flag = "  (at-risk cap)" if step.capped else ""
@@ -289,6 +295,7 @@ def safety_summary(report: SafetyReport) -> str:
 
     .. versionadded:: 0.1.0
     """
+    _instance(report, SafetyReport, field="report")
     state = "READY to issue" if report.ready_to_issue else "NOT ready to issue"
     lines = [f"Safety: {state} ({len(report.blocking)} blocking)"]
     for f in report.findings:
@@ -314,6 +321,7 @@ def sc_table(plan: Plan) -> str:
 
     .. versionadded:: 0.1.0
     """
+    _instance(plan, Plan, field="plan")
     lines = [
         (
             "date        cyc label                 disp g   mL     sites "
@@ -340,6 +348,7 @@ def sc_explain(plan: Plan) -> str:
 
     .. versionadded:: 0.1.0
     """
+    _instance(plan, Plan, field="plan")
     return f"{explain(plan)}\n\nSubcutaneous details:\n{sc_table(plan)}"
 
 
@@ -350,6 +359,9 @@ def conversion(dose: ScigDose) -> str:
 
     .. versionadded:: 0.1.0
     """
+    from ivig_core.scig import ScigDose  # noqa: PLC0415 - scig loads only for SC text
+
+    _instance(dose, ScigDose, field="dose")
     lines = [f"IVIg → {dose.product_name} ({dose.rule}, {dose.frequency.name})"]
     lines += _trace(dose.trace)
     lines.extend(f"Note: {n}" for n in dose.notes)
@@ -499,6 +511,7 @@ def days(plan: Plan, *, width: int = _WIDTH) -> str:
 
     .. versionadded:: 0.1.0
     """
+    _instance(plan, Plan, field="plan")
     sc = plan.route is not Route.IV
     keys = dict.fromkeys(_rates(i) for i in plan.infusions)
     rate_keys = {steps: _key(n) for n, steps in enumerate(keys)}
@@ -541,6 +554,7 @@ def derivation(plan: Plan, *, width: int = _WIDTH) -> str:
 
     .. versionadded:: 0.1.0
     """
+    _instance(plan, Plan, field="plan")
     lines = ["How the doses were derived:"]
     for t in plan.trace:
         if t.what.startswith("infusion of "):
@@ -572,6 +586,7 @@ def findings(report: SafetyReport, *, width: int = _WIDTH) -> str:
 
     .. versionadded:: 0.1.0
     """
+    _instance(report, SafetyReport, field="report")
     blocking = report.blocking
     lines = [f"Safety findings ({len(report.findings)}):"]
     for finding in report.findings:
@@ -628,6 +643,7 @@ def report(
 
     .. versionadded:: 0.1.0
     """
+    _instance(plan, Plan, field="plan")
     weight = plan.dosing_weight
     who = (
         "not stored in a plan document"

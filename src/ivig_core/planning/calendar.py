@@ -21,7 +21,7 @@ from typing import Final, TypeAlias
 
 import attrs
 
-from ivig_core._checks import is_weekday, is_whole
+from ivig_core._checks import is_weekday, is_whole, items
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.regimen import read_count
 
@@ -45,15 +45,14 @@ _WEEKDAY_NAMES: Final = (
 
 
 def _weekdays(value: object) -> frozenset[int]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InputError("weekdays", value, "weekday numbers 0 (Monday) to 6 (Sunday)")
     out: set[int] = set()
-    for item in value:
+    allowed = "weekday numbers 0 (Monday) to 6 (Sunday)"
+    for item in items(value, field="weekdays", allowed=allowed):
         if not is_weekday(item):
             raise InputError(
                 "weekdays", value, "weekday numbers 0 (Monday) to 6 (Sunday)"
             )
-        out.add(item)
+        out.add(int(item))  # type: ignore[call-overload] # is_weekday: whole
     return frozenset(out)
 
 
@@ -248,9 +247,27 @@ def place_courses(
     if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
         raise InputError("start", start, "a datetime.date (not a datetime)")
     rule = _closed_rule(closed)
+    try:
+        return _place(start, courses, rule)
+    except OverflowError as exc:  # date arithmetic past 9999-12-31
+        msg = (
+            f"calendar: a plan starting {start.isoformat()} runs past "
+            f"{dt.date.max.isoformat()}, the last date a calendar can hold"
+        )
+        raise PlanningError(msg, constraint="calendar") from exc
+
+
+def _place(
+    start: dt.date, courses: object, rule: Callable[[dt.date], bool] | None
+) -> tuple[PlacedCourse, ...]:
     placed: list[PlacedCourse] = []
     planned = start
-    for index, course in enumerate(courses):
+    allowed = "a list of (days, interval_days) pairs"
+    for index, course in enumerate(items(courses, field="courses", allowed=allowed)):
+        if not isinstance(course, (tuple, list)) or len(course) not in {2, 3}:
+            raise InputError(
+                f"courses[{index}]", course, "a (days, interval_days[, offsets])"
+            )
         days = read_count(course[0], field=f"courses[{index}].days")
         interval = read_count(course[1], field=f"courses[{index}].interval_days")
         offsets = _offsets(course[2] if len(course) > 2 else (), days, index)

@@ -126,7 +126,12 @@ def _product(product: Product | str) -> Product:
 
 
 def _rounding_name(rounding: RoundingPolicy | str) -> str:
-    return rounding if isinstance(rounding, str) else rounding.name
+    if isinstance(rounding, str):
+        return rounding
+    name = getattr(rounding, "name", None)
+    if not isinstance(name, str):
+        raise InputError("rounding", rounding, "a rounding policy or its name")
+    return name
 
 
 def sc_dosing_trace(patient: Patient, weight: DosingWeight) -> Trace:

@@ -45,7 +45,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from ivig_core._checks import whole
+from ivig_core._checks import MAX_COUNT, date, whole
 from ivig_core.dosing_weight import DosingWeight, DosingWeightPolicy, dosing_weight
 from ivig_core.errors import InputError
 from ivig_core.patient import Patient
@@ -244,7 +244,7 @@ def plan_scig(
     """
     if not isinstance(conversion, ScigDose):
         raise InputError("conversion", conversion, "a ScigDose from convert_to_scig")
-    count = whole(cycles, field="cycles")
+    count = whole(cycles, field="cycles", high=MAX_COUNT)
     product, route = sc_product(conversion.product_entry)
     weight = _policy_weight(patient, policy)
     dose_g, _ = conversion_dose_g(conversion, weight)
@@ -466,8 +466,8 @@ def _regimen_start(
     start: dt.date | None, last_ivig: dt.date | None, product: Product
 ) -> tuple[dt.date, str]:
     for name, value in (("start", start), ("last_ivig", last_ivig)):
-        if value is not None and not isinstance(value, dt.date):
-            raise InputError(name, value, "a datetime.date or None")
+        if value is not None:
+            date(value, field=name)
     if last_ivig is None:
         if start is None:
             raise InputError("start", None, "a date, or last_ivig (start = +1 week)")

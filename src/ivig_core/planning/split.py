@@ -32,7 +32,7 @@ from typing import Final, Literal
 import attrs
 
 from ivig_core import units
-from ivig_core._checks import REL_TOL, exceeds
+from ivig_core._checks import MAX_COUNT, REL_TOL, exceeds, finite, whole
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.regimen import DayRange, DaysChoice, check_days_choice
 from ivig_core.units import G_PER_DAY, G_PER_KG, G_PER_KG_PER_DAY, KG, G, Quantity
@@ -277,8 +277,8 @@ def split_units(total_units: int, days: int) -> tuple[int, ...]:
 
     .. versionadded:: 0.1.0
     """
-    if total_units < 0 or days < 1:
-        raise InputError("days", days, "≥ 1 day and a total ≥ 0 units")
+    total_units = whole(total_units, field="total_units", low=0)
+    days = whole(days, field="days", high=MAX_COUNT)
     base, extra = divmod(total_units, days)
     return tuple(base + 1 if day < extra else base for day in range(days))
 
@@ -494,10 +494,12 @@ def split_course_g(
 
     .. versionadded:: 0.1.0
     """
-    if not (dose_g_per_kg > 0.0 and math.isfinite(dose_g_per_kg)):
-        raise InputError("dose", dose_g_per_kg, "a dose > 0 g/kg")
-    if not (weight_kg > 0.0 and math.isfinite(weight_kg)):
-        raise InputError("weight", weight_kg, "a dosing weight > 0 kg")
+    dose_g_per_kg = finite(
+        dose_g_per_kg, field="dose", positive=True, allowed="a dose > 0 g/kg"
+    )
+    weight_kg = finite(
+        weight_kg, field="weight", positive=True, allowed="a dosing weight > 0 kg"
+    )
     if not (granularity_g > 0.0 and math.isfinite(granularity_g)):
         raise InputError("granularity", granularity_g, "a mass > 0 g")
     days = check_days_choice(days, allowed_days, field="days")

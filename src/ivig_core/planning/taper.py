@@ -16,12 +16,11 @@ never ends.
 
 from __future__ import annotations
 
-import math
 from typing import Final, Literal
 
 import attrs
 
-from ivig_core._checks import DAYS_PER_WEEK, REL_TOL, below, exceeds
+from ivig_core._checks import DAYS_PER_WEEK, REL_TOL, below, exceeds, finite
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.regimen import (
     Combined,
@@ -29,6 +28,7 @@ from ivig_core.regimen import (
     Floor,
     IntervalExtension,
     PercentPerInfusion,
+    Stop,
     TaperEnd,
     TaperStrategy,
     intensity_g_per_kg_per_week,
@@ -225,12 +225,26 @@ def taper_steps(
 
     .. versionadded:: 0.1.0
     """
-    if not (start_dose_g_per_kg > 0.0 and math.isfinite(start_dose_g_per_kg)):
-        raise InputError("maintenance.dose", start_dose_g_per_kg, "a dose > 0 g/kg")
-    if not (start_interval_days > 0.0 and math.isfinite(start_interval_days)):
-        raise InputError(
-            "maintenance.interval", start_interval_days, "an interval > 0 days"
-        )
+    if not isinstance(
+        strategy, (DoseSteps, PercentPerInfusion, IntervalExtension, Combined)
+    ):
+        raise InputError("strategy", strategy, "a taper strategy of ivig_core.regimen")
+    if not isinstance(end, (Floor, Stop)):
+        raise InputError("end", end, "Floor or Stop")
+    start_dose_g_per_kg = finite(
+        start_dose_g_per_kg,
+        field="maintenance.dose",
+        positive=True,
+        allowed="a dose > 0 g/kg",
+    )
+    # An interval under a day cannot be meant (and a subnormal one divides by
+    # zero in the intensity): the same bound as every regimen interval.
+    start_interval_days = finite(
+        start_interval_days,
+        field="maintenance.interval",
+        low=1.0,
+        allowed="an interval >= 1 day",
+    )
     start_dose_g_per_kg = float(start_dose_g_per_kg)
     start_interval_days = float(start_interval_days)
     floor = end.intensity_g_per_kg_per_week if isinstance(end, Floor) else None

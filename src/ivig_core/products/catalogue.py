@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import math
+import threading
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -64,23 +65,38 @@ def get_product(name: str, catalogue: Catalogue | None = None) -> Product:
 
     .. versionadded:: 0.1.0
     """
+    if catalogue is not None and not isinstance(catalogue, Catalogue):
+        raise InputError("catalogue", catalogue, "a Catalogue (from load_formulary)")
     return (catalogue if catalogue is not None else default_catalogue()).get_product(
         name
     )
 
 
-@functools.cache
-def default_catalogue() -> Catalogue:
-    """The shipped catalogue, loaded and validated once, on first use.
+#: Serialises the shipped catalogue's first load and each product's first
+#: build, so threads planning at once share one catalogue and one Product
+#: per key.
+_LOAD_LOCK: Final = threading.RLock()
 
-    .. versionadded:: 0.1.0
-    """
+
+@functools.cache
+def _shipped() -> Catalogue:
     resource = importlib.resources.files("ivig_core") / "data" / "products.toml"
     return _load_text(
         resource.read_text(encoding="utf-8"),
         "ivig_core/data/products.toml",
         lazy=True,
     )
+
+
+def default_catalogue() -> Catalogue:
+    """The shipped catalogue, loaded and validated once, on first use.
+
+    Thread-safe: the first load happens once, under a lock.
+
+    .. versionadded:: 0.1.0
+    """
+    with _LOAD_LOCK:
+        return _shipped()
 
 
 def load_formulary(path: str | Path) -> Catalogue:
@@ -95,10 +111,13 @@ def load_formulary(path: str | Path) -> Catalogue:
 
     .. versionadded:: 0.1.0
     """
+    given: object = path  # the annotation is a promise callers may break
+    if not isinstance(given, (str, Path)) or not str(given).strip():
+        raise InputError("path", path, "the path of a formulary TOML file")
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: a NUL
         raise InputError(
             str(p), str(path), "a readable UTF-8 TOML file", f"cannot read {p}: {exc}"
         ) from exc
@@ -221,8 +240,17 @@ def _load_text(text: str, file: str, *, lazy: bool = False) -> Catalogue:
     if lazy:
         tables: dict[str, object] = dict(products_table)
 
+        built: dict[str, Product] = {}
+
         def build(key: str) -> Product:
-            return _read_product(_Reader(file, f"products.{key}", tables[key]), key)
+            with _LOAD_LOCK:  # one Product per key, even from many threads
+                found = built.get(key)
+                if found is None:
+                    found = _read_product(
+                        _Reader(file, f"products.{key}", tables[key]), key
+                    )
+                    built[key] = found
+                return found
 
         names = {
             key: t.get("name") if isinstance(t, Mapping) else None

@@ -1296,8 +1296,19 @@ class Product:
 
         .. versionadded:: 0.1.0
         """
+        if not isinstance(key, str):
+            raise InputError("indication", key, "an indication name (a string)")
         if key.strip().lower() in self.indications:
             return self.indications[key.strip().lower()]
+        if not self.indications:
+            routes = " and ".join(r.value.upper() for r in self.routes)
+            raise InputError(
+                "product",
+                self.name,
+                "a product with labelled IV indications",
+                f"{self.name} is labelled for the {routes} route only, with no "
+                "IV indications: plan it with plan_scig",
+            )
         raise InputError(
             "indication",
             key,

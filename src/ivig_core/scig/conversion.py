@@ -37,7 +37,17 @@ from typing import Final, Literal, TypeAlias
 import attrs
 
 from ivig_core import units
-from ivig_core._checks import DAYS_PER_WEEK, is_number, is_weekday, is_whole, text
+from ivig_core._checks import (
+    DAYS_PER_WEEK,
+    REL_TOL,
+    is_number,
+    is_weekday,
+    is_whole,
+    text,
+)
+from ivig_core._checks import date as _date
+from ivig_core._checks import finite as _finite
+from ivig_core._checks import real as _real
 from ivig_core.dosing_weight import DosingWeight
 from ivig_core.errors import InputError
 from ivig_core.patient import read_weight_kg
@@ -112,16 +122,33 @@ SRC_HYQVIA_SAME: Final = cited(
 # Conversion rules
 
 
+#: The range of IVIg -> SCIg dose factors in use: 1.0 (the EU's 1:1, and
+#: HyQvia after ramp-up) to 1.53 (the US ratio before January 2015; 1.37
+#: since). Sources: krishnarajah-ajmc, hyqvia-uspi, hizentra-uspi. A factor
+#: outside it is refused (137 for 1.37 converted at 100 times the dose).
+FACTOR_RANGE: Final = (1.0, 1.53)
+#: The shortest IVIg interval that can be converted: one day. An interval of
+#: seconds cannot be meant (a "cannot be meant" limit, not a sourced one).
+MIN_IVIG_INTERVAL_WEEKS: Final = 1.0 / DAYS_PER_WEEK
+
+
 def _user_factor(value: object) -> float:
+    low, high = FACTOR_RANGE
+    allowed = (
+        f"a number from {low:g} to {high:g} (SC grams per IVIg gram: 1:1 in "
+        "the EU, 1.37 on US labels, 1.53 before 2015)"
+    )
     if not is_number(value):
-        raise InputError("rule.factor", value, "a number > 0, e.g. 1.2")
+        raise InputError("rule.factor", value, allowed)
     factor = float(value)
-    if not (math.isfinite(factor) and factor > 0.0):
+    if not (math.isfinite(factor) and low <= factor <= high):
         raise InputError(
             "rule.factor",
             value,
-            "a finite number > 0 (SC grams per IVIg gram)",
-            f"a factor of {factor!r} is not > 0",
+            allowed,
+            f"a factor of {factor!r} is not > 0"
+            if not factor > 0
+            else f"a factor of {factor!r} is outside the factors in use",
         )
     return factor
 
@@ -369,6 +396,9 @@ def weekly_scig(ivig_dose: float, interval_weeks: float, factor: float) -> float
 
     .. versionadded:: 0.1.0
     """
+    ivig_dose = _real(ivig_dose, field="ivig_dose")
+    interval_weeks = _finite(interval_weeks, field="interval", positive=True)
+    factor = _real(factor, field="factor")
     return ivig_dose / interval_weeks * factor
 
 
@@ -587,11 +617,11 @@ def _read_ivig_dose(value: object) -> tuple[float, Literal["g", "g/kg"]]:
 
 def _read_interval_weeks(value: object) -> float:
     weeks = units.to_float(value, field="ivig_interval", unit=WEEK)
-    if not weeks > 0.0:
+    if not weeks >= MIN_IVIG_INTERVAL_WEEKS - REL_TOL:
         raise InputError(
             "ivig_interval",
             value,
-            "an interval > 0, e.g. '4 week' or '21 day'",
+            "an interval of at least 1 day, e.g. '4 week' or '21 day'",
             f"an IVIg interval of {weeks:g} weeks cannot be converted",
         )
     return weeks
@@ -674,8 +704,8 @@ def convert_to_scig(  # noqa: PLR0915 - one linear, traced recipe
     ivig_value, per = _read_ivig_dose(ivig_dose)
     weeks = _read_interval_weeks(ivig_interval)
     weight = _dosing_weight(dosing_weight)
-    if last_ivig is not None and not isinstance(last_ivig, dt.date):
-        raise InputError("last_ivig", last_ivig, "a datetime.date or None")
+    if last_ivig is not None:
+        last_ivig = _date(last_ivig, field="last_ivig")
 
     ivig_g: float | None = ivig_value if per == "g" else None
     ivig_g_kg: float | None = ivig_value if per == "g/kg" else None

@@ -15,6 +15,7 @@ import attrs
 
 from ivig_core import units
 from ivig_core._checks import REL_TOL
+from ivig_core._checks import real as _real
 from ivig_core.errors import InputError
 from ivig_core.regimen import read_dose_g_per_kg
 from ivig_core.sources import cited
@@ -94,6 +95,8 @@ def hyqvia_ramp_up_values(
 
     .. versionadded:: 0.1.0
     """
+    full_dose = _real(full_dose, field="dose")
+    interval_weeks = _real(interval_weeks, field="interval")
     covered = [
         w
         for w in _HYQVIA_RAMP_INTERVALS

@@ -14,7 +14,15 @@ from collections.abc import Sequence
 import attrs
 
 from ivig_core import units
-from ivig_core._checks import REL_TOL, exceeds, is_number, whole
+from ivig_core._checks import (
+    MAX_COUNT,
+    REL_TOL,
+    exceeds,
+    finite,
+    is_number,
+    tuple_of,
+    whole,
+)
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.products import Product, ScSiteLimit
 from ivig_core.scig.conversion import sc_product
@@ -92,9 +100,28 @@ class ScLimits:
     rows: tuple[ScSiteLimit, ...] = attrs.field(default=(), repr=False)
 
     def __attrs_post_init__(self) -> None:
-        """Tiers start at 1 site, are contiguous and have positive volumes."""
+        """Tiers start at 1 site, are contiguous and have positive volumes.
+
+        Every number is checked (limits built by hand change SC volumes and
+        rates): whole site counts up to :data:`~ivig_core._checks.MAX_COUNT`,
+        finite positive volumes and rates.
+        """
+        tiers = tuple_of(self.tiers, SiteTier, field="tiers")
+        for i, tier in enumerate(tiers):
+            whole(tier.sites_from, field=f"tiers[{i}].sites_from", high=MAX_COUNT)
+            whole(tier.sites_to, field=f"tiers[{i}].sites_to", high=MAX_COUNT)
+            finite(tier.volume_per_site_ml, field=f"tiers[{i}].volume_per_site_ml")
+        for name in (
+            "rate_per_site_ml_h",
+            "initial_rate_per_site_ml_h",
+            "total_rate_ml_h",
+            "volume_per_day_ml",
+        ):
+            value = getattr(self, name)
+            if value is not None:
+                finite(value, field=name, positive=True)
         expected = 1
-        for i, tier in enumerate(self.tiers):
+        for i, tier in enumerate(tiers):
             if tier.sites_from != expected or tier.sites_to < tier.sites_from:
                 raise InputError(
                     f"tiers[{i}]", tier, f"a tier starting at {expected} site(s)"

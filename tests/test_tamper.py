@@ -1,0 +1,192 @@
+"""Documents that cannot lie: a changed number is refused, naming its path.
+
+Every numeric field of a plan document is changed in turn (a property test
+over the document's paths): the loader re-derives the plan's arithmetic and
+rate runs and refuses the edit with a :class:`DocumentError` whose ``field``
+is the path. Fields that are the plan's *inputs* rather than derived numbers
+are listed in :data:`INPUTS` with why; any edit at all, inputs and text
+included, is refused when the store seals its documents.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any, Final
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ivig_core import DocumentError, InputError
+from ivig_core.io.json import plan_from_json, plan_to_json, seal_plan
+from worked import example_plan
+
+
+KEY: Final = b"a host's secret key, 32 bytes.."
+
+#: Numbers that are inputs of the plan, not derived from other fields: a
+#: change to one is a different (consistent) plan, which only the seal can
+#: tell from the original. Matched against the path with indices removed.
+INPUTS: Final = frozenset(
+    {
+        "regimen.maintenance.allowed_cycles.low",
+        "regimen.maintenance.allowed_cycles.high",
+        "regimen.maintenance.allowed_days.low",
+        "regimen.maintenance.allowed_days.high",
+        "regimen.induction.allowed_days.low",
+        "regimen.induction.allowed_days.high",
+        "regimen.taper.steps.value",
+        "regimen.taper.steps",
+        "regimen.taper.cycles_per_step",
+        "regimen.taper.hold.cycles",
+        "regimen.taper.max_steps",
+        "regimen.taper.percent",
+        "safety.findings.concerns.cycle",
+        "cycles.interval_days",
+        # The grams the vial rounding started from, shown to the reader; the
+        # difference (dispensed − calculated) is re-checked, so a change of
+        # this one alone moves the two together only with the seal's help.
+        "infusions.vials.calculated.value",
+    }
+)
+
+
+def _leaves(doc: object, path: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            yield from _leaves(value, f"{path}.{key}" if path else key)
+    elif isinstance(doc, list):
+        for i, value in enumerate(doc):
+            yield from _leaves(value, f"{path}[{i}]")
+    else:
+        yield path, doc
+
+
+def _set(doc: Any, path: str, value: object) -> None:
+    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+    for part in parts[:-1]:
+        doc = doc[int(part[1:-1])] if part.startswith("[") else doc[part]
+    last = parts[-1]
+    if last.startswith("["):
+        doc[int(last[1:-1])] = value
+    else:
+        doc[last] = value
+
+
+TEXT: Final = plan_to_json(example_plan())
+DOC: Final = json.loads(TEXT)
+NUMBERS: Final = tuple(
+    (path, value)
+    for path, value in _leaves(DOC)
+    if isinstance(value, (int, float))
+    and not isinstance(value, bool)
+    and path != "version"
+    and re.sub(r"\[\d+\]", "", path) not in INPUTS
+    and not path.startswith("trace")
+)
+
+
+def test_the_document_loads_unchanged() -> None:
+    """The untouched document loads (the re-derivation accepts honest plans)."""
+    assert plan_from_json(TEXT) == example_plan()
+
+
+def test_there_are_many_numeric_paths() -> None:
+    """The property below runs over every number of a real plan."""
+    assert len(NUMBERS) > 200
+
+
+@settings(max_examples=300)
+@given(
+    index=st.integers(0, len(NUMBERS) - 1),
+    factor=st.sampled_from([10.0, 0.1, 1.5, 0.5, -1.0]),
+)
+def test_every_changed_number_is_refused_naming_its_path(
+    index: int, factor: float
+) -> None:
+    """Each derived number changed in turn: refused, the error names its path."""
+    path, value = NUMBERS[index]
+    doc = json.loads(TEXT)
+    changed = value * factor if isinstance(value, float) else value + 1
+    if changed == value:
+        changed = value + 1
+    _set(doc, path, changed)
+    with pytest.raises(InputError) as caught:
+        plan_from_json(json.dumps(doc))
+    error = caught.value
+    named = (
+        {p for p, _ in error.errors} if isinstance(error, DocumentError) else set()
+    ) | {error.field}
+    # The error names the changed field, or the derived field it breaks in
+    # the same record (a vial's grams break infusions[3].vials.dispensed).
+    root = re.match(r"^[^.\[]+(\[\d+\])?", path)
+    assert root is not None
+    # A day moved to another course (or renumbered) breaks its course.
+    moved = path.endswith((".cycle", ".day"))
+    assert any(
+        n.startswith(root.group(0)) or (moved and n.startswith("cycles["))
+        for n in named
+    ), (path, named)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "named"),
+    [
+        ("infusions[0].run.steps[0].rate_ml_h", 341.0, "infusions[0].run.steps[0]"),
+        ("infusions[0].run.maximum_ml_h", 1000.0, "infusions[0].run.maximum_ml_h"),
+        ("infusions[0].run.steps[1].volume_ml", 1.0, "infusions[0].run.steps[1]"),
+        ("infusions[0].run.duration_min", 5.0, "infusions[0].run.duration_min"),
+        ("infusions[0].run.product", "privigen", "infusions[0].run.product"),
+        ("regimen.maintenance.cycles", 99, "cycles"),
+    ],
+)
+def test_the_issue_examples_are_refused(path: str, value: object, named: str) -> None:
+    """The edits the issue found loading as READY are refused by path."""
+    doc = json.loads(TEXT)
+    _set(doc, path, value)
+    with pytest.raises(InputError) as caught:
+        plan_from_json(json.dumps(doc))
+    error = caught.value
+    paths = {p for p, _ in getattr(error, "errors", ())} | {error.field}
+    assert any(p.startswith(named) or named.startswith(p) for p in paths), paths
+
+
+@settings(max_examples=100)
+@given(index=st.integers(0, len(TEXT) - 1), char=st.characters(codec="utf-8"))
+def test_a_sealed_document_refuses_any_edit(index: int, char: str) -> None:
+    """With the host's key, any change of the text at all is refused."""
+    seal = seal_plan(TEXT, key=KEY)
+    assert plan_from_json(TEXT, key=KEY, seal=seal) == example_plan()
+    edited = TEXT[:index] + char + TEXT[index + 1 :]
+    if edited == TEXT:
+        return
+    with pytest.raises(InputError) as caught:
+        plan_from_json(edited, key=KEY, seal=seal)
+    assert caught.value.field == "seal"
+
+
+def test_a_deleted_blocking_finding_is_refused_with_a_seal() -> None:
+    """A finding deleted (undetectable without the patient) fails the seal."""
+    doc = json.loads(TEXT)
+    seal = seal_plan(TEXT, key=KEY)
+    doc["safety"]["findings"] = doc["safety"]["findings"][1:]
+    with pytest.raises(DocumentError, match=r"^seal: "):
+        plan_from_json(json.dumps(doc, sort_keys=True, indent=2), key=KEY, seal=seal)
+
+
+def test_a_seal_needs_a_real_key() -> None:
+    """A short or missing key is refused (the key is the host's)."""
+    with pytest.raises(InputError, match=r"^key: "):
+        seal_plan(TEXT, key=b"short")
+    with pytest.raises(InputError, match=r"^key: "):
+        plan_from_json(TEXT, seal="0" * 64)
+
+
+def test_a_newer_document_says_so() -> None:
+    """A document of a newer schema version says to upgrade."""
+    doc = json.loads(TEXT)
+    doc["version"] = 2
+    with pytest.raises(DocumentError, match=r"newer ivig_core.*upgrade"):
+        plan_from_json(json.dumps(doc))
