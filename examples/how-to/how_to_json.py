@@ -60,6 +60,20 @@ if __name__ == "__main__":
         plan_from_json(json.dumps(doc))
     except Exception as exc:  # noqa: BLE001 - the page shows this refusal
         print(f"refused: {exc}")
+    doc = json.loads(text)
+    doc["infusions"][0]["run"]["steps"][0]["rate_ml_h"] *= 10
+    try:
+        plan_from_json(json.dumps(doc))
+    except Exception as exc:  # noqa: BLE001 - the page shows this refusal
+        print(f"refused: {exc}")
+    from ivig_core.io.json import seal_plan
+    key = b"the host's secret, 16+ bytes"
+    seal = seal_plan(text, key=key)
+    print(plan_from_json(text, key=key, seal=seal) == plan)
+    try:
+        plan_from_json(text.replace("Octagam", "Octagan"), key=key, seal=seal)
+    except Exception as exc:  # noqa: BLE001 - the page shows this refusal
+        print(f"refused: {exc}")
     from ivig_core.io.json import (patient_from_json, patient_to_json,
                                    regimen_from_json, regimen_to_json)
     print(patient_from_json(patient_to_json(patient)) == patient)
