@@ -79,6 +79,20 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "scig_hyqvia": ("scig/hyqvia.py", ("tests/test_scig.py",)),
 }
 
+_HYPOTHESIS_PROFILE = """
+
+# --- added by scripts/mutation.py in its scratch copy
+settings.register_profile(
+    "mutation",
+    derandomize=True,
+    deadline=None,
+    database=None,
+    max_examples=10,
+    suppress_health_check=list(HealthCheck),
+)
+settings.load_profile("mutation")
+"""
+
 _KILLED = {"killed", "timeout", "caught by type check", "segfault"}
 _SURVIVED = {"survived", "no tests"}
 _RESULT_LINE = re.compile(r"^\s*(?P<name>ivig_core\.\S+): (?P<status>.+?)\s*$")
@@ -121,10 +135,10 @@ class Result:
         return 100.0 * self.killed / n if n else 100.0
 
 
-def _tests_for(name: str) -> list[str]:
+def _tests_for(name: str, root: Path = ROOT) -> list[str]:
     _, tests = MODULES[name]
     extra = [f"tests/test_mut_{name}.py", f"tests/test_{name}_boundaries.py"]
-    return [t for t in (*tests, *extra) if (ROOT / t).exists()]
+    return [t for t in (*tests, *extra) if (root / t).exists()]
 
 
 def _load_equivalent() -> dict[str, str]:
@@ -134,27 +148,46 @@ def _load_equivalent() -> dict[str, str]:
     return {str(k): str(v) for k, v in data.get("equivalent", {}).items()}
 
 
-def _prepare(name: str, workdir: Path) -> Path:
+def _prepare(name: str, workdir: Path, ref: str | None) -> Path:
     source, _ = MODULES[name]
     here = workdir / name
     if here.exists():
         shutil.rmtree(here)
     here.mkdir(parents=True)
-    shutil.copytree(ROOT / "src", here / "src")
-    shutil.copytree(
-        ROOT / "tests",
-        here / "tests",
-        ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"),
-    )
+    if ref is None:
+        shutil.copytree(ROOT / "src", here / "src")
+        shutil.copytree(
+            ROOT / "tests",
+            here / "tests",
+            ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"),
+        )
+    else:  # a committed state, e.g. main for a "before" table
+        archive = subprocess.run(  # noqa: S603 - fixed arguments
+            ["git", "archive", ref, "src", "tests", "pyproject.toml"],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout
+        subprocess.run(  # noqa: S603 - fixed arguments
+            ["tar", "-x", "-C", str(here)],  # noqa: S607
+            input=archive,
+            check=True,
+        )
+    # Property tests run 10 derandomised examples per mutant: the same examples
+    # every run (a mutant is killed or not, never by chance), and minutes, not
+    # hours. The worked examples carry the precise checks.
+    with (here / "tests" / "conftest.py").open("a", encoding="utf-8") as conftest:
+        conftest.write(_HYPOTHESIS_PROFILE)
     config = {
         "source_paths": ["src"],
         "only_mutate": [f"src/ivig_core/{source}"],
-        "pytest_add_cli_args_test_selection": _tests_for(name),
+        "pytest_add_cli_args_test_selection": _tests_for(name, here),
         "pytest_add_cli_args": ["-p", "no:cacheprovider", "-q", "-x"],
         "use_git_change_detection": False,
     }
     lines = [f"{key} = {json.dumps(value)}" for key, value in config.items()]
-    text = (ROOT / "pyproject.toml").read_text("utf-8")
+    text = (here / "pyproject.toml").read_text("utf-8") if ref else ""
+    text = text or (ROOT / "pyproject.toml").read_text("utf-8")
     text = text.replace("--doctest-modules", "--no-header")  # the subset only
     (here / "pyproject.toml").write_text(
         text + "\n[tool.mutmut]\n" + "\n".join(lines) + "\n", "utf-8"
@@ -172,11 +205,13 @@ def _mutmut(here: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def run_module(name: str, workdir: Path, equivalent: dict[str, str]) -> Result:
+def run_module(
+    name: str, workdir: Path, equivalent: dict[str, str], ref: str | None = None
+) -> Result:
     """Run mutmut over one module in its own scratch copy."""
     start = time.monotonic()
     result = Result(name)
-    here = _prepare(name, workdir)
+    here = _prepare(name, workdir, ref)
     run = _mutmut(here, "run", "--max-children", "1")
     (here / "run.log").write_text(run.stdout + run.stderr, "utf-8")
     listed = _mutmut(here, "results", "--all", "true")
@@ -213,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--json", type=Path, help="also write the statuses to this JSON file"
     )
+    parser.add_argument(
+        "--ref", help="test a committed state (e.g. main) instead of the work tree"
+    )
     args = parser.parse_args(argv)
     if args.list:
         for name, (source, _) in MODULES.items():
@@ -225,8 +263,19 @@ def main(argv: list[str] | None = None) -> int:
     equivalent = _load_equivalent()
     args.workdir.mkdir(parents=True, exist_ok=True)
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = [pool.submit(run_module, n, args.workdir, equivalent) for n in names]
-        results = [f.result() for f in futures]
+        futures = [
+            pool.submit(run_module, n, args.workdir, equivalent, args.ref)
+            for n in names
+        ]
+        results = []
+        for future in futures:
+            results.append(future.result())
+            done = results[-1]
+            print(
+                f"done {done.module}: {done.killed}/{len(done.counted)} killed"
+                f" ({done.score:.0f} %, {done.seconds:.0f} s)",
+                flush=True,
+            )
     for r in results:
         print(f"\n## {MODULES[r.module][0]} ({r.seconds:.0f} s)")
         if r.error:
