@@ -76,7 +76,10 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "safety_other": ("safety/other.py", _SAFETY_TESTS),
     "safety_sc": ("safety/sc.py", _SAFETY_TESTS),
     "scig_conversion": ("scig/conversion.py", ("tests/test_scig.py",)),
-    "scig_hyqvia": ("scig/hyqvia.py", ("tests/test_scig.py",)),
+    "scig_hyqvia": (
+        "scig/hyqvia.py",
+        ("tests/test_scig.py", "tests/test_mut_scig_conversion.py"),
+    ),
 }
 
 _HYPOTHESIS_PROFILE = """
