@@ -346,3 +346,110 @@ def test_dosing_weight_refuses_bad_arguments() -> None:
         "Broken.dosing_weight returned 70.0",
     ):
         dosing_weight(person(70.0), broken)  # type: ignore[arg-type]
+
+
+def test_bmi_exactly_30_is_not_above_30() -> None:
+    """200 cm, 120 kg: BMI 120 / 2² = 30.0 exactly, not "> 30".
+
+    Ontario then applies its "should" rule, the UK form its 120 % rule (IBW
+    50 + 2.3 × 18.74 = 93.10 kg; 120 kg is 129 %).
+    """
+    tall = person(120.0, height=200.0)
+    assert (
+        OntarioRule()
+        .dosing_weight(tall)
+        .reason.startswith("height 200.0 cm ≥ 152.4 cm and weight 120.0 kg > 50 kg: ")
+    )
+    assert (
+        UkRequestForm()
+        .dosing_weight(tall)
+        .reason.startswith("actual 129% of IBW > 120%: ")
+    )
+
+
+def test_ontario_pregnancy_actual_below_adjusted() -> None:
+    """170 cm woman, 50 kg before pregnancy: IBW 61.44 kg, AdjBW 56.86 kg > 50.
+
+    The pre-pregnancy weight is used, and the basis says so.
+    """
+    result = OntarioRule().dosing_weight(
+        person(
+            70.0,
+            height=170.0,
+            sex="female",
+            pregnant=True,
+            pre_pregnancy_weight="50 kg",
+        )
+    )
+    assert got(result) == (
+        50.0,
+        P,
+        (
+            "height 170.0 cm ≥ 152.4 cm and weight 50.0 kg > 45.5 kg (pre-pregnancy "
+            "weight), but actual 50.0 kg < adjusted 56.9 kg: actual body weight"
+        ),
+    )
+
+
+def test_policies_pass_their_formula_options_to_ibw() -> None:
+    """below_60in and the clinPK age reach the IBW of every policy.
+
+    150 cm man clamped to 60 in: 50 kg. clinPK, boy of 10 at 177.8 cm: 39 +
+    2.27 × 10 = 61.7 kg.
+    """
+    short = person(70.0, height=150.0)
+    assert IdealWeight(below_60in="clamp").dosing_weight(short).weight_kg == 50.0
+    assert AdjustedWeight(below_60in="clamp").dosing_weight(short).weight_kg == (
+        pytest.approx(58.0)  # 50 + 0.4 × 20
+    )
+    assert Us120PercentIbw(below_60in="clamp").dosing_weight(short).basis is ADJ
+    boy = person(80.0, height=177.8, age=10.0)
+    assert IdealWeight(formula="clinpk").dosing_weight(boy).weight_kg == (
+        pytest.approx(61.7)
+    )
+
+
+def test_actual_weight_policy_reason() -> None:
+    """The actual-weight policy says it is the policy's choice."""
+    assert got(dosing_weight(person(70.0), "actual")) == (
+        70.0,
+        A,
+        "actual body weight by policy",
+    )
+
+
+def test_policy_settings_shows_each_kind_of_value() -> None:
+    """Enums by value, strings and booleans as they are; name and source never."""
+    assert policy_settings(IdealWeight(formula="robinson")) == "formula=robinson"
+    assert policy_settings(IdealWeight(below_60in="clamp")) == "below_60in=clamp"
+    assert policy_settings(IdealWeight(actual_if_lower=True)) == (
+        "actual_if_lower=True"
+    )
+    assert policy_settings(BloodStar2026(min_height_cm=150.0)) == ("min_height_cm=150")
+    assert policy_settings(AdjustedWeight(name="site", source="local")) == ""
+
+
+def test_dosing_weight_record_refusals() -> None:
+    """A DosingWeight needs a weight in (0, 650] kg, a basis and texts."""
+    fields: dict[str, object] = {
+        "weight": "70 kg",
+        "basis": WeightBasis.ACTUAL,
+        "policy": "p",
+        "reason": "r",
+        "source": "s",
+    }
+    assert DosingWeight(**{**fields, "weight": "650 kg"}).weight_kg == 650.0  # type: ignore[arg-type]
+    for bad in ("0 kg", "650.5 kg"):
+        with pytest.raises(ValueError, match=r"^weight: ") as caught:
+            DosingWeight(**{**fields, "weight": bad})  # type: ignore[arg-type]
+        assert "(0, 650] kg" in str(caught.value)
+    with refused(
+        "basis",
+        "actual",
+        "a WeightBasis: ['actual', 'ideal', 'adjusted', 'pre_pregnancy']",
+    ):
+        DosingWeight(**{**fields, "basis": "actual"})  # type: ignore[arg-type]
+    for name in ("policy", "reason", "source"):
+        for bad_text in (" ", 3):
+            with refused(name, bad_text, "a non-empty string"):
+                DosingWeight(**{**fields, name: bad_text})  # type: ignore[arg-type]
