@@ -187,6 +187,11 @@ def _prepare(name: str, workdir: Path, ref: str | None) -> Path:
         "pytest_add_cli_args_test_selection": _tests_for(name, here),
         "pytest_add_cli_args": ["-p", "no:cacheprovider", "-q", "-x"],
         "use_git_change_detection": False,
+        # Fork each mutant's test run from a process that has imported the tests
+        # but run none: the library's caches (vial tables, selections, parsed
+        # units) start empty, so a mutant in code behind a cache is run, not
+        # skipped because the unmutated stats run filled the cache.
+        "process_isolation": "forkserver",
     }
     lines = [f"{key} = {json.dumps(value)}" for key, value in config.items()]
     text = (here / "pyproject.toml").read_text("utf-8") if ref else ""
