@@ -453,3 +453,30 @@ def test_dosing_weight_record_refusals() -> None:
         for bad_text in (" ", 3):
             with refused(name, bad_text, "a non-empty string"):
                 DosingWeight(**{**fields, name: bad_text})  # type: ignore[arg-type]
+
+
+def test_field_names_of_policy_parameters() -> None:
+    """A mass where a height or an age is due names the parameter."""
+    with pytest.raises(ValueError, match=r"^short_stature_below: "):
+        UkRequestForm(short_stature_below="132 kg")
+    with pytest.raises(ValueError, match=r"^adult_from_age: "):
+        UkRequestForm(adult_from_age="18 kg")
+    with pytest.raises(ValueError, match=r"^weight: "):
+        DosingWeight(
+            weight="70 m",
+            basis=WeightBasis.ACTUAL,
+            policy="p",
+            reason="r",
+            source="s",
+        )
+
+
+def test_several_close_matches_are_listed() -> None:
+    """'ideal-or' is close to two policies: both are suggested."""
+    with pytest.raises(ValueError, match=r"did you mean ideal, ideal-or-actual\?"):
+        get_policy("ideal-or")
+
+
+def test_ideal_or_actual_is_built_in() -> None:
+    """The built-in 'ideal-or-actual' uses actual weight when lower."""
+    assert get_policy("ideal-or-actual").dosing_weight(person(49.0)).weight_kg == 49.0
