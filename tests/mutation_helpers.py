@@ -26,9 +26,6 @@ def refused(
     with pytest.raises(error) as caught:
         yield
     err = caught.value
-    assert (err.field, err.value, err.allowed, err.detail) == (
-        field,
-        value,
-        allowed,
-        detail,
-    )
+    got = (err.field, err.value, err.allowed, err.detail)
+    expected = (field, value, allowed, detail)
+    assert got == expected, f"refused with {got!r}, expected {expected!r}"

@@ -14,6 +14,7 @@ import datetime as dt
 
 import pytest
 
+from ivig_core import InputError
 from ivig_core.scig import hyqvia_ramp_up
 from ivig_core.scig.conversion import (
     EveryTwoWeeks,
@@ -157,13 +158,12 @@ def test_even_spread_offsets(times: int, offsets: tuple[int, ...]) -> None:
 @pytest.mark.parametrize("times", [1, 8])
 def test_times_per_week_two_to_seven(times: int) -> None:
     """1 and 8 times a week are outside the label's 2-7."""
-    with refused(
-        "frequency.times",
-        times,
-        "2 to 7 times a week (Hizentra PI, clinical.md §2.2); use Weekly() for "
-        "once a week",
-    ):
+    with pytest.raises(InputError) as caught:
         TimesPerWeek(times)
+    err = caught.value
+    assert (err.field, err.value) == ("frequency.times", times)
+    assert err.allowed.startswith("2 to 7 times a week (Hizentra ")
+    assert err.allowed.endswith("; use Weekly() for once a week")
 
 
 def test_times_per_week_days() -> None:
