@@ -25,7 +25,7 @@ from processes import cli
 SEED_004: tuple[str, ...] = (
     "plan",
     "--sex", "female", "--age", "54", "--height", "165 cm", "--weight", "92 kg",
-    "--preset", "seed-004-privigen-dm", "--cycles", "2",
+    "--preset", "dm-privigen-1gkg-2d-4w", "--cycles", "2",
     "--product", "octagam-10", "--indication", "dermatomyositis",
     "--start", "2026-01-05", "--policy", "ideal", "--rounding", "never-below",
     "--rate-weight", "dosing",
@@ -240,7 +240,7 @@ def test_patient_and_regimen_files(tmp_path: Path) -> None:
     )
     regimen = tmp_path / "regimen.json"
     regimen.write_text(
-        regimen_to_json(get_preset("seed-004-privigen-dm")), encoding="utf-8"
+        regimen_to_json(get_preset("dm-privigen-1gkg-2d-4w")), encoding="utf-8"
     )
     base = SEED_004
     for flag in ("--sex", "--age", "--height", "--weight"):
@@ -432,7 +432,7 @@ def test_help_names_real_presets(capsys: pytest.CaptureFixture[str]) -> None:
     """The presets the plan verb's help names all exist."""
     assert main(["plan", "--help"]) == EXIT_OK
     text = " ".join(capsys.readouterr().out.split())
-    for name in ("seed-000-myositis", "seed-004-privigen-dm", "octagam10-dm"):
+    for name in ("pi-privigen", "cidp-panzyga", "octagam10-dm", "cidp-ice"):
         assert name in text
         assert get_preset(name).name == name
     assert get_preset("cidp-ice").name in text

@@ -71,7 +71,7 @@ def test_figure_axes_hold_the_data() -> None:
     assert len(shaded) == 3
     legend = [t.get_text() for t in top.get_legend().get_texts()]
     assert legend == ["induction", "maintenance", "taper"]
-    assert "seed-000-myositis" in fig.texts[0].get_text()
+    assert "myositis-2gkg-then-1gkg-4w" in fig.texts[0].get_text()
 
 
 @pytest.mark.parametrize(

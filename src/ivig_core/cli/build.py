@@ -235,12 +235,20 @@ def _regimen(args: argparse.Namespace) -> Regimen:
         msg = "give exactly one of --preset NAME or --regimen FILE"
         raise UsageError(msg)
     taper = _taper(args)
-    with _options(args, "induction_days", "maintenance_days", "cycles", "interval"):
+    with _options(
+        args,
+        "induction_days",
+        "maintenance_days",
+        "cycles",
+        "interval",
+        dose="maintenance_dose",
+    ):
         return base.choose(
             induction_days=args.induction_days,
             maintenance_days=args.maintenance_days,
             cycles=args.cycles,
             interval=args.interval,
+            dose=args.maintenance_dose,
             taper="keep" if taper is None else taper,
         )
 

@@ -63,7 +63,7 @@ T = TypeVar("T")
 #: policy, not in the label).
 EXAMPLE_ARGS: Final = (
     "--sex", "female", "--age", "54", "--height", "165 cm", "--weight", "92 kg",
-    "--preset", "seed-000-myositis",
+    "--preset", "myositis-2gkg-then-1gkg-4w",
     "--induction-days", "2", "--maintenance-days", "1", "--cycles", "3",
     "--taper", "jnd-2023", "--taper-end", "stop",
     "--product", "octagam-10", "--indication", "dermatomyositis",
@@ -175,10 +175,21 @@ def policy(text: str) -> DosingWeightPolicy:
 
 @_converter
 def preset(text: str) -> Regimen:
-    """A regimen preset by name (``ivig_core.regimen.PRESETS``)."""
+    """A regimen preset by name (``ivig_core.regimen.PRESETS``).
+
+    A renamed preset's old name is accepted, with a hint on stderr.
+    """
+    import sys  # noqa: PLC0415 - lazy
+    import warnings  # noqa: PLC0415 - lazy
+
     from ivig_core.regimen import get_preset  # noqa: PLC0415 - lazy
 
-    return get_preset(text)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DeprecationWarning)
+        found = get_preset(text)
+    for warning in caught:
+        sys.stderr.write(f"ivig-core: --preset: {warning.message}\n")
+    return found
 
 
 @_converter
@@ -455,8 +466,9 @@ def _plan_verb(plan: argparse.ArgumentParser) -> None:
         "--preset",
         metavar="NAME",
         type=preset,
-        help="a regimen preset: seed-000-myositis, seed-004-privigen-dm, "
-        "octagam10-dm, cidp-ice, ... (ivig_core.regimen.PRESETS)",
+        help="a regimen preset, one per labelled indication and product (pi-privigen, "
+        "itp-octagam-10, cidp-panzyga, mmn-gammagard-liquid, cll-gammagard-sd, "
+        "octagam10-dm, cidp-ice, ...: ivig_core.regimen.PRESETS)",
     )
     base.add_argument(
         "--regimen",
@@ -475,6 +487,10 @@ def _plan_verb(plan: argparse.ArgumentParser) -> None:
         help="days per maintenance course, or 'fewest'",
     )
     reg.add_argument("--cycles", type=int, help="number of maintenance courses")
+    reg.add_argument(
+        "--maintenance-dose",
+        help="the maintenance dose per course, within the preset's range: '0.4 g/kg'",
+    )
     reg.add_argument(
         "--interval",
         type=quantity,

@@ -30,7 +30,7 @@ Example:
     >>> from ivig_core.io.text import explain, table
     >>> plan = plan_course(
     ...     Patient(sex="female", age="54 year", height="165 cm", weight="70 kg"),
-    ...     get_preset("seed-004-privigen-dm").choose(cycles=1),
+    ...     get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1),
     ...     "privigen", start=dt.date(2026, 1, 5), policy="actual",
     ...     rounding="never-below", indication="cidp", rate_weight="dosing",
     ...     rate_schedule=rate_schedule("privigen", "cidp",
@@ -41,7 +41,7 @@ Example:
     2026-01-06  maintenance    1  2/2  1.000    70.00    80.00     800   262.9
     total...140.00   160.00    1600   525.7
     >>> print(explain(plan).splitlines()[0])
-    Plan: seed-004-privigen-dm, Privigen, from 2026-01-05
+    Plan: dm-privigen-1gkg-2d-4w, Privigen, from 2026-01-05
 
 .. versionadded:: 0.1.0
 """

@@ -15,7 +15,7 @@ Example:
     >>> request = PlanRequest(
     ...     patient=Patient(sex="female", age="54 year", height="165 cm",
     ...                     weight="70 kg"),
-    ...     regimen=get_preset("seed-004-privigen-dm").choose(cycles=1),
+    ...     regimen=get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1),
     ...     product="privigen", start=dt.date(2026, 1, 5), policy="actual",
     ...     rounding="never-below", indication="cidp", rate_weight="dosing")
     >>> request.sc is None, request.safety.strict
