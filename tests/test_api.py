@@ -39,6 +39,7 @@ PUBLIC_MODULES = (
     "planning.scig",
     "plan",
     "trace",
+    "sources",
     "findings",
     "safety",
     "io",
