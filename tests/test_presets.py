@@ -15,8 +15,9 @@ import attrs
 import pytest
 
 from ivig_core import InputError, Patient
-from ivig_core.planning import plan_course
 from ivig_core.infusion import rate_schedule
+from ivig_core.plan import Plan
+from ivig_core.planning import plan_course
 from ivig_core.products import Product, Vial, get_product
 from ivig_core.rates import RateSchedule
 from ivig_core.regimen import PRESETS, get_preset, read_presets, renamed_preset
@@ -33,7 +34,9 @@ LOCAL = RateSchedule.ramp(
     maximum="4 mg/kg/min",
     source="test local protocol",
 )
-BANNED = re.compile(r"seed|reference §|clinical\.md|\[(label|mfr-site|secondary)\]", re.I)
+BANNED = re.compile(
+    r"seed|reference §|clinical\.md|\[(label|mfr-site|secondary)\]", re.IGNORECASE
+)
 
 
 def _product(key: str) -> Product:
@@ -51,7 +54,7 @@ def _product(key: str) -> Product:
     return attrs.evolve(prod, vials=vials)
 
 
-def _plan(name: str, product: str, **choices: object):  # noqa: ANN202 - a Plan
+def _plan(name: str, product: str, **choices: object) -> Plan:
     regimen = get_preset(name).choose(**choices)  # type: ignore[arg-type]
     prod = _product(product)
     indication = regimen.indication
@@ -64,8 +67,11 @@ def _plan(name: str, product: str, **choices: object):  # noqa: ANN202 - a Plan
     else:
         # where the label leaves the step size or interval open, a test
         # local policy fills it (1 mg/kg/min every 30 min)
-        for extra in ({}, {"increment": "1 mg/kg/min"},
-                      {"increment": "1 mg/kg/min", "interval": "30 min"}):
+        for extra in (
+            {},
+            {"increment": "1 mg/kg/min"},
+            {"increment": "1 mg/kg/min", "interval": "30 min"},
+        ):
             try:
                 kwargs["rate_schedule"] = rate_schedule(prod, indication, **extra)
                 break
@@ -88,26 +94,88 @@ def _plan(name: str, product: str, **choices: object):  # noqa: ANN202 - a Plan
 #  days from course 1 to course 2 or None, label maximum mg/kg/min)
 WORKED = [
     # Privigen PI: 200-800 mg/kg every 3-4 weeks -> 0.4 g/kg x 70 kg = 28 g
-    ("pi-privigen", "privigen", {"dose": "0.4 g/kg", "interval": "4 week",
-     "maintenance_days": 1, "cycles": 2}, 1, 28.0, 28, 8.0),
-    ("pi-octagam-5", "octagam-5", {"dose": "0.6 g/kg", "interval": "21 day",
-     "maintenance_days": 1, "cycles": 2}, 1, 42.0, 21, 3.33),
-    ("pi-gamunex-c", "gamunex-c", {"dose": "0.3 g/kg", "interval": "3 week",
-     "maintenance_days": 1, "cycles": 2}, 1, 21.0, 21, 8.0),
+    (
+        "pi-privigen",
+        "privigen",
+        {"dose": "0.4 g/kg", "interval": "4 week", "maintenance_days": 1, "cycles": 2},
+        1,
+        28.0,
+        28,
+        8.0,
+    ),
+    (
+        "pi-octagam-5",
+        "octagam-5",
+        {"dose": "0.6 g/kg", "interval": "21 day", "maintenance_days": 1, "cycles": 2},
+        1,
+        42.0,
+        21,
+        3.33,
+    ),
+    (
+        "pi-gamunex-c",
+        "gamunex-c",
+        {"dose": "0.3 g/kg", "interval": "3 week", "maintenance_days": 1, "cycles": 2},
+        1,
+        21.0,
+        21,
+        8.0,
+    ),
     # Gammagard Liquid PI maximum: 5 mL/kg/h (label) = 8.33 mg/kg/min at 10 %
-    ("pi-gammagard-liquid", "gammagard-liquid", {"dose": "0.5 g/kg",
-     "interval": "28 day", "maintenance_days": 1, "cycles": 2}, 1, 35.0, 28,
-     5.0 / 0.6),
-    ("pi-gammagard-sd", "gammagard-sd", {"dose": "0.3 g/kg",
-     "maintenance_days": 1, "cycles": 2}, 1, 21.0, 28, None),
-    ("pi-panzyga", "panzyga", {"dose": "0.6 g/kg", "interval": "4 week",
-     "maintenance_days": 1, "cycles": 2}, 1, 42.0, 28, 14.0),
-    ("pi-bivigam", "bivigam", {"dose": "0.8 g/kg", "interval": "4 week",
-     "maintenance_days": 1, "cycles": 2}, 1, 56.0, 28, 6.0),
-    ("pi-asceniv", "asceniv", {"dose": "0.3 g/kg", "interval": "3 week",
-     "maintenance_days": 1, "cycles": 2}, 1, 21.0, 21, 8.0),
-    ("pi-gammaplex-5", "gammaplex-5", {"dose": "0.8 g/kg", "interval": "4 week",
-     "maintenance_days": 1, "cycles": 2}, 1, 56.0, 28, 4.0),
+    (
+        "pi-gammagard-liquid",
+        "gammagard-liquid",
+        {"dose": "0.5 g/kg", "interval": "28 day", "maintenance_days": 1, "cycles": 2},
+        1,
+        35.0,
+        28,
+        5.0 / 0.6,
+    ),
+    (
+        "pi-gammagard-sd",
+        "gammagard-sd",
+        {"dose": "0.3 g/kg", "maintenance_days": 1, "cycles": 2},
+        1,
+        21.0,
+        28,
+        None,
+    ),
+    (
+        "pi-panzyga",
+        "panzyga",
+        {"dose": "0.6 g/kg", "interval": "4 week", "maintenance_days": 1, "cycles": 2},
+        1,
+        42.0,
+        28,
+        14.0,
+    ),
+    (
+        "pi-bivigam",
+        "bivigam",
+        {"dose": "0.8 g/kg", "interval": "4 week", "maintenance_days": 1, "cycles": 2},
+        1,
+        56.0,
+        28,
+        6.0,
+    ),
+    (
+        "pi-asceniv",
+        "asceniv",
+        {"dose": "0.3 g/kg", "interval": "3 week", "maintenance_days": 1, "cycles": 2},
+        1,
+        21.0,
+        21,
+        8.0,
+    ),
+    (
+        "pi-gammaplex-5",
+        "gammaplex-5",
+        {"dose": "0.8 g/kg", "interval": "4 week", "maintenance_days": 1, "cycles": 2},
+        1,
+        56.0,
+        28,
+        4.0,
+    ),
     # Chronic ITP: 1 g/kg/day on 2 consecutive days -> 70 g on each of 2 days
     ("itp-privigen", "privigen", {}, 2, 70.0, None, 4.0),
     ("itp-octagam-10", "octagam-10", {}, 2, 70.0, None, 12.0),
@@ -118,29 +186,85 @@ WORKED = [
     # Gammagard S/D ITP: 1 g/kg, up to 3 doses on alternate days
     ("itp-gammagard-sd", "gammagard-sd", {"cycles": 3}, 1, 70.0, 2, None),
     # CIDP: loading 2 g/kg (140 g) over the days chosen
-    ("cidp-privigen", "privigen", {"induction_days": 2, "maintenance_days": 1,
-     "cycles": 1}, 2, 70.0, 21, 8.0),
-    ("cidp-gamunex-c", "gamunex-c", {"induction_days": 4, "maintenance_days": 2,
-     "cycles": 1}, 4, 35.0, 21, 8.0),
-    ("cidp-gammagard-liquid", "gammagard-liquid", {"induction_days": 5,
-     "maintenance_days": 4, "cycles": 1}, 5, 28.0, 21, 9.0),
+    (
+        "cidp-privigen",
+        "privigen",
+        {"induction_days": 2, "maintenance_days": 1, "cycles": 1},
+        2,
+        70.0,
+        21,
+        8.0,
+    ),
+    (
+        "cidp-gamunex-c",
+        "gamunex-c",
+        {"induction_days": 4, "maintenance_days": 2, "cycles": 1},
+        4,
+        35.0,
+        21,
+        8.0,
+    ),
+    (
+        "cidp-gammagard-liquid",
+        "gammagard-liquid",
+        {"induction_days": 5, "maintenance_days": 4, "cycles": 1},
+        5,
+        28.0,
+        21,
+        9.0,
+    ),
     ("cidp-panzyga", "panzyga", {"dose": "1.5 g/kg", "cycles": 1}, 2, 70.0, 21, 12.0),
-    ("cidp-ice", "gamunex-c", {"induction_days": 2, "maintenance_days": 1},
-     2, 70.0, 21, 8.0),
+    (
+        "cidp-ice",
+        "gamunex-c",
+        {"induction_days": 2, "maintenance_days": 1},
+        2,
+        70.0,
+        21,
+        8.0,
+    ),
     # MMN: 0.5-2.4 g/kg per month -> 1 g/kg on 1 day = 70 g every 28 days
-    ("mmn-gammagard-liquid", "gammagard-liquid", {"dose": "1 g/kg",
-     "maintenance_days": 1, "cycles": 2}, 1, 70.0, 28, 9.0),
+    (
+        "mmn-gammagard-liquid",
+        "gammagard-liquid",
+        {"dose": "1 g/kg", "maintenance_days": 1, "cycles": 2},
+        1,
+        70.0,
+        28,
+        9.0,
+    ),
     # Kawasaki: a single 1 g/kg dose, or 400 mg/kg on 4 days (28 g a day)
     ("kawasaki-gammagard-sd-single", "gammagard-sd", {}, 1, 70.0, None, None),
     ("kawasaki-gammagard-sd-4-days", "gammagard-sd", {}, 4, 28.0, None, None),
     # CLL: 400 mg/kg every 3-4 weeks -> 28 g
-    ("cll-gammagard-sd", "gammagard-sd", {"interval": "3 week",
-     "maintenance_days": 1, "cycles": 2}, 1, 28.0, 21, None),
+    (
+        "cll-gammagard-sd",
+        "gammagard-sd",
+        {"interval": "3 week", "maintenance_days": 1, "cycles": 2},
+        1,
+        28.0,
+        21,
+        None,
+    ),
     # Dermatomyositis, Octagam 10 %: 2 g/kg over 2-5 days every 4 weeks
-    ("octagam10-dm", "octagam-10", {"maintenance_days": 4, "cycles": 2},
-     4, 35.0, 28, 4.0),
-    ("myositis-2gkg-then-1gkg-4w", "octagam-10", {"induction_days": 2,
-     "maintenance_days": 1, "cycles": 1}, 2, 70.0, 28, 4.0),
+    (
+        "octagam10-dm",
+        "octagam-10",
+        {"maintenance_days": 4, "cycles": 2},
+        4,
+        35.0,
+        28,
+        4.0,
+    ),
+    (
+        "myositis-2gkg-then-1gkg-4w",
+        "octagam-10",
+        {"induction_days": 2, "maintenance_days": 1, "cycles": 1},
+        2,
+        70.0,
+        28,
+        4.0,
+    ),
     ("dm-privigen-1gkg-2d-4w", "privigen", {"cycles": 2}, 2, 70.0, 28, 8.0),
 ]
 
@@ -153,7 +277,8 @@ def test_every_preset_has_a_worked_example() -> None:
 @pytest.mark.parametrize(
     ("name", "product", "choices", "days", "grams", "gap", "maximum"), WORKED
 )
-def test_preset_planned_end_to_end(  # noqa: PLR0913 - one row of the table
+def test_preset_planned_end_to_end(
+    *,
     name: str,
     product: str,
     choices: dict[str, object],

@@ -36,6 +36,7 @@ from ivig_core import units
 from ivig_core._checks import DAYS_PER_WEEK, REL_TOL, is_number, is_whole
 from ivig_core._lazy import LazyMapping
 from ivig_core.errors import InputError
+from ivig_core.sources import check_ids
 from ivig_core.units import DAY, G_PER_KG, G_PER_KG_PER_DAY, G_PER_KG_PER_WEEK, Quantity
 
 
@@ -64,9 +65,9 @@ __all__ = [
     "TaperEnd",
     "TaperStrategy",
     "get_preset",
+    "intensity_g_per_kg_per_week",
     "read_presets",
     "renamed_preset",
-    "intensity_g_per_kg_per_week",
 ]
 
 
@@ -475,7 +476,9 @@ class Maintenance:
         """A chosen dose and interval lie within the allowed ranges."""
         if self.dose is None and self.allowed_dose is None:
             raise InputError(
-                "maintenance.dose", None, "a dose, or an allowed_dose range to choose in"
+                "maintenance.dose",
+                None,
+                "a dose, or an allowed_dose range to choose in",
             )
         if self.interval is None and self.allowed_interval is None:
             raise InputError(
@@ -958,7 +961,8 @@ def _fixed(value: object) -> tuple[str, ...]:
 
 
 def _source_ids(value: object) -> tuple[str, ...]:
-    return _texts("sources", value)
+    texts = _texts("sources", value)
+    return () if not texts else check_ids(texts, field="sources")
 
 
 def _product_keys(value: object) -> tuple[str, ...]:
@@ -992,8 +996,18 @@ class Regimen:
             first day of the first maintenance course; ``None`` means one
             maintenance interval (as in ICE: load at week 0, then every 3
             weeks). The plan's trace says which applied.
-        source: Where the regimen comes from.
+        source: Where the regimen comes from, in words.
         fixed: Values the source (or preset) fixes, each with its reason.
+        sources: The bibliography IDs of its documents
+            (:func:`ivig_core.sources.cite` renders them).
+        indication: The catalogue indication key whose labelled rates apply
+            (``"pi"``, ``"itp"``, ``"cidp"``, ...), or ``None``.
+        products: The catalogue products whose label gives the regimen
+            (``()`` for a trial or practice regimen).
+        off_label: Whether the regimen uses a product outside its label.
+        advice: What the documents ask the prescriber to do that the planner
+            does not compute (trough IgG monitoring, review of the
+            response), in words.
 
     Example:
         >>> r = get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=3)
@@ -1031,9 +1045,13 @@ class Regimen:
                 "a regimen with maintenance (a taper starts from its dose and "
                 "interval)",
             )
-        if self.induction is not None and self.maintenance is not None and (
-            self.first_maintenance_after is not None
-            or self.maintenance.interval is not None
+        if (
+            self.induction is not None
+            and self.maintenance is not None
+            and (
+                self.first_maintenance_after is not None
+                or self.maintenance.interval is not None
+            )
         ):
             gap = self.first_maintenance_days
             days = self.induction.days
@@ -1227,7 +1245,9 @@ def _read_maintenance(raw: dict[str, object], source: str) -> Maintenance:
     low, high, fixed = _range_or_value(raw.get("dose"), "maintenance.dose")
     dose = low if fixed else None
     allowed_dose = None if fixed else DoseRange(low=low, high=high)
-    i_low, i_high, i_fixed = _range_or_value(raw.get("interval"), "maintenance.interval")
+    i_low, i_high, i_fixed = _range_or_value(
+        raw.get("interval"), "maintenance.interval"
+    )
     interval = i_low if i_fixed else None
     allowed_interval = None
     if not i_fixed:
@@ -1247,6 +1267,28 @@ def _read_maintenance(raw: dict[str, object], source: str) -> Maintenance:
     )
 
 
+def _read_phase(  # noqa: PLR0917 - one call per phase, all named
+    name: str,
+    phase: str,
+    raw: object,
+    keys: frozenset[str],
+    reader: Callable[[dict[str, object], str], _T],
+    source: str,
+    problems: _Problems,
+) -> _T | None:
+    """Read one phase table of preset *name*, reporting its problems."""
+    if raw is None:
+        return None
+    where = f"[presets.{name}.{phase}]"
+    if not isinstance(raw, dict):
+        problems.add(where, "expected a table")
+        return None
+    for key in _unknown(raw, keys):
+        problems.add(where, f"unknown field {key!r}")
+    table: dict[str, object] = raw
+    return problems.run(where, lambda: reader(table, source))
+
+
 def _read_preset(name: str, raw: object, problems: _Problems) -> Regimen | None:
     where = f"[presets.{name}]"
     if not isinstance(raw, dict):
@@ -1261,27 +1303,19 @@ def _read_preset(name: str, raw: object, problems: _Problems) -> Regimen | None:
     sources = raw.get("sources")
     if not isinstance(sources, list) or not sources:
         problems.add(where, "sources: required (bibliography IDs)")
-    induction = maintenance = None
     ind_raw, main_raw = raw.get("induction"), raw.get("maintenance")
-    if ind_raw is not None:
-        if not isinstance(ind_raw, dict):
-            problems.add(f"{where} induction", "expected a table")
-        else:
-            for key in _unknown(ind_raw, _INDUCTION_KEYS):
-                problems.add(f"[presets.{name}.induction]", f"unknown field {key!r}")
-            induction = problems.run(
-                f"[presets.{name}.induction]", lambda: _read_induction(ind_raw, source)
-            )
-    if main_raw is not None:
-        if not isinstance(main_raw, dict):
-            problems.add(f"{where} maintenance", "expected a table")
-        else:
-            for key in _unknown(main_raw, _MAINTENANCE_KEYS):
-                problems.add(f"[presets.{name}.maintenance]", f"unknown field {key!r}")
-            maintenance = problems.run(
-                f"[presets.{name}.maintenance]",
-                lambda: _read_maintenance(main_raw, source),
-            )
+    induction = _read_phase(
+        name, "induction", ind_raw, _INDUCTION_KEYS, _read_induction, source, problems
+    )
+    maintenance = _read_phase(
+        name,
+        "maintenance",
+        main_raw,
+        _MAINTENANCE_KEYS,
+        _read_maintenance,
+        source,
+        problems,
+    )
     for old in raw.get("renamed_from", ()) or ():
         _RENAMED[str(old)] = name
     if (ind_raw is not None and induction is None) or (
