@@ -26,6 +26,7 @@ import attrs
 
 from ivig_core import units
 from ivig_core._checks import REL_TOL, is_number
+from ivig_core.errors import InputError
 from ivig_core.findings import SafetyReport
 from ivig_core.products import Route
 from ivig_core.regimen import intensity_g_per_kg_per_week
@@ -54,6 +55,7 @@ __all__ = [
     "Infusion",
     "Phase",
     "Plan",
+    "ProtocolRef",
     "ScDetails",
     "check_plan",
     "check_totals",
@@ -252,6 +254,45 @@ class Cycle:
         return (self.start - self.planned_start).days
 
 
+def _ref_text(field: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"protocol.{field}", value, "a non-empty string")
+    return value
+
+
+def _ref_name(value: object) -> str:
+    return _ref_text("name", value)
+
+
+def _ref_version(value: object) -> str:
+    return _ref_text("version", value)
+
+
+def _ref_sha256(value: object) -> str:
+    return _ref_text("sha256", value)
+
+
+@attrs.frozen(kw_only=True)
+class ProtocolRef:
+    """Which local protocol a plan was made under: name, version and hash.
+
+    Attributes:
+        name: The protocol's name, as its file states it.
+        version: Its version, as its file states it.
+        sha256: The SHA-256 of the file's bytes (hex): the exact file.
+
+    .. versionadded:: 0.2.0
+    """
+
+    name: str = attrs.field(converter=_ref_name)
+    version: str = attrs.field(converter=_ref_version)
+    sha256: str = attrs.field(converter=_ref_sha256)
+
+    def __str__(self) -> str:
+        """``"NAME version VERSION (sha256 0123456789ab...)"``."""
+        return f"{self.name} version {self.version} (sha256 {self.sha256[:12]}...)"
+
+
 @attrs.frozen(kw_only=True)
 class Plan:
     """A dated, explainable IVIg/SCIg plan.
@@ -276,6 +317,8 @@ class Plan:
         route: How the plan is given: IV (default), SC or facilitated SC
             (:class:`~ivig_core.products.Route`). The safety checks apply the
             route's rules.
+        protocol: The local protocol the plan was made under
+            (:func:`ivig_core.load_protocol`), or ``None``.
 
     .. versionadded:: 0.1.0
     """
@@ -293,6 +336,7 @@ class Plan:
     indication: str | None = None
     safety: SafetyReport | None = None
     route: Route = Route.IV
+    protocol: ProtocolRef | None = None
 
     @property
     def ready_to_issue(self) -> bool:

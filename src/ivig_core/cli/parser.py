@@ -382,18 +382,18 @@ def _patient_group(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _policy_options(group: argparse._ArgumentGroup) -> None:
+def _policy_options(group: argparse._ArgumentGroup, *, required: bool = True) -> None:
     """``--policy``, ``--rounding`` and its parameters."""
     group.add_argument(
         "--policy",
-        required=True,
+        required=required,
         metavar="NAME",
         type=policy,
         help=f"dosing-weight policy: {', '.join(BUILTIN_POLICIES)}",
     )
     group.add_argument(
         "--rounding",
-        required=True,
+        required=required,
         choices=ROUNDINGS,
         help="vial rounding policy, applied once per course",
     )
@@ -509,7 +509,25 @@ def _plan_verb(plan: argparse.ArgumentParser) -> None:
         type=quantity,
         help="end the taper at a floor intensity: '0.1 g/kg/week'",
     )
-    choices = plan.add_argument_group("product, dates and policies (all required)")
+    choices = plan.add_argument_group(
+        "product, dates and policies (required; --protocol FILE gives the "
+        "policies, and a preset its indication)"
+    )
+    choices.add_argument(
+        "--protocol",
+        type=Path,
+        metavar="FILE",
+        help="a local protocol TOML (ivig_core.load_protocol): dosing-weight "
+        "policy, rounding, rate weight, rate steps, safety settings, closed "
+        "days and formulary, decided once by the site; flags given win",
+    )
+    choices.add_argument(
+        "--formulary",
+        type=Path,
+        metavar="FILE",
+        help="a local formulary TOML (load_formulary) whose products replace "
+        "the catalogue's of the same key",
+    )
     choices.add_argument(
         "--product",
         required=True,
@@ -518,9 +536,9 @@ def _plan_verb(plan: argparse.ArgumentParser) -> None:
     )
     choices.add_argument(
         "--indication",
-        required=True,
         metavar="KEY",
-        help="the label indication whose rates apply (dermatomyositis, cidp, ...)",
+        help="the label indication whose rates apply (dermatomyositis, cidp, "
+        "...); default: the preset's",
     )
     choices.add_argument(
         "--start",
@@ -529,10 +547,9 @@ def _plan_verb(plan: argparse.ArgumentParser) -> None:
         type=date,
         help="the first infusion day",
     )
-    _policy_options(choices)
+    _policy_options(choices, required=False)
     choices.add_argument(
         "--rate-weight",
-        required=True,
         choices=["dosing", "actual"],
         help="the weight per-kg infusion rates are multiplied by",
     )
