@@ -110,7 +110,9 @@ def test_ics_output() -> None:
     assert result.returncode == EXIT_OK, result.stderr
     calendar = icalendar.Calendar.from_ical(result.stdout)
     events = [c for c in calendar.walk() if c.name == "VEVENT"]
-    assert len(events) == 17
+    reviews = [e for e in events if "REVIEW" in e.get("categories").to_ical().decode()]
+    assert len(events) - len(reviews) == 17
+    assert len(reviews) == 5  # the JND 2023 taper: 4 steps, then stop
     assert str(events[0].decoded("dtstart")) == "2026-01-05"
     assert "Octagam 10 % 57 g" in str(events[0].get("summary"))
 
@@ -450,7 +452,9 @@ def test_show_checks_and_prints_a_stored_plan(tmp_path: Path) -> None:
     assert shown.stdout.endswith(table)
     ics = cli("show", str(stored), "--format", "ics")
     assert ics.returncode == EXIT_OK
-    assert ics.stdout.count("BEGIN:VEVENT") == 17
+    reviews = ics.stdout.count("CATEGORIES:IVIG,REVIEW")
+    assert reviews == 5  # the JND 2023 taper's review points
+    assert ics.stdout.count("BEGIN:VEVENT") == 17 + reviews
 
 
 def test_show_refuses_a_tampered_plan(tmp_path: Path) -> None:

@@ -147,12 +147,13 @@ class PlanRequest:
 
 
 #: The planner's required arguments: the fields of
-#: :class:`ivig_core.planning.PlanRequest` without a default.
+#: :class:`ivig_core.planning.PlanRequest` without a default, and those a
+#: local protocol may give instead (a batch request gives them itself).
 _REQUIRED: Final = frozenset(
     f.name
     for f in attrs.fields(planning_request.PlanRequest)
     if f.default is attrs.NOTHING
-)
+) | {"policy", "rounding", "indication", "rate_weight"}
 
 
 @attrs.frozen(kw_only=True)

@@ -56,6 +56,7 @@ __all__ = [
     "Phase",
     "Plan",
     "ProtocolRef",
+    "ReviewPoint",
     "ScDetails",
     "check_plan",
     "check_totals",
@@ -293,6 +294,46 @@ class ProtocolRef:
         return f"{self.name} version {self.version} (sha256 {self.sha256[:12]}...)"
 
 
+def _review_text(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError("review", value, "a non-empty string")
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class ReviewPoint:
+    """A date to review the response, with what the regimen says to do.
+
+    Attributes:
+        date: Review by this date: the first day of the course it decides.
+        cycle: The number of the course the review decides.
+        reason: Why there is a review here (e.g. the end of a taper step's
+            hold).
+        if_stable: What the regimen says to do with no deterioration
+            (continue, step down, stop).
+        if_deterioration: What it says to do on deterioration (return to
+            the previous step, or continue the present one).
+        source: Where the rule comes from.
+
+    .. versionadded:: 0.2.0
+    """
+
+    date: dt.date
+    cycle: int
+    reason: str = attrs.field(converter=_review_text)
+    if_stable: str = attrs.field(converter=_review_text)
+    if_deterioration: str = attrs.field(converter=_review_text)
+    source: str = attrs.field(converter=_review_text)
+
+    def __str__(self) -> str:
+        """One line: date, reason, both branches."""
+        return (
+            f"{self.date.isoformat()} (before course {self.cycle}): {self.reason}. "
+            f"No deterioration: {self.if_stable}. Deterioration: "
+            f"{self.if_deterioration}."
+        )
+
+
 @attrs.frozen(kw_only=True)
 class Plan:
     """A dated, explainable IVIg/SCIg plan.
@@ -319,6 +360,9 @@ class Plan:
             route's rules.
         protocol: The local protocol the plan was made under
             (:func:`ivig_core.load_protocol`), or ``None``.
+        reviews: The review points: the end of each taper step's hold (and
+            of the maintenance before a taper), each with what the regimen
+            says to do (:class:`ReviewPoint`).
 
     .. versionadded:: 0.1.0
     """
@@ -337,6 +381,7 @@ class Plan:
     safety: SafetyReport | None = None
     route: Route = Route.IV
     protocol: ProtocolRef | None = None
+    reviews: tuple[ReviewPoint, ...] = ()
 
     @property
     def ready_to_issue(self) -> bool:

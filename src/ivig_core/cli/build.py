@@ -349,7 +349,7 @@ def _required_unless_protocol(
             protocol is None or getattr(protocol, attr) is None
         ):
             flag = "--" + dest.replace("_", "-")
-            msg = f"{flag} is required (or a --protocol FILE that sets it)"
+            msg = f"required: {flag} (or a --protocol FILE that sets it)"
             raise UsageError(msg)
 
 
@@ -363,7 +363,7 @@ def plan(args: argparse.Namespace, who: Patient) -> Plan:
     product = _plan_product(args, protocol)
     if args.indication is None:
         if regimen.indication is None:
-            msg = "--indication is required (the regimen names none)"
+            msg = "required: --indication (the regimen names none)"
             raise UsageError(msg)
         args.indication = regimen.indication
     rounding = None if args.rounding is None else _rounding(args)

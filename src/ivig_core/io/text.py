@@ -177,6 +177,10 @@ def explain(plan: Plan) -> str:
         lines.append("")
         lines.append("Infusion rates:")
         lines.extend(f"- {note}" for note in rate_notes)
+    if plan.reviews:
+        lines.append("")
+        lines.append("Review points:")
+        lines.extend(f"- {point}" for point in plan.reviews)
     lines.append("")
     lines.append(table(plan))
     if plan.safety is not None:
@@ -485,6 +489,10 @@ def report(
         lines += ["", "Infusion rates:"]
         for note in rate_notes:
             lines += _wrap(note, "    ", first="  - ")
+    if plan.reviews:
+        lines += ["", "Review points (the prescriber decides at each):"]
+        for point in plan.reviews:
+            lines += _wrap(str(point), "    ", first="  - ")
     if sc:
         lines += ["", derivation(plan)]
     safety = (

@@ -53,6 +53,7 @@ from ivig_core.planning.courses import (
 )
 from ivig_core.planning.dispensing import Dispenser
 from ivig_core.planning.request import PlanRequest, ScOptions, apply_protocol
+from ivig_core.planning.reviews import review_points
 from ivig_core.planning.split import SplitLimits
 from ivig_core.products import Product, Route
 from ivig_core.rates import RateSchedule
@@ -437,7 +438,7 @@ def run(request: PlanRequest, lead: Lead | None = None) -> Plan:
             lines.append(taper_trace(taper, request.regimen))
         return tuple(lines)
 
-    return assemble(
+    made = assemble(
         request,
         product=product,
         route=route,
@@ -450,3 +451,5 @@ def run(request: PlanRequest, lead: Lead | None = None) -> Plan:
         notes=notes,
         trace=trace,
     )
+    reviews = review_points(made.cycles, taper)
+    return attrs.evolve(made, reviews=reviews) if reviews else made
