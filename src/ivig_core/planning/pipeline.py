@@ -253,7 +253,7 @@ class _Sc:
             patient=request.patient, product=product, route=route, options=options
         )
         admin.check()
-        policy = sc_rounding(_rounding(request))
+        policy = sc_rounding(request.rounding)  # None: its own message
         return cls(
             options=options, admin=admin, rounding=policy, rounding_name=policy.name
         )

@@ -150,7 +150,14 @@ def _check_protocol(request: PlanRequest) -> None:
     protocol = request.protocol
     if protocol is not None and not isinstance(protocol, Protocol):
         raise InputError("protocol", protocol, "a Protocol (ivig_core.load_protocol)")
-    for name in ("policy", "rounding", "rate_weight"):
+    # an SC plan's rounding is checked by the SC step (its message says
+    # what to do for a product without vial sizes)
+    names = (
+        ("policy", "rate_weight")
+        if request.sc is not None
+        else ("policy", "rounding", "rate_weight")
+    )
+    for name in names:
         if getattr(request, name) is None and (
             protocol is None or getattr(protocol, name) is None
         ):
