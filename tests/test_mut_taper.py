@@ -31,7 +31,7 @@ from worked import MONDAY
 
 
 def _myositis(taper: Taper, cycles: int = 2) -> Regimen:
-    return get_preset("seed-000-myositis").choose(
+    return get_preset("myositis-2gkg-then-1gkg-4w").choose(
         induction_days=2, maintenance_days=1, cycles=cycles, taper=taper
     )
 
