@@ -16,7 +16,7 @@ if __name__ == "__main__":
     patient = Patient(sex="female", age="54 year", height="165 cm", weight="92 kg")
     plan = plan_course(
         patient,
-        get_preset("seed-004-privigen-dm").choose(cycles=2),
+        get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=2),
         octagam,
         start=dt.date(2026, 1, 5),
         policy="ideal",
@@ -58,6 +58,20 @@ if __name__ == "__main__":
     doc["version"] = 2
     try:
         plan_from_json(json.dumps(doc))
+    except Exception as exc:  # noqa: BLE001 - the page shows this refusal
+        print(f"refused: {exc}")
+    doc = json.loads(text)
+    doc["infusions"][0]["run"]["steps"][0]["rate_ml_h"] *= 10
+    try:
+        plan_from_json(json.dumps(doc))
+    except Exception as exc:  # noqa: BLE001 - the page shows this refusal
+        print(f"refused: {exc}")
+    from ivig_core.io.json import seal_plan
+    key = b"the host's secret, 16+ bytes"
+    seal = seal_plan(text, key=key)
+    print(plan_from_json(text, key=key, seal=seal) == plan)
+    try:
+        plan_from_json(text.replace("Octagam", "Octagan"), key=key, seal=seal)
     except Exception as exc:  # noqa: BLE001 - the page shows this refusal
         print(f"refused: {exc}")
     from ivig_core.io.json import (patient_from_json, patient_to_json,
