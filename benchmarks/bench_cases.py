@@ -139,7 +139,7 @@ def setup(kind: str = "full") -> Setup:
         ),
         end=Stop(),
     )
-    regimen = get_preset("seed-000-myositis").choose(
+    regimen = get_preset("myositis-2gkg-then-1gkg-4w").choose(
         induction_days=course.induction_days,
         maintenance_days=course.maintenance_days,
         cycles=course.cycles,

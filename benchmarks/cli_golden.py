@@ -39,7 +39,7 @@ Args = tuple[str, ...]
 SEED_004: Args = (
     "plan",
     "--sex", "female", "--age", "54", "--height", "165 cm", "--weight", "92 kg",
-    "--preset", "seed-004-privigen-dm", "--cycles", "2",
+    "--preset", "dm-privigen-1gkg-2d-4w", "--cycles", "2",
     "--product", "octagam-10", "--indication", "dermatomyositis",
     "--start", "2026-01-05", "--policy", "ideal", "--rounding", "never-below",
     "--rate-weight", "dosing",
@@ -468,7 +468,7 @@ def _prepare(where: Path) -> None:
         encoding="utf-8",
     )
     (where / "regimen.json").write_text(
-        regimen_to_json(get_preset("seed-004-privigen-dm")), encoding="utf-8"
+        regimen_to_json(get_preset("dm-privigen-1gkg-2d-4w")), encoding="utf-8"
     )
     shipped = (
         importlib.resources.files("ivig_core")

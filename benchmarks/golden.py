@@ -78,7 +78,7 @@ def _iv_cases() -> Iterator[tuple[str, Callable[[], Plan]]]:
     privigen = get_product("privigen")
     regimens = {
         "seed000-jnd": (
-            get_preset("seed-000-myositis").choose(
+            get_preset("myositis-2gkg-then-1gkg-4w").choose(
                 induction_days=2,
                 maintenance_days=1,
                 cycles=3,
@@ -104,7 +104,7 @@ def _iv_cases() -> Iterator[tuple[str, Callable[[], Plan]]]:
             "cidp",
         ),
         "seed004-privigen": (
-            get_preset("seed-004-privigen-dm").choose(cycles=2),
+            get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=2),
             privigen,
             "cidp",
         ),

@@ -114,7 +114,7 @@ taper = Taper(
 )
 plan = plan_course(
     ivig_core.Patient(sex="female", age="54 year", height="165 cm", weight="70 kg"),
-    get_preset("seed-000-myositis").choose(
+    get_preset("myositis-2gkg-then-1gkg-4w").choose(
         induction_days=5, maintenance_days=2, cycles=5, taper=taper),
     "gamunex-c",
     start=dt.date(2026, 1, 5), policy="actual", rounding="never-below",

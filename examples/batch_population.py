@@ -91,7 +91,7 @@ def plan_row(
 
 def plan_all(rows: Iterable[Mapping[str, object]]) -> Batch:
     """Plan every row; never stop at a refused one."""
-    regimen = get_preset("seed-004-privigen-dm").choose(cycles=1)
+    regimen = get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1)
     product = get_product("octagam 10%")
     schedule = rate_schedule(
         product, "dermatomyositis", increment="1 mg/kg/min", interval="30 min"

@@ -2,7 +2,7 @@
 
 Seed 004: "1 to 2 g/kg of ideal body weight, usually given over 2 consecutive
 days (1 g/kg each on day 1 and day 2) once a month for 1 to 6 months". The
-preset ``seed-004-privigen-dm`` holds that course; this script chooses 3
+preset ``dm-privigen-1gkg-2d-4w`` holds that course; this script chooses 3
 cycles, doses on ideal body weight as the seed says, and plans it with
 Octagam 10 %, the product whose US label covers dermatomyositis (reference
 §2.1). The label gives the dermatomyositis rates as "initial 1 → maximum
@@ -47,7 +47,7 @@ PATIENT = Patient(
 def build_plan() -> Plan:
     """Plan three cycles of seed 004's course for one patient."""
     patient = PATIENT
-    regimen = get_preset("seed-004-privigen-dm").choose(cycles=3)
+    regimen = get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=3)
     octagam = get_product("octagam 10%")
     schedule = rate_schedule(
         octagam,

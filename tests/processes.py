@@ -83,8 +83,13 @@ class ColdImport:
     registry: str
 
     def extras(self) -> frozenset[str]:
-        """The optional extras (:data:`OPTIONAL_EXTRAS`) that were loaded."""
-        return OPTIONAL_EXTRAS & self.modules
+        """The optional extras (:data:`OPTIONAL_EXTRAS`) that were loaded.
+
+        Not counted: what ``import pint`` loads on its own. Where dask is
+        installed (the ``dask`` extra), pint imports it for its dask facet,
+        and dask loads jinja2; that is pint's doing, not this library's.
+        """
+        return OPTIONAL_EXTRAS & (self.modules - cold_import("pint").modules)
 
 
 _COLD_IMPORT = """

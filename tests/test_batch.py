@@ -22,7 +22,7 @@ from ivig_core.regimen import Regimen, get_preset
 @pytest.fixture(scope="module")
 def regimen() -> Regimen:
     """Seed 004's course, two cycles."""
-    return get_preset("seed-004-privigen-dm").choose(cycles=2)
+    return get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=2)
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from processes import cli, shell
 ONE_COURSE: tuple[str, ...] = (
     "plan",
     "--sex", "female", "--age", "1", "--height", "75 cm", "--weight", "9.5 kg",
-    "--preset", "seed-004-privigen-dm", "--cycles", "1",
+    "--preset", "dm-privigen-1gkg-2d-4w", "--cycles", "1",
     "--product", "octagam-10", "--indication", "dermatomyositis",
     "--start", "2026-01-05", "--policy", "actual", "--rounding", "never-below",
     "--rate-weight", "dosing",

@@ -25,7 +25,7 @@ from processes import cli
 SEED_004: tuple[str, ...] = (
     "plan",
     "--sex", "female", "--age", "54", "--height", "165 cm", "--weight", "92 kg",
-    "--preset", "seed-004-privigen-dm", "--cycles", "2",
+    "--preset", "dm-privigen-1gkg-2d-4w", "--cycles", "2",
     "--product", "octagam-10", "--indication", "dermatomyositis",
     "--start", "2026-01-05", "--policy", "ideal", "--rounding", "never-below",
     "--rate-weight", "dosing",
@@ -110,7 +110,9 @@ def test_ics_output() -> None:
     assert result.returncode == EXIT_OK, result.stderr
     calendar = icalendar.Calendar.from_ical(result.stdout)
     events = [c for c in calendar.walk() if c.name == "VEVENT"]
-    assert len(events) == 17
+    reviews = [e for e in events if "REVIEW" in e.get("categories").to_ical().decode()]
+    assert len(events) - len(reviews) == 17
+    assert len(reviews) == 5  # the JND 2023 taper: 4 steps, then stop
     assert str(events[0].decoded("dtstart")) == "2026-01-05"
     assert "Octagam 10 % 57 g" in str(events[0].get("summary"))
 
@@ -244,7 +246,7 @@ def test_patient_and_regimen_files(tmp_path: Path) -> None:
     )
     regimen = tmp_path / "regimen.json"
     regimen.write_text(
-        regimen_to_json(get_preset("seed-004-privigen-dm")), encoding="utf-8"
+        regimen_to_json(get_preset("dm-privigen-1gkg-2d-4w")), encoding="utf-8"
     )
     base = SEED_004
     for flag in ("--sex", "--age", "--height", "--weight"):
@@ -436,7 +438,7 @@ def test_help_names_real_presets(capsys: pytest.CaptureFixture[str]) -> None:
     """The presets the plan verb's help names all exist."""
     assert main(["plan", "--help"]) == EXIT_OK
     text = " ".join(capsys.readouterr().out.split())
-    for name in ("seed-000-myositis", "seed-004-privigen-dm", "octagam10-dm"):
+    for name in ("pi-privigen", "cidp-panzyga", "octagam10-dm", "cidp-ice"):
         assert name in text
         assert get_preset(name).name == name
     assert get_preset("cidp-ice").name in text
@@ -454,7 +456,9 @@ def test_show_checks_and_prints_a_stored_plan(tmp_path: Path) -> None:
     assert shown.stdout.endswith(table)
     ics = cli("show", str(stored), "--format", "ics")
     assert ics.returncode == EXIT_OK
-    assert ics.stdout.count("BEGIN:VEVENT") == 17
+    reviews = ics.stdout.count("CATEGORIES:IVIG,REVIEW")
+    assert reviews == 5  # the JND 2023 taper's review points
+    assert ics.stdout.count("BEGIN:VEVENT") == 17 + reviews
 
 
 def test_show_refuses_a_tampered_plan(tmp_path: Path) -> None:

@@ -78,7 +78,7 @@ def grams(plan: Plan) -> list[tuple[str, float, float]]:
 
 def test_seed_004_seventy_kg() -> None:
     """Seed 004 at 70 kg: 70 g on day 1 and day 2, every 4 weeks."""
-    plan = dm_plan(get_preset("seed-004-privigen-dm").choose(cycles=3))
+    plan = dm_plan(get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=3))
     assert grams(plan) == [
         ("2026-01-05", 70.0, 70.0),
         ("2026-01-06", 70.0, 70.0),
@@ -99,7 +99,7 @@ def test_seed_004_with_privigen_vials_rounds_up_and_says_so() -> None:
     privigen = get_product("privigen")
     plan = plan_course(
         woman("70 kg"),
-        get_preset("seed-004-privigen-dm").choose(cycles=1),
+        get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1),
         privigen,
         start=MONDAY,
         policy="actual",
@@ -117,7 +117,7 @@ def test_seed_004_with_privigen_vials_rounds_up_and_says_so() -> None:
 def test_seed_004_eighty_gram_rule_ninety_kg() -> None:
     """Seed 004 at 90 kg: 90 g/day > 80 g, so 5 days of 36 g (0.4 g/kg/day)."""
     plan = dm_plan(
-        get_preset("seed-004-privigen-dm").choose(cycles=1),
+        get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1),
         woman("90 kg"),
         limits=SplitLimits(eighty_gram_rule=EightyGramRule(applies_to="day")),
     )
@@ -134,7 +134,7 @@ def test_seed_004_eighty_gram_rule_ninety_kg() -> None:
 
 def test_seed_000_myositis_course() -> None:
     """Seed 000: 2 g/kg over 3 days, then 1 g/kg every 4 weeks from day 1."""
-    regimen = get_preset("seed-000-myositis").choose(
+    regimen = get_preset("myositis-2gkg-then-1gkg-4w").choose(
         induction_days=3, maintenance_days=1, cycles=3
     )
     plan = dm_plan(regimen)
@@ -192,7 +192,7 @@ def test_cidp_ice() -> None:
 
 def test_taper_after_maintenance() -> None:
     """The J Neuromuscul Dis 2023 steps follow maintenance, then stop."""
-    regimen = get_preset("seed-000-myositis").choose(
+    regimen = get_preset("myositis-2gkg-then-1gkg-4w").choose(
         induction_days=2,
         maintenance_days=1,
         cycles=1,
@@ -219,7 +219,7 @@ def test_closed_days_move_whole_course() -> None:
     """A course planned over a weekend moves whole, and the plan says so."""
     friday = dt.date(2026, 1, 9)
     plan = dm_plan(
-        get_preset("seed-004-privigen-dm").choose(cycles=2),
+        get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=2),
         start=friday,
         closed=ClosedDays.weekends(),
     )
@@ -235,7 +235,7 @@ def test_closed_days_move_whole_course() -> None:
 
 def test_explain_traces_every_number() -> None:
     """explain(plan) gives formula, inputs and source for the numbers."""
-    text = explain(dm_plan(get_preset("seed-004-privigen-dm").choose(cycles=2)))
+    text = explain(dm_plan(get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=2)))
     for needle in (
         "dosing weight = 70.00 kg (actual)",
         "course 1 (maintenance) calculated = 140.00 g",
@@ -251,7 +251,7 @@ def test_explain_traces_every_number() -> None:
 
 def test_plans_are_deterministic() -> None:
     """Equal inputs give equal plans and equal explanations."""
-    regimen = get_preset("seed-000-myositis").choose(
+    regimen = get_preset("myositis-2gkg-then-1gkg-4w").choose(
         induction_days=5, maintenance_days=2, cycles=2
     )
     first, second = dm_plan(regimen), dm_plan(regimen)
@@ -274,7 +274,7 @@ def test_lb_in_and_kg_cm_give_the_same_plan(kg: float, cm: float) -> None:
         height=Q_(cm, "cm").to("inch"),
         weight=Q_(kg, "kg").to("lb"),
     )
-    regimen = get_preset("seed-000-myositis").choose(
+    regimen = get_preset("myositis-2gkg-then-1gkg-4w").choose(
         induction_days=2, maintenance_days=1, cycles=2
     )
     try:
@@ -295,7 +295,7 @@ def test_lb_in_and_kg_cm_give_the_same_plan(kg: float, cm: float) -> None:
 def test_open_choices_refused() -> None:
     """A regimen whose ranges are still open is refused, naming the choices."""
     with pytest.raises(InputError, match=r"regimen.*induction_days.*2-5"):
-        dm_plan(get_preset("seed-000-myositis"))
+        dm_plan(get_preset("myositis-2gkg-then-1gkg-4w"))
 
 
 def test_zero_dose_refused() -> None:
@@ -336,7 +336,7 @@ def test_rule_course_longer_than_interval_refused() -> None:
 
 def test_taper_raising_intensity_refused() -> None:
     """A taper that would shorten the interval (raise intensity) is refused."""
-    regimen = get_preset("seed-000-myositis").choose(
+    regimen = get_preset("myositis-2gkg-then-1gkg-4w").choose(
         induction_days=2,
         maintenance_days=1,
         cycles=1,
@@ -377,7 +377,7 @@ def test_bad_arguments_refused(changes: dict[str, object], field: str) -> None:
     with pytest.raises(InputError, match=field):
         plan_course(
             woman("70 kg"),
-            get_preset("seed-004-privigen-dm").choose(cycles=1),
+            get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1),
             product,  # type: ignore[arg-type]
             **arguments,  # type: ignore[arg-type]
         )
@@ -385,14 +385,14 @@ def test_bad_arguments_refused(changes: dict[str, object], field: str) -> None:
 
 def test_plan_is_frozen() -> None:
     """A plan is immutable."""
-    plan = dm_plan(get_preset("seed-004-privigen-dm").choose(cycles=1))
+    plan = dm_plan(get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1))
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         plan.notes = ()  # type: ignore[misc]
 
 
 REGIMENS: list[Regimen] = [
-    get_preset("seed-004-privigen-dm").choose(cycles=2),
-    get_preset("seed-000-myositis").choose(
+    get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=2),
+    get_preset("myositis-2gkg-then-1gkg-4w").choose(
         induction_days=3,
         maintenance_days=1,
         cycles=2,
@@ -478,7 +478,7 @@ def test_refusal_leaves_inputs_unchanged() -> None:
 
 def test_course_above_vial_ceiling_refused() -> None:
     """A course total above the vial selection's ceiling is a planning error."""
-    regimen = get_preset("seed-000-myositis").choose(
+    regimen = get_preset("myositis-2gkg-then-1gkg-4w").choose(
         induction_days=5, maintenance_days=1, cycles=1
     )
     assert regimen.induction is not None
@@ -510,7 +510,7 @@ def test_unequal_days_are_noted() -> None:
     )
     plan = plan_course(
         woman("60 kg"),
-        get_preset("seed-004-privigen-dm").choose(cycles=1),
+        get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1),
         privigen,
         start=MONDAY,
         policy="actual",
@@ -525,7 +525,7 @@ def test_unequal_days_are_noted() -> None:
 
 def test_trace_records_are_compact_and_read_as_plain_ones() -> None:
     """A plan's course and day lines are written when read, equal to plain ones."""
-    plan = dm_plan(get_preset("seed-004-privigen-dm").choose(cycles=3))
+    plan = dm_plan(get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=3))
     deferred = [t for t in plan.trace if type(t) is not Trace]
     assert deferred
     for record in deferred:

@@ -102,7 +102,11 @@ class TestUkForm:
     def test_between_short_stature_and_60_inches(self) -> None:
         """Between 132 cm and 60 in Devine is undefined: refuse unless chosen."""
         p = woman(height="145 cm", weight="80 kg")
-        with pytest.raises(InputError, match="below 60 in"):
+        with pytest.raises(
+            InputError,
+            match=r"^height: 1[45][05] cm is below 60 in, where the devine formula is "
+            r"not defined; allowed: at least 152\.4 cm \(60 in\)",
+        ):
             dosing_weight(p, UkRequestForm())
         chosen = dosing_weight(p, UkRequestForm(below_60in="extrapolate"))
         assert chosen.basis is WeightBasis.ADJUSTED
@@ -148,7 +152,11 @@ class TestOntario:
     def test_short_obese_patient_is_refused_by_default(self) -> None:
         """BMI > 30 under 60 in: Devine is undefined, so refuse unless chosen."""
         p = woman(height="150 cm", weight="80 kg")
-        with pytest.raises(InputError, match="below 60 in"):
+        with pytest.raises(
+            InputError,
+            match=r"^height: 1[45][05] cm is below 60 in, where the devine formula is "
+            r"not defined; allowed: at least 152\.4 cm \(60 in\)",
+        ):
             dosing_weight(p, OntarioRule())
         chosen = dosing_weight(p, OntarioRule(below_60in="extrapolate"))
         assert chosen.basis is WeightBasis.ADJUSTED
@@ -220,7 +228,11 @@ def test_custom_policy() -> None:
 
 def test_get_policy_suggests() -> None:
     """An unknown policy name lists close matches."""
-    with pytest.raises(InputError, match="did you mean ontario"):
+    with pytest.raises(
+        InputError,
+        match=r"^policy: no built-in policy 'ontaro'; did you mean ontario\?; "
+        r"allowed: one of \['actual', ",
+    ):
         get_policy("ontaro")
 
 

@@ -32,7 +32,16 @@ EXAMPLES: Final = ROOT / "examples" / "how-to"
 #: How-to pages without a script, and why.
 LEFT_OUT: Final[dict[str, str]] = {}
 
-PAGES: Final = sorted(p for p in HOW_TO.glob("*.rst") if p.stem not in LEFT_OUT)
+
+def _has_code(page: Path) -> bool:
+    """Whether *page* has Python examples (a page of shell commands has none)."""
+    text = page.read_text(encoding="utf-8")
+    return bool(doctest.DocTestParser().get_examples(text, name=page.name))
+
+
+PAGES: Final = sorted(
+    p for p in HOW_TO.glob("*.rst") if p.stem not in LEFT_OUT and _has_code(p)
+)
 
 
 def _value(source: str) -> str | None:

@@ -19,9 +19,13 @@ from worked import (
 
 
 def events(data: bytes) -> list[Any]:
-    """The VEVENTs of an iCalendar file."""
+    """The infusion VEVENTs of an iCalendar file (not the review points)."""
     calendar = icalendar.Calendar.from_ical(data)
-    return [c for c in calendar.walk() if c.name == "VEVENT"]
+    return [
+        c
+        for c in calendar.walk()
+        if c.name == "VEVENT" and "REVIEW" not in c.get("categories").to_ical().decode()
+    ]
 
 
 def test_one_event_per_infusion_day() -> None:

@@ -143,7 +143,7 @@ def test_overrides_are_listed_and_escaped() -> None:
     assert worksheet_context(iv_plan(), plot=False)["overrides"] == []
     plan = plan_course(
         worked.recorded_woman("70 kg", "iga_deficiency"),
-        get_preset("seed-004-privigen-dm").choose(cycles=1),
+        get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1),
         "privigen",
         start=dt.date(2026, 1, 5),
         policy="actual",

@@ -233,7 +233,7 @@ def test_patients_round_trip(patient: Patient) -> None:
     [
         *PRESETS.values(),
         worked.seed_000_with_taper(),
-        get_preset("seed-000-myositis").choose(
+        get_preset("myositis-2gkg-then-1gkg-4w").choose(
             taper=Taper(
                 strategy=Combined(
                     parts=(
@@ -514,7 +514,8 @@ def test_every_problem_is_listed() -> None:
         plan_from_json(json.dumps(doc))
     paths = [path for path, _ in info.value.errors]
     assert paths == ["infusions[0].day", "infusions[1].cycle", "notes"]
-    assert "(and 2 more problem(s))" in str(info.value)
+    assert "(and 2 more problem(s): infusions[1].cycle: " in str(info.value)
+    assert "; notes: " in str(info.value)
 
 
 def test_bad_patient_document() -> None:

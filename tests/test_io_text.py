@@ -24,7 +24,7 @@ def iv_plan() -> Plan:
     """Seed 004 with Privigen for CIDP, one course of 2 days (70 kg, actual)."""
     return plan_course(
         worked.woman("70 kg"),
-        get_preset("seed-004-privigen-dm").choose(cycles=1),
+        get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1),
         "privigen",
         start=dt.date(2026, 1, 5),
         policy="actual",
@@ -89,7 +89,7 @@ def test_explain_traces_then_tables() -> None:
     """The explanation: regimen, trace, notes, the table, safety, the sources."""
     plan = iv_plan()
     out = text.explain(plan)
-    assert out.startswith("Plan: seed-004-privigen-dm, Privigen, from 2026-01-05")
+    assert out.startswith("Plan: dm-privigen-1gkg-2d-4w, Privigen, from 2026-01-05")
     assert "\n- dosing weight = 70.00 kg (actual)\n    formula: " in out
     assert text.table(plan) in out
     assert plan.safety is not None

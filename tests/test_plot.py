@@ -70,8 +70,8 @@ def test_figure_axes_hold_the_data() -> None:
     shaded = [p for p in top.patches if p.get_alpha() == pytest.approx(0.18)]
     assert len(shaded) == 3
     legend = [t.get_text() for t in top.get_legend().get_texts()]
-    assert legend == ["induction", "maintenance", "taper"]
-    assert "seed-000-myositis" in fig.texts[0].get_text()
+    assert legend == ["induction", "maintenance", "taper", "review point"]
+    assert "myositis-2gkg-then-1gkg-4w" in fig.texts[0].get_text()
 
 
 @pytest.mark.parametrize(

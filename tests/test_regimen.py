@@ -251,7 +251,7 @@ def test_presets_cite_sources() -> None:
 
 def test_seed_000_preset_values() -> None:
     """Seed 000: 2 g/kg over 2-5 days, then 1 g/kg every 4 weeks (documented)."""
-    r = get_preset("seed-000-myositis")
+    r = get_preset("myositis-2gkg-then-1gkg-4w")
     assert r.induction is not None
     assert r.maintenance is not None
     assert r.induction.dose_g_per_kg == 2.0
@@ -263,7 +263,7 @@ def test_seed_000_preset_values() -> None:
 
 def test_seed_004_preset_values() -> None:
     """Seed 004: 1 g/kg on day 1 and day 2, monthly, 1-6 cycles."""
-    r = get_preset("seed-004-privigen-dm")
+    r = get_preset("dm-privigen-1gkg-2d-4w")
     assert r.induction is None
     assert r.maintenance is not None
     assert r.maintenance.dose_g_per_kg == 2.0
@@ -287,22 +287,22 @@ def test_octagam_and_ice_presets() -> None:
 
 def test_presets_leave_ranges_open() -> None:
     """A preset with a range does not pick a value in it."""
-    assert not get_preset("seed-000-myositis").is_complete
+    assert not get_preset("myositis-2gkg-then-1gkg-4w").is_complete
     assert not get_preset("octagam10-dm").is_complete
 
 
 def test_choose_fills_and_checks() -> None:
     """choose() fills choices and refuses values outside the ranges."""
-    r = get_preset("seed-000-myositis").choose(
+    r = get_preset("myositis-2gkg-then-1gkg-4w").choose(
         induction_days=3, maintenance_days=1, cycles=4
     )
     assert r.is_complete
     assert r.induction is not None
     assert r.induction.days == 3
     with pytest.raises(InputError, match=r"induction\.days"):
-        get_preset("seed-000-myositis").choose(induction_days=6)
+        get_preset("myositis-2gkg-then-1gkg-4w").choose(induction_days=6)
     with pytest.raises(InputError, match=r"maintenance\.cycles"):
-        get_preset("seed-004-privigen-dm").choose(cycles=7)
+        get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=7)
 
 
 def test_choose_without_phase_refused() -> None:
@@ -310,7 +310,7 @@ def test_choose_without_phase_refused() -> None:
     with pytest.raises(
         InputError, match=r"^induction_days: .*; allowed: no induction here"
     ):
-        get_preset("seed-004-privigen-dm").choose(induction_days=2)
+        get_preset("dm-privigen-1gkg-2d-4w").choose(induction_days=2)
 
 
 def test_unknown_preset_suggests() -> None:

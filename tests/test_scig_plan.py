@@ -829,7 +829,7 @@ def test_sc_plan_has_induction_taper_and_closed_days() -> None:
         start=dt.date(2026, 1, 10),  # a Saturday
         policy="actual",
         rounding="never-below",
-        indication=None,  # type: ignore[arg-type]
+        indication=None,
         rate_weight="actual",
         closed=ClosedDays.weekends(),
         sc=ScOptions(limits=hizentra_later_limits(), site_rate="label-maximum"),
@@ -901,7 +901,7 @@ def test_a_conversion_is_a_regimen_with_a_taper() -> None:
         start=dt.date(2026, 1, 12),
         policy="actual",
         rounding="never-below",
-        indication=None,  # type: ignore[arg-type]
+        indication=None,
         rate_weight="actual",
         sc=ScOptions(
             limits=hizentra_later_limits(),

@@ -82,7 +82,11 @@ def test_procid_of_previous_to_floor() -> None:
 
 def test_previous_percent_without_end_refused() -> None:
     """A 'previous' percentage taper with no floor or max_steps never ends."""
-    with pytest.raises(PlanningError, match="never reaches zero"):
+    with pytest.raises(
+        PlanningError,
+        match=r"^taper\.strategy: PercentPerInfusion\(of='previous'\) never "
+        r"reaches zero; give it max_steps or end the taper at a Floor$",
+    ):
         taper_steps(
             PercentPerInfusion.procid(of="previous"),
             Stop(),
@@ -121,7 +125,11 @@ def test_interval_extension_below_floor_keeps_dose_from_rising() -> None:
 def test_shorter_interval_than_maintenance_refused() -> None:
     """An interval shorter than the maintenance interval would raise intensity."""
     s = IntervalExtension(intervals=("3 week",), hold=Hold(cycles=1), source="x")
-    with pytest.raises(PlanningError, match="raise the dose intensity"):
+    with pytest.raises(
+        PlanningError,
+        match=r"^taper\.strategy: an interval of 3 weeks after 4 weeks would raise "
+        r"the dose intensity from 0\.25 to 0\.3333 g/kg/week$",
+    ):
         taper_steps(s, Stop(), start_dose_g_per_kg=1.0, start_interval_days=28)
 
 
@@ -166,7 +174,9 @@ def test_combined_continues_from_last_step() -> None:
 
 def test_zero_start_refused() -> None:
     """A zero starting dose is refused."""
-    with pytest.raises(InputError, match=r"maintenance\.dose"):
+    with pytest.raises(
+        InputError, match=r"^maintenance\.dose: got 0\.0; allowed: a dose > 0 g/kg$"
+    ):
         taper_steps(
             DoseSteps.jnd_2023(),
             Stop(),

@@ -101,7 +101,11 @@ def test_increment_not_makeable_is_refused() -> None:
 
 def test_increment_to_zero_is_refused() -> None:
     """A dose that rounds to 0 g is refused."""
-    with pytest.raises(PlanningError, match=r"rounds to 0 g"):
+    with pytest.raises(
+        PlanningError,
+        match=r"^rounding: 2 g rounds to 0 g at the nearest 5 g; the dose is 0\.5 g "
+        r"short of the half-way point$",
+    ):
         select_vials_g(2.0, get_product("gamunex-c"), "ontario")
 
 

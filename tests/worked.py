@@ -145,7 +145,7 @@ def seed_000_with_taper(cycles: int = 3) -> Regimen:
     The taper is the JND 2023 dose steps (90, 75, 50, 25 %, 3 courses each),
     then stop.
     """
-    return get_preset("seed-000-myositis").choose(
+    return get_preset("myositis-2gkg-then-1gkg-4w").choose(
         induction_days=2,
         maintenance_days=1,
         cycles=cycles,

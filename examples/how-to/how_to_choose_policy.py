@@ -55,7 +55,7 @@ if __name__ == "__main__":
     HOSPITAL_POLICY = UkRequestForm(short_stature_below="152 cm", name="uk-request-form-152cm")
     octagam = get_product("octagam 10%")
     plan = plan_course(
-        patients["obese"], get_preset("seed-004-privigen-dm").choose(cycles=1), octagam,
+        patients["obese"], get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1), octagam,
         start=dt.date(2026, 1, 5), policy=HOSPITAL_POLICY, rounding="never-below",
         indication="dermatomyositis", rate_weight="dosing",
         rate_schedule=rate_schedule(octagam, "dermatomyositis",

@@ -33,7 +33,7 @@ if __name__ == "__main__":
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
         main(["plan", "--sex", "female", "--age", "54", "--height", "165 cm",
-              "--weight", "92 kg", "--preset", "seed-004-privigen-dm",
+              "--weight", "92 kg", "--preset", "dm-privigen-1gkg-2d-4w",
               "--cycles", "2", "--product", "octagam-10",
               "--indication", "dermatomyositis", "--start", "2026-01-05",
               "--policy", "ideal", "--rounding", "never-below",

@@ -16,7 +16,7 @@ if __name__ == "__main__":
     patient = Patient(sex="female", age="54 year", height="165 cm", weight="92 kg")
     plan = plan_course(
         patient,
-        get_preset("seed-004-privigen-dm").choose(cycles=2),
+        get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=2),
         octagam,
         start=dt.date(2026, 1, 5),
         policy="ideal",

@@ -37,7 +37,7 @@ if __name__ == "__main__":
     from ivig_core.regimen import get_preset
     from ivig_core.testing import patients
     OCTAGAM = get_product("octagam 10%")
-    REGIMEN = get_preset("seed-004-privigen-dm").choose(cycles=1)
+    REGIMEN = get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1)
     SCHEDULE = rate_schedule(OCTAGAM, "dermatomyositis",
                              increment="1 mg/kg/min", interval="30 min")
     def our_plan(patient):

@@ -34,7 +34,7 @@ if __name__ == "__main__":
     codes = {card["summary"].split(":")[0]: card["indicator"] for card in cards}
     print((codes['DAILY_DOSE_ABOVE_80G'], codes['IGA_NOT_MEASURED'], codes['PREMEDICATION']))
     eighty = next(c for c in cards if c["summary"].startswith("DAILY_DOSE_ABOVE_80G"))
-    print(eighty["detail"].split("\n\n")[1][:72])
+    print(eighty["detail"].split(". ")[0])
     suggestion = eighty["suggestions"][0]
     print(suggestion['label'])
     dosage = suggestion["actions"][0]["resource"]["dosageInstruction"][0]

@@ -75,6 +75,10 @@ if TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a test check
     from ivig_core.planning.scig import (
         plan_scig as plan_scig,
     )
+    from ivig_core.protocol import (
+        Protocol as Protocol,
+        load_protocol as load_protocol,
+    )
     from ivig_core.products import (
         Product as Product,
         Route as Route,
@@ -158,6 +162,8 @@ _EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Subcutaneous therapy
     ("ivig_core.scig", ("convert_to_scig", "get_scig_preset", "ScLimits")),
     ("ivig_core.planning.scig", ("plan_scig",)),
+    # Local protocols
+    ("ivig_core.protocol", ("load_protocol", "Protocol")),
     # The plan
     ("ivig_core.plan", ("Plan", "Infusion", "Cycle", "Phase")),
     # Safety

@@ -25,7 +25,7 @@ Example:
     >>> from ivig_core import Patient
     >>> from ivig_core.infusion import rate_schedule
     >>> from ivig_core.regimen import get_preset
-    >>> regimen = get_preset("seed-004-privigen-dm").choose(cycles=1)
+    >>> regimen = get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1)
     >>> schedule = rate_schedule("octagam 10%", "dermatomyositis",
     ...                          increment="1 mg/kg/min", interval="30 min")
     >>> def request(height, key):

@@ -27,6 +27,7 @@ import attrs
 from ivig_core import units
 from ivig_core._checks import REL_TOL, is_number
 from ivig_core._checks import instance as _instance
+from ivig_core.errors import InputError
 from ivig_core.findings import SafetyReport
 from ivig_core.products import Route
 from ivig_core.regimen import intensity_g_per_kg_per_week
@@ -55,6 +56,8 @@ __all__ = [
     "Infusion",
     "Phase",
     "Plan",
+    "ProtocolRef",
+    "ReviewPoint",
     "ScDetails",
     "check_plan",
     "check_totals",
@@ -253,6 +256,85 @@ class Cycle:
         return (self.start - self.planned_start).days
 
 
+def _ref_text(field: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"protocol.{field}", value, "a non-empty string")
+    return value
+
+
+def _ref_name(value: object) -> str:
+    return _ref_text("name", value)
+
+
+def _ref_version(value: object) -> str:
+    return _ref_text("version", value)
+
+
+def _ref_sha256(value: object) -> str:
+    return _ref_text("sha256", value)
+
+
+@attrs.frozen(kw_only=True)
+class ProtocolRef:
+    """Which local protocol a plan was made under: name, version and hash.
+
+    Attributes:
+        name: The protocol's name, as its file states it.
+        version: Its version, as its file states it.
+        sha256: The SHA-256 of the file's bytes (hex): the exact file.
+
+    .. versionadded:: 0.2.0
+    """
+
+    name: str = attrs.field(converter=_ref_name)
+    version: str = attrs.field(converter=_ref_version)
+    sha256: str = attrs.field(converter=_ref_sha256)
+
+    def __str__(self) -> str:
+        """``"NAME version VERSION (sha256 0123456789ab...)"``."""
+        return f"{self.name} version {self.version} (sha256 {self.sha256[:12]}...)"
+
+
+def _review_text(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError("review", value, "a non-empty string")
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class ReviewPoint:
+    """A date to review the response, with what the regimen says to do.
+
+    Attributes:
+        date: Review by this date: the first day of the course it decides.
+        cycle: The number of the course the review decides.
+        reason: Why there is a review here (e.g. the end of a taper step's
+            hold).
+        if_stable: What the regimen says to do with no deterioration
+            (continue, step down, stop).
+        if_deterioration: What it says to do on deterioration (return to
+            the previous step, or continue the present one).
+        source: Where the rule comes from.
+
+    .. versionadded:: 0.2.0
+    """
+
+    date: dt.date
+    cycle: int
+    reason: str = attrs.field(converter=_review_text)
+    if_stable: str = attrs.field(converter=_review_text)
+    if_deterioration: str = attrs.field(converter=_review_text)
+    source: str = attrs.field(converter=_review_text)
+
+    def __str__(self) -> str:
+        """One line: date, reason, both branches."""
+        return (
+            f"{self.date.isoformat()} (before course {self.cycle}): {self.reason}. "
+            f"No deterioration: {self.if_stable}. Deterioration: "
+            f"{self.if_deterioration}."
+        )
+
+
 @attrs.frozen(kw_only=True)
 class Plan:
     """A dated, explainable IVIg/SCIg plan.
@@ -277,6 +359,11 @@ class Plan:
         route: How the plan is given: IV (default), SC or facilitated SC
             (:class:`~ivig_core.products.Route`). The safety checks apply the
             route's rules.
+        protocol: The local protocol the plan was made under
+            (:func:`ivig_core.load_protocol`), or ``None``.
+        reviews: The review points: the end of each taper step's hold (and
+            of the maintenance before a taper), each with what the regimen
+            says to do (:class:`ReviewPoint`).
 
     .. versionadded:: 0.1.0
     """
@@ -294,6 +381,8 @@ class Plan:
     indication: str | None = None
     safety: SafetyReport | None = None
     route: Route = Route.IV
+    protocol: ProtocolRef | None = None
+    reviews: tuple[ReviewPoint, ...] = ()
 
     @property
     def ready_to_issue(self) -> bool:

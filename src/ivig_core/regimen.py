@@ -24,8 +24,11 @@ prescriber's call, made on the patient's response.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Final, Literal, TypeAlias
+import importlib.resources
+import tomllib
+import warnings
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias, TypeVar
 
 import attrs
 
@@ -36,11 +39,14 @@ from ivig_core._checks import items as _items
 from ivig_core._checks import real as _real
 from ivig_core._lazy import LazyMapping
 from ivig_core.errors import InputError
+from ivig_core.sources import check_ids
 from ivig_core.units import DAY, G_PER_KG, G_PER_KG_PER_DAY, G_PER_KG_PER_WEEK, Quantity
 
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+_T = TypeVar("_T")
 
 
 __all__ = [
@@ -48,6 +54,7 @@ __all__ = [
     "Combined",
     "DayRange",
     "DaysChoice",
+    "DoseRange",
     "DoseSteps",
     "Floor",
     "Hold",
@@ -62,6 +69,8 @@ __all__ = [
     "TaperStrategy",
     "get_preset",
     "intensity_g_per_kg_per_week",
+    "read_presets",
+    "renamed_preset",
 ]
 
 
@@ -280,12 +289,85 @@ def _induction_dose(value: object) -> Quantity:
     return units.quantity(read_dose_g_per_kg(value, field="induction.dose"), G_PER_KG)
 
 
-def _maintenance_dose(value: object) -> Quantity:
+def _maintenance_dose(value: object) -> Quantity | None:
+    if value is None:
+        return None
     return units.quantity(read_dose_g_per_kg(value, field="maintenance.dose"), G_PER_KG)
 
 
-def _maintenance_interval(value: object) -> Quantity:
+def _maintenance_interval(value: object) -> Quantity | None:
+    if value is None:
+        return None
     return units.quantity(read_interval_days(value, field="maintenance.interval"), DAY)
+
+
+def _dose_low(value: object) -> Quantity:
+    return units.quantity(read_dose_g_per_kg(value, field="allowed_dose.low"), G_PER_KG)
+
+
+def _dose_high(value: object) -> Quantity:
+    return units.quantity(
+        read_dose_g_per_kg(value, field="allowed_dose.high"), G_PER_KG
+    )
+
+
+@attrs.frozen(kw_only=True)
+class DoseRange:
+    """A dose range a source allows per course, in g/kg (e.g. 0.3-0.6 g/kg).
+
+    Example:
+        >>> r = DoseRange(low="300 mg/kg", high="0.6 g/kg")
+        >>> r.contains(0.4), str(r)
+        (True, '0.3-0.6 g/kg')
+
+    .. versionadded:: 0.2.0
+    """
+
+    low: Quantity = attrs.field(converter=_dose_low)
+    high: Quantity = attrs.field(converter=_dose_high)
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse a range whose top is below its bottom."""
+        if self.high_g_per_kg < self.low_g_per_kg * (1.0 - REL_TOL):
+            raise InputError("allowed_dose.high", self.high, f"≥ low ({self.low})")
+
+    @property
+    def low_g_per_kg(self) -> float:
+        """The lowest dose, g/kg."""
+        return float(self.low.magnitude)
+
+    @property
+    def high_g_per_kg(self) -> float:
+        """The highest dose, g/kg."""
+        return float(self.high.magnitude)
+
+    def contains(self, dose_g_per_kg: float) -> bool:
+        """Whether *dose_g_per_kg* lies in the range (to the shared tolerance)."""
+        return (
+            self.low_g_per_kg * (1.0 - REL_TOL)
+            <= dose_g_per_kg
+            <= self.high_g_per_kg * (1.0 + REL_TOL)
+        )
+
+    def __str__(self) -> str:
+        """``"0.3-0.6 g/kg"``."""
+        return f"{self.low_g_per_kg:g}-{self.high_g_per_kg:g} g/kg"
+
+
+def _allowed_dose(value: object) -> DoseRange | None:
+    if value is None or isinstance(value, DoseRange):
+        return value
+    raise InputError(
+        "allowed_dose", value, "a DoseRange, e.g. DoseRange(low='0.3 g/kg', high=...)"
+    )
+
+
+def _allowed_interval(value: object) -> DayRange | None:
+    if value is None or isinstance(value, DayRange):
+        return value
+    raise InputError(
+        "allowed_interval", value, "a DayRange in days, e.g. DayRange(low=21, high=28)"
+    )
 
 
 def _optional_interval(value: object) -> Quantity | None:
@@ -314,7 +396,7 @@ class Induction:
 
     Example:
         >>> i = Induction(dose="2 g/kg", allowed_days=DayRange(low=2, high=5),
-        ...               days=3, source="seed 000")
+        ...               days=3, source="patient information")
         >>> i.dose_g_per_kg, i.days
         (2.0, 3)
 
@@ -384,17 +466,22 @@ class Maintenance:
     .. versionadded:: 0.1.0
     """
 
-    dose: Quantity = attrs.field(converter=_maintenance_dose)
-    interval: Quantity = attrs.field(converter=_maintenance_interval)
+    dose: Quantity | None = attrs.field(converter=_maintenance_dose)
+    interval: Quantity | None = attrs.field(converter=_maintenance_interval)
     allowed_days: DayRange = attrs.field(converter=_day_range)
     days: DaysChoice = None
     allowed_cycles: DayRange = attrs.field(converter=_cycle_range)
     cycles: int | None = None
     source: str = attrs.field(converter=_source)
+    allowed_dose: DoseRange | None = attrs.field(default=None, converter=_allowed_dose)
+    allowed_interval: DayRange | None = attrs.field(
+        default=None, converter=_allowed_interval
+    )
 
     def __attrs_post_init__(self) -> None:
         """Check the choices and that a course fits in its interval."""
         days = check_days_choice(self.days, self.allowed_days, field="maintenance.days")
+        self._check_dose_and_interval()
         if self.cycles is not None:
             cycles = read_count(self.cycles, field="maintenance.cycles")
             if not self.allowed_cycles.contains(cycles):
@@ -404,7 +491,7 @@ class Maintenance:
                     f"{self.allowed_cycles} cycles (the regimen's allowed cycles)",
                 )
         longest = days if isinstance(days, int) else self.allowed_days.low
-        if self.interval_days < longest:
+        if self.interval is not None and self.interval_days < longest:
             raise InputError(
                 "maintenance.interval",
                 self.interval,
@@ -413,14 +500,71 @@ class Maintenance:
                 f"{longest}-day course: courses would overlap",
             )
 
+    def _check_dose_and_interval(self) -> None:
+        """A chosen dose and interval lie within the allowed ranges."""
+        if self.dose is None and self.allowed_dose is None:
+            raise InputError(
+                "maintenance.dose",
+                None,
+                "a dose, or an allowed_dose range to choose in",
+            )
+        if self.interval is None and self.allowed_interval is None:
+            raise InputError(
+                "maintenance.interval",
+                None,
+                "an interval, or an allowed_interval range to choose in",
+            )
+        if (
+            self.dose is not None
+            and self.allowed_dose is not None
+            and not self.allowed_dose.contains(self.dose_g_per_kg)
+        ):
+            raise InputError(
+                "maintenance.dose",
+                self.dose,
+                f"{self.allowed_dose} (the regimen's allowed dose)",
+                f"{self.dose_g_per_kg:g} g/kg is outside {self.allowed_dose}",
+            )
+        if self.interval is not None and self.allowed_interval is not None:
+            whole = round(self.interval_days)
+            if not self.allowed_interval.contains(whole):
+                raise InputError(
+                    "maintenance.interval",
+                    self.interval,
+                    f"{self.allowed_interval} days (the regimen's allowed interval)",
+                    f"{self.interval_days:g} days is outside "
+                    f"{self.allowed_interval} days",
+                )
+
     @property
     def dose_g_per_kg(self) -> float:
-        """The dose per course in g/kg."""
+        """The dose per course in g/kg.
+
+        Raises:
+            InputError: The dose is still to be chosen (``choose(dose=...)``).
+        """
+        if self.dose is None:
+            raise InputError(
+                "maintenance.dose",
+                None,
+                f"a dose chosen within {self.allowed_dose} (Regimen.choose(dose=...))",
+            )
         return float(self.dose.magnitude)
 
     @property
     def interval_days(self) -> float:
-        """The interval in days."""
+        """The interval in days.
+
+        Raises:
+            InputError: The interval is still to be chosen.
+        """
+        if self.interval is None:
+            raise InputError(
+                "maintenance.interval",
+                None,
+                f"an interval chosen within {self.allowed_interval} days "
+                "(Regimen.choose(interval=...))",
+            )
         return float(self.interval.magnitude)
 
     @property
@@ -842,6 +986,29 @@ def _fixed(value: object) -> tuple[str, ...]:
     return _texts("fixed", value)
 
 
+def _source_ids(value: object) -> tuple[str, ...]:
+    texts = _texts("sources", value)
+    return () if not texts else check_ids(texts, field="sources")
+
+
+def _product_keys(value: object) -> tuple[str, ...]:
+    return _texts("products", value)
+
+
+def _advice(value: object) -> tuple[str, ...]:
+    return _texts("advice", value)
+
+
+def _indication(value: object) -> str | None:
+    return None if value is None else _nonempty("indication", value)
+
+
+def _off_label(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise InputError("off_label", value, "True or False")
+    return value
+
+
 @attrs.frozen(kw_only=True)
 class Regimen:
     """Induction, maintenance and taper, as the prescriber chose them.
@@ -855,11 +1022,21 @@ class Regimen:
             first day of the first maintenance course; ``None`` means one
             maintenance interval (as in ICE: load at week 0, then every 3
             weeks). The plan's trace says which applied.
-        source: Where the regimen comes from.
+        source: Where the regimen comes from, in words.
         fixed: Values the source (or preset) fixes, each with its reason.
+        sources: The bibliography IDs of its documents
+            (:func:`ivig_core.sources.cite` renders them).
+        indication: The catalogue indication key whose labelled rates apply
+            (``"pi"``, ``"itp"``, ``"cidp"``, ...), or ``None``.
+        products: The catalogue products whose label gives the regimen
+            (``()`` for a trial or practice regimen).
+        off_label: Whether the regimen uses a product outside its label.
+        advice: What the documents ask the prescriber to do that the planner
+            does not compute (trough IgG monitoring, review of the
+            response), in words.
 
     Example:
-        >>> r = get_preset("seed-004-privigen-dm").choose(cycles=3)
+        >>> r = get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=3)
         >>> r.maintenance.cycles, r.is_complete
         (3, True)
 
@@ -875,6 +1052,11 @@ class Regimen:
     )
     source: str = attrs.field(converter=_source)
     fixed: tuple[str, ...] = attrs.field(default=(), converter=_fixed)
+    sources: tuple[str, ...] = attrs.field(default=(), converter=_source_ids)
+    indication: str | None = attrs.field(default=None, converter=_indication)
+    products: tuple[str, ...] = attrs.field(default=(), converter=_product_keys)
+    off_label: bool = attrs.field(default=False, converter=_off_label)
+    advice: tuple[str, ...] = attrs.field(default=(), converter=_advice)
 
     def __attrs_post_init__(self) -> None:
         """At least one phase; a taper needs maintenance; no overlap."""
@@ -889,7 +1071,14 @@ class Regimen:
                 "a regimen with maintenance (a taper starts from its dose and "
                 "interval)",
             )
-        if self.induction is not None and self.maintenance is not None:
+        if (
+            self.induction is not None
+            and self.maintenance is not None
+            and (
+                self.first_maintenance_after is not None
+                or self.maintenance.interval is not None
+            )
+        ):
             gap = self.first_maintenance_days
             days = self.induction.days
             longest = days if isinstance(days, int) else self.induction.allowed_days.low
@@ -919,6 +1108,15 @@ class Regimen:
                 f"induction_days (allowed {self.induction.allowed_days} days)"
             )
         if self.maintenance is not None:
+            if self.maintenance.dose is None:
+                missing.append(
+                    f"maintenance_dose (allowed {self.maintenance.allowed_dose})"
+                )
+            if self.maintenance.interval is None:
+                missing.append(
+                    "maintenance_interval (allowed "
+                    f"{self.maintenance.allowed_interval} days)"
+                )
             if self.maintenance.days is None:
                 missing.append(
                     f"maintenance_days (allowed {self.maintenance.allowed_days} days)"
@@ -942,6 +1140,7 @@ class Regimen:
         cycles: int | None = None,
         taper: Taper | Literal["keep"] | None = "keep",
         interval: object = None,
+        dose: object = None,
     ) -> Regimen:
         """Return a copy with the given choices made (checked against ranges).
 
@@ -950,7 +1149,10 @@ class Regimen:
             maintenance_days: Days per maintenance (and taper) course.
             cycles: Number of maintenance courses.
             taper: A :class:`Taper`, ``None`` to remove one, or ``"keep"``.
-            interval: Replace the maintenance interval (e.g. ``"21 day"``).
+            interval: Replace the maintenance interval (e.g. ``"21 day"``),
+                within the regimen's allowed interval where it has one.
+            dose: The maintenance dose per course (e.g. ``"0.4 g/kg"``),
+                within the regimen's allowed dose where it has one.
 
         Raises:
             InputError: A choice outside what the regimen allows, or a choice
@@ -971,6 +1173,8 @@ class Regimen:
             changes["cycles"] = cycles
         if interval is not None:
             changes["interval"] = interval
+        if dose is not None:
+            changes["dose"] = dose
         if changes:
             if maintenance is None:
                 raise InputError(
@@ -984,148 +1188,241 @@ class Regimen:
 
 
 # --------------------------------------------------------------------------
-# Presets (data, with their sources)
+# Presets (data/presets.toml, with their sources)
 
-_SEED_000 = (
-    "seed 000 (myositis patient information: IVIg 2 g/kg over 2-5 days, then "
-    "1 g/kg/month for several months, then tapered)"
-)
-_MONTH_AS_4_WEEKS = (
-    "'monthly' is read as every 4 weeks (28 days), the interval of the Octagam "
-    "10 % dermatomyositis label and of ProDERM (reference §2.1, §3.1); calendar "
-    "months are not supported. Change it with choose(interval=...)."
-)
-_SEED_004 = (
-    "seed 004 (Privigen for dermatomyositis: 1 g/kg each on day 1 and day 2 once "
-    "a month for 1 to 6 months; Mayo Clin Proc, cited there)"
-)
-_OCTAGAM_DM = (
-    "Octagam 10 % US label, dermatomyositis (adults): 2 g/kg divided equally "
-    "over 2-5 consecutive days every 4 weeks (octagamusa.com dosing; DailyMed "
-    "eb4c342b; reference §2.1)"
-)
-_ICE = (
-    "ICE trial (Hughes, Lancet Neurol 2008; pubmed 18178525): 2 g/kg load over "
-    "2-4 days, then 1 g/kg every 3 weeks over 1-2 days, 7 further infusions "
-    "(reference §3.2)"
-)
+#: Old preset names still accepted by :func:`get_preset`, with the new name.
+_RENAMED: dict[str, str] = {}
+
+
+class _Problems:
+    """Problems found while reading a preset file, all reported at once."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.items: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(f"{where}: {message}")
+
+    def run(self, where: str, make: Callable[[], _T]) -> _T | None:
+        try:
+            return make()
+        except InputError as exc:
+            self.add(where, str(exc))
+            return None
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise InputError(
+                "presets",
+                self.file,
+                "a valid presets file",
+                f"{len(self.items)} problem(s) in {self.file}: "
+                + "; ".join(self.items),
+            )
+
+
+def _range_or_value(value: object, where: str) -> tuple[object, object, bool]:
+    """``(low, high, fixed)`` from ``{low=, high=}`` or a plain value."""
+    if isinstance(value, dict):
+        extra = sorted(set(value) - {"low", "high"})
+        if extra or "low" not in value:
+            raise InputError(where, value, "a value or a table {low = ..., high = ...}")
+        return value["low"], value.get("high"), False
+    return value, value, True
+
+
+def _read_days(value: object, where: str) -> tuple[DayRange, int | None]:
+    low, high, fixed = _range_or_value(value, where)
+    allowed = DayRange(low=low, high=high)
+    return allowed, (allowed.low if fixed else None)
+
+
+_INDUCTION_KEYS: Final = frozenset({"dose", "daily_dose", "days"})
+_MAINTENANCE_KEYS: Final = frozenset({"dose", "interval", "days", "cycles"})
+_PRESET_KEYS: Final = frozenset(
+    {
+        "title", "indication", "products", "sources", "source", "off_label",
+        "fixed", "advice", "renamed_from", "first_maintenance_after",
+        "induction", "maintenance",
+    }
+)  # fmt: skip
+
+
+def _unknown(table: dict[str, object], keys: frozenset[str]) -> list[str]:
+    return sorted(set(table) - keys)
+
+
+def _read_induction(raw: dict[str, object], source: str) -> Induction:
+    allowed, days = _read_days(raw.get("days"), "induction.days")
+    if "daily_dose" in raw:
+        if "dose" in raw:
+            raise InputError("induction", raw, "dose or daily_dose, not both")
+        if days is None:
+            raise InputError("induction.days", raw.get("days"), "a fixed number")
+        return Induction.from_daily(
+            daily_dose=raw["daily_dose"], days=days, source=source
+        )
+    return Induction(dose=raw.get("dose"), allowed_days=allowed, days=days,
+                     source=source)  # fmt: skip
+
+
+def _read_maintenance(raw: dict[str, object], source: str) -> Maintenance:
+    low, high, fixed = _range_or_value(raw.get("dose"), "maintenance.dose")
+    dose = low if fixed else None
+    allowed_dose = None if fixed else DoseRange(low=low, high=high)
+    i_low, i_high, i_fixed = _range_or_value(
+        raw.get("interval"), "maintenance.interval"
+    )
+    interval = i_low if i_fixed else None
+    allowed_interval = None
+    if not i_fixed:
+        allowed_interval = DayRange(low=i_low, high=i_high)
+    allowed_days, days = _read_days(raw.get("days"), "maintenance.days")
+    allowed_cycles, cycles = _read_days(raw.get("cycles"), "maintenance.cycles")
+    return Maintenance(
+        dose=dose,
+        interval=interval,
+        allowed_days=allowed_days,
+        days=days,
+        allowed_cycles=allowed_cycles,
+        cycles=cycles,
+        source=source,
+        allowed_dose=allowed_dose,
+        allowed_interval=allowed_interval,
+    )
+
+
+def _read_phase(  # noqa: PLR0917 - one call per phase, all named
+    name: str,
+    phase: str,
+    raw: object,
+    keys: frozenset[str],
+    reader: Callable[[dict[str, object], str], _T],
+    source: str,
+    problems: _Problems,
+) -> _T | None:
+    """Read one phase table of preset *name*, reporting its problems."""
+    if raw is None:
+        return None
+    where = f"[presets.{name}.{phase}]"
+    if not isinstance(raw, dict):
+        problems.add(where, "expected a table")
+        return None
+    for key in _unknown(raw, keys):
+        problems.add(where, f"unknown field {key!r}")
+    table: dict[str, object] = raw
+    return problems.run(where, lambda: reader(table, source))
+
+
+def _read_preset(name: str, raw: object, problems: _Problems) -> Regimen | None:
+    where = f"[presets.{name}]"
+    if not isinstance(raw, dict):
+        problems.add(where, "expected a table")
+        return None
+    for key in _unknown(raw, _PRESET_KEYS):
+        problems.add(where, f"unknown field {key!r}")
+    source = raw.get("source")
+    if not isinstance(source, str) or not source.strip():
+        problems.add(where, "source: required (what the documents give, in words)")
+        return None
+    sources = raw.get("sources")
+    if not isinstance(sources, list) or not sources:
+        problems.add(where, "sources: required (bibliography IDs)")
+    ind_raw, main_raw = raw.get("induction"), raw.get("maintenance")
+    induction = _read_phase(
+        name, "induction", ind_raw, _INDUCTION_KEYS, _read_induction, source, problems
+    )
+    maintenance = _read_phase(
+        name,
+        "maintenance",
+        main_raw,
+        _MAINTENANCE_KEYS,
+        _read_maintenance,
+        source,
+        problems,
+    )
+    for old in raw.get("renamed_from", ()) or ():
+        _RENAMED[str(old)] = name
+    if (ind_raw is not None and induction is None) or (
+        main_raw is not None and maintenance is None
+    ):
+        return None  # the phase's problem is reported; nothing more to add
+    return problems.run(
+        where,
+        lambda: Regimen(
+            name=name,
+            induction=induction,
+            maintenance=maintenance,
+            first_maintenance_after=raw.get("first_maintenance_after"),
+            source=source,
+            fixed=raw.get("fixed", ()),
+            sources=sources or (),
+            indication=raw.get("indication"),
+            products=raw.get("products", ()),
+            off_label=raw.get("off_label", False),
+            advice=raw.get("advice", ()),
+        ),
+    )
+
+
+def read_presets(text: str, file: str) -> dict[str, Regimen]:
+    """Read a presets file (the format of ``data/presets.toml``).
+
+    All or nothing: every problem in the file is found and reported at once,
+    each naming its table and field.
+
+    Raises:
+        InputError: A problem in the file (all of them, in one message).
+
+    .. versionadded:: 0.2.0
+    """
+    problems = _Problems(file)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.add("document", f"not TOML: {exc}")
+        problems.raise_if_any()
+        return {}
+    if data.get("schema") != 1:
+        problems.add("schema", f"expected 1, got {data.get('schema')!r}")
+    table = data.get("presets")
+    if not isinstance(table, dict):
+        problems.add("[presets]", "required table missing")
+        problems.raise_if_any()
+        return {}
+    out: dict[str, Regimen] = {}
+    for name, raw in table.items():
+        regimen = _read_preset(name, raw, problems)
+        if regimen is not None:
+            out[name] = regimen
+    problems.raise_if_any()
+    return out
 
 
 def _presets() -> dict[str, Regimen]:
-    return {
-        "seed-000-myositis": Regimen(
-            name="seed-000-myositis",
-            induction=Induction(
-                dose="2 g/kg",  # seed 000: "a dose of 2g/kg"
-                allowed_days=DayRange(low=2, high=5),  # "given over 2-5 days"
-                source=_SEED_000,
-            ),
-            maintenance=Maintenance(
-                dose="1 g/kg",  # seed 000: "then 1g/kg/month"
-                interval="4 week",  # "month" read as 4 weeks (see fixed)
-                # seed 000 gives no days per maintenance course: yours to choose.
-                allowed_days=DayRange(low=1),
-                allowed_cycles=DayRange(low=1),  # "for several months"
-                source=_SEED_000,
-            ),
-            source=_SEED_000,
-            fixed=(
-                _MONTH_AS_4_WEEKS,
-                (
-                    "The first maintenance course is one interval (4 weeks) after "
-                    "the first induction day."
-                ),
-                (
-                    "Seed 000 gives no days per maintenance course and no number of "
-                    "months ('several'): both are your choice. The taper 'depending "
-                    "on the response' is not part of the preset: add one with "
-                    "choose(taper=...)."
-                ),
-            ),
-        ),
-        "seed-004-privigen-dm": Regimen(
-            name="seed-004-privigen-dm",
-            maintenance=Maintenance(
-                dose="2 g/kg",  # seed 004: "1 g/kg each on day 1 and day 2"
-                interval="4 week",  # "once a month", read as 4 weeks (see fixed)
-                allowed_days=DayRange.exactly(2),  # "over 2 consecutive days"
-                days=2,
-                allowed_cycles=DayRange(low=1, high=6),  # "for 1 to 6 months"
-                source=_SEED_004,
-            ),
-            source=_SEED_004,
-            fixed=(
-                (
-                    "Seed 004's usual form is fixed: 2 g/kg per course as 1 g/kg on "
-                    "day 1 and day 2 (its '1 to 2 g/kg' range is not offered)."
-                ),
-                _MONTH_AS_4_WEEKS,
-                (
-                    "Seed 004 doses on ideal body weight: pass policy='ideal' to "
-                    "follow it."
-                ),
-                (
-                    "The 80 g rule (over 3-5 days at 0.4 g/kg) is optional ('may'): "
-                    "add EightyGramRule to the split limits to apply it."
-                ),
-            ),
-        ),
-        "octagam10-dm": Regimen(
-            name="octagam10-dm",
-            maintenance=Maintenance(
-                dose="2 g/kg",  # Octagam 10 % label, DM: "2 g/kg"
-                interval="4 week",  # label: "every 4 weeks"
-                allowed_days=DayRange(low=2, high=5),  # "2-5 consecutive days"
-                allowed_cycles=DayRange(low=1),  # the label gives no number
-                source=_OCTAGAM_DM,
-            ),
-            source=_OCTAGAM_DM,
-            fixed=(
-                (
-                    "The label divides the dose equally over the days (the split "
-                    "planner's equal split)."
-                ),
-                (
-                    "The label gives no number of cycles: yours to choose (ProDERM "
-                    "gave 4 in 16 weeks double-blind, reference §3.1)."
-                ),
-            ),
-        ),
-        "cidp-ice": Regimen(
-            name="cidp-ice",
-            induction=Induction(
-                dose="2 g/kg",  # ICE: "2 g/kg load"
-                allowed_days=DayRange(low=2, high=4),  # "ideally over 2-4 days"
-                source=_ICE,
-            ),
-            maintenance=Maintenance(
-                dose="1 g/kg",  # ICE: "then 1 g/kg"
-                interval="3 week",  # "every 3 weeks"
-                allowed_days=DayRange(low=1, high=2),  # "over 1-2 days"
-                allowed_cycles=DayRange.exactly(7),  # "7 further infusions"
-                cycles=7,
-                source=_ICE,
-            ),
-            first_maintenance_after="3 week",  # ICE: q3 weeks from the load
-            source=_ICE,
-            fixed=(
-                (
-                    "ICE's 7 maintenance infusions (24 weeks) are fixed; change "
-                    "them by building your own Maintenance."
-                ),
-                (
-                    "The first maintenance course is 3 weeks after the first load "
-                    "day (ICE)."
-                ),
-            ),
-        ),
-    }
+    resource = importlib.resources.files("ivig_core") / "data" / "presets.toml"
+    return read_presets(resource.read_text(encoding="utf-8"), "presets.toml")
 
 
 #: The regimen presets, by name (a read-only mapping, made on first use).
 #: Each is data with its source; choices a source leaves open (days within a
 #: range, number of cycles) stay open.
 PRESETS: Final[Mapping[str, Regimen]] = LazyMapping(_presets, "PRESETS")
+
+
+def renamed_preset(name: str) -> str | None:
+    """The current name of a renamed preset, or ``None`` for any other name.
+
+    Example:
+        >>> renamed_preset("seed-000-myositis")
+        'myositis-2gkg-then-1gkg-4w'
+
+    .. versionadded:: 0.2.0
+    """
+    if not PRESETS:  # builds the table (and the renamed names) on first use
+        return None
+    return _RENAMED.get(name)
 
 
 def get_preset(name: str) -> Regimen:
@@ -1144,6 +1441,14 @@ def get_preset(name: str) -> Regimen:
         raise InputError("preset", name, f"one of {list(PRESETS)}")
     if name in PRESETS:
         return PRESETS[name]
+    new = renamed_preset(name)
+    if new is not None:
+        warnings.warn(
+            f"preset {name!r} is now called {new!r}; the old name will be removed",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return PRESETS[new]
     close = difflib.get_close_matches(name, list(PRESETS), n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise InputError(

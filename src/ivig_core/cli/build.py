@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ivig_core.planning.request import FirstInfusions
     from ivig_core.planning.split import SplitLimits
     from ivig_core.products import Product
+    from ivig_core.protocol import Protocol
     from ivig_core.rates import RateSchedule
     from ivig_core.regimen import Regimen, Taper
     from ivig_core.scig import ConversionRule, ScLimits
@@ -243,12 +244,20 @@ def _regimen(args: argparse.Namespace) -> Regimen:
         msg = "give exactly one of --preset NAME or --regimen FILE"
         raise UsageError(msg)
     taper = _taper(args)
-    with _options(args, "induction_days", "maintenance_days", "cycles", "interval"):
+    with _options(
+        args,
+        "induction_days",
+        "maintenance_days",
+        "cycles",
+        "interval",
+        dose="maintenance_dose",
+    ):
         chosen = base.choose(
             induction_days=args.induction_days,
             maintenance_days=args.maintenance_days,
             cycles=args.cycles,
             interval=args.interval,
+            dose=args.maintenance_dose,
             taper="keep" if taper is None else taper,
         )
     _check_choices(args, chosen)
@@ -319,16 +328,75 @@ def _closed(args: argparse.Namespace) -> ClosedDays | None:
     return ClosedDays(weekdays=weekdays, dates=dates)
 
 
+def _protocol(args: argparse.Namespace) -> Protocol | None:
+    """The ``--protocol`` file, loaded (all or nothing), or ``None``."""
+    if getattr(args, "protocol", None) is None:
+        return None
+    from ivig_core.protocol import load_protocol  # noqa: PLC0415 - lazy
+
+    return load_protocol(args.protocol)
+
+
+def _plan_product(args: argparse.Namespace, protocol: Protocol | None) -> Product:
+    """``--product`` from ``--formulary``, the protocol's or the catalogue."""
+    from ivig_core.products import (  # noqa: PLC0415 - lazy
+        Catalogue,
+        get_product,
+        load_formulary,
+    )
+
+    catalogue = None if protocol is None else protocol.catalogue
+    if args.formulary is not None:
+        from ivig_core.products import default_catalogue  # noqa: PLC0415 - lazy
+
+        base = default_catalogue() if catalogue is None else catalogue
+        catalogue = Catalogue(
+            products={**base, **load_formulary(args.formulary)},
+            origin=f"{base.origin} + {args.formulary}",
+        )
+    with _options(args, "product"):
+        return get_product(args.product, catalogue)
+
+
+def _required_unless_protocol(
+    args: argparse.Namespace, protocol: Protocol | None
+) -> None:
+    """The policy flags a protocol would give, when there is none."""
+    for dest, attr in (
+        ("policy", "policy"),
+        ("rounding", "rounding"),
+        ("rate_weight", "rate_weight"),
+    ):
+        if getattr(args, dest) is None and (
+            protocol is None or getattr(protocol, attr) is None
+        ):
+            flag = "--" + dest.replace("_", "-")
+            msg = f"required: {flag} (or a --protocol FILE that sets it)"
+            raise UsageError(msg)
+
+
 def plan(args: argparse.Namespace, who: Patient) -> Plan:
     """The ``plan`` verb's plan for *who* (:func:`~ivig_core.plan_course`)."""
     from ivig_core.planning.course import plan_course  # noqa: PLC0415 - lazy
-    from ivig_core.products import get_product  # noqa: PLC0415 - lazy
 
+    protocol = _protocol(args)
+    _required_unless_protocol(args, protocol)
     regimen = _regimen(args)
-    with _options(args, "product"):
-        product = get_product(args.product)
-    rounding = _rounding(args)
-    schedule = _schedule(args, product)
+    product = _plan_product(args, protocol)
+    if args.indication is None:
+        if regimen.indication is None:
+            msg = "required: --indication (the regimen names none)"
+            raise UsageError(msg)
+        args.indication = regimen.indication
+    rounding = None if args.rounding is None else _rounding(args)
+    rate_flags = ("rate_increment", "rate_interval", "rate_target")
+    schedule = (
+        None
+        if protocol is not None
+        and not _given(args, rate_flags)
+        and protocol.rate_schedule(product, args.indication) is not None
+        else _schedule(args, product)
+    )
     limits = _limits(args)
     closed = _closed(args)
     with _options(
@@ -355,6 +423,7 @@ def plan(args: argparse.Namespace, who: Patient) -> Plan:
             limits=limits,
             overrides=args.overrides,
             previous_product=args.previous_product,
+            protocol=protocol,
         )
 
 

@@ -68,7 +68,7 @@ T = TypeVar("T")
 #: policy, not in the label).
 EXAMPLE_ARGS: Final = (
     "--sex", "female", "--age", "54", "--height", "165 cm", "--weight", "92 kg",
-    "--preset", "seed-000-myositis",
+    "--preset", "myositis-2gkg-then-1gkg-4w",
     "--induction-days", "2", "--maintenance-days", "1", "--cycles", "3",
     "--taper", "jnd-2023", "--taper-end", "stop",
     "--product", "octagam-10", "--indication", "dermatomyositis",
@@ -215,10 +215,21 @@ def policy(text: str) -> DosingWeightPolicy:
 
 @_converter
 def preset(text: str) -> Regimen:
-    """A regimen preset by name (``ivig_core.regimen.PRESETS``)."""
+    """A regimen preset by name (``ivig_core.regimen.PRESETS``).
+
+    A renamed preset's old name is accepted, with a hint on stderr.
+    """
+    import sys  # noqa: PLC0415 - lazy
+    import warnings  # noqa: PLC0415 - lazy
+
     from ivig_core.regimen import get_preset  # noqa: PLC0415 - lazy
 
-    return get_preset(text)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DeprecationWarning)
+        found = get_preset(text)
+    for warning in caught:
+        sys.stderr.write(f"ivig-core: --preset: {warning.message}\n")
+    return found
 
 
 @_converter
@@ -472,18 +483,18 @@ def _patient_group(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _policy_options(group: argparse._ArgumentGroup) -> None:
+def _policy_options(group: argparse._ArgumentGroup, *, required: bool = True) -> None:
     """``--policy``, ``--rounding`` and its parameters."""
     group.add_argument(
         "--policy",
-        required=True,
+        required=required,
         metavar="NAME",
         type=policy,
         help=f"dosing-weight policy: {', '.join(BUILTIN_POLICIES)}",
     )
     group.add_argument(
         "--rounding",
-        required=True,
+        required=required,
         type=choice(ROUNDINGS, "--rounding"),
         metavar="NAME",
         help=f"vial rounding policy, applied once per course: {', '.join(ROUNDINGS)}",
@@ -558,8 +569,9 @@ def _plan_verb(plan: argparse.ArgumentParser) -> None:
         "--preset",
         metavar="NAME",
         type=preset,
-        help="a regimen preset: seed-000-myositis, seed-004-privigen-dm, "
-        "octagam10-dm, cidp-ice, ... (ivig_core.regimen.PRESETS)",
+        help="a regimen preset, one per labelled indication and product (pi-privigen, "
+        "itp-octagam-10, cidp-panzyga, mmn-gammagard-liquid, cll-gammagard-sd, "
+        "octagam10-dm, cidp-ice, ...: ivig_core.regimen.PRESETS)",
     )
     base.add_argument(
         "--regimen",
@@ -578,6 +590,10 @@ def _plan_verb(plan: argparse.ArgumentParser) -> None:
         help="days per maintenance course, or 'fewest'",
     )
     reg.add_argument("--cycles", type=int, help="number of maintenance courses")
+    reg.add_argument(
+        "--maintenance-dose",
+        help="the maintenance dose per course, within the preset's range: '0.4 g/kg'",
+    )
     reg.add_argument(
         "--interval",
         type=quantity,
@@ -598,7 +614,25 @@ def _plan_verb(plan: argparse.ArgumentParser) -> None:
         type=quantity,
         help="end the taper at a floor intensity: '0.1 g/kg/week'",
     )
-    choices = plan.add_argument_group("product, dates and policies (all required)")
+    choices = plan.add_argument_group(
+        "product, dates and policies (required; --protocol FILE gives the "
+        "policies, and a preset its indication)"
+    )
+    choices.add_argument(
+        "--protocol",
+        type=Path,
+        metavar="FILE",
+        help="a local protocol TOML (ivig_core.load_protocol): dosing-weight "
+        "policy, rounding, rate weight, rate steps, safety settings, closed "
+        "days and formulary, decided once by the site; flags given win",
+    )
+    choices.add_argument(
+        "--formulary",
+        type=Path,
+        metavar="FILE",
+        help="a local formulary TOML (load_formulary) whose products replace "
+        "the catalogue's of the same key",
+    )
     choices.add_argument(
         "--product",
         required=True,
@@ -607,9 +641,9 @@ def _plan_verb(plan: argparse.ArgumentParser) -> None:
     )
     choices.add_argument(
         "--indication",
-        required=True,
         metavar="KEY",
-        help="the label indication whose rates apply (dermatomyositis, cidp, ...)",
+        help="the label indication whose rates apply (dermatomyositis, cidp, "
+        "...); default: the preset's",
     )
     choices.add_argument(
         "--start",
@@ -618,10 +652,9 @@ def _plan_verb(plan: argparse.ArgumentParser) -> None:
         type=date,
         help="the first infusion day",
     )
-    _policy_options(choices)
+    _policy_options(choices, required=False)
     choices.add_argument(
         "--rate-weight",
-        required=True,
         choices=["dosing", "actual"],
         help="the weight per-kg infusion rates are multiplied by",
     )

@@ -19,7 +19,7 @@ Example:
     >>> from ivig_core.io.html import plan_to_html
     >>> plan = plan_course(
     ...     Patient(sex="female", age="54 year", height="165 cm", weight="70 kg"),
-    ...     get_preset("seed-004-privigen-dm").choose(cycles=1),
+    ...     get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1),
     ...     "privigen", start=dt.date(2026, 1, 5), policy="actual",
     ...     rounding="never-below", indication="cidp", rate_weight="dosing",
     ...     rate_schedule=rate_schedule("privigen", "cidp",

@@ -161,4 +161,19 @@ def plan_to_ics(plan: Plan, *, stamp: dt.datetime | None = None) -> bytes:
         event.add("categories", ["IVIG", i.phase.value.upper()])
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
+    for point in plan.reviews:
+        event = icalendar.Event()
+        event.add("uid", f"{digest}-review-c{point.cycle}@ivig-core")
+        event.add("dtstamp", stamp.astimezone(dt.UTC))
+        event.add("dtstart", point.date)
+        event.add("dtend", point.date + dt.timedelta(days=1))
+        event.add("summary", f"Review before course {point.cycle}: {point.reason}")
+        event.add(
+            "description",
+            f"No deterioration: {point.if_stable}.\nDeterioration: "
+            f"{point.if_deterioration}.\nSource: {point.source}",
+        )
+        event.add("categories", ["IVIG", "REVIEW"])
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
     return bytes(calendar.to_ical())

@@ -558,7 +558,8 @@ def _leaf(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
 def _fail(problems: list[tuple[str, str]], value: object, what: str) -> DocumentError:
     clean = tuple((p.lstrip(".") or "document", m) for p, m in problems)
     path, message = clean[0]
-    more = f" (and {len(clean) - 1} more problem(s))" if len(clean) > 1 else ""
+    rest = "; ".join(f"{p}: {m}" for p, m in clean[1:])
+    more = f" (and {len(clean) - 1} more problem(s): {rest})" if len(clean) > 1 else ""
     return DocumentError(
         path,
         value,

@@ -77,6 +77,7 @@ class CourseData:
             first day; for the last, its start plus its interval).
         intensity_g_per_kg_per_week: Each course's dose intensity.
         phases: The shaded spans, in order.
+        review_dates: The review points' dates (dashed lines).
 
     .. versionadded:: 0.1.0
     """
@@ -88,6 +89,7 @@ class CourseData:
     course_ends: tuple[dt.date, ...]
     intensity_g_per_kg_per_week: tuple[float, ...]
     phases: tuple[PhaseSpan, ...]
+    review_dates: tuple[dt.date, ...] = ()
 
 
 def course_data(plan: Plan) -> CourseData:
@@ -120,6 +122,7 @@ def course_data(plan: Plan) -> CourseData:
             c.intensity_g_per_kg_per_week for c in cycles
         ),
         phases=tuple(spans),
+        review_dates=tuple(point.date for point in plan.reviews),
     )
 
 
@@ -152,6 +155,14 @@ def _draw(plan: Plan, data: CourseData, title: str | None) -> Any:  # noqa: ANN4
     xs = [*data.course_starts, data.course_ends[-1]]
     ys = [*data.intensity_g_per_kg_per_week, data.intensity_g_per_kg_per_week[-1]]
     top.step(xs, ys, where="post", color="black", linewidth=1.8)
+    for number, day in enumerate(data.review_dates):
+        top.axvline(
+            day,
+            color="#CC79A7",
+            linestyle="--",
+            linewidth=1.2,
+            label="review point" if number == 0 else None,
+        )
     top.set_ylabel("dose intensity\ng/kg per week")
     top.set_ylim(bottom=0)
     handles, labels = top.get_legend_handles_labels()

@@ -33,7 +33,7 @@ Example:
     >>> from ivig_core.io.text import explain, table
     >>> plan = plan_course(
     ...     Patient(sex="female", age="54 year", height="165 cm", weight="70 kg"),
-    ...     get_preset("seed-004-privigen-dm").choose(cycles=1),
+    ...     get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1),
     ...     "privigen", start=dt.date(2026, 1, 5), policy="actual",
     ...     rounding="never-below", indication="cidp", rate_weight="dosing",
     ...     rate_schedule=rate_schedule("privigen", "cidp",
@@ -44,7 +44,7 @@ Example:
     2026-01-06  maintenance    1  2/2  1.000    70.00    80.00     800   262.9
     total...140.00   160.00    1600   525.7
     >>> print(explain(plan).splitlines()[0])
-    Plan: seed-004-privigen-dm, Privigen, from 2026-01-05
+    Plan: dm-privigen-1gkg-2d-4w, Privigen, from 2026-01-05
 
 .. versionadded:: 0.1.0
 """
@@ -195,6 +195,10 @@ def explain(plan: Plan) -> str:
         lines.append("")
         lines.append("Infusion rates:")
         lines.extend(f"- {note}" for note in rate_notes)
+    if plan.reviews:
+        lines.append("")
+        lines.append("Review points:")
+        lines.extend(f"- {point}" for point in plan.reviews)
     lines.append("")
     lines.append(table(plan))
     if plan.safety is not None:
@@ -690,6 +694,10 @@ def report(
         lines += ["", "Infusion rates:"]
         for note in rate_notes:
             lines += _wrap(_reword(note, reword), "    ", first="  - ", width=width)
+    if plan.reviews:
+        lines += ["", "Review points (the prescriber decides at each):"]
+        for point in plan.reviews:
+            lines += _wrap(str(point), "    ", first="  - ", width=width)
     if sc:
         lines += ["", derivation(plan, width=width)]
     safety = (

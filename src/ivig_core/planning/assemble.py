@@ -155,6 +155,7 @@ def assemble(
         trace=trace(cycles, infusions),
         indication=request.indication,
         route=route,
+        protocol=None if request.protocol is None else request.protocol.ref,
     )
     # Every plan carries its safety report; safety re-checks what it needs
     # itself, so it holds with attrs validators switched off.

@@ -27,6 +27,7 @@ from ivig_core.planning.pipeline import plan
 from ivig_core.planning.request import PlanRequest, RateWeight, ScOptions
 from ivig_core.planning.split import SplitLimits
 from ivig_core.products import AtRiskCap, Product
+from ivig_core.protocol import Protocol
 from ivig_core.regimen import Regimen
 from ivig_core.safety import Override, SafetyConfig, SafetyOptions
 
@@ -47,10 +48,10 @@ def plan_course(
     product: Product | str,
     *,
     start: dt.date,
-    policy: DosingWeightPolicy | str,
-    rounding: RoundingPolicy | str,
-    indication: str,
-    rate_weight: RateWeight,
+    policy: DosingWeightPolicy | str | None = None,
+    rounding: RoundingPolicy | str | None = None,
+    indication: str | None = None,
+    rate_weight: RateWeight | None = None,
     rate_schedule: RateSchedule | None = None,
     at_risk_cap: Quantity | str | AtRiskCap | None = None,
     closed: ClosedRule | None = None,
@@ -60,6 +61,7 @@ def plan_course(
     previous_product: Product | str | None = None,
     strict: bool = False,
     sc: ScOptions | None = None,
+    protocol: Protocol | None = None,
 ) -> Plan:
     """Plan *regimen* for *patient* with *product*, from *start*.
 
@@ -68,12 +70,16 @@ def plan_course(
         regimen: A regimen with every choice made (:meth:`Regimen.choose`).
         product: A :class:`~ivig_core.products.Product` or its name.
         start: The first day of the first course.
-        policy: The dosing-weight policy (object or built-in name).
-        rounding: The vial rounding policy, applied once per course total.
+        policy: The dosing-weight policy (object or built-in name); no
+            default: required unless *protocol* sets one.
+        rounding: The vial rounding policy, applied once per course total;
+            required unless *protocol* sets one.
         indication: The product indication whose rate schedule and labelled
-            maximum rate apply (``"dermatomyositis"``, ``"cidp"``, ...).
+            maximum rate apply (``"dermatomyositis"``, ``"cidp"``, ...);
+            default: the regimen's (a preset names its label's indication).
         rate_weight: ``"dosing"`` or ``"actual"``: the weight per-kg rates
-            are multiplied by (labels do not say which; the plan records it).
+            are multiplied by (labels do not say which; the plan records it);
+            required unless *protocol* sets one.
         rate_schedule: A schedule to use instead of the label's for
             *indication* (needed where the label gives no step table).
         at_risk_cap: A lower maximum rate for a patient at risk (see
@@ -94,6 +100,10 @@ def plan_course(
             (:class:`~ivig_core.planning.request.ScOptions`); the plan then
             has the product's SC route, with induction, taper and closed days
             as for IV.
+        protocol: A local protocol (:func:`ivig_core.load_protocol`): the
+            policy, rounding, rate weight, rate steps, closed days, safety
+            configuration and formulary the call leaves out. The plan
+            records its name, version and hash.
 
     Returns:
         The :class:`~ivig_core.plan.Plan`, with its safety report
@@ -117,7 +127,7 @@ def plan_course(
             start=start,
             policy=policy,
             rounding=rounding,
-            indication=indication,
+            indication=indication if indication is not None else regimen.indication,
             rate_weight=rate_weight,
             rate_schedule=rate_schedule,
             at_risk_cap=at_risk_cap,
@@ -130,5 +140,6 @@ def plan_course(
                 previous_product=previous_product,
                 strict=strict,
             ),
+            protocol=protocol,
         )
     )

@@ -96,6 +96,26 @@ def _in_grams(course: Course, weight_kg: float) -> Course:
     return attrs.evolve(course, dose_g_per_kg=grams / weight_kg, calculated_g=grams)
 
 
+def _taper_gaps_before(courses: list[Course]) -> None:
+    """Give each taper course its step's interval as the gap *before* it.
+
+    A taper step is read as "the next course comes at this dose after this
+    interval": the ProCID wash-out reduced the dose "at each sequential
+    infusion", so the first reduced course is one interval after the last
+    full one, and by the same reading an interval extension's first course
+    is one *extended* interval after the last maintenance course. A course's
+    ``interval_days`` runs to the next course, so the course before each
+    taper course takes that taper course's interval; the last course keeps
+    its own. (For dose steps at an unchanged interval this changes nothing.)
+    """
+    for index in range(len(courses) - 1):
+        after = courses[index + 1]
+        if after.phase is Phase.TAPER:
+            courses[index] = attrs.evolve(
+                courses[index], interval_days=after.interval_days
+            )
+
+
 def course_list(
     regimen: Regimen,
     *,
@@ -178,6 +198,7 @@ def course_list(
                     )
                     for _ in range(step.cycles)
                 )
+            _taper_gaps_before(courses)
     if sc:
         courses = [
             c if c.calculated_g is not None else _in_grams(c, weight_kg)

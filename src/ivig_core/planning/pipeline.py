@@ -24,7 +24,7 @@ built: an error leaves nothing half-built.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
@@ -52,9 +52,10 @@ from ivig_core.planning.courses import (
     course_list,
 )
 from ivig_core.planning.dispensing import Dispenser
-from ivig_core.planning.request import PlanRequest, ScOptions
+from ivig_core.planning.request import PlanRequest, ScOptions, apply_protocol
+from ivig_core.planning.reviews import review_points
 from ivig_core.planning.split import SplitLimits
-from ivig_core.products import Product, Route, get_product
+from ivig_core.products import Product, Route
 from ivig_core.rates import RateSchedule
 from ivig_core.trace import Trace
 
@@ -63,12 +64,15 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Sequence
 
+    from ivig_core.dosing_weight import DosingWeightPolicy
     from ivig_core.infusion import InfusionRun
     from ivig_core.patient import Patient
     from ivig_core.vials import RoundingPolicy, VialSelection
 
 
 __all__ = ["Lead", "plan", "run"]
+
+_T = TypeVar("_T")
 
 
 @attrs.frozen
@@ -106,7 +110,7 @@ def plan(request: PlanRequest) -> Plan:
         >>> p = plan(PlanRequest(
         ...     patient=Patient(sex="female", age="54 year", height="165 cm",
         ...                     weight="70 kg"),
-        ...     regimen=get_preset("seed-004-privigen-dm").choose(cycles=1),
+        ...     regimen=get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1),
         ...     product="privigen", start=dt.date(2026, 1, 5), policy="actual",
         ...     rounding="never-below", indication="cidp", rate_weight="dosing",
         ...     rate_schedule=rate_schedule("privigen", "cidp",
@@ -121,8 +125,27 @@ def plan(request: PlanRequest) -> Plan:
     return run(request)
 
 
-def _product(product: Product | str) -> Product:
-    return get_product(product) if isinstance(product, str) else product
+def _need(value: _T | None, name: str) -> _T:
+    """A request value the protocol has filled (checked by the request)."""
+    if value is None:
+        raise InputError(name, None, f"a {name} (or a protocol that sets one)")
+    return value
+
+
+def _policy(request: PlanRequest) -> DosingWeightPolicy | str:
+    if request.policy is None:
+        raise InputError("policy", None, "a policy (or a protocol that sets one)")
+    return request.policy
+
+
+def _rounding(request: PlanRequest) -> RoundingPolicy | str:
+    if request.rounding is None:
+        raise InputError("rounding", None, "a rounding (or a protocol that sets one)")
+    return request.rounding
+
+
+def _rate_weight(request: PlanRequest) -> str:
+    return _need(request.rate_weight, "rate_weight")
 
 
 def _rounding_name(rounding: RoundingPolicy | str) -> str:
@@ -165,7 +188,7 @@ class _Iv:
             raise InputError("rate_schedule", schedule, "a RateSchedule or None")
         rate_kg = (
             weight.weight_kg
-            if request.rate_weight == "dosing"
+            if _rate_weight(request) == "dosing"
             else request.patient.weight_kg
         )
         admin = IvAdministration(
@@ -177,8 +200,8 @@ class _Iv:
         )
         return cls(
             admin=admin,
-            rounding=request.rounding,
-            rounding_name=_rounding_name(request.rounding),
+            rounding=_rounding(request),
+            rounding_name=_rounding_name(_rounding(request)),
         )
 
     def administer(
@@ -210,7 +233,7 @@ class _Iv:
             infusions=run.infusions,
             granularity=run.granularity,
             schedule=self.admin.schedule,
-            rate=(run.request.rate_weight, self.admin.rate_weight_kg),
+            rate=(_rate_weight(run.request), self.admin.rate_weight_kg),
         )
 
 
@@ -235,7 +258,7 @@ class _Sc:
             patient=request.patient, product=product, route=route, options=options
         )
         admin.check()
-        policy = sc_rounding(request.rounding)
+        policy = sc_rounding(request.rounding)  # None: its own message
         return cls(
             options=options, admin=admin, rounding=policy, rounding_name=policy.name
         )
@@ -369,13 +392,13 @@ def run(request: PlanRequest, lead: Lead | None = None) -> Plan:
     .. versionadded:: 0.1.0
     """
     lead = lead or Lead()
-    product = _product(request.product)
+    request, product, protocol_notes = apply_protocol(request)
     route = Route.IV
     if request.sc is not None:
         from ivig_core.scig import sc_product  # noqa: PLC0415 - start-up: the SC modules load on first SC use
 
         route = sc_product(product)[1]
-    weight = dosing_weight(request.patient, request.policy)
+    weight = dosing_weight(request.patient, _policy(request))
     limits = request.limits if request.limits is not None else SplitLimits()
     step: _Iv | _Sc = (
         _Iv.of(request, product, weight)
@@ -401,7 +424,7 @@ def run(request: PlanRequest, lead: Lead | None = None) -> Plan:
         dispensed=dispensed,
         granularity=dispenser.granularity,
     )
-    lead_notes = [*step.notes, *lead.notes]
+    lead_notes = [*protocol_notes, *step.notes, *lead.notes]
     if isinstance(step, _Sc):
         lead_notes.extend(step.admin.notes())
 
@@ -420,7 +443,7 @@ def run(request: PlanRequest, lead: Lead | None = None) -> Plan:
             lines.append(taper_trace(taper, request.regimen))
         return tuple(lines)
 
-    return assemble(
+    made = assemble(
         request,
         product=product,
         route=route,
@@ -433,3 +456,5 @@ def run(request: PlanRequest, lead: Lead | None = None) -> Plan:
         notes=notes,
         trace=trace,
     )
+    reviews = review_points(made.cycles, taper)
+    return attrs.evolve(made, reviews=reviews) if reviews else made

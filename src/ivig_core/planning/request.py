@@ -15,7 +15,7 @@ Example:
     >>> request = PlanRequest(
     ...     patient=Patient(sex="female", age="54 year", height="165 cm",
     ...                     weight="70 kg"),
-    ...     regimen=get_preset("seed-004-privigen-dm").choose(cycles=1),
+    ...     regimen=get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1),
     ...     product="privigen", start=dt.date(2026, 1, 5), policy="actual",
     ...     rounding="never-below", indication="cidp", rate_weight="dosing")
     >>> request.sc is None, request.safety.strict
@@ -34,10 +34,11 @@ from ivig_core.errors import InputError
 from ivig_core.patient import Patient
 from ivig_core.planning.calendar import ClosedDays, ClosedRule
 from ivig_core.planning.split import SplitLimits
-from ivig_core.products import AtRiskCap, Product
+from ivig_core.products import AtRiskCap, Product, get_product
+from ivig_core.protocol import Protocol
 from ivig_core.rates import RateSchedule
 from ivig_core.regimen import Regimen
-from ivig_core.safety import SafetyOptions
+from ivig_core.safety import SafetyConfig, SafetyOptions
 from ivig_core.units import Quantity
 
 
@@ -53,6 +54,7 @@ __all__ = [
     "RateWeight",
     "ScOptions",
     "SiteRate",
+    "apply_protocol",
 ]
 
 #: The weight per-kg infusion rates are multiplied by: the dosing weight or
@@ -143,6 +145,30 @@ class ScOptions:
     conversion: ScigDose | None = attrs.field(default=None, converter=_conversion)
 
 
+def _check_protocol(request: PlanRequest) -> None:
+    """A protocol, and what is left to it, is one that sets it."""
+    protocol = request.protocol
+    if protocol is not None and not isinstance(protocol, Protocol):
+        raise InputError("protocol", protocol, "a Protocol (ivig_core.load_protocol)")
+    # an SC plan's rounding is checked by the SC step (its message says
+    # what to do for a product without vial sizes)
+    names = (
+        ("policy", "rate_weight")
+        if request.sc is not None
+        else ("policy", "rounding", "rate_weight")
+    )
+    for name in names:
+        if getattr(request, name) is None and (
+            protocol is None or getattr(protocol, name) is None
+        ):
+            raise InputError(
+                name,
+                None,
+                f"a {name.replace('_', ' ')} (required, no default), or a "
+                "protocol that sets one",
+            )
+
+
 def _check(request: PlanRequest) -> None:
     """The request's checks, in the order the planners always made them."""
     if not isinstance(request.patient, Patient):
@@ -161,7 +187,8 @@ def _check(request: PlanRequest) -> None:
     start = request.start
     if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
         raise InputError("start", start, "a datetime.date (not a datetime)")
-    if request.rate_weight not in ("dosing", "actual"):
+    _check_protocol(request)
+    if request.rate_weight not in ("dosing", "actual", None):
         raise InputError(
             "rate_weight",
             request.rate_weight,
@@ -213,6 +240,11 @@ class PlanRequest:
         limits: Per-day limits and the dispensing granularity.
         sc: How an SC or facilitated-SC plan is given (required for them).
         safety: The safety pass's options.
+        protocol: A local protocol (:func:`ivig_core.load_protocol`): it
+            gives the policy, rounding, rate weight, closed days, safety
+            configuration and local rate steps the request leaves out
+            (``None``); what the request gives explicitly wins, and the plan
+            says so. The plan records the protocol's name, version and hash.
 
     Raises:
         InputError: A value of the wrong kind, a regimen with open choices.
@@ -224,17 +256,70 @@ class PlanRequest:
     regimen: Regimen
     product: Product | str
     start: dt.date
-    policy: DosingWeightPolicy | str
-    rounding: RoundingPolicy | str
-    indication: str | None
-    rate_weight: RateWeight
+    policy: DosingWeightPolicy | str | None = None
+    rounding: RoundingPolicy | str | None = None
+    indication: str | None = None
+    rate_weight: RateWeight | None = None
     rate_schedule: RateSchedule | None = None
     at_risk_cap: Quantity | str | AtRiskCap | None = None
     closed: ClosedRule | None = None
     limits: SplitLimits | None = None
     sc: ScOptions | None = None
     safety: SafetyOptions = attrs.field(factory=SafetyOptions)
+    protocol: Protocol | None = None
 
     def __attrs_post_init__(self) -> None:
         """Check every field (also when attrs validators are switched off)."""
         _check(self)
+
+
+def apply_protocol(request: PlanRequest) -> tuple[PlanRequest, Product, list[str]]:
+    """Fill what *request* leaves to its protocol; resolve the product.
+
+    Returns:
+        The request with every protocol value applied, the product (from
+        the protocol's formulary or the catalogue) and notes for the plan
+        (which protocol, and any value given explicitly over it).
+
+    .. versionadded:: 0.2.0
+    """
+    protocol = request.protocol
+    if protocol is None:
+        product = (
+            get_product(request.product)
+            if isinstance(request.product, str)
+            else request.product
+        )
+        return request, product, []
+    product = (
+        protocol.product(request.product)
+        if isinstance(request.product, str)
+        else request.product
+    )
+    notes = [f"Local protocol: {protocol.ref}."]
+    changes: dict[str, object] = {}
+    for name in ("policy", "rounding", "rate_weight"):
+        own = getattr(protocol, name)
+        if getattr(request, name) is None:
+            changes[name] = own
+        elif own is not None:
+            notes.append(
+                f"The {name.replace('_', ' ')} was given explicitly, over the "
+                "protocol's."
+            )
+    if request.closed is None and (protocol.closed_weekdays or protocol.closed_dates):
+        changes["closed"] = ClosedDays(
+            weekdays=protocol.closed_weekdays, dates=protocol.closed_dates
+        )
+    if request.rate_schedule is None and request.sc is None:
+        schedule = protocol.rate_schedule(product, request.indication)
+        if schedule is not None:
+            changes["rate_schedule"] = schedule
+    if protocol.safety is not None:
+        if request.safety.config == SafetyConfig():
+            changes["safety"] = attrs.evolve(request.safety, config=protocol.safety)
+        else:
+            notes.append(
+                "The safety configuration was given explicitly, over the protocol's."
+            )
+    return attrs.evolve(request, **changes), product, notes  # type: ignore[arg-type]

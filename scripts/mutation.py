@@ -1,0 +1,308 @@
+"""Mutation testing of the clinical core, on demand (not in CI: slow on two cores).
+
+Runs mutmut 3 over each clinical module with that module's own small test subset and
+prints, per module, the number of mutants, how many the tests killed, the score, and
+the surviving mutants (with their diffs under ``--diff``).
+
+Install the tool once (it is in its own dependency group, not in ``dev``)::
+
+    .venv/bin/pip install -e . --group mutation
+
+Then::
+
+    .venv/bin/python scripts/mutation.py                 # every module, 2 at a time
+    .venv/bin/python scripts/mutation.py body vials      # some modules
+    .venv/bin/python scripts/mutation.py --list          # the modules and their tests
+    .venv/bin/python scripts/mutation.py body --diff     # survivors with their diffs
+
+Each module runs in its own scratch copy of ``src/`` and ``tests/`` (under
+``--workdir``, default ``/tmp/ivig-mutation``), so modules run in parallel and the
+work tree is never touched. Mutants listed in ``scripts/mutation-equivalent.toml``
+(equivalent: they cannot change behaviour) are shown apart and not counted.
+
+Scoring: killed = the tests failed (or timed out, or the mutant could not even be
+imported); survived = the tests passed, or no test of the subset ran the mutated
+function. score = killed / (mutants - equivalent).
+
+What mutmut 3 mutates: the bodies of functions and methods (operators, comparisons,
+numbers, strings, ``and``/``or``, ``True``/``False``, arguments). It does not mutate
+module-level constants nor functions under a decorator other than ``staticmethod``
+and ``classmethod`` (``property``, validators). Module-level clinical constants are
+pinned instead by the worked examples in the ``tests/test_mut_*.py`` files, which
+fail if a constant moves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+ROOT = Path(__file__).resolve().parent.parent
+EQUIVALENT_FILE = ROOT / "scripts" / "mutation-equivalent.toml"
+
+# module name -> (source file under src/ivig_core, its test subset). Each subset also
+# picks up tests/test_mut_<name>.py and tests/test_<name>_boundaries.py when present.
+_SAFETY_TESTS = (
+    "tests/test_safety_checks.py",
+    "tests/test_safety_findings.py",
+    "tests/test_safety_sc.py",
+    "tests/test_safety_worked_example.py",
+    "tests/test_mut_safety.py",
+)
+MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "body": ("body.py", ("tests/test_body.py",)),
+    "dosing_weight": ("dosing_weight.py", ("tests/test_dosing_weight.py",)),
+    "split": ("planning/split.py", ("tests/test_split.py",)),
+    "taper": ("planning/taper.py", ("tests/test_taper.py",)),
+    "vials": ("vials.py", ("tests/test_vials.py",)),
+    "dispensing": ("planning/dispensing.py", ("tests/test_vials.py",)),
+    "rates": ("rates.py", ("tests/test_infusion.py",)),
+    "infusion": ("infusion.py", ("tests/test_infusion.py",)),
+    "safety_dose": ("safety/dose.py", _SAFETY_TESTS),
+    "safety_iga": ("safety/iga.py", _SAFETY_TESTS),
+    "safety_rate": ("safety/rate.py", _SAFETY_TESTS),
+    "safety_renal": ("safety/renal.py", _SAFETY_TESTS),
+    "safety_thrombosis": ("safety/thrombosis.py", _SAFETY_TESTS),
+    "safety_other": ("safety/other.py", _SAFETY_TESTS),
+    "safety_sc": ("safety/sc.py", _SAFETY_TESTS),
+    "scig_conversion": ("scig/conversion.py", ("tests/test_scig.py",)),
+    "scig_hyqvia": (
+        "scig/hyqvia.py",
+        ("tests/test_scig.py", "tests/test_mut_scig_conversion.py"),
+    ),
+}
+
+_HYPOTHESIS_PROFILE = """
+
+# --- added by scripts/mutation.py in its scratch copy
+settings.register_profile(
+    "mutation",
+    derandomize=True,
+    deadline=None,
+    database=None,
+    max_examples=10,
+    suppress_health_check=list(HealthCheck),
+)
+settings.load_profile("mutation")
+"""
+
+_KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+_SURVIVED = {"survived", "no tests"}
+_RESULT_LINE = re.compile(r"^\s*(?P<name>ivig_core\.\S+): (?P<status>.+?)\s*$")
+
+
+@dataclass
+class Result:
+    """One module's outcome."""
+
+    module: str
+    statuses: dict[str, str] = field(default_factory=dict)
+    equivalent: dict[str, str] = field(default_factory=dict)
+    error: str = ""
+    seconds: float = 0.0
+
+    @property
+    def counted(self) -> dict[str, str]:
+        """The statuses of the mutants that count (not equivalent)."""
+        return {k: v for k, v in self.statuses.items() if k not in self.equivalent}
+
+    @property
+    def killed(self) -> int:
+        """Mutants the tests caught."""
+        return sum(v in _KILLED for v in self.counted.values())
+
+    @property
+    def survivors(self) -> list[tuple[str, str]]:
+        """Mutants the tests did not catch."""
+        return sorted((k, v) for k, v in self.counted.items() if v in _SURVIVED)
+
+    @property
+    def other(self) -> int:
+        """Mutants with another status (suspicious, skipped, not checked)."""
+        return sum(v not in _KILLED | _SURVIVED for v in self.counted.values())
+
+    @property
+    def score(self) -> float:
+        """Killed over counted mutants, in per cent."""
+        n = len(self.counted)
+        return 100.0 * self.killed / n if n else 100.0
+
+
+def _tests_for(name: str, root: Path = ROOT) -> list[str]:
+    _, tests = MODULES[name]
+    extra = [f"tests/test_mut_{name}.py", f"tests/test_{name}_boundaries.py"]
+    return [t for t in (*tests, *extra) if (root / t).exists()]
+
+
+def _load_equivalent() -> dict[str, str]:
+    if not EQUIVALENT_FILE.exists():
+        return {}
+    data = tomllib.loads(EQUIVALENT_FILE.read_text("utf-8"))
+    return {str(k): str(v) for k, v in data.get("equivalent", {}).items()}
+
+
+def _prepare(name: str, workdir: Path, ref: str | None) -> Path:
+    source, _ = MODULES[name]
+    here = workdir / name
+    if here.exists():
+        shutil.rmtree(here)
+    here.mkdir(parents=True)
+    if ref is None:
+        shutil.copytree(ROOT / "src", here / "src")
+        shutil.copytree(
+            ROOT / "tests",
+            here / "tests",
+            ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"),
+        )
+    else:  # a committed state, e.g. main for a "before" table
+        archive = subprocess.run(  # noqa: S603 - fixed arguments
+            ["git", "archive", ref, "src", "tests", "pyproject.toml"],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout
+        subprocess.run(  # noqa: S603 - fixed arguments
+            ["tar", "-x", "-C", str(here)],  # noqa: S607
+            input=archive,
+            check=True,
+        )
+    # Property tests run 10 derandomised examples per mutant: the same examples
+    # every run (a mutant is killed or not, never by chance), and minutes, not
+    # hours. The worked examples carry the precise checks.
+    with (here / "tests" / "conftest.py").open("a", encoding="utf-8") as conftest:
+        conftest.write(_HYPOTHESIS_PROFILE)
+    config = {
+        "source_paths": ["src"],
+        "only_mutate": [f"src/ivig_core/{source}"],
+        "pytest_add_cli_args_test_selection": _tests_for(name, here),
+        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-q", "-x"],
+        "use_git_change_detection": False,
+        # Fork each mutant's test run from a process that has imported the tests
+        # but run none: the library's caches (vial tables, selections, parsed
+        # units) start empty, so a mutant in code behind a cache is run, not
+        # skipped because the unmutated stats run filled the cache.
+        "process_isolation": "forkserver",
+    }
+    lines = [f"{key} = {json.dumps(value)}" for key, value in config.items()]
+    text = (here / "pyproject.toml").read_text("utf-8") if ref else ""
+    text = text or (ROOT / "pyproject.toml").read_text("utf-8")
+    text = text.replace("--doctest-modules", "--no-header")  # the subset only
+    (here / "pyproject.toml").write_text(
+        text + "\n[tool.mutmut]\n" + "\n".join(lines) + "\n", "utf-8"
+    )
+    return here
+
+
+def _mutmut(here: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-m", "mutmut", *args],
+        cwd=here,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def run_module(
+    name: str, workdir: Path, equivalent: dict[str, str], ref: str | None = None
+) -> Result:
+    """Run mutmut over one module in its own scratch copy."""
+    start = time.monotonic()
+    result = Result(name)
+    here = _prepare(name, workdir, ref)
+    run = _mutmut(here, "run", "--max-children", "1")
+    (here / "run.log").write_text(run.stdout + run.stderr, "utf-8")
+    listed = _mutmut(here, "results", "--all", "true")
+    for line in listed.stdout.splitlines():
+        match = _RESULT_LINE.match(line)
+        if match:
+            result.statuses[match["name"]] = match["status"]
+    if not result.statuses:
+        result.error = f"no mutants listed; see {here / 'run.log'}"
+    result.equivalent = {k: v for k, v in equivalent.items() if k in result.statuses}
+    result.seconds = time.monotonic() - start
+    return result
+
+
+def _print_table(results: list[Result]) -> None:
+    print("| module | mutants | equivalent | killed | survived | other | score |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        source, _ = MODULES[r.module]
+        print(
+            f"| {source} | {len(r.statuses)} | {len(r.equivalent)} | {r.killed} |"
+            f" {len(r.survivors)} | {r.other} | {r.score:.0f} % |"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the selected modules and print the table and the survivors."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", help="module names (default: all)")
+    parser.add_argument("--jobs", type=int, default=2, help="modules run at once")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/ivig-mutation"))
+    parser.add_argument("--diff", action="store_true", help="show survivors' diffs")
+    parser.add_argument("--list", action="store_true", help="list modules and tests")
+    parser.add_argument(
+        "--json", type=Path, help="also write the statuses to this JSON file"
+    )
+    parser.add_argument(
+        "--ref", help="test a committed state (e.g. main) instead of the work tree"
+    )
+    args = parser.parse_args(argv)
+    if args.list:
+        for name, (source, _) in MODULES.items():
+            print(f"{name:18} src/ivig_core/{source:24} {' '.join(_tests_for(name))}")
+        return 0
+    unknown = [m for m in args.modules if m not in MODULES]
+    if unknown:
+        parser.error(f"unknown module(s) {unknown}; choose from {sorted(MODULES)}")
+    names = args.modules or list(MODULES)
+    equivalent = _load_equivalent()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [
+            pool.submit(run_module, n, args.workdir, equivalent, args.ref)
+            for n in names
+        ]
+        results = []
+        for future in futures:
+            results.append(future.result())
+            done = results[-1]
+            print(
+                f"done {done.module}: {done.killed}/{len(done.counted)} killed"
+                f" ({done.score:.0f} %, {done.seconds:.0f} s)",
+                flush=True,
+            )
+    for r in results:
+        print(f"\n## {MODULES[r.module][0]} ({r.seconds:.0f} s)")
+        if r.error:
+            print(f"ERROR: {r.error}")
+        for key, reason in sorted(r.equivalent.items()):
+            print(f"  equivalent {key}: {reason}")
+        for key, status in r.survivors:
+            print(f"  {status:9} {key}")
+            if args.diff:
+                shown = _mutmut(args.workdir / r.module, "show", key).stdout
+                print("\n".join("      " + s for s in shown.splitlines()))
+    print()
+    _print_table(results)
+    if args.json:
+        args.json.write_text(
+            json.dumps({r.module: r.statuses for r in results}, indent=1), "utf-8"
+        )
+    return 1 if any(r.error for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

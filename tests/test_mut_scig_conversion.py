@@ -1,0 +1,288 @@
+"""IVIg → SC conversion and the HyQvia ramp-up, worked by hand.
+
+Weekly SC dose = IVIg dose ÷ IVIg interval in weeks × factor (Hizentra US PI:
+"multiply the previous IVIg dose in grams by 1.37, then divide by the number
+of weeks between IVIg doses"); every 2 weeks = 2 × weekly; n times a week =
+weekly ÷ n (2-7, Hizentra PI); HyQvia: the IVIg dose at the IVIg interval after
+its ramp-up of 1-, 2-, 3- and 4-week doses at weeks 1, 2, 4 and 7 (HyQvia US
+PI, example 30 g every 4 weeks).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ivig_core import InputError
+from ivig_core.scig import hyqvia_ramp_up
+from ivig_core.scig.conversion import (
+    EveryTwoWeeks,
+    LabelFactor,
+    OneToOne,
+    SameAsIvig,
+    TimesPerWeek,
+    UserFactor,
+    Weekly,
+    convert_to_scig,
+    dose_per_administration,
+    parse_frequency,
+    weekly_scig,
+)
+from ivig_core.scig.hyqvia import hyqvia_ramp_up_values
+from mutation_helpers import refused
+
+
+def test_hizentra_label_factor_1_37() -> None:
+    """30 g every 4 weeks × 1.37: 30 / 4 × 1.37 = 10.275 g a week."""
+    d = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="hizentra",
+        rule=LabelFactor(),
+        frequency="weekly",
+    )
+    assert (d.factor, d.rule) == (1.37, "label factor")
+    assert d.weekly_g == pytest.approx(10.275)
+    assert d.dose_g == pytest.approx(10.275)
+    assert d.interval_days == 7.0
+    assert d.ivig_dose_g == 30.0
+    assert (d.ivig_dose_g_per_kg, d.weekly_g_per_kg, d.dose_g_per_kg) == (
+        None,
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("frequency", "dose", "interval_days"),
+    [
+        (Weekly(), 10.275, 7.0),
+        (EveryTwoWeeks(), 20.55, 14.0),  # 2 × 10.275
+        (TimesPerWeek(3), 3.425, 7.0),  # 10.275 / 3
+        (TimesPerWeek(2), 5.1375, 7.0),
+    ],
+)
+def test_spreads(frequency: object, dose: float, interval_days: float) -> None:
+    """The weekly 10.275 g spread weekly, every 2 weeks, 3 and 2 times a week."""
+    d = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="hizentra",
+        rule=UserFactor(1.37),
+        frequency=frequency,  # type: ignore[arg-type]
+    )
+    assert d.dose_g == pytest.approx(dose)
+    assert d.interval_days == interval_days
+    assert d.rule == "user factor"
+
+
+def test_g_per_kg_with_a_dosing_weight() -> None:
+    """1 g/kg every 3 weeks, 1:1, at 70 kg: 70 g; 0.3333 g/kg = 23.333 g a week."""
+    d = convert_to_scig(
+        ivig_dose="1 g/kg",
+        ivig_interval="21 day",
+        product="hizentra",
+        rule=OneToOne(),
+        frequency="weekly",
+        dosing_weight="70 kg",
+    )
+    assert d.ivig_interval_weeks == 3.0
+    assert d.ivig_dose_g == pytest.approx(70.0)
+    assert d.ivig_dose_g_per_kg == 1.0
+    assert d.weekly_g_per_kg == pytest.approx(1 / 3)
+    assert d.weekly_g == pytest.approx(70 / 3)
+    assert d.dose_g == pytest.approx(70 / 3)
+    assert (d.factor, d.rule) == (1.0, "1:1")
+
+
+def test_grams_with_a_dosing_weight() -> None:
+    """30 g every 4 weeks, 1:1, at 60 kg: 0.5 g/kg; 7.5 g = 0.125 g/kg a week."""
+    d = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="hizentra",
+        rule=OneToOne(),
+        frequency="weekly",
+        dosing_weight="60 kg",
+    )
+    assert d.ivig_dose_g_per_kg == pytest.approx(0.5)
+    assert d.weekly_g_per_kg == pytest.approx(0.125)
+    assert d.dose_g_per_kg == pytest.approx(0.125)
+    assert d.weekly_g == pytest.approx(7.5)
+
+
+def test_hyqvia_same_dose_same_interval() -> None:
+    """HyQvia 1:1 after ramp-up: 30 g every 4 weeks stays 30 g every 28 days."""
+    d = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="hyqvia",
+        rule=OneToOne(),
+        frequency="same-as-ivig",
+    )
+    assert d.dose_g == pytest.approx(30.0)
+    assert d.weekly_g == pytest.approx(7.5)
+    assert d.interval_days == 28.0
+    assert d.first_dose_earliest is None
+
+
+def test_float_core() -> None:
+    """Weekly = dose / weeks × factor; per administration by spread."""
+    assert weekly_scig(30.0, 4.0, 1.37) == pytest.approx(10.275)
+    assert weekly_scig(1.0, 3.0, 1.0) == pytest.approx(1 / 3)
+    assert dose_per_administration(
+        7.5, SameAsIvig(), ivig_interval_weeks=4.0
+    ) == pytest.approx(30.0)
+    assert dose_per_administration(
+        7.5, TimesPerWeek(5), ivig_interval_weeks=4.0
+    ) == pytest.approx(1.5)
+    with refused("frequency", "weekly", "a ScigFrequency"):
+        dose_per_administration(
+            7.5,
+            "weekly",  # type: ignore[arg-type]
+            ivig_interval_weeks=4.0,
+        )
+
+
+@pytest.mark.parametrize(
+    ("times", "offsets"),
+    [(2, (0, 3)), (3, (0, 2, 4)), (5, (0, 1, 2, 4, 5)), (7, (0, 1, 2, 3, 4, 5, 6))],
+)
+def test_even_spread_offsets(times: int, offsets: tuple[int, ...]) -> None:
+    """Offset i × 7 // n: an even spread over the week."""
+    assert TimesPerWeek(times).week_offsets == offsets
+    assert TimesPerWeek(times).name == f"{times}-per-week"
+
+
+@pytest.mark.parametrize("times", [1, 8])
+def test_times_per_week_two_to_seven(times: int) -> None:
+    """1 and 8 times a week are outside the label's 2-7."""
+    with pytest.raises(InputError) as caught:
+        TimesPerWeek(times)
+    err = caught.value
+    assert (err.field, err.value) == ("frequency.times", times)
+    assert err.allowed.startswith("2 to 7 times a week (Hizentra ")
+    assert err.allowed.endswith("; use Weekly() for once a week")
+
+
+def test_times_per_week_days() -> None:
+    """Chosen days: one per dose, 0-6, increasing."""
+    assert TimesPerWeek(2, days=(1, 4)).week_offsets == (1, 4)
+    with refused("frequency.days", (1,), "2 day offsets (one per dose)"):
+        TimesPerWeek(2, days=(1,))
+    with refused("frequency.days", (4, 1), "distinct day offsets in increasing order"):
+        TimesPerWeek(2, days=(4, 1))
+    with refused("frequency.days", (0, 7), "day offsets 0-6 within the week"):
+        TimesPerWeek(2, days=(0, 7))
+    with refused("frequency.times", 2.5, "a whole number from 2 to 7"):
+        TimesPerWeek(2.5)
+
+
+def test_parse_frequency_names() -> None:
+    """The names and their spellings."""
+    assert parse_frequency(" Weekly ") == Weekly()
+    assert parse_frequency("every 2 weeks") == EveryTwoWeeks()
+    assert parse_frequency("same_as_ivig") == SameAsIvig()
+    assert parse_frequency("3x a week") == TimesPerWeek(3)
+    assert parse_frequency("7-per-week") == TimesPerWeek(7)
+    with refused(
+        "frequency",
+        "8-per-week",
+        "Weekly(), EveryTwoWeeks(), TimesPerWeek(n) (n 2-7), SameAsIvig(), or "
+        "'weekly', 'every-2-weeks', 'n-per-week', 'same-as-ivig'",
+    ):
+        parse_frequency("8-per-week")
+
+
+def test_user_factor_above_zero() -> None:
+    """A factor of 0 or a string is refused naming rule.factor."""
+    with refused(
+        "rule.factor",
+        0.0,
+        "a finite number > 0 (SC grams per IVIg gram)",
+        "a factor of 0.0 is not > 0",
+    ):
+        UserFactor(0.0)
+    with refused("rule.factor", "1.2", "a number > 0, e.g. 1.2"):
+        UserFactor("1.2")
+    assert UserFactor(1e-6).factor == 1e-6
+
+
+def test_conversion_refusals() -> None:
+    """Bad dose, interval, product, frequency for the route, last IVIg."""
+    base: dict[str, object] = {
+        "ivig_dose": "30 g",
+        "ivig_interval": "4 week",
+        "product": "hizentra",
+        "rule": OneToOne(),
+        "frequency": "weekly",
+    }
+    ok = convert_to_scig(**{**base, "ivig_dose": "500 g"})  # type: ignore[arg-type]
+    assert ok.weekly_g == 125.0
+    with pytest.raises(ValueError, match=r"^ivig_dose: 500.5 g is outside"):
+        convert_to_scig(**{**base, "ivig_dose": "500.5 g"})  # type: ignore[arg-type]
+    with refused(
+        "ivig_interval",
+        "0 week",
+        "an interval > 0, e.g. '4 week' or '21 day'",
+        "an IVIg interval of 0 weeks cannot be converted",
+    ):
+        convert_to_scig(**{**base, "ivig_interval": "0 week"})  # type: ignore[arg-type]
+    with refused("last_ivig", "2026-01-05", "a datetime.date or None"):
+        convert_to_scig(**{**base, "last_ivig": "2026-01-05"})  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^frequency: ") as caught:
+        convert_to_scig(**{**base, "frequency": "same-as-ivig"})  # type: ignore[arg-type]
+    assert getattr(caught.value, "allowed", "") == (
+        "Weekly(), EveryTwoWeeks() or TimesPerWeek(n) for a 20 % SC product"
+    )
+    with pytest.raises(ValueError, match=r"^frequency: ") as caught:
+        convert_to_scig(**{**base, "product": "hyqvia"})  # type: ignore[arg-type]
+    assert getattr(caught.value, "allowed", "") == (
+        "SameAsIvig() for a facilitated SC product"
+    )
+    with pytest.raises(ValueError, match=r"^product: ") as caught:
+        convert_to_scig(**{**base, "product": "privigen"})  # type: ignore[arg-type]
+    with refused("product", 3, "a Product or a product name"):
+        convert_to_scig(**{**base, "product": 3})  # type: ignore[arg-type]
+    with refused("rule", "1:1", "LabelFactor(), OneToOne() or UserFactor(factor)"):
+        convert_to_scig(**{**base, "rule": "1:1"})  # type: ignore[arg-type]
+
+
+def test_first_dose_one_week_after_the_last_ivig() -> None:
+    """Hizentra weekly: the first SC dose 1 week after the last IVIg."""
+    d = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="hizentra",
+        rule=OneToOne(),
+        frequency="weekly",
+        last_ivig=dt.date(2026, 1, 5),
+    )
+    assert d.first_dose_earliest == dt.date(2026, 1, 12)
+    assert d.first_dose_latest == dt.date(2026, 1, 12)
+
+
+def test_hyqvia_ramp_up_four_weeks() -> None:
+    """30 g every 4 weeks: 7.5 g week 1, 15 g week 2, 22.5 g week 4, 30 g week 7."""
+    steps = hyqvia_ramp_up(full_dose="30 g", interval="4 week")
+    assert [(s.week, s.weeks_of_dose, s.dose, s.unit) for s in steps] == [
+        (1, 1, 7.5, "g"),
+        (2, 2, 15.0, "g"),
+        (4, 3, 22.5, "g"),
+        (7, 4, 30.0, "g"),
+    ]
+    assert [s.day_offset for s in steps] == [0, 7, 21, 42]
+    assert [s.is_full for s in steps] == [False, False, False, True]
+    per_kg = hyqvia_ramp_up(full_dose="0.4 g/kg", interval="28 day")
+    assert [s.dose for s in per_kg] == pytest.approx([0.1, 0.2, 0.3, 0.4])
+    assert {s.unit for s in per_kg} == {"g/kg"}
+
+
+def test_hyqvia_ramp_up_refusals() -> None:
+    """A dose of 0 is refused; an interval with no labelled ramp names interval."""
+    with refused("full_dose", 0.0, "a dose > 0"):
+        hyqvia_ramp_up_values(0.0, 4.0)
+    with pytest.raises(ValueError, match=r"^interval: ") as caught:
+        hyqvia_ramp_up_values(30.0, 6.0)
+    assert getattr(caught.value, "value", None) == "6 week"
