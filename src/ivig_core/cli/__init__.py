@@ -36,6 +36,13 @@ Verbs:
 ``ivig-core products``
     The product catalogue.
 
+``ivig-core replan``
+    The rest of a course planned again from a date: a stored plan
+    (``--from-plan``), what was given (``--history``), the plan's options
+    again with the patient as now, and the decision at a review
+    (``--decision``); the history file holds ``[[administered]]`` records
+    (TOML or JSON).
+
 Exit status:
 
 * 0 (:data:`EXIT_OK`): success; for ``plan`` and ``scig``, the plan is
@@ -55,7 +62,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Final, TextIO
 
 from ivig_core.body import IbwFormula
-from ivig_core.cli import build, render
+from ivig_core.cli import build, render, replan
 from ivig_core.cli.parser import EXAMPLE_ARGS, ArgumentsError, build_parser
 from ivig_core.errors import IvigError
 
@@ -130,6 +137,11 @@ def _example(args: argparse.Namespace, out: TextIO) -> int:
     return _plan(plan_args, out)
 
 
+def _replan(args: argparse.Namespace, out: TextIO) -> int:
+    patient = build.patient(args)
+    return _emit(replan.replan(args, patient), args, out, patient=patient)
+
+
 def _products(_: argparse.Namespace, out: TextIO) -> int:
     render.products(out)
     return EXIT_OK
@@ -142,6 +154,7 @@ _VERBS: Final[dict[str, Callable[[argparse.Namespace, TextIO], int]]] = {
     "example": _example,
     "show": _show,
     "products": _products,
+    "replan": _replan,
 }
 
 

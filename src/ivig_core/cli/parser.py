@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import importlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -869,4 +870,5 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for verb in (weight, plan, scig, example, show, products):
         verb.set_defaults(flags=_dests(verb))
+    importlib.import_module("ivig_core.cli.replan").add_verb(sub)  # its own module
     return parser
