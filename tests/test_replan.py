@@ -309,3 +309,33 @@ def test_history_and_replanned_plan_round_trip_in_json() -> None:
     back = plan_from_json(plan_to_json(new))
     assert back == new
     assert back.history.records[-1].reactions == ("rash",)
+
+
+def test_a_history_that_rewrites_the_plans_is_refused() -> None:
+    """Following a re-planned plan, its history must come first, unchanged."""
+    request, plan = _made("tapered")
+    day = plan.cycles[3].start
+    records = _given_before(plan, day)
+    new = replan(plan, request=request, administered=records, from_date=day)
+    changed = [attrs.evolve(records[0], grams=1.0), *records[1:]]
+    with pytest.raises(InputError, match="never rewritten") as info:
+        replan(
+            new, request=request, administered=changed, from_date=new.cycles[1].start
+        )
+    assert info.value.field == "administered"
+    # none given: the plan's own history is kept
+    again = replan(new, request=request, from_date=new.cycles[1].start)
+    assert again.history == new.history
+
+
+def test_a_switch_in_the_history_is_the_safety_report_s_previous_product() -> None:
+    """The product last given, when it differs, reaches the safety checks."""
+    request, plan = _made("tapered")
+    day = plan.cycles[1].start
+    records = _given_before(plan, day, product="privigen")
+    new = replan(plan, request=request, administered=records, from_date=day)
+    assert any("Product switched from privigen" in n for n in new.notes)
+    assert new.safety is not None
+    assert plan.safety is not None
+    codes = {f.code.value for f in new.safety.findings}
+    assert "PRODUCT_SWITCH" in codes - {f.code.value for f in plan.safety.findings}
