@@ -358,7 +358,9 @@ def replan(
     new_request = attrs.evolve(
         request, start=start, patient=request.patient if patient is None else patient
     )
-    notes = list(history_notes(plan, history))
+    # what the plan being followed has not seen: the records since its own
+    since = History(records=history.records[len(plan.history.records) :])
+    notes = list(history_notes(plan, since))
     new_request = _switched(new_request, history, notes)
     if history.records:
         days = sum(r.grams > 0.0 for r in history.records)
