@@ -37,6 +37,7 @@ PUBLIC_MODULES = (
     "scig",
     "planning",
     "planning.scig",
+    "planning.replan",
     "protocol",
     "plan",
     "trace",

@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivig_core import InputError, Patient, get_preset, plan_course
-from ivig_core.planning.replan import Administered, History, history_notes
+from ivig_core.plan import Administered, History
+from ivig_core.planning.replan import history_notes
 
 
 START = dt.date(2026, 1, 5)
@@ -72,7 +73,7 @@ def test_reaction_switch_late_and_missed() -> None:
     """Each finding from the history, in words."""
     h = History().add([
         _given(0, 0),
-        _given(2, 70, product="privigen", lot="L1", rate_reached="300 mL/h",
+        _given(2, 70, product="privigen", lot="L1", rate_reached_ml_h="300 mL/h",
                reactions=("headache",)),
     ])  # fmt: skip
     notes = " | ".join(history_notes(PLAN, h))
@@ -85,7 +86,12 @@ def test_reaction_switch_late_and_missed() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("grams", "-1 g"), ("grams", "70 mL"), ("rate_reached", "0 mL/h"), ("lot", "")],
+    [
+        ("grams", "-1 g"),
+        ("grams", "70 mL"),
+        ("rate_reached_ml_h", "0 mL/h"),
+        ("lot", ""),
+    ],
 )
 def test_bad_records_name_the_field(field: str, value: str) -> None:
     """A bad record names its field; nothing is kept."""

@@ -72,6 +72,9 @@ if TYPE_CHECKING:  # the same names as _EXPORTS, for type checkers (a test check
         SplitLimits as SplitLimits,
         plan_course as plan_course,
     )
+    from ivig_core.planning.replan import (
+        replan as replan,
+    )
     from ivig_core.planning.scig import (
         plan_scig as plan_scig,
     )
@@ -162,6 +165,7 @@ _EXPORTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Subcutaneous therapy
     ("ivig_core.scig", ("convert_to_scig", "get_scig_preset", "ScLimits")),
     ("ivig_core.planning.scig", ("plan_scig",)),
+    ("ivig_core.planning.replan", ("replan",)),
     # Local protocols
     ("ivig_core.protocol", ("load_protocol", "Protocol")),
     # The plan

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import itertools
 import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Final, Literal
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Final, Literal
 import attrs
 
 from ivig_core import units
-from ivig_core._checks import REL_TOL, is_number
+from ivig_core._checks import REL_TOL, is_number, tuple_of
 from ivig_core._checks import instance as _instance
 from ivig_core.errors import InputError
 from ivig_core.findings import SafetyReport
@@ -44,6 +45,8 @@ from ivig_core.units import (
 
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from ivig_core.dosing_weight import DosingWeight
     from ivig_core.infusion import InfusionRun
     from ivig_core.regimen import Regimen
@@ -52,7 +55,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TOTALS",
+    "Administered",
     "Cycle",
+    "History",
     "Infusion",
     "Phase",
     "Plan",
@@ -224,6 +229,9 @@ class Cycle:
         dispensed_g: The course's dispensed grams.
         volume_ml: The course's volume.
         label: How the dose was obtained (e.g. a taper step).
+        course: In a re-planned plan (:func:`ivig_core.replan`), the
+            regimen's course this one plans (from 1), where it is not
+            *number*; ``None``: the regimen's course *number*.
 
     .. versionadded:: 0.1.0
     """
@@ -239,6 +247,7 @@ class Cycle:
     dispensed_g: float
     volume_ml: float
     label: str
+    course: int | None = None
 
     @property
     def intensity_g_per_kg_per_week(self) -> float:
@@ -335,6 +344,128 @@ class ReviewPoint:
         )
 
 
+def _record_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise InputError("administered.date", value, "a datetime.date")
+    return value
+
+
+def _record_grams(value: object) -> float:
+    # a bare number is in grams: the field's name says so (as ``calculated_g``)
+    grams = (
+        float(value)
+        if is_number(value)
+        else units.to_float(value, field="administered.grams", unit=G)
+    )
+    if not (grams >= 0.0 and math.isfinite(grams)):
+        raise InputError("administered.grams", value, "a mass ≥ 0 g (0 g: not given)")
+    return grams
+
+
+def _record_text(field: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(field, value, "a non-empty string")
+    return value
+
+
+def _record_product(value: object) -> str:
+    return _record_text("administered.product", value)
+
+
+def _record_lot(value: object) -> str | None:
+    return None if value is None else _record_text("administered.lot", value)
+
+
+def _record_rate(value: object) -> float | None:
+    if value is None:
+        return None
+    field = "administered.rate_reached_ml_h"
+    # a bare number is in mL/h: the field's name says so
+    rate = (
+        float(value)
+        if is_number(value)
+        else units.to_float(value, field=field, unit=ML_PER_H)
+    )
+    if not (rate > 0.0 and math.isfinite(rate)):
+        raise InputError(field, value, "a rate > 0 mL/h")
+    return rate
+
+
+def _record_reactions(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        raise InputError("administered.reactions", value, "a sequence of strings")
+    return tuple(
+        _record_text("administered.reactions", v)
+        for v in tuple_of(value, str, field="administered.reactions")
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Administered:
+    """One infusion day as it was given.
+
+    Attributes:
+        date: The day it was given.
+        grams: The grams given (``"70 g"``, or a number of grams; ``"0 g"``:
+            planned but not given).
+        product: The product's name or key.
+        lot: The lot number, or ``None``.
+        rate_reached_ml_h: The highest rate reached (``"300 mL/h"``, or a
+            number of mL/h), held in mL/h, or ``None``.
+        reactions: Reactions seen, in words (``()`` for none).
+
+    .. versionadded:: 0.2.0
+    """
+
+    date: dt.date = attrs.field(converter=_record_date)
+    grams: float = attrs.field(converter=_record_grams)
+    product: str = attrs.field(converter=_record_product)
+    lot: str | None = attrs.field(default=None, converter=_record_lot)
+    rate_reached_ml_h: float | None = attrs.field(default=None, converter=_record_rate)
+    reactions: tuple[str, ...] = attrs.field(default=(), converter=_record_reactions)
+
+
+def _records(value: object) -> tuple[Administered, ...]:
+    records = tuple_of(value, Administered, field="history")
+    for before, after in itertools.pairwise(records):
+        if after.date < before.date:
+            raise InputError(
+                "history", after.date, f"records in date order (after {before.date})"
+            )
+    return records
+
+
+@attrs.frozen
+class History:
+    """What was given, in date order; append-only.
+
+    Example:
+        >>> import datetime as dt
+        >>> h = History().add([Administered(date=dt.date(2026, 1, 5),
+        ...                                 grams="70 g", product="privigen")])
+        >>> h.cumulative_g
+        70.0
+
+    .. versionadded:: 0.2.0
+    """
+
+    records: tuple[Administered, ...] = attrs.field(default=(), converter=_records)
+
+    @property
+    def cumulative_g(self) -> float:
+        """The grams given so far: the sum of the records."""
+        return sum(r.grams for r in self.records)
+
+    def add(self, records: Iterable[Administered]) -> History:
+        """This history with *records* appended (never rewritten).
+
+        Raises:
+            InputError: A record dated before the last one kept.
+        """
+        new = tuple_of(records, Administered, field="administered")
+        return History(records=(*self.records, *new))
+
+
 @attrs.frozen(kw_only=True)
 class Plan:
     """A dated, explainable IVIg/SCIg plan.
@@ -364,6 +495,8 @@ class Plan:
         reviews: The review points: the end of each taper step's hold (and
             of the maintenance before a taper), each with what the regimen
             says to do (:class:`ReviewPoint`).
+        history: What was given before the plan's start
+            (:func:`ivig_core.replan`): empty for a plan made from scratch.
 
     .. versionadded:: 0.1.0
     """
@@ -383,6 +516,7 @@ class Plan:
     route: Route = Route.IV
     protocol: ProtocolRef | None = None
     reviews: tuple[ReviewPoint, ...] = ()
+    history: History = attrs.field(factory=History)
 
     @property
     def ready_to_issue(self) -> bool:

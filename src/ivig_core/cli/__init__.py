@@ -44,6 +44,12 @@ Verbs:
     under each ``--policy`` and ``--rounding``: totals, distributions, the
     differences against the baseline, the patients who change most
     (:mod:`ivig_core.cli.impact`; needs the ``population`` extra).
+``ivig-core replan``
+    The rest of a course planned again from a date: a stored plan
+    (``--from-plan``), what was given (``--history``), the plan's options
+    again with the patient as now, and the decision at a review
+    (``--decision``); the history file holds ``[[administered]]`` records
+    (TOML or JSON).
 
 Exit status:
 
@@ -76,7 +82,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Final, TextIO
 
 from ivig_core.body import IbwFormula
-from ivig_core.cli import build, impact, render
+from ivig_core.cli import build, impact, render, replan
 from ivig_core.cli.parser import EXAMPLE_ARGS, ArgumentsError, build_parser
 from ivig_core.errors import DocumentError, InputError, IvigError
 from ivig_core.io.text import MIN_WIDTH
@@ -240,6 +246,11 @@ def _example(args: argparse.Namespace, out: TextIO) -> int:
     return _plan(plan_args, out)
 
 
+def _replan(args: argparse.Namespace, out: TextIO) -> int:
+    patient = build.patient(args)
+    return _emit(replan.replan(args, patient), args, out, patient=patient)
+
+
 def _products(_: argparse.Namespace, out: TextIO) -> int:
     render.products(out, width=width())
     return EXIT_OK
@@ -254,6 +265,7 @@ _VERBS: Final[dict[str, Callable[[argparse.Namespace, TextIO], int]]] = {
     "products": _products,
     "serve": lambda args, out: import_module("ivig_core.cli.serve").run(args, out),
     "impact": impact.run,
+    "replan": _replan,
 }
 
 

@@ -26,7 +26,7 @@ from ivig_core.patient import Patient
 if TYPE_CHECKING:
     from ivig_core.plan import Plan
     from ivig_core.planning.calendar import ClosedDays
-    from ivig_core.planning.request import FirstInfusions
+    from ivig_core.planning.request import FirstInfusions, PlanRequest
     from ivig_core.planning.split import SplitLimits
     from ivig_core.products import Product
     from ivig_core.protocol import Protocol
@@ -36,7 +36,15 @@ if TYPE_CHECKING:
     from ivig_core.vials import RoundingPolicy
 
 
-__all__ = ["UsageError", "patient", "plan", "scig", "show", "weight_patient"]
+__all__ = [
+    "UsageError",
+    "patient",
+    "plan",
+    "plan_request",
+    "scig",
+    "show",
+    "weight_patient",
+]
 
 #: The patient options (``dest`` = the :class:`~ivig_core.Patient` field).
 PATIENT_DESTS: Final = ("sex", "age", "height", "weight")
@@ -377,7 +385,25 @@ def _required_unless_protocol(
 
 def plan(args: argparse.Namespace, who: Patient) -> Plan:
     """The ``plan`` verb's plan for *who* (:func:`~ivig_core.plan_course`)."""
-    from ivig_core.planning.course import plan_course  # noqa: PLC0415 - lazy
+    from ivig_core.planning import plan as run_plan  # noqa: PLC0415 - lazy
+
+    request = plan_request(args, who)
+    with _options(
+        args,
+        "start",
+        "policy",
+        "indication",
+        "rate_weight",
+        "at_risk_cap",
+        "previous_product",
+    ):
+        return run_plan(request)
+
+
+def plan_request(args: argparse.Namespace, who: Patient) -> PlanRequest:
+    """The ``plan`` options' request for *who* (as :func:`~ivig_core.plan_course`)."""
+    from ivig_core.planning.request import PlanRequest  # noqa: PLC0415 - lazy
+    from ivig_core.safety import SafetyOptions  # noqa: PLC0415 - lazy
 
     protocol = _protocol(args)
     _required_unless_protocol(args, protocol)
@@ -408,10 +434,10 @@ def plan(args: argparse.Namespace, who: Patient) -> Plan:
         "at_risk_cap",
         "previous_product",
     ):
-        return plan_course(
-            who,
-            regimen,
-            product,
+        return PlanRequest(
+            patient=who,
+            regimen=regimen,
+            product=product,
             start=args.start,
             policy=args.policy,
             rounding=rounding,
@@ -421,8 +447,9 @@ def plan(args: argparse.Namespace, who: Patient) -> Plan:
             at_risk_cap=args.at_risk_cap,
             closed=closed,
             limits=limits,
-            overrides=args.overrides,
-            previous_product=args.previous_product,
+            safety=SafetyOptions(
+                overrides=args.overrides, previous_product=args.previous_product
+            ),
             protocol=protocol,
         )
 

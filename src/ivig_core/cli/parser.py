@@ -976,4 +976,5 @@ def build_parser() -> argparse.ArgumentParser:
     for verb in (weight, plan, scig, example, show, products, impact.add_parser(sub)):
         verb.set_defaults(flags=_dests(verb))
     importlib.import_module("ivig_core.cli.serve").add_verb(sub)
+    importlib.import_module("ivig_core.cli.replan").add_verb(sub)  # its own module
     return parser

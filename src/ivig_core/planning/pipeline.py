@@ -62,7 +62,7 @@ from ivig_core.trace import Trace
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from ivig_core.dosing_weight import DosingWeightPolicy
     from ivig_core.infusion import InfusionRun
@@ -82,10 +82,14 @@ class Lead:
     Attributes:
         trace: Lines after the dosing weight (e.g. the first SC day).
         notes: Notes before the plan's own.
+        courses: What a re-plan does to the regimen's courses (the rest of
+            a course, :func:`ivig_core.replan`), or ``None``. With it, the
+            review points are the re-planner's to give.
     """
 
     trace: tuple[Trace, ...] = ()
     notes: tuple[str, ...] = ()
+    courses: Callable[[list[Course]], list[Course]] | None = None
 
 
 def plan(request: PlanRequest) -> Plan:
@@ -417,6 +421,8 @@ def run(request: PlanRequest, lead: Lead | None = None) -> Plan:
         weight_kg=weight.weight_kg,
         maintenance=step.maintenance(request, weight, route),
     )
+    if lead.courses is not None:
+        courses = lead.courses(courses)
     dispensed = _dispense_and_place(request, dispenser, courses)
     state = _Run(
         request=request,
@@ -456,5 +462,7 @@ def run(request: PlanRequest, lead: Lead | None = None) -> Plan:
         notes=notes,
         trace=trace,
     )
+    if lead.courses is not None:
+        return made
     reviews = review_points(made.cycles, taper)
     return attrs.evolve(made, reviews=reviews) if reviews else made

@@ -1,150 +1,77 @@
 """The course as it happens: a record of what was given, and what it tells.
 
-A plan is a forecast. :class:`Administered` records one infusion as it was
-given (date, grams, product and lot, the highest rate reached, reactions);
-a :class:`History` holds them in date order and is append-only: a record,
-once kept, is never rewritten. :func:`history_notes` compares the history
-with the plan and says what the next dose must take into account: a
+A plan is a forecast. :class:`~ivig_core.plan.Administered` records one
+infusion as it was given (date, grams, product and lot, the highest rate
+reached, reactions); a :class:`~ivig_core.plan.History` holds them in date
+order and is append-only: a record, once kept, is never rewritten.
+:func:`history_notes` compares the history with the plan and says what the
+next dose must take into account: a
 reaction on the last infusion (start slower, premedicate), a product switch
 (restart at the initial rate, as the Gammagard Liquid label asks of
 patients switching products), a dose given late or early, a missed dose.
 
-This is the record and its reading; re-planning the rest of the course from
-it (``replan``) is not yet built.
+:func:`replan` plans the rest of a course again from a date: with what was
+given (the history, kept on the new plan), an updated patient (new weight,
+new labs) and the prescriber's decision at a review (continue, step down,
+step up). A plan does not carry the request it was made from, so
+:func:`replan` takes it (the :class:`~ivig_core.planning.request.PlanRequest`
+the plan was made from; keep it with the plan, or build it again from the
+same choices): the rest of the course is planned with the same regimen,
+product, policies and protocol, from *from_date*, for the patient given. A
+re-planned plan is followed the same way: the same request, its history
+with what was given since, the current patient.
+
+Courses that started before *from_date* are past: what was given of them is
+the history, not the plan. The rest is the original plan's courses from the
+first one on or after *from_date*, changed only by the decision:
+
+- no decision: the rest as planned;
+- ``"continue"``: the last course (the current step) once more, then the
+  rest as planned (the review comes again after it);
+- ``"step-down"``: from the first planned course of lower intensity
+  (g/kg/week) than the last one, skipping what is left of the current
+  step's hold;
+- ``"step-up"``: back to the previous, more intense maintenance or taper
+  step, held again as planned, then the rest (a taper's "return to the
+  previous step"; a new induction is a new plan).
+
+The decision is the prescriber's; the library plans what it says. Cycle
+numbers of the new plan count from its first course.
 
 .. versionadded:: 0.2.0
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 import attrs
 
-from ivig_core import units
-from ivig_core._checks import tuple_of
+from ivig_core._checks import REL_TOL
 from ivig_core.errors import InputError
-from ivig_core.units import ML_PER_H, G
+from ivig_core.patient import Patient
+from ivig_core.plan import Administered, History, Phase, Plan, ReviewPoint
+from ivig_core.planning.pipeline import Lead, run
+from ivig_core.planning.request import PlanRequest
+from ivig_core.products import get_product
+from ivig_core.regimen import intensity_g_per_kg_per_week
 
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from ivig_core.plan import Plan
+    from ivig_core.planning.courses import Course
 
 
-__all__ = ["Administered", "History", "history_notes"]
+__all__ = ["DECISIONS", "Decision", "history_notes", "replan"]
 
+#: The prescriber's decision at a review.
+Decision: TypeAlias = Literal["continue", "step-down", "step-up"]
 
-def _date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise InputError("administered.date", value, "a datetime.date")
-    return value
-
-
-def _grams(value: object) -> float:
-    grams = units.to_float(value, field="administered.grams", unit=G)
-    if not grams >= 0.0:
-        raise InputError("administered.grams", value, "a mass ≥ 0 g (0 g: not given)")
-    return grams
-
-
-def _text(field: str, value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InputError(field, value, "a non-empty string")
-    return value
-
-
-def _product(value: object) -> str:
-    return _text("administered.product", value)
-
-
-def _lot(value: object) -> str | None:
-    return None if value is None else _text("administered.lot", value)
-
-
-def _rate(value: object) -> float | None:
-    if value is None:
-        return None
-    rate = units.to_float(value, field="administered.rate_reached", unit=ML_PER_H)
-    if not rate > 0.0:
-        raise InputError("administered.rate_reached", value, "a rate > 0 mL/h")
-    return rate
-
-
-def _reactions(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        raise InputError("administered.reactions", value, "a sequence of strings")
-    return tuple(
-        _text("administered.reactions", v)
-        for v in tuple_of(value, str, field="administered.reactions")
-    )
-
-
-@attrs.frozen(kw_only=True)
-class Administered:
-    """One infusion day as it was given.
-
-    Attributes:
-        date: The day it was given.
-        grams: The grams given (``"0 g"``: planned but not given).
-        product: The product's name or key.
-        lot: The lot number, or ``None``.
-        rate_reached: The highest rate reached (``"300 mL/h"``), held in
-            mL/h, or ``None``.
-        reactions: Reactions seen, in words (``()`` for none).
-
-    .. versionadded:: 0.2.0
-    """
-
-    date: dt.date = attrs.field(converter=_date)
-    grams: float = attrs.field(converter=_grams)
-    product: str = attrs.field(converter=_product)
-    lot: str | None = attrs.field(default=None, converter=_lot)
-    rate_reached: float | None = attrs.field(default=None, converter=_rate)
-    reactions: tuple[str, ...] = attrs.field(default=(), converter=_reactions)
-
-
-def _records(value: object) -> tuple[Administered, ...]:
-    records = tuple_of(value, Administered, field="history")
-    for before, after in itertools.pairwise(records):
-        if after.date < before.date:
-            raise InputError(
-                "history", after.date, f"records in date order (after {before.date})"
-            )
-    return records
-
-
-@attrs.frozen
-class History:
-    """What was given, in date order; append-only.
-
-    Example:
-        >>> h = History().add([Administered(date=dt.date(2026, 1, 5),
-        ...                                 grams="70 g", product="privigen")])
-        >>> h.cumulative_g
-        70.0
-
-    .. versionadded:: 0.2.0
-    """
-
-    records: tuple[Administered, ...] = attrs.field(default=(), converter=_records)
-
-    @property
-    def cumulative_g(self) -> float:
-        """The grams given so far: the sum of the records."""
-        return sum(r.grams for r in self.records)
-
-    def add(self, records: Iterable[Administered]) -> History:
-        """This history with *records* appended (never rewritten).
-
-        Raises:
-            InputError: A record dated before the last one kept.
-        """
-        new = tuple_of(records, Administered, field="administered")
-        return History(records=(*self.records, *new))
+#: The decisions :func:`replan` takes.
+DECISIONS: Final = ("continue", "step-down", "step-up")
 
 
 def history_notes(plan: Plan, history: History) -> tuple[str, ...]:
@@ -184,3 +111,272 @@ def history_notes(plan: Plan, history: History) -> tuple[str, ...]:
                 f"(planned {near.date.isoformat()})."
             )
     return tuple(notes)
+
+
+#: The phases a decision moves between (not the induction or a ramp-up).
+_STEPS: Final = frozenset({Phase.MAINTENANCE, Phase.TAPER})
+
+
+def _history(value: object, kept: History) -> History:
+    if value is None:
+        return kept
+    history = value if isinstance(value, History) else _sequence(value)
+    if history.records[: len(kept.records)] != kept.records:
+        raise InputError(
+            "administered",
+            len(history.records),
+            "the plan's history, then what was given since (a history is never "
+            "rewritten)",
+        )
+    return history
+
+
+def _sequence(value: object) -> History:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise InputError(
+            "administered", value, "a History or a sequence of Administered"
+        )
+    return History(records=tuple(value))
+
+
+def _intensity(course: Course) -> float:
+    return intensity_g_per_kg_per_week(course.dose_g_per_kg, course.interval_days)
+
+
+def _lower(a: float, b: float) -> bool:
+    """*a* is lower than *b*, beyond the rounding tolerance."""
+    return a < b * (1.0 - REL_TOL)
+
+
+def _block_start(courses: Sequence[Course], index: int) -> int:
+    """The first course of the step *index* belongs to (same intensity)."""
+    level = _intensity(courses[index])
+    while index > 0 and not (
+        _lower(_intensity(courses[index - 1]), level)
+        or _lower(level, _intensity(courses[index - 1]))
+    ):
+        index -= 1
+    return index
+
+
+def _rest(
+    courses: Sequence[Course],
+    followed: Sequence[int],
+    done: int,
+    decision: Decision | None,
+) -> list[int]:
+    """The regimen's courses still to plan (indices into *courses*).
+
+    *followed* are the regimen's courses the plan being followed plans, in
+    order; its first *done* are past.
+    """
+    if decision is None:
+        return list(followed[done:])
+    current = followed[done - 1]
+    level = _intensity(courses[current])
+    if decision == "continue":
+        return [current, *followed[done:]]
+    if decision == "step-down":
+        for j in range(done, len(followed)):
+            if _lower(_intensity(courses[followed[j]]), level):
+                return list(followed[j:])
+        raise InputError(
+            "decision",
+            decision,
+            "'continue' or 'step-up': no lower step is planned after the last "
+            "course given",
+        )
+    above = _block_start(courses, current) - 1
+    if (
+        above < 0
+        or courses[above].phase not in _STEPS
+        or not _lower(level, _intensity(courses[above]))
+    ):
+        raise InputError(
+            "decision",
+            decision,
+            "'continue' or 'step-down': no more intense maintenance or taper "
+            "step came before the last course (a new induction is a new plan)",
+        )
+    return list(range(_block_start(courses, above), len(courses)))
+
+
+def _reviews(
+    base: Plan, new: Plan, origins: Sequence[int], *, decided: bool
+) -> tuple[ReviewPoint, ...]:
+    """The regimen's review points, moved to the courses they now precede.
+
+    *base* is the whole regimen planned from its start (its review points
+    are numbered by the regimen's courses).
+    """
+    out: list[ReviewPoint] = []
+    where: dict[int, int] = {}
+    for i, origin in enumerate(origins):
+        where.setdefault(origin, i)
+    n_courses = len(base.cycles)
+    for point in base.reviews:
+        origin = point.cycle - 1
+        if origin == n_courses and origins and origins[-1] == n_courses - 1:
+            last = new.cycles[-1]
+            date = last.start + dt.timedelta(days=int(last.interval_days))
+            cycle = len(new.cycles) + 1
+        elif origin in where and not (decided and where[origin] == 0):
+            date, cycle = new.cycles[where[origin]].start, where[origin] + 1
+        else:
+            continue
+        out.append(attrs.evolve(point, date=date, cycle=cycle))
+    return tuple(out)
+
+
+def _same_product(recorded: str, product: str) -> bool:
+    try:
+        return get_product(recorded).name == get_product(product).name
+    except InputError:
+        return recorded.strip().casefold() == product.strip().casefold()
+
+
+def _switched(request: PlanRequest, history: History, notes: list[str]) -> PlanRequest:
+    """*request*, told of a switch from the product last given (noted)."""
+    given = [r for r in history.records if r.grams > 0.0]
+    product = request.product
+    name = product if isinstance(product, str) else product.name
+    with contextlib.suppress(InputError):
+        name = get_product(name).name
+    if not given or _same_product(given[-1].product, name):
+        return request
+    notes.append(
+        f"Product switched from {given[-1].product} to {name}: restart at the "
+        "initial rate."
+    )
+    if request.safety.previous_product is not None:
+        return request
+    try:
+        previous = get_product(given[-1].product)
+    except InputError:  # a product outside the catalogue: noted only
+        return request
+    return attrs.evolve(
+        request, safety=attrs.evolve(request.safety, previous_product=previous)
+    )
+
+
+def _check(plan: object, request: object, from_date: object) -> None:
+    if not isinstance(plan, Plan):
+        raise InputError("plan", plan, "a Plan")
+    if not isinstance(request, PlanRequest):
+        raise InputError("request", request, "the PlanRequest the plan was made from")
+    if request.regimen != plan.regimen:
+        raise InputError(
+            "request",
+            request.regimen.name,
+            "the PlanRequest the plan was made from (the same regimen)",
+            f"the plan follows {plan.regimen.name!r}",
+        )
+    if isinstance(from_date, dt.datetime) or not isinstance(from_date, dt.date):
+        raise InputError("from_date", from_date, "a datetime.date")
+
+
+def replan(
+    plan: Plan,
+    *,
+    request: PlanRequest,
+    administered: History | Sequence[Administered] | None = None,
+    patient: Patient | None = None,
+    from_date: dt.date | None = None,
+    decision: Decision | None = None,
+) -> Plan:
+    """The rest of *plan*'s course, planned again from *from_date*.
+
+    Args:
+        plan: The plan being followed: a plan, or a re-planned one.
+        request: The :class:`~ivig_core.planning.request.PlanRequest` the
+            first plan was made from (its regimen, product, policies,
+            protocol); the same request for every re-plan of the course.
+        administered: What was given (a :class:`~ivig_core.plan.History` or
+            its records), every record dated before *from_date*, starting
+            with the plan's own history; ``None``: the plan's history.
+        patient: The patient as now (new weight, new labs); ``None``: the
+            request's (pass the current patient again when following a
+            re-planned plan).
+        from_date: The first day of the rest; ``None``: the plan's start
+            (nothing is past).
+        decision: The prescriber's decision at the review before the next
+            course: ``"continue"``, ``"step-down"``, ``"step-up"`` or
+            ``None`` (the rest as planned).
+
+    Returns:
+        The new plan: the rest of the course from *from_date*, with the
+        history kept (:attr:`~ivig_core.plan.Plan.history`), the grams given
+        so far and what the history tells in its notes. With nothing given
+        and nothing changed, it equals *plan*.
+
+    Raises:
+        InputError: A bad argument, a record dated on or after *from_date*,
+            a decision with no course given before, or one the plan cannot
+            follow (no lower or higher step); nothing left to plan.
+        PlanningError: The rest cannot be planned (as for a new plan).
+
+    .. versionadded:: 0.2.0
+    """
+    start = plan.start if from_date is None else from_date
+    _check(plan, request, start)
+    history = _history(administered, plan.history)
+    if history.records and history.records[-1].date >= start:
+        raise InputError(
+            "from_date",
+            start,
+            f"a date after the last record ({history.records[-1].date.isoformat()})",
+            "what was given is the history; the plan is what is still to give",
+        )
+    if decision is not None and decision not in DECISIONS:
+        raise InputError(
+            "decision", decision, "None, " + ", ".join(map(repr, DECISIONS))
+        )
+    if patient is not None and not isinstance(patient, Patient):
+        raise InputError("patient", patient, "a Patient (or None: the request's)")
+    done = sum(1 for c in plan.cycles if c.start < start)
+    if decision is not None and done == 0:
+        raise InputError(
+            "decision",
+            decision,
+            "None: a decision follows a course given before from_date",
+        )
+    origins: list[int] = []
+    followed = [(c.course or c.number) - 1 for c in plan.cycles]
+
+    def rest(courses: list[Course]) -> list[Course]:
+        origins.extend(_rest(courses, followed, done, decision))
+        if not origins:
+            raise InputError(
+                "from_date",
+                start,
+                f"a date on or before the last course's start "
+                f"({plan.cycles[-1].start.isoformat()})",
+                "the course is over: nothing is left to plan",
+            )
+        return [courses[i] for i in origins]
+
+    new_request = attrs.evolve(
+        request, start=start, patient=request.patient if patient is None else patient
+    )
+    # what the plan being followed has not seen: the records since its own
+    since = History(records=history.records[len(plan.history.records) :])
+    notes = list(history_notes(plan, since))
+    new_request = _switched(new_request, history, notes)
+    if history.records:
+        days = sum(r.grams > 0.0 for r in history.records)
+        notes.append(
+            f"Given so far: {history.cumulative_g:g} g on {days} infusion "
+            f"day(s) up to {history.records[-1].date.isoformat()} (the history); "
+            f"the course re-planned from {start.isoformat()}"
+            + (f", decision at review: {decision}." if decision else ".")
+        )
+    new = run(new_request, Lead(notes=tuple(notes), courses=rest))
+    base = plan if plan.start == request.start and not plan.history.records else None
+    if base is None or any(c.course is not None for c in plan.cycles):
+        base = run(request)  # the whole regimen, for its review points
+    reviews = _reviews(base, new, origins, decided=decision is not None)
+    cycles = tuple(
+        c if origin + 1 == c.number else attrs.evolve(c, course=origin + 1)
+        for c, origin in zip(new.cycles, origins, strict=True)
+    )
+    return attrs.evolve(new, cycles=cycles, reviews=reviews, history=history)
