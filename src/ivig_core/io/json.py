@@ -847,13 +847,22 @@ def _check_courses(plan: Plan) -> Iterator[tuple[str, str]]:
     except IvigError as exc:
         yield "regimen", f"its courses cannot be derived: {exc}"
         return
-    if plan.ended == "cycles" and len(courses) != len(plan.cycles):
+    replanned = any(cycle.course is not None for cycle in plan.cycles)
+    if plan.ended == "cycles" and not replanned and len(courses) != len(plan.cycles):
         yield (
             "cycles",
             f"{len(plan.cycles)} courses, but the regimen gives {len(courses)}",
         )
-    for k, (cycle, course) in enumerate(zip(plan.cycles, courses, strict=False)):
+    for k, cycle in enumerate(plan.cycles):
         at = f"cycles[{k}]"
+        # A re-planned plan's course says which of the regimen's it plans.
+        index = (cycle.number if cycle.course is None else cycle.course) - 1
+        if not 0 <= index < len(courses):
+            if not replanned and plan.ended != "cycles":
+                break  # a plan ended by its taper or floor: fewer courses listed
+            yield f"{at}.course", f"{index + 1}, but the regimen gives {len(courses)}"
+            continue
+        course = courses[index]
         if cycle.phase is not course.phase:
             yield (
                 f"{at}.phase",
