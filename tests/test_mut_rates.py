@@ -151,7 +151,7 @@ def test_ramp_at_most_ten_thousand_steps() -> None:
     kwargs: dict[str, object] = {
         "start": "1 mL/h",
         "increment": "1 mL/h",
-        "every": "1 min",
+        "every": "5 min",
         "source": "x",
     }
     ramp = RateSchedule.ramp(maximum="10001 mL/h", **kwargs)  # type: ignore[arg-type]
@@ -192,15 +192,17 @@ def test_rate_must_be_above_zero() -> None:
         read_rate("0 mL/h", field="rate")
 
 
-@pytest.mark.parametrize("minutes", ["0 min", "10081 min"])
+@pytest.mark.parametrize("minutes", ["0 min", "4.9 min", "10081 min"])
 def test_step_minutes_range(minutes: str) -> None:
-    """A step lasts more than 0 min and at most 7 days (10 080 min)."""
+    """A step lasts at least 5 min and at most 7 days (10 080 min)."""
     with pytest.raises(InputError) as caught:
         read_minutes(minutes, field="every")
     assert str(caught.value) == (
-        f"every: {minutes} is outside the accepted range; allowed: (0, 10080] min "
-        "(a step lasts more than 0 min and at most 7 days)"
+        f"every: {minutes} is outside the accepted range; allowed: [5, 10080] min "
+        "(a step lasts at least 5 min (labels step every 15 to 30 min) and at most "
+        "7 days)"
     )
+    assert read_minutes("5 min", field="every") == 5.0
     assert read_minutes("10080 min", field="every") == 10080.0
     assert read_minutes("7 day", field="every") == 10080.0
 

@@ -195,18 +195,21 @@ def test_parse_frequency_names() -> None:
         parse_frequency("8-per-week")
 
 
+#: The factor's accepted range as the refusal states it (tamper bounds, issue 14).
+_FACTOR_RANGE = (
+    "a number from 1 to 1.53 (SC grams per IVIg gram: 1:1 in the EU, "
+    "1.37 on US labels, 1.53 before 2015)"
+)
+
+
 def test_user_factor_above_zero() -> None:
     """A factor of 0 or a string is refused naming rule.factor."""
-    with refused(
-        "rule.factor",
-        0.0,
-        "a finite number > 0 (SC grams per IVIg gram)",
-        "a factor of 0.0 is not > 0",
-    ):
+    with refused("rule.factor", 0.0, _FACTOR_RANGE, "a factor of 0.0 is not > 0"):
         UserFactor(0.0)
-    with refused("rule.factor", "1.2", "a number > 0, e.g. 1.2"):
+    with refused("rule.factor", "1.2", _FACTOR_RANGE):
         UserFactor("1.2")
-    assert UserFactor(1e-6).factor == 1e-6
+    assert UserFactor(1.0).factor == 1.0
+    assert UserFactor(1.53).factor == 1.53
 
 
 def test_conversion_refusals() -> None:
@@ -225,11 +228,11 @@ def test_conversion_refusals() -> None:
     with refused(
         "ivig_interval",
         "0 week",
-        "an interval > 0, e.g. '4 week' or '21 day'",
+        "an interval of at least 1 day, e.g. '4 week' or '21 day'",
         "an IVIg interval of 0 weeks cannot be converted",
     ):
         convert_to_scig(**{**base, "ivig_interval": "0 week"})  # type: ignore[arg-type]
-    with refused("last_ivig", "2026-01-05", "a datetime.date or None"):
+    with refused("last_ivig", "2026-01-05", "a datetime.date up to 9998-12-31"):
         convert_to_scig(**{**base, "last_ivig": "2026-01-05"})  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"^frequency: ") as caught:
         convert_to_scig(**{**base, "frequency": "same-as-ivig"})  # type: ignore[arg-type]

@@ -345,9 +345,9 @@ def test_combined_parts_start_where_the_last_ended() -> None:
     ("dose", "interval", "field", "allowed"),
     [
         (0.0, 28.0, "maintenance.dose", "a dose > 0 g/kg"),
-        (float("inf"), 28.0, "maintenance.dose", "a dose > 0 g/kg"),
-        (1.0, 0.0, "maintenance.interval", "an interval > 0 days"),
-        (1.0, float("nan"), "maintenance.interval", "an interval > 0 days"),
+        (float("inf"), 28.0, "maintenance.dose", "a dose > 0 g/kg (finite)"),
+        (1.0, 0.0, "maintenance.interval", "an interval >= 1 day"),
+        (1.0, float("nan"), "maintenance.interval", "an interval >= 1 day (finite)"),
     ],
 )
 def test_start_refused(dose: float, interval: float, field: str, allowed: str) -> None:

@@ -125,8 +125,13 @@ def test_every_changed_number_is_refused_naming_its_path(
     assert root is not None
     # A day moved to another course (or renumbered) breaks its course.
     moved = path.endswith((".cycle", ".day"))
+    # The dosing weight and the regimen drive every course (its grams, days,
+    # dose): the error may name the courses and days they break.
+    drives = path.startswith(("dosing_weight.", "regimen."))
     assert any(
-        n.startswith(root.group(0)) or (moved and n.startswith("cycles["))
+        n.startswith(root.group(0))
+        or (moved and n.startswith("cycles["))
+        or (drives and n.startswith(("cycles[", "infusions[")))
         for n in named
     ), (path, named)
 
