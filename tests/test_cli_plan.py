@@ -55,7 +55,7 @@ def test_example_table(example: subprocess.CompletedProcess[str]) -> None:
     """The worked example prints the course, the findings and READY, exit 0."""
     assert example.returncode == EXIT_OK, example.stderr
     out = example.stdout
-    assert out.startswith("Worked example (seed 000 with the JND 2023 taper)")
+    assert out.startswith("Worked example (a myositis regimen with the JND 2023 taper)")
     assert "ivig-core plan --sex female --age 54 --height '165 cm'" in out
     assert "Dosing weight:  56.91 kg (ideal, policy ideal)" in out
     lines = out.splitlines()

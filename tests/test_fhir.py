@@ -726,6 +726,7 @@ def test_bibliography_ids_become_references() -> None:
     assert [s.id for s in finding_sources(finding)] == [
         "privigen-uspi",
         "octagam10-uspi",
+        "droracle-privigen-dm",  # the rule's own source IDs follow
     ]
     plan = attrs.evolve(worked.example_plan(), safety=SafetyReport(findings=[finding]))
     (issue,) = _of(

@@ -406,16 +406,30 @@ def test_every_value_group_has_a_source() -> None:
 
 
 def test_data_file_cites_every_number() -> None:
-    """Each line of the data file with a number also cites the reference or source."""
-    for line in DATA.read_text(encoding="utf-8").splitlines():
-        code = line.split("#", 1)[0]
-        if not re.search(r'= *"?\d', code) or "schema" in code:
-            continue
-        if code.strip().startswith(("source", "version", "notes", "note")):
-            continue
-        if line.strip().startswith("{"):  # a vial/step row inside a commented list
-            continue
-        assert "#" in line, line
+    """Each number of the data file sits in a table that cites its sources.
+
+    A table with a number, or a table it belongs to (``[a.b]`` for
+    ``[a.b.rates]``), cites bibliography IDs (``sources = [...]``) or a
+    source text (``source = ...``); a number in a table without one carries
+    a comment saying where it comes from.
+    """
+    text = DATA.read_text(encoding="utf-8")
+    citing: set[str] = set()
+    for table in re.split(r"(?m)^(?=\[)", text):
+        name = table.split("]", 1)[0].strip("[ ") if table.startswith("[") else ""
+        if re.search(r"(?m)^sources? *=", table):
+            citing.add(name)
+        parts = name.split(".")
+        cites = any(".".join(parts[:i]) in citing for i in range(1, len(parts) + 1))
+        for line in table.splitlines():
+            code = line.split("#", 1)[0]
+            if not re.search(r'= *"?\d', code) or "schema" in code:
+                continue
+            if code.strip().startswith(("source", "version", "notes", "note")):
+                continue
+            if line.strip().startswith("{"):  # a vial/step row inside a list
+                continue
+            assert cites or "#" in line, line
 
 
 def test_routes() -> None:

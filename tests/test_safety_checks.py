@@ -20,6 +20,7 @@ from ivig_core.safety import (
     Severity,
     assess,
 )
+from ivig_core.sources import cited_in
 from safety_plans import START, fired, make_plan, unassessed
 from worked import recorded_woman
 
@@ -41,7 +42,8 @@ def test_iga_not_measured_fires() -> None:
     (f,) = fired(report, FindingCode.IGA_NOT_MEASURED)
     assert f.severity is Severity.WARNING
     assert "not a US label requirement" in f.message
-    assert "Seeds 000 and 004" in f.source
+    assert "droracle.ai summary" in f.source
+    assert "weak: AI-generated summary" in f.source
 
 
 def test_iga_not_measured_quiet_when_measured() -> None:
@@ -393,8 +395,8 @@ def test_dose_above_octagam_dm_label() -> None:
     found = fired(report, FindingCode.DOSE_ABOVE_LIMIT)
     assert {f.concerns.kind for f in found} == {"plan"}  # one per limit
     assert all("course 1: 2.5 g/kg" in f.message for f in found)
-    sources = {f.source.split(",")[0] for f in found}
-    assert sources == {"Octagam 10 % US label", "Ontario IGUM"}
+    sources = {cited_in([f.source]) for f in found}
+    assert sources == {("octagam10-uspi",), ("ontario-igum-iim",)}
 
 
 def test_dose_within_limit_is_quiet() -> None:

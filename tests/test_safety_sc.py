@@ -112,7 +112,8 @@ def test_sc_rules_are_in_rules_with_sources() -> None:
         rule = RULES[code]
         assert rule.severity is Severity.HARD_LIMIT
         assert rule.module == "sc"
-        assert "§2.2" in rule.source
+        assert "hyqvia-uspi" in rule.sources
+        assert "HyQvia US prescribing information" in rule.source
     assert RULES[FindingCode.SC_ROUTE_RULES].severity is Severity.INFO
     assert "thrombosis-only" in RULES[FindingCode.SC_ROUTE_RULES].source
 

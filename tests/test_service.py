@@ -428,9 +428,9 @@ def test_links_render_bibliography_ids() -> None:
         message="92 g on one day.",
         source="privigen-uspi, not-an-id",
     )
-    source = get_source("privigen-uspi")
-    assert _links(finding) == [
-        {"label": source.citation, "url": source.url, "type": "absolute"}
+    sources = [get_source("privigen-uspi"), get_source("droracle-privigen-dm")]
+    assert _links(finding) == [  # the finding's IDs, then its rule's
+        {"label": s.citation, "url": s.url, "type": "absolute"} for s in sources
     ]
 
 

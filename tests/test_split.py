@@ -51,7 +51,8 @@ def test_eighty_gram_rule_per_day_at_ninety_kg() -> None:
     assert s.daily_g == (36.0,) * 5
     assert s.eighty_gram_rule_applied
     assert "80 g rule" in s.reason
-    assert "seed 004" in s.reason
+    assert "droracle.ai summary" in s.reason
+    assert "weak: AI-generated summary" in s.reason
 
 
 def test_eighty_gram_rule_per_course() -> None:

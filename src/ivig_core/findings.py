@@ -262,13 +262,18 @@ class Rule:
         module: The module of ``ivig_core.safety`` that checks it.
         rule: When it fires, in words.
         action: What to do (the finding's message starts from it).
-        source: Where the rule comes from.
+        source: Where the rule comes from, rendered from :attr:`sources`
+            (:func:`ivig_core.sources.cited`).
         parameters: The :class:`~ivig_core.safety.SafetyConfig` parameters
             the check reads.
         raisable: Whether a site may raise the severity of its findings
             (``SafetyConfig.severities``); such a code may be overridden.
+        sources: The bibliography IDs the rule cites
+            (:mod:`ivig_core.sources`); empty only for a rule registered
+            with free text (a test's or a site's own).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``sources``: the bibliography IDs.
     """
 
     code: FindingCode
@@ -279,6 +284,7 @@ class Rule:
     source: str
     parameters: tuple[str, ...] = ()
     raisable: bool = False
+    sources: tuple[str, ...] = ()
 
     def fired(
         self,

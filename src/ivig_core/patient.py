@@ -94,8 +94,9 @@ class RiskFactor(ParsedEnum):
     """Conditions the safety checks look for.
 
     The thrombosis and renal factors are the ones named in the boxed warning
-    of US IVIG labels (Privigen and Octagam 10 % PI, read verbatim; reference
-    §4.1). Age is not a member: it is taken from :attr:`Patient.age`.
+    of US IVIG labels (Privigen and Octagam 10 % PI, read verbatim; sources
+    ``privigen-uspi`` and ``octagam10-uspi`` of :mod:`ivig_core.sources`).
+    Age is not a member: it is taken from :attr:`Patient.age`.
 
     .. versionadded:: 0.1.0
     """
@@ -115,9 +116,11 @@ class RiskFactor(ParsedEnum):
     SEPSIS = "sepsis"
     PARAPROTEINAEMIA = "paraproteinaemia"
     NEPHROTOXIC_DRUGS = "nephrotoxic_drugs"
-    # Hypersensitivity (label contraindications, reference §4.2 and §4.4)
-    #: A recorded diagnosis of IgA deficiency (seed 000: "up to 5 % of the
-    #: general population"); a serum IgA value is held in Patient.serum_iga.
+    # Hypersensitivity (label contraindications: epgonline-ig-labels,
+    # privigen-uspi, asceniv-uspi, panzyga-uspi, hyqvia-uspi)
+    #: A recorded diagnosis of IgA deficiency ("up to 5% of the general
+    #: population", patient information: myositis-patient-info); a serum IgA
+    #: value is held in Patient.serum_iga.
     IGA_DEFICIENCY = "iga_deficiency"
     ANTI_IGA_ANTIBODIES = "anti_iga_antibodies"
     IG_HYPERSENSITIVITY_HISTORY = "ig_hypersensitivity_history"
@@ -137,10 +140,11 @@ class RiskFactor(ParsedEnum):
     HEREDITARY_FRUCTOSE_INTOLERANCE = "hereditary_fructose_intolerance"
     #: Hypersensitivity to human albumin (HyQvia's hyaluronidase vial).
     ALBUMIN_HYPERSENSITIVITY = "albumin_hypersensitivity"
-    # Other planning warnings (reference §4.2)
+    # Other planning warnings (labels: octagam10-uspi, privigen-uspi, ...)
     HEART_FAILURE = "heart_failure"
     GLUCOSE_METER_MONITORING = "glucose_meter_monitoring"
-    #: A previous infusion reaction (premedication practice, reference §4.3).
+    #: A previous infusion reaction (premedication practice:
+    #: therapeuticresearch-2011 and droracle-privigen-dm, both weak sources).
     PRIOR_INFUSION_REACTION = "prior_infusion_reaction"
 
     @classmethod

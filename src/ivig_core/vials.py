@@ -204,7 +204,8 @@ def _diff(dispensed: float, dose: float) -> str:
 def _check_sizes(sizes_g: Sequence[float]) -> None:
     if not sizes_g:
         raise PlanningError(
-            "vials: the product lists no vial sizes (UNCONFIRMED in the reference); "
+            "vials: the product lists no vial sizes (UNCONFIRMED: no source read "
+            "gives them); "
             "load a local formulary with its vial sizes"
         )
 

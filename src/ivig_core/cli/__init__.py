@@ -26,9 +26,9 @@ Verbs:
     and the safety findings; or JSON, or an iCalendar file.
 
 ``ivig-core example``
-    A worked example from the seeds, with no arguments: seed 000's 2 g/kg
-    induction then 1 g/kg maintenance, with the JND 2023 taper, for a
-    documented example patient. It prints the equivalent ``plan`` command.
+    A worked example, with no arguments: a 2 g/kg induction then 1 g/kg
+    maintenance (myositis patient information), with the JND 2023 taper, for
+    a documented example patient. It prints the equivalent ``plan`` command.
 
 ``ivig-core show FILE``
     Check a stored plan document (types, units, the plan's arithmetic) and
@@ -241,7 +241,10 @@ def _example(args: argparse.Namespace, out: TextIO) -> int:
     plan_args.plot = args.plot
     if args.format == "table":
         command = command_lines(("ivig-core", "plan", *EXAMPLE_ARGS), width())
-        out.write("Worked example (seed 000 with the JND 2023 taper), the same as:\n")
+        out.write(
+            "Worked example (a myositis regimen with the JND 2023 taper), the "
+            "same as:\n"
+        )
         out.write("\n".join(command) + "\n\n")
     return _plan(plan_args, out)
 

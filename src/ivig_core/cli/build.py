@@ -540,7 +540,8 @@ def _need_vials(product: Product, args: argparse.Namespace) -> None:
     )
     msg = (
         f"--product {args.product}: {product.name} has no vial sizes in {where} "
-        "(UNCONFIRMED in the reference), so no dose can be dispensed; give your "
+        "(UNCONFIRMED: no source read gives them), so no dose can be dispensed; "
+        "give your "
         "pharmacy's vials in a formulary file with --formulary FILE (the "
         "shipped catalogue's TOML format, read by load_formulary)"
     )

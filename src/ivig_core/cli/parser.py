@@ -59,10 +59,12 @@ T = TypeVar("T")
 
 #: The worked example's ``plan`` arguments (``ivig-core example``). Each
 #: choice is the example's, stated here and printed with the output:
-#: seed 000's regimen (2 g/kg over 2-5 days: 2 days chosen; 1 g/kg every
-#: 4 weeks: 1 day per course and 3 courses chosen), then the published JND
-#: 2023 dose steps (90/75/50/25/0 % of the starting dose, 12 weeks each),
-#: dosed on ideal body weight as seed 004's guideline does, with Octagam 10 %
+#: the myositis patient-information regimen (myositis-patient-info: 2 g/kg
+#: over 2-5 days: 2 days chosen; 1 g/kg every 4 weeks: 1 day per course and 3
+#: courses chosen), then the published JND 2023 dose steps
+#: (jnd-2023-scig-taper: 90/75/50/25/0 % of the starting dose, 12 weeks
+#: each), dosed on ideal body weight as an AI-generated summary says
+#: (droracle-privigen-dm, a weak source), with Octagam 10 %
 #: (labelled for dermatomyositis) and its label's 1 to 4 mg/kg/min ramp in
 #: steps of 1 mg/kg/min every 30 min (the step size and time are local
 #: policy, not in the label).
@@ -692,7 +694,9 @@ def _plan_verb(plan: argparse.ArgumentParser) -> None:
     limits.add_argument(
         "--eighty-gram-rule",
         choices=["day", "course"],
-        help="apply seed 004's 80 g rule to the daily dose or the course total",
+        help="apply the 80 g rule (over 80 g: 3-5 days at 0.4 g/kg; from an "
+        "AI-generated summary, a weak source) to the daily dose or the course "
+        "total",
     )
     limits.add_argument(
         "--granularity",
@@ -798,7 +802,7 @@ def _scig_verb(scig: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         type=date,
         help="the first SC day (within the label's window if --last-ivig is "
-        "given; required for HyQvia, whose timing is not in the reference)",
+        "given; required for HyQvia, whose timing no source read gives)",
     )
     choices.add_argument(
         "--cycles",
@@ -948,9 +952,9 @@ def build_parser() -> argparse.ArgumentParser:
     _output_group(scig)
     example = sub.add_parser(
         "example",
-        help="a worked example from the seeds (seed 000 with a taper)",
+        help="a worked example (a myositis regimen with a taper)",
         description=(
-            "Run a worked example: seed 000's 2 g/kg induction, then 1 g/kg "
+            "Run a worked example: a 2 g/kg induction, then 1 g/kg "
             "every 4 weeks, then the JND 2023 taper, for a documented example "
             f"patient. {DISCLAIMER}"
         ),

@@ -83,7 +83,7 @@ from ivig_core.errors import InputError
 from ivig_core.findings import Concern, Finding, SafetyReport, Severity
 from ivig_core.io import require
 from ivig_core.patient import BloodGroup, Patient, RiskFactor
-from ivig_core.sources import Source, all_sources
+from ivig_core.sources import Source, all_sources, cited_in
 
 
 if TYPE_CHECKING:
@@ -1010,14 +1010,20 @@ def finding_sources(finding: Finding) -> tuple[Source, ...]:
 
     A finding's ``source`` (and its rule's ``sources``, where the rule has
     them) is read as comma- or semicolon-separated parts; each part that is
-    a bibliography ID (:mod:`ivig_core.sources`) is returned, in order.
+    a bibliography ID (:mod:`ivig_core.sources`) is returned, in order, then
+    the sources whose citations the text contains (rendered from IDs,
+    :func:`~ivig_core.sources.cited_in`), then the rule's.
 
     .. versionadded:: 0.1.0
     """
     known = {s.id: s for s in all_sources()}
-    texts = [finding.source, *getattr(finding.rule, "sources", ())]
-    parts = [p.strip() for t in texts for p in str(t).replace(";", ",").split(",")]
-    return tuple(known[p] for p in dict.fromkeys(parts) if p in known)
+    parts = [p.strip() for p in str(finding.source).replace(";", ",").split(",")]
+    ids = [
+        *(p for p in parts if p in known),
+        *cited_in([finding.source]),
+        *getattr(finding.rule, "sources", ()),
+    ]
+    return tuple(known[p] for p in dict.fromkeys(ids))
 
 
 def _issue(

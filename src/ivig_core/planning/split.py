@@ -5,8 +5,10 @@ number is either fixed by the prescriber or ``"fewest"``: the fewest days in
 the allowed range that meet every per-day limit. Limits are explicit:
 
 * a maximum dose per day in g/kg/day and/or in g/day;
-* the seed 004 "80 g rule": "If the dose of IVIG is higher than 80 g, it may
-  be administered over 3 to 5 days at 0.4 g/kg" (:class:`EightyGramRule`);
+* the "80 g rule": "If the dose of IVIG is higher than 80 g, it may be
+  administered over 3 to 5 days at 0.4 g/kg" (:class:`EightyGramRule`; an
+  AI-generated summary, ``droracle-privigen-dm``: a weak source, so the rule
+  is opt-in and every number of it is a parameter);
 * a dispensing granularity (e.g. 1 g, or the smallest vial).
 
 The per-day limits are compared with the *calculated* (prescribed) daily
@@ -35,6 +37,7 @@ from ivig_core import units
 from ivig_core._checks import MAX_COUNT, REL_TOL, exceeds, finite, whole
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.regimen import DayRange, DaysChoice, check_days_choice
+from ivig_core.sources import cited
 from ivig_core.units import G_PER_DAY, G_PER_KG, G_PER_KG_PER_DAY, KG, G, Quantity
 
 
@@ -48,9 +51,12 @@ __all__ = [
 ]
 
 
-_SEED_004_RULE: Final = (
-    "seed 004: 'If the dose of IVIG is higher than 80 g, it may be administered "
-    "over 3 to 5 days at 0.4 g/kg'"
+#: The 80 g rule's only source: an AI-generated summary (weak; it cites Mayo
+#: Clinic Proceedings, which the project did not read).
+_EIGHTY_GRAM_SOURCE: Final = cited(
+    "'If the dose of IVIG is higher than 80 g, it may be administered over 3 "
+    "to 5 days at 0.4 g/kg'",
+    "droracle-privigen-dm",
 )
 
 
@@ -121,9 +127,13 @@ def _rule(value: object) -> EightyGramRule | None:
 
 @attrs.frozen(kw_only=True)
 class EightyGramRule:
-    """Seed 004's rule: above 80 g, give the course over 3-5 days at 0.4 g/kg.
+    """The 80 g rule: above 80 g, give the course over 3-5 days at 0.4 g/kg.
 
-    The seed does not say whether "the dose" is the daily dose (1 g/kg on
+    Its only source is an AI-generated summary (``droracle-privigen-dm``, a
+    weak source citing Mayo Clinic Proceedings, not read): the rule is applied
+    only when asked for, and each of its numbers is a parameter.
+
+    The source does not say whether "the dose" is the daily dose (1 g/kg on
     day 1 and day 2 in its regimen) or the course total, so *applies_to* is
     a required choice (UNCONFIRMED which the source meant). "At 0.4 g/kg" is
     read as at most 0.4 g/kg per day: the course is given over the fewest of
@@ -134,9 +144,10 @@ class EightyGramRule:
 
     Args:
         applies_to: ``"day"`` or ``"course"``.
-        threshold: 80 g (seed 004).
-        allowed_days: 3-5 days (seed 004).
-        max_daily_dose: 0.4 g/kg/day (seed 004).
+        threshold: 80 g (``droracle-privigen-dm``, weak).
+        allowed_days: 3-5 days (``droracle-privigen-dm``, weak).
+        max_daily_dose: 0.4 g/kg/day (``droracle-privigen-dm``, weak).
+        source: The rule's source, rendered from the bibliography.
 
     Example:
         >>> EightyGramRule(applies_to="day").threshold_g
@@ -146,16 +157,17 @@ class EightyGramRule:
     """
 
     applies_to: Literal["day", "course"] = attrs.field(converter=_applies_to)
-    threshold: Quantity = attrs.field(default="80 g", converter=_threshold)  # seed 004
+    # droracle-privigen-dm (weak): "higher than 80 g"
+    threshold: Quantity = attrs.field(default="80 g", converter=_threshold)
     allowed_days: DayRange = attrs.field(
-        default=DayRange(low=3, high=5),  # seed 004: "over 3 to 5 days"
+        default=DayRange(low=3, high=5),  # droracle (weak): "over 3 to 5 days"
         converter=_rule_days,
     )
     max_daily_dose: Quantity = attrs.field(
-        default="0.4 g/kg/day",  # seed 004: "at 0.4 g/kg"
+        default="0.4 g/kg/day",  # droracle (weak): "at 0.4 g/kg"
         converter=_rule_daily,
     )
-    source: str = _SEED_004_RULE
+    source: str = _EIGHTY_GRAM_SOURCE
 
     @property
     def threshold_g(self) -> float:
@@ -175,7 +187,7 @@ class SplitLimits:
     Args:
         max_daily_dose: At most this many g/kg per day.
         max_daily_grams: At most this many g per day (``"80 g/day"``).
-        eighty_gram_rule: Apply seed 004's 80 g rule.
+        eighty_gram_rule: Apply the 80 g rule (a weak source: opt-in).
         granularity: Dispense in whole multiples of this mass; ``None`` lets
             :func:`~ivig_core.planning.course.plan_course` use the greatest
             common divisor of the product's vial sizes.
@@ -237,7 +249,7 @@ class CourseSplit:
         daily_calculated_g: The calculated dose for each day (equal shares
             of *calculated_g*).
         reason: How the number of days was chosen and which limits held.
-        eighty_gram_rule_applied: Whether seed 004's rule set the days.
+        eighty_gram_rule_applied: Whether the 80 g rule set the days.
 
     .. versionadded:: 0.1.0
     """

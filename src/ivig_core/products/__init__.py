@@ -6,8 +6,9 @@ labelled indications with their rates, the at-risk rate cap, the SCIg
 conversion factor and subcutaneous site limits. Every value group carries a
 :class:`Source` (label or site, and the version or date read).
 
-A value the reference marks UNCONFIRMED is absent (``None`` or empty), never
-guessed, and the product lists the group in :attr:`Product.unconfirmed`.
+A value no source read confirms (UNCONFIRMED) is absent (``None`` or
+empty), never guessed, and the product lists the group in
+:attr:`Product.unconfirmed`.
 
 The shipped catalogue is ``ivig_core/data/products.toml``
 (:func:`default_catalogue`); a local formulary file in the same format is

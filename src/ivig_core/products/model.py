@@ -25,7 +25,7 @@ from ivig_core._enum import ParsedEnum
 from ivig_core.errors import InputError, UnitError
 from ivig_core.patient import WEIGHT_RANGE_KG
 from ivig_core.rates import RateKind, RateStep, rate_kind, read_minutes
-from ivig_core.sources import SourceKind, check_ids, cite, get_source
+from ivig_core.sources import SourceKind, check_ids, cite, cited, get_source
 from ivig_core.units import (
     DAY,
     G_PER_L,
@@ -110,7 +110,7 @@ class Route(ParsedEnum):
 
 
 class Substance(ParsedEnum):
-    """Stabilisers, sugars and other excipients named in the reference.
+    """Stabilisers, sugars and other excipients named in the labels read.
 
     .. versionadded:: 0.1.0
     """
@@ -547,7 +547,7 @@ def _factor(value: object) -> float:
         ),
         low=0.5,
         high=3.0,
-        why="labelled IVIg → SCIg factors are 1 to 1.53 (reference §5)",
+        why=cited("labelled IVIg → SCIg factors are 1 to 1.53", "krishnarajah-ajmc"),
     )
 
 
@@ -1204,9 +1204,9 @@ class Product:
         indications: Labelled indications by key, with their rates.
         at_risk_cap: The label's numeric at-risk cap, or ``None``.
         scig_conversion: IVIg → SCIg factor where the label gives one.
-        sc_limits: Subcutaneous site limits where the reference gives them.
-        unconfirmed: Groups absent because the reference marks them
-            UNCONFIRMED.
+        sc_limits: Subcutaneous site limits where the label gives them.
+        unconfirmed: Groups absent because no source read confirms them
+            (UNCONFIRMED).
         renal_boxed_warning: Whether the label's boxed warning covers renal
             dysfunction and acute renal failure, whatever the route
             (``None``: not recorded; the renal check then follows the route).

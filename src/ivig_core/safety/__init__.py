@@ -36,7 +36,7 @@ from ivig_core.findings import (
 )
 from ivig_core.safety.assess import assess
 from ivig_core.safety.config import (
-    SEED_004_PREMEDICATION,
+    DEFAULT_PREMEDICATION,
     DoseLimit,
     PremedicationProtocol,
     SafetyConfig,
@@ -46,8 +46,8 @@ from ivig_core.safety.config import (
 
 
 __all__ = [
+    "DEFAULT_PREMEDICATION",
     "RULES",
-    "SEED_004_PREMEDICATION",
     "BlockingFindingError",
     "Concern",
     "DoseLimit",

@@ -2,12 +2,12 @@
 
 Every threshold is a parameter of :class:`SafetyConfig`. A threshold with a
 source has that source as its default (and in :data:`PARAMETERS`); a
-threshold the reference gives no number for has **no default** (``None``),
+threshold no source read gives a number for has **no default** (``None``),
 and the check it drives reports "not assessed" until it is set:
 
 * ``thrombosis_age_from``: the boxed warning names "advanced age" without a
-  number (reference §4.1);
-* ``large_volume_per_day``: no sourced volume (§4.2).
+  number;
+* ``large_volume_per_day``: no source read gives a volume.
 
 Example:
     >>> from ivig_core.units import Q_
@@ -34,6 +34,7 @@ from ivig_core._checks import flag, text, tuple_of
 from ivig_core.errors import InputError
 from ivig_core.findings import Override, Severity
 from ivig_core.products import IGA_DEPLETED_AT_MOST_UG_ML, Product
+from ivig_core.sources import cite, cited
 from ivig_core.units import (
     G_PER_KG,
     KG_PER_M2,
@@ -47,8 +48,8 @@ from ivig_core.units import (
 
 
 __all__ = [
+    "DEFAULT_PREMEDICATION",
     "PARAMETERS",
-    "SEED_004_PREMEDICATION",
     "DoseLimit",
     "PremedicationProtocol",
     "SafetyConfig",
@@ -111,9 +112,10 @@ def _psource(value: object) -> str:
 class PremedicationProtocol:
     """A local premedication protocol, as text the host supplies.
 
-    The library gives no doses: the reference finds no authoritative
-    premedication regimen, and whether premedication is routine or kept for
-    patients with a prior reaction is disputed (reference §4.3).
+    The library gives no doses: no authoritative premedication regimen was
+    found, and whether premedication is routine or kept for patients with a
+    prior reaction is disputed (sources ``therapeuticresearch-2011``, a
+    secondary source, and ``droracle-privigen-dm``, an AI-generated summary).
 
     Attributes:
         name: The protocol's name.
@@ -131,15 +133,18 @@ class PremedicationProtocol:
     source: str = attrs.field(converter=_psource)
 
 
-#: The seed's premedication, agents only (no doses: none is sourced).
-SEED_004_PREMEDICATION: Final = PremedicationProtocol(
-    name="seed 004",
+#: The default premedication: the usual agents only (no doses: none is
+#: sourced), from weak sources (an AI-generated summary, a secondary source).
+DEFAULT_PREMEDICATION: Final = PremedicationProtocol(
+    name="default: agents only, no doses",
     agents=("acetaminophen (paracetamol)", "diphenhydramine"),
     after_prior_reaction=("a corticosteroid ('sometimes corticosteroids')",),
-    source=(
-        "seed 004: 'premedication with acetaminophen, diphenhydramine, and "
-        "sometimes corticosteroids may help reduce infusion reactions'; doses "
-        "are a local protocol (reference §4.3)"
+    source=cited(
+        "'premedication with acetaminophen, diphenhydramine, and sometimes "
+        "corticosteroids may help reduce infusion reactions'; acetaminophen "
+        "and an antihistamine 30-60 min before is 'a common practice'; doses "
+        "are a local protocol",
+        ("droracle-privigen-dm", "therapeuticresearch-2011"),
     ),
 )
 
@@ -210,7 +215,7 @@ class DoseLimit:
 
 @functools.cache
 def label_dose_limits() -> tuple[DoseLimit, ...]:
-    """The dose limits read in the reference, each with its source.
+    """The dose limits read in labels and guidelines, each with its source.
 
     A function, not a constant, so that importing the library builds no pint
     registry (the limits are quantities).
@@ -224,10 +229,11 @@ def label_dose_limits() -> tuple[DoseLimit, ...]:
             max_per_course="2 g/kg",  # label: "2 g/kg divided equally over 2-5 days"
             max_per_day="1 g/kg",  # 2 g/kg divided equally over at least 2 days
             min_interval="28 day",  # label: "every 4 weeks"
-            source=(
-                "Octagam 10 % US label, dermatomyositis: '2 g/kg divided in equal "
-                "doses given over 2-5 consecutive days every 4 weeks' "
-                "(prescriberpoint); 1 g/kg/day is 2 g/kg over the fewest (2) days"
+            source=cited(
+                "dermatomyositis: '2 g/kg divided in equal doses given over 2-5 "
+                "consecutive days every 4 weeks'; 1 g/kg/day is 2 g/kg over the "
+                "fewest (2) days",
+                "octagam10-uspi",
             ),
         ),
         DoseLimit(
@@ -235,9 +241,10 @@ def label_dose_limits() -> tuple[DoseLimit, ...]:
             product="panzyga",
             max_per_course="2 g/kg",  # label maintenance: "1-2 g/kg ... every 3 weeks"
             min_interval="21 day",  # "every 3 weeks"
-            source=(
-                "Panzyga US label, CIDP maintenance: '1-2 g/kg ... every 3 weeks ... "
-                "over 2 consecutive days' (prescriberpoint panzyga-e2cc5dd)"
+            source=cited(
+                "CIDP maintenance: '1-2 g/kg ... every 3 weeks ... over 2 "
+                "consecutive days'",
+                "panzyga-uspi",
             ),
         ),
         DoseLimit(
@@ -245,17 +252,17 @@ def label_dose_limits() -> tuple[DoseLimit, ...]:
             product="gammagard-sd",
             max_per_course="0.4 g/kg",  # label: "400 mg/kg every 3 to 4 weeks"
             min_interval="21 day",  # the shorter of "3 to 4 weeks"
-            source=(
-                "Gammagard S/D US label, B-cell CLL: '400 mg/kg every 3 to 4 weeks' "
-                "(druglib.com)"
+            source=cited(
+                "B-cell CLL: '400 mg/kg every 3 to 4 weeks'", "gammagard-sd-uspi"
             ),
         ),
         DoseLimit(
             indication="dermatomyositis",
             max_per_course="2 g/kg",  # Ontario IGUM: "Maximum dose is 2 g/kg"
-            source=(
-                "Ontario IGUM, adult idiopathic inflammatory myopathy: 'Maximum dose "
-                "is 2 g/kg to be given over 2 days' (reference §3.1)"
+            source=cited(
+                "adult idiopathic inflammatory myopathy: 'Maximum dose is 2 g/kg "
+                "to be given over 2 days'",
+                "ontario-igum-iim",
             ),
         ),
     )
@@ -359,9 +366,9 @@ class SafetyConfig:
 
     Attributes:
         thrombosis_age_from: Age counted as "advanced age" for thrombosis.
-            **No default**: the boxed warning gives no number (§4.1).
+            **No default**: the boxed warning gives no number.
         renal_age_above: Renal risk above this age: 65 years (boxed warning,
-            "age > 65", §4.1).
+            "age > 65").
         iga_deficiency_below: Serum IgA below which IgA deficiency is
             assumed: 7 mg/dL (0.07 g/L), the ESID working definition of
             selective IgA deficiency ("undetectable serum IgA, or less than
@@ -371,7 +378,8 @@ class SafetyConfig:
             "low IgA content (≤2 µg/mL)"; a secondary source, so a site may
             change it).
         secondary_caps: Whether at-risk rate caps that only a secondary
-            source gives (Bivigam < 2 mg/kg/min, skyscape) are applied:
+            source gives (Bivigam < 2 mg/kg/min, ``skyscape-ig-monograph``)
+            are applied:
             ``True`` (a local choice; switch off to apply label caps only).
         adult_from: The age from which a patient counts as an adult where a
             label names "adults" without an age: 18 years (local policy;
@@ -389,19 +397,20 @@ class SafetyConfig:
             (default: adjusted body weight when actual weight is above 120 %
             of the ideal, as clinPK's dosing-weight rule) or ``"actual"``.
         daily_grams_above: Grams on one day above which the 80 g finding
-            fires: 80 g (seed 004).
+            fires: 80 g (``droracle-privigen-dm``, an AI-generated summary:
+            a weak source, so a parameter).
         haemolysis_course_from: Course dose from which non-O patients are
-            monitored for haemolysis: 2 g/kg (Transfusion 2021;61:1053).
+            monitored for haemolysis: 2 g/kg (``transfusion-2021-haemolysis``).
         obesity_bmi_above: BMI above which dosing on actual weight is
-            flagged: 30 kg/m² (Ontario calculator, UK request form, §1.4-1.5).
+            flagged: 30 kg/m² (``ontario-ig-calculator``, ``uk-ig-request-form``).
         large_volume_per_day: Volume per day above which fluid load is
-            flagged. **No default** (no sourced number, §4.2).
+            flagged. **No default** (no source read gives a number).
         dose_limits: Dose limits by indication and product
             (:func:`label_dose_limits`).
         premedication: The local premedication protocol
-            (:data:`SEED_004_PREMEDICATION`: agents without doses).
+            (:data:`DEFAULT_PREMEDICATION`: agents without doses).
         hydration_protocol: The local hydration protocol, as text, or
-            ``None`` (labels give no volume, §4.3).
+            ``None`` (labels give no volume).
 
     Converters check every value, so the checks hold with attrs validators
     switched off.
@@ -411,7 +420,7 @@ class SafetyConfig:
 
     thrombosis_age_from: Quantity | None = attrs.field(default=None, converter=_opt_age)
     renal_age_above: Quantity = attrs.field(
-        default="65 year",  # boxed warning: "age > 65" (reference §4.1)
+        default="65 year",  # boxed warning: "age > 65" (privigen-uspi, octagam10-uspi)
         converter=_renal_age,
     )
     iga_deficiency_below: Quantity | None = attrs.field(
@@ -441,11 +450,11 @@ class SafetyConfig:
         default="adjusted-above-120-ibw", converter=_crcl_weight
     )
     daily_grams_above: Quantity = attrs.field(
-        default="80 g",  # seed 004: "higher than 80 g"
+        default="80 g",  # droracle-privigen-dm (weak): "higher than 80 g"
         converter=_daily_grams,
     )
     haemolysis_course_from: Quantity = attrs.field(
-        default="2 g/kg",  # Transfusion 2021;61:1053 (pubmed 33433931): ≥ 2 g/kg
+        default="2 g/kg",  # transfusion-2021-haemolysis: ≥ 2 g/kg
         converter=_haemolysis,
     )
     obesity_bmi_above: Quantity = attrs.field(
@@ -459,7 +468,7 @@ class SafetyConfig:
         factory=label_dose_limits, converter=_dose_limits
     )
     premedication: PremedicationProtocol = attrs.field(
-        default=SEED_004_PREMEDICATION, converter=_premedication
+        default=DEFAULT_PREMEDICATION, converter=_premedication
     )
     hydration_protocol: str | None = attrs.field(default=None, converter=_opt_hydration)
 
@@ -522,93 +531,105 @@ class SafetyConfig:
         return None if q is None else float(q.magnitude)
 
 
+#: The labels the US IVIG boxed warning was read in.
+_BOXED_LABELS: Final = ("privigen-uspi", "octagam10-uspi")
+
 #: (parameter, default, source) for the documentation.
 PARAMETERS: Final = (
     (
         "thrombosis_age_from",
         "none (not assessed until set)",
-        "boxed warning says only 'advanced age' (reference §4.1)",
+        cited("boxed warning says only 'advanced age'", _BOXED_LABELS),
     ),
-    ("renal_age_above", "65 year", "boxed warning: 'age > 65' (reference §4.1)"),
+    ("renal_age_above", "65 year", cited("boxed warning: 'age > 65'", _BOXED_LABELS)),
     (
         "iga_deficiency_below",
         "7 mg/dL",
-        (
-            "ESID working definition of selective IgA deficiency: 'undetectable "
+        cited(
+            "working definition of selective IgA deficiency: 'undetectable "
             "serum IgA, or less than 7 mg/dl ... in patients greater than 4 years "
-            "old' (Front Immunol, PMC7388344 Table 1)"
+            "old'",
+            "esid-working-definitions",
         ),
     ),
     (
         "iga_depleted_at_most",
         "2 µg/mL",
-        (
-            "Gammagard Liquid ERC, 'low IgA content (≤2 µg/mL)' "
-            "(drugs.com, Jul 2025; secondary source)"
+        cited(
+            "Gammagard Liquid ERC, 'low IgA content (≤2 µg/mL)'",
+            "drugs-com-gammagard-liquid",
         ),
     ),
     (
         "secondary_caps",
         "True",
-        "local choice: caps that only a secondary source gives (Bivigam, skyscape)",
+        cited(
+            "local choice: caps that only a secondary source gives (Bivigam)",
+            "skyscape-ig-monograph",
+        ),
     ),
     ("severities", "none raised", "local policy"),
     (
         "adult_from",
         "18 year",
-        (
+        cited(
             "local policy where a label says 'adults' without an age; BloodSTAR: "
-            "'aged < 18 years' (lifeblood.com.au)"
+            "actual weight if under 18 years",
+            "lifeblood-abw-2026",
         ),
     ),
     (
         "crcl_below",
         "60 mL/min",
-        (
-            "KDIGO 2012 CKD guideline, GFR categories: G3a 45-59, G3b 30-44, G4 "
-            "15-29, G5 < 15 mL/min/1.73 m² (Kidney Int Suppl 2013;3:19-62); the "
-            "labels say 'any degree of pre-existing renal insufficiency'"
+        cited(
+            "GFR categories G3a to G5: below 60 mL/min/1.73 m²; the labels say "
+            "'any degree of pre-existing renal insufficiency'",
+            ("kdigo-2012-ckd", *_BOXED_LABELS),
         ),
     ),
     (
         "crcl_weight",
         "adjusted-above-120-ibw",
-        "clinPK dosing-weight rule: adjusted body weight above 120 % of IBW",
+        cited("dosing-weight rule: adjusted body weight above 120 % of IBW", "clinpk"),
     ),
     (
         "daily_grams_above",
         "80 g",
-        (
+        cited(
             "an AI-generated summary citing Mayo Clin Proc: 'If the dose of IVIG "
             "is higher than 80 g, it may be administered over 3 to 5 days at "
-            "0.4 g/kg' (droracle.ai 162992; secondary source)"
+            "0.4 g/kg'",
+            "droracle-privigen-dm",
         ),
     ),
     (
         "haemolysis_course_from",
         "2 g/kg",
-        "Transfusion 2021;61:1053 (pubmed 33433931); ivigtmc.ca (§4.2)",
+        cite(("transfusion-2021-haemolysis", "ivigtmc-haemolysis")),
     ),
     (
         "obesity_bmi_above",
         "30 kg/m²",
-        "Ontario IG calculator and UK request form: BMI > 30 (§1.4, §1.5)",
+        cited("BMI > 30", ("ontario-ig-calculator", "uk-ig-request-form")),
     ),
     (
         "large_volume_per_day",
         "none (not assessed until set)",
-        "no sourced volume (§4.2)",
+        "local threshold: no source read gives a volume",
     ),
     ("dose_limits", "label_dose_limits()", "each limit's own source"),
     (
         "premedication",
-        "SEED_004_PREMEDICATION (agents, no doses)",
-        "seed 004; routine use is disputed (§4.3)",
+        "DEFAULT_PREMEDICATION (agents, no doses)",
+        cited(
+            "agents only; routine use is disputed",
+            ("droracle-privigen-dm", "therapeuticresearch-2011"),
+        ),
     ),
     (
         "hydration_protocol",
         "none (labels give no volume)",
-        "IVIG labels: 'ensure adequate hydration' (§4.1, §4.3)",
+        cited("IVIG labels: 'ensure adequate hydration'", _BOXED_LABELS),
     ),
 )
 

@@ -48,12 +48,17 @@ def _contains(product: Product, substance: Substance) -> bool:
     action="Do not give: label contraindication. Refer to the prescriber.",
     source=(
         "Asceniv US PI: 'patients who have had an anaphylactic or severe "
-        "systemic reaction to the administration of human immune globulin' "
-        "(120ty.net); Gammagard Liquid: 'History of anaphylactic or severe "
-        "systemic hypersensitivity reactions to human IG' (gammagard.com); "
-        "Gamunex-C: 'Anaphylactic or severe systemic reactions to human "
-        "immunoglobulin' (epgonline.org); Privigen: 'Previous severe reaction "
-        "to human immune globulin' (MPR monograph, secondary source)"
+        "systemic reaction to the administration of human immune globulin'; "
+        "Gammagard Liquid: 'History of anaphylactic or severe systemic "
+        "hypersensitivity reactions to human IG'; Gamunex-C: 'Anaphylactic or "
+        "severe systemic reactions to human immunoglobulin'; Privigen: "
+        "'Previous severe reaction to human immune globulin'"
+    ),
+    sources=(
+        "asceniv-uspi",
+        "gammagard-hcp-site",
+        "epgonline-ig-labels",
+        "mpr-monographs",
     ),
 )
 def _severe_reaction(rule: Rule, ctx: Context) -> Iterable[Finding]:
@@ -75,11 +80,12 @@ def _severe_reaction(rule: Rule, ctx: Context) -> Iterable[Finding]:
     rule="Hyperprolinaemia with a product stabilised with L-proline.",
     action="Do not give: label contraindication. Choose a product without proline.",
     source=(
-        "Privigen: 'Hyperprolinemia (contains the stabilizer L-proline)' (MPR "
-        "monograph, secondary source), privigen.com: 'might not be possible "
-        "if ... you have too much proline in your blood'; Hizentra EU SmPC 4.3: "
-        "'Patients with hyperprolinaemia type I or II' (rxreasoner, EMA 2022)"
+        "Privigen: 'Hyperprolinemia (contains the stabilizer L-proline)'; "
+        "privigen.com: 'might not be possible if ... you have too much "
+        "proline in your blood'; Hizentra EU SmPC 4.3: 'Patients with "
+        "hyperprolinaemia type I or II'"
     ),
+    sources=("mpr-monographs", "privigen-hcp-site", "rxreasoner-ig-labels"),
 )
 def _hyperprolinaemia(rule: Rule, ctx: Context) -> Iterable[Finding]:
     product = ctx.product
@@ -105,12 +111,12 @@ def _hyperprolinaemia(rule: Rule, ctx: Context) -> Iterable[Finding]:
     ),
     action="Do not give: choose a product without maltose.",
     source=(
-        "octagamusa.com: 'Octagam 5% and 10% contain maltose, a disaccharide, "
-        "which is derived from corn. Patients known to have corn allergies "
-        "should avoid using octagam'; older Octagam 5 % US PI: "
-        "'contraindicated in patients with acute hypersensitivity reaction to "
-        "corn' (thehealthworlds.blogspot.com copy)"
+        "'Octagam 5% and 10% contain maltose, a disaccharide, which is "
+        "derived from corn. Patients known to have corn allergies should "
+        "avoid using octagam'; older Octagam 5 % US PI: 'contraindicated in "
+        "patients with acute hypersensitivity reaction to corn'"
     ),
+    sources=("octagamusa-isi", "octagam5-older-uspi"),
 )
 def _corn(rule: Rule, ctx: Context) -> Iterable[Finding]:
     product = ctx.product
@@ -136,13 +142,16 @@ def _corn(rule: Rule, ctx: Context) -> Iterable[Finding]:
     rule="Hereditary fructose intolerance with a product containing sorbitol.",
     action="Do not give: choose a product without sorbitol.",
     source=(
-        "Gammaplex 5 % UK SmPC: 'contains 50 mg/ml sorbitol' "
-        "(patient-info.co.uk); European excipient legislation contraindicates "
-        "parenteral sorbitol in hereditary fructose intolerance: 'Patients "
-        "with rare hereditary problems of fructose intolerance should not "
-        "take this medicine' (Eur J Hosp Pharm 2016;23 Suppl 1:A150); "
-        "intravenous sorbitol can be fatal in HFI (Orphanet J Rare Dis "
-        "2020;15:274)"
+        "Gammaplex 5 % UK SmPC: 'contains 50 mg/ml sorbitol'; European "
+        "excipient legislation contraindicates parenteral sorbitol in "
+        "hereditary fructose intolerance: 'Patients with rare hereditary "
+        "problems of fructose intolerance should not take this medicine'; "
+        "intravenous sorbitol can be fatal in HFI"
+    ),
+    sources=(
+        "gammaplex5-smpc-uk",
+        "ejhp-2016-hfi-excipients",
+        "orphanet-2020-hfi-sorbitol",
     ),
 )
 def _fructose(rule: Rule, ctx: Context) -> Iterable[Finding]:
@@ -170,12 +179,11 @@ def _fructose(rule: Rule, ctx: Context) -> Iterable[Finding]:
         "Check the product's label before giving; consider a product without albumin."
     ),
     source=(
-        "HyQvia EU SmPC excipients: human albumin in the hyaluronidase vial "
-        "(pill2trip.com, secondary source); 'Avoid if there's severe "
-        "hypersensitivity to IG, rHuPH20, or albumin' (vitalibrary.com, "
-        "secondary source). The label contraindication read names "
-        "hyaluronidase only"
+        "HyQvia EU SmPC excipients: human albumin in the hyaluronidase vial; "
+        "'Avoid if there's severe hypersensitivity to IG, rHuPH20, or "
+        "albumin'. The label contraindication read names hyaluronidase only"
     ),
+    sources=("pill2trip-hyqvia", "vitalibrary-hyqvia"),
 )
 def _albumin(rule: Rule, ctx: Context) -> Iterable[Finding]:
     product = ctx.product
@@ -209,6 +217,7 @@ def _albumin(rule: Rule, ctx: Context) -> Iterable[Finding]:
         "Asceniv 'adults and adolescents (12 to 17 years of age)'; Octagam "
         "10 % 'Children Dosage: Not established')"
     ),
+    sources=("epgonline-ig-labels", "asceniv-uspi", "empr-octagam10"),
     parameters=("adult_from",),
 )
 def _age(rule: Rule, ctx: Context) -> Iterable[Finding]:

@@ -42,11 +42,12 @@ __all__: list[str] = []
         "severity in SafetyConfig.severities."
     ),
     source=(
-        "An AI-generated summary citing Mayo Clin Proc: 'If the dose of IVIG "
-        "is higher than 80 g, it may be administered over 3 to 5 days at "
-        "0.4 g/kg' (droracle.ai 162992; secondary source). No label or "
-        "guideline read gives an 80 g limit"
+        "An AI-generated summary citing Mayo Clin Proc (not read): 'If the "
+        "dose of IVIG is higher than 80 g, it may be administered over 3 to 5 "
+        "days at 0.4 g/kg'. A weak source: no label or guideline read gives "
+        "an 80 g limit"
     ),
+    sources=("droracle-privigen-dm",),
     parameters=("daily_grams_above",),
     raisable=True,
 )
@@ -176,9 +177,10 @@ def _interval_findings(
     ),
     action="Check the dose against the label or guideline; override with the reason.",
     source=(
-        "Each DoseLimit's own source (label or guideline); HL7 "
-        "DOSEHINDW dose-for-weight alert (reference §4.4)"
+        "Each DoseLimit's own source (label or guideline); the "
+        "DOSEHINDW dose-for-weight alert"
     ),
+    sources=("hl7-weight-alert",),
     parameters=("dose_limits",),
 )
 def _dose_limits(rule: Rule, ctx: Context) -> Iterable[Finding]:
@@ -258,10 +260,8 @@ def _expected_gap(
         "dose n weeks later)."
     ),
     action="Check the dates, or confirm the shorter gap was intended.",
-    source=(
-        "The plan's regimen (its interval and its source); HyQvia "
-        "US PI ramp-up (120ty.net; hyqviahcp.com; reference §2.2)"
-    ),
+    source=("The plan's regimen (its interval and its source); HyQvia US PI ramp-up"),
+    sources=("hyqvia-uspi", "hyqvia-hcp-site"),
 )
 def _intervals(rule: Rule, ctx: Context) -> Iterable[Finding]:
     cycles = sorted(ctx.cycles, key=lambda c: c.number)

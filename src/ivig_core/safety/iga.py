@@ -17,6 +17,7 @@ alone, so that finding is a warning (a site may raise it in
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Final
 
 from ivig_core.findings import Concern, Finding, Rule, Severity
 from ivig_core.patient import RiskFactor
@@ -38,6 +39,16 @@ def _depleted_names(at_most_ug_ml: float) -> list[str]:
     ]
 
 
+#: The anti-IgA contraindication: the labels read and the low-IgA product.
+_ANTI_IGA_SOURCES: Final = (
+    "epgonline-ig-labels",
+    "privigen-uspi",
+    "asceniv-uspi",
+    "panzyga-uspi",
+    "drugs-com-gammagard-liquid",
+)
+
+
 def _content(product: Product) -> str:
     iga = product.iga
     if iga is None:
@@ -51,10 +62,10 @@ def _content(product: Product) -> str:
     rule="Serum IgA is not recorded.",
     action="Measure serum IgA before the first dose.",
     source=(
-        "Seeds 000 and 004 (Mayo Clin Proc via droracle summary): "
-        "standard practice, NOT a US label requirement in the label "
-        "text read (reference §4.2)"
+        "check serum IgA before IVIg: standard practice, NOT a US label "
+        "requirement in the label text read"
     ),
+    sources=("myositis-patient-info", "droracle-privigen-dm"),
 )
 def _not_measured(rule: Rule, ctx: Context) -> Iterable[Finding]:
     p = ctx.patient
@@ -69,7 +80,7 @@ def _not_measured(rule: Rule, ctx: Context) -> Iterable[Finding]:
         rule.fired(
             "Serum IgA is not recorded. Measure serum IgA before the first "
             "dose: IgA deficiency can cause infusion reactions and "
-            "anaphylaxis (seeds 000, 004). Standard practice, not a US label "
+            "anaphylaxis. Standard practice, not a US label "
             f"requirement.{known}"
         )
     ]
@@ -113,11 +124,12 @@ def _deficiency(ctx: Context) -> tuple[str | None, bool]:  # noqa: PLR0911 - one
     ),
     source=(
         "Patient-society advice: 'If IgA deficiency is detected, then IVIg "
-        "preparations that do not have IgA in them can be administered' "
-        "(myositis.org); ESID working definition of selective IgA deficiency "
-        "(IgA < 7 mg/dL); product IgA contents from their labels. No label "
+        "preparations that do not have IgA in them can be administered'; "
+        "working definition of selective IgA deficiency (IgA < 7 mg/dL); "
+        "product IgA contents from their labels (the catalogue). No label "
         "read contraindicates IgA deficiency alone"
     ),
+    sources=("myositis-patient-info", "esid-working-definitions"),
     parameters=("iga_deficiency_below", "iga_depleted_at_most"),
     raisable=True,
 )
@@ -168,13 +180,13 @@ def _deficiency_product(rule: Rule, ctx: Context) -> Iterable[Finding]:
         "sources point to."
     ),
     source=(
-        "Gammagard Liquid, Gamunex-C (epgonline.org), Privigen (rxlist), "
-        "Asceniv (120ty.net) and Panzyga (myhealthbox) labels: contraindicated "
-        "in 'IgA deficient patients with antibodies against IgA and a history "
-        "of hypersensitivity'; Gammagard Liquid ERC, a low-IgA formulation "
-        "(≤2 µg/mL) 'reducing the likelihood of triggering an anti-IgA antibody "
-        "reaction' (drugs.com, secondary source)"
+        "Gammagard Liquid, Gamunex-C, Privigen, Asceniv and Panzyga labels: "
+        "contraindicated in 'IgA deficient patients with antibodies against "
+        "IgA and a history of hypersensitivity'; Gammagard Liquid ERC, a "
+        "low-IgA formulation (≤2 µg/mL) 'reducing the likelihood of "
+        "triggering an anti-IgA antibody reaction'"
     ),
+    sources=_ANTI_IGA_SOURCES,
     parameters=("iga_depleted_at_most",),
 )
 def _anti_iga(rule: Rule, ctx: Context) -> Iterable[Finding]:
@@ -220,8 +232,9 @@ def _anti_iga(rule: Rule, ctx: Context) -> Iterable[Finding]:
         "against IgA and a history of hypersensitivity' (Gammagard Liquid, "
         "Gamunex-C, Privigen, Asceniv, Panzyga); Gammagard Liquid ERC 'low IgA "
         "content (≤2 µg/mL) ... reducing the likelihood of triggering an "
-        "anti-IgA antibody reaction' (drugs.com, secondary source)"
+        "anti-IgA antibody reaction'"
     ),
+    sources=_ANTI_IGA_SOURCES,
     parameters=("iga_depleted_at_most",),
 )
 def _anti_iga_depleted(rule: Rule, ctx: Context) -> Iterable[Finding]:
@@ -257,7 +270,8 @@ def _anti_iga_depleted(rule: Rule, ctx: Context) -> Iterable[Finding]:
         "hyaluronidase) and a recorded hyaluronidase hypersensitivity."
     ),
     action="Do not give: label contraindication. Choose another product.",
-    source="HyQvia label: hypersensitivity to hyaluronidase (reference §4.4)",
+    source="HyQvia label: hypersensitivity to hyaluronidase",
+    sources=("hyqvia-uspi", "pill2trip-hyqvia"),
 )
 def _hyaluronidase(rule: Rule, ctx: Context) -> Iterable[Finding]:
     product = ctx.product

@@ -1,7 +1,7 @@
-"""Other planning checks (reference §4.2, §4.3, §1.6).
+"""Other planning checks: haemolysis, maltose, fluid, switching, obesity, advice.
 
-Haemolysis after high doses in non-O patients (Transfusion 2021;61:1053,
-pubmed 33433931); maltose interference with glucose meters; fluid load;
+Haemolysis after high doses in non-O patients
+(``transfusion-2021-haemolysis``); maltose interference with glucose meters; fluid load;
 switching brands; dosing obese patients on actual weight; and the advice
 every plan carries (hydration and premedication), from the local protocols
 in :class:`~ivig_core.safety.config.SafetyConfig`. No volumes and no doses
@@ -40,13 +40,13 @@ __all__: list[str] = []
         "days after the course (Transfusion 2021)."
     ),
     source=(
-        "Transfusion 2021;61:1053 (pubmed 33433931): 32 % haemolysis "
-        "after ≥ 2 g/kg in non-O patients, 'apparent 5-10 days after a "
-        "completed IVIG infusion in 84%'; Octagam 10 % label: 'consider "
+        "32 % haemolysis after ≥ 2 g/kg in non-O patients, 'apparent 5-10 "
+        "days after a completed IVIG infusion in 84%'; Octagam 10 %: 'consider "
         "measuring baseline hemoglobin or hematocrit and approx. 36-96hrs "
-        "post-infusion if patients are high risk' (empr.com); label risk "
-        "factors non-O, inflammation, high dose (Privigen ISI)"
+        "post-infusion if patients are high risk'; risk factors non-O, "
+        "inflammation, high dose"
     ),
+    sources=("transfusion-2021-haemolysis", "empr-octagam10", "privigen-isi"),
     parameters=("haemolysis_course_from",),
 )
 def _haemolysis(rule: Rule, ctx: Context) -> Iterable[Finding]:
@@ -97,7 +97,16 @@ def _haemolysis(rule: Rule, ctx: Context) -> Iterable[Finding]:
         "oxidoreductase meters read maltose as glucose (falsely high "
         "readings, wrong insulin, masked hypoglycaemia)."
     ),
-    source="Octagam 5 % and 10 % labels (reference §4.2)",
+    source=(
+        "Octagam 5 % and 10 % labels: maltose reads as glucose on GDH-PQQ and "
+        "glucose-dye-oxidoreductase meters"
+    ),
+    sources=(
+        "octagam10-uspi",
+        "octagam5-uspi",
+        "diplomat-octagam10",
+        "diplomat-octagam5",
+    ),
 )
 def _maltose(rule: Rule, ctx: Context) -> Iterable[Finding]:
     p = ctx.patient
@@ -154,9 +163,9 @@ def _biggest_ml(ctx: Context) -> float:
     ),
     source=(
         "High-dose regimens 'not recommended if … fluid volume may be a "
-        "concern' (themeditary monograph [secondary]); Privigen and "
-        "Gammaplex labels: weigh volume overload (reference §4.2)"
+        "concern'; Privigen and Gammaplex labels: weigh volume overload"
     ),
+    sources=("themeditary-monographs", "privigen-uspi", "gammaplex5-uspi"),
 )
 def _fluid(rule: Rule, ctx: Context) -> Iterable[Finding]:
     if not ctx.patient.has(RiskFactor.HEART_FAILURE):
@@ -176,8 +185,8 @@ def _fluid(rule: Rule, ctx: Context) -> Iterable[Finding]:
     rule="A day's volume above the configured large_volume_per_day.",
     action=("Consider splitting the dose over more days or a higher concentration."),
     source=(
-        "Local threshold (no sourced number; reference §4.2: volume is a "
-        "direct function of concentration)"
+        "Local threshold: no source read gives a volume (volume is a direct "
+        "function of concentration: 1 g/kg is 10 mL/kg at 10 %, 20 mL/kg at 5 %)"
     ),
     parameters=("large_volume_per_day",),
 )
@@ -214,8 +223,9 @@ def _large_volume(rule: Rule, ctx: Context) -> Iterable[Finding]:
     source=(
         "Privigen ('always start at the minimum rate'), Gammagard "
         "Liquid (switching patients start at the lower rate), NHS GGC "
-        "('rates are not interchangeable') (reference §4.2)"
+        "('rates are not interchangeable')"
     ),
+    sources=("privigen-uspi", "gammagard-liquid-uspi", "nhs-ggc-paediatric-ivig"),
 )
 def _switch(rule: Rule, ctx: Context) -> Iterable[Finding]:
     prev = ctx.previous_product
@@ -277,9 +287,14 @@ def _first_step(ctx: Context) -> str:
         "(Ontario and UK forms use adjusted weight above BMI 30)."
     ),
     source=(
-        "Hodkinson 2017 (Clin Exp Immunol, pubmed 28263379); Octagam "
-        "10 % SmPC (DM) 'physiological standard bodyweight'; Ontario "
-        "calculator and UK request form, BMI > 30 (reference §1.4-§1.6)"
+        "dosing obese patients; Octagam 10 % (DM) 'physiological standard "
+        "bodyweight'; Ontario calculator and UK request form, BMI > 30"
+    ),
+    sources=(
+        "hodkinson-2017",
+        "octagam-intl-site",
+        "ontario-ig-calculator",
+        "uk-ig-request-form",
     ),
     parameters=("obesity_bmi_above",),
 )
@@ -308,7 +323,11 @@ def _obese(rule: Rule, ctx: Context) -> Iterable[Finding]:
         "Ensure adequate hydration before administration (no label "
         "gives a volume; follow the local protocol)."
     ),
-    source="IVIG labels: 'ensure adequate hydration' (reference §4.1, §4.3)",
+    source=(
+        "IVIG labels: 'ensure adequate hydration' before administration; no "
+        "label gives a volume"
+    ),
+    sources=("privigen-uspi", "octagam10-uspi"),
     parameters=("hydration_protocol",),
 )
 def _hydration(rule: Rule, ctx: Context) -> Iterable[Finding]:
@@ -326,13 +345,15 @@ def _hydration(rule: Rule, ctx: Context) -> Iterable[Finding]:
     severity=Severity.ADVICE,
     rule="Every plan, from the configured local premedication protocol.",
     action=(
-        "Consider premedication per the local protocol (seed 004: "
-        "acetaminophen, diphenhydramine, sometimes corticosteroids)."
+        "Consider premedication per the local protocol (by default the "
+        "agents only: acetaminophen, diphenhydramine, sometimes "
+        "corticosteroids)."
     ),
     source=(
-        "Seed 004; reference §4.3 (routine use vs prior reactors is "
-        "disputed: a local protocol)"
+        "acetaminophen and an antihistamine before infusion is 'a common "
+        "practice'; routine use vs prior reactors is disputed: a local protocol"
     ),
+    sources=("therapeuticresearch-2011", "droracle-privigen-dm"),
     parameters=("premedication",),
 )
 def _premedication(rule: Rule, ctx: Context) -> Iterable[Finding]:
@@ -351,10 +372,7 @@ def _premedication(rule: Rule, ctx: Context) -> Iterable[Finding]:
     return [
         rule.fired(
             text,
-            source=(
-                f"{proto.source}; routine use vs prior reactors is disputed "
-                "(reference §4.3)"
-            ),
+            source=f"{proto.source}; routine use vs prior reactors is disputed",
         )
     ]
 

@@ -125,9 +125,10 @@ def _unassessed_runs(rule: Rule, ctx: Context) -> list[Finding]:
     ),
     action="Lower the rate steps to the labelled maximum.",
     source=(
-        "The product's label (catalogue data); Octagam 10 % DM: 'do not "
-        "exceed 0.04 mL/kg/min' (reference §2.1, §4.4)"
+        "The product's label (catalogue data, with each value's source); "
+        "Octagam 10 % DM: 'do not exceed 0.04 mL/kg/min'"
     ),
+    sources=("octagam10-uspi", "octagam10-dm-hcp"),
 )
 def _label(rule: Rule, ctx: Context) -> Iterable[Finding]:
     if ctx.subcutaneous:
@@ -178,7 +179,8 @@ def _label(rule: Rule, ctx: Context) -> Iterable[Finding]:
 #: Why dermatomyositis alone does not bring in the at-risk cap.
 _DM_NOTE = (
     " Dermatomyositis itself does not apply the cap: the labelled maximum for "
-    "dermatomyositis already reflects its thrombosis risk (reference §2.1); "
+    "dermatomyositis already reflects its thrombosis risk (Octagam 10 % US "
+    "label); "
     "the cap is for the boxed warning's other risk factors."
 )
 
@@ -196,8 +198,14 @@ _DM_NOTE = (
     source=(
         "The product's at-risk cap in the catalogue, with its own source: "
         "Octagam 10 % label, Octagam 5 % and Panzyga manufacturer sites; "
-        "Bivigam's only from a secondary monograph (skyscape), applied while "
+        "Bivigam's only from a secondary monograph, applied while "
         "secondary_caps is on"
+    ),
+    sources=(
+        "octagam10-uspi",
+        "octagam5-usage",
+        "panzyga-citp-hcp",
+        "skyscape-ig-monograph",
     ),
     parameters=(
         "thrombosis_age_from",

@@ -10,7 +10,7 @@ everything the library says about it::
         severity=Severity.WARNING,
         rule="Serum IgA is not recorded.",
         action="Measure serum IgA before the first dose.",
-        source="...",
+        sources=("myositis-patient-info",),
     )
     def iga_not_measured(rule: Rule, ctx: Context) -> Iterable[Finding]:
         if ctx.patient.serum_iga is None:
@@ -44,6 +44,7 @@ from ivig_core.findings import (
 )
 from ivig_core.safety.config import SafetyConfig
 from ivig_core.safety.context import Context
+from ivig_core.sources import check_ids, cite, cited, cited_in
 
 
 __all__ = ["CHECKS", "Check", "CheckFunction", "check", "describe", "registered"]
@@ -102,7 +103,8 @@ def check(
     severity: Severity,
     rule: str,
     action: str,
-    source: str,
+    source: str = "",
+    sources: object = (),
     parameters: tuple[str, ...] = (),
     raisable: bool = False,
 ) -> Callable[[CheckFunction], Check]:
@@ -114,7 +116,11 @@ def check(
         severity: The finding's severity when the check fires.
         rule: When it fires, in words.
         action: What to do.
-        source: Where the rule comes from.
+        source: What the sources say, in words (rendered before the
+            citations of *sources*); alone, free text (a site's own rule).
+        sources: The bibliography IDs the rule rests on
+            (:mod:`ivig_core.sources`); the rule's ``source`` text is
+            rendered from them.
         parameters: The :class:`~ivig_core.safety.SafetyConfig` parameters
             the check reads.
         raisable: Whether a site may raise the severity of the findings in
@@ -124,9 +130,18 @@ def check(
         A decorator returning the registered :class:`Check`.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``sources``: cite the bibliography by ID.
     """
     if not isinstance(severity, Severity):
         raise InputError("severity", severity, "a Severity member")
+    if sources:
+        ids = check_ids(sources)
+        text = cited(source, ids) if source else cite(ids)
+    elif source.strip():
+        # Text already rendered from IDs (cite, cited): its IDs are found.
+        text, ids = source, cited_in([source])
+    else:
+        raise InputError("source", source, "the rule's sources (bibliography IDs)")
     known = attrs.fields_dict(SafetyConfig)
     for i, name in enumerate(parameters):
         if name not in known:
@@ -143,9 +158,10 @@ def check(
                 module=func.__module__.rsplit(".", 1)[-1],
                 rule=rule,
                 action=action,
-                source=source,
+                source=text,
                 parameters=parameters,
                 raisable=raisable,
+                sources=ids,
             ),
             run=func,
         )

@@ -1,4 +1,4 @@
-"""Renal checks (US IVIG boxed warning, reference §4.1).
+"""Renal checks (the US IVIG boxed warning).
 
 Renal insufficiency is the recorded factor, or a creatinine clearance below
 ``SafetyConfig.crcl_below`` (default 60 mL/min, KDIGO 2012 category G3a or
@@ -30,6 +30,7 @@ from ivig_core.products import Substance
 from ivig_core.safety.context import Context
 from ivig_core.safety.registry import check, describe
 from ivig_core.safety.thrombosis import BOXED
+from ivig_core.sources import cited
 
 
 __all__ = ["RENAL_FACTORS", "renal_reasons"]
@@ -146,11 +147,28 @@ def _clearance(ctx: Context, scr: float) -> tuple[float | None, str]:
         "deteriorates."
     ),
     source=(
-        BOXED + "; renal monitoring: Bivigam, Privigen ISI; default threshold: KDIGO "
-        "2012 GFR categories (G3a 45-59 mL/min/1.73 m²; Kidney Int Suppl "
-        "2013;3:19-62); children: bedside Schwartz, eGFR = 0.413 × height "
-        "(cm) / creatinine (mg/dL) (J Am Soc Nephrol 2009;20:629); obesity: "
-        "adjusted weight above 120 % of ideal (clinPK)"
+        BOXED
+        + "; "
+        + cited(
+            "renal monitoring: BUN and creatinine before treatment",
+            ("skyscape-ig-monograph", "privigen-isi"),
+        )
+        + "; "
+        + cited(
+            "default threshold: GFR category G3a (45-59 mL/min/1.73 m²)",
+            "kdigo-2012-ckd",
+        )
+        + "; "
+        + cited(
+            "children: bedside Schwartz, eGFR = 0.413 × height (cm) / "
+            "creatinine (mg/dL)",
+            "schwartz-2009",
+        )
+        + "; "
+        + cited(
+            "obesity: Cockcroft-Gault on adjusted weight above 120 % of ideal",
+            ("cockcroft-gault-1976", "clinpk"),
+        )
     ),
     parameters=("crcl_below", "crcl_weight", "renal_age_above", "adult_from"),
 )

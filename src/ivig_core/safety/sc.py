@@ -3,7 +3,7 @@
 For SC and facilitated-SC plans (``Plan.route``), read from each infusion's
 :class:`~ivig_core.plan.ScDetails` (``Infusion.sc``). The IVIG renal boxed
 warning, the sucrose rule and the IV rate checks in mg/kg/min do not apply:
-SCIg and HyQvia carry a thrombosis-only boxed warning (reference §4.1).
+SCIg and HyQvia carry a thrombosis-only boxed warning.
 
 Nothing the planner recorded is trusted on its own. The numbers are
 recomputed from the infusion (volume ÷ sites, the run's highest step ÷
@@ -32,6 +32,7 @@ from ivig_core.products import Product, Route, ScSiteLimit
 from ivig_core.safety.context import Context, rates_ml_h
 from ivig_core.safety.registry import check, describe
 from ivig_core.safety.thrombosis import SC_BOXED
+from ivig_core.sources import cited
 from ivig_core.units import Quantity
 
 
@@ -39,11 +40,19 @@ __all__: list[str] = []
 
 _ROUTE_NAMES: Final = {Route.SC: "Subcutaneous", Route.FACILITATED_SC: "Facilitated SC"}
 
-_SC_LIMITS: Final = (
-    "The product's SC limits in the catalogue, from its label (reference "
-    "§2.2, §5: Hizentra, HyQvia, Cuvitru, Xembify, Gamunex-C SC, Gammagard "
-    "Liquid SC); values the catalogue lacks are the planner's parameters, "
-    "with the source given for them"
+_SC_LIMITS: Final = cited(
+    "The product's SC limits in the catalogue, from its label (Hizentra, "
+    "HyQvia, Cuvitru, Xembify, Gamunex-C SC, Gammagard Liquid SC); values the "
+    "catalogue lacks are the planner's parameters, with the source given for "
+    "them",
+    (
+        "hizentra-uspi",
+        "hyqvia-uspi",
+        "cuvitru-uspi",
+        "xembify-uspi",
+        "gamunexc-uspi",
+        "gammagard-liquid-uspi",
+    ),
 )
 
 
@@ -429,9 +438,9 @@ def _daily_limit(
     action="Give the dose over more days.",
     source=(
         "The product's daily volume limits in the catalogue; HyQvia "
-        "US PI: ≤ 1,200 mL/day (≤ 600 mL if < 40 kg) (120ty.net; "
-        "reference §2.2)"
+        "US PI: ≤ 1,200 mL/day (≤ 600 mL if < 40 kg)"
     ),
+    sources=("hyqvia-uspi",),
 )
 def _daily(rule: Rule, ctx: Context) -> Iterable[Finding]:
     """Every day's summed volume against the daily limit for the patient."""

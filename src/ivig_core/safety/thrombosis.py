@@ -1,4 +1,4 @@
-"""Thrombosis checks (US IVIG boxed warning, reference §4.1).
+"""Thrombosis checks (the US IVIG boxed warning).
 
 The action for a patient at risk: the minimum dose and infusion rate
 practicable, the product's at-risk rate cap (checked by
@@ -26,6 +26,7 @@ from ivig_core.products import AtRiskCap
 from ivig_core.rates import rate_kind
 from ivig_core.safety.context import Context
 from ivig_core.safety.registry import check, describe
+from ivig_core.sources import cited
 
 
 __all__ = [
@@ -37,17 +38,23 @@ __all__ = [
 ]
 
 #: The US IVIG boxed warning (thrombosis, renal dysfunction and failure).
-BOXED: Final = (
-    "US IVIG boxed warning, read in the Privigen and Octagam 10 % labels "
-    "(reference §4.1)"
+BOXED: Final = cited(
+    "US IVIG boxed warning (thrombosis, renal dysfunction and acute renal failure)",
+    ("privigen-uspi", "octagam10-uspi"),
 )
 #: The SC products' boxed warning: thrombosis only (no renal part).
-SC_BOXED: Final = (
-    "Hizentra, Xembify, Cuvitru and HyQvia thrombosis-only boxed warning "
-    "(Hizentra dailymed; Xembify druginserts.com; Cuvitru prescriberpoint; "
-    "HyQvia 120ty.net); Gamunex-C and Gammagard Liquid, one label for IV and "
-    "SC: 'THROMBOSIS, RENAL DYSFUNCTION and ACUTE RENAL FAILURE' "
-    "(2medicalcare.com; dailymed)"
+SC_BOXED: Final = cited(
+    "Hizentra, Xembify, Cuvitru and HyQvia thrombosis-only boxed warning; "
+    "Gamunex-C and Gammagard Liquid, one label for IV and SC: 'THROMBOSIS, "
+    "RENAL DYSFUNCTION and ACUTE RENAL FAILURE'",
+    (
+        "hizentra-uspi",
+        "xembify-uspi",
+        "cuvitru-uspi",
+        "hyqvia-uspi",
+        "gamunexc-uspi",
+        "gammagard-liquid-uspi",
+    ),
 )
 
 #: The boxed warning's thrombosis risk factors that are recorded as such.
@@ -63,9 +70,14 @@ THROMBOSIS_FACTORS: Final = {
 
 
 _DM_REASON: Final = (
-    "dermatomyositis (Octagam 10 % US label: 'DM patients are at increased risk "
-    "for thromboembolic events'; ProDERM: 6 related TEEs; the DM labelled "
-    "maximum rate already reflects this, reference §2.1, §3.1)"
+    "dermatomyositis ("
+    + cited(
+        "Octagam 10 % US label: 'DM patients are at increased risk for "
+        "thromboembolic events'; ProDERM: 6 related TEEs; the DM labelled "
+        "maximum rate already reflects this",
+        ("octagam10-uspi", "proderm-2022", "proderm-tee-2024"),
+    )
+    + ")"
 )
 
 
@@ -124,7 +136,7 @@ def _thrombosis(rule: Rule, ctx: Context) -> Iterable[Finding]:
         reasons = [*reasons, _DM_REASON]
     source = rule.source
     if ctx.subcutaneous:
-        source = SC_BOXED + "; risk factors as in " + rule.source.split("; SC")[0]
+        source = SC_BOXED + "; risk factors as in " + BOXED
     if reasons:
         cap = ""
         product = ctx.product
@@ -157,9 +169,13 @@ def _thrombosis(rule: Rule, ctx: Context) -> Iterable[Finding]:
     rule="Hyperviscosity or paraproteinaemia is recorded.",
     action="Assess blood viscosity before infusion.",
     source=(
-        BOXED + "; baseline viscosity in cryoglobulins, chylomicronaemia, "
-        "high triglycerides, monoclonal gammopathies (Bivigam, Asceniv "
-        "labels)"
+        BOXED
+        + "; "
+        + cited(
+            "baseline viscosity in cryoglobulins, chylomicronaemia, high "
+            "triglycerides, monoclonal gammopathies (Bivigam and Asceniv labels)",
+            ("bivigam-uspi", "asceniv-uspi"),
+        )
     ),
 )
 def _viscosity(rule: Rule, ctx: Context) -> Iterable[Finding]:
