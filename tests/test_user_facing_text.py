@@ -9,11 +9,6 @@ every format for the worked examples (table, JSON, iCalendar, and the
 explanation), every finding's rule, action and source, the product
 catalogue, the dosing-weight policies, the docs' sources, the README and the
 generated bibliography.
-
-Cases that still fail because another helper's files are not converted yet
-are marked ``xfail(strict=True)`` with the owner: once the owner's branch is
-merged they pass, the strict mark turns that into a failure, and the mark is
-removed.
 """
 
 from __future__ import annotations
@@ -74,12 +69,6 @@ def team_words(text: str) -> list[str]:
             for m in pattern.finditer(clean)
         )
     return found
-
-
-def _owner(owner: str, why: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(
-        strict=True, reason=f"owner {owner}: {why} (remove after the merge)"
-    )
 
 
 # --------------------------------------------------------------------------
@@ -146,14 +135,6 @@ def _run(argv: list[str]) -> str:
     return out.getvalue()
 
 
-_CLI_OWNERS = _owner(
-    "protocol, rules and cli",
-    "the worked example's preset name and source (regimen.py), the findings' "
-    "and the catalogue's sources, and the example's header line (cli/__init__.py)",
-)
-
-
-@_CLI_OWNERS
 @pytest.mark.parametrize("fmt", ["table", "json", "ics"])
 def test_worked_example_cli_output(fmt: str) -> None:
     """``ivig-core example --format FMT`` cites no team notes."""
@@ -163,7 +144,6 @@ def test_worked_example_cli_output(fmt: str) -> None:
     assert team_words(text) == []
 
 
-@_CLI_OWNERS
 def test_worked_example_explanation() -> None:
     """The explanation of the worked example cites no team notes."""
     args = build_parser().parse_args(["plan", *EXAMPLE_ARGS])
@@ -235,21 +215,10 @@ def _doc_files() -> list[Path]:
     return [*files, ROOT / "README.md"]
 
 
-#: Doc files whose remaining team words come from others' files (they print
-#: others' output, or name others' presets), with the owners.
-_DOC_OWNERS: dict[str, str] = {
-    "README.md": "protocol, rules, cli (the worked example's output)",
-    "docs/tutorial/first-plan.rst": "cli, protocol, rules (tutorial output)",
-    "docs/how-to/cli.rst": "cli, protocol (example output, preset names)",
-}
-
-
 def _doc_params() -> Iterator[object]:
     for path in _doc_files():
         rel = path.relative_to(ROOT).as_posix()
-        owner = _DOC_OWNERS.get(rel)
-        marks = [_owner(owner, "team words in this page")] if owner else []
-        yield pytest.param(path, id=rel, marks=marks)
+        yield pytest.param(path, id=rel)
 
 
 @pytest.mark.parametrize("path", list(_doc_params()))

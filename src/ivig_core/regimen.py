@@ -13,10 +13,11 @@ planners refuse a regimen whose choices are still open. Where a preset fixes
 a value (e.g. "monthly" read as every 4 weeks), it says so in
 :attr:`Regimen.fixed`, with its source.
 
-The taper strategies encode published practice (reference §3.2): dose steps
+The taper strategies encode published practice (sources jnd-2023-scig-taper and
+procid-2022): dose steps
 as fractions of the starting dose (J Neuromuscul Dis 2023;10:787), a fixed
 percentage per infusion (ProCID wash-out), and interval extension (practice
-that is UNCONFIRMED for myositis, reference §3.1, so the intervals are always
+that is UNCONFIRMED for myositis (ontario-igum-iim), so the intervals are always
 the user's). None of them decides *whether* to taper: that is the
 prescriber's call, made on the patient's response.
 """
@@ -680,7 +681,7 @@ class DoseSteps:
     The interval is unchanged; a fraction of 0 means stop. The published
     example is the standardised SCIg taper RCT: 90 → 75 → 50 → 25 → 0 % of
     the initial dose, each step 12 weeks while there is no deterioration
-    (J Neuromuscul Dis 2023;10:787, pubmed 37393512; reference §3.2), see
+    (J Neuromuscul Dis 2023;10:787, pubmed 37393512; jnd-2023-scig-taper), see
     :meth:`jnd_2023`. That trial tapered weekly SCIg; using the steps for
     IVIg is the prescriber's choice.
 
@@ -703,7 +704,7 @@ class DoseSteps:
             hold=Hold(duration="12 week"),  # "each step lasting 12 weeks"
             source=(
                 "Standardised SCIg taper RCT, J Neuromuscul Dis 2023;10:787 "
-                "(pubmed 37393512; reference §3.2)"
+                "(pubmed 37393512)"
             ),
         )
 
@@ -767,12 +768,11 @@ class PercentPerInfusion:
     def procid(cls, *, of: Literal["starting", "previous"]) -> PercentPerInfusion:
         """ProCID's −25 % per infusion; *of* is yours (UNCONFIRMED)."""
         return cls(
-            percent=25.0,  # ProCID wash-out, Brain 2022;145:887 (reference §3.2)
+            percent=25.0,  # ProCID wash-out, Brain 2022;145:887 (procid-2022)
             of=of,
             source=(
                 "ProCID wash-out: dose reduced by 25 % at each sequential "
-                "infusion until deterioration (Cornblath, Brain 2022;145:887; "
-                "reference §3.2)"
+                "infusion until deterioration (Cornblath, Brain 2022;145:887)"
             ),
         )
 
@@ -802,7 +802,7 @@ class IntervalExtension:
     """Keep the dose per course and lengthen the interval step by step.
 
     Interval extension in myositis is UNCONFIRMED practice: it appears only
-    in an AI-generated summary (reference §3.1). There is no preset; the
+    in an AI-generated summary (weak). There is no preset; the
     intervals are always the prescriber's.
 
     Args:
@@ -880,7 +880,7 @@ class Floor:
     """End the taper at a minimum effective dose intensity (your parameter).
 
     Sources say "determine the minimum effective dose" without a number
-    (Ontario IIM; reference §3.1), so the floor is always the prescriber's.
+    (Ontario IIM, ontario-igum-iim), so the floor is always the prescriber's.
     When a taper step would fall below the floor, that step is given at the
     floor intensity instead (at the step's interval) and the taper ends there;
     the plan says so.
