@@ -35,6 +35,7 @@ import attrs
 from ivig_core import units
 from ivig_core._checks import DAYS_PER_WEEK, MAX_COUNT, REL_TOL, is_number, is_whole
 from ivig_core._checks import finite as _finite
+from ivig_core._checks import instance as _instance
 from ivig_core._checks import items as _items
 from ivig_core._checks import real as _real
 from ivig_core._lazy import LazyMapping
@@ -1377,6 +1378,8 @@ def read_presets(text: str, file: str) -> dict[str, Regimen]:
 
     .. versionadded:: 0.2.0
     """
+    _instance(file, str, field="file")
+    _instance(text, str, field="text")
     problems = _Problems(file)
     try:
         data = tomllib.loads(text)
@@ -1420,6 +1423,7 @@ def renamed_preset(name: str) -> str | None:
 
     .. versionadded:: 0.2.0
     """
+    _instance(name, str, field="name")
     if not PRESETS:  # builds the table (and the renamed names) on first use
         return None
     return _RENAMED.get(name)

@@ -79,6 +79,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import attrs
 
 from ivig_core import units
+from ivig_core._checks import instance as _instance
 from ivig_core.errors import InputError
 from ivig_core.findings import Concern, Finding, SafetyReport, Severity
 from ivig_core.io import require
@@ -1014,6 +1015,7 @@ def finding_sources(finding: Finding) -> tuple[Source, ...]:
 
     .. versionadded:: 0.1.0
     """
+    _instance(finding, Finding, field="finding")
     known = {s.id: s for s in all_sources()}
     texts = [finding.source, *getattr(finding.rule, "sources", ())]
     parts = [p.strip() for t in texts for p in str(t).replace(";", ",").split(",")]
