@@ -27,7 +27,7 @@ import difflib
 import importlib.resources
 import tomllib
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias, TypeVar
 
 import attrs
@@ -37,6 +37,7 @@ from ivig_core._checks import DAYS_PER_WEEK, MAX_COUNT, REL_TOL, is_number, is_w
 from ivig_core._checks import finite as _finite
 from ivig_core._checks import instance as _instance
 from ivig_core._checks import items as _items
+from ivig_core._checks import iterates as _iterates
 from ivig_core._checks import real as _real
 from ivig_core._lazy import LazyMapping
 from ivig_core.errors import InputError
@@ -185,7 +186,7 @@ def _nonempty(field: str, value: object) -> str:
 
 
 def _texts(field: str, value: object) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
+    if isinstance(value, str) or not _iterates(value):
         raise InputError(field, value, "a sequence of strings")
     return tuple(_nonempty(field, item) for item in value)
 
@@ -647,7 +648,7 @@ def _hold(value: object) -> Hold:
 
 
 def _fractions(value: object) -> tuple[float, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+    if isinstance(value, (str, bytes)) or not _iterates(value):
         raise InputError("fractions", value, "a sequence of fractions 0-1")
     out: list[float] = []
     for item in value:
