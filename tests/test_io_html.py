@@ -15,12 +15,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 import worked
 from ivig_core import get_preset, plan_course, rate_schedule
 from ivig_core.cli import EXIT_OK
 from ivig_core.io.html import plan_to_html, worksheet_context
+from ivig_core.plan import Plan
 from ivig_core.safety import Override
 from processes import cli
 from test_io_text import iv_plan, sc_plan
@@ -175,15 +177,22 @@ def test_sc_plan_shows_sites() -> None:
     assert first[9].isdigit()  # sites
 
 
-class _WithReview:
-    """A plan with review points (the shape another module adds)."""
+class _WithReview(Plan):
+    """A plan with review points (the shape another module adds).
 
-    def __init__(self, plan: Any, points: tuple[Any, ...]) -> None:
-        self._plan = plan
-        self.review_points = points
+    A subclass, so the worksheet's check that it is given a Plan holds; its
+    instances have a ``__dict__`` for the extra attribute.
+    """
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._plan, name)
+    review_points: tuple[Any, ...]
+
+
+def _with_review(plan: Plan, points: tuple[Any, ...]) -> _WithReview:
+    out = _WithReview(
+        **{str(a.alias): getattr(plan, a.name) for a in attrs.fields(Plan) if a.init}
+    )
+    object.__setattr__(out, "review_points", points)  # Plan is frozen
+    return out
 
 
 class _Point:
@@ -197,7 +206,7 @@ def test_review_points_when_the_plan_has_them() -> None:
     plan = iv_plan()
     assert "Review points" not in plan_to_html(plan, plot=False)
     points = (_Point("2026-03-02", "response: <reassess>"),)
-    page = plan_to_html(_WithReview(plan, points), plot=False)  # type: ignore[arg-type] # a stand-in plan
+    page = plan_to_html(_with_review(plan, points), plot=False)
     assert "Review points" in page
     assert "response: &lt;reassess&gt;" in page
 

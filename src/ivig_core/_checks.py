@@ -20,7 +20,7 @@ import datetime as dt
 import math
 import numbers
 from collections.abc import Iterable
-from typing import Final, TypeGuard, TypeVar
+from typing import Any, Final, TypeGuard, TypeVar
 
 from ivig_core.errors import InputError
 
@@ -204,6 +204,27 @@ def text(value: object, *, field: str, allowed: str = "a non-empty text") -> str
     if not isinstance(value, str) or not value.strip():
         raise InputError(field, value, allowed)
     return value.strip()
+
+
+def iterates(value: object) -> TypeGuard[Iterable[Any]]:
+    """Whether *value* can be iterated: ``isinstance(value, Iterable)`` that holds.
+
+    A scalar pint quantity has ``__iter__`` (it is an ``Iterable`` to
+    Python) but refuses to iterate; here it is not iterable. Nothing is
+    consumed (``iter`` of an iterator is the iterator).
+
+    Example:
+        >>> from ivig_core import Q_
+        >>> iterates([1]), iterates(Q_(1.0, "kg")), iterates(3)
+        (True, False, False)
+    """
+    if not isinstance(value, Iterable):
+        return False
+    try:
+        iter(value)
+    except TypeError:
+        return False
+    return True
 
 
 def items(value: object, *, field: str, allowed: str) -> tuple[object, ...]:

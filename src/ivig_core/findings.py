@@ -40,13 +40,13 @@ import enum
 import functools
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Final, Literal
 
 import attrs
 
-from ivig_core._checks import text
+from ivig_core._checks import items, text, tuple_of
 from ivig_core.errors import InputError, IvigError
 
 
@@ -612,17 +612,17 @@ def check_overrides(overrides: object) -> tuple[Override, ...]:
 
     .. versionadded:: 0.1.0
     """
-    if isinstance(overrides, (str, bytes, Override)) or not isinstance(
-        overrides, Iterable
-    ):
-        raise InputError("overrides", overrides, "a sequence of Override")
-    out = tuple(overrides)
-    for i, o in enumerate(out):
+    allowed = "a sequence of Override"
+    if isinstance(overrides, Override):
+        raise InputError("overrides", overrides, allowed)
+    out: list[Override] = []
+    for i, o in enumerate(items(overrides, field="overrides", allowed=allowed)):
         if not isinstance(o, Override):
             raise InputError(f"overrides[{i}]", o, "an Override(code, reason)")
         _check_overridable(o.code)
         _reason(o.reason)
-    return out
+        out.append(o)
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------
@@ -630,12 +630,7 @@ def check_overrides(overrides: object) -> tuple[Override, ...]:
 
 
 def _findings(value: object) -> tuple[Finding, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InputError("findings", value, "a sequence of Finding")
-    out = tuple(value)
-    for i, f in enumerate(out):
-        if not isinstance(f, Finding):
-            raise InputError(f"findings[{i}]", f, "a Finding")
+    out = tuple_of(value, Finding, field="findings")
     return tuple(sorted(out, key=lambda f: f.sort_key))
 
 

@@ -37,13 +37,14 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TypeVar
 
 import attrs
 
 from ivig_core import units
 from ivig_core._checks import exceeds
+from ivig_core._checks import iterates as _iterates
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.patient import WEIGHT_RANGE_KG, read_weight_kg
 from ivig_core.products import AtRiskCap, LabelRamp, Product, get_product
@@ -186,7 +187,7 @@ class RunStep:
 
 
 def _run_steps(value: object) -> tuple[RunStep, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
+    if isinstance(value, str) or not _iterates(value):
         raise InputError("steps", value, "a sequence of RunStep")
     steps = tuple(value)
     if not steps or not all(isinstance(step, RunStep) for step in steps):

@@ -21,12 +21,12 @@ extremes on record:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Final
 
 import attrs
 
 from ivig_core import units
+from ivig_core._checks import iterates as _iterates
 from ivig_core._enum import ParsedEnum
 from ivig_core.errors import InputError
 from ivig_core.units import CM, KG, MG_PER_DL, UMOL_PER_L, YEAR, Quantity
@@ -266,7 +266,7 @@ def _pregnant(value: object) -> bool | None:
 
 
 def _risk_factors(value: object) -> frozenset[RiskFactor]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+    if isinstance(value, (str, bytes)) or not _iterates(value):
         raise InputError(
             "risk_factors", value, "a collection of RiskFactor members or their names"
         )

@@ -496,11 +496,13 @@ def load_protocol(path: str | Path) -> Protocol:
 
     .. versionadded:: 0.2.0
     """
+    if not isinstance(path, (str, Path)):
+        raise InputError("path", path, "a file path (a str or a pathlib.Path)")
     file = Path(path)
     problems = _Problems(str(file))
     try:
         raw_bytes = file.read_bytes()
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         problems.add("file", f"cannot read: {exc}")
         problems.raise_if_any()
         raise  # pragma: no cover - raise_if_any raised

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Final
 
 import attrs
@@ -33,6 +33,7 @@ import attrs
 from ivig_core import units
 from ivig_core._checks import REL_TOL, exceeds
 from ivig_core._checks import finite as _finite
+from ivig_core._checks import iterates as _iterates
 from ivig_core.errors import InputError, UnitError
 from ivig_core.units import (
     MG_PER_KG_PER_MIN,
@@ -265,7 +266,7 @@ class RateStep:
 
 
 def _steps(value: object) -> tuple[RateStep, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+    if isinstance(value, (str, bytes)) or not _iterates(value):
         raise InputError("steps", value, "a non-empty sequence of RateStep")
     steps = tuple(value)
     if not steps:
@@ -288,7 +289,7 @@ def _steps(value: object) -> tuple[RateStep, ...]:
 
 
 def _notes(value: object) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
+    if isinstance(value, str) or not _iterates(value):
         raise InputError("notes", value, "a sequence of strings")
     notes = tuple(value)
     for note in notes:

@@ -28,7 +28,7 @@ import difflib
 import importlib.resources
 import tomllib
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias, TypeVar
 
 import attrs
@@ -36,7 +36,9 @@ import attrs
 from ivig_core import units
 from ivig_core._checks import DAYS_PER_WEEK, MAX_COUNT, REL_TOL, is_number, is_whole
 from ivig_core._checks import finite as _finite
+from ivig_core._checks import instance as _instance
 from ivig_core._checks import items as _items
+from ivig_core._checks import iterates as _iterates
 from ivig_core._checks import real as _real
 from ivig_core._lazy import LazyMapping
 from ivig_core.errors import InputError
@@ -185,7 +187,7 @@ def _nonempty(field: str, value: object) -> str:
 
 
 def _texts(field: str, value: object) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
+    if isinstance(value, str) or not _iterates(value):
         raise InputError(field, value, "a sequence of strings")
     return tuple(_nonempty(field, item) for item in value)
 
@@ -647,7 +649,7 @@ def _hold(value: object) -> Hold:
 
 
 def _fractions(value: object) -> tuple[float, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+    if isinstance(value, (str, bytes)) or not _iterates(value):
         raise InputError("fractions", value, "a sequence of fractions 0-1")
     out: list[float] = []
     for item in value:
@@ -1377,6 +1379,8 @@ def read_presets(text: str, file: str) -> dict[str, Regimen]:
 
     .. versionadded:: 0.2.0
     """
+    _instance(file, str, field="file")
+    _instance(text, str, field="text")
     problems = _Problems(file)
     try:
         data = tomllib.loads(text)
@@ -1420,6 +1424,7 @@ def renamed_preset(name: str) -> str | None:
 
     .. versionadded:: 0.2.0
     """
+    _instance(name, str, field="name")
     if not PRESETS:  # builds the table (and the renamed names) on first use
         return None
     return _RENAMED.get(name)

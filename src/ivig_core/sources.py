@@ -31,6 +31,8 @@ from typing import Final
 
 import attrs
 
+from ivig_core._checks import instance as _instance
+from ivig_core._checks import items as _items
 from ivig_core._enum import ParsedEnum
 from ivig_core.errors import InputError
 
@@ -343,17 +345,18 @@ def check_ids(ids: object, *, field: str = "sources") -> tuple[str, ...]:
 
     .. versionadded:: 0.2.0
     """
-    items = (ids,) if isinstance(ids, str) else ids
-    if not isinstance(items, Iterable):
-        raise InputError(field, ids, "source IDs of the bibliography")
+    allowed = "source IDs of the bibliography"
+    given = (
+        (ids,) if isinstance(ids, str) else _items(ids, field=field, allowed=allowed)
+    )
     out: list[str] = []
-    for item in items:
+    for item in given:
         try:
-            get_source(item)
+            sid = get_source(item).id
         except InputError as exc:
             raise InputError(field, item, exc.allowed, exc.detail) from None
-        if item not in out:
-            out.append(item)
+        if sid not in out:
+            out.append(sid)
     if not out:
         raise InputError(field, ids, "at least one source ID")
     return tuple(out)
@@ -399,6 +402,7 @@ def cited(text: str, ids: object) -> str:
 
     .. versionadded:: 0.2.0
     """
+    _instance(text, str, field="text")
     checked = check_ids(ids)
     label = "source" if len(checked) == 1 else "sources"
     return f"{text}; {label}: {_cite(checked)}"
@@ -417,7 +421,8 @@ def cited_in(texts: Iterable[object]) -> tuple[str, ...]:
 
     .. versionadded:: 0.2.0
     """
-    joined = "\n".join(dict.fromkeys(t for t in texts if isinstance(t, str)))
+    given = _items(texts, field="texts", allowed="a collection of texts")
+    joined = "\n".join(dict.fromkeys(t for t in given if isinstance(t, str)))
     return tuple(sid for sid, citation in _citations() if citation in joined)
 
 

@@ -507,10 +507,15 @@ def is_canonical(value: object, unit: UnitSpec) -> bool:
     """Whether *value* is a quantity written in exactly the canonical *unit*.
 
     A cheap test (about 1 µs) for values the library made itself, which
-    need no dimension check or conversion. Never raises.
+    need no dimension check or conversion. Never raises for any *value*.
+
+    Raises:
+        InputError: *unit* is not a :class:`UnitSpec`.
 
     .. versionadded:: 0.1.0
     """
+    if not isinstance(unit, UnitSpec):
+        raise InputError("unit", unit, "a UnitSpec (e.g. units.KG)")
     if not isinstance(value, pint.Quantity):
         return False
     return _is_canonical(cast("Quantity", value), get_registry(), unit)

@@ -79,6 +79,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import attrs
 
 from ivig_core import units
+from ivig_core._checks import instance as _instance
+from ivig_core._checks import iterates as _iterates
 from ivig_core.errors import InputError
 from ivig_core.findings import Concern, Finding, SafetyReport, Severity
 from ivig_core.io import require
@@ -390,7 +392,7 @@ def _resources(data: object) -> list[tuple[str, Any]]:
             raw.append(entry["resource"])
     elif isinstance(data, Mapping):
         raw = [data]
-    elif isinstance(data, Iterable):
+    elif _iterates(data):
         raw = [
             r.model_dump(mode="json", by_alias=True, exclude_none=True)
             if hasattr(r, "model_dump")
@@ -1016,6 +1018,7 @@ def finding_sources(finding: Finding) -> tuple[Source, ...]:
 
     .. versionadded:: 0.1.0
     """
+    _instance(finding, Finding, field="finding")
     known = {s.id: s for s in all_sources()}
     parts = [p.strip() for p in str(finding.source).replace(";", ",").split(",")]
     ids = [

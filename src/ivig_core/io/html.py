@@ -39,14 +39,17 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
+from ivig_core._checks import flag, instance
+from ivig_core.errors import InputError
 from ivig_core.io import require
 from ivig_core.io.text import DISCLAIMER, duration, plural
+from ivig_core.patient import Patient
+from ivig_core.plan import Plan
 from ivig_core.products import Route
 
 
 if TYPE_CHECKING:
-    from ivig_core.patient import Patient
-    from ivig_core.plan import Infusion, Plan
+    from ivig_core.plan import Infusion
     from ivig_core.safety import SafetyReport
 
 
@@ -183,6 +186,23 @@ def _reword(text: str, wording: Mapping[str, str]) -> str:
     return text
 
 
+def _check_arguments(
+    plan: object, patient: object, rate_weight: object, wording: object, plot: object
+) -> None:
+    """Refuse an argument of the wrong kind, by name, before anything is read."""
+    instance(plan, Plan, field="plan")
+    if patient is not None:
+        instance(patient, Patient, field="patient", allowed="a Patient or None")
+    if rate_weight is not None and not isinstance(rate_weight, str):
+        raise InputError("rate_weight", rate_weight, "a text or None")
+    if wording is not None and not (
+        isinstance(wording, Mapping)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in wording.items())
+    ):
+        raise InputError("wording", wording, "a mapping of text to text, or None")
+    flag(plot, field="plot")
+
+
 def worksheet_context(
     plan: Plan,
     *,
@@ -202,8 +222,12 @@ def worksheet_context(
             :func:`ivig_core.io.text.report`).
         plot: Include the course plot (only if matplotlib is installed).
 
+    Raises:
+        InputError: An argument of the wrong kind, naming it.
+
     .. versionadded:: 0.1.0
     """
+    _check_arguments(plan, patient, rate_weight, wording, plot)
     sc = plan.route is not Route.IV
     weight = plan.dosing_weight
     reword = {} if wording is None else wording

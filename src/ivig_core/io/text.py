@@ -58,6 +58,8 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from ivig_core._checks import instance as _instance
+from ivig_core._checks import real as _real
+from ivig_core._checks import tuple_of as _tuple_of
 from ivig_core.findings import SafetyReport
 from ivig_core.infusion import InfusionRun
 from ivig_core.plan import Plan
@@ -265,7 +267,7 @@ def bibliography(cited: Iterable[Source]) -> str:
     .. versionadded:: 0.2.0
     """
     lines = ["Sources cited:"]
-    for s in cited:
+    for s in _tuple_of(cited, Source, field="cited"):
         lines.append(f"- {s.citation}")
         if s.url is not None:
             lines.append(f"  {s.url}")
@@ -411,7 +413,7 @@ def duration(minutes: float) -> str:
 
     .. versionadded:: 0.1.0
     """
-    whole = int(minutes + 0.5)
+    whole = int(_real(minutes, field="minutes") + 0.5)
     hours, rest = divmod(whole, 60)
     return f"{rest} min" if hours == 0 else f"{hours} h {rest:02d} min"
 

@@ -22,6 +22,7 @@ from typing import Final, TypeAlias
 import attrs
 
 from ivig_core._checks import is_weekday, is_whole, items
+from ivig_core._checks import iterates as _iterates
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.regimen import read_count
 
@@ -57,7 +58,7 @@ def _weekdays(value: object) -> frozenset[int]:
 
 
 def _dates(value: object) -> frozenset[dt.date]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+    if isinstance(value, (str, bytes)) or not _iterates(value):
         raise InputError("dates", value, "a collection of datetime.date")
     out: set[dt.date] = set()
     for item in value:

@@ -119,6 +119,10 @@ def plan_course(
 
     .. versionadded:: 0.1.0
     """
+    if indication is None and isinstance(regimen, Regimen):
+        # Only a checked Regimen is read: anything else is refused by the
+        # request's checks, naming the field (after the patient's, as ever).
+        indication = regimen.indication
     return plan(
         PlanRequest(
             patient=patient,
@@ -127,7 +131,7 @@ def plan_course(
             start=start,
             policy=policy,
             rounding=rounding,
-            indication=indication if indication is not None else regimen.indication,
+            indication=indication,
             rate_weight=rate_weight,
             rate_schedule=rate_schedule,
             at_risk_cap=at_risk_cap,

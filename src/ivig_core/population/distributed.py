@@ -18,10 +18,12 @@ from typing import Any
 
 import pandas as pd
 
+from ivig_core._checks import instance, whole
 from ivig_core.io import require
 from ivig_core.population.planner import (
     PlanSettings,
     Scenario,
+    checked_arguments,
     combine,
     empty_results,
     plan_rows,
@@ -54,10 +56,12 @@ def plan_partitions(
 
     .. versionadded:: 0.1.0
     """
-    _dataframe()
+    dd = _dataframe()
+    rows = instance(rows, dd.DataFrame, field="rows", allowed="a Dask DataFrame")
+    _, chosen, settings = checked_arguments(pd.DataFrame(), scenarios, settings)
     return rows.map_partitions(
         plan_rows,
-        tuple(scenarios),
+        chosen,
         settings,
         meta=empty_results(),
         align_dataframes=False,
@@ -79,9 +83,11 @@ def plan_dask(
     .. versionadded:: 0.1.0
     """
     dd = _dataframe()
+    frame, chosen, settings = checked_arguments(frame, scenarios, settings)
+    size = whole(chunk_rows, field="chunk_rows")
     if not len(frame):
         return empty_results()
-    partitions = max(1, -(-len(frame) // chunk_rows))
+    partitions = max(1, -(-len(frame) // size))
     rows = dd.from_pandas(frame, npartitions=partitions, sort=False)
-    computed = plan_partitions(rows, scenarios, settings).compute()
+    computed = plan_partitions(rows, chosen, settings).compute()
     return combine([computed.reset_index(drop=True)])

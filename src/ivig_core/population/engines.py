@@ -14,16 +14,18 @@ from __future__ import annotations
 import concurrent.futures
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, Final, Literal, TypeAlias
 
 import pandas as pd
 
-from ivig_core._checks import whole
+from ivig_core._checks import flag, instance, whole
 from ivig_core.errors import InputError
 from ivig_core.population import distributed
 from ivig_core.population.planner import (
     PlanSettings,
     Scenario,
+    checked_scenarios,
     combine,
     plan_rows,
 )
@@ -40,16 +42,6 @@ DEFAULT_CHUNK_ROWS: Final = 250
 Engine: TypeAlias = Literal["serial", "processes", "dask"]
 
 
-def _scenarios(value: Iterable[Scenario]) -> tuple[Scenario, ...]:
-    scenarios = tuple(value)
-    if not scenarios or not all(isinstance(s, Scenario) for s in scenarios):
-        raise InputError("scenarios", value, "one or more Scenario")
-    names = [s.name for s in scenarios]
-    if len(set(names)) != len(names):
-        raise InputError("scenarios", names, "scenarios with different names")
-    return scenarios
-
-
 def _chunks(frame: pd.DataFrame, rows: int) -> list[pd.DataFrame]:
     return [frame.iloc[i : i + rows] for i in range(0, len(frame), rows)]
 
@@ -57,7 +49,7 @@ def _chunks(frame: pd.DataFrame, rows: int) -> list[pd.DataFrame]:
 def _show_progress(progress: bool | None, rows: int) -> bool:
     if progress is None:
         return sys.stderr.isatty() and rows >= 1_000
-    return progress
+    return flag(progress, field="progress")
 
 
 def _bar(total: int, *, show: bool) -> Any:  # noqa: ANN401 - a tqdm bar
@@ -104,16 +96,27 @@ def plan_population(
 
     .. versionadded:: 0.1.0
     """
-    chosen = _scenarios(scenarios)
+    chosen = checked_scenarios(scenarios)
+    instance(settings, PlanSettings, field="settings")
     rows = whole(chunk_rows, field="chunk_rows")
-    if engine not in {"serial", "processes", "dask"}:
+    chosen_engine: object = engine
+    if not isinstance(chosen_engine, str) or chosen_engine not in {
+        "serial",
+        "processes",
+        "dask",
+    }:
         raise InputError("engine", engine, "'serial', 'processes' or 'dask'")
-    if isinstance(population, Population):
-        frame = population.frame
-    elif "row" in population.columns:  # a slice of a Population's frame
-        frame = population
-    else:  # a table as read from a file
-        frame = read_population(population).frame
+    given: object = population
+    if isinstance(given, Population):
+        frame = given.frame
+    elif isinstance(given, pd.DataFrame) and "row" in given.columns:
+        frame = given  # a slice of a Population's frame
+    elif isinstance(given, (pd.DataFrame, str, Path)):  # a table or its file
+        frame = read_population(given).frame
+    else:
+        raise InputError(
+            "population", given, "a Population, a pandas DataFrame or a file path"
+        )
     if engine == "dask":
         return distributed.plan_dask(frame, chosen, settings, chunk_rows=rows)
     chunks = _chunks(frame, rows)

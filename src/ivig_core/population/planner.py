@@ -39,7 +39,7 @@ from typing import Any, Final, Literal
 import attrs
 import pandas as pd
 
-from ivig_core._checks import whole
+from ivig_core._checks import instance, items, whole
 from ivig_core.dosing_weight import get_policy
 from ivig_core.errors import InputError, IvigError
 from ivig_core.infusion import rate_schedule
@@ -455,6 +455,31 @@ def _records(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
         }
 
 
+def checked_scenarios(value: object) -> tuple[Scenario, ...]:
+    """*value* as a tuple of one or more :class:`Scenario` with different names.
+
+    Raises:
+        InputError: Not a collection of scenarios, none, or two with one name.
+    """
+    allowed = "one or more Scenario"
+    scenarios = items(value, field="scenarios", allowed=allowed)
+    if not scenarios or not all(isinstance(s, Scenario) for s in scenarios):
+        raise InputError("scenarios", value, allowed)
+    names = [s.name for s in scenarios if isinstance(s, Scenario)]
+    if len(set(names)) != len(names):
+        raise InputError("scenarios", names, "scenarios with different names")
+    return tuple(s for s in scenarios if isinstance(s, Scenario))
+
+
+def checked_arguments(
+    frame: object, scenarios: object, settings: object, *, field: str = "frame"
+) -> tuple[pd.DataFrame, tuple[Scenario, ...], PlanSettings]:
+    """The arguments every planner of rows takes, checked (errors name them)."""
+    table = instance(frame, pd.DataFrame, field=field, allowed="a pandas DataFrame")
+    chosen = checked_scenarios(scenarios)
+    return table, chosen, instance(settings, PlanSettings, field="settings")
+
+
 def plan_rows(
     frame: pd.DataFrame, scenarios: Sequence[Scenario], settings: PlanSettings
 ) -> pd.DataFrame:
@@ -471,8 +496,9 @@ def plan_rows(
 
     .. versionadded:: 0.1.0
     """
+    frame, chosen, settings = checked_arguments(frame, scenarios, settings)
     caches = _Caches(settings)
-    pairs = [(s, s.rounding_policy()) for s in scenarios]
+    pairs = [(s, s.rounding_policy()) for s in chosen]
     out = [r for row in _records(frame) for r in _plan_row(row, pairs, caches)]
     if not out:
         return empty_results()

@@ -29,8 +29,9 @@ from typing import Final
 import attrs
 import pandas as pd
 
-from ivig_core._checks import whole
+from ivig_core._checks import instance, whole
 from ivig_core.errors import InputError
+from ivig_core.population.planner import RESULT_COLUMNS
 from ivig_core.population.plots import impact_figure
 
 
@@ -163,6 +164,22 @@ def _compared(planned: pd.DataFrame, count: int) -> pd.Index:
     return per_row.index[per_row == count]
 
 
+def _check(results: object, baseline: object) -> None:
+    """Refuse a value that is not a results table or a scenario name, by name."""
+    table = instance(
+        results, pd.DataFrame, field="results", allowed="a results DataFrame"
+    )
+    missing = [c for c in RESULT_COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError(
+            "results",
+            f"a table without {', '.join(missing)}",
+            "the results table of plan_population (RESULT_COLUMNS)",
+        )
+    if baseline is not None and not isinstance(baseline, str):
+        raise InputError("baseline", baseline, "a scenario name or None")
+
+
 def impact_report(
     results: pd.DataFrame, *, baseline: str | None = None, top: int = 10
 ) -> ImpactReport:
@@ -180,6 +197,7 @@ def impact_report(
     .. versionadded:: 0.1.0
     """
     count = whole(top, field="top", low=0)
+    _check(results, baseline)
     scenarios = tuple(dict.fromkeys(results["scenario"].dropna()))
     if not scenarios:
         raise InputError("results", len(results), "results with at least one scenario")

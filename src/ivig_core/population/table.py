@@ -228,12 +228,21 @@ def read_population(source: str | Path | pd.DataFrame) -> Population:
     """
     if isinstance(source, pd.DataFrame):
         return Population(frame=_normalise(source))
+    if not isinstance(source, (str, Path)):
+        raise InputError(
+            "source", source, "a .csv or .parquet path, or a pandas DataFrame"
+        )
     path = Path(source)
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    elif suffix in {".parquet", ".pq"}:
-        frame = pd.read_parquet(path)
-    else:
+    if suffix not in {".csv", ".parquet", ".pq"}:
         raise InputError("population", str(path), "a .csv or .parquet file")
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        else:
+            frame = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # missing, unreadable, not the format
+        raise InputError(
+            "population", str(path), f"a readable {suffix} file", str(exc)
+        ) from None
     return Population(frame=_normalise(frame), source=str(path))

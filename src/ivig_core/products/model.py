@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Final, TypeVar
 
@@ -21,6 +21,7 @@ from attrs.converters import optional
 
 from ivig_core import units
 from ivig_core._checks import exceeds, flag, is_number, text, tuple_of, whole
+from ivig_core._checks import iterates as _iterates
 from ivig_core._enum import ParsedEnum
 from ivig_core.errors import InputError, UnitError
 from ivig_core.patient import WEIGHT_RANGE_KG
@@ -225,7 +226,7 @@ def _manufacturer(value: object) -> str:
 
 
 def _str_tuple(value: object, field: str) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
+    if isinstance(value, str) or not _iterates(value):
         raise InputError(field, value, "a list of strings")
     out = tuple(value)
     for item in out:
@@ -1120,7 +1121,7 @@ class Indication:
 
 
 def _routes(value: object) -> tuple[Route, ...]:
-    if isinstance(value, str) or not isinstance(value, Iterable):
+    if isinstance(value, str) or not _iterates(value):
         raise InputError("routes", value, f"a list of {[m.value for m in Route]}")
     out = tuple(Route.parse(v) for v in value)
     if not out:
@@ -1139,7 +1140,7 @@ def _vials(value: object) -> tuple[Vial, ...]:
 def _indications(value: object) -> Mapping[str, Indication]:
     if isinstance(value, Mapping):
         items = list(value.values())
-    elif isinstance(value, Iterable) and not isinstance(value, str):
+    elif _iterates(value) and not isinstance(value, str):
         items = list(value)
     else:
         raise InputError("indications", value, "a list of Indication")

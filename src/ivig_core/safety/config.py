@@ -23,7 +23,7 @@ Example:
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
 
@@ -31,6 +31,7 @@ import attrs
 
 from ivig_core import units
 from ivig_core._checks import flag, text, tuple_of
+from ivig_core._checks import iterates as _iterates
 from ivig_core.errors import InputError
 from ivig_core.findings import Override, Severity
 from ivig_core.products import IGA_DEPLETED_AT_MOST_UG_ML, Product
@@ -72,7 +73,7 @@ def _text(field: str, value: object) -> str:
 
 
 def _texts(field: str, value: object) -> tuple[str, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+    if isinstance(value, (str, bytes)) or not _iterates(value):
         raise InputError(field, value, "a sequence of non-empty strings")
     return tuple(_text(f"{field}[{i}]", v) for i, v in enumerate(value))
 

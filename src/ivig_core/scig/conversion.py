@@ -31,7 +31,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable
 from typing import Final, Literal, TypeAlias
 
 import attrs
@@ -47,6 +46,7 @@ from ivig_core._checks import (
 )
 from ivig_core._checks import date as _date
 from ivig_core._checks import finite as _finite
+from ivig_core._checks import iterates as _iterates
 from ivig_core._checks import real as _real
 from ivig_core.dosing_weight import DosingWeight
 from ivig_core.errors import InputError
@@ -243,7 +243,7 @@ def _times(value: object) -> int:
 def _offsets(value: object) -> tuple[int, ...] | None:
     if value is None:
         return None
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+    if isinstance(value, (str, bytes)) or not _iterates(value):
         raise InputError("frequency.days", value, "day offsets 0-6 within the week")
     out = tuple(value)
     for item in out:

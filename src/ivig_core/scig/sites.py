@@ -486,6 +486,8 @@ volume_limit_per_site_ml=25.0, max_sites=4)
     volume = float(volume_ml)
     if not (math.isfinite(volume) and volume > 0.0):
         raise InputError("volume_ml", volume_ml, "a volume > 0 mL")
+    if not isinstance(limits, ScLimits):
+        raise InputError("limits", limits, "ScLimits (see ScLimits.from_product)")
     day = limits.volume_per_day_ml
     if day is not None and exceeds(volume, day):
         raise PlanningError(

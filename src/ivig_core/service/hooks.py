@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from ivig_core._checks import instance
 from ivig_core.errors import InputError, IvigError
 from ivig_core.findings import Finding, SafetyReport, Severity
 from ivig_core.io.fhir import UCUM, finding_sources, patient_from_fhir
@@ -590,9 +591,15 @@ def handle(
         service could not read; ``404`` for an unknown service; ``412``
         when prefetch it needs is missing.
 
+    Raises:
+        InputError: *config* is not a :class:`ServiceConfig` (the site's
+            setup, not the request: a request's fault is a 4xx answer).
+
     .. versionadded:: 0.1.0
     """
-    if service_id not in HOOKS:
+    instance(config, ServiceConfig, field="config")
+    called: object = service_id  # any JSON value may arrive
+    if not isinstance(called, str) or called not in HOOKS:
         return 404, {
             "error": "NotFound",
             "message": f"no service {service_id!r}",
