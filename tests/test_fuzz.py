@@ -96,6 +96,7 @@ def _public_callables() -> dict[str, Callable[..., object]]:
                 or qualified in EFFECTS
                 or any(obj is _named(n) for n in NOT_CALLABLE)
                 or not callable(obj)
+                or typing.get_origin(obj) is not None  # a type alias (Literal)
                 or (
                     isinstance(obj, type) and issubclass(obj, BaseException | enum.Enum)
                 )

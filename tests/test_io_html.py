@@ -13,7 +13,6 @@ import subprocess
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import attrs
 import pytest
@@ -22,7 +21,7 @@ import worked
 from ivig_core import get_preset, plan_course, rate_schedule
 from ivig_core.cli import EXIT_OK
 from ivig_core.io.html import plan_to_html, worksheet_context
-from ivig_core.plan import Plan
+from ivig_core.plan import ReviewPoint
 from ivig_core.safety import Override
 from processes import cli
 from test_io_text import iv_plan, sc_plan
@@ -177,38 +176,26 @@ def test_sc_plan_shows_sites() -> None:
     assert first[9].isdigit()  # sites
 
 
-class _WithReview(Plan):
-    """A plan with review points (the shape another module adds).
-
-    A subclass, so the worksheet's check that it is given a Plan holds; its
-    instances have a ``__dict__`` for the extra attribute.
-    """
-
-    review_points: tuple[Any, ...]
-
-
-def _with_review(plan: Plan, points: tuple[Any, ...]) -> _WithReview:
-    out = _WithReview(
-        **{str(a.alias): getattr(plan, a.name) for a in attrs.fields(Plan) if a.init}
-    )
-    object.__setattr__(out, "review_points", points)  # Plan is frozen
-    return out
-
-
-class _Point:
-    def __init__(self, date: str, what: str) -> None:
-        self.date = date
-        self.what = what
-
-
 def test_review_points_when_the_plan_has_them() -> None:
-    """Review points get their own dated table; none, no section."""
+    """Review points get their own dated table, with both branches; none, none."""
     plan = iv_plan()
+    assert not plan.reviews
     assert "Review points" not in plan_to_html(plan, plot=False)
-    points = (_Point("2026-03-02", "response: <reassess>"),)
-    page = plan_to_html(_with_review(plan, points), plot=False)
+    point = ReviewPoint(
+        date=dt.date(2026, 3, 2),
+        cycle=3,
+        reason="end of <the hold>",
+        if_stable="step down",
+        if_deterioration="return to the previous step",
+        source="a taper",
+    )
+    page = plan_to_html(attrs.evolve(plan, reviews=(point,)), plot=False)
     assert "Review points" in page
-    assert "response: &lt;reassess&gt;" in page
+    assert "2026-03-02" in page
+    assert (
+        "end of &lt;the hold&gt;. No deterioration: step down. "
+        "On deterioration: return to the previous step." in page
+    )
 
 
 def _browser() -> str | None:

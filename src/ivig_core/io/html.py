@@ -36,7 +36,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
 from ivig_core._checks import flag, instance
@@ -143,21 +143,17 @@ def _findings(report: SafetyReport) -> list[dict[str, str]]:
 
 
 def _review_points(plan: Plan) -> list[dict[str, str]]:
-    """The plan's review points, if it has them (dated, with what to review)."""
-    points: Sequence[object] = getattr(plan, "review_points", ()) or ()
-    rows = []
-    for point in points:
-        date = getattr(point, "date", None)
-        what = next(
-            (
-                str(getattr(point, name))
-                for name in ("what", "reason", "description", "text")
-                if getattr(point, name, None)
+    """The plan's review points: the date and what the regimen says to do."""
+    return [
+        {
+            "date": point.date.isoformat(),
+            "what": (
+                f"{point.reason}. No deterioration: {point.if_stable}. "
+                f"On deterioration: {point.if_deterioration}."
             ),
-            str(point),
-        )
-        rows.append({"date": "" if date is None else str(date), "what": what})
-    return rows
+        }
+        for point in plan.reviews
+    ]
 
 
 def _svg(plan: Plan) -> str | None:

@@ -79,6 +79,10 @@ def history_notes(plan: Plan, history: History) -> tuple[str, ...]:
 
     .. versionadded:: 0.2.0
     """
+    if not isinstance(plan, Plan):
+        raise InputError("plan", plan, "a Plan")
+    if not isinstance(history, History):
+        raise InputError("history", history, "a History of what was given")
     notes: list[str] = []
     given = [r for r in history.records if r.grams > 0.0]
     if given and given[-1].reactions:
@@ -317,6 +321,8 @@ def replan(
 
     .. versionadded:: 0.2.0
     """
+    if not isinstance(plan, Plan):  # before reading the plan's start
+        raise InputError("plan", plan, "a Plan")
     start = plan.start if from_date is None else from_date
     _check(plan, request, start)
     history = _history(administered, plan.history)
