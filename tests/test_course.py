@@ -242,7 +242,7 @@ def test_explain_traces_every_number() -> None:
         "2 g/kg (maintenance 2 g/kg) × 70.00 kg",
         "course 2 (maintenance) grams = as course 1",
         "infusion of 70 g = 700 mL",
-        "seed 004",
+        "Regimen source: AI-generated summary (droracle.ai)",
         "source:",
         "formula:",
     ):
