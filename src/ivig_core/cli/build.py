@@ -16,7 +16,7 @@ import json
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ivig_core.cli.parser import CONVERSION_DESTS, SITE_LIMIT_DESTS, flag_for
 from ivig_core.errors import DocumentError, InputError, IvigError
@@ -651,6 +651,18 @@ def scig(args: argparse.Namespace, who: Patient) -> Plan:
         limits=("situation", "first_situation"),
         count="first_count",
     ):
+        # The options both SC planners take, read once.
+        common: dict[str, Any] = {
+            "policy": args.policy,
+            "rounding": rounding,
+            "limits": limits,
+            "site_rate": args.site_rate,
+            "first_infusions": first,
+            "indication": args.indication,
+            "overrides": args.overrides,
+            "previous_product": args.previous_product,
+            "closed": _closed(args),
+        }
         if args.preset is not None:
             sc = plan_scig_regimen(
                 who,
@@ -658,15 +670,7 @@ def scig(args: argparse.Namespace, who: Patient) -> Plan:
                 product,
                 start=args.first_dose,
                 last_ivig=args.last_ivig,
-                policy=args.policy,
-                rounding=rounding,
-                limits=limits,
-                site_rate=args.site_rate,
-                first_infusions=first,
-                indication=args.indication,
-                overrides=args.overrides,
-                previous_product=args.previous_product,
-                closed=_closed(args),
+                **common,
             )
         else:
             sc = plan_scig(
@@ -674,15 +678,7 @@ def scig(args: argparse.Namespace, who: Patient) -> Plan:
                 conversion,
                 cycles=args.cycles,
                 first_dose=args.first_dose,
-                policy=args.policy,
-                rounding=rounding,
-                limits=limits,
-                site_rate=args.site_rate,
-                first_infusions=first,
-                indication=args.indication,
-                overrides=args.overrides,
-                previous_product=args.previous_product,
-                closed=_closed(args),
+                **common,
             )
     return sc.plan
 
