@@ -43,6 +43,7 @@ FAMILIES: Final[tuple[ModuleType, ...]] = tuple(
         "thrombosis",
         "renal",
         "dose",
+        "rounding",
         "rate",
         "other",
         "sc",
