@@ -44,6 +44,7 @@ FAMILIES: Final[tuple[ModuleType, ...]] = tuple(
         "renal",
         "dose",
         "rounding",
+        "duration",
         "rate",
         "other",
         "sc",
