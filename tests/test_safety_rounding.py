@@ -10,12 +10,14 @@ Every expected number below is worked by hand in the test's docstring.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivig_core import Q_, InputError, UnitError
+from ivig_core import Q_, InputError, IvigError, UnitError, load_protocol
 from ivig_core.plan import Plan
 from ivig_core.planning import plan_course
 from ivig_core.regimen import DayRange, Induction, Regimen
@@ -289,3 +291,27 @@ def test_raising_the_tolerance_never_adds_a_finding(
         }
 
     assert flagged(high) <= flagged(low)
+
+
+def test_a_site_protocol_sets_the_tolerance(tmp_path: Path) -> None:
+    """``[safety] rounding_tolerance`` in a protocol file; a bad one is named."""
+    examples = Path("examples/protocols")
+    text = (examples / "district-hospital.toml").read_text(encoding="utf-8")
+    formulary = examples / "district-formulary.toml"
+    (tmp_path / formulary.name).write_text(
+        formulary.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    path = tmp_path / "protocol.toml"
+    path.write_text(
+        text.replace("[safety]\n", '[safety]\nrounding_tolerance = "5 %"\n'),
+        encoding="utf-8",
+    )
+    protocol = load_protocol(path)
+    assert protocol.safety is not None
+    assert protocol.safety.rounding_tolerance_percent == 5.0
+    path.write_text(
+        text.replace("[safety]\n", '[safety]\nrounding_tolerance = "75 %"\n'),
+        encoding="utf-8",
+    )
+    with pytest.raises(IvigError, match="rounding_tolerance"):
+        load_protocol(path)
