@@ -1146,7 +1146,7 @@ def _months(value: object) -> int | None:
 
 
 def _words(value: object) -> str:
-    if value == "":
+    if isinstance(value, str) and not value:
         return ""
     return _text(value, "words")
 
