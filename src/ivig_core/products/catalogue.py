@@ -29,6 +29,7 @@ from ivig_core.products.model import (
     Indication,
     LabelRamp,
     LazyProducts,
+    MaintenanceDuration,
     Product,
     ScigConversion,
     ScSiteLimit,
@@ -371,6 +372,9 @@ def _read_product(r: _Reader, key: str) -> Product:
             )
             t.used.add(ind_key)
     kwargs["indications"] = indications
+    kwargs["maintenance_durations"] = [
+        _read_duration(d) for d in r.items("maintenance_durations")
+    ]
     r.done()
     return r.build(Product, **kwargs)
 
@@ -425,6 +429,19 @@ def _read_sc_limit(r: _Reader) -> ScSiteLimit:
         sites_from=r.get("sites_from", None),
         sites_to=r.get("sites_to", None),
         indications=r.get("indications", []),
+        note=r.text("note", ""),
+        source=r.source(),
+    )
+    r.done()
+    return result
+
+
+def _read_duration(r: _Reader) -> MaintenanceDuration:
+    result = r.build(
+        MaintenanceDuration,
+        indication=r.get("indication"),
+        months=r.get("months", None),
+        words=r.get("words", ""),
         note=r.text("note", ""),
         source=r.source(),
     )

@@ -43,6 +43,8 @@ FAMILIES: Final[tuple[ModuleType, ...]] = tuple(
         "thrombosis",
         "renal",
         "dose",
+        "rounding",
+        "duration",
         "rate",
         "other",
         "sc",
