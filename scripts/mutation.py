@@ -166,9 +166,14 @@ def _prepare(name: str, workdir: Path, ref: str | None) -> Path:
             here / "tests",
             ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"),
         )
+        shutil.copytree(  # tests/test_safety_sc.py reads the findings page's code
+            ROOT / "docs" / "_ext",
+            here / "docs" / "_ext",
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
     else:  # a committed state, e.g. main for a "before" table
         archive = subprocess.run(  # noqa: S603 - fixed arguments
-            ["git", "archive", ref, "src", "tests", "pyproject.toml"],  # noqa: S607
+            ["git", "archive", ref, "src", "tests", "docs/_ext", "pyproject.toml"],  # noqa: S607
             cwd=ROOT,
             capture_output=True,
             check=True,
@@ -189,6 +194,7 @@ def _prepare(name: str, workdir: Path, ref: str | None) -> Path:
         "pytest_add_cli_args_test_selection": _tests_for(name, here),
         "pytest_add_cli_args": ["-p", "no:cacheprovider", "-q", "-x"],
         "use_git_change_detection": False,
+        "also_copy": ["docs/_ext"],
         # Fork each mutant's test run from a process that has imported the tests
         # but run none: the library's caches (vial tables, selections, parsed
         # units) start empty, so a mutant in code behind a cache is run, not
