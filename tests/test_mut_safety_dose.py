@@ -233,6 +233,8 @@ def test_course_just_above_the_label_maximum_fires() -> None:
 def test_day_above_the_label_daily_maximum_fires() -> None:
     """1.9 g/kg in 1 day: 1.9 > 1 g/kg a day, the course 1.9 ≤ 2 is quiet."""
     (f,) = dm(octagam(1.9, days=1), LABEL_ONLY)
+    assert (f.severity, f.concerns) == (Severity.SOFT_LIMIT, Concern.whole_plan())
+    assert cited_in([f.source]) == ("octagam10-uspi",)
     assert f.message == (
         f"Above the 1 g/kg per day for dermatomyositis, octagam-10 on 1 day "
         f"({day(0)}: 1.9 g/kg). Check the dose, or override with the reason."
