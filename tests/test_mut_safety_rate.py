@@ -357,3 +357,16 @@ def _rates(plan: Plan) -> Sequence[float]:
 def test_the_fixture_rates_are_the_hand_figures() -> None:
     """The fixture's steps: 1 and 3.3 mg/kg/min at 70 kg, 10 % = 42, 138.6 mL/h."""
     assert [round(r, 6) for r in _rates(steps("octagam-10", 1, 3.3))] == [42.0, 138.6]
+
+
+def test_equal_highest_maxima_name_the_first_indication() -> None:
+    """Privigen PI and CIDP both 8 mg/kg/min: the first (PI) is named.
+
+    8.5 mg/kg/min at 70 kg and 100 mg/mL: 8.5 × 42 = 357 mL/h, above 8 × 42 =
+    336 mL/h.
+    """
+    (f,) = [g for g in found(steps("privigen", 1, 8.5), LABEL) if g.assessed]
+    assert f.message.startswith(
+        "Step 2 runs at 357.0 mL/h, above 336.0 mL/h (8 mg/kg/min, the highest "
+        "labelled maximum (pi); 70 kg, Privigen)."
+    )
