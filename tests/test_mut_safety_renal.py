@@ -468,3 +468,20 @@ def test_sucrose_rule_is_an_iv_rule() -> None:
     prod = with_composition("gamunex-c", composition("sucrose"))
     sc = attrs.evolve(make_plan(product="gamunex-c"), route=Route.SC)
     assert sucrose(AT_RISK, prod, sc) == ()
+
+
+def test_exactly_120_percent_of_ideal_is_not_above_it() -> None:
+    """A man of 152.4 cm (60 in): Devine ideal 50.0 kg, 120 % = 60.0 kg.
+
+    At 60 kg (not above): actual, 80 × 60 / 72 = 66.7 → 67. At 60.5 kg:
+    adjusted 50 + 0.4 × 10.5 = 54.2 kg, 80 × 54.2 / 72 = 60.2 → 60.
+    """
+    at = man(height="152.4 cm", weight="60 kg")
+    assert estimate(at).startswith(
+        "Cockcroft-Gault CrCl (actual weight 60 kg) mL/min is 67 but"
+    )
+    above = man(height="152.4 cm", weight="60.5 kg")
+    assert estimate(above).startswith(
+        "Cockcroft-Gault CrCl (adjusted weight 54.2 kg (actual above 120 % of "
+        "ideal 50.0 kg, clinPK rule)) mL/min is 60 but"
+    )
