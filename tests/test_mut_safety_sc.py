@@ -527,3 +527,13 @@ def test_infusions_without_sc_details_are_not_assessed() -> None:
                 f"rate per site): not assessed ({inf.date}, {second.date})."
             ),
         )
+
+
+def test_one_infusion_without_sc_details_is_singular() -> None:
+    """One day without SC details: "1 infusion ... carries"."""
+    inf = attrs.evolve(hizentra().infusions[0], sc=None)
+    (f,) = found(attrs.evolve(hizentra(), infusions=(inf,)), VOLUME)
+    assert f.message == (
+        "1 infusion of this SC plan carries no SC details (sites, volume and rate "
+        f"per site): not assessed ({inf.date})."
+    )
