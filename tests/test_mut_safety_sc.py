@@ -537,3 +537,132 @@ def test_one_infusion_without_sc_details_is_singular() -> None:
         "1 infusion of this SC plan carries no SC details (sites, volume and rate "
         f"per site): not assessed ({inf.date})."
     )
+
+
+# --------------------------------------------------------------------------
+# What the limits are read from
+
+
+def test_days_with_details_are_checked_after_a_day_without() -> None:
+    """A day without SC details, then a day above the label: both reported."""
+    bare = attrs.evolve(hizentra().infusions[0], sc=None)
+    loud = day(hizentra(), volume=78.0, sites=3).infusions[0]
+    loud = attrs.evolve(loud, date=loud.date + dt.timedelta(days=7))
+    plan = attrs.evolve(hizentra(), infusions=(bare, loud))
+    assert sorted(f.assessed for f in found(plan, VOLUME)) == [False, True]
+
+
+def test_every_unknown_situation_is_named() -> None:
+    """Two situations the catalogue lacks: both named, '; '-joined."""
+    plan = day(hizentra(), applies_to=("home protocol", "ward B"))
+    (f,) = [g for g in found(plan, VOLUME) if not g.assessed]
+    assert f.message.startswith(
+        "The SC limits applied (home protocol; ward B) are not Hizentra's catalogue "
+    )
+
+
+def test_a_recorded_limit_equal_to_the_label_cites_the_label() -> None:
+    """HyQvia at 3 sites, 400 mL per site recorded (= the label): the label."""
+    plan = day(hyqvia(), volume=1203.0, sites=3, volume_limit_per_site_ml=400.0)
+    (f,) = found(plan, VOLUME)
+    assert f.source.startswith("per site, 3 sites: " + _HYQVIA_PI)
+
+
+def test_a_stricter_recorded_rate_per_site_cites_its_source() -> None:
+    """A recorded 20 mL/h per site (label 25): 63 mL/h over 3 = 21 is above."""
+    plan = day(hizentra(), sites=3, pump=63.0, rate_limit_per_site_ml_h=20.0)
+    (f,) = found(plan, RATE)
+    assert f.message.startswith("63.0 mL/h at 3 sites is 21.0 mL/h per site, above")
+    assert "above the 20 mL/h per site" in f.message
+    assert f.source == (
+        "as recorded on the plan (rate_per_site: PI, later infusions — "
+        "hizentra.com healthcare-professional pages (CSL Behring))"
+    )
+
+
+def test_a_recorded_total_rate_cites_the_source_that_names_it() -> None:
+    """Sources naming total_rate: only that one is cited."""
+    plan = day(
+        hizentra(),
+        sites=4,
+        volume=60.0,
+        pump=80.0,
+        total_rate_limit_ml_h=75.0,
+        sources=("rate_per_site: label", "total_rate: 75 mL/h — ward policy"),
+    )
+    (f,) = [g for g in found(plan, RATE) if "over all" in g.message]
+    assert f.source == "as recorded on the plan (total_rate: 75 mL/h — ward policy)"
+
+
+def test_gammagard_total_rate_from_the_catalogue() -> None:
+    """Gammagard Liquid SC ≥ 40 kg: 240 mL/h over all sites, 30 mL/h per site.
+
+    240 mL/h at 8 sites (30 each) is quiet; 240.8 mL/h (30.1 each) is above
+    both.
+    """
+    gammagard = attrs.evolve(hizentra(), product="Gammagard Liquid")
+
+    def at(pump: float) -> Plan:
+        return day(
+            gammagard,
+            sites=8,
+            volume=200.0,
+            pump=pump,
+            applies_to=("SC, patients ≥ 40 kg",),
+            rate_limit_per_site_ml_h=None,
+            max_sites=8,
+        )
+
+    assert found(at(240.0), RATE) == ()
+    per_site, total = found(at(240.8), RATE)
+    assert per_site.message.startswith("240.8 mL/h at 8 sites is 30.1 mL/h per site")
+    assert total.message == (
+        "240.8 mL/h over all 8 sites is above the 240 mL/h over all sites for "
+        "Gammagard Liquid. Lower the rate to the label's maximum over all sites."
+    )
+    assert total.source == (
+        "SC, patients ≥ 40 kg: gammagard.com healthcare-professional pages (Takeda)"
+    )
+
+
+def test_the_top_volume_tier_gives_the_site_maximum() -> None:
+    """Two volume rows with 4 and 6 sites: the larger (6) is the maximum.
+
+    A Hizentra variant: first infusions at most 4 sites, later at most 6;
+    a plan naming both, 7 sites (recorded 10): 1 above 6.
+    """
+    product = get_product("hizentra")
+    rows = tuple(
+        attrs.evolve(r, max_sites=4 if "first" in r.applies_to else 6)
+        for r in product.sc_limits
+    )
+    variant = attrs.evolve(product, sc_limits=rows)
+    plan = day(
+        hizentra(),
+        sites=7,
+        volume=70.0,
+        max_sites=10,
+        applies_to=("PI, first infusion", "PI, later infusions"),
+    )
+    (f,) = found(plan, SITES, product=variant)
+    assert f.message.startswith("7 sites at once is 1 more than the maximum of 6")
+    assert f.source == _HIZENTRA_LATER
+
+
+def test_an_age_band_is_replaced_by_the_patient_s_twin() -> None:
+    """Xembify 'children 2 to < 10 years' (25 mL/h) for a 54-year-old: adults 35.
+
+    105 mL/h over 3 sites = 35 mL/h per site: within the adults' 35.
+    """
+    xembify = attrs.evolve(hizentra(), product="Xembify")
+    plan = day(
+        xembify,
+        sites=3,
+        volume=60.0,
+        pump=105.0,
+        applies_to=("children 2 to < 10 years",),
+        rate_limit_per_site_ml_h=None,
+    )
+    assert found(plan, RATE) == ()
+    (f,) = found(day(plan, pump=105.3), RATE)
+    assert "above the 35 mL/h per site for Xembify" in f.message
