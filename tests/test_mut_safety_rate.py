@@ -283,6 +283,12 @@ def test_a_product_without_a_cap_is_not_assessed_only_at_risk() -> None:
     )
     assert f.message.startswith("The patient is at risk (diabetes mellitus) and ")
     assert found(steps("privigen", 1, 8), CAP) == ()
+    two = recorded_woman("70 kg", "diabetes", "oestrogen_use")
+    (g,) = found(steps("privigen", 1, 8), CAP, two)
+    assert g.message.startswith(
+        "The patient is at risk (use of oestrogens; diabetes mellitus) and Privigen "
+        "has no numeric at-risk cap in use"
+    )
 
 
 def test_renal_and_thrombotic_reasons_both_count() -> None:
