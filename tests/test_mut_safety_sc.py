@@ -666,3 +666,47 @@ def test_an_age_band_is_replaced_by_the_patient_s_twin() -> None:
     assert found(plan, RATE) == ()
     (f,) = found(day(plan, pump=105.3), RATE)
     assert "above the 35 mL/h per site for Xembify" in f.message
+
+
+def test_volume_tiers_are_read_in_site_order_whatever_the_plan_s_order() -> None:
+    """The plan naming '3 sites' before '1 or 2 sites': 2 sites still get 600."""
+    plan = day(
+        hyqvia(),
+        volume=1000.0,
+        sites=2,
+        applies_to=("per site, 3 sites", "per site, 1 or 2 sites"),
+    )
+    assert found(plan, VOLUME) == ()
+    (f,) = found(day(plan, volume=1203.0), VOLUME)
+    assert "above the 600 mL per site at 2 sites" in f.message
+
+
+def test_an_open_tier_covers_the_counts_below_the_smallest_bounded_one() -> None:
+    """A HyQvia variant whose 600 mL row names no site count: it covers 1-2.
+
+    At 3 sites, the bounded 400 mL row holds (1,203 mL = 401 per site); at
+    2 sites, the open 600 mL row (1,000 mL = 500 per site is within it).
+    """
+    product = get_product("hyqvia")
+    rows = tuple(
+        attrs.evolve(r, sites_to=None) if r.applies_to.endswith("1 or 2 sites") else r
+        for r in product.sc_limits
+    )
+    variant = attrs.evolve(product, sc_limits=rows)
+    (f,) = found(day(hyqvia(), volume=1203.0, sites=3), VOLUME, product=variant)
+    assert "above the 400 mL per site at 3 sites" in f.message
+    assert found(day(hyqvia(), volume=1000.0, sites=2), VOLUME, product=variant) == ()
+    (g,) = found(day(hyqvia(), volume=1203.0, sites=2), VOLUME, product=variant)
+    assert "above the 600 mL per site at 2 sites" in g.message
+
+
+def test_a_recorded_limit_no_source_names_cites_them_all() -> None:
+    """A recorded total rate no source names: every recorded source, '; '-joined."""
+    plan = day(hizentra(), sites=4, volume=60.0, pump=80.0, total_rate_limit_ml_h=75.0)
+    (f,) = [g for g in found(plan, RATE) if "over all" in g.message]
+    assert f.source == (
+        "as recorded on the plan (rate_per_site: PI, later infusions — "
+        "hizentra.com healthcare-professional pages (CSL Behring); volume_per_site "
+        "(1-4 sites): PI, later infusions — hizentra.com healthcare-professional "
+        "pages (CSL Behring); max_sites 4 — local protocol (test))"
+    )
