@@ -157,7 +157,7 @@ def test_every_changed_word_is_refused_naming_its_path(index: int, pick: int) ->
 def test_a_changed_input_is_refused_or_is_what_the_document_says(
     index: int, factor: float
 ) -> None:
-    """An edited input is another request: refused, or the plan it gives is the document.
+    """An edited input is another request: refused, or the document is its plan.
 
     Never a plan that is not what its inputs give: if the document loads,
     writing the loaded plan again gives the edited document, byte for byte.
