@@ -1625,14 +1625,17 @@ def _check_run(
         yield f"{at}.volume_ml", f"{run.volume_ml!r} mL, but the steps give {total!r}"
     limits = [run.at_risk_cap_ml_h]
     if product is not None:
-        limits.append(
-            _label_limit_ml_h(
+        try:
+            label = _label_limit_ml_h(
                 product,
                 plan.indication,
                 run.rate_weight_kg,
                 product.concentration_g_per_l,
             )[0]
-        )
+        except InputError as exc:  # e.g. an indication the product is not for
+            yield f"{at}.product", f"{run.product!r}: {exc}"
+            return
+        limits.append(label)
     for limit in limits:
         if limit is not None and exceeds(run.maximum_ml_h, limit):
             yield (
