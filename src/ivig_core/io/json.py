@@ -820,8 +820,13 @@ def plan_from_json(
     """
     if verify not in ("replay", "arithmetic"):
         raise InputError("verify", verify, "'replay' or 'arithmetic'")
-    if products is not None and not isinstance(products, Mapping):
+    from ivig_core.products import Catalogue  # noqa: PLC0415 - lazy
+    from ivig_core.protocol import Protocol  # noqa: PLC0415 - lazy
+
+    if products is not None and not isinstance(products, Catalogue):
         raise InputError("products", products, "a Catalogue (load_formulary) or None")
+    if protocol is not None and not isinstance(protocol, Protocol):
+        raise InputError("protocol", protocol, "a Protocol (load_protocol) or None")
     if key is not None or seal is not None:
         verify_seal(text, key=key, seal=seal)
     payload = _load(text, _PLAN, "plan")
@@ -1410,10 +1415,23 @@ def _differences(
             else:
                 yield from _differences(ours[k], theirs[k], at)
     elif isinstance(ours, list) and isinstance(theirs, list):
-        for i, (a, b) in enumerate(zip(ours, theirs, strict=False)):
-            yield from _differences(a, b, f"{path}[{i}]")
-        if len(ours) != len(theirs):
-            yield f"{path}.length", len(ours), len(theirs)
+        if len(ours) == len(theirs):
+            for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+                yield from _differences(a, b, f"{path}[{i}]")
+            return
+        # An item added or deleted: the first item that differs, whole (the
+        # items after it are shifted, not changed), and the lengths.
+        i = next(
+            (k for k, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b),
+            min(len(ours), len(theirs)),
+        )
+        absent = "(absent)"
+        yield (
+            f"{path}[{i}]",
+            ours[i] if i < len(ours) else absent,
+            theirs[i] if i < len(theirs) else absent,
+        )
+        yield f"{path}.length", len(ours), len(theirs)
     elif (
         isinstance(ours, float)
         and isinstance(theirs, float)

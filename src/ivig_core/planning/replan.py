@@ -424,11 +424,14 @@ def replay(inputs: PlanInputs) -> Plan:
         SafetyBlock: A strict request whose plan is not ready to issue.
 
     Example:
-        >>> import sys; sys.path.insert(0, "tests")
-        >>> from worked import example_plan
-        >>> plan = example_plan()
-        >>> replay(plan.inputs) == plan
-        True
+        >>> from ivig_core import Patient, get_preset, plan_course
+        >>> plan = plan_course(
+        ...     Patient(sex="female", age="54 year", height="165 cm", weight="70 kg"),
+        ...     get_preset("itp-octagam-10"), "octagam-10",
+        ...     start=dt.date(2026, 1, 5), indication="itp", policy="actual",
+        ...     rounding="never-below", rate_weight="dosing")
+        >>> plan.inputs.planner, replay(plan.inputs) == plan
+        ('plan', True)
 
     .. versionadded:: 0.2.0
     """
