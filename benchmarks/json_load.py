@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_cases import cases, plan_library, setup  # noqa: E402 - after the path
+from bench_cases import cases, plan_library, setup
 
-from ivig_core.io.json import plan_from_json, plan_to_json  # noqa: E402
+from ivig_core.io.json import plan_from_json, plan_to_json
 
 
 REPEATS = 11
