@@ -536,3 +536,14 @@ def test_replay_refuses_what_is_not_inputs() -> None:
         replay(PlanInputs(planner="plan", request="a request"))
     with pytest.raises(InputError, match=r"^planner: "):
         PlanInputs(planner="by hand", request=None)
+
+
+def test_an_older_library_that_differs_says_so() -> None:
+    """Made with an older ivig-core, planned again differently: both versions named."""
+    doc = json.loads(plan_to_json(worked.example_plan()))
+    doc["inputs"]["library"] = "0.0.1"
+    doc["notes"][0] = "an older library's note"
+    error = _refused(_dump(doc))
+    assert error.field == "notes[0]"
+    assert f"made with ivig-core 0.0.1; this is {library_version()}" in str(error)
+    assert "re-plan it with this version" in str(error)

@@ -1486,12 +1486,16 @@ def _replayed(
     path, ours, theirs = found[0]
     from ivig_core.products import catalogue_version  # noqa: PLC0415 - lazy
 
-    made = whole["inputs"]["catalogue"]
+    made, library = whole["inputs"]["catalogue"], whole["inputs"]["library"]
+    versions = []
+    if made != catalogue_version():
+        versions.append(
+            f"made with catalogue {made}; this library has {catalogue_version()}"
+        )
+    if library != library_version():
+        versions.append(f"made with ivig-core {library}; this is {library_version()}")
     advice = (
-        f" (made with catalogue {made}; this library has {catalogue_version()}: "
-        "re-plan it with this version)"
-        if made != catalogue_version()
-        else ""
+        f" ({'; '.join(versions)}: re-plan it with this version)" if versions else ""
     )
     more = f"; and {len(found) - 1} more difference(s)" if len(found) > 1 else ""
     problem = (
