@@ -270,7 +270,7 @@ def test_a_changed_product_key_is_refused() -> None:
     doc = json.loads(plan_to_json(worked.example_plan()))
     doc["product"] = "Privigen"
     error = _refused(_dump(doc))
-    assert error.field.endswith("product")
+    assert "product" in {p for p, _ in error.errors}
     assert "Privigen" in str(error)
 
 

@@ -9,11 +9,13 @@ A document is a JSON object with the model's fields plus an envelope:
 * ``"version"``: the schema version (:data:`SCHEMA_VERSION`); a document of
   another version is refused, never guessed at;
 * for a plan, ``"totals"``: the plan's calculated, dispensed and infused
-  totals, recomputed and compared on load; and ``"sources"``: every
+  totals, recomputed and compared on load; ``"sources"``: every
   publication the plan cites, by ID of the project's bibliography
   (:mod:`ivig_core.sources`) with its kind, whether it is weak and its
   rendered citation (recomputed from the plan's source texts and compared on
-  load).
+  load); and ``"inputs"``: what the plan was planned from
+  (:attr:`~ivig_core.plan.Plan.inputs`) with the catalogue and library
+  versions, from which the loader plans it again and compares.
 
 Quantities carry their units as ``{"unit": "kg", "value": 70.0}``, with the
 library's canonical unit symbols (``kg``, ``g``, ``mL``, ``g/kg``,
@@ -26,7 +28,8 @@ Loading validates everything: the JSON, the envelope, every field's type
 (no ``"3"`` for 3, no ``true`` for 1), every unit, every model rule (the
 same converters as the constructors), and, for a plan, that the daily
 amounts still add up to the course and plan totals and agree with their
-vials. Any failure raises :class:`DocumentError`, an
+vials, and that planning it again from its inputs gives the same document.
+Any failure raises :class:`DocumentError`, an
 :class:`~ivig_core.InputError` whose ``field`` is the path of the bad field
 (``infusions[3].dispensed_g``) and whose ``errors`` lists every problem
 found; nothing half-loaded is returned.
@@ -1464,10 +1467,13 @@ def _replayed(
         catalogues.append(protocol.catalogue)
     catalogues.append(default_catalogue())
     token = _CATALOGUES.set(tuple(catalogues))
+    deep = "re-planned plans nested too deeply to plan again"
     try:
         inputs = _get_inputs(recorded, protocol, "inputs")
     except _InputProblem as exc:
         raise _fail(exc.problems, recorded, "plan") from None
+    except RecursionError:
+        raise _fail([("inputs", deep)], None, "plan") from None
     finally:
         _CATALOGUES.reset(token)
     try:
@@ -1475,6 +1481,8 @@ def _replayed(
     except IvigError as exc:
         problem = f"the plan cannot be made again from its inputs: {exc}"
         raise _fail([("inputs", problem)], None, "plan") from None
+    except RecursionError:
+        raise _fail([("inputs", deep)], None, "plan") from None
     redone = json.loads(plan_to_json(again))
     redone.pop("schema")
     redone.pop("version")
@@ -1576,7 +1584,7 @@ def check_runs(plan: Plan) -> list[tuple[str, str]]:
                 for k, (vial, _) in enumerate(inf.vials.vials)
                 if vial not in product.vials
             )
-    return problems
+    return list(dict.fromkeys(problems))  # a plan-wide problem once
 
 
 def _check_courses(plan: Plan) -> Iterator[tuple[str, str]]:
@@ -1654,8 +1662,10 @@ def _check_run(
                 run.rate_weight_kg,
                 product.concentration_g_per_l,
             )[0]
-        except InputError as exc:  # e.g. an indication the product is not for
-            yield f"{at}.product", f"{run.product!r}: {exc}"
+        except InputError as exc:  # an indication the product is not labelled for
+            problem = f"{plan.indication!r} with {plan.product!r}: {exc}"
+            yield "indication", problem
+            yield "product", problem
             return
         limits.append(label)
     for limit in limits:
