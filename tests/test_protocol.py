@@ -287,7 +287,9 @@ def test_plan_json_records_the_protocol() -> None:
         "version": protocol.version,
         "sha256": protocol.sha256,
     }
-    assert plan_from_json(plan_to_json(plan)).protocol == protocol.ref
+    # re-planned on load: with the protocol it was made under (replay)
+    loaded = plan_from_json(plan_to_json(plan), protocol=protocol)
+    assert loaded.protocol == protocol.ref
 
 
 # ---------------------------------------------------------------------- CLI

@@ -208,7 +208,8 @@ def _scig(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _show(args: argparse.Namespace, out: TextIO) -> int:
-    return _emit(build.show(args), args, out, patient=None)
+    stored = build.show(args)
+    return _emit(stored, args, out, patient=build.recorded_patient(stored))
 
 
 def command_lines(args: Sequence[str], columns: int, indent: str = "  ") -> list[str]:

@@ -62,7 +62,7 @@ from ivig_core._checks import real as _real
 from ivig_core._checks import tuple_of as _tuple_of
 from ivig_core.findings import SafetyReport
 from ivig_core.infusion import InfusionRun
-from ivig_core.plan import Plan
+from ivig_core.plan import Plan, PlanInputs
 from ivig_core.products import Route
 from ivig_core.sources import Source, cited_in, get_source
 
@@ -214,8 +214,13 @@ def explain(plan: Plan) -> str:
 
 
 def _strings(obj: object, out: list[str], seen: set[int]) -> None:
-    """Collect the ``source`` texts of *obj* and everything it holds."""
-    if isinstance(obj, (str, int, float, bool)) or obj is None or id(obj) in seen:
+    """Collect the ``source`` texts of *obj* and everything it holds.
+
+    A plan's inputs (what it was planned from) are not what it cites.
+    """
+    if isinstance(obj, (str, int, float, bool, PlanInputs)) or obj is None:
+        return
+    if id(obj) in seen:
         return
     seen.add(id(obj))
     if isinstance(obj, dict):

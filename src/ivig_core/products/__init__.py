@@ -26,7 +26,13 @@ Example:
 
 from __future__ import annotations
 
-from ivig_core.products.catalogue import default_catalogue, get_product, load_formulary
+from ivig_core.products.catalogue import (
+    catalogue_version,
+    default_catalogue,
+    get_product,
+    load_formulary,
+    version_key,
+)
 from ivig_core.products.model import (
     IGA_DEPLETED_AT_MOST_UG_ML as IGA_DEPLETED_AT_MOST_UG_ML,
 )
@@ -77,7 +83,9 @@ __all__ = [
     "Source",
     "Substance",
     "Vial",
+    "catalogue_version",
     "default_catalogue",
     "get_product",
     "load_formulary",
+    "version_key",
 ]
