@@ -70,13 +70,7 @@ _ML_PER_MIN: Final = UnitSpec(
     example="'60 mL/min'",
 )
 _MG_PER_DL: Final = units.MG_PER_DL
-_PERCENT: Final = UnitSpec(
-    name="percent",
-    symbol="%",
-    dimension="[]",
-    kind="a percentage",
-    example="'10 %'",
-)
+_PERCENT: Final = units.PERCENT
 #: The plausible range of ``rounding_tolerance``, %: above 0, and at most 50
 #: (sanity: a wider tolerance would let a halved dose pass unflagged).
 ROUNDING_TOLERANCE_RANGE_PERCENT: Final = (0.0, 50.0)
