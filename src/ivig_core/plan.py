@@ -33,6 +33,7 @@ from ivig_core._checks import REL_TOL, is_number, tuple_of
 from ivig_core._checks import instance as _instance
 from ivig_core.errors import InputError
 from ivig_core.findings import SafetyReport
+from ivig_core.patient import Patient
 from ivig_core.products import Route, catalogue_version
 from ivig_core.regimen import intensity_g_per_kg_per_week
 from ivig_core.trace import Trace
@@ -545,6 +546,21 @@ class PlanInputs:
     arguments: Mapping[str, object] = attrs.field(factory=dict, converter=_arguments)
     catalogue: str = attrs.field(factory=catalogue_version, converter=_version_text)
     library: str = attrs.field(factory=library_version, converter=_version_text)
+
+    @property
+    def patient(self) -> Patient | None:
+        """The patient the plan was made for, if recorded.
+
+        A re-planned plan's is the patient as at the re-plan (its
+        ``patient`` argument); otherwise the request's.
+
+        .. versionadded:: 0.2.0
+        """
+        now = self.arguments.get("patient")
+        if isinstance(now, Patient):
+            return now
+        patient = getattr(self.request, "patient", None)
+        return patient if isinstance(patient, Patient) else None
 
     def __reduce__(self) -> tuple[object, tuple[object]]:
         """Pickle as plain values (a request holds read-only mappings).

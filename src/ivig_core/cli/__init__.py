@@ -209,7 +209,7 @@ def _scig(args: argparse.Namespace, out: TextIO) -> int:
 
 def _show(args: argparse.Namespace, out: TextIO) -> int:
     stored = build.show(args)
-    return _emit(stored, args, out, patient=build.recorded_patient(stored))
+    return _emit(stored, args, out, patient=None)
 
 
 def command_lines(args: Sequence[str], columns: int, indent: str = "  ") -> list[str]:

@@ -713,20 +713,6 @@ def stored_plan(args: argparse.Namespace, path: Path, flag: str) -> Plan:
     return plan_from_json(text, products=formulary, protocol=_protocol(args))
 
 
-def recorded_patient(plan: Plan) -> Patient | None:
-    """The patient a plan was planned for, as its inputs record (or ``None``).
-
-    A re-planned plan's is the patient as at the re-plan.
-    """
-    inputs = plan.inputs
-    if inputs is None:
-        return None
-    now = inputs.arguments.get("patient")
-    if isinstance(now, Patient):
-        return now
-    patient = getattr(inputs.request, "patient", None)
-    return patient if isinstance(patient, Patient) else None
-
 
 def show(args: argparse.Namespace) -> Plan:
     """The stored plan of ``show FILE``, checked, with its safety report."""

@@ -643,7 +643,8 @@ def report(
     Args:
         plan: The plan, with its safety report (a plan without one says
             that its safety was not assessed).
-        patient: The patient, if known (a stored plan does not hold one).
+        patient: The patient; by default the one the plan records
+            (:attr:`~ivig_core.plan.PlanInputs.patient`), if any.
         rate_weight: The weight the per-kg rates were multiplied by
             (``"dosing"`` or ``"actual"``), if known.
         width: The page width in columns: prose is wrapped to it and the
@@ -655,6 +656,8 @@ def report(
     .. versionadded:: 0.1.0
     """
     _instance(plan, Plan, field="plan")
+    if patient is None and plan.inputs is not None:
+        patient = plan.inputs.patient
     weight = plan.dosing_weight
     who = (
         "not stored in a plan document"
