@@ -15,7 +15,7 @@ import datetime as dt
 import pytest
 
 from ivig_core import InputError
-from ivig_core.scig import hyqvia_ramp_up
+from ivig_core.scig import conversion, hyqvia_ramp_up
 from ivig_core.scig.conversion import (
     EveryTwoWeeks,
     LabelFactor,
@@ -30,6 +30,8 @@ from ivig_core.scig.conversion import (
     weekly_scig,
 )
 from ivig_core.scig.hyqvia import hyqvia_ramp_up_values
+from ivig_core.sources import cite
+from ivig_core.trace import Trace
 from mutation_helpers import refused
 
 
@@ -289,3 +291,212 @@ def test_hyqvia_ramp_up_refusals() -> None:
     with pytest.raises(ValueError, match=r"^interval: ") as caught:
         hyqvia_ramp_up_values(30.0, 6.0)
     assert getattr(caught.value, "value", None) == "6 week"
+
+
+# --------------------------------------------------------------------------
+# Whole conversions with every traced number, worked by hand.
+
+
+def test_g_per_kg_every_two_weeks_traced() -> None:
+    """1 g/kg every 3 weeks, 1:1, every 2 weeks, 70 kg, last IVIg 5 Jan 2026.
+
+    EU CIDP SmPC example: 1 g/kg every 3 weeks → 0.33 g/kg weekly. Every 2
+    weeks = 2 × weekly (Hizentra PI): 0.6667 g/kg = 46.67 g at 70 kg (70 g
+    IVIg). Hizentra PI: "Biweekly: Start Hizentra 1 or 2 weeks after the last
+    IGIV infusion": 12 to 19 January 2026.
+    """
+    d = convert_to_scig(
+        ivig_dose="1 g/kg",
+        ivig_interval="3 week",
+        product="hizentra",
+        rule=OneToOne(),
+        frequency=EveryTwoWeeks(),
+        dosing_weight="70 kg",
+        last_ivig=dt.date(2026, 1, 5),
+    )
+    formula_src = conversion.SRC_FORMULA
+    assert d.trace == (
+        Trace(
+            what="IVIg dose in grams",
+            value="70 g",
+            formula="IVIg g/kg × dosing weight",
+            inputs="1 g/kg × 70 kg",
+            source="dosing weight given by the caller",
+        ),
+        Trace(
+            what="IVIg weekly equivalent",
+            value="0.3333 g/kg/week",
+            formula="IVIg dose ÷ IVIg interval in weeks",
+            inputs="1 g/kg ÷ 3 weeks",
+            source=formula_src,
+        ),
+        Trace(
+            what="conversion factor",
+            value="1",
+            formula="1:1 for Hizentra",
+            inputs="rule OneToOne()",
+            source=conversion.SRC_ONE_TO_ONE,
+        ),
+        Trace(
+            what="weekly SC dose",
+            value="0.3333 g/kg/week",
+            formula="IVIg dose ÷ IVIg interval in weeks × factor",
+            inputs="1 g/kg ÷ 3 × 1",
+            source=formula_src,
+        ),
+        Trace(
+            what="dose per administration",
+            value="0.6667 g/kg",
+            formula="2 × weekly dose",
+            inputs="weekly 0.3333 g/kg, every-2-weeks",
+            source=conversion.SRC_EVERY_2_WEEKS,
+        ),
+        Trace(
+            what="dose per administration in grams",
+            value="46.67 g",
+            formula="dose g/kg × dosing weight",
+            inputs="0.6667 g/kg × 70 kg",
+            source="dosing weight (see its policy)",
+        ),
+        Trace(
+            what="first SC dose",
+            value="2026-01-12 to 2026-01-19",
+            formula="last IVIg + 7 to 14 days",
+            inputs="last IVIg 2026-01-05",
+            source=cite(("hizentra-uspi",)),
+        ),
+    )
+    assert d.notes == (
+        "Hizentra's US label factor is 1.37; this conversion uses 1 (1:1).",
+    )
+    assert (d.first_dose_earliest, d.first_dose_latest) == (
+        dt.date(2026, 1, 12),
+        dt.date(2026, 1, 19),
+    )
+    assert d.ivig_dose_g == pytest.approx(70.0)
+    assert d.weekly_g == pytest.approx(70 / 3)  # 23.33 g a week
+    assert d.dose_g == pytest.approx(140 / 3)  # 46.67 g every 2 weeks
+    assert d.dose_g_per_kg == pytest.approx(2 / 3)
+    assert d.interval_days == 14.0
+    assert d.per_week == 0.5
+    assert d.weekly.magnitude == pytest.approx(70 / 3)
+    assert str(d.weekly.units) == "gram / week"
+    assert d.dose.magnitude == pytest.approx(140 / 3)
+    assert str(d.dose.units) == "gram"
+
+
+def test_g_per_kg_without_a_weight_stays_per_kg() -> None:
+    """1 g/kg every 4 weeks, 1:1, weekly, no weight: 0.25 g/kg/week, no grams."""
+    d = convert_to_scig(
+        ivig_dose="1 g/kg",
+        ivig_interval="4 week",
+        product="hizentra",
+        rule=OneToOne(),
+        frequency=Weekly(),
+    )
+    assert (d.ivig_dose_g, d.weekly_g, d.dose_g) == (None, None, None)
+    assert d.weekly.magnitude == 0.25
+    assert str(d.weekly.units) == "gram / kilogram / week"
+    assert d.dose.magnitude == 0.25
+    assert str(d.dose.units) == "gram / kilogram"
+    assert d.per_week == 1.0
+    assert d.interval_days == 7.0
+    assert [t.what for t in d.trace] == [
+        "IVIg weekly equivalent",
+        "conversion factor",
+        "weekly SC dose",
+        "dose per administration",
+    ]
+    assert d.trace[-1].formula == "weekly dose, once a week"
+    assert d.trace[-1].source == conversion.SRC_FORMULA
+
+
+def test_hyqvia_label_factor_traced() -> None:
+    """HyQvia, label factor 1.0, 30 g every 4 weeks, 60 kg: 30 g = 0.5 g/kg.
+
+    HyQvia PI: "Same dose and frequency of IVIG (after initial ramp-up)": the
+    weekly equivalent 7.5 g (0.125 g/kg) × 4 weeks = 30 g every 28 days.
+    """
+    d = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="hyqvia",
+        rule=LabelFactor(),
+        frequency=SameAsIvig(),
+        dosing_weight="60 kg",
+        last_ivig=dt.date(2026, 1, 5),
+    )
+    assert (d.factor, d.rule) == (1.0, "label factor")
+    assert d.trace[1] == Trace(
+        what="conversion factor",
+        value="1",
+        formula="label factor for HyQvia",
+        inputs="rule LabelFactor()",
+        source=cite(("hyqvia-hcp-site",)),
+    )
+    assert d.trace[-1] == Trace(
+        what="dose per administration",
+        value="30 g",
+        formula="weekly dose × IVIg interval in weeks",
+        inputs="weekly 7.5 g, same-as-ivig",
+        source=conversion.SRC_HYQVIA_SAME,
+    )
+    assert len(d.trace) == 4  # no first-dose date for HyQvia, no grams step
+    assert d.notes == (
+        (
+            "HyQvia: the label's ramp-up (1-, 2-, 3-week doses at weeks 1, 2, 4) "
+            "comes before the full dose; plan_scig applies it."
+        ),
+        (
+            "HyQvia's start relative to the last IVIg is not stated in the sources "
+            "read (not confirmed): give the first dose date explicitly."
+        ),
+    )
+    assert (d.first_dose_earliest, d.first_dose_latest) == (None, None)
+    assert d.ivig_dose_g_per_kg == pytest.approx(0.5)
+    assert d.weekly_g_per_kg == pytest.approx(0.125)
+    assert d.dose_g_per_kg == pytest.approx(0.5)
+    assert d.interval_days == 28.0
+    assert d.per_week == 0.25  # one dose every 4 weeks
+
+
+def test_cuvitru_three_times_a_week_traced() -> None:
+    """Cuvitru 1.30: "Previous IGIV ... dose (in grams) × 1.30 / No. of weeks".
+
+    30 g every 4 weeks: 30 × 1.30 / 4 = 9.75 g a week; 3 times a week 3.25 g.
+    The catalogue does not list n-per-week for Cuvitru: a note says so.
+    """
+    d = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product="cuvitru",
+        rule=LabelFactor(),
+        frequency=TimesPerWeek(3),
+        last_ivig=dt.date(2026, 1, 5),
+    )
+    assert d.factor == 1.3
+    assert d.weekly_g == pytest.approx(9.75)
+    assert d.dose_g == pytest.approx(3.25)
+    assert d.trace[2].inputs == "30 g ÷ 4 × 1.3"
+    assert d.trace[3] == Trace(
+        what="dose per administration",
+        value="3.25 g",
+        formula="weekly dose ÷ 3",
+        inputs="weekly 9.75 g, 3-per-week",
+        source=conversion.SRC_N_PER_WEEK,
+    )
+    assert d.notes == (
+        (
+            "The 3-per-week spread is from the Hizentra PI (Cuvitru: every 2 weeks = "
+            "2 × weekly); check Cuvitru's label for it."
+        ),
+    )
+    assert d.per_week == 3.0
+    assert d.interval_days == 7.0
+    # Cuvitru: "1 week after ... last IVIG": a single day, written as one date.
+    assert (d.first_dose_earliest, d.first_dose_latest) == (
+        dt.date(2026, 1, 12),
+        dt.date(2026, 1, 12),
+    )
+    assert d.trace[-1].value == "2026-01-12"
+    assert d.trace[-1].formula == "last IVIg + 7 days"
