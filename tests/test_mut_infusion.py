@@ -524,9 +524,11 @@ def test_highest_labelled_maximum_skips_an_indication_without_one() -> None:
     )
     rates = prepare_rates(product=product, schedule=ramp, rate_weight_kg=90.0)
     assert rates.maximum_ml_h == 400.0  # the schedule's own, below 432 mL/h
-    with pytest.raises(InputError) as caught:
+    with refused(
+        "schedule.steps[3].rate",
+        ramp.steps[3].rate,
+        "at most Privigen's labelled maximum 8 mg/kg/min for pi, the highest "
+        "(336.0 mL/h here)",
+        "step 4 runs at 400.0 mL/h, 64.0 mL/h above the labelled maximum",
+    ):
         prepare_rates(product=product, schedule=ramp, rate_weight_kg=70.0)
-    assert caught.value.field == "schedule.steps[3].rate"
-    assert caught.value.detail == (
-        "step 4 runs at 400.0 mL/h, 64.0 mL/h above the labelled maximum"
-    )
