@@ -13,6 +13,7 @@ import pytest
 
 from ivig_core import InputError, PlanningError, UnitError
 from ivig_core.infusion import (
+    InfusionRun,
     RunStep,
     plan_infusion,
     plan_infusion_ml,
@@ -532,3 +533,216 @@ def test_highest_labelled_maximum_skips_an_indication_without_one() -> None:
         "step 4 runs at 400.0 mL/h, 64.0 mL/h above the labelled maximum",
     ):
         prepare_rates(product=product, schedule=ramp, rate_weight_kg=70.0)
+
+
+def test_shared_steps_never_hold_a_cut_step() -> None:
+    """A cut step is never kept, nor fetched in place of one: every run is exact.
+
+    10 mL: 7.5 mL in step 1, 2.5 mL (2.5 min) in step 2. Then 375 mL runs step
+    2 in full (15 mL); 50 mL runs 7.5 + 15 + 22.5 = 45 mL, then 5 mL (2.5 min
+    at 120 mL/h) in step 4, not step 4's full 30 mL.
+    """
+    rates = prepare_rates(
+        product=get_product("gamunex-c"), schedule=us_ramp(), rate_weight_kg=70.0
+    )
+    shared: dict[int, RunStep] = {}
+    short = run_volume_ml(10.0, rates, shared=shared)
+    assert [(s.volume_ml, s.duration_min) for s in short.steps] == [
+        (7.5, 15.0),
+        (2.5, 2.5),
+    ]
+    assert sorted(shared) == [0]
+    full = run_volume_ml(375.0, rates, shared=shared)
+    assert [s.volume_ml for s in full.steps] == [7.5, 15.0, 22.5, 30.0, 300.0]
+    assert full.duration_min == 180.0
+    part = run_volume_ml(50.0, rates, shared=shared)
+    assert [(s.volume_ml, s.duration_min) for s in part.steps] == [
+        (7.5, 15.0),
+        (15.0, 15.0),
+        (22.5, 15.0),
+        (5.0, 2.5),
+    ]
+
+
+def test_run_records_its_inputs() -> None:
+    """Each step keeps its scheduled rate; the run its product and source."""
+    schedule = us_ramp()
+    run = plan_infusion_ml(
+        volume_ml=375.0,
+        product=get_product("gamunex-c"),
+        schedule=schedule,
+        rate_weight_kg=70.0,
+    )
+    assert [s.scheduled_rate for s in run.steps] == [s.rate for s in schedule.steps]
+    assert run.product == "gamunex-c"
+    assert run.schedule_source == "US IVIG order form"
+    assert run.rate_weight_kg == 70.0
+    assert run.at_risk_cap_ml_h is None
+    assert not run.capped
+    assert [s.capped for s in run.steps] == [False] * 5
+    assert run.notes[0] == "per-kg rates use rate_weight 70 kg"
+
+
+def _privigen_run(**kw: object) -> tuple[float, tuple[str, ...]]:
+    """(maximum mL/h, notes) of a local 30-300 mL/h ramp at 70 kg."""
+    rates = prepare_rates(
+        product=kw.pop("product", get_product("privigen")),  # type: ignore[arg-type]
+        schedule=kw.pop(  # type: ignore[arg-type]
+            "schedule",
+            RateSchedule.ramp(
+                start="30 mL/h",
+                increment="30 mL/h",
+                every="30 min",
+                maximum="150 mL/h",
+                source="local",
+            ),
+        ),
+        rate_weight_kg=70.0,
+        **kw,  # type: ignore[arg-type]
+    )
+    return rates.maximum_ml_h, rates.notes
+
+
+def test_which_labelled_maximum_the_notes_say() -> None:
+    """The indication's labelled maximum, the highest, or none in the catalogue.
+
+    Privigen ITP 4 mg/kg/min (privigen-uspi, "Increase to 4 mg/kg/min"): 4 × 70 ×
+    60 / 100 = 168 mL/h, above the local ramp's 150 mL/h maximum.
+    """
+    maximum, notes = _privigen_run(indication="itp")
+    assert maximum == 150.0
+    assert notes[1] == "labelled maximum for itp: " + cite(
+        ("privigen-uspi", "privigen-hcp-site")
+    )
+    _, notes = _privigen_run()
+    assert notes[1] == (
+        "no indication given: the product's per-indication labelled maxima "
+        "(pi, cidp, itp) were checked, the highest applies"
+    )
+    sd = get_product("gammagard-sd")
+    _, notes = _privigen_run(product=sd, indication="pi")
+    assert notes[1] == (
+        "Gammagard S/D has no labelled maximum rate for pi in the catalogue; only "
+        "the schedule's maximum applies"
+    )
+    _, notes = _privigen_run(product=sd)
+    assert notes[1] == (
+        "Gammagard S/D has no labelled maximum rate in the catalogue; only the "
+        "schedule's maximum applies"
+    )
+
+
+def test_schedule_indication_applies_without_an_argument() -> None:
+    """A schedule tied to ITP is held to Privigen's ITP maximum, 168 mL/h at 70 kg."""
+    schedule = RateSchedule.ramp(
+        start="60 mL/h",
+        increment="60 mL/h",
+        every="30 min",
+        maximum="180 mL/h",
+        source="local",
+        indication="itp",
+    )
+    with refused(
+        "schedule.steps[2].rate",
+        schedule.steps[2].rate,
+        "at most Privigen's labelled maximum 4 mg/kg/min (168.0 mL/h here)",
+        "step 3 runs at 180.0 mL/h, 12.0 mL/h above the labelled maximum",
+    ):
+        _privigen_run(schedule=schedule)
+    # The PI maximum 8 mg/kg/min (336 mL/h) allows it when PI is asked for.
+    assert _privigen_run(schedule=schedule, indication="pi")[0] == 180.0
+
+
+def test_prepare_rates_refusals() -> None:
+    """Product, schedule, rate weight and cap are refused under their names."""
+    product = get_product("gamunex-c")
+    with refused("product", "gamunex-c", "a Product"):
+        prepare_rates(product="gamunex-c", schedule=us_ramp(), rate_weight_kg=70.0)  # type: ignore[arg-type]
+    with refused("schedule", "x", "a RateSchedule (from rate_schedule)"):
+        prepare_rates(product=product, schedule="x", rate_weight_kg=70.0)  # type: ignore[arg-type]
+    with refused("rate_weight", 0.0, "a finite number > 0"):
+        prepare_rates(product=product, schedule=us_ramp(), rate_weight_kg=0.0)
+    with pytest.raises(InputError) as caught:
+        prepare_rates(product=product, schedule=us_ramp(), rate_weight_kg=1000.0)
+    assert (caught.value.field, caught.value.value) == ("rate_weight", 1000.0)
+    with refused(
+        "at_risk_cap",
+        "5 kg",
+        "a volume rate, e.g. '150 mL/h'",
+        "5.0 kg is not a volume rate (its dimension is [mass])",
+        error=UnitError,
+    ):
+        prepare_rates(
+            product=product, schedule=us_ramp(), rate_weight_kg=70.0, at_risk_cap="5 kg"
+        )
+
+
+# --------------------------------------------------------------------------
+# Results built by hand are checked like any input.
+
+
+_STEP: dict[str, object] = {
+    "start_min": 0.0,
+    "rate_ml_h": 30.0,
+    "duration_min": 15.0,
+    "volume_ml": 7.5,
+    "scheduled_rate": "30 mL/h",
+}
+
+
+def test_run_step_fields() -> None:
+    """A RunStep holds floats ≥ 0 (a rate > 0) and a checked scheduled rate."""
+    step = RunStep(**_STEP)  # type: ignore[arg-type]
+    assert step.scheduled_rate == RateStep(rate="30 mL/h").rate
+    assert RunStep(**{**_STEP, "start_min": 0, "volume_ml": 0.0}).start_min == 0.0  # type: ignore[arg-type]
+    for name in ("start_min", "duration_min", "volume_ml"):
+        with refused(name, -1.0, "≥ 0"):
+            RunStep(**{**_STEP, name: -1.0})  # type: ignore[arg-type]
+        with refused(name, "1", "a number (results hold floats)"):
+            RunStep(**{**_STEP, name: "1"})  # type: ignore[arg-type]
+    with refused("rate_ml_h", 0.0, "a finite number > 0"):
+        RunStep(**{**_STEP, "rate_ml_h": 0.0})  # type: ignore[arg-type]
+    with refused(
+        "rate",
+        "5 kg",
+        "a volume rate, e.g. '150 mL/h'",
+        "5.0 kg is not a volume rate (its dimension is [mass])",
+        error=UnitError,
+    ):
+        RunStep(**{**_STEP, "scheduled_rate": "5 kg"})  # type: ignore[arg-type]
+
+
+def test_infusion_run_fields() -> None:
+    """An InfusionRun holds steps, floats in range and an optional cap > 0."""
+    step = RunStep(**_STEP)  # type: ignore[arg-type]
+    base: dict[str, object] = {
+        "steps": [step],
+        "volume_ml": 7.5,
+        "duration_min": 15.0,
+        "rate_weight_kg": 70.0,
+        "product": "gamunex-c",
+        "schedule_source": "x",
+        "maximum_ml_h": 30.0,
+    }
+    run = InfusionRun(**base)  # type: ignore[arg-type]
+    assert run.steps == (step,)
+    assert run.at_risk_cap_ml_h is None
+    assert InfusionRun(**{**base, "at_risk_cap_ml_h": 30}).at_risk_cap_ml_h == 30.0  # type: ignore[arg-type]
+    for name, allowed in (
+        ("rate_weight_kg", "a finite number > 0"),
+        ("maximum_ml_h", "a finite number > 0"),
+        ("at_risk_cap_ml_h", "a finite number > 0"),
+        ("volume_ml", "≥ 0"),
+        ("duration_min", "≥ 0"),
+    ):
+        with refused(name, -1.0, allowed):
+            InfusionRun(**{**base, name: -1.0})  # type: ignore[arg-type]
+    for name in ("rate_weight_kg", "maximum_ml_h", "at_risk_cap_ml_h"):
+        with refused(name, 0.0, "a finite number > 0"):
+            InfusionRun(**{**base, name: 0.0})  # type: ignore[arg-type]
+    for bad in ("steps", 3):
+        with refused("steps", bad, "a sequence of RunStep"):
+            InfusionRun(**{**base, "steps": bad})  # type: ignore[arg-type]
+    for bad in ([], [step, 3]):  # type: ignore[assignment]
+        with refused("steps", bad, "a non-empty sequence of RunStep"):
+            InfusionRun(**{**base, "steps": bad})  # type: ignore[arg-type]
