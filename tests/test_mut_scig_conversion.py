@@ -11,10 +11,13 @@ PI, example 30 g every 4 weeks).
 from __future__ import annotations
 
 import datetime as dt
+import math
 
+import attrs
 import pytest
 
-from ivig_core import InputError
+from ivig_core import Q_, InputError, UnitError
+from ivig_core.products import get_product
 from ivig_core.scig import conversion, hyqvia_ramp_up
 from ivig_core.scig.conversion import (
     EveryTwoWeeks,
@@ -500,3 +503,93 @@ def test_cuvitru_three_times_a_week_traced() -> None:
     )
     assert d.trace[-1].value == "2026-01-12"
     assert d.trace[-1].formula == "last IVIg + 7 days"
+
+
+# --------------------------------------------------------------------------
+# Refusals, whole, and the boundaries of the factor and the interval.
+
+
+def test_user_factor_outside_the_factors_in_use() -> None:
+    """Below 1 or above 1.53 is "outside the factors in use"; ≤ 0 is "not > 0"."""
+    for factor in (0.5, 0.99, 1.54):
+        with refused(
+            "rule.factor",
+            factor,
+            _FACTOR_RANGE,
+            f"a factor of {factor!r} is outside the factors in use",
+        ):
+            UserFactor(factor)
+    with refused("rule.factor", -1.0, _FACTOR_RANGE, "a factor of -1.0 is not > 0"):
+        UserFactor(-1.0)
+    with refused("rule.reason", "", "a non-empty string"):
+        UserFactor(1.37, reason="")
+    assert UserFactor(1.37, reason="local protocol").reason == "local protocol"
+
+
+def test_day_offsets_must_be_a_sequence() -> None:
+    """days: a sequence of offsets, not a number or a string."""
+    for bad in (3, "01", (0, "a")):
+        with refused("frequency.days", bad, "day offsets 0-6 within the week"):
+            TimesPerWeek(2, days=bad)
+
+
+def test_weekly_scig_refusals() -> None:
+    """The float core names its arguments; the interval must be above 0."""
+    with refused("ivig_dose", "x", "a number"):
+        weekly_scig("x", 4.0, 1.0)  # type: ignore[arg-type]
+    with refused("interval", 0.0, "a number > 0"):
+        weekly_scig(30.0, 0.0, 1.0)
+    with refused("factor", "x", "a number"):
+        weekly_scig(30.0, 4.0, "x")  # type: ignore[arg-type]
+
+
+_BASE: dict[str, object] = {
+    "ivig_dose": "30 g",
+    "ivig_interval": "4 week",
+    "product": "hizentra",
+    "rule": OneToOne(),
+    "frequency": "weekly",
+}
+
+
+def test_conversion_inputs_named() -> None:
+    """A dosing weight, an IVIg dose and a label factor are refused whole."""
+    with refused(
+        "dosing_weight",
+        "5 mL",
+        "a mass, e.g. '70 kg' or '154 lb'",
+        "5.0 ml is not a mass (its dimension is [length] ** 3)",
+        error=UnitError,
+    ):
+        convert_to_scig(**{**_BASE, "dosing_weight": "5 mL"})  # type: ignore[arg-type]
+    nan_g = Q_(math.nan, "g")
+    with refused("ivig_dose", nan_g, "a finite number", "nan is not a finite number"):
+        convert_to_scig(**{**_BASE, "ivig_dose": nan_g})  # type: ignore[arg-type]
+    with refused(
+        "ivig_dose",
+        0.0,
+        "(0, 500] g (above 0 g; more than 500 g is taken for a unit slip)",
+        "0 g is outside the accepted range",
+    ):
+        convert_to_scig(**{**_BASE, "ivig_dose": "0 g"})  # type: ignore[arg-type]
+    no_factor = attrs.evolve(get_product("hizentra"), scig_conversion=None)
+    with refused(
+        "rule",
+        LabelFactor(),
+        "OneToOne() or UserFactor(...) for this product",
+        "Hizentra has no label conversion factor in the catalogue",
+    ):
+        convert_to_scig(**{**_BASE, "product": no_factor, "rule": LabelFactor()})  # type: ignore[arg-type]
+
+
+def test_shortest_interval_is_one_day() -> None:
+    """1 day (1/7 week) converts: 30 g a day is 210 g a week; 0.99 day does not."""
+    d = convert_to_scig(**{**_BASE, "ivig_interval": "1 day"})  # type: ignore[arg-type]
+    assert d.weekly_g == pytest.approx(210.0)
+    with refused(
+        "ivig_interval",
+        "0.99 day",
+        "an interval of at least 1 day, e.g. '4 week' or '21 day'",
+        "an IVIg interval of 0.141429 weeks cannot be converted",
+    ):
+        convert_to_scig(**{**_BASE, "ivig_interval": "0.99 day"})  # type: ignore[arg-type]
