@@ -16,7 +16,8 @@ import math
 import attrs
 import pytest
 
-from ivig_core import Q_, InputError, UnitError
+from ivig_core import Q_, InputError, UnitError, units
+from ivig_core.dosing_weight import DosingWeight, WeightBasis
 from ivig_core.products import get_product
 from ivig_core.scig import conversion, hyqvia_ramp_up
 from ivig_core.scig.conversion import (
@@ -35,6 +36,7 @@ from ivig_core.scig.conversion import (
 from ivig_core.scig.hyqvia import hyqvia_ramp_up_values
 from ivig_core.sources import cite
 from ivig_core.trace import Trace
+from ivig_core.units import KG
 from mutation_helpers import refused
 
 
@@ -593,3 +595,49 @@ def test_shortest_interval_is_one_day() -> None:
         "an IVIg interval of 0.141429 weeks cannot be converted",
     ):
         convert_to_scig(**{**_BASE, "ivig_interval": "0.99 day"})  # type: ignore[arg-type]
+
+
+def test_frequency_for_the_route_refused_whole() -> None:
+    """HyQvia takes SameAsIvig only; a 20 % SC product never takes it."""
+    with refused(
+        "frequency",
+        SameAsIvig(),
+        "Weekly(), EveryTwoWeeks() or TimesPerWeek(n) for a 20 % SC product",
+        "Hizentra: the SC labels give a weekly dose spread weekly, every 2 weeks "
+        "or 2-7 times a week",
+    ):
+        convert_to_scig(**{**_BASE, "frequency": "same as ivig"})  # type: ignore[arg-type]
+    with refused(
+        "frequency",
+        Weekly(),
+        "SameAsIvig() for a facilitated SC product",
+        "HyQvia's label gives the IVIg dose and frequency after ramp-up (HyQvia US "
+        "prescribing information), not a weekly spread",
+    ):
+        convert_to_scig(**{**_BASE, "product": "hyqvia"})  # type: ignore[arg-type]
+    assert parse_frequency("Same As IVIg") == SameAsIvig()
+    assert parse_frequency("every 2 weeks") == EveryTwoWeeks()
+
+
+def test_dosing_weight_policy_in_the_trace() -> None:
+    """A DosingWeight's policy, reason and source are shown with the grams.
+
+    1 g/kg at an ideal body weight of 60 kg: 60 g IVIg.
+    """
+    dw = DosingWeight(
+        weight=units.quantity(60.0, KG),
+        basis=WeightBasis.IDEAL,
+        policy="ibw",
+        reason="obese patient",
+        source="local policy 3",
+    )
+    d = convert_to_scig(**{**_BASE, "ivig_dose": "1 g/kg", "dosing_weight": dw})  # type: ignore[arg-type]
+    assert d.trace[0] == Trace(
+        what="IVIg dose in grams",
+        value="60 g",
+        formula="IVIg g/kg × dosing weight",
+        inputs="1 g/kg × 60 kg (ibw: obese patient)",
+        source="local policy 3",
+    )
+    assert d.dosing_weight is dw
+    assert d.ivig_dose_g == 60.0
