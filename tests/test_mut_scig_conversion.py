@@ -641,3 +641,54 @@ def test_dosing_weight_policy_in_the_trace() -> None:
     )
     assert d.dosing_weight is dw
     assert d.ivig_dose_g == 60.0
+
+
+def test_iv_product_refused_whole() -> None:
+    """An IV-only product is not a conversion target."""
+    with refused(
+        "product",
+        "Privigen",
+        "a subcutaneous product (route sc or facilitated_sc), e.g. Hizentra, "
+        "Cuvitru, Xembify, HyQvia, Gamunex-C, Gammagard Liquid",
+        "Privigen is labelled for iv only; converting IVIg to an IV product is not "
+        "a conversion",
+    ):
+        convert_to_scig(**{**_BASE, "product": "privigen"})  # type: ignore[arg-type]
+
+
+def test_result_names_the_product_and_dates() -> None:
+    """The dose keeps the product (key, name, entry) and the last IVIg date."""
+    product = get_product("hizentra")
+    d = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product=product,
+        rule=OneToOne(),
+        frequency="weekly",
+        last_ivig=dt.date(2026, 1, 5),
+    )
+    assert (d.product, d.product_name) == ("hizentra", "Hizentra")
+    assert d.product_entry is product
+    assert d.last_ivig == dt.date(2026, 1, 5)
+    assert d.dosing_weight is None
+
+
+def test_facilitated_product_has_no_start_rule() -> None:
+    """A facilitated SC product gets no first-dose date, even with start rules.
+
+    HyQvia given Hizentra's conversion entry (which has start rules): still
+    none, as HyQvia's start after IVIg is not in the sources read.
+    """
+    hyqvia = attrs.evolve(
+        get_product("hyqvia"),
+        scig_conversion=get_product("hizentra").scig_conversion,
+    )
+    d = convert_to_scig(
+        ivig_dose="30 g",
+        ivig_interval="4 week",
+        product=hyqvia,
+        rule=OneToOne(),
+        frequency=SameAsIvig(),
+        last_ivig=dt.date(2026, 1, 5),
+    )
+    assert (d.first_dose_earliest, d.first_dose_latest) == (None, None)
