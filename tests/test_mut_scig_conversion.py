@@ -692,3 +692,10 @@ def test_facilitated_product_has_no_start_rule() -> None:
         last_ivig=dt.date(2026, 1, 5),
     )
     assert (d.first_dose_earliest, d.first_dose_latest) == (None, None)
+
+
+def test_one_day_minus_the_float_slack_converts() -> None:
+    """The check is weeks ≥ 1/7 − 1e-9: exactly at that bound converts."""
+    at_bound = Q_(1.0 / 7.0 - 1e-9, "week")
+    d = convert_to_scig(**{**_BASE, "ivig_interval": at_bound})  # type: ignore[arg-type]
+    assert d.ivig_interval_weeks == 1.0 / 7.0 - 1e-9
