@@ -12,7 +12,7 @@ import math
 
 import pytest
 
-from ivig_core import UnitError
+from ivig_core import Q_, UnitError
 from ivig_core.scig import HyqviaRampStep, hyqvia_ramp_up
 from ivig_core.scig.hyqvia import hyqvia_ramp_up_values
 from mutation_helpers import refused
@@ -125,3 +125,10 @@ def test_quantity_refusals_name_the_argument() -> None:
         error=UnitError,
     ):
         hyqvia_ramp_up(full_dose="30 mL", interval="4 week")
+
+
+def test_full_dose_in_grams_must_be_finite() -> None:
+    """A NaN in grams is refused as full_dose (the grams path of the reading)."""
+    nan_g = Q_(math.nan, "g")
+    with refused("full_dose", nan_g, "a finite number", "nan is not a finite number"):
+        hyqvia_ramp_up(full_dose=nan_g, interval="4 week")
