@@ -702,6 +702,7 @@ def test_run_step_fields() -> None:
             RunStep(**{**_STEP, name: "1"})  # type: ignore[arg-type]
     with refused("rate_ml_h", 0.0, "a finite number > 0"):
         RunStep(**{**_STEP, "rate_ml_h": 0.0})  # type: ignore[arg-type]
+    assert RunStep(**{**_STEP, "rate_ml_h": 0.5}).rate_ml_h == 0.5  # type: ignore[arg-type]
     with refused(
         "rate",
         "5 kg",
