@@ -82,6 +82,7 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
         "scig/hyqvia.py",
         ("tests/test_scig.py", "tests/test_mut_scig_conversion.py"),
     ),
+    "scig_sites": ("scig/sites.py", ("tests/test_scig.py",)),
 }
 
 _HYPOTHESIS_PROFILE = """

@@ -382,7 +382,9 @@ def test_no_indication_uses_highest_label_maximum() -> None:
     assert any("highest applies" in note for note in run.notes)
     # 13 mg/kg/min is above Privigen's highest labelled maximum (8, pi); a
     # rate above every label's maximum (Panzyga's 14) is refused when made.
-    with pytest.raises(InputError, match=r"highest labelled maximum \(pi\)"):
+    with pytest.raises(
+        InputError, match=r"labelled maximum 8 mg/kg/min for pi, the highest \(48.0 mL"
+    ):
         plan_infusion(
             volume="100 mL",
             product=get_product("privigen"),

@@ -6,9 +6,11 @@ in g/L is the same number in mg/mL); mL/kg/min → mL/h is rate × weight × 60.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from ivig_core import InputError
+from ivig_core import Q_, InputError, UnitError
 from ivig_core.rates import (
     RateKind,
     RateSchedule,
@@ -237,3 +239,203 @@ def test_schedule_shape_refusals() -> None:
         steps=[hold], maximum="150 mL/h", source="x", indication=" CIDP "
     )
     assert sched.indication == "cidp"
+
+
+# --------------------------------------------------------------------------
+# The plausibility bounds of a rate, at, below and above each boundary.
+# rates.py: "Panzyga, primary immunodeficiency, 14 mg/kg/min (source:
+# panzyga-uspi)" is the highest labelled rate; the floor is "a tenth of the
+# lowest labelled starting rate in the catalogue (0.5 mg/kg/min)" = 0.05.
+# Per volume: 14 mg/kg/min ÷ 50 mg/mL = 0.28 mL/kg/min; 0.05 ÷ 200 = 0.00025.
+
+_WHY = (
+    "above it is above every label's maximum (Panzyga 14 mg/kg/min); "
+    "below it is a tenth of the lowest labelled starting rate"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "magnitude"),
+    [
+        ("14 mg/kg/min", 14.0),
+        ("0.05 mg/kg/min", 0.05),
+        ("0.28 mL/kg/min", 0.28),
+        ("0.00025 mL/kg/min", 0.00025),
+    ],
+)
+def test_rate_bounds_inclusive(text: str, magnitude: float) -> None:
+    """Each bound itself is accepted (the range is closed)."""
+    assert read_rate(text, field="rate").magnitude == magnitude
+
+
+@pytest.mark.parametrize(
+    ("text", "magnitude", "allowed"),
+    [
+        ("14.01 mg/kg/min", 14.01, "[0.05, 14] mg/kg/min"),
+        ("0.049 mg/kg/min", 0.049, "[0.05, 14] mg/kg/min"),
+        ("0.281 mL/kg/min", 0.281, "[0.00025, 0.28] mL/kg/min"),
+        ("0.00024 mL/kg/min", 0.00024, "[0.00025, 0.28] mL/kg/min"),
+    ],
+)
+def test_rate_bounds_refused(text: str, magnitude: float, allowed: str) -> None:
+    """Just outside each bound: refused naming the field, with the reason."""
+    unit = allowed.rsplit(" ", 1)[1]
+    with refused(
+        "maximum",
+        magnitude,
+        f"{allowed} ({_WHY})",
+        f"{magnitude:g} {unit} is outside the accepted range",
+    ):
+        read_rate(text, field="maximum")
+
+
+def test_ml_per_h_has_no_bound() -> None:
+    """A fixed mL/h rate depends on the weight: 2 000 mL/h passes read_rate."""
+    assert read_rate("2000 mL/h", field="rate").magnitude == 2000.0
+
+
+def test_rate_refusals_name_the_field() -> None:
+    """Every reading of a rate names the caller's field, not a default."""
+    with refused(
+        "start",
+        "5 kg",
+        "a volume rate, e.g. '150 mL/h'",
+        "5.0 kg is not a volume rate (its dimension is [mass])",
+        error=UnitError,
+    ):
+        read_rate("5 kg", field="start")
+    bare = "got 5 (a bare number; units are never assumed)"
+    with refused(
+        "target",
+        5,
+        "a volume rate as a pint Quantity or a string such as '150 mL/h'",
+        bare,
+        error=UnitError,
+    ):
+        rate_kind(5, field="target")
+    # A NaN in mg/kg/min (the canonical unit's fast path) is refused too.
+    nan_mg = Q_(math.nan, "mg/kg/min")
+    with refused("maximum", nan_mg, "a finite number", "nan is not a finite number"):
+        rate_kind(nan_mg, field="maximum")
+    # A NaN mL/h has the kind mL/h; reading it as a rate refuses the magnitude.
+    nan_ml = Q_(math.nan, "mL/h")
+    assert rate_kind(nan_ml) is RateKind.ML_PER_H
+    with refused("start", nan_ml, "a finite number", "nan is not a finite number"):
+        read_rate(nan_ml, field="start")
+    with refused(
+        "every",
+        "5 kg",
+        "a duration, e.g. '30 min'",
+        "5.0 kg is not a duration (its dimension is [mass])",
+        error=UnitError,
+    ):
+        read_minutes("5 kg", field="every")
+
+
+def test_step_and_schedule_fields() -> None:
+    """A step's duration and a schedule's maximum are refused under their names."""
+    with refused(
+        "duration",
+        4.0,
+        "[5, 10080] min (a step lasts at least 5 min (labels step every 15 to 30 "
+        "min) and at most 7 days)",
+        "4 min is outside the accepted range",
+    ):
+        RateStep(rate="100 mL/h", duration="4 min")
+    with refused(
+        "maximum",
+        "5 kg",
+        "a volume rate, e.g. '150 mL/h'",
+        "5.0 kg is not a volume rate (its dimension is [mass])",
+        error=UnitError,
+    ):
+        RateSchedule(steps=[RateStep(rate="100 mL/h")], maximum="5 kg", source="x")
+
+
+_RAMP: dict[str, object] = {
+    "start": "30 mL/h",
+    "increment": "30 mL/h",
+    "every": "15 min",
+    "maximum": "150 mL/h",
+    "source": "x",
+}
+
+
+@pytest.mark.parametrize("name", ["start", "increment", "maximum", "every", "first"])
+def test_ramp_refusals_name_each_argument(name: str) -> None:
+    """A wrong unit in any argument of ramp() names that argument."""
+    kind = (
+        "a duration, e.g. '30 min'"
+        if name in {"every", "first"}
+        else "a volume rate, e.g. '150 mL/h'"
+    )
+    dimension = kind.split(",", maxsplit=1)[0].removeprefix("a ")
+    with refused(
+        name,
+        "5 kg",
+        kind,
+        f"5.0 kg is not a {dimension} (its dimension is [mass])",
+        error=UnitError,
+    ):
+        RateSchedule.ramp(**{**_RAMP, name: "5 kg"})  # type: ignore[arg-type]
+
+
+def test_ramp_refusals_carry_the_value() -> None:
+    """Mixed kinds and a start above the maximum show the offending rate."""
+    with refused(
+        "maximum",
+        read_rate("4 mg/kg/min", field="maximum"),
+        "a rate in mL/h, the kind of the start rate",
+    ):
+        RateSchedule.ramp(**{**_RAMP, "maximum": "4 mg/kg/min"})  # type: ignore[arg-type]
+    with refused(
+        "start",
+        read_rate("160 mL/h", field="start"),
+        "at most the maximum 150 mL/h",
+    ):
+        RateSchedule.ramp(**{**_RAMP, "start": "160 mL/h"})  # type: ignore[arg-type]
+
+
+def test_ramp_keeps_its_indication() -> None:
+    """ramp(indication=" PI ") gives a schedule for "pi"; without, None."""
+    ramp = RateSchedule.ramp(**_RAMP, indication=" PI ")  # type: ignore[arg-type]
+    assert ramp.indication == "pi"
+    assert RateSchedule.ramp(**_RAMP).indication is None  # type: ignore[arg-type]
+
+
+def test_two_step_ramp_capped_at_the_maximum_says_so() -> None:
+    """30 mL/h + 30 up to 50: 30 then 50 (two steps), and a note (30 + 30 = 60)."""
+    ramp = RateSchedule.ramp(**{**_RAMP, "maximum": "50 mL/h"})  # type: ignore[arg-type]
+    assert [s.rate_value for s in ramp.steps] == [30.0, 50.0]
+    assert ramp.notes == (
+        "the last step is set to the maximum 50 mL/h; the increment would give 60",
+    )
+
+
+def test_ramp_values_rounded_to_ten_decimals() -> None:
+    """Start + k × increment is rounded to 10 decimals (no 2.9000000000000004).
+
+    30.00000000001 + 30 = 60.00000000001, which at 10 decimals is 60.0.
+    """
+    ramp = RateSchedule.ramp(**{**_RAMP, "start": "30.00000000001 mL/h"})  # type: ignore[arg-type]
+    assert [s.rate_value for s in ramp.steps] == [
+        30.00000000001,
+        60.0,
+        90.0,
+        120.0,
+        150.0,
+    ]
+
+
+def test_step_rates_refusals() -> None:
+    """step_rates_ml_h: a schedule, a weight > 0 and a concentration > 0."""
+    sched = RateSchedule(
+        steps=[RateStep(rate="100 mL/h")], maximum="150 mL/h", source="x"
+    )
+    with refused("schedule", "x", "a RateSchedule"):
+        step_rates_ml_h("x", 70.0, 100.0)  # type: ignore[arg-type]
+    with refused("weight", 0.0, "a number > 0"):
+        step_rates_ml_h(sched, 0.0, 100.0)
+    with refused("concentration", 0.0, "a number > 0"):
+        step_rates_ml_h(sched, 70.0, 0.0)
+    assert step_rates_ml_h(sched, 70.0, 100.0) == [100.0]

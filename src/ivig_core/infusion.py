@@ -301,14 +301,16 @@ def _labelled_maximum(
 def _highest_labelled_ml_h(
     product: Product, weight_kg: float, conc: float
 ) -> tuple[float, str] | None:
+    """(mL/h, description) of the highest labelled maximum of *product*."""
     best: tuple[float, str] | None = None
     for ind in product.indications.values():
         if ind.maximum is None:
             continue
         kind = rate_kind(ind.maximum)
-        ml_h = rate_to_ml_h(float(ind.maximum.magnitude), kind, weight_kg, conc)
+        value = float(ind.maximum.magnitude)
+        ml_h = rate_to_ml_h(value, kind, weight_kg, conc)
         if best is None or ml_h > best[0]:
-            best = (ml_h, ind.key)
+            best = (ml_h, f"{value:g} {kind.value} for {ind.key}, the highest")
     return best
 
 
@@ -362,7 +364,7 @@ def _label_limit_ml_h(
             note,
         )
     if ind_key is None and (best := _highest_labelled_ml_h(product, weight_kg, conc)):
-        return best[0], f"the highest labelled maximum ({best[1]})", note
+        return best[0], best[1], note
     return None, "", note
 
 
