@@ -132,3 +132,19 @@ def test_full_dose_in_grams_must_be_finite() -> None:
     nan_g = Q_(math.nan, "g")
     with refused("full_dose", nan_g, "a finite number", "nan is not a finite number"):
         hyqvia_ramp_up(full_dose=nan_g, interval="4 week")
+
+
+def test_full_dose_in_grams_is_bounded_like_the_sc_conversion() -> None:
+    """A full dose in grams above 500 g is a unit slip ("30 kg" for "30 g").
+
+    At the bound it is read: 500 g at a 4-week interval ramps as 500/4 =
+    125 g in week 1; just above it, and "30 kg" (30 000 g), are refused.
+    """
+    (first, *_) = hyqvia_ramp_up(full_dose="500 g", interval="4 week")
+    assert (first.week, first.dose, first.unit) == (1, 125.0, "g")
+    allowed = "(0, 500] g (above 0 g; more than 500 g is taken for a unit slip)"
+    for dose, grams in (("500.5 g", 500.5), ("30 kg", 30000.0)):
+        with refused(
+            "full_dose", grams, allowed, f"{grams:g} g is outside the accepted range"
+        ):
+            hyqvia_ramp_up(full_dose=dose, interval="4 week")

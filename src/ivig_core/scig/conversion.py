@@ -599,6 +599,12 @@ def _dosing_weight(value: object) -> tuple[float, DosingWeight | None] | None:
     return read_weight_kg(value, field="dosing_weight"), None
 
 
+#: The largest IVIg (or full HyQvia) dose in grams an SC conversion or ramp-up
+#: reads; a larger one is taken for a unit slip (e.g. "30 kg" for "30 g").
+#: Sanity, not a clinical limit: 1 g/kg at 500 kg.
+MAX_IVIG_DOSE_G: Final = 500.0
+
+
 def _read_ivig_dose(value: object) -> tuple[float, Literal["g", "g/kg"]]:
     if units.has_dimension(value, G):
         grams = units.to_float(value, field="ivig_dose", unit=G)
@@ -607,9 +613,9 @@ def _read_ivig_dose(value: object) -> tuple[float, Literal["g", "g/kg"]]:
             field="ivig_dose",
             unit=G,
             low=0.0,
-            high=500.0,  # vials.MAX_DOSE_G: the library's unit-slip bound
+            high=MAX_IVIG_DOSE_G,
             low_inclusive=False,
-            why="above 0 g; more than 500 g is taken for a unit slip",
+            why=f"above 0 g; more than {MAX_IVIG_DOSE_G:g} g is taken for a unit slip",
         )
         return grams, "g"
     return read_dose_g_per_kg(value, field="ivig_dose"), "g/kg"

@@ -18,6 +18,7 @@ from ivig_core._checks import REL_TOL
 from ivig_core._checks import real as _real
 from ivig_core.errors import InputError
 from ivig_core.regimen import read_dose_g_per_kg
+from ivig_core.scig.conversion import MAX_IVIG_DOSE_G
 from ivig_core.sources import cited
 from ivig_core.units import WEEK, G
 
@@ -136,11 +137,20 @@ def hyqvia_ramp_up(
 
     .. versionadded:: 0.1.0
     """
-    value, per = (
-        (units.to_float(full_dose, field="full_dose", unit=G), "g")
-        if units.has_dimension(full_dose, G)
-        else (read_dose_g_per_kg(full_dose, field="full_dose"), "g/kg")
-    )
+    if units.has_dimension(full_dose, G):
+        value = units.to_float(full_dose, field="full_dose", unit=G)
+        units.require_range(
+            value,
+            field="full_dose",
+            unit=G,
+            low=0.0,
+            high=MAX_IVIG_DOSE_G,
+            low_inclusive=False,
+            why=f"above 0 g; more than {MAX_IVIG_DOSE_G:g} g is taken for a unit slip",
+        )
+        per = "g"
+    else:
+        value, per = read_dose_g_per_kg(full_dose, field="full_dose"), "g/kg"
     weeks = units.to_float(interval, field="interval", unit=WEEK)
     unit: Literal["g", "g/kg"] = "g" if per == "g" else "g/kg"
     return tuple(
