@@ -78,11 +78,20 @@ def test_one_day_reason_is_singular() -> None:
 
 
 def test_fewer_units_than_days_refused() -> None:
-    """5 g in 5 g units over 2 days: one unit, a day would get nothing."""
+    """5 g in 5 g units over 2 days: one unit (singular), a day would get nothing.
+
+    10 g in 5 g units over 3 days: two units (plural), fewer than the days.
+    """
     with pytest.raises(PlanningError) as caught:
         split(0.1, weight=50.0, total=5.0, granularity=5.0)
     assert str(caught.value) == (
-        "granularity: 5 g in 5 g units is 1 units, fewer than the 2 days; a day "
+        "granularity: 5 g in 5 g units is 1 unit, fewer than the 2 days; a day "
+        "would get nothing"
+    )
+    with pytest.raises(PlanningError) as caught:
+        split(0.2, weight=50.0, days=3, total=10.0, granularity=5.0)
+    assert str(caught.value) == (
+        "granularity: 10 g in 5 g units is 2 units, fewer than the 3 days; a day "
         "would get nothing"
     )
 
