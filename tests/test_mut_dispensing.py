@@ -196,3 +196,7 @@ def test_each_amount_and_course_is_selected_once() -> None:
     assert dispenser.day(35.0) is first[0]
     assert dispenser.day(35.0) is first[0]
     assert policy.calls == 1
+    # another course (1 g/kg × 70 kg = 70 g over 2 days) is its own record
+    other = dispenser.course(_course(1.0, 2))
+    assert (other[0].dispensed_g, other[1].daily_g) == (70.0, (35.0, 35.0))
+    assert policy.calls == 2
