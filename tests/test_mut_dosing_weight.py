@@ -9,6 +9,8 @@ are Devine, worked by hand: 152.4 cm (60 in) → 50 kg male, 45.5 kg female.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ivig_core import Patient
@@ -516,3 +518,30 @@ def test_several_close_matches_are_listed() -> None:
 def test_ideal_or_actual_is_built_in() -> None:
     """The built-in 'ideal-or-actual' uses actual weight when lower."""
     assert get_policy("ideal-or-actual").dosing_weight(person(49.0)).weight_kg == 49.0
+
+
+# --------------------------------------------------------------------------
+# Policy settings: each bounded field at, below and above its range
+
+
+@pytest.mark.parametrize(
+    ("policy", "field", "low", "high", "why"),
+    [
+        (Us120PercentIbw, "threshold", 1.0, 3.0, "a ratio: 1.2 is 120 % of IBW"),
+        (UkRequestForm, "over_ibw", 1.0, 3.0, "a ratio: 1.2 is 20 % over IBW"),
+        (UkRequestForm, "bmi_threshold", 20.0, 60.0, "kg/m²"),
+        (OntarioRule, "bmi_threshold", 20.0, 60.0, "kg/m²"),
+        (BloodStar2026, "adult_from_age_years", 12.0, 21.0, "years"),
+        (BloodStar2026, "min_height_cm", 100.0, 200.0, "cm"),
+    ],
+)
+def test_policy_setting_ranges(
+    policy: type[Any], field: str, low: float, high: float, why: str
+) -> None:
+    """A setting is accepted at both ends of its range, refused just outside."""
+    allowed = f"a number from {low:g} to {high:g} ({why})"
+    for at in (low, high):
+        assert getattr(policy(**{field: at}), field) == at
+    for outside in (low - 0.5, high + 0.5):
+        with refused(field, outside, allowed):
+            policy(**{field: outside})
