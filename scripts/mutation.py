@@ -52,13 +52,14 @@ EQUIVALENT_FILE = ROOT / "scripts" / "mutation-equivalent.toml"
 
 # module name -> (source file under src/ivig_core, its test subset). Each subset also
 # picks up tests/test_mut_<name>.py and tests/test_<name>_boundaries.py when present.
-_SAFETY_TESTS = (
-    "tests/test_safety_checks.py",
-    "tests/test_safety_findings.py",
-    "tests/test_safety_sc.py",
-    "tests/test_safety_worked_example.py",
-    "tests/test_mut_safety.py",
-)
+# The safety families: each runs the test files that exercise its checks (and
+# its own tests/test_mut_safety_<family>.py), not every safety test.
+_CHECKS = "tests/test_safety_checks.py"
+_FINDINGS = "tests/test_safety_findings.py"
+_SC = "tests/test_safety_sc.py"
+_WORKED = "tests/test_safety_worked_example.py"
+_LABEL = "tests/test_label_rules.py"
+_REGISTRY = "tests/test_safety_registry.py"
 MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "body": ("body.py", ("tests/test_body.py",)),
     "dosing_weight": ("dosing_weight.py", ("tests/test_dosing_weight.py",)),
@@ -68,13 +69,14 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "dispensing": ("planning/dispensing.py", ("tests/test_vials.py",)),
     "rates": ("rates.py", ("tests/test_infusion.py",)),
     "infusion": ("infusion.py", ("tests/test_infusion.py",)),
-    "safety_dose": ("safety/dose.py", _SAFETY_TESTS),
-    "safety_iga": ("safety/iga.py", _SAFETY_TESTS),
-    "safety_rate": ("safety/rate.py", _SAFETY_TESTS),
-    "safety_renal": ("safety/renal.py", _SAFETY_TESTS),
-    "safety_thrombosis": ("safety/thrombosis.py", _SAFETY_TESTS),
-    "safety_other": ("safety/other.py", _SAFETY_TESTS),
-    "safety_sc": ("safety/sc.py", _SAFETY_TESTS),
+    "safety_dose": ("safety/dose.py", (_CHECKS, _FINDINGS, _LABEL, _SC)),
+    "safety_iga": ("safety/iga.py", (_CHECKS, _FINDINGS, _LABEL, _REGISTRY)),
+    "safety_rate": ("safety/rate.py", (_CHECKS, _FINDINGS, _WORKED, _SC)),
+    "safety_renal": ("safety/renal.py", (_CHECKS, _FINDINGS, _WORKED, _SC)),
+    "safety_thrombosis": ("safety/thrombosis.py", (_CHECKS, _WORKED, _SC)),
+    "safety_other": ("safety/other.py", (_CHECKS, _FINDINGS, _WORKED, _SC, _REGISTRY)),
+    "safety_sc": ("safety/sc.py", (_SC,)),
+    "safety_contraindications": ("safety/contraindications.py", (_LABEL, _CHECKS)),
     "scig_conversion": ("scig/conversion.py", ("tests/test_scig.py",)),
     "scig_hyqvia": (
         "scig/hyqvia.py",
@@ -164,9 +166,14 @@ def _prepare(name: str, workdir: Path, ref: str | None) -> Path:
             here / "tests",
             ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"),
         )
+        shutil.copytree(  # tests/test_safety_sc.py reads the findings page's code
+            ROOT / "docs" / "_ext",
+            here / "docs" / "_ext",
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
     else:  # a committed state, e.g. main for a "before" table
         archive = subprocess.run(  # noqa: S603 - fixed arguments
-            ["git", "archive", ref, "src", "tests", "pyproject.toml"],  # noqa: S607
+            ["git", "archive", ref, "src", "tests", "docs/_ext", "pyproject.toml"],  # noqa: S607
             cwd=ROOT,
             capture_output=True,
             check=True,
@@ -187,6 +194,7 @@ def _prepare(name: str, workdir: Path, ref: str | None) -> Path:
         "pytest_add_cli_args_test_selection": _tests_for(name, here),
         "pytest_add_cli_args": ["-p", "no:cacheprovider", "-q", "-x"],
         "use_git_change_detection": False,
+        "also_copy": ["docs/_ext"],
         # Fork each mutant's test run from a process that has imported the tests
         # but run none: the library's caches (vial tables, selections, parsed
         # units) start empty, so a mutant in code behind a cache is run, not
@@ -262,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.list:
         for name, (source, _) in MODULES.items():
-            print(f"{name:18} src/ivig_core/{source:24} {' '.join(_tests_for(name))}")
+            print(f"{name:24} src/ivig_core/{source:24} {' '.join(_tests_for(name))}")
         return 0
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:

@@ -32,13 +32,21 @@ from ivig_core import (
     load_formulary,
     plan_many,
 )
+from ivig_core.batch import iter_plans
+from ivig_core.cli import main as cli_main
 from ivig_core.dosing_weight import AdjustedWeight, UkRequestForm, Us120PercentIbw
+from ivig_core.io.fhir import plan_to_fhir
 from ivig_core.planning import split_units, taper_steps
+from ivig_core.products import MaintenanceDuration, Source
 from ivig_core.rates import RateStep
 from ivig_core.regimen import DayRange, DoseSteps, Induction, Stop
+from ivig_core.safety import SafetyConfig
 from ivig_core.scig import LabelFactor, UserFactor, Weekly
 from processes import cli
-from worked import woman
+from worked import example_plan, woman
+
+
+PRIVIGEN_SOURCE = Source.cited(("privigen-uspi",))
 
 
 def ibw(**changes: object) -> object:
@@ -303,6 +311,84 @@ CASES: list[tuple[str, Callable[[], object], type[IvigError], str]] = [
         lambda: plan_many(3),  # type: ignore[arg-type]
         InputError,
         "requests",
+    ),
+    # A scalar pint quantity where a collection is expected: Python calls it
+    # Iterable (it has __iter__) but it refuses to iterate (_checks.iterates).
+    (
+        "plan_many of a scalar quantity",
+        lambda: plan_many(Q_(3.0, "kg")),
+        InputError,
+        "requests",
+    ),
+    (
+        "iter_plans of a scalar quantity",
+        lambda: next(iter_plans(Q_(3.0, "kg"))),
+        InputError,
+        "requests",
+    ),
+    (
+        "console argv a scalar quantity",
+        lambda: cli_main(Q_(3.0, "kg")),  # type: ignore[arg-type]
+        InputError,
+        "argv",
+    ),
+    (
+        "console argv not strings",
+        lambda: cli_main(["plan", 3]),  # type: ignore[list-item]
+        InputError,
+        "argv[1]",
+    ),
+    (
+        "FHIR patient identifiers a scalar quantity",
+        lambda: plan_to_fhir(
+            example_plan(),
+            patient="Patient/p1",
+            authored=dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC),
+            patient_identifiers=Q_(3.0, "kg"),
+        ),
+        InputError,
+        "patient_identifiers",
+    ),
+    # The soft findings' parameters (issue 14 item 2)
+    (
+        "rounding tolerance a bare number",
+        lambda: SafetyConfig(rounding_tolerance=0.1),
+        UnitError,
+        "rounding_tolerance",
+    ),
+    (
+        "rounding tolerance of a mass",
+        lambda: SafetyConfig(rounding_tolerance="10 kg"),
+        UnitError,
+        "rounding_tolerance",
+    ),
+    (
+        "rounding tolerance 0 %",
+        lambda: SafetyConfig(rounding_tolerance="0 %"),
+        InputError,
+        "rounding_tolerance",
+    ),
+    (
+        "rounding tolerance above 50 %",
+        lambda: SafetyConfig(rounding_tolerance="50.1 %"),
+        InputError,
+        "rounding_tolerance",
+    ),
+    (
+        "label duration of 0 months",
+        lambda: MaintenanceDuration(
+            indication="cidp", months=0, words="w", source=PRIVIGEN_SOURCE
+        ),
+        InputError,
+        "months",
+    ),
+    (
+        "label duration without the label's words",
+        lambda: MaintenanceDuration(
+            indication="cidp", months=6, source=PRIVIGEN_SOURCE
+        ),
+        InputError,
+        "words",
     ),
 ]
 

@@ -450,7 +450,8 @@ def test_show_checks_and_prints_a_stored_plan(tmp_path: Path) -> None:
     stored.write_text(cli("example", "--format", "json").stdout, encoding="utf-8")
     shown = cli("show", str(stored))
     assert shown.returncode == EXIT_OK, shown.stderr
-    assert "Patient:        not stored in a plan document" in shown.stdout
+    # the document records the patient (its inputs, planned again on load)
+    assert "Patient:        female, 54 years, 165.0 cm, 92.0 kg" in shown.stdout
     planned = cli("example").stdout
     table = planned[planned.index("date        phase") :]
     assert shown.stdout.endswith(table)

@@ -161,7 +161,8 @@ def test_show_prints_a_stored_sc_plan(tmp_path: Path) -> None:
     path.write_text(cli(*HIZENTRA, "--format", "json").stdout, encoding="utf-8")
     result = cli("show", str(path))
     assert result.returncode == EXIT_OK, result.stderr
-    assert "Patient:        not stored in a plan document" in result.stdout
+    # the document records the patient (its inputs, planned again on load)
+    assert "Patient:        female, 54 years, 165.0 cm, 70.0 kg" in result.stdout
     assert "Route:          subcutaneous" in result.stdout
     assert rows(result.stdout)[0][8:10] == ["4", "13.8"]
     assert "- conversion factor = 1.37" in result.stdout

@@ -602,6 +602,10 @@ def _check(  # noqa: C901, PLR0912 - a small schema walker
         assert value in schema["enum"]
     elif "const" in schema:
         assert value == schema["const"]
+    elif schema.get("type") == "object" and "required" not in schema:  # a map
+        assert isinstance(value, dict)
+        for item in value.values():
+            _check(schema["additionalProperties"], item, defs)
     elif schema.get("type") == "object":
         assert isinstance(value, dict)
         assert set(value) == set(schema["required"]), set(value) ^ set(

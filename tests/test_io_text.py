@@ -128,10 +128,16 @@ def test_report_iv_and_sc() -> None:
     assert iv.startswith("Patient:        female, 54 years, 165.0 cm, 70.0 kg\n")
     assert "rate steps mL/h" in iv
     assert "; rates on the dosing weight" in iv
-    assert "Status: READY to issue" in iv
+    # Privigen's catalogue lists only the 40 g vial: 2 × 70 g = 140 g is
+    # dispensed as 160 g (+14.3 %), above the 10 % rounding tolerance.
+    assert "Status: BLOCKED by safety (1 blocking: ROUNDING_CHANGES_DOSE)" in iv
     assert iv.endswith(text.DISCLAIMER + "\n")
     sc = text.report(sc_plan())
-    assert "Patient:        not stored in a plan document" in sc
+    # By default the report shows the patient the plan records ...
+    assert sc.startswith("Patient:        female, 54 years, 165.0 cm, 70.0 kg\n")
+    # ... and a plan that records none (loaded with verify="arithmetic") says so.
+    unrecorded = text.report(attrs.evolve(sc_plan(), inputs=None))
+    assert "Patient:        not stored in a plan document" in unrecorded
     assert "mL/h/site" in sc
     assert "How the doses were derived:" in sc
     assert text.days(sc_plan()) in sc

@@ -657,8 +657,10 @@ def test_product_switch_restarts_at_initial_rate() -> None:
     assert "initial rate" in f.message
     same = assess(recorded_woman(), plan(), previous_product="Privigen")
     assert not report_codes(same, FindingCode.PRODUCT_SWITCH)
-    unknown = assess(recorded_woman(), plan(), previous_product="Some Local Brand")
-    assert fired(unknown, FindingCode.PRODUCT_SWITCH)
+    unknown = assess(recorded_woman(), plan(), previous_product=" Some Local Brand ")
+    (u,) = fired(unknown, FindingCode.PRODUCT_SWITCH)
+    # The name is shown as the user wrote it (trimmed), not lower-cased.
+    assert u.message.startswith("Switching from Some Local Brand to Privigen: ")
 
 
 def test_product_switch_compares_first_step_with_label_initial_rate() -> None:

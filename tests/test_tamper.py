@@ -1,10 +1,13 @@
-"""Documents that cannot lie: a changed number is refused, naming its path.
+"""Documents that cannot lie: a changed field is refused, naming its path.
 
-Every numeric field of a plan document is changed in turn (a property test
-over the document's paths): the loader re-derives the plan's arithmetic and
-rate runs and refuses the edit with a :class:`DocumentError` whose ``field``
-is the path. Fields that are the plan's *inputs* rather than derived numbers
-are listed in :data:`INPUTS` with why; any edit at all, inputs and text
+Every field of a plan document is changed in turn (property tests over the
+document's paths: numbers, and strings, enums and flags such as a finding's
+severity or code, a product key, a note): the loader re-derives the plan's
+arithmetic and rate runs, then plans the plan again from the inputs the
+document records and compares the two documents field by field, and refuses
+the edit with a :class:`DocumentError` whose ``field`` is the path. An edit
+of the *inputs* themselves is a different request: it is refused, or the
+document is exactly what the changed inputs give. Any edit at all, inputs
 included, is refused when the store seals its documents.
 """
 
@@ -25,32 +28,6 @@ from worked import example_plan
 
 
 KEY: Final = b"a host's secret key, 32 bytes.."
-
-#: Numbers that are inputs of the plan, not derived from other fields: a
-#: change to one is a different (consistent) plan, which only the seal can
-#: tell from the original. Matched against the path with indices removed.
-INPUTS: Final = frozenset(
-    {
-        "regimen.maintenance.allowed_cycles.low",
-        "regimen.maintenance.allowed_cycles.high",
-        "regimen.maintenance.allowed_days.low",
-        "regimen.maintenance.allowed_days.high",
-        "regimen.induction.allowed_days.low",
-        "regimen.induction.allowed_days.high",
-        "regimen.taper.steps.value",
-        "regimen.taper.steps",
-        "regimen.taper.cycles_per_step",
-        "regimen.taper.hold.cycles",
-        "regimen.taper.max_steps",
-        "regimen.taper.percent",
-        "safety.findings.concerns.cycle",
-        "cycles.interval_days",
-        # The grams the vial rounding started from, shown to the reader; the
-        # difference (dispensed − calculated) is re-checked, so a change of
-        # this one alone moves the two together only with the seal's help.
-        "infusions.vials.calculated.value",
-    }
-)
 
 
 def _leaves(doc: object, path: str = "") -> Iterator[tuple[str, Any]]:
@@ -77,15 +54,38 @@ def _set(doc: Any, path: str, value: object) -> None:
 
 TEXT: Final = plan_to_json(example_plan())
 DOC: Final = json.loads(TEXT)
-NUMBERS: Final = tuple(
+#: The plan's own fields (not the envelope, not its inputs).
+PLAN_LEAVES: Final = tuple(
     (path, value)
     for path, value in _leaves(DOC)
-    if isinstance(value, (int, float))
-    and not isinstance(value, bool)
-    and path != "version"
-    and re.sub(r"\[\d+\]", "", path) not in INPUTS
-    and not path.startswith("trace")
+    if path not in {"schema", "version"} and not path.startswith("inputs.")
 )
+NUMBERS: Final = tuple(
+    (path, value)
+    for path, value in PLAN_LEAVES
+    if isinstance(value, (int, float)) and not isinstance(value, bool)
+)
+#: Strings (enums, codes, keys, dates, texts) and flags.
+WORDS: Final = tuple(
+    (path, value) for path, value in PLAN_LEAVES if isinstance(value, (str, bool))
+)
+INPUT_LEAVES: Final = tuple(
+    (path, value)
+    for path, value in _leaves(DOC)
+    if path.startswith("inputs.") and value is not None
+)
+
+
+def _shape(path: str) -> str:
+    return re.sub(r"\[\d+\]", "", path)
+
+
+#: The other values each kind of string field takes in the document (another
+#: severity, another finding code, another phase): edits a reader would make.
+ALTERNATIVES: Final = {
+    shape: sorted({v for p, v in WORDS if _shape(p) == shape and isinstance(v, str)})
+    for shape in {_shape(p) for p, _ in WORDS}
+}
 
 
 def test_the_document_loads_unchanged() -> None:
@@ -93,9 +93,96 @@ def test_the_document_loads_unchanged() -> None:
     assert plan_from_json(TEXT) == example_plan()
 
 
-def test_there_are_many_numeric_paths() -> None:
-    """The property below runs over every number of a real plan."""
+def test_there_are_many_paths() -> None:
+    """The properties below run over every number and word of a real plan."""
     assert len(NUMBERS) > 200
+    assert len(WORDS) > 200
+    assert len(INPUT_LEAVES) > 50
+
+
+def _named(error: InputError) -> set[str]:
+    paths = {p for p, _ in error.errors} if isinstance(error, DocumentError) else set()
+    return paths | {error.field}
+
+
+def _names_its_record(path: str, named: set[str]) -> bool:
+    """The error names *path*, or a derived field it breaks in the same record."""
+    # (a vial's grams break infusions[3].vials.dispensed)
+    root = re.match(r"^[^.\[]+(\[\d+\])?", path)
+    assert root is not None
+    # A day moved to another course (or renumbered) breaks its course.
+    moved = path.endswith((".cycle", ".day"))
+    # The dosing weight and the regimen drive every course (its grams, days,
+    # dose): the error may name the courses and days they break.
+    drives = path.startswith(("dosing_weight.", "regimen."))
+    # A course and its days are checked against each other, a day's date
+    # against the next day's.
+    course = path.startswith(("cycles[", "infusions["))
+    return any(
+        n.startswith(root.group(0))
+        or (moved and n.startswith("cycles["))
+        or (course and n.startswith(("cycles[", "infusions[")))
+        or (drives and n.startswith(("cycles[", "infusions[")))
+        for n in named
+    )
+
+
+@settings(max_examples=300)
+@given(index=st.integers(0, len(WORDS) - 1), pick=st.integers(0, 50))
+def test_every_changed_word_is_refused_naming_its_path(index: int, pick: int) -> None:
+    """Each string, enum or flag changed in turn: refused, naming its path.
+
+    A severity lowered, a finding code or a product key swapped, a phase, a
+    date, a note or a trace line edited, a flag flipped.
+    """
+    path, value = WORDS[index]
+    doc = json.loads(TEXT)
+    if isinstance(value, bool):
+        changed: object = not value
+    else:
+        others = [v for v in ALTERNATIVES[_shape(path)] if v != value]
+        changed = others[pick % len(others)] if others else value + " (edited)"
+    _set(doc, path, changed)
+    with pytest.raises(InputError) as caught:
+        plan_from_json(json.dumps(doc))
+    named = _named(caught.value)
+    assert path in named or _names_its_record(path, named), (path, named)
+
+
+@settings(max_examples=100)
+@given(
+    index=st.integers(0, len(INPUT_LEAVES) - 1),
+    factor=st.sampled_from([10.0, 0.5, -1.0]),
+)
+def test_a_changed_input_is_refused_or_is_what_the_document_says(
+    index: int, factor: float
+) -> None:
+    """An edited input is another request: refused, or the document is its plan.
+
+    Never a plan that is not what its inputs give: if the document loads,
+    writing the loaded plan again gives the edited document, byte for byte.
+    """
+    path, value = INPUT_LEAVES[index]
+    doc = json.loads(TEXT)
+    changed: object
+    if isinstance(value, bool):
+        changed = not value
+    elif isinstance(value, (int, float)):
+        changed = value * factor if isinstance(value, float) else value + 1
+    elif isinstance(value, str):
+        changed = value + "x"
+    else:
+        return
+    _set(doc, path, changed)
+    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=2)
+    try:
+        loaded = plan_from_json(text)
+    except InputError:
+        return
+    again = json.loads(plan_to_json(loaded))
+    for name in ("catalogue", "library"):  # the loaded plan is made with these
+        again["inputs"][name] = doc["inputs"][name]
+    assert again == doc
 
 
 @settings(max_examples=300)
@@ -115,25 +202,8 @@ def test_every_changed_number_is_refused_naming_its_path(
     _set(doc, path, changed)
     with pytest.raises(InputError) as caught:
         plan_from_json(json.dumps(doc))
-    error = caught.value
-    named = (
-        {p for p, _ in error.errors} if isinstance(error, DocumentError) else set()
-    ) | {error.field}
-    # The error names the changed field, or the derived field it breaks in
-    # the same record (a vial's grams break infusions[3].vials.dispensed).
-    root = re.match(r"^[^.\[]+(\[\d+\])?", path)
-    assert root is not None
-    # A day moved to another course (or renumbered) breaks its course.
-    moved = path.endswith((".cycle", ".day"))
-    # The dosing weight and the regimen drive every course (its grams, days,
-    # dose): the error may name the courses and days they break.
-    drives = path.startswith(("dosing_weight.", "regimen."))
-    assert any(
-        n.startswith(root.group(0))
-        or (moved and n.startswith("cycles["))
-        or (drives and n.startswith(("cycles[", "infusions[")))
-        for n in named
-    ), (path, named)
+    named = _named(caught.value)
+    assert path in named or _names_its_record(path, named), (path, named)
 
 
 @pytest.mark.parametrize(

@@ -170,6 +170,14 @@ def product_catalogue() -> str:
         ]
         groups += [(f"rates, {i.key}", i.source) for i in product.indications.values()]
         groups += [(f"SC, {s.applies_to}", s.source) for s in product.sc_limits]
+        groups += [
+            (
+                f"maintenance studied, {d.indication}: "
+                + ("none stated" if d.months is None else f"{d.months} months"),
+                d.source,
+            )
+            for d in product.maintenance_durations
+        ]
         starts = product.scig_conversion.starts if product.scig_conversion else ()
         groups += [
             (f"SC start after IVIg ({st.frequency or 'any spread'})", st.source)

@@ -77,6 +77,18 @@ if __name__ == "__main__":
     light, heavy = get_product("local-scig", load_formulary(path)).sc_limits
     print((light.fits(weight_kg=35.0, age_years=12.0), heavy.fits(weight_kg=35.0, age_years=12.0)))
     print((light.is_twin_of(heavy), heavy.covers_sites(4), heavy.covers_sites(5)))
+    row = '''
+    [[products.local-scig.maintenance_durations]]
+    indication = "cidp"
+    months = 6
+    words = "Maintenance has not been studied for periods longer than 6 months."
+    source = "product label, section 1"
+    version = "2025-11"
+    '''
+    _ = path.write_text(sc_text + row, encoding="utf-8")
+    studied = get_product("local-scig", load_formulary(path)).maintenance_duration("cidp")
+    print((studied.months, studied.indication))
+    print(get_product('privigen').maintenance_duration('cidp').months)
     from ivig_core.products import Catalogue, default_catalogue
     both = Catalogue(products={**default_catalogue(), **ours}, origin="shipped + local")
     print((get_product('privigen', both).name, get_product('local-ivig', both).name))

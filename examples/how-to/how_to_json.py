@@ -66,6 +66,28 @@ if __name__ == "__main__":
         plan_from_json(json.dumps(doc))
     except Exception as exc:  # noqa: BLE001 - the page shows this refusal
         print(f"refused: {exc}")
+    print(sorted(doc['inputs']))
+    print((doc['inputs']['planner'], doc['inputs']['request']['product']))
+    print(doc['inputs']['request']['patient']['weight'])
+    doc = json.loads(text)
+    doc["safety"]["findings"] = [f for f in doc["safety"]["findings"]
+                                 if f["code"] != "IGA_NOT_MEASURED"]
+    try:
+        plan_from_json(json.dumps(doc))
+    except Exception as exc:  # noqa: BLE001 - the page shows this refusal
+        print(f"refused: {exc}")
+    doc = json.loads(text)
+    doc["inputs"]["catalogue"] = "2999.1.1"
+    try:
+        plan_from_json(json.dumps(doc))
+    except Exception as exc:  # noqa: BLE001 - the page shows this refusal
+        print(f"refused: {exc}")
+    del doc["inputs"]
+    try:
+        plan_from_json(json.dumps(doc))
+    except Exception as exc:  # noqa: BLE001 - the page shows this refusal
+        print(f"refused: {exc}")
+    print(plan_from_json(json.dumps(doc), verify='arithmetic').inputs is None)
     from ivig_core.io.json import seal_plan
     key = b"the host's secret, 16+ bytes"
     seal = seal_plan(text, key=key)

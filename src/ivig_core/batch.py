@@ -56,7 +56,7 @@ from typing import Any, Final, TypeAlias
 
 import attrs
 
-from ivig_core._checks import whole
+from ivig_core._checks import iterates, whole
 from ivig_core.errors import InputError, IvigError
 from ivig_core.patient import Patient
 from ivig_core.plan import Plan
@@ -224,9 +224,7 @@ def iter_plans(
     """
     workers = _processes(processes)
     chunks = _chunksize(chunksize)
-    if isinstance(requests, (str, bytes, Mapping)) or not isinstance(
-        requests, Iterable
-    ):
+    if isinstance(requests, (str, bytes, Mapping)) or not iterates(requests):
         raise InputError("requests", requests, "an iterable of plan requests")
     indexed = enumerate(requests)
     if workers is None or workers == 1:

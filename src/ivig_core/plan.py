@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import itertools
 import math
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Final, Literal
+import types
+import typing
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 import attrs
 
@@ -30,7 +33,8 @@ from ivig_core._checks import REL_TOL, is_number, tuple_of
 from ivig_core._checks import instance as _instance
 from ivig_core.errors import InputError
 from ivig_core.findings import SafetyReport
-from ivig_core.products import Route
+from ivig_core.patient import Patient
+from ivig_core.products import Route, catalogue_version
 from ivig_core.regimen import intensity_g_per_kg_per_week
 from ivig_core.trace import Trace
 from ivig_core.units import (
@@ -61,11 +65,14 @@ __all__ = [
     "Infusion",
     "Phase",
     "Plan",
+    "PlanInputs",
+    "Planner",
     "ProtocolRef",
     "ReviewPoint",
     "ScDetails",
     "check_plan",
     "check_totals",
+    "library_version",
     "plan_totals",
 ]
 
@@ -466,6 +473,174 @@ class History:
         return History(records=(*self.records, *new))
 
 
+#: The planner that made a plan (:attr:`PlanInputs.planner`).
+Planner: TypeAlias = Literal["plan", "plan_scig", "plan_scig_regimen", "replan"]
+
+_PLANNERS: Final = ("plan", "plan_scig", "plan_scig_regimen", "replan")
+
+
+@functools.cache
+def library_version() -> str:
+    """This library's version, as installed (``"0+unknown"`` from a bare tree).
+
+    .. versionadded:: 0.2.0
+    """
+    # importlib.metadata costs ~40 ms: paid once, on the first plan made
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - ditto
+
+    try:
+        return version("ivig-core")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
+def _planner(value: object) -> Planner:
+    if value not in _PLANNERS:
+        raise InputError("planner", value, f"one of {list(_PLANNERS)}")
+    return value
+
+
+def _arguments(value: object) -> Mapping[str, object]:
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise InputError("arguments", value, "a mapping of argument names")
+    return dict(value)
+
+
+def _version_text(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError("version", value, "a non-empty string")
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class PlanInputs:
+    """What a plan was planned from, recorded by the planner that made it.
+
+    Every planner (:func:`~ivig_core.planning.plan_course` and
+    :func:`~ivig_core.planning.plan`, the SC planners, :func:`~ivig_core.replan`)
+    attaches one to its plan (:attr:`Plan.inputs`), so that the plan can be
+    made again from it (:func:`~ivig_core.planning.replay.replay`) and a plan
+    document can be re-planned and compared when it is loaded
+    (:func:`~ivig_core.io.json.plan_from_json`).
+
+    Attributes:
+        planner: Which planner made the plan (:data:`Planner`).
+        request: The :class:`~ivig_core.planning.request.PlanRequest` it was
+            planned from (patient, regimen, product, start, policies, options,
+            safety options, protocol), as the planner made it.
+        arguments: The planner's own arguments beyond the request: for
+            ``plan_scig`` its ``cycles`` and ``first_dose``; for
+            ``plan_scig_regimen`` its ``start`` and ``last_ivig``; for
+            ``replan`` the followed plan's inputs (``plan``), what was given
+            (``administered``, a :class:`History`), ``patient``,
+            ``from_date`` and ``decision``.
+        catalogue: The shipped catalogue's version
+            (:func:`~ivig_core.products.catalogue_version`).
+        library: This library's version (:func:`library_version`).
+
+    .. versionadded:: 0.2.0
+    """
+
+    planner: Planner = attrs.field(converter=_planner)
+    request: object
+    arguments: Mapping[str, object] = attrs.field(factory=dict, converter=_arguments)
+    catalogue: str = attrs.field(factory=catalogue_version, converter=_version_text)
+    library: str = attrs.field(factory=library_version, converter=_version_text)
+
+    @property
+    def patient(self) -> Patient | None:
+        """The patient the plan was made for, if recorded.
+
+        A re-planned plan's is the patient as at the re-plan (its
+        ``patient`` argument); otherwise the request's.
+
+        .. versionadded:: 0.2.0
+        """
+        now = self.arguments.get("patient")
+        if isinstance(now, Patient):
+            return now
+        patient = getattr(self.request, "patient", None)
+        return patient if isinstance(patient, Patient) else None
+
+    def __reduce__(self) -> tuple[object, tuple[object]]:
+        """Pickle as plain values (a request holds read-only mappings).
+
+        Inputs holding a lambda or a local function (a ``closed`` rule)
+        cannot be pickled: they unpickle as ``None`` (the plan then records
+        no inputs, and its document says so).
+        """
+        try:
+            state: object = _portable(self)
+        except _Local:
+            state = None
+        return (_unpickled_inputs, (state,))
+
+
+class _Local(Exception):  # noqa: N818 - private marker, never escapes
+    """A value pickle cannot carry by reference (a lambda, a local function)."""
+
+
+def _portable(value: object) -> object:  # noqa: PLR0911 - one case per kind
+    """*value* with its attrs objects and read-only mappings made picklable.
+
+    The request holds read-only mappings (``MappingProxyType``), which pickle
+    refuses; a plan must pickle (process pools). attrs objects are carried as
+    their class and field values and rebuilt as they were, without their
+    converters (:func:`_restored`).
+    """
+    if isinstance(value, (str, int, float, bool, enum.Enum, dt.date)) or value is None:
+        return value
+    if isinstance(value, types.MappingProxyType):
+        return ("proxy", {k: _portable(v) for k, v in value.items()})
+    cls = type(value)
+    if attrs.has(cls):
+        fields = {f.name: _portable(getattr(value, f.name)) for f in attrs.fields(cls)}
+        return ("attrs", cls, fields)
+    if cls is tuple:
+        return ("tuple", [_portable(v) for v in typing.cast("tuple[object]", value)])
+    if cls is frozenset:
+        items = typing.cast("frozenset[object]", value)
+        return ("frozenset", [_portable(v) for v in items])
+    if cls is dict:
+        items_d = typing.cast("dict[object, object]", value)
+        return ("dict", [(_portable(k), _portable(v)) for k, v in items_d.items()])
+    if callable(value) and "<" in getattr(value, "__qualname__", "<"):
+        raise _Local
+    return ("value", value)
+
+
+def _restored(state: object) -> object:  # noqa: PLR0911 - one case per kind
+    """The value :func:`_portable` made *state* of."""
+    if not isinstance(state, tuple):
+        return state
+    kind = state[0]
+    if kind == "proxy":
+        return types.MappingProxyType({k: _restored(v) for k, v in state[1].items()})
+    if kind == "attrs":
+        obj = object.__new__(state[1])
+        for name, v in state[2].items():
+            object.__setattr__(obj, name, _restored(v))
+        return obj
+    if kind == "tuple":
+        return tuple(_restored(v) for v in state[1])
+    if kind == "frozenset":
+        return frozenset(_restored(v) for v in state[1])
+    if kind == "dict":
+        return {_restored(k): _restored(v) for k, v in state[1]}
+    return state[1]
+
+
+def _unpickled_inputs(state: object) -> PlanInputs | None:
+    """Inputs from their pickled state (``None``: they held a local function)."""
+    return None if state is None else typing.cast("PlanInputs", _restored(state))
+
+
+def _inputs(value: object) -> PlanInputs | None:
+    if value is None or isinstance(value, PlanInputs):
+        return value
+    raise InputError("inputs", value, "PlanInputs or None")
+
+
 @attrs.frozen(kw_only=True)
 class Plan:
     """A dated, explainable IVIg/SCIg plan.
@@ -497,6 +672,10 @@ class Plan:
             says to do (:class:`ReviewPoint`).
         history: What was given before the plan's start
             (:func:`ivig_core.replan`): empty for a plan made from scratch.
+        inputs: What the plan was planned from (:class:`PlanInputs`), which
+            every planner records; ``None`` for a plan assembled by hand.
+            Provenance, not content: two plans with the same content are
+            equal however they were made (the field takes no part in ``==``).
 
     .. versionadded:: 0.1.0
     """
@@ -517,6 +696,9 @@ class Plan:
     protocol: ProtocolRef | None = None
     reviews: tuple[ReviewPoint, ...] = ()
     history: History = attrs.field(factory=History)
+    inputs: PlanInputs | None = attrs.field(
+        default=None, converter=_inputs, eq=False, repr=False
+    )
 
     @property
     def ready_to_issue(self) -> bool:

@@ -120,6 +120,7 @@ _SAFETY_FIELDS: Final = frozenset(
         "thrombosis_age_from", "renal_age_above", "iga_deficiency_below",
         "crcl_below", "daily_grams_above", "haemolysis_course_from",
         "obesity_bmi_above", "large_volume_per_day", "hydration_protocol",
+        "rounding_tolerance",
     }
 )  # fmt: skip
 

@@ -70,6 +70,7 @@ __all__ = [
     "ML_PER_KG_PER_MIN",
     "ML_PER_MIN",
     "MMOL_PER_L",
+    "PERCENT",
     "Q_",
     "UG_PER_ML",
     "UMOL_PER_L",
@@ -351,6 +352,13 @@ MMOL_PER_L: Final = UnitSpec(
     dimension="[substance] / [length] ** 3",
     kind="a molar concentration",
     example="'250 mmol/L'",
+)
+PERCENT: Final = UnitSpec(
+    name="percent",
+    symbol="%",
+    dimension="[]",
+    kind="a percentage",
+    example="'10 %'",
 )
 UMOL_PER_L: Final = UnitSpec(
     name="micromole / liter",

@@ -81,6 +81,7 @@ from collections.abc import Callable, Sequence
 from importlib import import_module
 from typing import TYPE_CHECKING, Final, TextIO
 
+from ivig_core._checks import iterates
 from ivig_core.body import IbwFormula
 from ivig_core.cli import build, impact, render, replan
 from ivig_core.cli.parser import EXAMPLE_ARGS, ArgumentsError, build_parser
@@ -207,7 +208,8 @@ def _scig(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _show(args: argparse.Namespace, out: TextIO) -> int:
-    return _emit(build.show(args), args, out, patient=None)
+    stored = build.show(args)
+    return _emit(stored, args, out, patient=None)
 
 
 def command_lines(args: Sequence[str], columns: int, indent: str = "  ") -> list[str]:
@@ -325,10 +327,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         :data:`EXIT_OK`, :data:`EXIT_BAD_INPUT`, :data:`EXIT_BLOCKED`, or
         :data:`EXIT_PIPE` when the reader closed the pipe.
 
+    Raises:
+        InputError: *argv* is not a sequence of strings (a host's slip; the
+            console's own errors are exit statuses).
+
     .. versionadded:: 0.1.0
     """
+    given: object = argv  # checked at run time: callers may be untyped
+    args: list[str] | None = None
+    if given is not None:
+        if isinstance(given, (str, bytes)) or not iterates(given):
+            raise InputError("argv", argv, "a sequence of strings, or None (sys.argv)")
+        args = list(given)
+        for i, arg in enumerate(args):
+            if not isinstance(arg, str):
+                raise InputError(f"argv[{i}]", arg, "a string")
     try:
-        return _run(argv)
+        return _run(args)
     except BrokenPipeError:
         # The reader has gone (``| head``): say nothing more. Point stdout at
         # the null device so the interpreter's final flush cannot fail too.

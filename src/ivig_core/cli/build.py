@@ -687,18 +687,37 @@ def scig(args: argparse.Namespace, who: Patient) -> Plan:
 # show
 
 
-def show(args: argparse.Namespace) -> Plan:
-    """The stored plan of ``show FILE``, checked, with its safety report."""
-    from ivig_core.io.json import plan_from_json  # noqa: PLC0415 - extra
+def stored_plan(args: argparse.Namespace, path: Path, flag: str) -> Plan:
+    """The plan document at *path*, checked and planned again on load.
 
-    path: Path = args.file
+    ``--protocol`` and ``--formulary`` (where the verb has them) are the ones
+    the plan was made with: the loader needs them to plan it again
+    (:func:`~ivig_core.io.json.plan_from_json`).
+    """
+    from ivig_core.io.json import plan_from_json  # noqa: PLC0415 - extra
+    from ivig_core.products import load_formulary  # noqa: PLC0415 - lazy
+
     try:
         text = path.read_bytes()
     except OSError as exc:
         raise InputError(
-            "show", str(path), "a readable plan document", str(exc)
+            flag, str(path), "a readable plan document", str(exc)
         ) from None
-    stored = plan_from_json(text)
+    formulary = None
+    if getattr(args, "formulary", None) is not None:
+        try:
+            formulary = load_formulary(args.formulary)
+        except InputError as exc:  # name the flag the user typed
+            detail = exc.detail or f"{exc.field}: got {exc.value!r}"
+            raise type(exc)("--formulary", exc.value, exc.allowed, detail) from None
+    return plan_from_json(text, products=formulary, protocol=_protocol(args))
+
+
+
+def show(args: argparse.Namespace) -> Plan:
+    """The stored plan of ``show FILE``, checked, with its safety report."""
+    path: Path = args.file
+    stored = stored_plan(args, path, "show")
     if stored.safety is None:
         raise InputError(
             "safety",

@@ -965,12 +965,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="check a stored plan document and show it (table, JSON or ICS)",
         description=(
             "Read a plan document written by ivig-core plan --format json (or "
-            "plan_to_json), check it (types, units, totals), and show it with "
-            f"its safety findings. {DISCLAIMER}"
+            "plan_to_json), check it (types, units, totals; then plan it again "
+            "from the inputs it records and compare), and show it with its "
+            f"safety findings. {DISCLAIMER}"
         ),
         epilog="Exit status: 0 ready to issue, 2 bad document, 3 blocked by safety.",
     )
     show.add_argument("file", type=Path, metavar="FILE", help="a plan JSON document")
+    made = show.add_argument_group(
+        "what the plan was made with (it is planned again and compared on load)"
+    )
+    made.add_argument(
+        "--protocol",
+        type=Path,
+        metavar="FILE",
+        help="the local protocol TOML the plan was made under",
+    )
+    made.add_argument(
+        "--formulary",
+        type=Path,
+        metavar="FILE",
+        help="the local formulary TOML the plan's product came from",
+    )
     _output_group(show)
     products = sub.add_parser(
         "products",

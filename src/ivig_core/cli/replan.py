@@ -144,18 +144,6 @@ def _history(path: Path | None) -> tuple[Administered, ...]:
     return tuple(_record(i, row, where) for i, row in enumerate(rows))
 
 
-def _stored(path: Path) -> Plan:
-    from ivig_core.io.json import plan_from_json  # noqa: PLC0415 - lazy
-
-    try:
-        text = path.read_bytes()
-    except OSError as exc:
-        raise InputError(
-            "--from-plan", str(path), "a readable plan document", str(exc)
-        ) from None
-    return plan_from_json(text)
-
-
 _FLAGS: Final = {
     "from_date": "--from-date",
     "decision": "--decision",
@@ -176,7 +164,7 @@ def replan(args: argparse.Namespace, who: Patient) -> Plan:
     """
     from ivig_core.planning.replan import replan as run_replan  # noqa: PLC0415 - lazy
 
-    stored = _stored(args.from_plan)
+    stored = build.stored_plan(args, args.from_plan, "--from-plan")
     history = _history(args.history)
     request = build.plan_request(args, who)
     try:

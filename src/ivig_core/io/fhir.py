@@ -1122,7 +1122,14 @@ def plan_to_fhir(
             raise InputError(name, ref, "a FHIR reference such as 'Patient/p1'")
     group = _identifier(identifier, "identifier")
     subject: dict[str, object] = {"reference": patient}
-    ids = [_identifier(i, "patient_identifiers") for i in patient_identifiers]
+    identifiers: object = patient_identifiers  # callers may be untyped
+    if isinstance(identifiers, (str, bytes)) or not _iterates(identifiers):
+        raise InputError(
+            "patient_identifiers",
+            patient_identifiers,
+            "a collection of (system, value) pairs",
+        )
+    ids = [_identifier(i, "patient_identifiers") for i in identifiers]
     if ids:
         subject["identifier"] = ids[0]
     when = authored.isoformat()

@@ -212,7 +212,8 @@ def worksheet_context(
     Args:
         plan: The plan, with its safety report (without one, the page says
             that safety was not assessed).
-        patient: The patient, if known (a stored plan does not hold one).
+        patient: The patient; by default the one the plan records
+            (:attr:`~ivig_core.plan.PlanInputs.patient`), if any.
         rate_weight: The weight per-kg rates were multiplied by, if known.
         wording: Phrases of the notes to say otherwise (see
             :func:`ivig_core.io.text.report`).
@@ -224,6 +225,8 @@ def worksheet_context(
     .. versionadded:: 0.1.0
     """
     _check_arguments(plan, patient, rate_weight, wording, plot)
+    if patient is None and plan.inputs is not None:
+        patient = plan.inputs.patient
     sc = plan.route is not Route.IV
     weight = plan.dosing_weight
     reword = {} if wording is None else wording

@@ -9,11 +9,13 @@ A document is a JSON object with the model's fields plus an envelope:
 * ``"version"``: the schema version (:data:`SCHEMA_VERSION`); a document of
   another version is refused, never guessed at;
 * for a plan, ``"totals"``: the plan's calculated, dispensed and infused
-  totals, recomputed and compared on load; and ``"sources"``: every
+  totals, recomputed and compared on load; ``"sources"``: every
   publication the plan cites, by ID of the project's bibliography
   (:mod:`ivig_core.sources`) with its kind, whether it is weak and its
   rendered citation (recomputed from the plan's source texts and compared on
-  load).
+  load); and ``"inputs"``: what the plan was planned from
+  (:attr:`~ivig_core.plan.Plan.inputs`) with the catalogue and library
+  versions, from which the loader plans it again and compares.
 
 Quantities carry their units as ``{"unit": "kg", "value": 70.0}``, with the
 library's canonical unit symbols (``kg``, ``g``, ``mL``, ``g/kg``,
@@ -26,7 +28,8 @@ Loading validates everything: the JSON, the envelope, every field's type
 (no ``"3"`` for 3, no ``true`` for 1), every unit, every model rule (the
 same converters as the constructors), and, for a plan, that the daily
 amounts still add up to the course and plan totals and agree with their
-vials. Any failure raises :class:`DocumentError`, an
+vials, and that planning it again from its inputs gives the same document.
+Any failure raises :class:`DocumentError`, an
 :class:`~ivig_core.InputError` whose ``field`` is the path of the bad field
 (``infusions[3].dispensed_g``) and whose ``errors`` lists every problem
 found; nothing half-loaded is returned.
@@ -70,6 +73,8 @@ Example:
 
 from __future__ import annotations
 
+import collections.abc
+import contextvars
 import datetime as dt
 import enum
 import functools
@@ -84,7 +89,7 @@ import types
 import typing
 from collections.abc import Callable, Generator, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar
 
 import attrs
 import pint
@@ -96,7 +101,15 @@ from ivig_core.findings import CODE_PATTERN, FindingCode
 from ivig_core.io import require
 from ivig_core.io.text import plan_sources
 from ivig_core.patient import Patient
-from ivig_core.plan import TOTALS, Plan, check_plan, check_totals, plan_totals
+from ivig_core.plan import (
+    TOTALS,
+    Plan,
+    PlanInputs,
+    check_plan,
+    check_totals,
+    library_version,
+    plan_totals,
+)
 from ivig_core.regimen import DaysChoice, Regimen
 from ivig_core.safety import SafetyReport  # registers the codes documents name
 
@@ -106,7 +119,8 @@ if TYPE_CHECKING:
 
     from ivig_core.infusion import InfusionRun
     from ivig_core.plan import Infusion
-    from ivig_core.products import Product
+    from ivig_core.products import Catalogue, Product
+    from ivig_core.protocol import Protocol
 
 
 __all__ = [
@@ -381,6 +395,8 @@ def _sequence_check(tp: object) -> Callable[[Any, Any], Any]:
 
 
 _ROOTS: Final = (Plan, Patient, Regimen)
+#: Plan fields written as their own top-level block, not by the converter.
+_SEPARATE: Final = frozenset({"inputs"})
 
 
 def _tagged_unions(classes: tuple[type, ...]) -> list[object]:
@@ -422,7 +438,11 @@ def _attrs_hook(conv: cattrs.Converter, cls: type[_T]) -> Callable[[Any, Any], _
     gen = require("cattrs.gen", extra="json", purpose="JSON (de)serialisation")
     errors = require("cattrs.errors", extra="json", purpose="JSON (de)serialisation")
     inner = gen.make_dict_structure_fn(cls, conv)
-    names = [(a.name, a.type) for a in attrs.fields(typing.cast("Any", cls)) if a.init]
+    names = [
+        (a.name, a.type)
+        for a in attrs.fields(typing.cast("Any", cls))
+        if a.init and not (cls is Plan and a.name in _SEPARATE)
+    ]
 
     def structure(obj: Any, _: Any) -> _T:  # noqa: ANN401 - cattrs hook
         if not isinstance(obj, dict):
@@ -477,6 +497,7 @@ def _converter() -> cattrs.Converter:
     ):
         conv.register_structure_hook(tp, hook)
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
+    conv.register_unstructure_hook(PlanInputs, lambda _: None)  # its own block
     conv.register_structure_hook_func(lambda t: t == DaysChoice, _days_choice)
     conv.register_unstructure_hook_func(_is_quantity, _unstructure_quantity)
     conv.register_structure_hook_func(_is_quantity, _structure_quantity)
@@ -712,15 +733,24 @@ def plan_to_json(plan: Plan) -> str:
     """Write *plan* as a JSON document (deterministic, byte-identical).
 
     The document holds every field of the plan, the envelope
-    (``schema``, ``version``) and the plan's ``totals``.
+    (``schema``, ``version``), the plan's ``totals``, the ``sources`` it
+    cites and its ``inputs``: what it was planned from
+    (:attr:`~ivig_core.plan.Plan.inputs`), with the catalogue and library
+    versions, so that :func:`plan_from_json` can plan it again and compare.
+    Inputs that cannot be written (a user-written policy class, a function
+    for the closed days, a plan assembled by hand) are replaced by
+    ``"unrecorded"``: the reason; such a document loads only with
+    ``verify="arithmetic"``.
 
     .. versionadded:: 0.1.0
     """
     if not isinstance(plan, Plan):
         raise InputError("plan", plan, "a Plan (from plan_course)")
     payload = typing.cast("dict[str, object]", _converter().unstructure(plan, Plan))
+    payload.pop("inputs", None)
     payload["totals"] = plan_totals(plan)
     payload["sources"] = _plan_sources(plan)
+    payload["inputs"] = _inputs_block(plan.inputs)
     return _dump(_PLAN, payload)
 
 
@@ -732,54 +762,773 @@ def _plan_sources(plan: Plan) -> list[dict[str, object]]:
     ]
 
 
+#: How :func:`plan_from_json` checks a plan: ``"replay"`` (plan it again from
+#: its recorded inputs and compare, after the arithmetic) or ``"arithmetic"``
+#: (the arithmetic and rate runs only, for a document without inputs).
+Verify: TypeAlias = Literal["replay", "arithmetic"]
+
+
 def plan_from_json(
-    text: str | bytes, *, key: bytes | None = None, seal: str | None = None
+    text: str | bytes,
+    *,
+    key: bytes | None = None,
+    seal: str | None = None,
+    products: Catalogue | None = None,
+    protocol: Protocol | None = None,
+    verify: Verify = "replay",
 ) -> Plan:
     """Read and check a plan document written by :func:`plan_to_json`.
 
-    Besides every field's type, unit and model rule, every derived number is
-    checked again: each day's grams and volume agree with its vials and its
-    dose × dosing weight; each course's totals are the sums of its days; the
+    Every field's type, unit and model rule is checked, then every derived
+    number: each day's grams and volume agree with its vials and its dose ×
+    dosing weight; each course's totals are the sums of its days; the
     courses and days are numbered in order; the ``totals`` are the sums over
-    the plan; and each infusion's rate run is re-derived (:func:`check_runs`):
-    every step's mL/h from its scheduled rate, the rate weight and the
-    product's concentration, its volume from rate × minutes, the steps
-    contiguous and summing to the run's volume and duration, no step above
-    the run's maximum, the maximum within the product's labelled maximum, the
-    product the same on every day.
+    the plan; and each infusion's rate run is re-derived (:func:`check_runs`).
 
-    What cannot be re-derived from the document alone (the safety findings
-    need the patient, whom a plan does not hold) is protected by the seal:
-    with *key*, the document must carry the *seal* :func:`seal_plan` made
-    with the same key, and any edit at all is refused.
+    Then the plan is **planned again** from the ``inputs`` it records
+    (patient, regimen, product, policies, options, safety options, protocol,
+    history: :func:`~ivig_core.planning.replan.replay`) and the new plan's
+    document is compared with the loaded one, field by field: any
+    difference (a finding deleted or its severity lowered, the readiness, a
+    product key, a rate, a note) is refused, naming the first different path
+    with both values and how many more differ. A document made with a newer
+    catalogue or library is refused ("upgrade ivig-core"); one made with an
+    older catalogue loads if planning it again gives the same document, and
+    is refused naming the difference and both versions if not.
 
     Args:
         text: The document.
         key: The host's secret key, if the store seals its documents.
         seal: The document's seal (from :func:`seal_plan`); required with
             *key*.
+        products: The local formulary the plan was made with
+            (:func:`~ivig_core.products.load_formulary`), for a product not
+            in the shipped catalogue.
+        protocol: The local protocol the plan was made under
+            (:func:`~ivig_core.load_protocol`): required for such a plan
+            (the document records its name, version and hash, which must
+            match).
+        verify: ``"replay"`` (default) or ``"arithmetic"``: only the
+            arithmetic and rate runs, for a document without usable inputs
+            (an earlier version's, or one whose inputs could not be
+            recorded); the findings and readiness are then NOT re-derived,
+            and the plan's ``inputs`` is ``None``.
 
     Raises:
         DocumentError: The first problem's path is its ``field``; ``errors``
-            lists them all; ``seal`` for a missing or wrong seal.
+            lists them all; ``seal`` for a missing or wrong seal; ``inputs``
+            for inputs that are missing, newer or cannot be rebuilt.
 
     .. versionadded:: 0.1.0
     """
+    if verify not in ("replay", "arithmetic"):
+        raise InputError("verify", verify, "'replay' or 'arithmetic'")
+    from ivig_core.products import Catalogue  # noqa: PLC0415 - lazy
+    from ivig_core.protocol import Protocol  # noqa: PLC0415 - lazy
+
+    if products is not None and not isinstance(products, Catalogue):
+        raise InputError("products", products, "a Catalogue (load_formulary) or None")
+    if protocol is not None and not isinstance(protocol, Protocol):
+        raise InputError("protocol", protocol, "a Protocol (load_protocol) or None")
     if key is not None or seal is not None:
         verify_seal(text, key=key, seal=seal)
     payload = _load(text, _PLAN, "plan")
+    whole = dict(payload)
     totals = payload.pop("totals", None)
     cited = payload.pop("sources", None)
+    recorded = payload.pop("inputs", None)
     plan = _structure(payload, Plan, "plan")
     problems = check_plan(plan)
     if not problems:  # the runs are read only once the days add up
         problems.extend(check_runs(plan))
     problems.extend(check_totals(plan, totals))
+    if problems:  # the arithmetic first: its messages say what does not add up
+        raise _fail(problems, payload, "plan")
+    if verify == "replay":  # compares every field, the sources included
+        return _replayed(whole, recorded, products, protocol)
     if cited != _plan_sources(plan):
         problems.append(("sources", "does not match the sources the plan's texts cite"))
-    if problems:
         raise _fail(problems, payload, "plan")
     return plan
+
+
+# --------------------------------------------------------------------------
+# The plan's inputs: written with the plan, planned again on load
+
+
+class _Unrecordable(Exception):  # noqa: N818 - private marker, never escapes
+    """An input that cannot be written (the reason)."""
+
+
+class _InputProblem(Exception):  # noqa: N818 - private marker, never escapes
+    """Inputs that cannot be read: (path, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def _inputs_error(path: str, message: str) -> _InputProblem:
+    return _InputProblem([(path, message)])
+
+
+@functools.cache
+def _kinds() -> Mapping[str, Mapping[str, type]]:
+    """The library's own policy and rounding classes, by class name."""
+    from ivig_core.dosing_weight import (  # noqa: PLC0415 - lazy
+        ActualWeight,
+        AdjustedWeight,
+        BloodStar2026,
+        IdealWeight,
+        OntarioRule,
+        UkRequestForm,
+        Us120PercentIbw,
+    )
+    from ivig_core.vials import NearestIncrement, NearestWithin, NeverBelow  # noqa: PLC0415 - lazy
+
+    policies = (
+        ActualWeight,
+        IdealWeight,
+        AdjustedWeight,
+        Us120PercentIbw,
+        UkRequestForm,
+        OntarioRule,
+        BloodStar2026,
+    )
+    roundings = (NeverBelow, NearestWithin, NearestIncrement)
+    return {
+        "policy": {c.__name__: c for c in policies},
+        "rounding": {c.__name__: c for c in roundings},
+    }
+
+
+#: The catalogues product keys are looked up in while inputs are read.
+_CATALOGUES: Final[contextvars.ContextVar[tuple[Mapping[str, Product], ...]]] = (
+    contextvars.ContextVar("ivig_core_input_catalogues", default=())
+)
+
+
+def _product_key(product: Product) -> str:
+    return product.key
+
+
+def _product_of(obj: object, _: object) -> Product:
+    if not isinstance(obj, str):
+        raise _Bad(f"expected a product key, got {obj!r}")
+    for catalogue in _CATALOGUES.get():
+        if obj in catalogue:
+            return catalogue[obj]
+    raise _Bad(
+        f"no product {obj!r} in the shipped catalogue (or the formulary "
+        "given): pass the formulary the plan was made with as products="
+    )
+
+
+@functools.cache
+def _inputs_converter() -> cattrs.Converter:
+    """The document converter, able to write and read the request's parts."""
+    from ivig_core.products import Product  # noqa: PLC0415 - lazy
+    from ivig_core.scig.conversion import ScigFrequency  # noqa: PLC0415 - lazy
+
+    conv = _converter()
+    strategies = require(
+        "cattrs.strategies", extra="json", purpose="JSON (de)serialisation"
+    )
+    conv.register_unstructure_hook(Product, _product_key)
+    conv.register_structure_hook(Product, _product_of)
+    strategies.configure_tagged_union(
+        ScigFrequency, conv, tag_name="type", tag_generator=lambda c: c.__name__
+    )
+    return conv
+
+
+def _put(value: object, cls: type) -> object:
+    _resolve(cls)
+    return _inputs_converter().unstructure(value, cls)
+
+
+def _get(obj: object, cls: type[_T], path: str) -> _T:
+    _resolve(cls)
+    conv = _inputs_converter()
+    try:
+        return conv.structure(obj, cls)
+    except Exception as exc:
+        raise _InputProblem(list(_leaves(exc, path))) from exc
+
+
+def _put_choice(value: object, field: str) -> object:
+    if value is None or isinstance(value, str):
+        return value
+    cls = type(value)
+    if _kinds()[field].get(cls.__name__) is not cls:
+        msg = (
+            f"{field}: {cls.__qualname__} is not one of the library's own "
+            f"{field} policies (a {field} written in code cannot be recorded)"
+        )
+        raise _Unrecordable(msg)
+    return {"type": cls.__name__, **typing.cast("dict[str, object]", _put(value, cls))}
+
+
+def _get_choice(obj: object, field: str, path: str) -> object:
+    if obj is None or isinstance(obj, str):
+        return obj
+    if not isinstance(obj, dict) or obj.get("type") not in _kinds()[field]:
+        names = sorted(_kinds()[field])
+        msg = f"expected a name or an object whose type is one of {names}"
+        raise _inputs_error(f"{path}.type" if isinstance(obj, dict) else path, msg)
+    cls = _kinds()[field][obj["type"]]
+    return _get({k: v for k, v in obj.items() if k != "type"}, cls, path)
+
+
+def _put_product(value: object) -> object:
+    from ivig_core.products import Product  # noqa: PLC0415 - lazy
+
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Product):
+        return {"key": value.key}
+    msg = f"product: {value!r} is not a product or its name"
+    raise _Unrecordable(msg)
+
+
+def _get_product(obj: object, path: str) -> object:
+    if obj is None or isinstance(obj, str):
+        return obj
+    if not isinstance(obj, dict) or set(obj) != {"key"}:
+        raise _inputs_error(path, "expected a name or {'key': product key}")
+    try:
+        return _product_of(obj["key"], None)
+    except _Bad as exc:
+        raise _inputs_error(f"{path}.key", exc.message) from None
+
+
+def _put_amount(value: object, field: str) -> object:
+    """A quantity or its text (a rate, a cap)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return {"text": value}
+    if isinstance(value, pint.Quantity):
+        try:
+            return {"quantity": _unstructure_quantity(value)}
+        except InputError:
+            msg = f"{field}: {value} is not in a canonical unit"
+            raise _Unrecordable(msg) from None
+    from ivig_core.products import AtRiskCap  # noqa: PLC0415 - lazy
+
+    if isinstance(value, AtRiskCap):
+        return {"cap": _put(value, AtRiskCap)}
+    msg = f"{field}: {value!r} cannot be recorded"
+    raise _Unrecordable(msg)
+
+
+def _get_amount(obj: object, path: str) -> object:
+    if obj is None:
+        return None
+    from ivig_core.products import AtRiskCap  # noqa: PLC0415 - lazy
+
+    if isinstance(obj, dict) and len(obj) == 1:
+        if isinstance(obj.get("text"), str):
+            return obj["text"]
+        if "quantity" in obj:
+            try:
+                return _structure_quantity(obj["quantity"], None)
+            except _Bad as exc:
+                raise _inputs_error(f"{path}.quantity{exc.sub}", exc.message) from None
+        if "cap" in obj:
+            return _get(obj["cap"], AtRiskCap, f"{path}.cap")
+    raise _inputs_error(
+        path, "expected {'text': ...}, {'quantity': ...} or {'cap': ...}"
+    )
+
+
+def _put_request(request: object) -> dict[str, object]:
+    from ivig_core.findings import Override  # noqa: PLC0415 - lazy
+    from ivig_core.plan import ProtocolRef  # noqa: PLC0415 - lazy
+    from ivig_core.planning.calendar import ClosedDays  # noqa: PLC0415 - lazy
+    from ivig_core.planning.request import PlanRequest  # noqa: PLC0415 - lazy
+    from ivig_core.planning.split import SplitLimits  # noqa: PLC0415 - lazy
+    from ivig_core.rates import RateSchedule  # noqa: PLC0415 - lazy
+    from ivig_core.safety import SafetyConfig  # noqa: PLC0415 - lazy
+
+    if not isinstance(request, PlanRequest):
+        msg = f"request: {request!r} is not a PlanRequest"
+        raise _Unrecordable(msg)
+    closed = request.closed
+    if closed is not None and not isinstance(closed, ClosedDays):
+        msg = (
+            "closed: a function for the closed days cannot be recorded (use ClosedDays)"
+        )
+        raise _Unrecordable(msg)
+    safety = request.safety
+    return {
+        "patient": _put(request.patient, Patient),
+        "regimen": _put(request.regimen, Regimen),
+        "product": _put_product(request.product),
+        "start": request.start.isoformat(),
+        "policy": _put_choice(request.policy, "policy"),
+        "rounding": _put_choice(request.rounding, "rounding"),
+        "indication": request.indication,
+        "rate_weight": request.rate_weight,
+        "rate_schedule": None
+        if request.rate_schedule is None
+        else _put(request.rate_schedule, RateSchedule),
+        "at_risk_cap": _put_amount(request.at_risk_cap, "at_risk_cap"),
+        "closed": None if closed is None else _put(closed, ClosedDays),
+        "limits": None if request.limits is None else _put(request.limits, SplitLimits),
+        "sc": _put_sc(request.sc),
+        "safety": {
+            "config": _put(safety.config, SafetyConfig),
+            "overrides": [_put(o, Override) for o in safety.overrides],
+            "previous_product": _put_product(safety.previous_product),
+            "strict": safety.strict,
+        },
+        "protocol": None
+        if request.protocol is None
+        else _put(request.protocol.ref, ProtocolRef),
+    }
+
+
+def _put_sc(sc: object) -> object:
+    from ivig_core.scig import ScigDose, ScLimits  # noqa: PLC0415 - lazy
+
+    if sc is None:
+        return None
+    from ivig_core.planning.request import ScOptions  # noqa: PLC0415 - lazy
+
+    assert isinstance(sc, ScOptions)  # noqa: S101 - the request checked it
+    first = sc.first_infusions
+    return {
+        "limits": _put(sc.limits, ScLimits),
+        "site_rate": _put_amount(sc.site_rate, "sc.site_rate"),
+        "first_infusions": None
+        if first is None
+        else {"limits": _put(first.limits, ScLimits), "count": first.count},
+        "ramp_up": sc.ramp_up,
+        "conversion": None if sc.conversion is None else _put(sc.conversion, ScigDose),
+    }
+
+
+_REQUEST_FIELDS: Final = (
+    "patient", "regimen", "product", "start", "policy", "rounding", "indication",
+    "rate_weight", "rate_schedule", "at_risk_cap", "closed", "limits", "sc",
+    "safety", "protocol",
+)  # fmt: skip
+
+
+def _fields(obj: object, names: tuple[str, ...], path: str) -> dict[str, Any]:
+    if not isinstance(obj, dict):
+        raise _inputs_error(path, f"expected an object, got {obj!r}")
+    problems = [(f"{path}.{k}", "unknown field") for k in sorted(set(obj) - set(names))]
+    problems += [
+        (f"{path}.{k}", "required field missing") for k in names if k not in obj
+    ]
+    if problems:
+        raise _InputProblem(problems)
+    return obj
+
+
+def _get_request(obj: object, protocol: Protocol | None, path: str) -> object:
+    from ivig_core.findings import Override  # noqa: PLC0415 - lazy
+    from ivig_core.plan import ProtocolRef  # noqa: PLC0415 - lazy
+    from ivig_core.planning.calendar import ClosedDays  # noqa: PLC0415 - lazy
+    from ivig_core.planning.request import PlanRequest  # noqa: PLC0415 - lazy
+    from ivig_core.planning.split import SplitLimits  # noqa: PLC0415 - lazy
+    from ivig_core.rates import RateSchedule  # noqa: PLC0415 - lazy
+    from ivig_core.safety import SafetyConfig, SafetyOptions  # noqa: PLC0415 - lazy
+
+    d = _fields(obj, _REQUEST_FIELDS, path)
+    at = f"{path}.".__add__
+    ref = (
+        None
+        if d["protocol"] is None
+        else _get(d["protocol"], ProtocolRef, at("protocol"))
+    )
+    if ref is not None and (protocol is None or protocol.ref != ref):
+        given = (
+            "none was given" if protocol is None else f"the one given is {protocol.ref}"
+        )
+        raise _inputs_error(
+            at("protocol"),
+            f"the plan was made under the local protocol {ref}; {given}: pass "
+            "that protocol (load_protocol) as protocol=",
+        )
+    safety = _fields(
+        d["safety"], ("config", "overrides", "previous_product", "strict"), at("safety")
+    )
+    overrides = safety["overrides"]
+    if not isinstance(overrides, list):
+        raise _inputs_error(at("safety.overrides"), "expected an array")
+    if not isinstance(d["start"], str):
+        raise _inputs_error(at("start"), "expected a date as 'YYYY-MM-DD'")
+    try:
+        start = _date(d["start"], None)
+    except _Bad as exc:
+        raise _inputs_error(at("start"), exc.message) from None
+    fields = {
+        "patient": _get(d["patient"], Patient, at("patient")),
+        "regimen": _get(d["regimen"], Regimen, at("regimen")),
+        "product": _get_product(d["product"], at("product")),
+        "start": start,
+        "policy": _get_choice(d["policy"], "policy", at("policy")),
+        "rounding": _get_choice(d["rounding"], "rounding", at("rounding")),
+        "indication": d["indication"],
+        "rate_weight": d["rate_weight"],
+        "rate_schedule": None
+        if d["rate_schedule"] is None
+        else _get(d["rate_schedule"], RateSchedule, at("rate_schedule")),
+        "at_risk_cap": _get_amount(d["at_risk_cap"], at("at_risk_cap")),
+        "closed": None
+        if d["closed"] is None
+        else _get(d["closed"], ClosedDays, at("closed")),
+        "limits": None
+        if d["limits"] is None
+        else _get(d["limits"], SplitLimits, at("limits")),
+        "sc": _get_sc(d["sc"], at("sc")),
+        "protocol": None if ref is None else protocol,
+    }
+    try:
+        fields["safety"] = SafetyOptions(
+            config=_get(safety["config"], SafetyConfig, at("safety.config")),
+            overrides=[
+                _get(o, Override, at(f"safety.overrides[{i}]"))
+                for i, o in enumerate(overrides)
+            ],
+            previous_product=_get_product(
+                safety["previous_product"], at("safety.previous_product")
+            ),
+            strict=safety["strict"],
+        )
+        return PlanRequest(**fields)
+    except InputError as exc:
+        raise _inputs_error(at(exc.field), str(exc)) from None
+
+
+def _get_sc(obj: object, path: str) -> object:
+    if obj is None:
+        return None
+    from ivig_core.planning.request import FirstInfusions, ScOptions  # noqa: PLC0415 - lazy
+    from ivig_core.scig import ScigDose, ScLimits  # noqa: PLC0415 - lazy
+
+    d = _fields(
+        obj, ("limits", "site_rate", "first_infusions", "ramp_up", "conversion"), path
+    )
+    first = d["first_infusions"]
+    try:
+        return ScOptions(
+            limits=_get(d["limits"], ScLimits, f"{path}.limits"),
+            site_rate=_get_amount(d["site_rate"], f"{path}.site_rate"),  # type: ignore[arg-type] # checked by the planner
+            first_infusions=None
+            if first is None
+            else FirstInfusions(
+                limits=_get(
+                    _fields(first, ("limits", "count"), f"{path}.first_infusions")[
+                        "limits"
+                    ],
+                    ScLimits,
+                    f"{path}.first_infusions.limits",
+                ),
+                count=first["count"],
+            ),
+            ramp_up=d["ramp_up"],
+            conversion=None
+            if d["conversion"] is None
+            else _get(d["conversion"], ScigDose, f"{path}.conversion"),
+        )
+    except InputError as exc:
+        raise _inputs_error(f"{path}.{exc.field}", str(exc)) from None
+
+
+def _put_arguments(inputs: PlanInputs) -> dict[str, object]:
+    from ivig_core.plan import History  # noqa: PLC0415 - lazy
+
+    args = inputs.arguments
+    out: dict[str, object] = {}
+    for name, value in sorted(args.items()):
+        if isinstance(value, PlanInputs):
+            out[name] = _inputs_block(value)
+        elif isinstance(value, History):
+            out[name] = _put(value, History)
+        elif isinstance(value, Patient):
+            out[name] = _put(value, Patient)
+        elif isinstance(value, dt.date):
+            out[name] = value.isoformat()
+        elif value is None or isinstance(value, (str, int)):
+            out[name] = value
+        else:
+            msg = f"arguments.{name}: {value!r} cannot be recorded"
+            raise _Unrecordable(msg)
+    if inputs.planner == "replan" and args.get("plan") is None:
+        msg = "the plan it re-planned records no inputs"
+        raise _Unrecordable(msg)
+    return out
+
+
+#: Each planner's own arguments and how they are read.
+_ARGUMENTS: Final[Mapping[str, Mapping[str, str]]] = {
+    "plan": {},
+    "plan_scig": {"cycles": "int", "first_dose": "date?"},
+    "plan_scig_regimen": {"start": "date?", "last_ivig": "date?"},
+    "replan": {
+        "plan": "inputs",
+        "administered": "history",
+        "patient": "patient?",
+        "from_date": "date",
+        "decision": "str?",
+    },
+}
+
+
+def _get_arguments(
+    obj: object, planner: str, protocol: Protocol | None, path: str
+) -> dict[str, object]:
+    from ivig_core.plan import History  # noqa: PLC0415 - lazy
+
+    kinds = _ARGUMENTS[planner]
+    d = _fields(obj, tuple(kinds), path)
+    out: dict[str, object] = {}
+    for name, kind in kinds.items():
+        value, at = d[name], f"{path}.{name}"
+        if value is None and kind.endswith("?"):
+            out[name] = None
+        elif kind.startswith("date"):
+            try:
+                out[name] = _date(value, None)
+            except _Bad as exc:
+                raise _inputs_error(at, exc.message) from None
+        elif kind == "int":
+            try:
+                out[name] = _int(value, None)
+            except _Bad as exc:
+                raise _inputs_error(at, exc.message) from None
+        elif kind == "str?":
+            if not isinstance(value, str):
+                raise _inputs_error(at, f"expected a string or null, got {value!r}")
+            out[name] = value
+        elif kind.startswith("patient"):
+            out[name] = _get(value, Patient, at)
+        elif kind == "history":
+            out[name] = _get(value, History, at)
+        else:
+            out[name] = _get_inputs(value, protocol, at)
+    return out
+
+
+def _inputs_block(inputs: PlanInputs | None) -> dict[str, object]:
+    """The document's ``inputs``: the request and arguments, or why not."""
+    from ivig_core.products import catalogue_version  # noqa: PLC0415 - lazy
+
+    if inputs is None:
+        return {
+            "catalogue": catalogue_version(),
+            "library": library_version(),
+            "unrecorded": "the plan records no inputs (assembled by hand)",
+        }
+    block: dict[str, object] = {
+        "catalogue": inputs.catalogue,
+        "library": inputs.library,
+        "planner": inputs.planner,
+    }
+    try:
+        block["request"] = _put_request(inputs.request)
+        block["arguments"] = _put_arguments(inputs)
+    except _Unrecordable as exc:
+        return {
+            **{k: block[k] for k in ("catalogue", "library")},
+            "unrecorded": str(exc),
+        }
+    return block
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """The release numbers at the head of a version (``"0.2.0.dev1"`` → 0, 2, 0)."""
+    found = re.match(r"\d+(?:\.\d+)*", version)
+    return () if found is None else tuple(int(p) for p in found.group(0).split("."))
+
+
+def _check_versions(obj: dict[str, Any], path: str) -> None:
+    from ivig_core.products import catalogue_version, version_key  # noqa: PLC0415 - lazy
+
+    catalogue, library = obj.get("catalogue"), obj.get("library")
+    if not isinstance(library, str) or not _release(library):
+        raise _inputs_error(f"{path}.library", f"expected a version, got {library!r}")
+    if _release(library) > _release(library_version()):
+        raise _inputs_error(
+            f"{path}.library",
+            f"made with ivig-core {library}; this library is {library_version()}: "
+            "upgrade ivig-core to read it",
+        )
+    ours = catalogue_version()
+    try:
+        theirs = version_key(typing.cast("str", catalogue))
+    except InputError:
+        raise _inputs_error(
+            f"{path}.catalogue", f"expected a catalogue version, got {catalogue!r}"
+        ) from None
+    if theirs > version_key(ours):
+        raise _inputs_error(
+            f"{path}.catalogue",
+            f"made with catalogue {catalogue}; this library has {ours}: upgrade "
+            "ivig-core to read it",
+        )
+
+
+def _get_inputs(obj: object, protocol: Protocol | None, path: str) -> PlanInputs:
+    if not isinstance(obj, dict):
+        raise _inputs_error(
+            path,
+            "required: what the plan was planned from (a document of an earlier "
+            "ivig_core, or its inputs removed); re-plan it, or load it with "
+            "verify='arithmetic' (the findings are then not re-derived)",
+        )
+    _check_versions(obj, path)
+    if "unrecorded" in obj:
+        raise _inputs_error(
+            f"{path}.unrecorded",
+            f"the plan's inputs could not be recorded ({obj['unrecorded']}): it "
+            "cannot be planned again; load it with verify='arithmetic' (the "
+            "findings are then not re-derived)",
+        )
+    d = _fields(obj, ("arguments", "catalogue", "library", "planner", "request"), path)
+    planner = d["planner"]
+    if planner not in _ARGUMENTS:
+        raise _inputs_error(f"{path}.planner", f"expected one of {list(_ARGUMENTS)}")
+    return PlanInputs(
+        planner=planner,
+        request=_get_request(d["request"], protocol, f"{path}.request"),
+        arguments=_get_arguments(
+            d["arguments"], planner, protocol, f"{path}.arguments"
+        ),
+        catalogue=d["catalogue"],
+        library=d["library"],
+    )
+
+
+def _differences(
+    ours: object, theirs: object, path: str = ""
+) -> Iterator[tuple[str, object, object]]:
+    """Where two JSON documents differ: (path, document's, re-planned)."""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        for k in sorted(set(ours) | set(theirs)):
+            at = f"{path}.{k}" if path else k
+            if k not in theirs:
+                yield at, ours[k], "(absent)"
+            elif k not in ours:
+                yield at, "(absent)", theirs[k]
+            else:
+                yield from _differences(ours[k], theirs[k], at)
+    elif isinstance(ours, list) and isinstance(theirs, list):
+        if len(ours) == len(theirs):
+            for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+                yield from _differences(a, b, f"{path}[{i}]")
+            return
+        # An item added or deleted: the first item that differs, whole (the
+        # items after it are shifted, not changed), and the lengths.
+        i = next(
+            (k for k, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b),
+            min(len(ours), len(theirs)),
+        )
+        absent = "(absent)"
+        yield (
+            f"{path}[{i}]",
+            ours[i] if i < len(ours) else absent,
+            theirs[i] if i < len(theirs) else absent,
+        )
+        yield f"{path}.length", len(ours), len(theirs)
+    elif (
+        isinstance(ours, float)
+        and isinstance(theirs, float)
+        and math.isclose(ours, theirs, rel_tol=1e-9, abs_tol=1e-12)
+    ):
+        return
+    elif ours != theirs or type(ours) is not type(theirs):
+        yield path, ours, theirs
+
+
+def _short(value: object) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _replayed(
+    whole: dict[str, Any],
+    recorded: object,
+    products: Catalogue | None,
+    protocol: Protocol | None,
+) -> Plan:
+    """The plan planned again from *recorded*, if its document is *whole*."""
+    from ivig_core.planning.replan import replay  # noqa: PLC0415 - io reads planning
+    from ivig_core.products import default_catalogue  # noqa: PLC0415 - lazy
+
+    catalogues: list[Mapping[str, Product]] = []
+    if products is not None:
+        catalogues.append(products)
+    if protocol is not None:
+        catalogues.append(protocol.catalogue)
+    catalogues.append(default_catalogue())
+    token = _CATALOGUES.set(tuple(catalogues))
+    deep = "re-planned plans nested too deeply to plan again"
+    try:
+        inputs = _get_inputs(recorded, protocol, "inputs")
+    except _InputProblem as exc:
+        raise _fail(exc.problems, recorded, "plan") from None
+    except RecursionError:
+        raise _fail([("inputs", deep)], None, "plan") from None
+    finally:
+        _CATALOGUES.reset(token)
+    try:
+        again = replay(inputs)
+    except IvigError as exc:
+        problem = f"the plan cannot be made again from its inputs: {exc}"
+        raise _fail([("inputs", problem)], None, "plan") from None
+    except RecursionError:
+        raise _fail([("inputs", deep)], None, "plan") from None
+    redone = json.loads(plan_to_json(again))
+    redone.pop("schema")
+    redone.pop("version")
+    for name in ("catalogue", "library"):  # the versions are the document's
+        redone["inputs"][name] = whole["inputs"][name]
+    found = list(_differences(whole, redone))
+    if not found:
+        return again
+    path, ours, theirs = found[0]
+    from ivig_core.products import catalogue_version  # noqa: PLC0415 - lazy
+
+    made, library = whole["inputs"]["catalogue"], whole["inputs"]["library"]
+    versions = []
+    if made != catalogue_version():
+        versions.append(
+            f"made with catalogue {made}; this library has {catalogue_version()}"
+        )
+    if library != library_version():
+        versions.append(f"made with ivig-core {library}; this is {library_version()}")
+    advice = (
+        f" ({'; '.join(versions)}: re-plan it with this version)" if versions else ""
+    )
+    more = f"; and {len(found) - 1} more difference(s)" if len(found) > 1 else ""
+    problem = (
+        f"the document says {_short(ours)}, planning it again from its inputs "
+        f"gives {_short(theirs)}{advice}{more}"
+    )
+    return _raise_difference(
+        path,
+        ours,
+        problem,
+        [(p, f"{_short(a)} != {_short(b)}") for p, a, b in found[1:]],
+    )
+
+
+def _raise_difference(
+    path: str, value: object, problem: str, rest: list[tuple[str, str]]
+) -> typing.NoReturn:
+    """A document that is not what its inputs give: the first difference."""
+    raise DocumentError(
+        path,
+        value,
+        "the plan its recorded inputs give (a document as written by ivig_core)",
+        problem,
+        ((path, problem), *rest),
+    )
 
 
 # --------------------------------------------------------------------------
@@ -835,7 +1584,7 @@ def check_runs(plan: Plan) -> list[tuple[str, str]]:
                 for k, (vial, _) in enumerate(inf.vials.vials)
                 if vial not in product.vials
             )
-    return problems
+    return list(dict.fromkeys(problems))  # a plan-wide problem once
 
 
 def _check_courses(plan: Plan) -> Iterator[tuple[str, str]]:
@@ -906,14 +1655,19 @@ def _check_run(
         yield f"{at}.volume_ml", f"{run.volume_ml!r} mL, but the steps give {total!r}"
     limits = [run.at_risk_cap_ml_h]
     if product is not None:
-        limits.append(
-            _label_limit_ml_h(
+        try:
+            label = _label_limit_ml_h(
                 product,
                 plan.indication,
                 run.rate_weight_kg,
                 product.concentration_g_per_l,
             )[0]
-        )
+        except InputError as exc:  # an indication the product is not labelled for
+            problem = f"{plan.indication!r} with {plan.product!r}: {exc}"
+            yield "indication", problem
+            yield "product", problem
+            return
+        limits.append(label)
     for limit in limits:
         if limit is not None and exceeds(run.maximum_ml_h, limit):
             yield (
@@ -1095,6 +1849,10 @@ class _SchemaBuilder:
             }
         if origin in (frozenset, set):
             return {"type": "array", "items": self.of(args[0]), "uniqueItems": True}
+        if origin is collections.abc.Mapping and args and args[0] is str:
+            return {"type": "object", "additionalProperties": self.of(args[1])}
+        if isinstance(tp, type) and tp.__name__ == "Product" and attrs.has(tp):
+            return {"description": "A product key.", "type": "string"}
         if isinstance(tp, type) and attrs.has(tp):
             self._class(tp)
             return {"$ref": f"#/$defs/{tp.__name__}"}
@@ -1122,7 +1880,7 @@ class _SchemaBuilder:
         if cls in self.tagged:
             properties["type"] = {"const": name}
         for field in attrs.fields(cls):
-            if field.init:
+            if field.init and not (cls is Plan and field.name in _SEPARATE):
                 properties[field.name] = self.of(field.type)
         self.defs[name] = {
             "description": _doc_line(cls),
@@ -1131,6 +1889,164 @@ class _SchemaBuilder:
             "required": sorted(properties),
             "additionalProperties": False,
         }
+
+
+def _nullable(schema: dict[str, object]) -> dict[str, object]:
+    return {"anyOf": [{"type": "null"}, schema]}
+
+
+def _closed_object(
+    properties: dict[str, object], required: list[str] | None = None
+) -> dict[str, object]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": sorted(properties) if required is None else required,
+        "additionalProperties": False,
+    }
+
+
+def _inputs_schema(builder: _SchemaBuilder) -> dict[str, object]:
+    """The schema of the ``inputs`` block (:func:`plan_to_json`)."""
+    from ivig_core.findings import Override  # noqa: PLC0415 - lazy
+    from ivig_core.plan import History, ProtocolRef  # noqa: PLC0415 - lazy
+    from ivig_core.planning.calendar import ClosedDays  # noqa: PLC0415 - lazy
+    from ivig_core.planning.split import SplitLimits  # noqa: PLC0415 - lazy
+    from ivig_core.products import AtRiskCap  # noqa: PLC0415 - lazy
+    from ivig_core.rates import RateSchedule  # noqa: PLC0415 - lazy
+    from ivig_core.safety import SafetyConfig  # noqa: PLC0415 - lazy
+    from ivig_core.scig import ScigDose, ScLimits  # noqa: PLC0415 - lazy
+    from ivig_core.scig.conversion import ScigFrequency  # noqa: PLC0415 - lazy
+
+    _inputs_converter()
+    for cls in (
+        Override, History, ProtocolRef, ClosedDays, SplitLimits, AtRiskCap,
+        RateSchedule, SafetyConfig, ScigDose, ScLimits, Patient,
+    ):  # fmt: skip
+        _resolve(cls)
+    kinds = _kinds()
+    for table in kinds.values():
+        for kind in table.values():
+            _resolve(kind)
+    builder.tagged.update(typing.get_args(ScigFrequency))
+    builder.tagged.update(c for table in kinds.values() for c in table.values())
+    date: dict[str, object] = {"type": "string", "format": "date"}
+    product = {
+        "description": "A product's name, or {'key': its catalogue key}.",
+        "anyOf": [
+            {"type": "null"},
+            {"type": "string"},
+            _closed_object({"key": {"type": "string"}}),
+        ],
+    }
+    amount = {
+        "description": "A quantity, its text, or an at-risk cap.",
+        "anyOf": [
+            {"type": "null"},
+            _closed_object({"text": {"type": "string"}}),
+            _closed_object({"quantity": builder.of(units.Quantity)}),
+            _closed_object({"cap": builder.of(AtRiskCap)}),
+        ],
+    }
+
+    def choice(field: str) -> dict[str, object]:
+        table = kinds[field]
+        return {
+            "description": f"A built-in {field} policy's name, or the policy.",
+            "anyOf": [
+                {"type": "null"},
+                {"type": "string"},
+                *(builder.of(table[n]) for n in sorted(table)),
+            ],
+        }
+
+    sc = _closed_object(
+        {
+            "limits": builder.of(ScLimits),
+            "site_rate": amount,
+            "first_infusions": _nullable(
+                _closed_object(
+                    {"limits": builder.of(ScLimits), "count": {"type": "integer"}}
+                )
+            ),
+            "ramp_up": _nullable({"type": "boolean"}),
+            "conversion": _nullable(builder.of(ScigDose)),
+        }
+    )
+    builder.defs["PlanRequestRecord"] = {
+        "description": "The PlanRequest a plan was planned from.",
+        **_closed_object(
+            {
+                "patient": builder.of(Patient),
+                "regimen": builder.of(Regimen),
+                "product": product,
+                "start": date,
+                "policy": choice("policy"),
+                "rounding": choice("rounding"),
+                "indication": _nullable({"type": "string"}),
+                "rate_weight": {"enum": ["dosing", "actual", None]},
+                "rate_schedule": _nullable(builder.of(RateSchedule)),
+                "at_risk_cap": amount,
+                "closed": _nullable(builder.of(ClosedDays)),
+                "limits": _nullable(builder.of(SplitLimits)),
+                "sc": _nullable(sc),
+                "safety": _closed_object(
+                    {
+                        "config": builder.of(SafetyConfig),
+                        "overrides": {"type": "array", "items": builder.of(Override)},
+                        "previous_product": product,
+                        "strict": {"type": "boolean"},
+                    }
+                ),
+                "protocol": _nullable(builder.of(ProtocolRef)),
+            }
+        ),
+    }
+    optional_date = _nullable(date)
+    arguments = {
+        "plan": _closed_object({}),
+        "plan_scig": _closed_object(
+            {"cycles": {"type": "integer"}, "first_dose": optional_date}
+        ),
+        "plan_scig_regimen": _closed_object(
+            {"start": optional_date, "last_ivig": optional_date}
+        ),
+        "replan": _closed_object(
+            {
+                "plan": {"$ref": "#/$defs/PlanInputsRecord"},
+                "administered": builder.of(History),
+                "patient": _nullable(builder.of(Patient)),
+                "from_date": date,
+                "decision": {"enum": ["continue", "step-down", "step-up", None]},
+            }
+        ),
+    }
+    versions = {"catalogue": {"type": "string"}, "library": {"type": "string"}}
+    builder.defs["PlanInputsRecord"] = {
+        "description": (
+            "What the plan was planned from, with the catalogue and library "
+            "versions; planned again and compared on load. The planner's own "
+            "arguments: plan_scig: cycles, first_dose; plan_scig_regimen: "
+            "start, last_ivig; replan: the followed plan's inputs (plan), "
+            "administered, patient, from_date, decision. 'unrecorded' (the "
+            "reason) replaces the request for inputs that cannot be written."
+        ),
+        "anyOf": [
+            *(
+                _closed_object(
+                    {
+                        **versions,
+                        "planner": {"const": planner},
+                        "request": {"$ref": "#/$defs/PlanRequestRecord"},
+                        "arguments": arguments[planner],
+                    }
+                )
+                for planner in _ARGUMENTS
+            ),
+            _closed_object({**versions, "unrecorded": {"type": "string"}}),
+        ],
+    }
+    return {"$ref": "#/$defs/PlanInputsRecord"}
 
 
 def plan_json_schema() -> dict[str, object]:
@@ -1170,6 +2086,7 @@ def plan_json_schema() -> dict[str, object]:
             "additionalProperties": False,
         },
     }
+    properties["inputs"] = _inputs_schema(builder)
     properties["totals"] = {
         "description": "Sums over the infusions, recomputed on load.",
         "type": "object",

@@ -62,7 +62,7 @@ from ivig_core._checks import real as _real
 from ivig_core._checks import tuple_of as _tuple_of
 from ivig_core.findings import SafetyReport
 from ivig_core.infusion import InfusionRun
-from ivig_core.plan import Plan
+from ivig_core.plan import Plan, PlanInputs
 from ivig_core.products import Route
 from ivig_core.sources import Source, cited_in, get_source
 
@@ -214,8 +214,13 @@ def explain(plan: Plan) -> str:
 
 
 def _strings(obj: object, out: list[str], seen: set[int]) -> None:
-    """Collect the ``source`` texts of *obj* and everything it holds."""
-    if isinstance(obj, (str, int, float, bool)) or obj is None or id(obj) in seen:
+    """Collect the ``source`` texts of *obj* and everything it holds.
+
+    A plan's inputs (what it was planned from) are not what it cites.
+    """
+    if isinstance(obj, (str, int, float, bool, PlanInputs)) or obj is None:
+        return
+    if id(obj) in seen:
         return
     seen.add(id(obj))
     if isinstance(obj, dict):
@@ -638,7 +643,8 @@ def report(
     Args:
         plan: The plan, with its safety report (a plan without one says
             that its safety was not assessed).
-        patient: The patient, if known (a stored plan does not hold one).
+        patient: The patient; by default the one the plan records
+            (:attr:`~ivig_core.plan.PlanInputs.patient`), if any.
         rate_weight: The weight the per-kg rates were multiplied by
             (``"dosing"`` or ``"actual"``), if known.
         width: The page width in columns: prose is wrapped to it and the
@@ -650,6 +656,8 @@ def report(
     .. versionadded:: 0.1.0
     """
     _instance(plan, Plan, field="plan")
+    if patient is None and plan.inputs is not None:
+        patient = plan.inputs.patient
     weight = plan.dosing_weight
     who = (
         "not stored in a plan document"

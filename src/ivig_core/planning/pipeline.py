@@ -31,7 +31,7 @@ import attrs
 from ivig_core.dosing_weight import DosingWeight, dosing_weight
 from ivig_core.errors import InputError, PlanningError
 from ivig_core.infusion import rate_schedule as label_rate_schedule
-from ivig_core.plan import Cycle, Infusion, Plan, ScDetails
+from ivig_core.plan import Cycle, Infusion, Plan, PlanInputs, ScDetails
 from ivig_core.planning.administration import (
     IvAdministration,
     ScAdministration,
@@ -97,7 +97,8 @@ def plan(request: PlanRequest) -> Plan:
 
     Returns:
         The :class:`~ivig_core.plan.Plan`, with its safety report
-        (:attr:`~ivig_core.plan.Plan.safety`).
+        (:attr:`~ivig_core.plan.Plan.safety`) and what it was planned from
+        (:attr:`~ivig_core.plan.Plan.inputs`: *request*).
 
     Raises:
         InputError: A bad argument.
@@ -126,7 +127,9 @@ def plan(request: PlanRequest) -> Plan:
     """
     if not isinstance(request, PlanRequest):
         raise InputError("request", request, "a PlanRequest")
-    return run(request)
+    return attrs.evolve(
+        run(request), inputs=PlanInputs(planner="plan", request=request)
+    )
 
 
 def _need(value: _T | None, name: str) -> _T:

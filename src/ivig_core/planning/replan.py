@@ -47,14 +47,21 @@ import contextlib
 import datetime as dt
 import itertools
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 import attrs
 
 from ivig_core._checks import REL_TOL
 from ivig_core.errors import InputError
 from ivig_core.patient import Patient
-from ivig_core.plan import Administered, History, Phase, Plan, ReviewPoint
+from ivig_core.plan import (
+    Administered,
+    History,
+    Phase,
+    Plan,
+    PlanInputs,
+    ReviewPoint,
+)
 from ivig_core.planning.pipeline import Lead, run
 from ivig_core.planning.request import PlanRequest
 from ivig_core.products import get_product
@@ -65,7 +72,7 @@ if TYPE_CHECKING:
     from ivig_core.planning.courses import Course
 
 
-__all__ = ["DECISIONS", "Decision", "history_notes", "replan"]
+__all__ = ["DECISIONS", "Decision", "history_notes", "replan", "replay"]
 
 #: The prescriber's decision at a review.
 Decision: TypeAlias = Literal["continue", "step-down", "step-up"]
@@ -385,4 +392,114 @@ def replan(
         c if origin + 1 == c.number else attrs.evolve(c, course=origin + 1)
         for c, origin in zip(new.cycles, origins, strict=True)
     )
-    return attrs.evolve(new, cycles=cycles, reviews=reviews, history=history)
+    inputs = PlanInputs(
+        planner="replan",
+        request=request,
+        arguments={
+            "plan": plan.inputs,
+            "administered": history,
+            "patient": patient,
+            "from_date": start,
+            "decision": decision,
+        },
+    )
+    return attrs.evolve(
+        new, cycles=cycles, reviews=reviews, history=history, inputs=inputs
+    )
+
+
+def replay(inputs: PlanInputs) -> Plan:
+    """Make a plan again from what it was planned from (:attr:`Plan.inputs`).
+
+    The planner that made the plan is called again with the same request and
+    arguments (a re-planned plan: the plan it followed is made again first,
+    from its own inputs), with the catalogue and the library as they are now.
+    Equal inputs give an equal plan; the JSON loader
+    (:func:`~ivig_core.io.json.plan_from_json`) compares the two documents.
+
+    Raises:
+        InputError: Inputs that do not make a plan (a re-planned plan
+            whose followed plan recorded no inputs; a bad request).
+        PlanningError: As for the planner.
+        SafetyBlock: A strict request whose plan is not ready to issue.
+
+    Example:
+        >>> from ivig_core import Patient, get_preset, plan_course
+        >>> plan = plan_course(
+        ...     Patient(sex="female", age="54 year", height="165 cm", weight="70 kg"),
+        ...     get_preset("itp-octagam-10"), "octagam-10",
+        ...     start=dt.date(2026, 1, 5), indication="itp", policy="actual",
+        ...     rounding="never-below", rate_weight="dosing")
+        >>> plan.inputs.planner, replay(plan.inputs) == plan
+        ('plan', True)
+
+    .. versionadded:: 0.2.0
+    """
+    if not isinstance(inputs, PlanInputs):
+        raise InputError("inputs", inputs, "PlanInputs (Plan.inputs)")
+    request = inputs.request
+    if not isinstance(request, PlanRequest):
+        raise InputError("inputs.request", request, "a PlanRequest")
+    args = inputs.arguments
+    if inputs.planner == "plan":
+        from ivig_core.planning.pipeline import plan as plan_request  # noqa: PLC0415 - one entry point
+
+        return plan_request(request)
+    if inputs.planner == "replan":
+        followed = args.get("plan")
+        if not isinstance(followed, PlanInputs):
+            raise InputError(
+                "inputs.arguments.plan",
+                followed,
+                "the inputs of the plan it re-planned (that plan recorded none)",
+            )
+        return replan(
+            replay(followed),
+            request=request,
+            administered=args.get("administered"),  # type: ignore[arg-type] # checked by replan
+            patient=args.get("patient"),  # type: ignore[arg-type] # checked by replan
+            from_date=args.get("from_date"),  # type: ignore[arg-type] # checked by replan
+            decision=args.get("decision"),  # type: ignore[arg-type] # checked by replan
+        )
+    return _replay_sc(inputs, request)
+
+
+def _replay_sc(inputs: PlanInputs, request: PlanRequest) -> Plan:
+    from ivig_core.planning.scig import plan_scig, plan_scig_regimen  # noqa: PLC0415 - start-up: the SC modules load on first SC use
+
+    sc = request.sc
+    if sc is None or request.policy is None or request.rounding is None:
+        raise InputError("inputs.request.sc", sc, "the SC options of an SC plan")
+    args = inputs.arguments
+    common: dict[str, Any] = {
+        "policy": request.policy,
+        "rounding": request.rounding,
+        "limits": sc.limits,
+        "site_rate": sc.site_rate,
+        "first_infusions": sc.first_infusions,
+        "indication": request.indication,
+        "safety_config": request.safety.config,
+        "overrides": request.safety.overrides,
+        "previous_product": request.safety.previous_product,
+        "strict": request.safety.strict,
+        "closed": request.closed,
+    }
+    if inputs.planner == "plan_scig":
+        if sc.conversion is None:
+            raise InputError("inputs.request.sc.conversion", None, "a conversion")
+        return plan_scig(
+            request.patient,
+            sc.conversion,
+            cycles=args.get("cycles"),  # type: ignore[arg-type] # checked by plan_scig
+            first_dose=args.get("first_dose"),  # type: ignore[arg-type] # checked by plan_scig
+            ramp_up=sc.ramp_up,
+            **common,
+        ).plan
+    return plan_scig_regimen(
+        request.patient,
+        request.regimen,
+        request.product,
+        start=args.get("start"),  # type: ignore[arg-type] # checked by plan_scig_regimen
+        last_ivig=args.get("last_ivig"),  # type: ignore[arg-type] # checked by plan_scig_regimen
+        **common,
+    ).plan

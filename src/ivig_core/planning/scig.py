@@ -49,7 +49,7 @@ from ivig_core._checks import MAX_COUNT, date, whole
 from ivig_core.dosing_weight import DosingWeight, DosingWeightPolicy, dosing_weight
 from ivig_core.errors import InputError
 from ivig_core.patient import Patient
-from ivig_core.plan import Infusion, Plan, ScDetails
+from ivig_core.plan import Infusion, Plan, PlanInputs, ScDetails
 from ivig_core.planning.calendar import ClosedRule
 from ivig_core.planning.courses import (
     conversion_dose_g,
@@ -290,7 +290,13 @@ def plan_scig(
             strict=strict,
         ),
     )
-    return ScPlan(plan=run(request, Lead(trace=(first_day,))), conversion=conversion)
+    inputs = PlanInputs(
+        planner="plan_scig",
+        request=request,
+        arguments={"cycles": count, "first_dose": first_dose},
+    )
+    made = run(request, Lead(trace=(first_day,)))
+    return ScPlan(plan=attrs.evolve(made, inputs=inputs), conversion=conversion)
 
 
 # --------------------------------------------------------------------------
@@ -448,9 +454,13 @@ def plan_scig_regimen(
             strict=strict,
         ),
     )
-    return ScPlan(
-        plan=run(request, Lead(trace=lines, notes=tuple(notes))), conversion=None
+    inputs = PlanInputs(
+        planner="plan_scig_regimen",
+        request=request,
+        arguments={"start": start, "last_ivig": last_ivig},
     )
+    made = run(request, Lead(trace=lines, notes=tuple(notes)))
+    return ScPlan(plan=attrs.evolve(made, inputs=inputs), conversion=None)
 
 
 def _label_owner(regimen_name: str) -> Product | None:

@@ -26,7 +26,13 @@ Example:
 
 from __future__ import annotations
 
-from ivig_core.products.catalogue import default_catalogue, get_product, load_formulary
+from ivig_core.products.catalogue import (
+    catalogue_version,
+    default_catalogue,
+    get_product,
+    load_formulary,
+    version_key,
+)
 from ivig_core.products.model import (
     IGA_DEPLETED_AT_MOST_UG_ML as IGA_DEPLETED_AT_MOST_UG_ML,
 )
@@ -43,6 +49,7 @@ from ivig_core.products.model import (
     Indication,
     Infusions,
     LabelRamp,
+    MaintenanceDuration,
     Product,
     Route,
     ScigConversion,
@@ -66,6 +73,7 @@ __all__ = [
     "Indication",
     "Infusions",
     "LabelRamp",
+    "MaintenanceDuration",
     "Product",
     "Route",
     "ScSiteLimit",
@@ -75,7 +83,9 @@ __all__ = [
     "Source",
     "Substance",
     "Vial",
+    "catalogue_version",
     "default_catalogue",
     "get_product",
     "load_formulary",
+    "version_key",
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import math
+import re
 import threading
 import tomllib
 from collections.abc import Callable, Mapping
@@ -29,6 +30,7 @@ from ivig_core.products.model import (
     Indication,
     LabelRamp,
     LazyProducts,
+    MaintenanceDuration,
     Product,
     ScigConversion,
     ScSiteLimit,
@@ -41,7 +43,13 @@ from ivig_core.rates import RateStep
 from ivig_core.units import G_PER_L, ML, G
 
 
-__all__ = ["default_catalogue", "get_product", "load_formulary"]
+__all__ = [
+    "catalogue_version",
+    "default_catalogue",
+    "get_product",
+    "load_formulary",
+    "version_key",
+]
 
 _T = TypeVar("_T")
 _PRESENTATION: Final = frozenset({"concentration", "vials"})
@@ -70,6 +78,59 @@ def get_product(name: str, catalogue: Catalogue | None = None) -> Product:
     return (catalogue if catalogue is not None else default_catalogue()).get_product(
         name
     )
+
+
+_VERSION: Final = re.compile(r"^\d{4}\.\d{1,2}\.\d+$")
+
+
+def _catalogue_version(value: object, file: str) -> str | None:
+    """A catalogue's ``version``: ``year.month.serial`` (optional in a formulary)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _VERSION.match(value):
+        raise InputError(
+            f"{file}: version",
+            value,
+            "a version such as '2026.12.1' (year.month.serial)",
+        )
+    return value
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """A catalogue version as numbers, for ordering (``"2026.12.1"`` → (2026, 12, 1)).
+
+    .. versionadded:: 0.2.0
+    """
+    given: object = version  # the annotation is a promise callers may break
+    if not isinstance(given, str) or not _VERSION.match(given):
+        raise InputError("catalogue", version, "a version such as '2026.12.1'")
+    return tuple(int(part) for part in version.split("."))
+
+
+@functools.cache
+def _shipped_version() -> str:
+    resource = importlib.resources.files("ivig_core") / "data" / "products.toml"
+    version = tomllib.loads(resource.read_text(encoding="utf-8")).get("version")
+    found = _catalogue_version(version, "ivig_core/data/products.toml")
+    if found is None:  # pragma: no cover - the shipped file has one (tested)
+        raise InputError("ivig_core/data/products.toml: version", None, "a version")
+    return found
+
+
+def catalogue_version() -> str:
+    """The shipped catalogue's version (``data/products.toml``), e.g. ``"2026.12.1"``.
+
+    Every plan records it (:attr:`~ivig_core.plan.PlanInputs.catalogue`); it
+    is bumped on any change of the catalogue.
+
+    Example:
+        >>> catalogue_version().count(".")
+        2
+
+    .. versionadded:: 0.2.0
+    """
+    with _LOAD_LOCK:
+        return _shipped_version()
 
 
 #: Serialises the shipped catalogue's first load and each product's first
@@ -232,6 +293,7 @@ def _load_text(text: str, file: str, *, lazy: bool = False) -> Catalogue:
     schema = top.get("schema", kind=int)
     if schema != 1:
         raise InputError(f"{file}: schema", schema, "1")
+    _catalogue_version(top.get("version", None), file)
     products_table = top.get("products", kind=dict)
     top.done()
     if not isinstance(products_table, dict) or not products_table:
@@ -371,6 +433,9 @@ def _read_product(r: _Reader, key: str) -> Product:
             )
             t.used.add(ind_key)
     kwargs["indications"] = indications
+    kwargs["maintenance_durations"] = [
+        _read_duration(d) for d in r.items("maintenance_durations")
+    ]
     r.done()
     return r.build(Product, **kwargs)
 
@@ -425,6 +490,19 @@ def _read_sc_limit(r: _Reader) -> ScSiteLimit:
         sites_from=r.get("sites_from", None),
         sites_to=r.get("sites_to", None),
         indications=r.get("indications", []),
+        note=r.text("note", ""),
+        source=r.source(),
+    )
+    r.done()
+    return result
+
+
+def _read_duration(r: _Reader) -> MaintenanceDuration:
+    result = r.build(
+        MaintenanceDuration,
+        indication=r.get("indication"),
+        months=r.get("months", None),
+        words=r.get("words", ""),
         note=r.text("note", ""),
         source=r.source(),
     )

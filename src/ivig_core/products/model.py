@@ -57,6 +57,7 @@ __all__ = [
     "Indication",
     "Infusions",
     "LabelRamp",
+    "MaintenanceDuration",
     "Product",
     "Route",
     "ScSiteLimit",
@@ -1120,6 +1121,80 @@ class Indication:
         return None if self.ramp is None else self.ramp.maximum
 
 
+#: The plausible range of a label's studied maintenance duration, calendar
+#: months (sanity: the labels read state 6; more than 10 years is a slip).
+MAINTENANCE_MONTHS_RANGE: Final = (1, 120)
+
+
+def _duration_indication(value: object) -> str:
+    return _key(value)
+
+
+def _months(value: object) -> int | None:
+    if value is None:
+        return None
+    months = whole(value, field="months")
+    low, high = MAINTENANCE_MONTHS_RANGE
+    if not low <= months <= high:
+        raise InputError(
+            "months",
+            value,
+            f"a whole number of months from {low} to {high}",
+            "more than 10 years is taken for a slip",
+        )
+    return months
+
+
+def _words(value: object) -> str:
+    if isinstance(value, str) and not value:
+        return ""
+    return _text(value, "words")
+
+
+@attrs.frozen(kw_only=True)
+class MaintenanceDuration:
+    """How long a label says maintenance was studied, for one indication.
+
+    The US labels of Privigen and Gammagard Liquid say their CIDP
+    maintenance "has not been studied for periods longer than 6 months" and
+    ask to "individualize the duration of any treatment beyond 6 months";
+    the safety check ``MAINTENANCE_BEYOND_LABEL_DURATION`` quotes
+    :attr:`words` when a plan's maintenance runs longer.
+
+    Attributes:
+        indication: The indication key (``"cidp"``).
+        months: The studied duration in calendar months, or ``None`` where
+            the label text read states none (recorded, so that "none" is
+            known, not merely missing).
+        words: The label's own words (required with *months*).
+        source: Where the duration (or its absence) was read.
+        note: Other remarks.
+
+    .. versionadded:: 0.2.0
+    """
+
+    indication: str = attrs.field(converter=_duration_indication)
+    months: int | None = attrs.field(default=None, converter=_months)
+    words: str = attrs.field(default="", converter=_words)
+    source: Source = attrs.field(converter=_source)
+    note: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        """A stated duration comes with the label's words (validators off too)."""
+        if self.months is not None and not self.words:
+            raise InputError(
+                "words", self.words, "the label's words for the stated duration"
+            )
+
+
+def _durations(value: object) -> tuple[MaintenanceDuration, ...]:
+    out = tuple_of(value, MaintenanceDuration, field="maintenance_durations")
+    keys = [d.indication for d in out]
+    if len(set(keys)) != len(keys):
+        raise InputError("maintenance_durations", keys, "one entry per indication")
+    return out
+
+
 def _routes(value: object) -> tuple[Route, ...]:
     if isinstance(value, str) or not _iterates(value):
         raise InputError("routes", value, f"a list of {[m.value for m in Route]}")
@@ -1212,8 +1287,12 @@ class Product:
             dysfunction and acute renal failure, whatever the route
             (``None``: not recorded; the renal check then follows the route).
         notes: Other remarks (e.g. ``"do not dilute"``).
+        maintenance_durations: How long the label says maintenance was
+            studied, per indication (:class:`MaintenanceDuration`); empty
+            where not recorded.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``maintenance_durations``.
     """
 
     key: str = attrs.field(converter=_key)
@@ -1244,6 +1323,23 @@ class Product:
     renal_boxed_warning: bool | None = attrs.field(
         default=None, converter=optional(_bool)
     )
+    maintenance_durations: tuple[MaintenanceDuration, ...] = attrs.field(
+        default=(), converter=_durations
+    )
+
+    def maintenance_duration(
+        self, indication: str | None
+    ) -> MaintenanceDuration | None:
+        """The recorded maintenance duration for *indication*, or ``None``.
+
+        .. versionadded:: 0.2.0
+        """
+        if not isinstance(indication, str):
+            return None
+        key = indication.strip().lower()
+        return next(
+            (d for d in self.maintenance_durations if d.indication == key), None
+        )
 
     def __attrs_post_init__(self) -> None:
         """Cross-field checks (hold with attrs validators disabled)."""

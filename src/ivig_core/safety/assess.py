@@ -43,6 +43,8 @@ FAMILIES: Final[tuple[ModuleType, ...]] = tuple(
         "thrombosis",
         "renal",
         "dose",
+        "rounding",
+        "duration",
         "rate",
         "other",
         "sc",
@@ -83,7 +85,7 @@ def _previous(value: object) -> tuple[Product | None, str | None]:
         try:
             return _product(value, "previous_product"), None
         except InputError:
-            return None, value.strip().lower()
+            return None, value.strip()
     return _product(value, "previous_product"), None
 
 

@@ -9,6 +9,10 @@ and the check it drives reports "not assessed" until it is set:
   number;
 * ``large_volume_per_day``: no source read gives a volume.
 
+``rounding_tolerance`` (10 %) rests on a position statement about anticancer
+agents, applied by analogy, and an interview on IVIG management (a weak
+source): a site sets its own, or ``None`` to leave rounding unassessed.
+
 Example:
     >>> from ivig_core.units import Q_
     >>> cfg = SafetyConfig(thrombosis_age_from="75 year")
@@ -66,6 +70,10 @@ _ML_PER_MIN: Final = UnitSpec(
     example="'60 mL/min'",
 )
 _MG_PER_DL: Final = units.MG_PER_DL
+_PERCENT: Final = units.PERCENT
+#: The plausible range of ``rounding_tolerance``, %: above 0, and at most 50
+#: (sanity: a wider tolerance would let a halved dose pass unflagged).
+ROUNDING_TOLERANCE_RANGE_PERCENT: Final = (0.0, 50.0)
 
 
 def _text(field: str, value: object) -> str:
@@ -347,6 +355,23 @@ def _opt_volume(value: object) -> Quantity | None:
     return _opt_positive(value, field="large_volume_per_day", unit=ML)
 
 
+def _opt_tolerance(value: object) -> Quantity | None:
+    if value is None:
+        return None
+    percent = units.to_float(value, field="rounding_tolerance", unit=_PERCENT)
+    low, high = ROUNDING_TOLERANCE_RANGE_PERCENT
+    units.require_range(
+        percent,
+        field="rounding_tolerance",
+        unit=_PERCENT,
+        low=low,
+        high=high,
+        low_inclusive=False,
+        why="above 0 %; above 50 % a halved dose would pass unflagged",
+    )
+    return units.quantity(percent, _PERCENT)
+
+
 def _dose_limits(value: object) -> tuple[DoseLimit, ...]:
     return tuple_of(value, DoseLimit, field="dose_limits")
 
@@ -406,6 +431,12 @@ class SafetyConfig:
             flagged: 30 kg/m² (``ontario-ig-calculator``, ``uk-ig-request-form``).
         large_volume_per_day: Volume per day above which fluid load is
             flagged. **No default** (no source read gives a number).
+        rounding_tolerance: The largest change of a course's dose by the
+            vial rounding, in % of the calculated dose, that passes without
+            a soft limit: 10 % (HOPA 2017, "within 10% of the ordered dose",
+            about anticancer agents and applied by analogy; an interview on
+            IVIG management gives the same 10 %, a weak source). Above 0 and
+            at most 50 %; ``None`` leaves rounding unassessed.
         dose_limits: Dose limits by indication and product
             (:func:`label_dose_limits`).
         premedication: The local premedication protocol
@@ -464,6 +495,11 @@ class SafetyConfig:
     )
     large_volume_per_day: Quantity | None = attrs.field(
         default=None, converter=_opt_volume
+    )
+    rounding_tolerance: Quantity | None = attrs.field(
+        # HOPA 2017: "within 10% of the ordered dose" (applied by analogy)
+        factory=lambda: units.quantity(10.0, _PERCENT),
+        converter=_opt_tolerance,
     )
     dose_limits: tuple[DoseLimit, ...] = attrs.field(
         factory=label_dose_limits, converter=_dose_limits
@@ -529,6 +565,12 @@ class SafetyConfig:
     def large_volume_per_day_ml(self) -> float | None:
         """``large_volume_per_day`` in mL, or ``None`` (not set)."""
         q = self.large_volume_per_day
+        return None if q is None else float(q.magnitude)
+
+    @property
+    def rounding_tolerance_percent(self) -> float | None:
+        """``rounding_tolerance`` in %, or ``None`` (not set)."""
+        q = self.rounding_tolerance
         return None if q is None else float(q.magnitude)
 
 
@@ -617,6 +659,17 @@ PARAMETERS: Final = (
         "large_volume_per_day",
         "none (not assessed until set)",
         "local threshold: no source read gives a volume",
+    ),
+    (
+        "rounding_tolerance",
+        "10 %",
+        cited(
+            "'within 10% of the ordered dose' for biologic and cytotoxic "
+            "anticancer agents, applied to immunoglobulin by analogy; an "
+            "interview on IVIG management: 'stay within 10% of the original "
+            "defined order, whether you are rounding up or down'",
+            ("hopa-2017-dose-rounding", "pppmag-2010-ivig-management"),
+        ),
     ),
     ("dose_limits", "label_dose_limits()", "each limit's own source"),
     (

@@ -157,7 +157,7 @@ def _deficiency_product(rule: Rule, ctx: Context) -> Iterable[Finding]:
     options = ", ".join(_depleted_names(at_most)) or "none in the catalogue"
     return [
         rule.fired(
-            f"{why.capitalize()} and {product.name} is not IgA-depleted "
+            f"{why[0].upper()}{why[1:]} and {product.name} is not IgA-depleted "
             f"({_content(product)}; IgA-depleted means at most {at_most:g} "
             f"µg/mL). Consider an IgA-depleted product ({options}). No label "
             "contraindicates IgA deficiency alone.",

@@ -171,9 +171,9 @@ def _limits(rule: Rule, ctx: Context) -> Iterator[tuple[Infusion, ScDetails] | F
     if bare:
         dates = ", ".join(inf.date.isoformat() for inf in bare)
         yield rule.not_assessed(
-            f"{len(bare)} infusion{_plural(len(bare))} of this SC "
-            f"plan carry no SC details (sites, volume and rate per site): "
-            f"not assessed ({dates}).",
+            f"{len(bare)} infusion{_plural(len(bare))} of this SC plan "
+            f"carr{'ies' if len(bare) == 1 else 'y'} no SC details (sites, volume "
+            f"and rate per site): not assessed ({dates}).",
             Concern.whole_plan(),
         )
     for inf in ctx.infusions:

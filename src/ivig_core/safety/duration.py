@@ -1,0 +1,156 @@
+"""Duration checks: maintenance planned longer than the label's studied period.
+
+Some labels state how long maintenance was studied for an indication: the
+US labels of Privigen and Gammagard Liquid say their CIDP maintenance "has
+not been studied for periods longer than 6 months" and ask to
+"individualize the duration of any treatment beyond 6 months". The
+catalogue records these per product and indication
+(:attr:`~ivig_core.products.Product.maintenance_durations`, ``None`` where
+the label text read states none).
+
+The studied period is counted in calendar months from the start of the
+plan's first maintenance course (taper courses are reduced maintenance and
+count too); a course that starts after it is "beyond" the label. A course
+that starts exactly on the date the period ends is within it. The labels'
+words are "individualize", not "do not": the finding is a warning, which a
+site may raise to a soft limit (``SafetyConfig.severities``) and then accept
+with an override giving the reason.
+
+A re-planned plan (:func:`~ivig_core.replan`) is counted from its own first
+maintenance course: the courses given before it are not known here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+
+from ivig_core.findings import Concern, Finding, Rule, Severity
+from ivig_core.plan import Cycle, Phase
+from ivig_core.safety.context import Context
+from ivig_core.safety.registry import check, describe
+
+
+__all__: list[str] = []
+
+#: The phases counted as maintenance: a taper is reduced maintenance.
+_MAINTENANCE: frozenset[Phase] = frozenset({Phase.MAINTENANCE, Phase.TAPER})
+
+
+def _add_months(day: dt.date, months: int) -> dt.date | None:
+    """*day* plus *months* calendar months (the month's last day if shorter).
+
+    ``None`` past the calendar's last year: no course can start after it.
+    """
+    total = day.month - 1 + months
+    year, month = day.year + total // 12, total % 12 + 1
+    if year > dt.MAXYEAR:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
+
+
+def _maintenance(ctx: Context) -> list[Cycle]:
+    return sorted(
+        (c for c in ctx.cycles if c.phase in _MAINTENANCE),
+        key=lambda c: (c.start, c.number),
+    )
+
+
+def _beyond(cycles: list[Cycle], months: int) -> tuple[dt.date | None, list[Cycle]]:
+    """The end of the studied period and the courses that start after it."""
+    if not cycles:
+        return None, []
+    end = _add_months(cycles[0].start, months)
+    if end is None:
+        return None, []
+    return end, [c for c in cycles if c.start > end]
+
+
+def _no_indication(rule: Rule, ctx: Context, cycles: list[Cycle]) -> list[Finding]:
+    """Without an indication: "not assessed" where a stated duration is passed."""
+    product = ctx.product
+    stated = [d for d in product.maintenance_durations if d.months is not None]
+    shortest = min(stated, key=lambda d: d.months or 0, default=None)
+    if shortest is None or shortest.months is None:
+        return []
+    end, beyond = _beyond(cycles, shortest.months)
+    if not beyond or end is None:
+        return []
+    return [
+        rule.not_assessed(
+            f"No indication given: {product.name}'s label states a studied "
+            f"maintenance duration for {', '.join(d.indication for d in stated)} "
+            f"({shortest.months} months for {shortest.indication}), and "
+            f"{len(beyond)} maintenance course"
+            f"{'s start' if len(beyond) > 1 else ' starts'} after "
+            f"{end.isoformat()}: not assessed. Pass indication=... to assess.",
+            Concern.whole_plan(),
+            severity=Severity.INFO,
+            source=str(shortest.source),
+        )
+    ]
+
+
+@check(
+    code="MAINTENANCE_BEYOND_LABEL_DURATION",
+    severity=Severity.WARNING,
+    rule=(
+        "Maintenance courses that start later than the label's studied "
+        "maintenance duration for the product and indication (6 months for "
+        "Privigen and Gammagard Liquid in CIDP), counted from the first "
+        "maintenance course: one finding for the plan, listing the courses."
+    ),
+    action=(
+        "Individualize the duration beyond the studied period on the "
+        "patient's response and need (the label's words); plan a review. A "
+        "site that wants a limit raises the severity in "
+        "SafetyConfig.severities, then accepts it with an override giving "
+        "the reason."
+    ),
+    source=(
+        "US labels, limitations of use: CIDP maintenance 'has not been "
+        "studied for periods longer than 6 months ... Individualize the "
+        "duration of any treatment beyond 6 months'"
+    ),
+    sources=(
+        "privigen-uspi",
+        "privigen-hcp-site",
+        "gammagard-liquid-uspi",
+        "gammagard-hcp-site",
+    ),
+    raisable=True,
+)
+def _duration(rule: Rule, ctx: Context) -> Iterable[Finding]:
+    cycles = _maintenance(ctx)
+    if not cycles:
+        return []
+    product = ctx.product
+    if ctx.indication is None:
+        return _no_indication(rule, ctx, cycles)
+    duration = product.maintenance_duration(ctx.indication)
+    if duration is None or duration.months is None:
+        return []
+    end, beyond = _beyond(cycles, duration.months)
+    if not beyond or end is None:
+        return []
+    listed = ", ".join(f"{c.number} ({c.start.isoformat()})" for c in beyond)
+    count = f"{len(beyond)} maintenance course" + (
+        "s start" if len(beyond) > 1 else " starts"
+    )
+    return [
+        rule.fired(
+            f"{product.name} for {duration.indication}: maintenance starts "
+            f"{cycles[0].start.isoformat()} and {count} more than "
+            f"{duration.months} months later, after {end.isoformat()} "
+            f"(course{'s' * (len(beyond) > 1)} {listed}). The label: "
+            f"'{duration.words}' Plan a review of the response and the need "
+            "before continuing.",
+            Concern.whole_plan(),
+            source=str(duration.source),
+        )
+    ]
+
+
+__doc__ = (__doc__ or "") + describe(__name__)

@@ -1,0 +1,289 @@
+"""MAINTENANCE_BEYOND_LABEL_DURATION: maintenance longer than the label studied.
+
+The US labels of Privigen and Gammagard Liquid (limitations of use, read at
+the manufacturers' pages quoting them): CIDP maintenance "has not been
+studied for periods longer than 6 months ... Individualize the duration of
+any treatment beyond 6 months based upon the patient's response and
+demonstrated need for continued therapy". Dates below are counted by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ivig_core import InputError
+from ivig_core.plan import Phase, Plan
+from ivig_core.products import get_product, load_formulary
+from ivig_core.safety import (
+    Finding,
+    FindingCode,
+    Override,
+    SafetyConfig,
+    Severity,
+    assess,
+)
+from ivig_core.sources import cited_in
+from safety_plans import fired, make_plan, unassessed
+from test_products import GOOD
+from worked import recorded_woman
+
+
+CODE = FindingCode.MAINTENANCE_BEYOND_LABEL_DURATION
+PRIVIGEN_WORDS = (
+    "Privigen maintenance therapy in CIDP has not been studied for periods "
+    "longer than 6 months."
+)
+
+
+def every_3_weeks(cycles: int, product: str = "privigen") -> Plan:
+    """1 g/kg maintenance courses every 21 days from Monday 2026-01-05."""
+    return make_plan(
+        product=product,
+        course_g_per_kg=1.0,
+        days=1,
+        cycles=cycles,
+        interval_days=21,
+    )
+
+
+def starting(*starts: dt.date, product: str = "privigen") -> Plan:
+    """Maintenance courses starting on *starts*."""
+    return make_plan(
+        product=product,
+        course_g_per_kg=1.0,
+        days=1,
+        cycles=len(starts),
+        interval_days=21,
+        starts=starts,
+    )
+
+
+def with_phases(plan: Plan, phases: dict[int, Phase]) -> Plan:
+    """*plan* with the listed courses in another phase."""
+    cycles = tuple(
+        attrs.evolve(c, phase=phases[c.number]) if c.number in phases else c
+        for c in plan.cycles
+    )
+    return attrs.evolve(plan, cycles=cycles)
+
+
+def cidp(plan: Plan) -> tuple[Finding, ...]:
+    """The assessed findings with the code, for CIDP."""
+    return fired(assess(recorded_woman(), plan, indication="cidp"), CODE)
+
+
+# --------------------------------------------------------------------------
+# The catalogue
+
+
+def test_privigen_and_gammagard_liquid_cidp_were_studied_6_months() -> None:
+    """Both labels: 6 months, in their own words, cited by ID."""
+    privigen = get_product("privigen").maintenance_duration("cidp")
+    assert privigen is not None
+    assert privigen.months == 6
+    assert privigen.words.startswith(PRIVIGEN_WORDS)
+    assert "Individualize the duration of any treatment beyond 6 months" in (
+        privigen.words
+    )
+    assert privigen.source.ids == ("privigen-uspi", "privigen-hcp-site")
+    gammagard = get_product("gammagard-liquid").maintenance_duration("CIDP")
+    assert gammagard is not None
+    assert gammagard.months == 6
+    assert gammagard.words.startswith(
+        "GAMMAGARD LIQUID maintenance therapy in CIDP has not been studied for "
+        "periods longer than 6 months."
+    )
+    assert gammagard.source.ids == ("gammagard-liquid-uspi", "gammagard-hcp-site")
+
+
+@pytest.mark.parametrize(
+    ("product", "indication"),
+    [("gamunex-c", "cidp"), ("panzyga", "cidp"), ("octagam-10", "dermatomyositis")],
+)
+def test_labels_read_without_a_stated_duration_record_none(
+    product: str, indication: str
+) -> None:
+    """Checked and none stated: recorded as None with the pages read, not absent."""
+    duration = get_product(product).maintenance_duration(indication)
+    assert duration is not None
+    assert duration.months is None
+    assert duration.words == ""
+    assert duration.source.ids
+    assert "not stated" in duration.note or "No studied duration" in duration.note
+
+
+def test_no_entry_where_nothing_was_recorded() -> None:
+    """Privigen PI and a non-text indication: no recorded duration."""
+    assert get_product("privigen").maintenance_duration("pi") is None
+    assert get_product("privigen").maintenance_duration(None) is None
+
+
+def test_a_formulary_may_record_a_duration(tmp_path: Path) -> None:
+    """A local formulary reads the same rows, checked (months 1 to 120)."""
+    row = (
+        "\n[[products.local-ivig.maintenance_durations]]\n"
+        'indication = "pi"\nmonths = {months}\nwords = "studied for 12 months"\n'
+        'source = "local formulary"\nversion = "2026-01"\n'
+    )
+    path = tmp_path / "formulary.toml"
+    path.write_text(GOOD + row.format(months=12), encoding="utf-8")
+    product = get_product("local-ivig", load_formulary(path))
+    duration = product.maintenance_duration("pi")
+    assert duration is not None
+    assert duration.months == 12
+    path.write_text(GOOD + row.format(months=0), encoding="utf-8")
+    with pytest.raises(InputError, match=r"maintenance_durations\[0\]\.months"):
+        load_formulary(path)
+
+
+# --------------------------------------------------------------------------
+# The check
+
+
+def test_nine_courses_every_3_weeks_stay_within_6_months() -> None:
+    """Courses 1-9 start 2026-01-05 to 2026-06-22 (+168 days), before 2026-07-05."""
+    assert not cidp(every_3_weeks(9))
+
+
+def test_a_tenth_course_is_beyond_and_the_label_is_quoted() -> None:
+    """Course 10 starts 2026-07-13 (+189 days), after 2026-07-05: a warning.
+
+    By hand: 2026-01-05 + 6 calendar months = 2026-07-05; 2026-06-22 + 21
+    days = 2026-07-13.
+    """
+    (f,) = cidp(every_3_weeks(10))
+    assert f.severity is Severity.WARNING
+    assert f.concerns.kind == "plan"
+    assert f.message.startswith(
+        "Privigen for cidp: maintenance starts 2026-01-05 and 1 maintenance "
+        "course starts more than 6 months later, after 2026-07-05 (course 10 "
+        f"(2026-07-13)). The label: '{PRIVIGEN_WORDS}"
+    )
+    assert "Individualize the duration" in f.message
+    assert cited_in([f.source]) == ("privigen-uspi", "privigen-hcp-site")
+
+
+def test_twelve_courses_list_every_course_beyond() -> None:
+    """Courses 10, 11, 12 start 2026-07-13, 2026-08-03, 2026-08-24."""
+    (f,) = cidp(every_3_weeks(12))
+    assert "3 maintenance courses start more than 6 months later" in f.message
+    assert "courses 10 (2026-07-13), 11 (2026-08-03), 12 (2026-08-24)" in f.message
+
+
+@pytest.mark.parametrize(
+    ("second", "beyond"),
+    [
+        (dt.date(2026, 7, 4), False),
+        (dt.date(2026, 7, 5), False),  # exactly 6 months: within
+        (dt.date(2026, 7, 6), True),  # one day more
+    ],
+)
+def test_at_below_and_above_6_months(second: dt.date, *, beyond: bool) -> None:
+    """A course on the day the 6 months end is within; the next day is beyond."""
+    assert bool(cidp(starting(dt.date(2026, 1, 5), second))) is beyond
+
+
+@pytest.mark.parametrize(
+    ("second", "beyond"),
+    [(dt.date(2027, 2, 28), False), (dt.date(2027, 3, 1), True)],
+)
+def test_calendar_months_end_on_the_months_last_day(
+    second: dt.date, *, beyond: bool
+) -> None:
+    """From 2026-08-31, 6 calendar months end on 2027-02-28 (no 31 February)."""
+    assert bool(cidp(starting(dt.date(2026, 8, 31), second))) is beyond
+
+
+def test_counted_from_the_first_maintenance_course_not_the_induction() -> None:
+    """An induction course does not start the count; a taper course counts.
+
+    By hand: induction 2026-01-05; maintenance from course 2, 2026-01-26;
+    6 months later 2026-07-26: course 10 (2026-07-13) is within, course 11
+    (2026-08-03), a taper course here, is beyond.
+    """
+    plan = with_phases(every_3_weeks(11), {1: Phase.INDUCTION, 11: Phase.TAPER})
+    (f,) = cidp(plan)
+    assert "maintenance starts 2026-01-26" in f.message
+    assert "after 2026-07-26 (course 11 (2026-08-03))" in f.message
+    assert not cidp(with_phases(every_3_weeks(10), {1: Phase.INDUCTION}))
+
+
+def test_gammagard_liquid_cidp_too() -> None:
+    """The same 6 months for Gammagard Liquid, quoting its own label."""
+    (f,) = cidp(every_3_weeks(10, product="gammagard-liquid"))
+    assert "GAMMAGARD LIQUID maintenance therapy in CIDP" in f.message
+
+
+@pytest.mark.parametrize(
+    ("product", "indication"),
+    [
+        ("gamunex-c", "cidp"),
+        ("panzyga", "cidp"),
+        ("octagam-10", "dermatomyositis"),
+        ("privigen", "pi"),
+    ],
+)
+def test_quiet_where_the_label_states_no_duration(
+    product: str, indication: str
+) -> None:
+    """No stated duration (or none recorded): no finding, however long the plan."""
+    report = assess(recorded_woman(), every_3_weeks(20, product), indication=indication)
+    assert not report.with_code(CODE)
+
+
+def test_without_an_indication_it_is_not_assessed() -> None:
+    """Privigen states 6 months for CIDP; without an indication: INFO, not assessed."""
+    report = assess(recorded_woman(), every_3_weeks(10))
+    assert not fired(report, CODE)
+    (f,) = unassessed(report, CODE)
+    assert f.severity is Severity.INFO
+    assert "No indication given" in f.message
+    assert "after 2026-07-05" in f.message
+    assert not assess(recorded_woman(), every_3_weeks(9)).with_code(CODE)
+
+
+def test_a_warning_does_not_block_a_site_may_raise_it_then_override() -> None:
+    """'Individualize', not 'do not': a warning; raised, a soft limit with a reason."""
+    plan = every_3_weeks(10)
+    woman_ = recorded_woman()
+    assert CODE.rule.raisable
+    report = assess(woman_, plan, indication="cidp")
+    assert CODE not in {f.code for f in report.blocking}
+    raised = SafetyConfig(severities={CODE.value: Severity.SOFT_LIMIT})
+    blocked = assess(woman_, plan, indication="cidp", config=raised)
+    (f,) = fired(blocked, CODE)
+    assert f.severity is Severity.SOFT_LIMIT
+    assert CODE in {b.code for b in blocked.blocking}
+    accepted = Override(code=CODE, reason="responding; neurologist reviews at 6 months")
+    kept = assess(woman_, plan, indication="cidp", config=raised, overrides=[accepted])
+    assert CODE not in {b.code for b in kept.blocking}
+    assert [o.code for o in kept.overridden] == [CODE]
+
+
+# --------------------------------------------------------------------------
+# Property
+
+
+@given(
+    start=st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2030, 12, 31)),
+    gaps=st.lists(st.integers(min_value=7, max_value=60), min_size=1, max_size=8),
+)
+def test_a_span_under_181_days_never_fires_over_184_always(
+    start: dt.date, gaps: list[int]
+) -> None:
+    """6 calendar months are 181 to 184 days: shorter never fires, longer always."""
+    starts = [start]
+    for gap in gaps:
+        starts.append(starts[-1] + dt.timedelta(days=gap))
+    span = (starts[-1] - starts[0]).days
+    found = bool(cidp(starting(*starts)))
+    if span <= 181:
+        assert not found
+    if span > 184:
+        assert found
