@@ -713,7 +713,6 @@ def stored_plan(args: argparse.Namespace, path: Path, flag: str) -> Plan:
     return plan_from_json(text, products=formulary, protocol=_protocol(args))
 
 
-
 def show(args: argparse.Namespace) -> Plan:
     """The stored plan of ``show FILE``, checked, with its safety report."""
     path: Path = args.file
