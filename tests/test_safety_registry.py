@@ -315,12 +315,8 @@ def test_parameters_name_safety_config_fields() -> None:
         InputError,
         match=(
             r"^parameters\[0\]: got 'daily_gram_above'; allowed: a "
-            r"SafetyConfig field \(thrombosis_age_from, renal_age_above, "
-            r"iga_deficiency_below, iga_depleted_at_most, secondary_caps, "
-            r"adult_from, severities, crcl_below, crcl_weight, "
-            r"daily_grams_above, haemolysis_course_from, "
-            r"obesity_bmi_above, large_volume_per_day, dose_limits, "
-            r"premedication, hydration_protocol\)$"
+            r"SafetyConfig field \(thrombosis_age_from, .*, "
+            r"daily_grams_above, .*\)$"
         ),
     ):
         check(
