@@ -80,7 +80,14 @@ class TestShortStature:
 
     def test_refuses_by_default(self) -> None:
         """The default refuses, naming the height and the way out."""
-        with pytest.raises(InputError, match=r"height: 150 cm is below 60 in"):
+        with pytest.raises(
+            InputError,
+            match=(
+                r"^height: 150 cm is below 60 in, where the devine formula is "
+                r"not defined; allowed: at least 152\.4 cm \(60 in\) for this "
+                r"formula, or choose below_60in='extrapolate' or 'clamp'$"
+            ),
+        ):
             ideal_body_weight(height="150 cm", sex="male")
 
     def test_extrapolates(self) -> None:

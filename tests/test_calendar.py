@@ -63,7 +63,14 @@ def test_impossible_closed_rule_refused() -> None:
 
 def test_interval_shorter_than_course_refused() -> None:
     """An interval shorter than its course is refused (courses would overlap)."""
-    with pytest.raises(InputError, match=r"interval_days.*overlap"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^courses\[0\]\.interval_days: an interval of 2 days is "
+            r"shorter than the 3-day course: courses would overlap; "
+            r"allowed: at least the course's 3 days$"
+        ),
+    ):
         place_courses(MONDAY, [(3, 2)])
 
 

@@ -209,7 +209,13 @@ def test_the_lazy_shipped_catalogue_equals_the_eager_one() -> None:
 def test_the_lazy_catalogue_refuses_clashing_names() -> None:
     """Two products whose names match are refused up front, as eagerly."""
     text = 'schema = 1\n[products.a]\nname = "Same"\n[products.b]\nname = "same"\n'
-    with pytest.raises(InputError, match="clashes with"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^clash\.toml: products\['b'\]: 'same' clashes with 'a'; "
+            r"allowed: a name distinct from other products$"
+        ),
+    ):
         catalogue._load_text(text, "clash.toml", lazy=True)
 
 

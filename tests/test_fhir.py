@@ -367,7 +367,15 @@ def test_unusable_newer_weight_is_set_aside_with_reason(
 def test_too_old_is_the_callers_limit_per_field() -> None:
     """Too old is the callers limit per field."""
     data = bundle(patient(), weight(92, when="2025-12-01"), height(when="2020-01-01"))
-    with pytest.raises(InputError, match=r"older than the limit of 36 days") as info:
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^Observation\[height\]: no usable height observation "
+            r"\(Observation/h1 \(height\): taken 2020-01-01, older than "
+            r"the limit of 36 days\); allowed: a final observation coded "
+            r"LOINC 8302-2 with a UCUM unit, within the age limit$"
+        ),
+    ) as info:
         patient_from_fhir(data, on=ON, max_age=dt.timedelta(days=36))
     assert info.value.field == "Observation[height]"
     found = patient_from_fhir(data, on=ON, max_age=limits(weight=35, height=None))
@@ -385,13 +393,29 @@ def test_limit_boundary_at_below_above() -> None:
         patient_from_fhir(data, on=ON, max_age=limits(weight=36)).patient.weight_kg
         == 92
     )
-    with pytest.raises(InputError, match="older than the limit of 34 days"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^Observation\[weight\]: no usable weight observation "
+            r"\(Observation/w1 \(weight\): taken 2025-12-01, older than "
+            r"the limit of 34 days\); allowed: a final observation coded "
+            r"LOINC 29463-7 with a UCUM unit, within the age limit$"
+        ),
+    ):
         patient_from_fhir(data, on=ON, max_age=limits(weight=34))
 
 
 def test_no_usable_weight_names_the_observation_and_why() -> None:
     """No usable weight names the observation and why."""
-    with pytest.raises(InputError, match="no UCUM unit code") as info:
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^Observation\[weight\]: no usable weight observation "
+            r"\(Observation/w1 \(weight\): no UCUM unit code\); allowed: a "
+            r"final observation coded LOINC 29463-7 with a UCUM unit, "
+            r"within the age limit$"
+        ),
+    ) as info:
         patient_from_fhir(
             bundle(patient(), weight(92, code=None), height()), on=ON, max_age=YEAR
         )
@@ -420,7 +444,14 @@ def test_wrong_dimension_is_a_unit_error_naming_the_observation() -> None:
 def test_two_different_latest_values_are_refused() -> None:
     """Two different latest values are refused."""
     data = bundle(patient(), weight(92), weight(93, oid="w2"), height())
-    with pytest.raises(InputError, match="both the latest") as info:
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^weight: Observation/w1 and Observation/w2 are both the "
+            r"latest \(2026-01-02\) and differ \(92 kg vs 93 kg\); "
+            r"allowed: one latest observation$"
+        ),
+    ) as info:
         patient_from_fhir(data, on=ON, max_age=YEAR)
     assert info.value.field == "weight"
 
@@ -470,11 +501,23 @@ def test_patient_refusals(pat: dict[str, Any], field: str, allowed: str) -> None
 
 def test_exactly_one_patient() -> None:
     """Exactly one patient."""
-    with pytest.raises(InputError, match="found 2 Patient"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^Patient: found 2 Patient resources; allowed: exactly one "
+            r"Patient resource$"
+        ),
+    ):
         patient_from_fhir(
             bundle(patient(), patient("p2"), weight(), height()), on=ON, max_age=YEAR
         )
-    with pytest.raises(InputError, match="found 0 Patient"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^Patient: found 0 Patient resources; allowed: exactly one "
+            r"Patient resource$"
+        ),
+    ):
         patient_from_fhir(bundle(weight(), height()), on=ON, max_age=YEAR)
 
 
@@ -490,11 +533,32 @@ def test_not_fhir_at_all(bad: object) -> None:
 
 def test_bad_arguments() -> None:
     """Bad arguments: a datetime for a date, a bare number or a partial table."""
-    with pytest.raises(InputError, match="on:"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^on: got datetime\.datetime\(2026, 1, 2, 9, 30, "
+            r"tzinfo=datetime\.timezone\.utc\); allowed: a datetime\.date "
+            r"\(the day of the request\)$"
+        ),
+    ):
         patient_from_fhir(adult_bundle(), on=AUTHORED, max_age=YEAR)
-    with pytest.raises(InputError, match="max_age"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^max_age: got 30; allowed: a datetime\.timedelta, a mapping "
+            r"of field to timedelta, or None$"
+        ),
+    ):
         patient_from_fhir(adult_bundle(), on=ON, max_age=30)  # type: ignore[arg-type]  # deliberately wrong
-    with pytest.raises(InputError, match="every field needs its own") as info:
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^max_age: got limits for \['weight'\]: every field needs its "
+            r"own; allowed: a limit \(a timedelta, or None for none\) for "
+            r"each of \['weight', 'height', 'serum_iga', "
+            r"'serum_creatinine', 'abo_group', 'pregnant'\]$"
+        ),
+    ) as info:
         patient_from_fhir(adult_bundle(), on=ON, max_age={"weight": YEAR})
     assert info.value.field == "max_age"
 

@@ -15,7 +15,6 @@ example counts below.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import enum
 import importlib
@@ -171,8 +170,24 @@ ANY: Final = st.recursive(
 
 
 def _call(fn: Callable[..., object], args: dict[str, Any]) -> None:
-    with contextlib.suppress(IvigError):
+    try:
         fn(**args)
+    except IvigError as err:
+        _says_what_is_wrong(err, args)
+
+
+def _says_what_is_wrong(err: IvigError, args: dict[str, Any] | None = None) -> None:
+    """An escaping error has a message; an InputError names a field and a range.
+
+    A function that takes the caller's name for the value (``field=``) names it
+    as given, even when the fuzz gave a name that is not a name.
+    """
+    assert str(err)
+    if isinstance(err, ivig_core.InputError):
+        caller = (args or {}).get("field", "")
+        assert err.field or err.field == caller, repr(err)
+        assert err.allowed, repr(err)
+        assert str(err).startswith(f"{err.field}: "), repr(err)
 
 
 def _parameters(fn: Callable[..., object]) -> list[inspect.Parameter]:
@@ -319,10 +334,22 @@ def test_one_bad_argument_among_good_ones_raises_only_ivig_errors(
     kind=st.sampled_from(["plan", "patient", "regimen", "report"]),
 )
 def test_any_text_raises_only_document_errors(text: str | bytes, kind: str) -> None:
-    """Any text or bytes given to a loader: a DocumentError or a value."""
+    """Any text or bytes given to a loader: a DocumentError or a value of its kind."""
     loader = getattr(io_json, f"{kind}_from_json")
-    with contextlib.suppress(ivig_core.DocumentError):
-        loader(text)
+    try:
+        loaded = loader(text)
+    except ivig_core.DocumentError as err:
+        _says_what_is_wrong(err)
+    else:  # a value only if the text was a document of its kind
+        assert isinstance(loaded, _LOADED[kind])
+
+
+_LOADED: Final = {
+    "plan": ivig_core.Plan,
+    "patient": ivig_core.Patient,
+    "regimen": ivig_core.Regimen,
+    "report": ivig_core.SafetyReport,
+}
 
 
 def test_typing_names_are_not_fuzzed_by_accident() -> None:

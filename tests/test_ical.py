@@ -102,16 +102,23 @@ def test_explicit_stamp() -> None:
 
 
 @pytest.mark.parametrize(
-    ("plan", "stamp", "field"),
+    ("plan", "stamp", "field", "allowed"),
     [
-        ("not a plan", None, "plan"),
-        (None, dt.datetime(2026, 1, 1), "stamp"),  # noqa: DTZ001 - naive on purpose
+        ("not a plan", None, "plan", r"a Plan \(from plan_course\)"),
+        (
+            None,
+            dt.datetime(2026, 1, 1),  # noqa: DTZ001 - naive on purpose
+            "stamp",
+            "a timezone-aware datetime",
+        ),
     ],
 )
-def test_refusals(plan: object, stamp: dt.datetime | None, field: str) -> None:
+def test_refusals(
+    plan: object, stamp: dt.datetime | None, field: str, allowed: str
+) -> None:
     """Not a plan, or a naive stamp, is an InputError naming the field."""
     given = example_plan_on_actual_weight() if plan is None else plan
-    with pytest.raises(InputError, match=f"^{field}:"):
+    with pytest.raises(InputError, match=f"^{field}: got .*; allowed: {allowed}$"):
         plan_to_ics(given, stamp=stamp)  # type: ignore[arg-type]
 
 

@@ -9,6 +9,8 @@ are Devine, worked by hand: 152.4 cm (60 in) → 50 kg male, 45.5 kg female.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from ivig_core import Patient
@@ -148,7 +150,14 @@ def test_uk_form_age_18_is_adult() -> None:
 
 def test_uk_form_132_cm_adult_refused_by_default() -> None:
     """132 cm is not short by the form, but below 60 in Devine is refused."""
-    with pytest.raises(ValueError, match=r"^height: 132 cm is below 60 in"):
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"^height: 132 cm is below 60 in, where the devine formula is "
+            r"not defined; allowed: at least 152\.4 cm \(60 in\) for this "
+            r"formula, or choose below_60in='extrapolate' or 'clamp'$"
+        ),
+    ):
         UkRequestForm().dosing_weight(person(60.0, height=132.0))
 
 
@@ -440,7 +449,9 @@ def test_dosing_weight_record_refusals() -> None:
     }
     assert DosingWeight(**{**fields, "weight": "650 kg"}).weight_kg == 650.0  # type: ignore[arg-type]
     for bad in ("0 kg", "650.5 kg"):
-        with pytest.raises(ValueError, match=r"^weight: ") as caught:
+        with pytest.raises(
+            ValueError, match=r"^weight: .*; allowed: \(0, 650\] kg$"
+        ) as caught:
             DosingWeight(**{**fields, "weight": bad})  # type: ignore[arg-type]
         assert "(0, 650] kg" in str(caught.value)
     with refused(
@@ -457,11 +468,30 @@ def test_dosing_weight_record_refusals() -> None:
 
 def test_field_names_of_policy_parameters() -> None:
     """A mass where a height or an age is due names the parameter."""
-    with pytest.raises(ValueError, match=r"^short_stature_below: "):
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"^short_stature_below: 132\.0 kg is not a length \(its "
+            r"dimension is \[mass\]\); allowed: a length, e\.g\. '165 cm' "
+            r"or '5 ft 5 in'$"
+        ),
+    ):
         UkRequestForm(short_stature_below="132 kg")
-    with pytest.raises(ValueError, match=r"^adult_from_age: "):
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"^adult_from_age: 18\.0 kg is not a duration \(its dimension "
+            r"is \[mass\]\); allowed: a duration, e\.g\. '54 year'$"
+        ),
+    ):
         UkRequestForm(adult_from_age="18 kg")
-    with pytest.raises(ValueError, match=r"^weight: "):
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"^weight: 70\.0 m is not a mass \(its dimension is "
+            r"\[length\]\); allowed: a mass, e\.g\. '70 kg' or '154 lb'$"
+        ),
+    ):
         DosingWeight(
             weight="70 m",
             basis=WeightBasis.ACTUAL,
@@ -473,10 +503,45 @@ def test_field_names_of_policy_parameters() -> None:
 
 def test_several_close_matches_are_listed() -> None:
     """'ideal-or' is close to two policies: both are suggested."""
-    with pytest.raises(ValueError, match=r"did you mean ideal, ideal-or-actual\?"):
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"^policy: no built-in policy 'ideal-or'; did you mean ideal, "
+            r"ideal-or-actual\?; allowed: one of \['actual', 'ideal', "
+            r"'ideal-or-actual', 'adjusted', 'us-120-percent-ibw', "
+            r"'uk-request-form', 'ontario', 'bloodstar-2026'\]$"
+        ),
+    ):
         get_policy("ideal-or")
 
 
 def test_ideal_or_actual_is_built_in() -> None:
     """The built-in 'ideal-or-actual' uses actual weight when lower."""
     assert get_policy("ideal-or-actual").dosing_weight(person(49.0)).weight_kg == 49.0
+
+
+# --------------------------------------------------------------------------
+# Policy settings: each bounded field at, below and above its range
+
+
+@pytest.mark.parametrize(
+    ("policy", "field", "low", "high", "why"),
+    [
+        (Us120PercentIbw, "threshold", 1.0, 3.0, "a ratio: 1.2 is 120 % of IBW"),
+        (UkRequestForm, "over_ibw", 1.0, 3.0, "a ratio: 1.2 is 20 % over IBW"),
+        (UkRequestForm, "bmi_threshold", 20.0, 60.0, "kg/m²"),
+        (OntarioRule, "bmi_threshold", 20.0, 60.0, "kg/m²"),
+        (BloodStar2026, "adult_from_age_years", 12.0, 21.0, "years"),
+        (BloodStar2026, "min_height_cm", 100.0, 200.0, "cm"),
+    ],
+)
+def test_policy_setting_ranges(
+    policy: type[Any], field: str, low: float, high: float, why: str
+) -> None:
+    """A setting is accepted at both ends of its range, refused just outside."""
+    allowed = f"a number from {low:g} to {high:g} ({why})"
+    for at in (low, high):
+        assert getattr(policy(**{field: at}), field) == at
+    for outside in (low - 0.5, high + 0.5):
+        with refused(field, outside, allowed):
+            policy(**{field: outside})

@@ -26,6 +26,7 @@ from ivig_core.regimen import (
     Taper,
     get_preset,
 )
+from mutation_helpers import refused
 from test_course import dm_plan
 from worked import MONDAY
 
@@ -366,3 +367,167 @@ def test_step_raising_intensity_refused() -> None:
     """A dose step above 100 % would raise the intensity."""
     with pytest.raises(InputError):
         DoseSteps(fractions=(1.1,), hold=Hold(cycles=1), source="x")
+
+
+# --------------------------------------------------------------------------
+# Ends: every way a taper ends keeps its strategy's source
+
+
+def test_every_ending_keeps_the_strategy_source() -> None:
+    """Each way to end names the strategy's source ("x").
+
+    Stop after the last step, a 0 % stop, a step at the floor, a step below it,
+    a stop given at the floor.
+    """
+    one = DoseSteps(fractions=(0.5,), hold=Hold(cycles=1), source="x")
+    stops = DoseSteps(fractions=(0.5, 0.0), hold=Hold(cycles=1), source="x")
+    start = {"start_dose_g_per_kg": 1.0, "start_interval_days": 28.0}
+    # 0.5 g/kg every 4 weeks is 0.125 g/kg/week
+    ends = [
+        taper_steps(one, Stop(), **start),  # after the strategy's last step
+        taper_steps(stops, Stop(), **start),  # at the 0 % step
+        taper_steps(one, Floor(intensity="0.125 g/kg/week"), **start),  # at it
+        taper_steps(one, Floor(intensity="0.2 g/kg/week"), **start),  # below it
+        taper_steps(stops, Floor(intensity="0.1 g/kg/week"), **start),  # stop
+    ]
+    assert [(t.ended, t.source) for t in ends] == [
+        ("stop", "x"),
+        ("stop", "x"),
+        ("floor", "x"),
+        ("floor", "x"),
+        ("floor", "x"),
+    ]
+
+
+def test_dose_step_stop_label() -> None:
+    """A 0 % step reads "0 % of 1 g/kg: stop", in the note and the floor step."""
+    stops = DoseSteps(fractions=(0.5, 0.0), hold=Hold(cycles=1), source="x")
+    t = taper_steps(stops, Stop(), start_dose_g_per_kg=1.0, start_interval_days=28.0)
+    assert t.notes == ("0 % of 1 g/kg: stop: treatment stops after the previous step",)
+    t = taper_steps(
+        stops,
+        Floor(intensity="0.1 g/kg/week"),
+        start_dose_g_per_kg=1.0,
+        start_interval_days=28.0,
+    )
+    assert t.steps[-1].label == (
+        "floor 0.1 g/kg/week: 0.4 g/kg every 4 weeks (instead of 0 % of 1 g/kg: stop)"
+    )
+
+
+def test_floor_step_dose_is_floor_times_interval_in_weeks() -> None:
+    """A low floor: 0.001 g/kg/week × 4 weeks = 0.004 g/kg at the 0 % step.
+
+    (Far below the previous 0.9 g/kg, so the dose is not capped by it.)
+    """
+    t = taper_steps(
+        DoseSteps(fractions=(0.9, 0.0), hold=Hold(cycles=2), source="x"),
+        Floor(intensity="0.001 g/kg/week"),
+        start_dose_g_per_kg=1.0,
+        start_interval_days=28.0,
+    )
+    assert _steps(t) == [(0.9, 28.0, 2, False), (0.004, 28.0, 2, True)]
+
+
+def test_starting_percent_reaching_zero_above_the_floor() -> None:
+    """ProCID −25 % of the start: 0.75, 0.5, 0.25 g/kg every 4 weeks.
+
+    The lowest, 0.0625 g/kg/week, is above a floor of 0.01; the next step is
+    0 % (stop), given at the floor: 0.01 × 4 = 0.04 g/kg, for one infusion, at
+    the same 4 weeks.
+    """
+    t = taper_steps(
+        PercentPerInfusion.procid(of="starting"),
+        Floor(intensity="0.01 g/kg/week"),
+        start_dose_g_per_kg=1.0,
+        start_interval_days=28.0,
+    )
+    assert _steps(t) == [
+        (0.75, 28.0, 1, False),
+        (0.5, 28.0, 1, False),
+        (0.25, 28.0, 1, False),
+        (0.04, 28.0, 1, True),
+    ]
+    assert t.ended == "floor"
+
+
+def test_interval_extension_equal_interval_and_hold_by_duration() -> None:
+    """An extension to the same 4 weeks keeps the intensity: allowed.
+
+    A hold of 12 weeks lasts 3 courses at 4 weeks, 2 at 6 weeks.
+    """
+    t = taper_steps(
+        IntervalExtension(
+            intervals=("4 week", "6 week"),
+            hold=Hold(duration="12 week"),
+            source="x",
+        ),
+        Stop(),
+        start_dose_g_per_kg=1.0,
+        start_interval_days=28.0,
+    )
+    assert _steps(t) == [(1.0, 28.0, 3, False), (1.0, 42.0, 2, False)]
+
+
+def test_combined_part_reaches_the_floor() -> None:
+    """6 weeks, then −25 % of the previous dose, ending at a floor of 0.1.
+
+    1 g/kg every 6 weeks (0.1667 g/kg/week); 0.75 g/kg (0.125); 0.5625 g/kg
+    would be 0.09375 g/kg/week, below 0.1: the floor, 0.1 × 6 = 0.6 g/kg. (The
+    'previous' part ends only because the floor reaches into the Combined.)
+    """
+    t = taper_steps(
+        Combined(
+            parts=(
+                IntervalExtension(
+                    intervals=("6 week",), hold=Hold(cycles=1), source="a"
+                ),
+                PercentPerInfusion(percent=25, of="previous", source="b"),
+            )
+        ),
+        Floor(intensity="0.1 g/kg/week"),
+        start_dose_g_per_kg=1.0,
+        start_interval_days=28.0,
+    )
+    assert _steps(t) == [
+        (1.0, 42.0, 1, False),
+        (0.75, 42.0, 1, False),
+        (0.6, 42.0, 1, True),
+    ]
+    assert t.source == "a; b"
+
+
+def test_start_interval_of_one_day_at_the_bound() -> None:
+    """The bound is "an interval >= 1 day": 1 day is accepted, 0.5 day refused."""
+    t = taper_steps(
+        DoseSteps(fractions=(0.5,), hold=Hold(cycles=1), source="x"),
+        Stop(),
+        start_dose_g_per_kg=1.0,
+        start_interval_days=1.0,
+    )
+    assert _steps(t) == [(0.5, 1.0, 1, False)]
+    with refused("maintenance.interval", 0.5, "an interval >= 1 day"):
+        taper_steps(
+            DoseSteps.jnd_2023(),
+            Stop(),
+            start_dose_g_per_kg=1.0,
+            start_interval_days=0.5,
+        )
+
+
+def test_strategy_and_end_refused_in_full() -> None:
+    """Not a strategy, not an end: the field, the value and what is allowed."""
+    with refused("strategy", "x", "a taper strategy of ivig_core.regimen"):
+        taper_steps(
+            "x",  # type: ignore[arg-type]
+            Stop(),
+            start_dose_g_per_kg=1.0,
+            start_interval_days=28.0,
+        )
+    with refused("end", "stop", "Floor or Stop"):
+        taper_steps(
+            DoseSteps.jnd_2023(),
+            "stop",  # type: ignore[arg-type]
+            start_dose_g_per_kg=1.0,
+            start_interval_days=28.0,
+        )

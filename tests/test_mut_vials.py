@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import attrs
 import pytest
 
-from ivig_core import InputError, PlanningError
-from ivig_core.products import get_product
+from ivig_core import InputError, PlanningError, UnitError
+from ivig_core.products import Product, Vial, get_product
 from ivig_core.vials import (
     NearestIncrement,
     NearestWithin,
     NeverBelow,
+    VialSelection,
     get_rounding,
     select_vials,
     select_vials_g,
@@ -227,8 +229,12 @@ def test_vial_sizes_in_whole_milligrams() -> None:
     with refused("vials", 1.0005, "vial sizes > 0 g in whole milligrams", "1.0005 g"):
         NeverBelow().choose(1.0, (1.0005,))
     assert NeverBelow().choose(1.0, (0.001,))[0] == (1000,)
-    with pytest.raises(PlanningError, match="lists no vial sizes"):
+    with pytest.raises(PlanningError) as caught:
         NeverBelow().choose(1.0, ())
+    assert str(caught.value) == (
+        "vials: the product lists no vial sizes (UNCONFIRMED: no source read gives "
+        "them); load a local formulary with its vial sizes"
+    )
 
 
 def test_volume_is_dose_over_concentration() -> None:
@@ -291,3 +297,207 @@ def test_bad_policies() -> None:
     for bad in (Negative(), Short()):
         with refused("rounding", bad, "a policy returning one count ≥ 0 per vial size"):
             select_vials_g(10.0, gamunex, bad)
+
+
+# --------------------------------------------------------------------------
+# Fewest vials: the table's choices
+
+
+def test_fewest_vials_replaces_a_larger_first_choice_only_when_fewer() -> None:
+    """6 g from 1, 3 and 4 g vials: 2 × 3 g (2 vials), not 4 + 1 + 1 g (3).
+
+    11 g from 1, 2, 5 and 7 g vials: 7 + 2 + 2 g and 5 + 5 + 1 g are both three
+    vials; the tie goes to the larger vial (7 g).
+    """
+    assert NeverBelow().choose(6.0, (1.0, 3.0, 4.0))[0] == (0, 2, 0)
+    assert NeverBelow().choose(11.0, (1.0, 2.0, 5.0, 7.0)) == (
+        (0, 2, 0, 1),
+        "never below: 11 g → 11 g (1 × 7 g + 2 × 2 g), +0 g (+0.00 %)",
+    )
+
+
+def test_fewest_vial_table_grows_to_the_total_needed() -> None:
+    """7 g then 7.5 g from 7 and 11 g vials, within 10 %: 7 g both times.
+
+    The second dose searches one total further (up to 9 + 11 units) than the
+    first (8 + 11): the shared table must grow to it.
+    """
+    within = NearestWithin(tolerance=0.1)
+    assert within.choose(7.0, (7.0, 11.0))[0] == (1, 0)
+    assert within.choose(7.5, (7.0, 11.0)) == (
+        (1, 0),
+        "nearest within ±10 %: 7.5 g → 7 g (1 × 7 g), −0.5 g (−6.67 %)",
+    )
+
+
+# --------------------------------------------------------------------------
+# Nearest within: the search range, the nearest total, the refusal
+
+
+def test_nearest_within_searches_below_a_wide_tolerance() -> None:
+    """100 g from 10 g vials within 50 %: exactly 10 × 10 g (not 60 or 80 g)."""
+    assert NearestWithin(tolerance=0.5).choose(100.0, (10.0,))[0] == (10,)
+
+
+def test_nearest_within_nearer_beats_fewer_vials() -> None:
+    """6.6 g from 3 and 5 g vials: 6 g (2 × 3 g, 0.6 g off) beats 8 g (1.4 g off).
+
+    Both are two vials; the nearer total wins before the vial count is asked.
+    """
+    assert NearestWithin(tolerance=0.3).choose(6.6, (3.0, 5.0)) == (
+        (2, 0),
+        "nearest within ±30 %: 6.6 g → 6 g (2 × 3 g), −0.6 g (−9.09 %)",
+    )
+
+
+def test_nearest_within_refusals_name_the_vials_and_never_zero() -> None:
+    """12 g from 10 and 20 g vials within 10 %: 10 g is 16.67 % away.
+
+    2 g from 10 g vials: the nearest makeable total is one vial, 10 g (no vials,
+    0 g, is not a total), 400 % away.
+    """
+    within = NearestWithin(tolerance=0.1)
+    with pytest.raises(PlanningError) as caught:
+        within.choose(12.0, (10.0, 20.0))
+    assert str(caught.value) == (
+        "rounding: the nearest achievable dose to 12 g with vials 10 g, 20 g is "
+        "10 g, 16.67 % away; the tolerance is ±10 %, exceeded by 6.67 percentage "
+        "points"
+    )
+    with pytest.raises(PlanningError) as caught:
+        NearestWithin(tolerance=0.2).choose(2.0, (10.0,))
+    assert str(caught.value) == (
+        "rounding: the nearest achievable dose to 2 g with vials 10 g is 10 g, "
+        "400.00 % away; the tolerance is ±20 %, exceeded by 380.00 percentage "
+        "points"
+    )
+
+
+# --------------------------------------------------------------------------
+# Nearest increment: half-way, the milligram grid, the totals either side
+
+
+def test_nearest_increment_within_a_milligram_of_the_grid() -> None:
+    """2 × 5.0000001 g = 10.0000002 g: 0.0002 mg off the 5 g grid, made as 10 g."""
+    assert NearestIncrement(increment="5.0000001 g").choose(10.0, (5.0,))[0] == (2,)
+
+
+def test_nearest_increment_off_grid_names_both_totals() -> None:
+    """15 g at the nearest 15 g from 10 (and 20) g vials: 10 g and 20 g either side."""
+    for sizes, named in (((10.0,), "10 g"), ((10.0, 20.0), "10 g, 20 g")):
+        with pytest.raises(PlanningError) as caught:
+            NearestIncrement(increment="15 g").choose(15.0, sizes)
+        assert str(caught.value) == (
+            f"rounding: 15 g rounds to 15 g (nearest 15 g), which vials {named} "
+            "cannot make exactly; the nearest totals they make are 10 g and 20 g"
+        )
+
+
+# --------------------------------------------------------------------------
+# Selections: largest vial first, named product, made once
+
+
+def _gamunex_with(*grams: float) -> Product:
+    """Gamunex-C with only these vial sizes, in this order (10 mL per gram)."""
+    vials = tuple(Vial(grams=f"{g} g", volume=f"{g * 10} mL") for g in grams)
+    return attrs.evolve(get_product("gamunex-c"), vials=vials)
+
+
+def test_selection_lists_the_largest_vial_first() -> None:
+    """30 g from a formulary listing 10 g before 20 g: 1 × 20 g, then 1 × 10 g."""
+    selection = select_vials_g(30.0, _gamunex_with(10, 20), "never-below")
+    assert [(v.grams_g, n) for v, n in selection.vials] == [(20.0, 1), (10.0, 1)]
+    assert selection.product == "gamunex-c"
+
+
+def test_same_dose_same_product_is_one_selection() -> None:
+    """A built-in policy's selection is made once per product and grams."""
+    product = _gamunex_with(5, 10, 20)
+    first = select_vials_g(35.0, product, "never-below")
+    assert select_vials_g(35.0, product, "never-below") is first
+    assert select_vials_g(35.0, product, NeverBelow()) is first
+    assert select_vials_g(40.0, product, "never-below").dispensed_g == 40.0
+
+
+def test_get_rounding_nearest_within() -> None:
+    """The name "nearest-within" with a tolerance is that policy (not Ontario's)."""
+    assert get_rounding("nearest-within", tolerance="10 %") == NearestWithin(
+        tolerance=0.1
+    )
+
+
+# --------------------------------------------------------------------------
+# Refusals naming their fields
+
+
+def test_policy_parameters_in_the_wrong_unit() -> None:
+    """An increment that is not a mass, a tolerance that is not a fraction."""
+    with refused(
+        "increment",
+        "5 kg/day",
+        "a mass, e.g. '35 g' or '35000 mg'",
+        "5.0 kg/d is not a mass (its dimension is [mass] / [time])",
+        error=UnitError,
+    ):
+        NearestIncrement(increment="5 kg/day")
+    with refused(
+        "tolerance",
+        "10 kg",
+        "a fraction, e.g. '10 %' or 0.1",
+        "10.0 kg is not a fraction (its dimension is [mass])",
+        error=UnitError,
+    ):
+        NearestWithin(tolerance="10 kg")
+
+
+def test_volume_ml_refusals() -> None:
+    """volume_ml takes a Product and a number of grams."""
+    with refused("product", "x", "a Product"):
+        volume_ml(35.0, "x")  # type: ignore[arg-type]
+    with refused("dose", "35 g", "a number"):
+        volume_ml("35 g", get_product("octagam 5%"))  # type: ignore[arg-type]
+
+
+def test_vial_selection_converts_and_names_its_fields() -> None:
+    """Built directly (e.g. read back), a selection converts to g and mL."""
+    built = VialSelection(
+        product="x",
+        calculated="35000 mg",
+        dispensed="35 g",
+        vials=(),
+        volume="0.35 L",
+        difference="0 g",
+        policy="p",
+        reason="r",
+    )
+    assert (built.calculated_g, built.dispensed_g, built.volume_ml) == (
+        35.0,
+        35.0,
+        350.0,
+    )
+    fields = {
+        "product": "x",
+        "calculated": "35 g",
+        "dispensed": "35 g",
+        "vials": (),
+        "volume": "350 mL",
+        "difference": "0 g",
+        "policy": "p",
+        "reason": "r",
+    }
+    with refused(
+        "dose",
+        "35 mL",
+        "a mass, e.g. '35 g' or '35000 mg'",
+        "35.0 ml is not a mass (its dimension is [length] ** 3)",
+        error=UnitError,
+    ):
+        VialSelection(**{**fields, "dispensed": "35 mL"})  # type: ignore[arg-type]
+    with refused(
+        "volume",
+        "350 g",
+        "a volume, e.g. '400 mL'",
+        "350.0 g is not a volume (its dimension is [mass])",
+        error=UnitError,
+    ):
+        VialSelection(**{**fields, "volume": "350 g"})  # type: ignore[arg-type]

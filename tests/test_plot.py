@@ -102,5 +102,7 @@ def test_refusals(tmp_path: Path) -> None:
     """A suffix other than .png/.svg, or not a plan, is an InputError."""
     with pytest.raises(InputError, match=r"^path:.*\.png or \.svg"):
         plot_course(example_plan(), tmp_path / "course.pdf")
-    with pytest.raises(InputError, match=r"^plan:"):
+    with pytest.raises(
+        InputError, match=r"^plan: got 'plan'; allowed: a Plan \(from plan_course\)$"
+    ):
         course_data("plan")  # type: ignore[arg-type]

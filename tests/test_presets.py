@@ -350,14 +350,26 @@ def test_old_names_accepted_with_a_deprecation_hint(old: str, new: str) -> None:
 
 def test_pi_dose_outside_label_range_refused() -> None:
     """A PI dose outside 200-800 mg/kg names the field and the range."""
-    with pytest.raises(InputError, match=r"maintenance\.dose.*0\.2-0\.8 g/kg"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^maintenance\.dose: 0\.9 g/kg is outside 0\.2-0\.8 g/kg; "
+            r"allowed: 0\.2-0\.8 g/kg \(the regimen's allowed dose\)$"
+        ),
+    ):
         get_preset("pi-privigen").choose(dose="0.9 g/kg")
 
 
 @pytest.mark.parametrize("interval", ["20 day", "29 day"])
 def test_pi_interval_outside_label_range_refused(interval: str) -> None:
     """An interval outside every 3-4 weeks is refused (boundaries around)."""
-    with pytest.raises(InputError, match=r"maintenance\.interval"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^maintenance\.interval: .*; allowed: 21-28 days \(the "
+            r"regimen's allowed interval\)$"
+        ),
+    ):
         get_preset("pi-gamunex-c").choose(interval=interval)
 
 

@@ -197,7 +197,15 @@ def test_gammagard_sd_planned_with_the_protocols_rates() -> None:
 
 def test_without_a_protocol_gammagard_sd_is_refused() -> None:
     """Without local rates, Gammagard S/D cannot be planned (the label's lack)."""
-    with pytest.raises(InputError, match=r"(?i)gammagard"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^indication: Gammagard S/D has no labelled rates for "
+            r"kawasaki in the catalogue \(UNCONFIRMED in the sources "
+            r"read\); use a local protocol; allowed: an indication whose "
+            r"label rates are in the catalogue$"
+        ),
+    ):
         plan_course(
             PATIENT,
             get_preset("kawasaki-gammagard-sd-single"),
@@ -246,7 +254,12 @@ def test_without_protocol_each_policy_is_required(name: str) -> None:
         "rate_weight": "dosing",
     }
     del given[name]
-    with pytest.raises(InputError, match=rf"^{name}"):
+    what = name.replace("_", " ")  # "a rate weight (required, ...)"
+    with pytest.raises(
+        InputError,
+        match=rf"^{name}: got None; allowed: a {what} \(required, no default\), "
+        "or a protocol that sets one$",
+    ):
         PlanRequest(
             patient=PATIENT,
             regimen=get_preset("itp-octagam-10"),
@@ -259,7 +272,13 @@ def test_without_protocol_each_policy_is_required(name: str) -> None:
 
 def test_plan_request_refuses_a_non_protocol() -> None:
     """protocol= takes a Protocol only."""
-    with pytest.raises(InputError, match="protocol"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^protocol: got 'district'; allowed: a Protocol "
+            r"\(ivig_core\.load_protocol\)$"
+        ),
+    ):
         run_plan(
             PlanRequest(
                 patient=PATIENT,

@@ -59,26 +59,48 @@ def test_induction_from_daily_dose() -> None:
 @pytest.mark.parametrize("dose", ["0 g/kg", "-1 g/kg"])
 def test_zero_or_negative_induction_dose_refused(dose: str) -> None:
     """A zero or negative course dose names the field."""
-    with pytest.raises(InputError, match=r"induction\.dose"):
+    with pytest.raises(
+        InputError, match=r"^induction\.dose: .*; allowed: a value > 0 g/kg$"
+    ):
         Induction(dose=dose, allowed_days=DayRange(low=2, high=5), source="s")
 
 
 def test_percent_is_not_a_dose_per_kg() -> None:
     """'2 %' is refused as a g/kg dose (units are never guessed)."""
-    with pytest.raises(UnitError, match=r"induction\.dose"):
+    with pytest.raises(
+        UnitError,
+        match=(
+            r"^induction\.dose: 2\.0 % is not written as mass per body "
+            r"mass; allowed: a dose per body mass written as mass per body "
+            r"mass, e\.g\. '2 g/kg' or '400 mg/kg'$"
+        ),
+    ):
         Induction(dose="2 %", allowed_days=DayRange(low=2, high=5), source="s")
 
 
 def test_bare_number_dose_refused() -> None:
     """A bare number is not a dose."""
-    with pytest.raises(UnitError, match=r"maintenance\.dose"):
+    with pytest.raises(
+        UnitError,
+        match=(
+            r"^maintenance\.dose: got 1\.0 \(a bare number; units are "
+            r"never assumed\); allowed: a dose per body mass as a pint "
+            r"Quantity or a string such as '2 g/kg' or '400 mg/kg'$"
+        ),
+    ):
         maintenance(dose=1.0)
 
 
 @pytest.mark.parametrize("days", [1, 6])
 def test_induction_days_outside_allowed_refused(days: int) -> None:
     """Days outside the allowed range name the field and the range."""
-    with pytest.raises(InputError, match=r"induction\.days.*2-5"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^induction\.days: .*; allowed: 2-5 days \(the regimen's "
+            r"allowed days\) or 'fewest'$"
+        ),
+    ):
         Induction(
             dose="2 g/kg", allowed_days=DayRange(low=2, high=5), days=days, source="s"
         )
@@ -86,25 +108,50 @@ def test_induction_days_outside_allowed_refused(days: int) -> None:
 
 def test_fewest_needs_upper_bound() -> None:
     """'fewest' is refused where the source gives no upper bound on days."""
-    with pytest.raises(InputError, match=r"maintenance\.days"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^maintenance\.days: got 'fewest'; allowed: a number of days: "
+            r"'fewest' needs an upper bound on the days$"
+        ),
+    ):
         maintenance(allowed_days=DayRange(low=1), days="fewest")
 
 
 def test_interval_shorter_than_course_refused() -> None:
     """An interval shorter than the course would overlap courses."""
-    with pytest.raises(InputError, match=r"maintenance\.interval.*overlap"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^maintenance\.interval: an interval of 1 days is shorter "
+            r"than a 2-day course: courses would overlap; allowed: at "
+            r"least the course length \(2 days\)$"
+        ),
+    ):
         maintenance(interval="1 day", days=2)
 
 
 def test_interval_must_be_whole_days() -> None:
     """A fractional-day interval is refused, not rounded."""
-    with pytest.raises(InputError, match=r"maintenance\.interval.*whole"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^maintenance\.interval: 4\.5 days is not whole; allowed: a "
+            r"whole number of days$"
+        ),
+    ):
         maintenance(interval="4.5 day")
 
 
 def test_cycles_outside_allowed_refused() -> None:
     """A number of cycles outside the allowed range names the field."""
-    with pytest.raises(InputError, match=r"maintenance\.cycles"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^maintenance\.cycles: got 7; allowed: 1-6 cycles \(the "
+            r"regimen's allowed cycles\)$"
+        ),
+    ):
         maintenance(allowed_cycles=DayRange(low=1, high=6), cycles=7)
 
 
@@ -122,7 +169,13 @@ def test_day_range_refuses_inverted() -> None:
 
 def test_dose_steps_refuse_rising_fraction() -> None:
     """Fractions that rise would raise the dose: refused."""
-    with pytest.raises(InputError, match=r"fractions.*raise"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^fractions: 0\.75 after 0\.5 would raise the dose; allowed: "
+            r"non-increasing fractions \(a taper never raises the dose\)$"
+        ),
+    ):
         DoseSteps(fractions=(0.5, 0.75), hold=Hold(cycles=1), source="s")
 
 
@@ -136,7 +189,14 @@ def test_dose_steps_refuse_fraction_above_one() -> None:
 
 def test_interval_extension_refuses_shorter_interval() -> None:
     """A shorter interval after a longer one raises intensity: refused."""
-    with pytest.raises(InputError, match=r"intervals.*intensity"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^intervals: 35 days after 42 days would raise the dose "
+            r"intensity; allowed: non-decreasing intervals \(a shorter "
+            r"interval raises the dose intensity\)$"
+        ),
+    ):
         IntervalExtension(
             intervals=("6 week", "5 week"), hold=Hold(cycles=1), source="s"
         )
@@ -156,7 +216,13 @@ def test_hold_needs_exactly_one() -> None:
 
 def test_hold_duration_must_be_whole_intervals() -> None:
     """12 weeks is not a whole number of 5-week intervals: refused."""
-    with pytest.raises(InputError, match=r"hold\.duration"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^hold\.duration: 84 days is 2\.4 intervals of 35 days; "
+            r"allowed: a whole number of 35-day intervals$"
+        ),
+    ):
         Hold(duration="12 week").cycles_at(35.0)
 
 
@@ -299,9 +365,22 @@ def test_choose_fills_and_checks() -> None:
     assert r.is_complete
     assert r.induction is not None
     assert r.induction.days == 3
-    with pytest.raises(InputError, match=r"induction\.days"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^induction\.days: 6 days is outside the allowed 2-5 days; "
+            r"allowed: 2-5 days \(the regimen's allowed days\) or "
+            r"'fewest'$"
+        ),
+    ):
         get_preset("myositis-2gkg-then-1gkg-4w").choose(induction_days=6)
-    with pytest.raises(InputError, match=r"maintenance\.cycles"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^maintenance\.cycles: got 7; allowed: 1-6 cycles \(the "
+            r"regimen's allowed cycles\)$"
+        ),
+    ):
         get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=7)
 
 
@@ -315,7 +394,23 @@ def test_choose_without_phase_refused() -> None:
 
 def test_unknown_preset_suggests() -> None:
     """An unknown preset name suggests close matches."""
-    with pytest.raises(InputError, match="did you mean cidp-ice"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^preset: no preset 'cidp-ic'; did you mean cidp-ice, "
+            r"cidp-privigen\?; allowed: one of \['pi-privigen', "
+            r"'pi-octagam-5', 'pi-gamunex-c', 'pi-gammagard-liquid', "
+            r"'pi-gammagard-sd', 'pi-panzyga', 'pi-bivigam', 'pi-asceniv', "
+            r"'pi-gammaplex-5', 'itp-privigen', 'itp-octagam-10', "
+            r"'itp-panzyga', 'itp-gammaplex-5', 'itp-gamunex-c', "
+            r"'itp-gammagard-sd', 'cidp-privigen', 'cidp-gamunex-c', "
+            r"'cidp-gammagard-liquid', 'cidp-panzyga', 'cidp-ice', "
+            r"'mmn-gammagard-liquid', 'kawasaki-gammagard-sd-single', "
+            r"'kawasaki-gammagard-sd-4-days', 'cll-gammagard-sd', "
+            r"'octagam10-dm', 'myositis-2gkg-then-1gkg-4w', "
+            r"'dm-privigen-1gkg-2d-4w'\]$"
+        ),
+    ):
         get_preset("cidp-ic")
 
 

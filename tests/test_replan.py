@@ -280,9 +280,22 @@ def test_the_request_must_be_the_plans() -> None:
     """A request with another regimen is refused."""
     request, plan = _made("tapered")
     other = attrs.evolve(request, regimen=_itp().regimen)
-    with pytest.raises(InputError, match="the PlanRequest the plan was made from"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^request: the plan follows 'myositis-2gkg-then-1gkg-4w'; "
+            r"allowed: the PlanRequest the plan was made from \(the same "
+            r"regimen\)$"
+        ),
+    ):
         replan(plan, request=other)
-    with pytest.raises(InputError, match="request"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^request: got 'request'; allowed: the PlanRequest the plan "
+            r"was made from$"
+        ),
+    ):
         replan(plan, request="request")  # type: ignore[arg-type]  # bad on purpose
 
 
@@ -290,10 +303,24 @@ def test_step_down_with_no_lower_step_and_step_up_to_induction_are_refused() -> 
     """The decision must be one the plan can follow."""
     request, plan = _made("tapered")
     last = plan.cycles[-1].start
-    with pytest.raises(InputError, match="no lower step"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^decision: got 'step-down'; allowed: 'continue' or "
+            r"'step-up': no lower step is planned after the last course "
+            r"given$"
+        ),
+    ):
         replan(plan, request=request, from_date=last, decision="step-down")
     day = plan.cycles[2].start  # after the first maintenance course
-    with pytest.raises(InputError, match="a new induction is a new plan"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^decision: got 'step-up'; allowed: 'continue' or "
+            r"'step-down': no more intense maintenance or taper step came "
+            r"before the last course \(a new induction is a new plan\)$"
+        ),
+    ):
         replan(plan, request=request, from_date=day, decision="step-up")
 
 
@@ -318,7 +345,13 @@ def test_a_history_that_rewrites_the_plans_is_refused() -> None:
     records = _given_before(plan, day)
     new = replan(plan, request=request, administered=records, from_date=day)
     changed = [attrs.evolve(records[0], grams=1.0), *records[1:]]
-    with pytest.raises(InputError, match="never rewritten") as info:
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^administered: got 4; allowed: the plan's history, then what "
+            r"was given since \(a history is never rewritten\)$"
+        ),
+    ) as info:
         replan(
             new, request=request, administered=changed, from_date=new.cycles[1].start
         )

@@ -451,9 +451,17 @@ def test_plan_without_regimen_or_planned_dates_is_refused() -> None:
     """
     p = plan(cycles=2)
     cycles = tuple(attrs.evolve(c, planned_start=None) for c in p.cycles)  # type: ignore[arg-type]
-    with pytest.raises(InputError, match=r"plan\.regimen"):
+    with pytest.raises(
+        InputError, match=r"^plan\.regimen: got None; allowed: the plan's Regimen$"
+    ):
         assess(recorded_woman(), attrs.evolve(p, regimen=None))  # type: ignore[arg-type]
-    with pytest.raises(InputError, match=r"plan\.cycles\[0\]\.planned_start"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^plan\.cycles\[0\]\.planned_start: got None; allowed: a "
+            r"datetime\.date$"
+        ),
+    ):
         assess(recorded_woman(), attrs.evolve(p, cycles=cycles))
 
 
@@ -500,7 +508,13 @@ def test_infusion_without_run_is_refused() -> None:
             for i in p.infusions
         ),
     )
-    with pytest.raises(InputError, match=r"plan\.infusions\[0\]\.run"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^plan\.infusions\[0\]\.run: got None; allowed: the "
+            r"infusion's rate steps \(InfusionRun\)$"
+        ),
+    ):
         assess(recorded_woman(), runless, indication="cidp")
 
 
@@ -543,7 +557,9 @@ def test_at_risk_cap_not_assessed_without_numeric_cap() -> None:
 
 def test_plan_without_product_is_refused() -> None:
     """A plan without its product's name is refused, naming the field."""
-    with pytest.raises(InputError, match=r"plan\.product"):
+    with pytest.raises(
+        InputError, match=r"^plan\.product: got None; allowed: the product's name$"
+    ):
         assess(recorded_woman(), attrs.evolve(plan(), product=None))  # type: ignore[arg-type]
 
 
@@ -683,7 +699,13 @@ def test_obese_on_actual_weight() -> None:
 def test_plan_without_dosing_weight_is_refused() -> None:
     """A plan without its dosing weight is refused, naming the field."""
     p = attrs.evolve(plan(weight_kg=92.0), dosing_weight=None)  # type: ignore[arg-type]
-    with pytest.raises(InputError, match=r"plan\.dosing_weight"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^plan\.dosing_weight: got None; allowed: the plan's "
+            r"DosingWeight$"
+        ),
+    ):
         assess(recorded_woman(weight="92 kg"), p)
 
 
@@ -722,7 +744,13 @@ def test_bad_plan_value_is_refused_not_passed() -> None:
         p,
         infusions=(attrs.evolve(p.infusions[0], dispensed_g=float("nan")),),
     )
-    with pytest.raises(InputError, match=r"plan\.infusions\[0\]\.dispensed_g"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^plan\.infusions\[0\]\.dispensed_g: got nan; allowed: a "
+            r"finite number ≥ 0 \(finite\)$"
+        ),
+    ):
         assess(recorded_woman(), bad)
 
 
@@ -735,7 +763,14 @@ def test_unknown_indication_for_product_is_not_assessed() -> None:
 
 def test_product_other_than_the_plans_is_refused() -> None:
     """Checking a Privigen plan against Octagam is refused, naming both."""
-    with pytest.raises(InputError, match="the plan is for 'Privigen' but 'Octagam"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^product: the plan is for 'Privigen' but 'Octagam 10 %' was "
+            r"given: its volumes and rates would be checked against the "
+            r"wrong product; allowed: the plan's product \(Privigen\)$"
+        ),
+    ):
         assess(recorded_woman(), plan(), product="octagam-10")
 
 
@@ -751,5 +786,16 @@ def test_product_name_from_plan_is_looked_up() -> None:
     """The plan's product name is looked up in the catalogue."""
     assert assess(recorded_woman(), plan(product="octagam-10")).product == "octagam-10"
     bad = attrs.evolve(plan(), product="no such product")
-    with pytest.raises(InputError, match="no product 'no such product'"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^product: no product 'no such product' in "
+            r"ivig_core/data/products\.toml; allowed: one of \['asceniv', "
+            r"'bivigam', 'cuvitru', 'gammagard-liquid', "
+            r"'gammagard-liquid-erc', 'gammagard-sd', 'gammaplex-5', "
+            r"'gamunex-c', 'hizentra', 'hyqvia', 'octagam-10', "
+            r"'octagam-5', 'panzyga', 'privigen', 'xembify'\] \(or their "
+            r"brand names\)$"
+        ),
+    ):
         assess(recorded_woman(), bad)

@@ -224,7 +224,13 @@ def test_plan_with_nan_loaded_from_a_document_is_refused() -> None:
     plan = real_plan()
     doc = json.loads(plan_to_json(plan))
     doc["infusions"][0]["dispensed_g"] = float("nan")
-    with pytest.raises(DocumentError, match="NaN is not a finite number"):
+    with pytest.raises(
+        DocumentError,
+        match=(
+            r"^document: NaN is not a finite number; allowed: a plan "
+            r"document as written by ivig_core \(version 1\)$"
+        ),
+    ):
         plan_from_json(json.dumps(doc))
 
 
@@ -244,7 +250,11 @@ def test_plan_with_nan_built_by_hand_is_refused_by_assess() -> None:
         ),
     )
     with pytest.raises(
-        InputError, match=r"plan\.infusions\[1\]\.run\.steps\[2\]\.rate_ml_h"
+        InputError,
+        match=(
+            r"^plan\.infusions\[1\]\.run\.steps\[2\]\.rate_ml_h: got nan; "
+            r"allowed: a finite number ≥ 0 \(finite\)$"
+        ),
     ):
         assess(worked.recorded_woman(), bad)
 
@@ -284,7 +294,14 @@ def test_assess_takes_safety_options() -> None:
         options=SafetyOptions(config=cfg, previous_product="octagam-10"),
     )
     assert by_options == by_keywords
-    with pytest.raises(InputError, match="not both"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^options: .*; allowed: either "
+            r"options=SafetyOptions\(\.\.\.\) or the keywords config, "
+            r"overrides, previous_product and strict, not both$"
+        ),
+    ):
         assess(worked.recorded_woman(), plan, options=SafetyOptions(), config=cfg)
 
 
@@ -294,7 +311,14 @@ def test_parameters_name_safety_config_fields() -> None:
     def nothing(_rule: Rule, _ctx: Context) -> Iterable[Finding]:
         return ()
 
-    with pytest.raises(InputError, match=r"^parameters\[0\]: got 'daily_gram_above'"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^parameters\[0\]: got 'daily_gram_above'; allowed: a "
+            r"SafetyConfig field \(thrombosis_age_from, .*, "
+            r"daily_grams_above, .*\)$"
+        ),
+    ):
         check(
             code="TYPO_PARAMETER",
             severity=Severity.INFO,

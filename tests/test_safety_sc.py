@@ -163,9 +163,21 @@ def test_route_must_fit_the_product_and_the_infusions() -> None:
     """An IV plan with SC details, or an SC route for an IV-only product, is refused."""
     plan = hizentra_weekly().plan
     gamunex = attrs.evolve(plan, route=Route.IV, product="Gamunex-C", safety=None)
-    with pytest.raises(InputError, match=r"plan\.route"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^plan\.route: got 'iv'; allowed: 'sc' or 'facilitated_sc': "
+            r"the plan's infusions carry SC details$"
+        ),
+    ):
         assess(recorded_woman(), gamunex)
-    with pytest.raises(InputError, match=r"plan\.route"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^plan\.route: got 'sc'; allowed: one of Octagam 10 %'s "
+            r"routes \(iv\)$"
+        ),
+    ):
         assess(recorded_woman(), attrs.evolve(make_plan(), route=Route.SC))
 
 
@@ -493,7 +505,13 @@ def test_sc_checks_hold_with_validators_disabled() -> None:
 def test_sc_details_with_nan_are_refused() -> None:
     """A NaN in the SC details is an input error, not a silent pass."""
     plan = with_sc(hizentra_weekly().plan, volume_per_site_ml=float("nan"))
-    with pytest.raises(InputError, match=r"sc\.volume_per_site_ml"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^plan\.infusions\[0\]\.sc\.volume_per_site_ml: got nan; "
+            r"allowed: a finite number ≥ 0 \(finite\)$"
+        ),
+    ):
         assess(recorded_woman(), plan)
 
 

@@ -280,7 +280,15 @@ def test_hyqvia_ramp_up_per_kg() -> None:
 @pytest.mark.parametrize("interval", ["2 week", "5 week"])
 def test_hyqvia_ramp_up_other_intervals_refused(interval: str) -> None:
     """Only the 3- and 4-week ramp-ups are in the label's table; others refused."""
-    with pytest.raises(InputError, match=r"interval: .*covers a 4-week interval"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^interval: .*; allowed: 3 week or 4 week: the HyQvia US "
+            r"prescribing information's ramp-up table covers a 4-week "
+            r"interval \(its 4th infusion 'if required', so 3 weeks too\); "
+            r"other intervals \(and the CIDP ramp\) are not confirmed$"
+        ),
+    ):
         hyqvia_ramp_up(full_dose="30 g", interval=interval)
 
 
@@ -445,11 +453,25 @@ def test_missing_limits_are_required_parameters() -> None:
 
 def test_label_limits_are_not_overridden() -> None:
     """A parameter for a value the catalogue gives is refused."""
-    with pytest.raises(InputError, match=r"volume_per_site: .*not overridden"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^volume_per_site: Cuvitru \(later infusions\) gives a "
+            r"per-site volume; label limits are not overridden; allowed: "
+            r"nothing: the catalogue gives it$"
+        ),
+    ):
         ScLimits.from_product(
             "cuvitru", situation="later infusions", volume_per_site="100 mL"
         )
-    with pytest.raises(InputError, match=r"rate_per_site: .*not overridden"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^rate_per_site: Cuvitru \(later infusions\) gives "
+            r"rate_per_site 60 mL/h; label limits are not overridden; "
+            r"allowed: nothing: the catalogue gives it$"
+        ),
+    ):
         ScLimits.from_product(
             "cuvitru", situation="later infusions", rate_per_site="100 mL/h"
         )
@@ -457,13 +479,27 @@ def test_label_limits_are_not_overridden() -> None:
 
 def test_unknown_situation_lists_the_catalogue() -> None:
     """An unknown situation is refused with the catalogue's list."""
-    with pytest.raises(InputError, match=r"situation: .*PI, later infusions"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^situation: got 'later'; allowed: one of \['PI, first "
+            r"infusion', 'PI, later infusions', 'CIDP, first infusion', "
+            r"'CIDP, later infusions'\] for Hizentra$"
+        ),
+    ):
         ScLimits.from_product("hizentra", situation="later")
 
 
 def test_conflicting_rows_refused() -> None:
     """Two rows that give different per-site rates are refused."""
-    with pytest.raises(InputError, match="different rate_per_site"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^situation: the rows give different rate_per_site: 'PI, "
+            r"first infusion' 15 mL/h, 'PI, later infusions' 25 mL/h; "
+            r"allowed: situations that agree on rate_per_site$"
+        ),
+    ):
         ScLimits.from_product(
             "hizentra",
             situation=["PI, first infusion", "PI, later infusions"],
@@ -489,7 +525,16 @@ def _convert(**changes: object) -> object:
 
 def test_refuses_an_iv_product() -> None:
     """Converting to an IV-only product is refused, naming the product."""
-    with pytest.raises(InputError, match=r"product: Privigen is labelled for iv"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^product: Privigen is labelled for iv only; converting IVIg "
+            r"to an IV product is not a conversion; allowed: a "
+            r"subcutaneous product \(route sc or facilitated_sc\), e\.g\. "
+            r"Hizentra, Cuvitru, Xembify, HyQvia, Gamunex-C, Gammagard "
+            r"Liquid$"
+        ),
+    ):
         _convert(product="privigen")
     with pytest.raises(
         InputError, match=r"^product: .*; allowed: a subcutaneous product \(route"
@@ -500,13 +545,27 @@ def test_refuses_an_iv_product() -> None:
 @pytest.mark.parametrize("factor", [0, 0.0, -1.37, math.nan, math.inf])
 def test_refuses_a_factor_not_above_zero(factor: float) -> None:
     """A user factor ≤ 0 (or not finite) is refused, naming rule.factor."""
-    with pytest.raises(InputError, match=r"rule\.factor"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^rule\.factor: .*; allowed: a number from 1 to 1\.53 \(SC "
+            r"grams per IVIg gram: 1:1 in the EU, 1\.37 on US labels, "
+            r"1\.53 before 2015\)$"
+        ),
+    ):
         UserFactor(factor)
 
 
 def test_refuses_a_bool_factor() -> None:
     """``True`` is not a factor."""
-    with pytest.raises(InputError, match=r"rule\.factor"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^rule\.factor: got True; allowed: a number from 1 to 1\.53 "
+            r"\(SC grams per IVIg gram: 1:1 in the EU, 1\.37 on US labels, "
+            r"1\.53 before 2015\)$"
+        ),
+    ):
         UserFactor(True)  # noqa: FBT003 - the bad input under test
 
 
@@ -540,7 +599,14 @@ def test_refuses_an_unknown_frequency(frequency: object) -> None:
 @pytest.mark.parametrize("times", [1, 8, 0])
 def test_times_per_week_range(times: int) -> None:
     """Doses per week must be 2 to 7 (Hizentra PI)."""
-    with pytest.raises(InputError, match=r"frequency\.times"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^frequency\.times: .*; allowed: 2 to 7 times a week "
+            r"\(Hizentra US prescribing information\); use Weekly\(\) for "
+            r"once a week$"
+        ),
+    ):
         TimesPerWeek(times)
 
 
@@ -548,16 +614,39 @@ def test_refuses_label_factor_without_one() -> None:
     """LabelFactor for a product without a label factor is refused."""
     hizentra = get_product("hizentra")
     bare = attrs.evolve(hizentra, scig_conversion=None)
-    with pytest.raises(InputError, match=r"rule: Hizentra has no label conversion"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^rule: Hizentra has no label conversion factor in the "
+            r"catalogue; allowed: OneToOne\(\) or UserFactor\(\.\.\.\) for "
+            r"this product$"
+        ),
+    ):
         _convert(product=bare)
     assert _convert(product=bare, rule=OneToOne()) is not None
 
 
 def test_refuses_weekly_hyqvia_and_same_as_ivig_sc() -> None:
     """HyQvia takes the IVIg frequency; 20 % SC products take a weekly spread."""
-    with pytest.raises(InputError, match=r"frequency: HyQvia"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^frequency: HyQvia's label gives the IVIg dose and frequency "
+            r"after ramp-up \(HyQvia US prescribing information\), not a "
+            r"weekly spread; allowed: SameAsIvig\(\) for a facilitated SC "
+            r"product$"
+        ),
+    ):
         _convert(product="hyqvia", frequency=Weekly())
-    with pytest.raises(InputError, match=r"frequency: Hizentra"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^frequency: Hizentra: the SC labels give a weekly dose "
+            r"spread weekly, every 2 weeks or 2-7 times a week; allowed: "
+            r"Weekly\(\), EveryTwoWeeks\(\) or TimesPerWeek\(n\) for a 20 "
+            r"% SC product$"
+        ),
+    ):
         _convert(frequency=SameAsIvig())
 
 
@@ -592,9 +681,21 @@ def test_parse_frequency_names() -> None:
     assert parse_frequency("same-as-ivig") == SameAsIvig()
     assert parse_frequency("5-per-week") == TimesPerWeek(5)
     assert TimesPerWeek(2, days=(0, 3)).week_offsets == (0, 3)
-    with pytest.raises(InputError, match=r"frequency\.days"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^frequency\.days: got \(0,\); allowed: 2 day offsets \(one "
+            r"per dose\)$"
+        ),
+    ):
         TimesPerWeek(2, days=(0,))
-    with pytest.raises(InputError, match=r"frequency\.days"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^frequency\.days: got \(3, 0\); allowed: distinct day "
+            r"offsets in increasing order$"
+        ),
+    ):
         TimesPerWeek(2, days=(3, 0))
 
 

@@ -142,7 +142,15 @@ def test_hizentra_every_two_weeks_window_for_first_dose() -> None:
         **common,  # type: ignore[arg-type]
     )
     assert sc.plan.start == dt.date(2026, 1, 19)
-    with pytest.raises(InputError, match=r"first_dose: 2026-01-20 is outside"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^first_dose: 2026-01-20 is outside 2026-01-12 to 2026-01-19; "
+            r"allowed: 2026-01-12 to 2026-01-19 \(the label's timing after "
+            r"the last IVIg 2026-01-05\); leave last_ivig out of the "
+            r"conversion to plan another date on your own authority$"
+        ),
+    ):
         plan_scig(
             woman("70 kg"),
             hizentra_conversion(EveryTwoWeeks()),
@@ -363,7 +371,15 @@ def test_regimen_plan_refusals() -> None:
         "limits": limits,
         "site_rate": "label-maximum",
     }
-    with pytest.raises(InputError, match=r"regimen: .*open choices"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^regimen: open choices: maintenance_days \(allowed 1-2 "
+            r"days\), cycles \(allowed 1 or more cycles\); allowed: a "
+            r"regimen with every choice made \(choose\(maintenance_days=1 "
+            r"or 2, cycles=n\)\)$"
+        ),
+    ):
         plan_scig_regimen(
             woman("70 kg"),
             get_scig_preset("hizentra-cidp-0.4"),
@@ -659,7 +675,13 @@ def test_sc_plan_needs_sc_details_and_route() -> None:
             *sc.plan.infusions[1:],
         ),
     )
-    with pytest.raises(InputError, match=r"infusions\[0\]\.sc"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^plan\.infusions\[0\]\.sc: got None; allowed: the infusion's "
+            r"ScDetails$"
+        ),
+    ):
         ScPlan(plan=bare)
     with pytest.raises(
         InputError, match=r"^plan\.route: .*; allowed: SC or facilitated SC"
@@ -680,7 +702,14 @@ def test_limits_for_another_weight_are_refused() -> None:
     heavy_only = ScLimits.from_product(
         "cuvitru", situation="first 2 infusions, patients ≥ 40 kg"
     )
-    with pytest.raises(InputError, match=r"limits: the situation .* 30 kg"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^limits: the situation 'first 2 infusions, patients ≥ 40 kg' "
+            r"does not apply to a patient of 30 kg; allowed: limits for "
+            r"this patient's weight \(30 kg\)$"
+        ),
+    ):
         plan_scig(
             woman("30 kg"),
             dose,
@@ -703,7 +732,15 @@ def test_rounding_is_required_and_vials_needed() -> None:
         last_ivig=LAST_IVIG,
     )
     limits = ScLimits.from_product("cuvitru", situation="later infusions")
-    with pytest.raises(InputError, match=r"rounding: .*load_formulary"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^rounding: got None; allowed: a RoundingPolicy or its name "
+            r"\(e\.g\. 'never-below'\); for a product without vial sizes "
+            r"in the catalogue \(Cuvitru, Xembify: UNCONFIRMED\), convert "
+            r"with a formulary product that has them \(load_formulary\)$"
+        ),
+    ):
         plan_scig(
             woman("70 kg"),
             dose,
@@ -714,7 +751,7 @@ def test_rounding_is_required_and_vials_needed() -> None:
             cycles=1,
         )
     # Cuvitru now has vial sizes (MPR: 5, 10, 20, 40 mL): it plans (issue 13).
-    plan_scig(
+    (infusion,) = plan_scig(
         woman("70 kg"),
         dose,
         policy="actual",
@@ -722,7 +759,16 @@ def test_rounding_is_required_and_vials_needed() -> None:
         limits=limits,
         site_rate="label-maximum",
         cycles=1,
+    ).plan.infusions
+    # 30 g every 4 weeks × 1.3 (Cuvitru's label factor) ÷ 4 = 9.75 g a week,
+    # from 1, 2, 4 and 8 g vials (5-40 mL at 20 %), never below: 10 g = 8 + 2 g,
+    # on the first SC day, a week after the last IVIg (2026-01-05)
+    assert (infusion.date, infusion.calculated_g, infusion.dispensed_g) == (
+        dt.date(2026, 1, 12),
+        9.75,
+        10.0,
     )
+    assert [(v.grams_g, n) for v, n in infusion.vials.vials] == [(8.0, 1), (2.0, 1)]
 
 
 def test_site_limits_hold_with_validators_disabled() -> None:

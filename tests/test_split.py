@@ -184,10 +184,19 @@ def test_total_not_multiple_of_granularity_refused() -> None:
         )
 
 
-@pytest.mark.parametrize(("dose", "weight"), [(0.0, 70.0), (-1.0, 70.0), (2.0, 0.0)])
-def test_zero_or_negative_inputs_refused(dose: float, weight: float) -> None:
+@pytest.mark.parametrize(
+    ("dose", "weight", "expected"),
+    [
+        (0.0, 70.0, r"^dose: got 0\.0; allowed: a dose > 0 g/kg$"),
+        (-1.0, 70.0, r"^dose: got -1\.0; allowed: a dose > 0 g/kg$"),
+        (2.0, 0.0, r"^weight: got 0\.0; allowed: a dosing weight > 0 kg$"),
+    ],
+)
+def test_zero_or_negative_inputs_refused(
+    dose: float, weight: float, expected: str
+) -> None:
     """Zero or negative doses and weights are refused, naming the field."""
-    with pytest.raises(InputError, match=r"dose|weight"):
+    with pytest.raises(InputError, match=expected):
         split_course_g(
             dose_g_per_kg=dose,
             weight_kg=weight,
@@ -200,7 +209,13 @@ def test_zero_or_negative_inputs_refused(dose: float, weight: float) -> None:
 
 def test_days_outside_allowed_refused() -> None:
     """Days outside the allowed range name the field."""
-    with pytest.raises(InputError, match=r"days.*2-5"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^days: 6 days is outside the allowed 2-5 days; allowed: 2-5 "
+            r"days \(the regimen's allowed days\) or 'fewest'$"
+        ),
+    ):
         split_course_g(
             dose_g_per_kg=2.0,
             weight_kg=70.0,

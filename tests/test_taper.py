@@ -45,7 +45,13 @@ def test_jnd_2023_at_three_weeks() -> None:
 
 def test_hold_not_whole_intervals_refused() -> None:
     """12-week steps at a 5-week interval are refused, not rounded."""
-    with pytest.raises(InputError, match=r"hold\.duration"):
+    with pytest.raises(
+        InputError,
+        match=(
+            r"^hold\.duration: 84 days is 2\.4 intervals of 35 days; "
+            r"allowed: a whole number of 35-day intervals$"
+        ),
+    ):
         taper_steps(
             DoseSteps.jnd_2023(),
             Stop(),

@@ -532,7 +532,8 @@ def split_course_g(
     if min(parts) < 1:
         raise PlanningError(
             f"granularity: {total:g} g in {granularity_g:g} g units is {whole} "
-            f"units, fewer than the {chosen} days; a day would get nothing"
+            f"unit{'s' if whole != 1 else ''}, fewer than the {chosen} days; a day "
+            "would get nothing"
         )
     share = calculated_g / chosen
     return CourseSplit(
