@@ -123,7 +123,7 @@ def test_interval_shorter_than_course_refused() -> None:
     with pytest.raises(
         InputError,
         match=(
-            r"^maintenance\.interval: an interval of 1 days is shorter "
+            r"^maintenance\.interval: an interval of 1 day is shorter "
             r"than a 2-day course: courses would overlap; allowed: at "
             r"least the course length \(2 days\)$"
         ),

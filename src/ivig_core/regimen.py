@@ -204,6 +204,11 @@ def _high(value: object) -> int | None:
     return None if value is None else read_count(value, field="high")
 
 
+def _days(count: float) -> str:
+    """``day`` for exactly one, ``days`` otherwise (0.5 days, 2 days)."""
+    return "day" if count == 1 else "days"
+
+
 @attrs.frozen(kw_only=True)
 class DayRange:
     """A whole-number range allowed by a source, e.g. 2–5 days or 1–6 cycles.
@@ -498,8 +503,9 @@ class Maintenance:
             raise InputError(
                 "maintenance.interval",
                 self.interval,
-                f"at least the course length ({longest} days)",
-                f"an interval of {self.interval_days:g} days is shorter than a "
+                f"at least the course length ({longest} {_days(longest)})",
+                f"an interval of {self.interval_days:g} {_days(self.interval_days)} "
+                "is shorter than a "
                 f"{longest}-day course: courses would overlap",
             )
 
@@ -1088,8 +1094,8 @@ class Regimen:
                 raise InputError(
                     "first_maintenance_after",
                     gap,
-                    f"at least the induction's {longest} days",
-                    f"{gap:g} days is shorter than the {longest}-day induction",
+                    f"at least the induction's {longest} {_days(longest)}",
+                    f"{gap:g} {_days(gap)} is shorter than the {longest}-day induction",
                 )
 
     @property
