@@ -295,7 +295,7 @@ BAD = [
     ((*SEED_004, "--taper", "jnd-2023"), "exactly one of --taper-end"),
     ((*without(SEED_004, "--product"), "--product", "nope"), "product"),
     ((*without(SEED_004, "--indication"), "--indication", "cidp"), "cidp"),
-    ((*SEED_004, "--interval", "1 day"), "--interval: an interval of 1 days"),
+    ((*SEED_004, "--interval", "1 day"), "--interval: an interval of 1 day is shorter"),
     (
         (*without(SEED_004, "--rounding"), "--rounding", "nearest-within"),
         "tolerance",
