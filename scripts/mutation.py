@@ -81,6 +81,8 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "safety_other": ("safety/other.py", (_CHECKS, _FINDINGS, _WORKED, _SC, _REGISTRY)),
     "safety_sc": ("safety/sc.py", (_SC,)),
     "safety_contraindications": ("safety/contraindications.py", (_LABEL, _CHECKS)),
+    "safety_rounding": ("safety/rounding.py", ("tests/test_safety_rounding.py",)),
+    "safety_duration": ("safety/duration.py", ("tests/test_safety_duration.py",)),
     "scig_conversion": ("scig/conversion.py", ("tests/test_scig.py",)),
     "scig_hyqvia": (
         "scig/hyqvia.py",
