@@ -286,9 +286,19 @@ def _prepare(
             here / "docs" / "_ext",
             ignore=shutil.ignore_patterns("__pycache__"),
         )
+        shutil.copytree(  # tests/test_safety_rounding.py reads a site protocol
+            ROOT / "examples",
+            here / "examples",
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
     else:  # a committed state, e.g. main for a "before" table
         archive = subprocess.run(  # noqa: S603 - fixed arguments
-            ["git", "archive", ref, "src", "tests", "docs/_ext", "pyproject.toml"],  # noqa: S607
+            [  # noqa: S607 - git from PATH
+                "git",
+                "archive",
+                ref,
+                *("src", "tests", "docs/_ext", "examples", "pyproject.toml"),
+            ],
             cwd=ROOT,
             capture_output=True,
             check=True,
@@ -314,7 +324,7 @@ def _prepare(
         "pytest_add_cli_args_test_selection": _tests_for(name, here),
         "pytest_add_cli_args": ["-p", "no:cacheprovider", "-q", "-x"],
         "use_git_change_detection": False,
-        "also_copy": ["docs/_ext"],
+        "also_copy": ["docs/_ext", "examples"],
         # Fork each mutant's test run from a process that has imported the tests
         # but run none: the library's caches (vial tables, selections, parsed
         # units) start empty, so a mutant in code behind a cache is run, not
