@@ -135,3 +135,11 @@ def test_without_an_indication_or_a_stated_duration_it_is_quiet() -> None:
     """A product stating no duration: nothing, not even "not assessed"."""
     bare = attrs.evolve(PRIVIGEN, maintenance_durations=())
     assert findings(every_3_weeks(12), product=bare) == ()
+
+
+def test_without_an_indication_two_courses_beyond_are_plural() -> None:
+    """Courses 10 and 11 start after 2026-07-05: "2 maintenance courses start"."""
+    (f,) = findings(every_3_weeks(11))
+    assert "and 2 maintenance courses start after 2026-07-05: not assessed" in (
+        f.message
+    )
