@@ -477,6 +477,7 @@ def test_two_daily_rows_neither_for_the_patient_are_both_named() -> None:
     heavy = next(
         r for r in product.sc_limits if r.applies_to == "per day, patients ≥ 40 kg"
     )
+    assert heavy.weight_from is not None
     raised = attrs.evolve(
         heavy,
         applies_to="per day, patients ≥ 80 kg",
