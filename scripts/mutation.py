@@ -27,9 +27,13 @@ function. score = killed / (mutants - equivalent).
 What mutmut 3 mutates: the bodies of functions and methods (operators, comparisons,
 numbers, strings, ``and``/``or``, ``True``/``False``, arguments). It does not mutate
 module-level constants nor functions under a decorator other than ``staticmethod``
-and ``classmethod`` (``property``, validators). Module-level clinical constants are
-pinned instead by the worked examples in the ``tests/test_mut_*.py`` files, which
-fail if a constant moves.
+and ``classmethod``. So, in the scratch copy only, the module under test is rewritten
+to decorate by assignment (``def f(...)`` then ``f = check(...)(f)``; see
+``undecorate``): the bodies of the safety checks, properties, cached functions and
+attrs validators are mutated. What is still not mutated (overloads, property
+setters) is printed per module with its lines, so a score never hides unmutated
+code. Module-level clinical constants are pinned by the worked examples in the
+``tests/test_mut_*.py`` files, which fail if a constant moves.
 """
 
 from __future__ import annotations
@@ -77,6 +81,8 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "safety_other": ("safety/other.py", (_CHECKS, _FINDINGS, _WORKED, _SC, _REGISTRY)),
     "safety_sc": ("safety/sc.py", (_SC,)),
     "safety_contraindications": ("safety/contraindications.py", (_LABEL, _CHECKS)),
+    "safety_rounding": ("safety/rounding.py", ("tests/test_safety_rounding.py",)),
+    "safety_duration": ("safety/duration.py", ("tests/test_safety_duration.py",)),
     "scig_conversion": ("scig/conversion.py", ("tests/test_scig.py",)),
     "scig_hyqvia": (
         "scig/hyqvia.py",
@@ -111,6 +117,7 @@ class Result:
     module: str
     statuses: dict[str, str] = field(default_factory=dict)
     equivalent: dict[str, str] = field(default_factory=dict)
+    not_mutated: list[tuple[str, int, int, str]] = field(default_factory=list)
     error: str = ""
     seconds: float = 0.0
 
@@ -154,7 +161,115 @@ def _load_equivalent() -> dict[str, str]:
     return {str(k): str(v) for k, v in data.get("equivalent", {}).items()}
 
 
-def _prepare(name: str, workdir: Path, ref: str | None) -> Path:
+# --- decorated functions: mutmut 3 skips any function under a decorator other than
+# a lone staticmethod/classmethod. In the scratch copy only, each decorated function
+# is decorated by assignment instead (``def f(...)`` then ``f = deco(f)`` in the same
+# scope, innermost decorator first), so mutmut mutates its body; the trampoline it
+# puts in place of ``f`` is what the decorator then wraps. Left decorated (and
+# listed as not mutated): typing overloads, property setters/deleters (their name
+# is the property's, so assigning it would lose the getter), and functions mutmut
+# skips for another reason.
+_KEEP = frozenset({"staticmethod", "classmethod"})
+_OVERLOAD = frozenset({"overload", "typing.overload"})
+
+
+def _dotted(node: object) -> str:
+    import libcst as cst  # noqa: PLC0415 - in the mutation dependency group only
+
+    if isinstance(node, cst.Call):
+        return _dotted(node.func)
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _why_kept(function: object) -> str:
+    """Why a decorated function stays decorated ("" if it can be rewritten)."""
+    names = [_dotted(d.decorator) for d in function.decorators]  # type: ignore[attr-defined]
+    if not names or (len(names) == 1 and names[0] in _KEEP):
+        return ""
+    if any(n in _OVERLOAD for n in names):
+        return "typing.overload"
+    for n in names:
+        if n.endswith((".setter", ".deleter")):
+            return f"@{n} (the name is the property's)"
+    return ""
+
+
+def undecorate(source: str) -> tuple[str, list[tuple[str, int, int, str]]]:
+    """Rewrite *source* so its decorated functions are decorated by assignment.
+
+    Returns the new source and the functions left decorated, as (qualified name,
+    first line, last line, reason) in the original source's lines.
+    """
+    import libcst as cst  # noqa: PLC0415 - in the mutation dependency group only
+    from libcst.metadata import MetadataWrapper, PositionProvider  # noqa: PLC0415
+
+    wrapper = MetadataWrapper(cst.parse_module(source))
+    positions = wrapper.resolve(PositionProvider)
+    kept: list[tuple[str, int, int, str]] = []
+
+    class _Rewrite(cst.CSTTransformer):
+        # libcst dispatches on the visit_<Node>/leave_<Node> names (N802) and
+        # passes both the original and the updated node (ARG002).
+        def __init__(self) -> None:
+            self.scope: list[str] = []
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> None:  # noqa: N802
+            self.scope.append(node.name.value)
+
+        def leave_ClassDef(  # noqa: N802
+            self,
+            original_node: cst.ClassDef,  # noqa: ARG002
+            updated_node: cst.ClassDef,
+        ) -> cst.ClassDef:
+            self.scope.pop()
+            return updated_node
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:  # noqa: N802
+            name = ".".join([*self.scope, node.name.value])
+            why = _why_kept(node)
+            if why:
+                first = positions[node.decorators[0]].start.line
+                kept.append((name, first, positions[node].end.line, why))
+            self.scope.append(node.name.value)
+
+        def leave_FunctionDef(  # noqa: N802
+            self,
+            original_node: cst.FunctionDef,  # noqa: ARG002
+            updated_node: cst.FunctionDef,
+        ) -> cst.FunctionDef | cst.FlattenSentinel[cst.BaseStatement]:
+            self.scope.pop()
+            names = [_dotted(d.decorator) for d in updated_node.decorators]
+            if not names or _why_kept(updated_node):
+                return updated_node
+            if len(names) == 1 and names[0] in _KEEP:
+                return updated_node
+            name = updated_node.name
+            assignments = [
+                cst.SimpleStatementLine(
+                    [
+                        cst.Assign(
+                            [cst.AssignTarget(name)],
+                            cst.Call(d.decorator, [cst.Arg(name)]),
+                        )
+                    ]
+                )
+                for d in reversed(updated_node.decorators)
+            ]
+            return cst.FlattenSentinel(
+                [updated_node.with_changes(decorators=()), *assignments]
+            )
+
+    rewritten = wrapper.visit(_Rewrite())
+    return rewritten.code, kept
+
+
+def _prepare(
+    name: str, workdir: Path, ref: str | None
+) -> tuple[Path, list[tuple[str, int, int, str]]]:
     source, _ = MODULES[name]
     here = workdir / name
     if here.exists():
@@ -172,9 +287,19 @@ def _prepare(name: str, workdir: Path, ref: str | None) -> Path:
             here / "docs" / "_ext",
             ignore=shutil.ignore_patterns("__pycache__"),
         )
+        shutil.copytree(  # tests/test_safety_rounding.py reads a site protocol
+            ROOT / "examples",
+            here / "examples",
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
     else:  # a committed state, e.g. main for a "before" table
         archive = subprocess.run(  # noqa: S603 - fixed arguments
-            ["git", "archive", ref, "src", "tests", "docs/_ext", "pyproject.toml"],  # noqa: S607
+            [  # noqa: S607 - git from PATH
+                "git",
+                "archive",
+                ref,
+                *("src", "tests", "docs/_ext", "examples", "pyproject.toml"),
+            ],
             cwd=ROOT,
             capture_output=True,
             check=True,
@@ -184,6 +309,11 @@ def _prepare(name: str, workdir: Path, ref: str | None) -> Path:
             input=archive,
             check=True,
         )
+    # The module under test, with its decorated functions decorated by
+    # assignment so mutmut mutates their bodies (the work tree keeps the idiom).
+    module = here / "src" / "ivig_core" / source
+    text, kept = undecorate(module.read_text("utf-8"))
+    module.write_text(text, "utf-8")
     # Property tests run 10 derandomised examples per mutant: the same examples
     # every run (a mutant is killed or not, never by chance), and minutes, not
     # hours. The worked examples carry the precise checks.
@@ -195,7 +325,7 @@ def _prepare(name: str, workdir: Path, ref: str | None) -> Path:
         "pytest_add_cli_args_test_selection": _tests_for(name, here),
         "pytest_add_cli_args": ["-p", "no:cacheprovider", "-q", "-x"],
         "use_git_change_detection": False,
-        "also_copy": ["docs/_ext"],
+        "also_copy": ["docs/_ext", "examples"],
         # Fork each mutant's test run from a process that has imported the tests
         # but run none: the library's caches (vial tables, selections, parsed
         # units) start empty, so a mutant in code behind a cache is run, not
@@ -209,7 +339,7 @@ def _prepare(name: str, workdir: Path, ref: str | None) -> Path:
     (here / "pyproject.toml").write_text(
         text + "\n[tool.mutmut]\n" + "\n".join(lines) + "\n", "utf-8"
     )
-    return here
+    return here, kept
 
 
 def _mutmut(here: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -228,7 +358,7 @@ def run_module(
     """Run mutmut over one module in its own scratch copy."""
     start = time.monotonic()
     result = Result(name)
-    here = _prepare(name, workdir, ref)
+    here, result.not_mutated = _prepare(name, workdir, ref)
     run = _mutmut(here, "run", "--max-children", "1")
     (here / "run.log").write_text(run.stdout + run.stderr, "utf-8")
     listed = _mutmut(here, "results", "--all", "true")
@@ -244,13 +374,17 @@ def run_module(
 
 
 def _print_table(results: list[Result]) -> None:
-    print("| module | mutants | equivalent | killed | survived | other | score |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| module | mutants | equivalent | killed | survived | other | score"
+        " | functions not mutated |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         source, _ = MODULES[r.module]
         print(
             f"| {source} | {len(r.statuses)} | {len(r.equivalent)} | {r.killed} |"
             f" {len(r.survivors)} | {r.other} | {r.score:.0f} % |"
+            f" {len(r.not_mutated)} |"
         )
 
 
@@ -297,6 +431,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n## {MODULES[r.module][0]} ({r.seconds:.0f} s)")
         if r.error:
             print(f"ERROR: {r.error}")
+        for function, first, last, why in r.not_mutated:
+            print(f"  not mutated {function} (lines {first}-{last}): {why}")
         for key, reason in sorted(r.equivalent.items()):
             print(f"  equivalent {key}: {reason}")
         for key, status in r.survivors:

@@ -271,6 +271,18 @@ def test_anti_iga_with_history_on_a_depleted_product_is_a_warning() -> None:
     assert f not in report.blocking
 
 
+def test_a_severe_reaction_counts_as_the_history_on_a_depleted_product() -> None:
+    """Anti-IgA antibodies and a severe reaction (no history) on Gammagard S/D.
+
+    The same history as the hard limit's: the depleted-product warning fires.
+    """
+    p = recorded_woman("70 kg", "anti_iga_antibodies", "severe_ig_reaction")
+    report = assess(p, make_plan(product="gammagard-sd"))
+    assert report.with_code(ANTI) == ()
+    f = only(report, ANTI_DEPLETED)
+    assert (f.assessed, f.severity) == (True, Severity.WARNING)
+
+
 def test_depleted_is_read_against_the_configured_threshold() -> None:
     """At most 1 µg/mL: ERC (≤ 2) is a hard limit; S/D stays a warning."""
     cfg = SafetyConfig(iga_depleted_at_most="1 ug/mL")

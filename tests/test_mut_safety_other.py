@@ -447,3 +447,18 @@ def test_premedication_local_protocol_without_extras() -> None:
     (f,) = found(PREMEDICATION, config=SafetyConfig(premedication=proto))
     assert f.message == "Consider premedication (ward 7): cetirizine." + _PREMED_TAIL
     assert f.source == "ward 7 protocol 2026; routine use vs prior reactors is disputed"
+
+
+def test_premedication_local_protocol_with_two_extras() -> None:
+    """Two extra agents after a reaction: listed, joined by a comma."""
+    proto = PremedicationProtocol(
+        name="ward 7",
+        agents=("cetirizine",),
+        after_prior_reaction=("hydrocortisone", "montelukast"),
+        source="ward 7 protocol 2026",
+    )
+    (f,) = found(PREMEDICATION, config=SafetyConfig(premedication=proto))
+    assert f.message == (
+        "Consider premedication (ward 7): cetirizine. After a prior infusion "
+        "reaction: hydrocortisone, montelukast." + _PREMED_TAIL
+    )

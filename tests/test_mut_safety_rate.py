@@ -196,6 +196,23 @@ def test_an_infusion_without_steps_is_not_assessed() -> None:
     )
 
 
+def test_a_day_without_steps_does_not_stop_the_next_days_check() -> None:
+    """Day 1 has no rate steps, day 2 runs at 5 mg/kg/min (DM maximum 4).
+
+    Day 1 is not assessed; day 2 is still checked and is above the maximum.
+    """
+    plan = steps("octagam-10", 1, 5, days=2)
+    first, second = plan.infusions
+    bare = attrs.evolve(first, run=attrs.evolve(first.run, steps=()))
+    plan = attrs.evolve(plan, infusions=(bare, second))
+    findings = found(plan, LABEL, indication="dermatomyositis")
+    assert [(f.assessed, f.concerns) for f in findings] == [
+        (True, Concern.infusion_on(second.date, 1)),
+        (False, Concern.infusion_on(START, 1)),
+    ]
+    assert findings[0].severity is Severity.HARD_LIMIT
+
+
 def test_sc_plans_get_no_iv_rate_checks() -> None:
     """Hizentra (SC): mg/kg/min checks do not apply, even far above."""
     plan = steps("hizentra", 1, 50)

@@ -471,6 +471,34 @@ def test_no_daily_row_for_the_patient_is_not_assessed() -> None:
     )
 
 
+def test_two_daily_rows_neither_for_the_patient_are_both_named() -> None:
+    """Daily rows for >= 80 kg (a local variant) and < 40 kg, at 70 kg: both named."""
+    product = get_product("hyqvia")
+    heavy = next(
+        r for r in product.sc_limits if r.applies_to == "per day, patients ≥ 40 kg"
+    )
+    assert heavy.weight_from is not None
+    raised = attrs.evolve(
+        heavy,
+        applies_to="per day, patients ≥ 80 kg",
+        weight_from=heavy.weight_from * 2,
+    )
+    variant = attrs.evolve(
+        product,
+        sc_limits=tuple(raised if r is heavy else r for r in product.sc_limits),
+    )
+    plan = day(hyqvia(), volume_per_day_limit_ml=None)
+    (f,) = found(plan, DAILY, product=variant)
+    assert (f.assessed, f.message) == (
+        False,
+        (
+            "None of HyQvia's daily volume limits (per day, patients ≥ 80 kg; per "
+            "day, patients < 40 kg) names this patient (70 kg, 54 years): daily "
+            "volume not assessed."
+        ),
+    )
+
+
 # --------------------------------------------------------------------------
 # Situations and missing details
 
