@@ -437,7 +437,7 @@ def test_a_course_one_day_early_is_a_warning_for_that_course() -> None:
         Concern.course(2),
     )
     assert f.message == (
-        "Course 2 starts 27 days after course 1, 1 days sooner than the regimen's "
+        "Course 2 starts 27 days after course 1, 1 day sooner than the regimen's "
         "28-day interval. Check the dates, or confirm the shorter gap was intended."
     )
     assert f.source.endswith(" (test fixture)")  # the regimen's source
@@ -491,7 +491,7 @@ def test_the_first_maintenance_follows_the_induction_gap() -> None:
     assert shorts(with_phases(base, (INDUCTION, M, M), (21, 28), reg)) == ()
     (f,) = shorts(with_phases(base, (INDUCTION, M, M), (20, 28), reg))
     assert f.concerns == Concern.course(2)
-    assert "20 days after course 1, 1 days sooner than 21 days from the induction." in (
+    assert "20 days after course 1, 1 day sooner than 21 days from the induction." in (
         f.message
     )
 
@@ -521,15 +521,15 @@ def test_each_ramp_up_gap_one_day_short_fires() -> None:
     assert [f.concerns for f in found] == [Concern.course(n) for n in (2, 3, 4)]
     assert [f.message.split(". ")[0] for f in found] == [
         (
-            "Course 2 starts 6 days after course 1, 1 days sooner than the label's "
+            "Course 2 starts 6 days after course 1, 1 day sooner than the label's "
             "HyQvia ramp-up (7 days after ramp-up course 1, weeks 1 to 2)"
         ),
         (
-            "Course 3 starts 13 days after course 2, 1 days sooner than the label's "
+            "Course 3 starts 13 days after course 2, 1 day sooner than the label's "
             "HyQvia ramp-up (14 days after ramp-up course 2, weeks 2 to 4)"
         ),
         (
-            "Course 4 starts 20 days after course 3, 1 days sooner than the label's "
+            "Course 4 starts 20 days after course 3, 1 day sooner than the label's "
             "HyQvia ramp-up (21 days after ramp-up course 3, weeks 4 to 7)"
         ),
     ]

@@ -285,8 +285,9 @@ def _intervals(rule: Rule, ctx: Context) -> Iterable[Finding]:
         elif gap < expected:
             out.append(
                 rule.fired(
-                    f"Course {b.number} starts {gap:g} days after course "
-                    f"{a.number}, {expected - gap:g} days sooner than {what}. "
+                    f"Course {b.number} starts {gap:g} {_days(gap)} after course "
+                    f"{a.number}, {expected - gap:g} {_days(expected - gap)} "
+                    f"sooner than {what}. "
                     "Check the dates, or confirm the shorter gap was intended.",
                     Concern.course(b.number),
                     source=rule.source
@@ -294,6 +295,11 @@ def _intervals(rule: Rule, ctx: Context) -> Iterable[Finding]:
                 )
             )
     return out
+
+
+def _days(count: float) -> str:
+    """``day`` for exactly one, ``days`` otherwise."""
+    return "day" if count == 1 else "days"
 
 
 __doc__ = (__doc__ or "") + describe(__name__)
