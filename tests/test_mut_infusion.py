@@ -113,6 +113,10 @@ def test_inclusive_cap_holds_steps_at_it() -> None:
     assert result.duration_min == pytest.approx(265.0)
     assert result.maximum_ml_h == 90.0
     assert result.at_risk_cap_ml_h == 90.0
+    # The same cap as a pint quantity, in mL/h.
+    cap = result.at_risk_cap
+    assert cap is not None
+    assert (cap.magnitude, str(cap.units)) == (90.0, "milliliter / hour")
 
 
 def test_cap_above_every_step() -> None:
@@ -578,6 +582,7 @@ def test_run_records_its_inputs() -> None:
     assert run.schedule_source == "US IVIG order form"
     assert run.rate_weight_kg == 70.0
     assert run.at_risk_cap_ml_h is None
+    assert run.at_risk_cap is None
     assert not run.capped
     assert [s.capped for s in run.steps] == [False] * 5
     assert run.notes[0] == "per-kg rates use rate_weight 70 kg"
