@@ -605,12 +605,21 @@ def _dosing_weight(value: object) -> tuple[float, DosingWeight | None] | None:
 MAX_IVIG_DOSE_G: Final = 500.0
 
 
-def _read_ivig_dose(value: object) -> tuple[float, Literal["g", "g/kg"]]:
+def read_ivig_dose(
+    value: object, *, field: str = "ivig_dose"
+) -> tuple[float, Literal["g", "g/kg"]]:
+    """An IVIg dose in grams (at most :data:`MAX_IVIG_DOSE_G`) or in g/kg.
+
+    Shared by the SC conversion and the HyQvia ramp-up. Returns the value
+    and its unit (``"g"`` or ``"g/kg"``); refused naming *field*.
+
+    .. versionadded:: 0.2.0
+    """
     if units.has_dimension(value, G):
-        grams = units.to_float(value, field="ivig_dose", unit=G)
+        grams = units.to_float(value, field=field, unit=G)
         units.require_range(
             grams,
-            field="ivig_dose",
+            field=field,
             unit=G,
             low=0.0,
             high=MAX_IVIG_DOSE_G,
@@ -618,7 +627,7 @@ def _read_ivig_dose(value: object) -> tuple[float, Literal["g", "g/kg"]]:
             why=f"above 0 g; more than {MAX_IVIG_DOSE_G:g} g is taken for a unit slip",
         )
         return grams, "g"
-    return read_dose_g_per_kg(value, field="ivig_dose"), "g/kg"
+    return read_dose_g_per_kg(value, field=field), "g/kg"
 
 
 def _read_interval_weeks(value: object) -> float:
@@ -707,7 +716,7 @@ def convert_to_scig(  # noqa: PLR0915 - one linear, traced recipe
     freq = parse_frequency(frequency)
     _check_frequency(prod, route, freq)
     factor, rule_name, factor_source = _factor(rule, prod)
-    ivig_value, per = _read_ivig_dose(ivig_dose)
+    ivig_value, per = read_ivig_dose(ivig_dose)
     weeks = _read_interval_weeks(ivig_interval)
     weight = _dosing_weight(dosing_weight)
     if last_ivig is not None:

@@ -17,10 +17,9 @@ from ivig_core import units
 from ivig_core._checks import REL_TOL
 from ivig_core._checks import real as _real
 from ivig_core.errors import InputError
-from ivig_core.regimen import read_dose_g_per_kg
-from ivig_core.scig.conversion import MAX_IVIG_DOSE_G
+from ivig_core.scig.conversion import read_ivig_dose
 from ivig_core.sources import cited
-from ivig_core.units import WEEK, G
+from ivig_core.units import WEEK
 
 
 __all__ = ["HyqviaRampStep", "hyqvia_ramp_up", "hyqvia_ramp_up_values"]
@@ -137,25 +136,11 @@ def hyqvia_ramp_up(
 
     .. versionadded:: 0.1.0
     """
-    if units.has_dimension(full_dose, G):
-        value = units.to_float(full_dose, field="full_dose", unit=G)
-        units.require_range(
-            value,
-            field="full_dose",
-            unit=G,
-            low=0.0,
-            high=MAX_IVIG_DOSE_G,
-            low_inclusive=False,
-            why=f"above 0 g; more than {MAX_IVIG_DOSE_G:g} g is taken for a unit slip",
-        )
-        per = "g"
-    else:
-        value, per = read_dose_g_per_kg(full_dose, field="full_dose"), "g/kg"
+    value, per = read_ivig_dose(full_dose, field="full_dose")
     weeks = units.to_float(interval, field="interval", unit=WEEK)
-    unit: Literal["g", "g/kg"] = "g" if per == "g" else "g/kg"
     return tuple(
         HyqviaRampStep(
-            week=w, weeks_of_dose=n, dose=d, unit=unit, interval_weeks=round(weeks)
+            week=w, weeks_of_dose=n, dose=d, unit=per, interval_weeks=round(weeks)
         )
         for w, n, d in hyqvia_ramp_up_values(value, weeks)
     )
