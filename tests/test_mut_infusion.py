@@ -117,6 +117,17 @@ def test_inclusive_cap_holds_steps_at_it() -> None:
     cap = result.at_risk_cap
     assert cap is not None
     assert (cap.magnitude, str(cap.units)) == (90.0, "milliliter / hour")
+    # The other quantity views: the run's maximum in mL/h; each step's start,
+    # duration (min) and volume (mL). Step 4 starts at 45 min, runs 15 min
+    # at 90 mL/h: 22.5 mL.
+    maximum = result.maximum
+    assert (maximum.magnitude, str(maximum.units)) == (90.0, "milliliter / hour")
+    step = result.steps[3]
+    assert [(q.magnitude, str(q.units)) for q in (step.start, step.duration)] == [
+        (45.0, "minute"),
+        (15.0, "minute"),
+    ]
+    assert (step.volume.magnitude, str(step.volume.units)) == (22.5, "milliliter")
 
 
 def test_cap_above_every_step() -> None:

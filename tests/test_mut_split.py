@@ -554,3 +554,23 @@ def test_rule_keeps_the_daily_gram_limit() -> None:
         limits=_rule("course", max_daily_grams="35 g/day"),
     )
     assert (days, daily) == (4, (30.0,) * 4)
+
+
+def test_daily_amounts_as_quantities() -> None:
+    """CourseSplit.daily: the daily grams as pint quantities in g.
+
+    2 g/kg × 70 kg = 140 g over 2 days in 10 g units: 70 g and 70 g.
+    """
+    course = split_course(
+        dose="2 g/kg",
+        weight="70 kg",
+        days=2,
+        allowed_days=DayRange(low=2, high=5),
+        limits=SplitLimits(),
+        granularity="10 g",
+    )
+    assert course.daily_g == (70.0, 70.0)
+    assert [(q.magnitude, str(q.units)) for q in course.daily] == [
+        (70.0, "gram"),
+        (70.0, "gram"),
+    ]
