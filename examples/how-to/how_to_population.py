@@ -29,8 +29,8 @@ if __name__ == "__main__":
     print(report.differences['dispensed_g_year_pct'].round(1).tolist())
     print(report.to_text())  # doctest: +ELLIPSIS
     import logging
-    logging.getLogger("distributed").setLevel(logging.ERROR)
     from distributed import Client, LocalCluster
+    logging.getLogger("distributed").setLevel(logging.ERROR)
     with LocalCluster(n_workers=2, processes=False,
                       dashboard_address=None) as cluster, Client(cluster):
         on_dask = plan_population(rows, scenarios, settings, engine="dask",
