@@ -42,6 +42,11 @@ DAYS_PER_WEEK: Final = 7.0
 MAX_COUNT: Final = 1000
 
 
+def days_word(count: float) -> str:
+    """``day`` for exactly one, ``days`` otherwise (0.5 days, 2 days)."""
+    return "day" if count == 1 else "days"
+
+
 def exceeds(value: float, limit: float) -> bool:
     """Whether *value* is above *limit* by more than float round-off.
 

@@ -34,7 +34,14 @@ from typing import TYPE_CHECKING, Final, Literal, TypeAlias, TypeVar
 import attrs
 
 from ivig_core import units
-from ivig_core._checks import DAYS_PER_WEEK, MAX_COUNT, REL_TOL, is_number, is_whole
+from ivig_core._checks import (
+    DAYS_PER_WEEK,
+    MAX_COUNT,
+    REL_TOL,
+    days_word,
+    is_number,
+    is_whole,
+)
 from ivig_core._checks import finite as _finite
 from ivig_core._checks import instance as _instance
 from ivig_core._checks import items as _items
@@ -202,11 +209,6 @@ def _low(value: object) -> int:
 
 def _high(value: object) -> int | None:
     return None if value is None else read_count(value, field="high")
-
-
-def _days(count: float) -> str:
-    """``day`` for exactly one, ``days`` otherwise (0.5 days, 2 days)."""
-    return "day" if count == 1 else "days"
 
 
 @attrs.frozen(kw_only=True)
@@ -503,9 +505,9 @@ class Maintenance:
             raise InputError(
                 "maintenance.interval",
                 self.interval,
-                f"at least the course length ({longest} {_days(longest)})",
-                f"an interval of {self.interval_days:g} {_days(self.interval_days)} "
-                "is shorter than a "
+                f"at least the course length ({longest} {days_word(longest)})",
+                f"an interval of {self.interval_days:g} "
+                f"{days_word(self.interval_days)} is shorter than a "
                 f"{longest}-day course: courses would overlap",
             )
 
@@ -1094,8 +1096,9 @@ class Regimen:
                 raise InputError(
                     "first_maintenance_after",
                     gap,
-                    f"at least the induction's {longest} {_days(longest)}",
-                    f"{gap:g} {_days(gap)} is shorter than the {longest}-day induction",
+                    f"at least the induction's {longest} {days_word(longest)}",
+                    f"{gap:g} {days_word(gap)} is shorter than the "
+                    f"{longest}-day induction",
                 )
 
     @property

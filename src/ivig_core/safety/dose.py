@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
-from ivig_core._checks import DAYS_PER_WEEK, REL_TOL, exceeds
+from ivig_core._checks import DAYS_PER_WEEK, REL_TOL, days_word, exceeds
 from ivig_core.findings import Concern, Finding, Rule, Severity
 from ivig_core.plan import Cycle, Phase
 from ivig_core.safety.config import DoseLimit
@@ -285,8 +285,8 @@ def _intervals(rule: Rule, ctx: Context) -> Iterable[Finding]:
         elif gap < expected:
             out.append(
                 rule.fired(
-                    f"Course {b.number} starts {gap:g} {_days(gap)} after course "
-                    f"{a.number}, {expected - gap:g} {_days(expected - gap)} "
+                    f"Course {b.number} starts {gap:g} {days_word(gap)} after course "
+                    f"{a.number}, {expected - gap:g} {days_word(expected - gap)} "
                     f"sooner than {what}. "
                     "Check the dates, or confirm the shorter gap was intended.",
                     Concern.course(b.number),
@@ -295,11 +295,6 @@ def _intervals(rule: Rule, ctx: Context) -> Iterable[Finding]:
                 )
             )
     return out
-
-
-def _days(count: float) -> str:
-    """``day`` for exactly one, ``days`` otherwise."""
-    return "day" if count == 1 else "days"
 
 
 __doc__ = (__doc__ or "") + describe(__name__)
