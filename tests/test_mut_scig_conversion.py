@@ -699,3 +699,39 @@ def test_one_day_minus_the_float_slack_converts() -> None:
     at_bound = Q_(1.0 / 7.0 - 1e-9, "week")
     d = convert_to_scig(**{**_BASE, "ivig_interval": at_bound})  # type: ignore[arg-type]
     assert d.ivig_interval_weeks == 1.0 / 7.0 - 1e-9
+
+
+def test_a_hand_built_conversion_needs_each_dose() -> None:
+    """A conversion with neither grams nor g/kg is refused, not read as 0 g.
+
+    The g/kg-only conversion (1 g/kg every 4 weeks × 1.37 = 0.3425 g/kg/week)
+    keeps its g/kg view; clearing the g/kg too is refused naming the field.
+    """
+    per_kg = convert_to_scig(
+        ivig_dose="1 g/kg",
+        ivig_interval="4 week",
+        product="hizentra",
+        rule=LabelFactor(),
+        frequency="weekly",
+    )
+    assert per_kg.weekly_g is None
+    assert per_kg.weekly.magnitude == pytest.approx(0.3425)
+    assert str(per_kg.weekly.units) == "gram / kilogram / week"
+    with refused("weekly_g", None, "a weekly dose in g or in g/kg (weekly_g_per_kg)"):
+        attrs.evolve(per_kg, weekly_g_per_kg=None)
+    with refused(
+        "dose_g", None, "a dose per administration in g or in g/kg (dose_g_per_kg)"
+    ):
+        attrs.evolve(per_kg, dose_g_per_kg=None)
+    grams = convert_to_scig(
+        ivig_dose="70 g",
+        ivig_interval="4 week",
+        product="hizentra",
+        rule=LabelFactor(),
+        frequency="weekly",
+    )
+    assert grams.weekly_g_per_kg is None
+    assert grams.dose.magnitude == pytest.approx(23.975)
+    assert str(grams.dose.units) == "gram"
+    with refused("weekly_g", None, "a weekly dose in g or in g/kg (weekly_g_per_kg)"):
+        attrs.evolve(grams, weekly_g=None)

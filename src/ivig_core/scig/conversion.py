@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Final, Literal, TypeAlias
+from typing import Final, Literal, TypeAlias, cast
 
 import attrs
 
@@ -513,6 +513,23 @@ class ScigDose:
     trace: tuple[Trace, ...]
     notes: tuple[str, ...]
 
+    def __attrs_post_init__(self) -> None:
+        """Each dose is known in g, in g/kg, or both (a conversion built by hand).
+
+        :func:`convert_to_scig` always gives one; a hand-built conversion with
+        neither would otherwise read as a dose of 0.
+        """
+        if self.weekly_g is None and self.weekly_g_per_kg is None:
+            raise InputError(
+                "weekly_g", None, "a weekly dose in g or in g/kg (weekly_g_per_kg)"
+            )
+        if self.dose_g is None and self.dose_g_per_kg is None:
+            raise InputError(
+                "dose_g",
+                None,
+                "a dose per administration in g or in g/kg (dose_g_per_kg)",
+            )
+
     @property
     def per_week(self) -> float:
         """Administrations per week (0.5 for every 2 weeks)."""
@@ -523,14 +540,15 @@ class ScigDose:
         """The weekly dose: g/week when grams are known, else g/kg/week."""
         if self.weekly_g is not None:
             return units.quantity(self.weekly_g, G_PER_WEEK)
-        return units.quantity(self.weekly_g_per_kg or 0.0, G_PER_KG_PER_WEEK)
+        # __attrs_post_init__: g/kg is known when grams are not.
+        return units.quantity(cast("float", self.weekly_g_per_kg), G_PER_KG_PER_WEEK)
 
     @property
     def dose(self) -> Quantity:
         """The dose per administration: g when known, else g/kg."""
         if self.dose_g is not None:
             return units.quantity(self.dose_g, G)
-        return units.quantity(self.dose_g_per_kg or 0.0, G_PER_KG)
+        return units.quantity(cast("float", self.dose_g_per_kg), G_PER_KG)
 
 
 def _product(product: object) -> Product:
