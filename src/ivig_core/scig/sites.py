@@ -106,11 +106,6 @@ class ScLimits:
         rates): whole site counts up to :data:`~ivig_core._checks.MAX_COUNT`,
         finite positive volumes and rates.
         """
-        tiers = tuple_of(self.tiers, SiteTier, field="tiers")
-        for i, tier in enumerate(tiers):
-            whole(tier.sites_from, field=f"tiers[{i}].sites_from", high=MAX_COUNT)
-            whole(tier.sites_to, field=f"tiers[{i}].sites_to", high=MAX_COUNT)
-            finite(tier.volume_per_site_ml, field=f"tiers[{i}].volume_per_site_ml")
         for name in (
             "rate_per_site_ml_h",
             "initial_rate_per_site_ml_h",
@@ -120,17 +115,27 @@ class ScLimits:
             value = getattr(self, name)
             if value is not None:
                 finite(value, field=name, positive=True)
+        tiers = tuple_of(self.tiers, SiteTier, field="tiers")
+        if not tiers:
+            raise InputError("tiers", self.tiers, "at least one tier")
         expected = 1
         for i, tier in enumerate(tiers):
-            if tier.sites_from != expected or tier.sites_to < tier.sites_from:
+            first = whole(
+                tier.sites_from, field=f"tiers[{i}].sites_from", high=MAX_COUNT
+            )
+            last = whole(tier.sites_to, field=f"tiers[{i}].sites_to", high=MAX_COUNT)
+            if first != expected or last < first:
                 raise InputError(
-                    f"tiers[{i}]", tier, f"a tier starting at {expected} site(s)"
+                    f"tiers[{i}]",
+                    tier,
+                    f"a tier with sites_from = {expected} and sites_to >= {expected}",
                 )
-            if not tier.volume_per_site_ml > 0.0:
-                raise InputError(f"tiers[{i}].volume_per_site_ml", tier, "> 0 mL")
-            expected = tier.sites_to + 1
-        if not self.tiers:
-            raise InputError("tiers", self.tiers, "at least one tier")
+            finite(
+                tier.volume_per_site_ml,
+                field=f"tiers[{i}].volume_per_site_ml",
+                positive=True,
+            )
+            expected = last + 1
 
     @property
     def max_sites(self) -> int:
@@ -294,14 +299,14 @@ def _tiers(
     the counts below the first bounded row, or up to the rows' (or your)
     maximum number of sites.
     """
-    vol_rows = [r for r in rows if r.volume_per_site is not None]
+    vol_rows = [(r, v) for r in rows if (v := _q(r.volume_per_site)) is not None]
     site_rows = [r for r in rows if r.volume_per_site is None and r.max_sites]
     if vol_rows and given_volume is not None:
         raise InputError(
             "volume_per_site",
             given_volume,
             "nothing: the catalogue gives it",
-            f"{prod.name} ({vol_rows[0].applies_to}) gives a per-site volume; "
+            f"{prod.name} ({vol_rows[0][0].applies_to}) gives a per-site volume; "
             "label limits are not overridden",
         )
     row_max = _row_max_sites(prod, site_rows, given_sites)
@@ -316,35 +321,43 @@ def _tiers(
                 parameter_source=parameter_source,
             ),
         )
+    # (last site, row, volume) for the rows with a known last site.
     bounded = sorted(
-        (r for r in vol_rows if r.last_site is not None),
-        key=lambda r: r.last_site or 0,
+        ((last, r, v) for r, v in vol_rows if (last := r.last_site) is not None),
+        key=lambda item: item[0],
     )
-    open_rows = [r for r in vol_rows if r.last_site is None]
-    if len(open_rows) > 1 or len({r.last_site for r in bounded}) != len(bounded):
+    open_rows = [(r, v) for r, v in vol_rows if r.last_site is None]
+    if len(open_rows) > 1 or len({last for last, _, _ in bounded}) != len(bounded):
         raise InputError(
             "situation",
-            [r.applies_to for r in vol_rows],
+            [r.applies_to for r, _ in vol_rows],
             "at most one per-site volume row per number of sites",
         )
-    if bounded and (given_sites is not None or row_max):
+    if bounded and given_sites is not None:
         raise InputError(
             "max_sites",
-            given_sites if given_sites is not None else row_max,
+            given_sites,
             "nothing: the per-site volume rows give the number of sites",
+        )
+    if bounded and row_max:
+        raise InputError(
+            "situation",
+            [r.applies_to for r in site_rows],
+            "no number-of-sites row: the per-site volume rows give the number of sites",
         )
     tiers: list[SiteTier] = []
     if open_rows:
+        row, volume = open_rows[0]
         end, extra = (
-            ((bounded[0].last_site or 1) - 1, "")
+            (bounded[0][0] - 1, "")
             if bounded
             else _top_sites(prod, site_rows, row_max, given_sites, parameter_source)
         )
         if end >= 1:
-            tiers.append(_tier(open_rows[0], 1, end, extra))
-    for row in bounded:
+            tiers.append(_tier(row, volume, 1, end, extra))
+    for last, row, volume in bounded:
         start = tiers[-1].sites_to + 1 if tiers else 1
-        tiers.append(_tier(row, start, row.last_site or start))
+        tiers.append(_tier(row, volume, start, last))
     return tuple(tiers)
 
 
@@ -425,11 +438,13 @@ def _given_tier(
     )
 
 
-def _tier(row: ScSiteLimit, start: int, end: int, extra: str = "") -> SiteTier:
+def _tier(
+    row: ScSiteLimit, volume: float, start: int, end: int, extra: str = ""
+) -> SiteTier:
     return SiteTier(
         sites_from=start,
         sites_to=end,
-        volume_per_site_ml=_q(row.volume_per_site) or 0.0,
+        volume_per_site_ml=volume,
         source=f"volume_per_site ({start}-{end} sites): {row.applies_to} — "
         f"{row.source}{extra}",
     )
