@@ -195,6 +195,20 @@ def test_bad_processes_are_refused(processes: object) -> None:
         plan_many([], processes=processes)  # type: ignore[arg-type]
 
 
+def test_processes_at_most_one_thousand() -> None:
+    """A pool of 2**31 - 1 workers is refused, not an OverflowError.
+
+    1 000 is the library's bound on counts; 1 001 is refused.
+    """
+    for processes in (1001, 2**31 - 1):
+        with pytest.raises(InputError) as caught:
+            plan_many([], processes=processes)
+        assert (caught.value.field, caught.value.allowed) == (
+            "processes",
+            "a whole number >= 1 and <= 1000",
+        )
+
+
 def test_bad_chunksize_is_refused() -> None:
     """The chunk size is ≥ 1."""
     with pytest.raises(

@@ -425,6 +425,17 @@ def test_scenarios_and_settings_are_checked() -> None:
         ),
     ):
         plan_population(pd.DataFrame(), SCENARIOS, SETTINGS, engine="spark")  # type: ignore[arg-type]
+    with pytest.raises(
+        InputError,
+        match=r"^workers: got 1001; allowed: a whole number >= 1 and <= 1000$",
+    ):
+        plan_population(
+            pd.DataFrame([_row()]),
+            SCENARIOS,
+            SETTINGS,
+            engine="processes",
+            workers=1001,
+        )
 
 
 def test_regimens_by_indication() -> None:

@@ -56,7 +56,7 @@ from typing import Any, Final, TypeAlias
 
 import attrs
 
-from ivig_core._checks import iterates, whole
+from ivig_core._checks import MAX_COUNT, iterates, whole
 from ivig_core.errors import InputError, IvigError
 from ivig_core.patient import Patient
 from ivig_core.plan import Plan
@@ -201,7 +201,7 @@ def _plan_indexed(item: tuple[int, Any]) -> PlanResult:
 
 
 def _processes(value: object) -> int | None:
-    return None if value is None else whole(value, field="processes")
+    return None if value is None else whole(value, field="processes", high=MAX_COUNT)
 
 
 def _chunksize(value: object) -> int:
@@ -247,7 +247,8 @@ def plan_many(
             mappings of :func:`~ivig_core.planning.plan_course`'s keyword
             arguments (each may carry a ``"key"``, and its ``"patient"``
             may be a mapping of :class:`~ivig_core.Patient`'s arguments).
-        processes: ``None`` or 1 to plan in this process; N > 1 to plan in a
+        processes: ``None`` or 1 to plan in this process; N > 1 (up to
+            1 000) to plan in a
             :class:`concurrent.futures.ProcessPoolExecutor` of N workers
             (every request must pickle).
         chunksize: Requests sent to a worker at a time.
@@ -258,7 +259,8 @@ def plan_many(
         request's index, key and error.
 
     Raises:
-        InputError: A bad *processes* or *chunksize*.
+        InputError: A bad *processes* (not a whole number from 1 to
+            1 000) or *chunksize*.
 
     .. versionadded:: 0.1.0
     """

@@ -19,7 +19,7 @@ from typing import Any, Final, Literal, TypeAlias
 
 import pandas as pd
 
-from ivig_core._checks import flag, instance, whole
+from ivig_core._checks import MAX_COUNT, flag, instance, whole
 from ivig_core.errors import InputError
 from ivig_core.population import distributed
 from ivig_core.population.planner import (
@@ -80,8 +80,8 @@ def plan_population(
             or ``"dask"`` (the population in partitions of *chunk_rows*,
             computed by Dask's current scheduler or client; needs the
             ``dask`` extra).
-        workers: Worker processes for ``"processes"`` (default: the CPU
-            count).
+        workers: Worker processes for ``"processes"``, 1 to 1 000
+            (default: the CPU count).
         chunk_rows: Rows per task.
         progress: Show a progress bar on stderr (default: on a terminal,
             for 1 000 rows or more). With Dask, use Dask's own progress
@@ -127,7 +127,11 @@ def plan_population(
                 parts.append(plan_rows(chunk, chosen, settings))
                 bar.update(len(chunk))
         else:
-            size = None if workers is None else whole(workers, field="workers")
+            size = (
+                None
+                if workers is None
+                else whole(workers, field="workers", high=MAX_COUNT)
+            )
             with concurrent.futures.ProcessPoolExecutor(max_workers=size) as pool:
                 futures = [
                     pool.submit(plan_rows, chunk, chosen, settings) for chunk in chunks
