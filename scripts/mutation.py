@@ -142,6 +142,15 @@ class Result:
         return sum(v not in _KILLED | _SURVIVED for v in self.counted.values())
 
     @property
+    def stale(self) -> list[str]:
+        """Listed equivalents the tests killed: a mutant that changes behaviour.
+
+        A name holds the mutant's position in its function, so an edit above
+        it moves the name onto another mutant; the list must then be redone.
+        """
+        return sorted(k for k in self.equivalent if self.statuses.get(k) in _KILLED)
+
+    @property
     def score(self) -> float:
         """Killed over counted mutants, in per cent."""
         n = len(self.counted)
@@ -383,9 +392,27 @@ def _print_table(results: list[Result]) -> None:
         source, _ = MODULES[r.module]
         print(
             f"| {source} | {len(r.statuses)} | {len(r.equivalent)} | {r.killed} |"
-            f" {len(r.survivors)} | {r.other} | {r.score:.0f} % |"
+            f" {len(r.survivors)} | {r.other} | {r.score:.1f} % |"
             f" {len(r.not_mutated)} |"
         )
+
+
+def _print_module(r: Result, workdir: Path, *, diff: bool) -> None:
+    """One module's section: errors, unmutated functions, equivalents, survivors."""
+    print(f"\n## {MODULES[r.module][0]} ({r.seconds:.0f} s)")
+    if r.error:
+        print(f"ERROR: {r.error}")
+    for function, first, last, why in r.not_mutated:
+        print(f"  not mutated {function} (lines {first}-{last}): {why}")
+    for key, reason in sorted(r.equivalent.items()):
+        print(f"  equivalent {key}: {reason}")
+    for key in r.stale:
+        print(f"  STALE     {key}: listed as equivalent but killed; re-list")
+    for key, status in r.survivors:
+        print(f"  {status:9} {key}")
+        if diff:
+            shown = _mutmut(workdir / r.module, "show", key).stdout
+            print("\n".join("      " + s for s in shown.splitlines()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -424,24 +451,16 @@ def main(argv: list[str] | None = None) -> int:
             done = results[-1]
             print(
                 f"done {done.module}: {done.killed}/{len(done.counted)} killed"
-                f" ({done.score:.0f} %, {done.seconds:.0f} s)",
+                f" ({done.score:.1f} %, {done.seconds:.0f} s)",
                 flush=True,
             )
     for r in results:
-        print(f"\n## {MODULES[r.module][0]} ({r.seconds:.0f} s)")
-        if r.error:
-            print(f"ERROR: {r.error}")
-        for function, first, last, why in r.not_mutated:
-            print(f"  not mutated {function} (lines {first}-{last}): {why}")
-        for key, reason in sorted(r.equivalent.items()):
-            print(f"  equivalent {key}: {reason}")
-        for key, status in r.survivors:
-            print(f"  {status:9} {key}")
-            if args.diff:
-                shown = _mutmut(args.workdir / r.module, "show", key).stdout
-                print("\n".join("      " + s for s in shown.splitlines()))
+        _print_module(r, args.workdir, diff=args.diff)
     print()
     _print_table(results)
+    stale = sum(len(r.stale) for r in results)
+    if stale:
+        print(f"\n{stale} mutant(s) listed as equivalent were killed: see STALE above")
     if args.json:
         args.json.write_text(
             json.dumps({r.module: r.statuses for r in results}, indent=1), "utf-8"

@@ -188,3 +188,27 @@ def test_a_module_without_decorators_is_unchanged() -> None:
         "class A:\n    @classmethod\n    def g(cls):\n        return 1\n"
     )
     assert _script().undecorate(source) == (source, [])
+
+
+def test_an_equivalent_the_tests_kill_is_stale() -> None:
+    """A listed equivalent that was killed is reported, not silently dropped.
+
+    Mutant names hold positions; after an edit a listed name can point at a
+    mutant that changes behaviour. It still does not count in the score.
+    """
+    script = _script()
+    result = script.Result(
+        "body",
+        statuses={"a__mutmut_1": "killed", "a__mutmut_2": "survived"},
+        equivalent={"a__mutmut_1": "was equivalent", "a__mutmut_2": "is"},
+    )
+    assert result.stale == ["a__mutmut_1"]
+    assert result.counted == {}
+    assert result.score == 100.0
+    fresh = script.Result(
+        "body",
+        statuses={"a__mutmut_1": "killed", "a__mutmut_2": "survived"},
+        equivalent={"a__mutmut_2": "is"},
+    )
+    assert fresh.stale == []
+    assert (fresh.killed, fresh.score) == (1, 100.0)
