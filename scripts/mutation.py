@@ -18,7 +18,10 @@ Then::
 Each module runs in its own scratch copy of ``src/`` and ``tests/`` (under
 ``--workdir``, default ``/tmp/ivig-mutation``), so modules run in parallel and the
 work tree is never touched. Mutants listed in ``scripts/mutation-equivalent.toml``
-(equivalent: they cannot change behaviour) are shown apart and not counted.
+are shown apart with their reasons: under ``[equivalent]`` (they cannot change
+behaviour) they are not counted; under ``[accepted]`` (killable, left with a reason)
+they count as not killed. A listed mutant that the tests kill is reported as STALE:
+names hold positions, so an edit can move a name onto another mutant.
 
 Scoring: killed = the tests failed (or timed out, or the mutant could not even be
 imported); survived = the tests passed, or no test of the subset ran the mutated
@@ -117,6 +120,7 @@ class Result:
     module: str
     statuses: dict[str, str] = field(default_factory=dict)
     equivalent: dict[str, str] = field(default_factory=dict)
+    accepted: dict[str, str] = field(default_factory=dict)
     not_mutated: list[tuple[str, int, int, str]] = field(default_factory=list)
     error: str = ""
     seconds: float = 0.0
@@ -133,8 +137,12 @@ class Result:
 
     @property
     def survivors(self) -> list[tuple[str, str]]:
-        """Mutants the tests did not catch."""
-        return sorted((k, v) for k, v in self.counted.items() if v in _SURVIVED)
+        """Mutants the tests did not catch (and nobody has accepted)."""
+        return sorted(
+            (k, v)
+            for k, v in self.counted.items()
+            if v in _SURVIVED and k not in self.accepted
+        )
 
     @property
     def other(self) -> int:
@@ -143,12 +151,13 @@ class Result:
 
     @property
     def stale(self) -> list[str]:
-        """Listed equivalents the tests killed: a mutant that changes behaviour.
+        """Listed equivalent or accepted mutants the tests killed.
 
         A name holds the mutant's position in its function, so an edit above
         it moves the name onto another mutant; the list must then be redone.
         """
-        return sorted(k for k in self.equivalent if self.statuses.get(k) in _KILLED)
+        listed = (*self.equivalent, *self.accepted)
+        return sorted(k for k in listed if self.statuses.get(k) in _KILLED)
 
     @property
     def score(self) -> float:
@@ -163,11 +172,17 @@ def _tests_for(name: str, root: Path = ROOT) -> list[str]:
     return [t for t in (*tests, *extra) if (root / t).exists()]
 
 
-def _load_equivalent() -> dict[str, str]:
-    if not EQUIVALENT_FILE.exists():
-        return {}
-    data = tomllib.loads(EQUIVALENT_FILE.read_text("utf-8"))
-    return {str(k): str(v) for k, v in data.get("equivalent", {}).items()}
+def _load_listed() -> dict[str, dict[str, str]]:
+    """The ``[equivalent]`` and ``[accepted]`` tables, name -> reason."""
+    data = (
+        tomllib.loads(EQUIVALENT_FILE.read_text("utf-8"))
+        if EQUIVALENT_FILE.exists()
+        else {}
+    )
+    return {
+        table: {str(k): str(v) for k, v in data.get(table, {}).items()}
+        for table in ("equivalent", "accepted")
+    }
 
 
 # --- decorated functions: mutmut 3 skips any function under a decorator other than
@@ -362,7 +377,7 @@ def _mutmut(here: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def run_module(
-    name: str, workdir: Path, equivalent: dict[str, str], ref: str | None = None
+    name: str, workdir: Path, lists: dict[str, dict[str, str]], ref: str | None = None
 ) -> Result:
     """Run mutmut over one module in its own scratch copy."""
     start = time.monotonic()
@@ -377,22 +392,27 @@ def run_module(
             result.statuses[match["name"]] = match["status"]
     if not result.statuses:
         result.error = f"no mutants listed; see {here / 'run.log'}"
-    result.equivalent = {k: v for k, v in equivalent.items() if k in result.statuses}
+    result.equivalent = {
+        k: v for k, v in lists["equivalent"].items() if k in result.statuses
+    }
+    result.accepted = {
+        k: v for k, v in lists["accepted"].items() if k in result.statuses
+    }
     result.seconds = time.monotonic() - start
     return result
 
 
 def _print_table(results: list[Result]) -> None:
     print(
-        "| module | mutants | equivalent | killed | survived | other | score"
-        " | functions not mutated |"
+        "| module | mutants | equivalent | killed | accepted | survived | other"
+        " | score | functions not mutated |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         source, _ = MODULES[r.module]
         print(
             f"| {source} | {len(r.statuses)} | {len(r.equivalent)} | {r.killed} |"
-            f" {len(r.survivors)} | {r.other} | {r.score:.1f} % |"
+            f" {len(r.accepted)} | {len(r.survivors)} | {r.other} | {r.score:.1f} % |"
             f" {len(r.not_mutated)} |"
         )
 
@@ -406,8 +426,10 @@ def _print_module(r: Result, workdir: Path, *, diff: bool) -> None:
         print(f"  not mutated {function} (lines {first}-{last}): {why}")
     for key, reason in sorted(r.equivalent.items()):
         print(f"  equivalent {key}: {reason}")
+    for key, reason in sorted(r.accepted.items()):
+        print(f"  accepted   {key}: {reason}")
     for key in r.stale:
-        print(f"  STALE     {key}: listed as equivalent but killed; re-list")
+        print(f"  STALE      {key}: listed but killed; re-list")
     for key, status in r.survivors:
         print(f"  {status:9} {key}")
         if diff:
@@ -438,12 +460,11 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown module(s) {unknown}; choose from {sorted(MODULES)}")
     names = args.modules or list(MODULES)
-    equivalent = _load_equivalent()
+    listed = _load_listed()
     args.workdir.mkdir(parents=True, exist_ok=True)
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = [
-            pool.submit(run_module, n, args.workdir, equivalent, args.ref)
-            for n in names
+            pool.submit(run_module, n, args.workdir, listed, args.ref) for n in names
         ]
         results = []
         for future in futures:
@@ -460,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     _print_table(results)
     stale = sum(len(r.stale) for r in results)
     if stale:
-        print(f"\n{stale} mutant(s) listed as equivalent were killed: see STALE above")
+        print(f"\n{stale} listed mutant(s) were killed: see STALE above")
     if args.json:
         args.json.write_text(
             json.dumps({r.module: r.statuses for r in results}, indent=1), "utf-8"

@@ -9,12 +9,15 @@ are Devine, worked by hand: 152.4 cm (60 in) → 50 kg male, 45.5 kg female.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
+import attrs
 import pytest
 
 from ivig_core import Patient
 from ivig_core.dosing_weight import (
+    BUILTIN_POLICIES,
     AdjustedWeight,
     BloodStar2026,
     DosingWeight,
@@ -545,3 +548,51 @@ def test_policy_setting_ranges(
     for outside in (low - 0.5, high + 0.5):
         with refused(field, outside, allowed):
             policy(**{field: outside})
+
+
+def test_the_builtin_table_as_built() -> None:
+    """The table's builder gives the eight policies, in the CLI's order.
+
+    ``BUILTIN_POLICIES`` is built once, on first use; the builder is called
+    here again so that a change to it is seen.
+    """
+    # ``ivig_core.dosing_weight`` the attribute is the function; the module:
+    module = importlib.import_module("ivig_core.dosing_weight")
+    table = module._builtin_policies()
+    assert list(table) == [
+        "actual",
+        "ideal",
+        "ideal-or-actual",
+        "adjusted",
+        "us-120-percent-ibw",
+        "uk-request-form",
+        "ontario",
+        "bloodstar-2026",
+    ]
+    assert table == dict(BUILTIN_POLICIES)
+    assert table["ideal-or-actual"] == IdealWeight(actual_if_lower=True)
+
+
+def test_settings_of_a_policy_class_not_seen_before() -> None:
+    """A user's attrs policy: only the fields that differ from its defaults.
+
+    A class with a required field has no default instance: every field but
+    name and source is shown.
+    """
+
+    @attrs.frozen(kw_only=True)
+    class Capped:
+        name: str = "capped"
+        source: str = "site protocol 4"
+        cap_kg: float = 100.0
+        floor_kg: float = 40.0
+
+    @attrs.frozen(kw_only=True)
+    class Required:
+        name: str = "required"
+        source: str = "site protocol 4"
+        cap_kg: float
+
+    assert policy_settings(Capped()) == ""
+    assert policy_settings(Capped(cap_kg=90.0)) == "cap_kg=90"
+    assert policy_settings(Required(cap_kg=100.0)) == "cap_kg=100"

@@ -212,3 +212,33 @@ def test_an_equivalent_the_tests_kill_is_stale() -> None:
     )
     assert fresh.stale == []
     assert (fresh.killed, fresh.score) == (1, 100.0)
+
+
+def test_accepted_survivors_count_but_are_shown_apart() -> None:
+    """An accepted survivor lowers the score but is not listed as a survivor."""
+    script = _script()
+    result = script.Result(
+        "body",
+        statuses={"a__mutmut_1": "killed", "a__mutmut_2": "survived"},
+        accepted={"a__mutmut_2": "needs a course in year 9999"},
+    )
+    assert result.survivors == []
+    assert (result.killed, len(result.counted), result.score) == (1, 2, 50.0)
+    assert result.stale == []
+    killed = script.Result(
+        "body",
+        statuses={"a__mutmut_1": "killed"},
+        accepted={"a__mutmut_1": "was accepted"},
+    )
+    assert killed.stale == ["a__mutmut_1"]
+
+
+def test_the_listed_mutants_load() -> None:
+    """The project's list parses, every reason is written, no name is in both."""
+    listed = _script()._load_listed()
+    assert set(listed) == {"equivalent", "accepted"}
+    assert not set(listed["equivalent"]) & set(listed["accepted"])
+    for table in listed.values():
+        for name, reason in table.items():
+            assert name.startswith("ivig_core."), name
+            assert len(reason) > 10, name
