@@ -174,7 +174,7 @@ def test_given_volume_per_site_with_the_rows_site_count() -> None:
         (1, 8, 20.0)
     ]
     assert limits.tiers[0].source == (
-        "volume_per_site 20 mL — local protocol 7; max_sites: SC, adults — "
+        "volume_per_site 20 mL — local protocol 7; max_sites 8: SC, adults — "
         f"{limits.rows[1].source}"
     )
     assert (limits.rate_per_site_ml_h, limits.initial_rate_per_site_ml_h) == (
@@ -502,6 +502,35 @@ def test_values_missing_from_both() -> None:
         ScLimits.from_product("gamunex-c", situation=_GAMUNEX_ADULTS)
 
 
+def test_small_given_values_are_kept() -> None:
+    """Any value above 0 is a limit: 0.5 mL/h and 0.5 mL are kept as given."""
+    limits = ScLimits.from_product(
+        "gamunex-c",
+        situation=_GAMUNEX_ADULTS,
+        volume_per_site="0.5 mL",
+        total_rate="0.5 mL/h",
+        volume_per_day="0.5 mL",
+    )
+    assert (
+        limits.tiers[0].volume_per_site_ml,
+        limits.total_rate_ml_h,
+        limits.volume_per_day_ml,
+    ) == (0.5, 0.5, 0.5)
+
+
+def test_a_given_volume_still_needs_a_number_of_sites() -> None:
+    """Gamunex-C ≥ 25 kg: a per-site volume given, but no number of sites."""
+    with refused(
+        "max_sites",
+        None,
+        "a maximum number of sites (the catalogue has none for Gamunex-C; "
+        "not in the sources read)",
+    ):
+        ScLimits.from_product(
+            "gamunex-c", situation="SC, patients ≥ 25 kg", volume_per_site="20 mL"
+        )
+
+
 def test_given_volume_and_sites() -> None:
     """Gamunex-C ≥ 25 kg with both given: one tier from 1 to 6 sites."""
     limits = ScLimits.from_product(
@@ -574,9 +603,23 @@ def test_an_open_row_below_the_bounded_rows() -> None:
         (1, 2, 25.0),
         (3, 3, 20.0),
     ]
-    assert limits.tiers[1].source == (
-        f"volume_per_site (3-3 sites): PI, 3 sites — {_later().source}"
+    src = _later().source
+    assert [t.source for t in limits.tiers] == [
+        f"volume_per_site (1-2 sites): PI, later infusions — {src}",
+        f"volume_per_site (3-3 sites): PI, 3 sites — {src}",
+    ]
+
+
+def test_an_open_row_for_one_site_below_a_two_site_row() -> None:
+    """A bounded row for 2 sites leaves exactly 1 site for the open row."""
+    limits = ScLimits.from_product(
+        _with_rows(_bounded(2, "20 mL", "PI, 2 sites")),
+        situation=[_HZ_LATER, "PI, 2 sites"],
     )
+    assert [(t.sites_from, t.sites_to, t.volume_per_site_ml) for t in limits.tiers] == [
+        (1, 1, 25.0),
+        (2, 2, 20.0),
+    ]
 
 
 def test_bounded_rows_in_order_of_their_last_site() -> None:

@@ -424,17 +424,12 @@ def _given_tier(
             "a per-site volume (the catalogue has none for "
             f"{prod.name} in this situation; not in the sources read)",
         )
-    top, _ = _top_sites(prod, site_rows, row_max, given_sites, parameter_source)
-    src = (
-        f"max_sites: {site_rows[0].applies_to} — {site_rows[0].source}"
-        if row_max
-        else f"max_sites {top} — {parameter_source}"
-    )
+    top, extra = _top_sites(prod, site_rows, row_max, given_sites, parameter_source)
     return SiteTier(
         sites_from=1,
         sites_to=top,
         volume_per_site_ml=given_volume,
-        source=f"volume_per_site {given_volume:g} mL — {parameter_source}; " + src,
+        source=f"volume_per_site {given_volume:g} mL — {parameter_source}{extra}",
     )
 
 
