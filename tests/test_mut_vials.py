@@ -229,6 +229,12 @@ def test_vial_sizes_in_whole_milligrams() -> None:
     with refused("vials", 1.0005, "vial sizes > 0 g in whole milligrams", "1.0005 g"):
         NeverBelow().choose(1.0, (1.0005,))
     assert NeverBelow().choose(1.0, (0.001,))[0] == (1000,)
+    # Within 0.001 mg of a whole milligram is float noise from a unit
+    # conversion: 2.5000001 g (0.0001 mg over) is the 2.5 g vial; 0.01 mg over
+    # is a fraction of a milligram.
+    assert NeverBelow().choose(5.0, (2.5000001,))[0] == (2,)
+    with refused("vials", 2.50001, "vial sizes > 0 g in whole milligrams", "2.50001 g"):
+        NeverBelow().choose(5.0, (2.50001,))
     with pytest.raises(PlanningError) as caught:
         NeverBelow().choose(1.0, ())
     assert str(caught.value) == (
