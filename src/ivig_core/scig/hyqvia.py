@@ -103,13 +103,16 @@ def hyqvia_ramp_up_values(
         if math.isclose(interval_weeks, w, rel_tol=REL_TOL)
     ]
     if not covered:
+        # 12 significant digits: an interval just outside the float slack
+        # (4.00000002 weeks) must not print as the table's "4".
+        weeks = f"{interval_weeks:.12g}"
         raise InputError(
             "interval",
-            f"{interval_weeks:g} week",
+            f"{weeks} week",
             "3 week or 4 week: the HyQvia US prescribing information's ramp-up "
             "table covers a 4-week interval (its 4th infusion 'if required', so "
             "3 weeks too); other intervals (and the CIDP ramp) are not confirmed",
-            f"no labelled ramp-up is recorded for a {interval_weeks:g}-week interval",
+            f"no labelled ramp-up is recorded for a {weeks}-week interval",
         )
     if not (math.isfinite(full_dose) and full_dose > 0.0):
         raise InputError("full_dose", full_dose, "a dose > 0")
