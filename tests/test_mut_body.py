@@ -8,14 +8,17 @@ request form). Each expected value below is worked by hand in its comment.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from ivig_core import Sex
+from ivig_core import InputError, Sex
 from ivig_core.body import (
     IbwFormula,
     adjbw_kg,
     adjusted_body_weight,
     bmi,
+    bmi_kg_m2,
     check_factor,
     check_short_stature,
     crcl_ml_min,
@@ -264,3 +267,62 @@ def test_cockcroft_gault_refused_under_18() -> None:
         creatinine_clearance(
             age="17.9 year", weight="70 kg", sex="male", serum_creatinine="1 mg/dL"
         )
+
+
+# --------------------------------------------------------------------------
+# The float core checks its own inputs (it is public): each refusal names
+# the argument, with what is allowed.
+
+_ABOVE_0 = "a number > 0"
+_FINITE = "a number > 0 (finite)"
+
+
+@pytest.mark.parametrize("bad", [0.0, -70.0])
+def test_float_core_refuses_weights_and_heights_at_or_below_zero(bad: float) -> None:
+    """0 and below are refused for each weight, height and creatinine."""
+    with refused("weight", bad, _ABOVE_0):
+        bmi_kg_m2(bad, 170.0)
+    with refused("height", bad, _ABOVE_0):
+        bmi_kg_m2(70.0, bad)
+    with refused("height", bad, _ABOVE_0):
+        ibw_kg(bad, Sex.MALE)
+    with refused("actual", bad, _ABOVE_0):
+        adjbw_kg(bad, 60.0)
+    with refused("ideal", bad, _ABOVE_0):
+        adjbw_kg(90.0, bad)
+    with refused("weight", bad, _ABOVE_0):
+        crcl_ml_min(60.0, bad, Sex.MALE, 1.0)
+    with refused("serum_creatinine", bad, _ABOVE_0):
+        crcl_ml_min(60.0, 70.0, Sex.MALE, bad)
+
+
+def test_float_core_refuses_nan() -> None:
+    """NaN is refused as not finite, naming the argument."""
+    nan = float("nan")
+    calls: tuple[tuple[Callable[[], float], str], ...] = (
+        (lambda: bmi_kg_m2(nan, 170.0), "weight"),
+        (lambda: bmi_kg_m2(70.0, nan), "height"),
+        (lambda: ibw_kg(nan, Sex.MALE), "height"),
+        (lambda: adjbw_kg(nan, 60.0), "actual"),
+        (lambda: adjbw_kg(90.0, nan), "ideal"),
+        (lambda: crcl_ml_min(60.0, nan, Sex.MALE, 1.0), "weight"),
+        (lambda: crcl_ml_min(60.0, 70.0, Sex.MALE, nan), "serum_creatinine"),
+    )
+    for call, field in calls:
+        with pytest.raises(InputError) as caught:
+            call()
+        assert (caught.value.field, caught.value.allowed) == (field, _FINITE)
+
+
+def test_float_core_refuses_wrong_kinds() -> None:
+    """A sex, formula or age of the wrong kind is refused by name."""
+    with refused("sex", "M", "a Sex"):
+        ibw_kg(170.0, "M")  # type: ignore[arg-type]
+    with refused("formula", "devine", "an IbwFormula"):
+        ibw_kg(170.0, Sex.MALE, "devine")  # type: ignore[arg-type]
+    with refused("age", "x", "a number"):
+        ibw_kg(170.0, Sex.MALE, IbwFormula.CLINPK, age_years="x")  # type: ignore[arg-type]
+    with refused("age", "x", "a number"):
+        crcl_ml_min("x", 70.0, Sex.MALE, 1.0)  # type: ignore[arg-type]
+    with refused("sex", "F", "a Sex"):
+        crcl_ml_min(60.0, 70.0, "F", 1.0)  # type: ignore[arg-type]

@@ -170,8 +170,13 @@ def instance(value: object, kind: type[T], *, field: str, allowed: str = "") -> 
         ivig_core.errors.InputError: name: got 3; allowed: a str
     """
     if not isinstance(value, kind):
-        raise InputError(field, value, allowed or f"a {kind.__name__}")
+        raise InputError(field, value, allowed or _a(kind.__name__))
     return value
+
+
+def _a(name: str) -> str:
+    """*name* with its article: 'a Sex', 'an IbwFormula'."""
+    return f"{'an' if name[:1] in 'AEIOUaeiou' else 'a'} {name}"
 
 
 #: The last date the library plans from or to: dates run up to a year past
@@ -257,6 +262,6 @@ def tuple_of(value: object, kind: type[T], *, field: str) -> tuple[T, ...]:
         items(value, field=field, allowed=f"a list of {kind.__name__}")
     ):
         if not isinstance(item, kind):
-            raise InputError(f"{field}[{i}]", item, f"a {kind.__name__}")
+            raise InputError(f"{field}[{i}]", item, _a(kind.__name__))
         out.append(item)
     return tuple(out)
