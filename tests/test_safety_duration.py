@@ -10,6 +10,7 @@ demonstrated need for continued therapy". Dates below are counted by hand.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import attrs
@@ -555,3 +556,26 @@ def test_the_day_given_is_a_date() -> None:
         object.__setattr__(sneaked, "maintenance_started", bad)
         with pytest.raises(InputError, match=r"^plan\.maintenance_started: "):
             assess(recorded_woman(), sneaked, indication="cidp")
+
+
+@given(index=st.integers(min_value=1, max_value=len(COURSE.cycles) - 1))
+def test_re_planning_as_given_flags_the_same_courses(index: int) -> None:
+    """Everything given as planned, re-planned at any later course: the same days.
+
+    The rest of the course keeps its dates; the courses beyond the studied
+    period are the original plan's from that course on, wherever the re-plan
+    falls (before, at or after the first maintenance course).
+    """
+    day = COURSE.cycles[index].start
+    new = replan(
+        COURSE, request=REQUEST, administered=given_before(COURSE, day), from_date=day
+    )
+    assert [c.start for c in new.cycles] == [c.start for c in COURSE.cycles[index:]]
+
+    def flagged(plan: Plan) -> set[str]:
+        found = fired(report(plan), CODE)
+        return {
+            d for f in found for d in re.findall(r"\((\d{4}-\d\d-\d\d)\)", f.message)
+        }
+
+    assert flagged(new) == {d for d in flagged(COURSE) if d >= day.isoformat()}
