@@ -143,3 +143,25 @@ def test_without_an_indication_two_courses_beyond_are_plural() -> None:
     assert "and 2 maintenance courses start after 2026-07-05: not assessed" in (
         f.message
     )
+
+
+def test_counted_from_the_day_given_the_whole_message() -> None:
+    """Maintenance first given 2025-12-01, before the plan: + 6 months = 2026-06-01.
+
+    Courses 8 (2026-06-01) is within; 9 (2026-06-22) and 10 (2026-07-13)
+    start after it.
+    """
+    plan = attrs.evolve(every_3_weeks(10), maintenance_started=dt.date(2025, 12, 1))
+    (f,) = findings(plan, "cidp")
+    assert f.message == (
+        "Privigen for cidp: maintenance was first given on 2025-12-01, before this "
+        "plan (the history of what was given), and 2 maintenance courses start "
+        "more than 6 months later, after 2026-06-01 (courses 9 (2026-06-22), "
+        f"10 (2026-07-13)). The label: '{CIDP.words}' Plan a review of the "
+        "response and the need before continuing."
+    )
+    (one,) = findings(attrs.evolve(plan, cycles=plan.cycles[:9]), "cidp")
+    assert "and 1 maintenance course starts more than 6 months later, after " in (
+        one.message
+    )
+    assert "(course 9 (2026-06-22))." in one.message

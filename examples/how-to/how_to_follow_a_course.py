@@ -37,6 +37,7 @@ if __name__ == "__main__":
                  from_date=dt.date(2026, 6, 22), decision="step-down")
     print([(c.start.isoformat(), c.dose_g_per_kg, c.calculated_g) for c in new.cycles[:2]])
     print((new.history == history, new.history.cumulative_g))
+    print(new.maintenance_started)
     for note in new.notes[:3]:
         print(note)
     try:

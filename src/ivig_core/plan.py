@@ -641,6 +641,14 @@ def _inputs(value: object) -> PlanInputs | None:
     raise InputError("inputs", value, "PlanInputs or None")
 
 
+def _started(value: object) -> dt.date | None:
+    if value is None or (
+        isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    ):
+        return value
+    raise InputError("maintenance_started", value, "a datetime.date or None")
+
+
 @attrs.frozen(kw_only=True)
 class Plan:
     """A dated, explainable IVIg/SCIg plan.
@@ -672,6 +680,13 @@ class Plan:
             says to do (:class:`ReviewPoint`).
         history: What was given before the plan's start
             (:func:`ivig_core.replan`): empty for a plan made from scratch.
+        maintenance_started: The day maintenance (or a taper) was first
+            given, when that was before the plan's start: a course
+            re-planned (:func:`ivig_core.replan`) after its maintenance
+            began, the day read from :attr:`history`. ``None``: the plan's
+            own first maintenance course is the first. The label's studied
+            maintenance duration counts from the earlier of the two
+            (``MAINTENANCE_BEYOND_LABEL_DURATION``).
         inputs: What the plan was planned from (:class:`PlanInputs`), which
             every planner records; ``None`` for a plan assembled by hand.
             Provenance, not content: two plans with the same content are
@@ -696,6 +711,7 @@ class Plan:
     protocol: ProtocolRef | None = None
     reviews: tuple[ReviewPoint, ...] = ()
     history: History = attrs.field(factory=History)
+    maintenance_started: dt.date | None = attrs.field(default=None, converter=_started)
     inputs: PlanInputs | None = attrs.field(
         default=None, converter=_inputs, eq=False, repr=False
     )

@@ -77,6 +77,7 @@ def assemble(
     ended: Literal["cycles", "floor", "stop"],
     notes: Callable[[Sequence[Cycle]], Sequence[str]],
     trace: Callable[[Sequence[Cycle], Sequence[Infusion]], tuple[Trace, ...]],
+    maintenance_started: dt.date | None = None,
 ) -> Plan:
     """Build the plan from the dispensed, placed courses; attach its safety.
 
@@ -92,6 +93,8 @@ def assemble(
         ended: How the plan ends.
         notes: Builds the notes from the cycles.
         trace: Builds the trace from the cycles and infusions.
+        maintenance_started: The day maintenance was first given before
+            the plan (a re-plan), or ``None``.
 
     Raises:
         PlanningError: An administration limit that cannot be met.
@@ -156,6 +159,7 @@ def assemble(
         indication=request.indication,
         route=route,
         protocol=None if request.protocol is None else request.protocol.ref,
+        maintenance_started=maintenance_started,
     )
     # Every plan carries its safety report; safety re-checks what it needs
     # itself, so it holds with attrs validators switched off.

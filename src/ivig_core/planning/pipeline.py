@@ -85,11 +85,16 @@ class Lead:
         courses: What a re-plan does to the regimen's courses (the rest of
             a course, :func:`ivig_core.replan`), or ``None``. With it, the
             review points are the re-planner's to give.
+        maintenance_started: The day maintenance was first given before
+            the plan (a re-plan, from the history), or ``None``
+            (:attr:`~ivig_core.plan.Plan.maintenance_started`): on the plan
+            before its safety is assessed.
     """
 
     trace: tuple[Trace, ...] = ()
     notes: tuple[str, ...] = ()
     courses: Callable[[list[Course]], list[Course]] | None = None
+    maintenance_started: dt.date | None = None
 
 
 def plan(request: PlanRequest) -> Plan:
@@ -464,6 +469,7 @@ def run(request: PlanRequest, lead: Lead | None = None) -> Plan:
         ended="cycles" if taper is None else taper.ended,
         notes=notes,
         trace=trace,
+        maintenance_started=lead.maintenance_started,
     )
     if lead.courses is not None:
         return made

@@ -38,6 +38,14 @@ first one on or after *from_date*, changed only by the decision:
 The decision is the prescriber's; the library plans what it says. Cycle
 numbers of the new plan count from its first course.
 
+The new plan records the day maintenance was first given
+(:attr:`~ivig_core.plan.Plan.maintenance_started`): the first dose of the
+history given on a maintenance or taper course of the plan followed (a dose
+given late or early belongs to the planned day nearest to it), or the day
+the plan followed recorded. A label's studied maintenance duration
+(``MAINTENANCE_BEYOND_LABEL_DURATION``) counts from it, not from the new
+plan's first course.
+
 .. versionadded:: 0.2.0
 """
 
@@ -69,6 +77,7 @@ from ivig_core.regimen import intensity_g_per_kg_per_week
 
 
 if TYPE_CHECKING:
+    from ivig_core.plan import Infusion
     from ivig_core.planning.courses import Course
 
 
@@ -114,7 +123,7 @@ def history_notes(plan: Plan, history: History) -> tuple[str, ...]:
     )
     for record in given:
         if record.date not in planned:
-            near = min(plan.infusions, key=lambda i: abs((i.date - record.date).days))
+            near = _planned_near(plan, record.date)
             days = (record.date - near.date).days
             when = "late" if days > 0 else "early"
             notes.append(
@@ -124,8 +133,33 @@ def history_notes(plan: Plan, history: History) -> tuple[str, ...]:
     return tuple(notes)
 
 
-#: The phases a decision moves between (not the induction or a ramp-up).
+def _planned_near(plan: Plan, day: dt.date) -> Infusion:
+    """The infusion day of *plan* nearest to *day* (the earlier of two as near).
+
+    A dose given late or early is the dose of the planned day nearest to it.
+    """
+    return min(plan.infusions, key=lambda i: abs((i.date - day).days))
+
+
+#: The phases a decision moves between (not the induction or a ramp-up);
+#: the maintenance phases of the label's studied maintenance duration.
 _STEPS: Final = frozenset({Phase.MAINTENANCE, Phase.TAPER})
+
+
+def _maintenance_started(plan: Plan, since: History) -> dt.date | None:
+    """The day maintenance was first given, from what was given.
+
+    The day *plan* records (given before it), else the first dose given of
+    *since* (what was given while following *plan*) whose planned day
+    (:func:`_planned_near`) is a maintenance or taper course; ``None``: no
+    maintenance was given yet.
+    """
+    if plan.maintenance_started is not None or not plan.infusions:
+        return plan.maintenance_started
+    for record in since.records:
+        if record.grams > 0.0 and _planned_near(plan, record.date).phase in _STEPS:
+            return record.date
+    return None
 
 
 def _history(value: object, kept: History) -> History:
@@ -317,7 +351,9 @@ def replan(
     Returns:
         The new plan: the rest of the course from *from_date*, with the
         history kept (:attr:`~ivig_core.plan.Plan.history`), the grams given
-        so far and what the history tells in its notes. With nothing given
+        so far and what the history tells in its notes, and the day
+        maintenance was first given
+        (:attr:`~ivig_core.plan.Plan.maintenance_started`). With nothing given
         and nothing changed, it equals *plan*.
 
     Raises:
@@ -383,7 +419,12 @@ def replan(
             f"the course re-planned from {start.isoformat()}"
             + (f", decision at review: {decision}." if decision else ".")
         )
-    new = run(new_request, Lead(notes=tuple(notes), courses=rest))
+    lead = Lead(
+        notes=tuple(notes),
+        courses=rest,
+        maintenance_started=_maintenance_started(plan, since),
+    )
+    new = run(new_request, lead)
     base = plan if plan.start == request.start and not plan.history.records else None
     if base is None or any(c.course is not None for c in plan.cycles):
         base = run(request)  # the whole regimen, for its review points

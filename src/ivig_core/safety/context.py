@@ -254,4 +254,9 @@ def check_plan_values(plan: Plan) -> Plan:
         _infusion_values(i, inf)
     for i, c in enumerate(plan.cycles):
         _cycle_values(i, c)
+    started = plan.maintenance_started
+    if started is not None and (
+        isinstance(started, dt.datetime) or not isinstance(started, dt.date)
+    ):
+        raise InputError("plan.maintenance_started", started, "a datetime.date or None")
     return plan

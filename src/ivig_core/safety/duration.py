@@ -8,16 +8,19 @@ catalogue records these per product and indication
 (:attr:`~ivig_core.products.Product.maintenance_durations`, ``None`` where
 the label text read states none).
 
-The studied period is counted in calendar months from the start of the
-plan's first maintenance course (taper courses are reduced maintenance and
-count too); a course that starts after it is "beyond" the label. A course
-that starts exactly on the date the period ends is within it. The labels'
-words are "individualize", not "do not": the finding is a warning, which a
-site may raise to a soft limit (``SafetyConfig.severities``) and then accept
-with an override giving the reason.
+The studied period is counted in calendar months from the first
+maintenance course (taper courses are reduced maintenance and count too);
+a course that starts after it is "beyond" the label. A course that starts
+exactly on the date the period ends is within it. The labels' words are
+"individualize", not "do not": the finding is a warning, which a site may
+raise to a soft limit (``SafetyConfig.severities``) and then accept with an
+override giving the reason.
 
-A re-planned plan (:func:`~ivig_core.replan`) is counted from its own first
-maintenance course: the courses given before it are not known here.
+The first maintenance course is the first one given when the course was
+re-planned after its maintenance began (:func:`~ivig_core.replan` records
+the day, from the history of what was given, as
+:attr:`~ivig_core.plan.Plan.maintenance_started`), else the plan's own
+first maintenance course: a re-plan does not restart the count.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from ivig_core.findings import Concern, Finding, Rule, Severity
-from ivig_core.plan import Cycle, Phase
+from ivig_core.plan import Cycle, Phase, Plan
 from ivig_core.safety.context import Context
 from ivig_core.safety.registry import check, describe
 
@@ -58,11 +61,26 @@ def _maintenance(ctx: Context) -> list[Cycle]:
     )
 
 
-def _beyond(cycles: list[Cycle], months: int) -> tuple[dt.date | None, list[Cycle]]:
-    """The end of the studied period and the courses that start after it."""
-    if not cycles:
-        return None, []
-    end = _add_months(cycles[0].start, months)
+def _first(plan: Plan, cycles: list[Cycle]) -> tuple[dt.date, bool]:
+    """The day the studied period counts from, and whether it was given before.
+
+    The one place that decides it: the day maintenance was first given
+    before the plan (:attr:`~ivig_core.plan.Plan.maintenance_started`, a
+    re-plan) if it is earlier than the plan's first maintenance course
+    (*cycles*, sorted, not empty), else that course's start.
+    """
+    planned = cycles[0].start
+    given = plan.maintenance_started
+    if given is not None and given < planned:
+        return given, True
+    return planned, False
+
+
+def _beyond(
+    first: dt.date, cycles: list[Cycle], months: int
+) -> tuple[dt.date | None, list[Cycle]]:
+    """The end of the studied period from *first*, the courses starting after it."""
+    end = _add_months(first, months)
     if end is None:
         return None, []
     return end, [c for c in cycles if c.start > end]
@@ -75,7 +93,7 @@ def _no_indication(rule: Rule, ctx: Context, cycles: list[Cycle]) -> list[Findin
     shortest = min(stated, key=lambda d: d.months or 0, default=None)
     if shortest is None or shortest.months is None:
         return []
-    end, beyond = _beyond(cycles, shortest.months)
+    end, beyond = _beyond(_first(ctx.plan, cycles)[0], cycles, shortest.months)
     if not beyond or end is None:
         return []
     return [
@@ -100,7 +118,8 @@ def _no_indication(rule: Rule, ctx: Context, cycles: list[Cycle]) -> list[Findin
         "Maintenance courses that start later than the label's studied "
         "maintenance duration for the product and indication (6 months for "
         "Privigen and Gammagard Liquid in CIDP), counted from the first "
-        "maintenance course: one finding for the plan, listing the courses."
+        "maintenance course (the first one given, for a re-planned course): "
+        "one finding for the plan, listing the courses."
     ),
     action=(
         "Individualize the duration beyond the studied period on the "
@@ -132,18 +151,24 @@ def _duration(rule: Rule, ctx: Context) -> Iterable[Finding]:
     duration = product.maintenance_duration(ctx.indication)
     if duration is None or duration.months is None:
         return []
-    end, beyond = _beyond(cycles, duration.months)
+    first, given = _first(ctx.plan, cycles)
+    end, beyond = _beyond(first, cycles, duration.months)
     if not beyond or end is None:
         return []
     listed = ", ".join(f"{c.number} ({c.start.isoformat()})" for c in beyond)
     count = f"{len(beyond)} maintenance course" + (
         "s start" if len(beyond) > 1 else " starts"
     )
+    since = (
+        f"maintenance was first given on {first.isoformat()}, before this plan "
+        "(the history of what was given),"
+        if given
+        else f"maintenance starts {first.isoformat()}"
+    )
     return [
         rule.fired(
-            f"{product.name} for {duration.indication}: maintenance starts "
-            f"{cycles[0].start.isoformat()} and {count} more than "
-            f"{duration.months} months later, after {end.isoformat()} "
+            f"{product.name} for {duration.indication}: {since} and {count} "
+            f"more than {duration.months} months later, after {end.isoformat()} "
             f"(course{'s' * (len(beyond) > 1)} {listed}). The label: "
             f"'{duration.words}' Plan a review of the response and the need "
             "before continuing.",

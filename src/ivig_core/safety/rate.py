@@ -272,10 +272,11 @@ def _at_risk_steps(rule: Rule, ctx: Context, product: Product) -> list[Finding]:
             )
         ]
     sign = "≤" if cap.inclusive else "<"
+    bound = "at most" if cap.inclusive else "below"
     secondary = " (a secondary source only)" if cap.secondary else ""
     days = "; ".join(
-        f"{inf.date.isoformat()}: step {i + 1} at {ml_h:.1f} mL/h "
-        f"({sign} {limit:.1f} mL/h at {inf.run.rate_weight_kg:g} kg)"
+        f"{inf.date.isoformat()}: step {i + 1} runs at {ml_h:.1f} mL/h, the cap "
+        f"at {inf.run.rate_weight_kg:g} kg is {bound} {limit:.1f} mL/h"
         for inf, i, ml_h, limit, _ in above
     )
     return [
