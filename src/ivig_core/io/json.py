@@ -1481,8 +1481,8 @@ def _request_protocol(
     where = (
         "the document carries none with that hash"
         if carried
-        else "the document does not carry it (written before 0.2.0, or a protocol "
-        "not read from a file)"
+        else "the document does not carry it (written by an earlier ivig_core, or "
+        "a protocol not read from a file)"
     )
     raise _inputs_error(
         path,
@@ -1674,6 +1674,8 @@ def _replayed(
     redone.pop("version")
     for name in ("catalogue", "library"):  # the versions are the document's
         redone["inputs"][name] = whole["inputs"][name]
+    if "protocols" not in whole["inputs"]:  # named only, the protocol given
+        redone["inputs"].pop("protocols", None)
     found = list(_differences(whole, redone))
     if not found:
         return again
@@ -2227,16 +2229,17 @@ def _inputs_schema(builder: _SchemaBuilder) -> dict[str, object]:
         ),
     }
     versions = {"catalogue": {"type": "string"}, "library": {"type": "string"}}
-    builder.defs["PlanInputsRecord"] = {
-        "description": (
-            "What the plan was planned from, with the catalogue and library "
-            "versions; planned again and compared on load. The planner's own "
-            "arguments: plan_scig: cycles, first_dose; plan_scig_regimen: "
-            "start, last_ivig; replan: the followed plan's inputs (plan), "
-            "administered, patient, from_date, decision. 'unrecorded' (the "
-            "reason) replaces the request for inputs that cannot be written."
-        ),
-        "anyOf": [
+    description = (
+        "What the plan was planned from, with the catalogue and library "
+        "versions; planned again and compared on load. The planner's own "
+        "arguments: plan_scig: cycles, first_dose; plan_scig_regimen: "
+        "start, last_ivig; replan: the followed plan's inputs (plan), "
+        "administered, patient, from_date, decision. 'unrecorded' (the "
+        "reason) replaces the request for inputs that cannot be written."
+    )
+
+    def record(extra: dict[str, object]) -> list[object]:
+        return [
             *(
                 _closed_object(
                     {
@@ -2244,14 +2247,55 @@ def _inputs_schema(builder: _SchemaBuilder) -> dict[str, object]:
                         "planner": {"const": planner},
                         "request": {"$ref": "#/$defs/PlanRequestRecord"},
                         "arguments": arguments[planner],
+                        **extra,
                     }
                 )
                 for planner in _ARGUMENTS
             ),
-            _closed_object({**versions, "unrecorded": {"type": "string"}}),
+        ]
+
+    unrecorded = _closed_object({**versions, "unrecorded": {"type": "string"}})
+    builder.defs["PlanInputsRecord"] = {
+        "description": description,
+        "anyOf": [*record({}), unrecorded],
+    }
+    sha256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+    builder.defs["ProtocolTextRecord"] = {
+        "description": (
+            "A local protocol the plan's requests name (by name, version and "
+            "SHA-256): the file's path and text as load_protocol read them, and "
+            "its formulary's text; each text's SHA-256 is checked and the "
+            "protocol read again on load."
+        ),
+        **_closed_object(
+            {
+                "file": {"type": "string"},
+                "formulary": _nullable(
+                    _closed_object({"sha256": sha256, "text": {"type": "string"}})
+                ),
+                "sha256": sha256,
+                "text": {"type": "string"},
+            }
+        ),
+    }
+    protocols = {
+        "description": (
+            "The text of each local protocol the plan was made under, once "
+            "(absent for a plan made under none)."
+        ),
+        "type": "array",
+        "minItems": 1,
+        "items": {"$ref": "#/$defs/ProtocolTextRecord"},
+    }
+    builder.defs["PlanDocumentInputsRecord"] = {
+        "description": f"{description} The document's own inputs also carry the "
+        "text of the protocols its requests name ('protocols').",
+        "anyOf": [
+            {"$ref": "#/$defs/PlanInputsRecord"},
+            *record({"protocols": protocols}),
         ],
     }
-    return {"$ref": "#/$defs/PlanInputsRecord"}
+    return {"$ref": "#/$defs/PlanDocumentInputsRecord"}
 
 
 def plan_json_schema() -> dict[str, object]:
