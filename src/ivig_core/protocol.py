@@ -7,7 +7,9 @@ is closed and the products its pharmacy adds. :func:`load_protocol` reads
 such a file all or nothing: every problem in it is found and reported at
 once, each naming the file, the table and the field, and nothing is
 returned half-built. The planners take it as ``protocol=``; the plan
-records its name, version and hash (:class:`~ivig_core.plan.ProtocolRef`).
+records its name, version and hash (:class:`~ivig_core.plan.ProtocolRef`),
+and the plan's JSON document carries the text it was read from, so the plan
+loads without the file (:func:`protocol_from_text` reads it again).
 
 None of the protocol's values is a default of the library: each is the
 site's decision, and the plan says which protocol it came from.

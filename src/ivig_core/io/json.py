@@ -15,7 +15,10 @@ A document is a JSON object with the model's fields plus an envelope:
   rendered citation (recomputed from the plan's source texts and compared on
   load); and ``"inputs"``: what the plan was planned from
   (:attr:`~ivig_core.plan.Plan.inputs`) with the catalogue and library
-  versions, from which the loader plans it again and compares.
+  versions, from which the loader plans it again and compares; for a plan
+  made under a local protocol, ``inputs.protocols`` carries the protocol's
+  text (and its formulary's) with their SHA-256, so it loads without the
+  file.
 
 Quantities carry their units as ``{"unit": "kg", "value": 70.0}``, with the
 library's canonical unit symbols (``kg``, ``g``, ``mL``, ``g/kg``,

@@ -9,10 +9,12 @@ orders (``context.draftOrders``, a FHIR Bundle of ``MedicationRequest``) and
 the prefetch (``patient``, ``observations``, and optionally ``conditions``
 and ``allergies``, as in :data:`PREFETCH`). For each draft
 ``MedicationRequest`` whose medication is a product of the catalogue (by
-its ``medicationCodeableConcept`` text or coding display), the service reads
-the order (:func:`read_order`), builds the patient with
+its ``medicationCodeableConcept`` text or coding display; with the site's
+protocol, its formulary's products too), the service reads the order
+(:func:`read_order`), builds the patient with
 :func:`~ivig_core.io.fhir.patient_from_fhir`, plans the course with
-:func:`~ivig_core.planning.plan_course` and returns one card per finding a
+:func:`~ivig_core.planning.plan_course` (under the site's protocol, if
+:class:`ServiceConfig` has one) and returns one card per finding a
 prescriber must see (:data:`INDICATOR`: hard limit → critical, soft limit
 and warning → warning, advice → info; information findings and accepted
 soft limits are left out; the same finding on several infusion days is one
