@@ -1396,8 +1396,6 @@ def _read_protocols(recorded: object) -> dict[str, Protocol]:
     the text is read again as :func:`~ivig_core.load_protocol` read the
     file (:func:`~ivig_core.protocol.protocol_from_text`).
     """
-    from ivig_core.protocol import protocol_from_text  # noqa: PLC0415 - lazy
-
     if not isinstance(recorded, dict) or "protocols" not in recorded:
         return {}
     block = recorded["protocols"]
@@ -1427,9 +1425,7 @@ def _read_protocols(recorded: object) -> dict[str, Protocol]:
             formulary_text = f["text"]
         _check_hash(d["text"], d["sha256"], at)
         try:
-            protocol = protocol_from_text(
-                d["text"], file=d["file"], formulary_text=formulary_text
-            )
+            protocol = _rebuilt(d["text"], d["file"], formulary_text)
         except InputError as exc:
             detail = exc.detail or str(exc)
             raise _inputs_error(
@@ -1439,6 +1435,19 @@ def _read_protocols(recorded: object) -> dict[str, Protocol]:
             raise _inputs_error(f"{at}.sha256", "a second copy of the same protocol")
         out[d["sha256"]] = protocol
     return out
+
+
+@functools.lru_cache(maxsize=16)
+def _rebuilt(text: str, file: str, formulary_text: str | None) -> Protocol:
+    """The protocol a document carries, read again (the last few kept).
+
+    Reading a protocol costs about as much as planning again; a store
+    loads many documents made under the same few protocols. A
+    :class:`~ivig_core.protocol.Protocol` is immutable, so one is shared.
+    """
+    from ivig_core.protocol import protocol_from_text  # noqa: PLC0415 - lazy
+
+    return protocol_from_text(text, file=file, formulary_text=formulary_text)
 
 
 def _check_hash(text: str, recorded: str, at: str) -> None:
@@ -1629,15 +1638,12 @@ def _short(value: object) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def _replayed(
-    whole: dict[str, Any],
-    recorded: object,
+def _input_catalogues(
     products: Catalogue | None,
     protocol: Protocol | None,
     embedded: Mapping[str, Protocol],
-) -> Plan:
-    """The plan planned again from *recorded*, if its document is *whole*."""
-    from ivig_core.planning.replan import replay  # noqa: PLC0415 - io reads planning
+) -> tuple[Mapping[str, Product], ...]:
+    """Where the inputs' product keys are looked up, first to last."""
     from ivig_core.products import default_catalogue  # noqa: PLC0415 - lazy
 
     catalogues: list[Mapping[str, Product]] = []
@@ -1647,7 +1653,20 @@ def _replayed(
         catalogues.append(protocol.catalogue)
     catalogues.extend(p.catalogue for p in embedded.values())
     catalogues.append(default_catalogue())
-    token = _CATALOGUES.set(tuple(catalogues))
+    return tuple(catalogues)
+
+
+def _replayed(
+    whole: dict[str, Any],
+    recorded: object,
+    products: Catalogue | None,
+    protocol: Protocol | None,
+    embedded: Mapping[str, Protocol],
+) -> Plan:
+    """The plan planned again from *recorded*, if its document is *whole*."""
+    from ivig_core.planning.replan import replay  # noqa: PLC0415 - io reads planning
+
+    token = _CATALOGUES.set(_input_catalogues(products, protocol, embedded))
     carried = _PROTOCOLS.set(embedded)
     deep = "re-planned plans nested too deeply to plan again"
     try:
