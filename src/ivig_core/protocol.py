@@ -158,8 +158,6 @@ class Protocol:
         formulary_text: The formulary file's text, or ``None``.
 
     .. versionadded:: 0.2.0
-    .. versionchanged:: 0.2.0
-       ``text`` and ``formulary_text``: what was read, for plan documents.
     """
 
     name: str
