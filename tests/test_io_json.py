@@ -638,6 +638,25 @@ def test_documents_follow_the_schema() -> None:
     _check(schema, json.loads(example_text()), schema["$defs"])  # type: ignore[arg-type]
 
 
+def test_protocol_documents_follow_the_schema() -> None:
+    """A plan made under a protocol (it carries the protocol) follows the schema."""
+    from ivig_core import load_protocol, plan_course  # noqa: PLC0415 - this test
+    from ivig_core.regimen import get_preset  # noqa: PLC0415 - this test
+
+    district = Path(__file__).parent.parent / "examples" / "protocols"
+    plan = plan_course(
+        worked.woman("70 kg"),
+        get_preset("itp-gammaplex-5"),
+        "gammaplex-5",
+        start=worked.MONDAY,
+        protocol=load_protocol(district / "district-hospital.toml"),
+    )
+    doc = json.loads(plan_to_json(plan))
+    assert doc["inputs"]["protocols"][0]["formulary"] is not None
+    schema = plan_json_schema()
+    _check(schema, doc, schema["$defs"])  # type: ignore[arg-type]
+
+
 def test_schema_lists_the_units() -> None:
     """The Quantity definition lists exactly the canonical unit symbols."""
     defs: Any = plan_json_schema()["$defs"]

@@ -3,40 +3,50 @@
 Worked cases: a deleted blocking finding, a lowered severity, an override
 added to make a blocked plan ready, documents of a newer or an older
 catalogue or library, documents without inputs or whose inputs could not be
-recorded, plans made under a protocol or with a local formulary; the round
-trip (plan → JSON → plan) of IV, SC, HyQvia, re-planned and protocol plans;
-the CLI; the bad-input rows of the loader's new arguments and of the inputs
-block.
+recorded, plans made under a protocol (which the document carries, so they
+load without the file) or with a local formulary; the round trip (plan →
+JSON → plan) of IV, SC, HyQvia, re-planned and protocol plans; the CLI; the
+bad-input rows of the loader's new arguments, of the inputs block and of its
+protocol block.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import pickle
 import re
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
 import pytest
 
 import worked
 from ivig_core import DocumentError, InputError, load_protocol, plan_course
 from ivig_core.cli import EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_OK, main
 from ivig_core.infusion import rate_schedule
-from ivig_core.io.json import plan_from_json, plan_to_json
+from ivig_core.io.json import check_runs, plan_from_json, plan_to_json
 from ivig_core.plan import Administered, History, Plan, PlanInputs, library_version
 from ivig_core.planning import ClosedDays, PlanRequest
 from ivig_core.planning.replan import replan, replay
 from ivig_core.planning.scig import plan_scig, plan_scig_regimen
-from ivig_core.products import catalogue_version, load_formulary, version_key
+from ivig_core.products import (
+    Catalogue,
+    catalogue_version,
+    default_catalogue,
+    load_formulary,
+    version_key,
+)
 from ivig_core.regimen import get_preset
 from ivig_core.scig import get_scig_preset
 
 
 EXAMPLES: Final = Path(__file__).parent.parent / "examples" / "protocols"
 DISTRICT: Final = EXAMPLES / "district-hospital.toml"
+FORMULARY: Final = EXAMPLES / "district-formulary.toml"
 START: Final = dt.date(2026, 1, 5)  # a Monday
 
 
@@ -167,21 +177,257 @@ def test_each_planner_records_itself() -> None:
     assert replanned.arguments["decision"] == "continue"
 
 
-def test_a_protocol_plan_needs_its_protocol() -> None:
-    """A plan made under a protocol is planned again with that protocol only."""
+def test_a_protocol_plan_loads_without_its_file() -> None:
+    """The document carries its protocol: it loads without the file.
+
+    The loaded plan's protocol is the one ``load_protocol`` read (an equal
+    :class:`Protocol`, text and formulary included); the same protocol given
+    is accepted, another refused.
+    """
     plan = _district()
     text = plan_to_json(plan)
-    error = _refused(text)
-    assert error.field == "inputs.request.protocol"
-    assert "pass that protocol (load_protocol) as protocol=" in str(error)
+    loaded = plan_from_json(text)
+    assert loaded == plan
+    assert loaded.inputs == plan.inputs
+    assert _request_of(loaded.inputs).protocol == load_protocol(DISTRICT)
+    assert plan_to_json(loaded) == text
+    assert plan_from_json(text, protocol=load_protocol(DISTRICT)) == plan
     other = _refused(
         text, protocol=load_protocol(EXAMPLES / "iga-deficiency-clinic.toml")
     )
     assert other.field == "inputs.request.protocol"
     assert "the one given is" in str(other)
-    loaded = plan_from_json(text, protocol=load_protocol(DISTRICT))
-    assert loaded == plan
-    assert loaded.inputs == plan.inputs
+
+
+def test_the_protocol_block_holds_what_load_protocol_read() -> None:
+    """``inputs.protocols``: the file's path and text, its hash, the formulary's."""
+    protocol = load_protocol(DISTRICT)
+    block = json.loads(plan_to_json(_district()))["inputs"]["protocols"]
+    assert block == [
+        {
+            "file": str(DISTRICT),
+            "formulary": {
+                "sha256": hashlib.sha256(FORMULARY.read_bytes()).hexdigest(),
+                "text": FORMULARY.read_text(encoding="utf-8"),
+            },
+            "sha256": hashlib.sha256(DISTRICT.read_bytes()).hexdigest(),
+            "text": DISTRICT.read_text(encoding="utf-8"),
+        }
+    ]
+    assert block[0]["sha256"] == protocol.sha256
+    assert "protocols" not in json.loads(plan_to_json(worked.example_plan()))["inputs"]
+
+
+def test_a_document_without_the_block_needs_the_protocol() -> None:
+    """A document that names its protocol only (written before): protocol= needed."""
+    doc = json.loads(plan_to_json(_district()))
+    del doc["inputs"]["protocols"]
+    error = _refused(_dump(doc))
+    assert error.field == "inputs.request.protocol"
+    assert "the document does not carry it" in str(error)
+    assert "pass that protocol (load_protocol) as protocol=" in str(error)
+    assert plan_from_json(_dump(doc), protocol=load_protocol(DISTRICT)) == _district()
+
+
+def test_a_protocol_not_read_from_a_file_is_named_only() -> None:
+    """A protocol without its text (built in code): named, not carried."""
+    protocol = attrs.evolve(load_protocol(DISTRICT), text=None, formulary_text=None)
+    plan = plan_course(
+        worked.woman("70 kg"),
+        get_preset("itp-privigen"),
+        "privigen",
+        start=START,
+        protocol=protocol,
+    )
+    text = plan_to_json(plan)
+    assert "protocols" not in json.loads(text)["inputs"]
+    assert _refused(text).field == "inputs.request.protocol"
+    assert plan_from_json(text, protocol=protocol) == plan
+
+
+def test_a_formulary_product_of_a_protocol_loads_and_is_checked() -> None:
+    """The protocol's formulary product (its own vials) is checked against them.
+
+    The district formulary's Gammaplex 5 % replaces the catalogue's; the
+    document's vials are checked against the formulary's, which it carries.
+    """
+    plan = plan_course(
+        worked.woman("70 kg"),
+        get_preset("itp-gammaplex-5"),
+        "gammaplex-5",
+        start=START,
+        protocol=load_protocol(DISTRICT),
+    )
+    text = plan_to_json(plan)
+    assert plan_from_json(text) == plan
+    doc = json.loads(text)
+    block = doc["inputs"]["protocols"][0]["formulary"]
+    block["text"] = _seven_gram_vials(block["text"])
+    block["sha256"] = hashlib.sha256(block["text"].encode()).hexdigest()
+    error = _refused(_dump(doc))  # another formulary: another plan
+    assert error.field.startswith(("infusions[", "inputs")), error.field
+
+
+def _seven_gram_vials(formulary: str) -> str:
+    """The district formulary with one 7 g vial (a test value, no product's)."""
+    changed, n = re.subn(
+        r"vials = \[.*?\]\n", 'vials = [{ grams = "7 g", volume = "140 mL" }]\n',
+        formulary, count=1, flags=re.DOTALL,
+    )  # fmt: skip
+    assert n == 1
+    return changed
+
+
+def test_check_runs_uses_the_catalogue_given(tmp_path: Path) -> None:
+    """A formulary product that replaces a catalogue one is checked against its own.
+
+    A 7 g vial is the formulary's, not the catalogue's Gammaplex 5 %: with
+    the shipped catalogue the vials are refused, with the formulary's not.
+    """
+    local = tmp_path / "formulary.toml"
+    local.write_text(
+        _seven_gram_vials(FORMULARY.read_text(encoding="utf-8")), encoding="utf-8"
+    )
+    formulary = load_formulary(local)
+    product = formulary["gammaplex-5"]
+    assert 7.0 in [v.grams_g for v in product.vials]
+    plan = plan_course(
+        worked.woman("70 kg"),
+        get_preset("itp-gammaplex-5"),
+        product,
+        start=START,
+        policy="actual",
+        rounding="never-below",
+        rate_weight="dosing",
+        rate_schedule=rate_schedule(product, "itp", increment="0.5 mg/kg/min"),
+    )
+    assert any("is not a vial of" in m for _, m in check_runs(plan))
+    merged = Catalogue(products={**default_catalogue(), **formulary})
+    assert check_runs(plan, catalogue=merged) == []
+    assert plan_from_json(plan_to_json(plan), products=formulary) == plan
+    with pytest.raises(InputError, match=r"^catalogue: "):
+        check_runs(plan, catalogue="formulary.toml")  # type: ignore[arg-type]
+
+
+def test_a_replanned_protocol_plan_carries_its_protocol_once() -> None:
+    """A re-plan nests the followed plan's inputs; the protocol text is there once."""
+    first = plan_course(
+        worked.woman("70 kg"),
+        get_preset("cidp-privigen").choose(
+            induction_days=2, maintenance_days=1, cycles=2
+        ),
+        "privigen",
+        start=START,
+        protocol=load_protocol(DISTRICT),
+    )
+    day = first.cycles[1].start
+    given = History().add(
+        [
+            Administered(date=i.date, grams=f"{i.dispensed_g} g", product="privigen")
+            for i in first.infusions
+            if i.date < day
+        ]
+    )
+    again = replan(
+        first,
+        request=_request_of(first.inputs),
+        administered=given,
+        from_date=day,
+        decision="continue",
+    )
+    text = plan_to_json(again)
+    assert len(json.loads(text)["inputs"]["protocols"]) == 1
+    assert text.count('"text": "# An EXAMPLE local protocol') == 1
+    assert plan_from_json(text) == again
+
+
+def _protocol_edit(path: str, value: object) -> str:
+    doc = json.loads(plan_to_json(_district()))
+    _put_at(doc, path, value)
+    return _dump(doc)
+
+
+def _put_at(doc: Any, path: str, value: object) -> None:
+    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+    for part in parts[:-1]:
+        doc = doc[int(part[1:-1])] if part.startswith("[") else doc[part]
+    last = parts[-1]
+    if value is _DELETE:
+        del doc[last]
+    elif last.startswith("["):
+        doc[int(last[1:-1])] = value
+    else:
+        doc[last] = value
+
+
+_DELETE: Final = object()
+_P: Final = "inputs.protocols[0]"
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "named", "says"),
+    [
+        (f"{_P}.text", "[protocol]\n", f"{_P}.text", "SHA-256"),
+        (f"{_P}.sha256", "0" * 64, f"{_P}.text", "the text or its hash was edited"),
+        (f"{_P}.formulary.text", "", f"{_P}.formulary.text", "SHA-256"),
+        (f"{_P}.formulary.sha256", "1" * 64, f"{_P}.formulary.text", "SHA-256"),
+        (f"{_P}.formulary", None, f"{_P}.text", "[formulary] file"),
+        (f"{_P}.formulary", {"text": ""}, f"{_P}.formulary.sha256", "missing"),
+        (f"{_P}.text", 3, f"{_P}.text", "expected a string"),
+        (f"{_P}.file", None, f"{_P}.file", "expected a string"),
+        (f"{_P}.extra", 1, f"{_P}.extra", "unknown field"),
+        (f"{_P}.file", _DELETE, f"{_P}.file", "required field missing"),
+        ("inputs.protocols", [], "inputs.protocols", "non-empty array"),
+        ("inputs.protocols", {"a": 1}, "inputs.protocols", "non-empty array"),
+        ("inputs.protocols[0]", "district", f"{_P}", "expected an object"),
+        (
+            "inputs.request.protocol.sha256",
+            "0" * 64,
+            "inputs.request.protocol",
+            "carries none with that hash",
+        ),
+        (
+            "inputs.request.protocol.version",
+            "2027-01",
+            "inputs.request.protocol",
+            "the protocol the document carries with that hash",
+        ),
+    ],
+)
+def test_an_edited_protocol_block_is_refused_naming_the_path(
+    path: str, value: object, named: str, says: str
+) -> None:
+    """Each bad part of the protocol block: a DocumentError naming its path."""
+    error = _refused(_protocol_edit(path, value))
+    assert error.field == named, str(error)
+    assert says in str(error)
+    assert named in {p for p, _ in error.errors}
+
+
+def test_a_protocol_whose_text_is_no_protocol_is_refused() -> None:
+    """A text whose hash matches but that load_protocol refuses: its problems."""
+    text = '[protocol]\nname = "P"\n[rounding]\npolicy = "x"\n'
+    doc = json.loads(plan_to_json(_district()))
+    entry = doc["inputs"]["protocols"][0]
+    entry["text"] = text
+    entry["sha256"] = hashlib.sha256(text.encode()).hexdigest()
+    error = _refused(_dump(doc))
+    assert error.field == f"{_P}.text"
+    assert "not a protocol load_protocol reads" in str(error)
+    assert "[protocol] version" in str(error)
+
+
+def test_a_moved_protocol_file_is_only_where_it_was_read() -> None:
+    """The path the protocol was read from is not planned with: an edit loads.
+
+    The loaded plan's protocol says it was read from the edited path, and the
+    document it writes is the edited one, byte for byte (an input edited is
+    another request, and the plan is exactly what it gives).
+    """
+    edited = _protocol_edit(f"{_P}.file", "/elsewhere/protocol.toml")
+    loaded = plan_from_json(edited)
+    assert _request_of(loaded.inputs).protocol.file == "/elsewhere/protocol.toml"  # type: ignore[union-attr]
+    assert plan_to_json(loaded) == edited
 
 
 def test_a_local_product_needs_its_formulary(tmp_path: Path) -> None:
@@ -441,12 +687,31 @@ def test_cli_show_refuses_a_lowered_severity(
     assert "Traceback" not in err
 
 
-def test_cli_show_takes_the_protocol(
+def test_cli_show_loads_a_protocol_plan_without_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``show --protocol FILE`` plans a protocol plan again with its protocol."""
+    """``show FILE`` plans a protocol plan again from the protocol it carries."""
     stored = tmp_path / "plan.json"
     stored.write_text(plan_to_json(_district()), encoding="utf-8")
+    code = main(["show", str(stored)])
+    assert code in {EXIT_OK, EXIT_BLOCKED}
+    assert "Example District Hospital" in capsys.readouterr().out
+    code = main(["show", str(stored), "--protocol", str(DISTRICT)])
+    assert code in {EXIT_OK, EXIT_BLOCKED}
+    assert capsys.readouterr().out
+    other = EXAMPLES / "iga-deficiency-clinic.toml"
+    assert main(["show", str(stored), "--protocol", str(other)]) == EXIT_BAD_INPUT
+    assert "inputs.request.protocol" in capsys.readouterr().err
+
+
+def test_cli_show_needs_the_protocol_of_an_older_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A document naming its protocol only: ``show --protocol FILE`` loads it."""
+    doc = json.loads(plan_to_json(_district()))
+    del doc["inputs"]["protocols"]
+    stored = tmp_path / "plan.json"
+    stored.write_text(_dump(doc), encoding="utf-8")
     assert main(["show", str(stored)]) == EXIT_BAD_INPUT
     assert "inputs.request.protocol" in capsys.readouterr().err
     code = main(["show", str(stored), "--protocol", str(DISTRICT)])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,11 +18,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import worked
+from ivig_core import InputError, load_protocol
 from ivig_core.findings import Severity
+from ivig_core.plan import Plan
 from ivig_core.planning import SplitLimits, plan_course
 from ivig_core.planning.split import EightyGramRule
 from ivig_core.regimen import Induction, Regimen
-from ivig_core.service import INDICATOR, ServiceConfig, create_app, discovery, handle
+from ivig_core.service import (
+    INDICATOR,
+    ServiceConfig,
+    create_app,
+    discovery,
+    handle,
+    read_order,
+)
 from test_fhir import (
     ICD10,
     SNOMED,
@@ -478,3 +488,125 @@ def test_cards_or_an_error_naming_the_field(path: str, value: object) -> None:
     if status != 200:
         assert answer["field"]
         assert answer["allowed"]
+
+
+# --------------------------------------------------------------------------
+# Under the site's local protocol
+
+DISTRICT = (
+    Path(__file__).parent.parent / "examples" / "protocols" / "district-hospital.toml"
+)
+
+
+def _gammaplex_order() -> dict[str, Any]:
+    """1 g/kg a day for 2 days of Gammaplex 5 % for ITP.
+
+    The label gives no rate step; the example protocol does (and its
+    formulary the vials).
+    """
+    order = draft(product="Gammaplex 5 %")
+    order["reasonCode"] = [{"text": "itp"}]
+    return order
+
+
+def _protocol_config(**changes: Any) -> ServiceConfig:
+    return ServiceConfig(
+        max_age=dt.timedelta(days=365),
+        protocol=load_protocol(DISTRICT),
+        today=lambda: ON,
+        **changes,
+    )
+
+
+def _cards_of(plan: Plan) -> list[tuple[str, str]]:
+    assert plan.safety is not None
+    seen: dict[tuple[str, str, bool], tuple[str, str]] = {}
+    for f in plan.safety.findings:
+        if INDICATOR[f.severity] is not None and not plan.safety.is_overridden(f):
+            key = (f.code.value, f.message, f.assessed)
+            seen.setdefault(key, (f.code.value, str(INDICATOR[f.severity])))
+    return list(seen.values())
+
+
+def test_the_service_plans_under_the_sites_protocol() -> None:
+    """With a protocol, the app's cards are those of the plan made under it.
+
+    The protocol gives the policy, rounding and rate weight (none is in the
+    configuration), the Gammaplex 5 % rate step its label lacks, the vials of
+    its formulary and its safety configuration. Without it the same order
+    is refused: the label gives no step size.
+    """
+    client = TestClient(create_app(_protocol_config()))
+    body = request(orders=(_gammaplex_order(),))
+    response = client.post("/cds-services/ivig-order-sign", json=body)
+    assert response.status_code == 200, response.text
+    got = [
+        (c["summary"].split(":")[0].split(" ")[0], c["indicator"])
+        for c in response.json()["cards"]
+    ]
+    plan = plan_course(
+        worked.woman(),
+        Regimen(
+            name="draft order",
+            induction=Induction.from_daily(daily_dose="1 g/kg/day", days=2, source="x"),
+            source="x",
+        ),
+        "gammaplex-5",
+        start=ON,
+        indication="itp",
+        protocol=load_protocol(DISTRICT),
+    )
+    assert got == _cards_of(plan)
+    assert got
+    for card in response.json()["cards"]:
+        assert card["source"]["label"] == "ivig_core (Gammaplex 5 %)"
+    status, refused = handle("ivig-order-sign", body, CONFIG)
+    assert status == 400
+    assert refused["field"] == "increment"
+
+
+def test_the_protocols_formulary_names_the_products() -> None:
+    """An order for a product only the protocol's formulary has is planned."""
+    protocol = load_protocol(DISTRICT)
+    assert protocol.formulary is not None
+    order = _gammaplex_order()
+    read = read_order(order, where="o", catalogue=protocol.catalogue)
+    assert read is not None
+    assert read.product == protocol.formulary["gammaplex-5"]
+    assert read_order(order, where="o") is not None  # the catalogue's, by name
+    assert read_order(order, where="o").product != read.product  # type: ignore[union-attr]
+    with pytest.raises(InputError, match=r"^catalogue: "):
+        read_order(order, where="o", catalogue="formulary.toml")  # type: ignore[arg-type]
+
+
+def test_a_configured_choice_wins_over_the_protocol() -> None:
+    """A policy given in the configuration is used; the protocol's the rest."""
+    config = _protocol_config(policy="actual")
+    assert config.policy == "actual"
+    assert config.rounding is None
+    status, body = handle(
+        "ivig-order-sign", request(orders=(_gammaplex_order(),)), config
+    )
+    assert status == 200, body
+
+
+@pytest.mark.parametrize("missing", ["policy", "rounding", "rate_weight"])
+def test_a_choice_no_one_makes_is_refused_naming_it(missing: str) -> None:
+    """Without a protocol, policy, rounding and rate weight are each required."""
+    given = {"policy": "actual", "rounding": "never-below", "rate_weight": "dosing"}
+    del given[missing]
+    with pytest.raises(InputError, match=rf"^{missing}: ") as caught:
+        ServiceConfig(max_age=None, **given)  # type: ignore[arg-type]
+    assert "or a protocol that sets one" in str(caught.value)
+
+
+def test_a_protocol_that_is_no_protocol_is_refused() -> None:
+    """``protocol=`` takes a loaded Protocol, not its path."""
+    with pytest.raises(InputError, match=r"^protocol: "):
+        ServiceConfig(
+            policy="actual",
+            rounding="never-below",
+            rate_weight="dosing",
+            max_age=None,
+            protocol=str(DISTRICT),
+        )

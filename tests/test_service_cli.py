@@ -1,14 +1,16 @@
-"""``ivig-core serve``: options, the extra check, and the start of uvicorn."""
+"""``ivig-core serve``: options, the protocol, the extra check, the start of uvicorn."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 
 import ivig_core.service.serve as glue
+from ivig_core import load_protocol
 from ivig_core.cli import EXIT_BAD_INPUT, EXIT_OK, main
 from ivig_core.io import MissingExtraError
 
@@ -104,3 +106,77 @@ def test_missing_extra_is_named_before_any_output(
     captured = capsys.readouterr()
     assert 'pip install "ivig-core[service]"' in captured.err
     assert captured.out == ""
+
+
+DISTRICT = (
+    Path(__file__).parent.parent / "examples" / "protocols" / "district-hospital.toml"
+)
+
+
+def _fake(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(glue, "serve", lambda config, **_: seen.update(config=config))
+    return seen
+
+
+def test_serve_takes_the_protocol(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--protocol FILE``: the service plans under it; it gives the policies."""
+    seen = _fake(monkeypatch)
+    args = ["serve", "--protocol", str(DISTRICT), "--max-observation-age", "90"]
+    assert main(args) == EXIT_OK
+    config = seen["config"]
+    assert config.protocol == load_protocol(DISTRICT)
+    assert (config.policy, config.rounding, config.rate_weight) == (None, None, None)
+
+
+def test_serve_flags_win_over_the_protocol(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A policy flag given with a protocol is the configuration's."""
+    seen = _fake(monkeypatch)
+    assert main([*ARGS, "--protocol", str(DISTRICT)]) == EXIT_OK
+    config = seen["config"]
+    assert config.protocol == load_protocol(DISTRICT)
+    assert (config.policy.name, config.rate_weight) == ("actual", "dosing")
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('[protocol]\nname = "P"\n[rounding]\npolicy = "x"\n', "[protocol] version"),
+        ("not toml [", "not a UTF-8 TOML file"),
+        (None, "cannot read"),
+    ],
+)
+def test_a_bad_protocol_stops_the_start_naming_the_flag(
+    text: str | None,
+    says: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A bad or missing file: exit 2, every problem naming --protocol, not served."""
+    seen = _fake(monkeypatch)
+    path = tmp_path / "protocol.toml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    assert main([*ARGS, "--protocol", str(path)]) == EXIT_BAD_INPUT
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert seen == {}
+    lines = [line for line in captured.err.splitlines() if str(path) in line]
+    assert lines
+    assert all("--protocol" in line for line in lines), captured.err
+    assert says in captured.err
+
+
+@pytest.mark.parametrize("flag", ["--policy", "--rounding", "--rate-weight"])
+def test_without_a_protocol_the_choices_are_required(
+    flag: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No protocol: each of the three choices is required, naming its flag."""
+    seen = _fake(monkeypatch)
+    i = ARGS.index(flag)
+    assert main(ARGS[:i] + ARGS[i + 2 :]) == EXIT_BAD_INPUT
+    captured = capsys.readouterr()
+    assert f"required: {flag} (or a --protocol FILE that sets it)" in captured.err
+    assert captured.out == ""
+    assert seen == {}

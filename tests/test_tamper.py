@@ -8,23 +8,28 @@ document records and compares the two documents field by field, and refuses
 the edit with a :class:`DocumentError` whose ``field`` is the path. An edit
 of the *inputs* themselves is a different request: it is refused, or the
 document is exactly what the changed inputs give. Any edit at all, inputs
-included, is refused when the store seals its documents.
+included, is refused when the store seals its documents. A plan made under
+a local protocol carries the protocol's text (and its formulary's) with
+their hashes: any edit of them is refused, naming the path.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Final
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ivig_core import DocumentError, InputError
+from ivig_core import DocumentError, InputError, load_protocol, plan_course
 from ivig_core.io.json import plan_from_json, plan_to_json, seal_plan
-from worked import example_plan
+from ivig_core.regimen import get_preset
+from worked import MONDAY, example_plan, woman
 
 
 KEY: Final = b"a host's secret key, 32 bytes.."
@@ -265,3 +270,94 @@ def test_a_newer_document_says_so() -> None:
     doc["version"] = 2
     with pytest.raises(DocumentError, match=r"newer ivig_core.*upgrade"):
         plan_from_json(json.dumps(doc))
+
+
+# --------------------------------------------------------------------------
+# The protocol a plan carries
+
+DISTRICT: Final = (
+    Path(__file__).parent.parent / "examples" / "protocols" / "district-hospital.toml"
+)
+#: A plan made under the example district protocol, whose formulary replaces
+#: the catalogue's Gammaplex 5 % (so the document carries both texts).
+PROTOCOL_TEXT: Final = plan_to_json(
+    plan_course(
+        woman("70 kg"),
+        get_preset("itp-gammaplex-5"),
+        "gammaplex-5",
+        start=MONDAY,
+        protocol=load_protocol(DISTRICT),
+    )
+)
+#: The protocol block's texts and hashes (the file's path: see below).
+BLOCK_LEAVES: Final = tuple(
+    (path, value)
+    for path, value in _leaves(json.loads(PROTOCOL_TEXT))
+    if path.startswith("inputs.protocols[") and not path.endswith(".file")
+)
+
+
+def test_the_protocol_block_has_both_texts() -> None:
+    """The protocol's text and hash, its formulary's text and hash."""
+    assert {p for p, _ in BLOCK_LEAVES} == {
+        "inputs.protocols[0].text",
+        "inputs.protocols[0].sha256",
+        "inputs.protocols[0].formulary.text",
+        "inputs.protocols[0].formulary.sha256",
+    }
+
+
+@settings(max_examples=100)
+@given(
+    index=st.integers(0, len(BLOCK_LEAVES) - 1),
+    at=st.integers(0, 10_000),
+    char=st.characters(codec="utf-8"),
+)
+def test_every_edit_of_the_protocol_block_is_refused_naming_it(
+    index: int, at: int, char: str
+) -> None:
+    """One character of a protocol's text or hash changed: refused, naming it.
+
+    The protocol's or its formulary's, anywhere in the text or the hash.
+    """
+    path, value = BLOCK_LEAVES[index]
+    i = at % len(value)
+    if value[i] == char:
+        char = "0" if char != "0" else "1"
+    doc = json.loads(PROTOCOL_TEXT)
+    _set(doc, path, value[:i] + char + value[i + 1 :])
+    with pytest.raises(DocumentError) as caught:
+        plan_from_json(json.dumps(doc))
+    assert path in _named(caught.value), (path, caught.value.errors)
+
+
+def test_a_protocol_edited_with_its_hashes_is_refused() -> None:
+    """The text edited and every hash made to match: still refused.
+
+    The plan's notes and findings name the protocol (and its hash) and what it
+    set, so planning it again from the edited protocol gives another plan.
+    """
+    doc = json.loads(PROTOCOL_TEXT)
+    entry = doc["inputs"]["protocols"][0]
+    entry["text"] = entry["text"].replace('"65 year"', '"60 year"')
+    sha = hashlib.sha256(entry["text"].encode()).hexdigest()
+    entry["sha256"] = doc["inputs"]["request"]["protocol"]["sha256"] = sha
+    with pytest.raises(DocumentError) as caught:
+        plan_from_json(json.dumps(doc))
+    assert not caught.value.field.startswith("inputs"), caught.value.field
+
+
+def test_a_sealed_protocol_document_refuses_a_moved_file() -> None:
+    """A moved protocol file loads unsealed; a seal refuses it.
+
+    The path the protocol was read from changes nothing planned: the
+    document loads and is exactly what it says. A seal still refuses the
+    edit, as any edit of a sealed document.
+    """
+    doc = json.loads(PROTOCOL_TEXT)
+    doc["inputs"]["protocols"][0]["file"] = "elsewhere.toml"
+    edited = json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=2)
+    assert plan_to_json(plan_from_json(edited)) == edited
+    seal = seal_plan(PROTOCOL_TEXT, key=KEY)
+    with pytest.raises(DocumentError, match=r"^seal: "):
+        plan_from_json(edited, key=KEY, seal=seal)

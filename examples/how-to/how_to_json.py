@@ -82,6 +82,14 @@ if __name__ == "__main__":
         plan_from_json(json.dumps(doc))
     except Exception as exc:  # noqa: BLE001 - the page shows this refusal
         print(f"refused: {exc}")
+    from ivig_core import load_protocol
+    district = load_protocol("examples/protocols/district-hospital.toml")
+    under = plan_course(patient, get_preset("itp-privigen"), "privigen",
+                        start=dt.date(2026, 1, 5), protocol=district)
+    stored = json.loads(plan_to_json(under))
+    print(sorted(stored['inputs']['protocols'][0]))
+    print(stored['inputs']['protocols'][0]['sha256'] == district.sha256)
+    print(plan_from_json(plan_to_json(under)) == under)
     del doc["inputs"]
     try:
         plan_from_json(json.dumps(doc))

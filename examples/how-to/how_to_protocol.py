@@ -45,3 +45,17 @@ if __name__ == "__main__":
     except Exception as exc:
         for where, message in exc.errors:
             print(where.rsplit("/", 1)[-1], "|", message[:60])
+    from ivig_core.io.json import plan_from_json, plan_to_json
+    plan = plan_course(patient, get_preset("itp-privigen"), "privigen",
+                       start=dt.date(2026, 1, 5), protocol=protocol)
+    text = plan_to_json(plan)
+    print(plan_from_json(text) == plan)
+    print(plan_from_json(text).inputs.request.protocol == protocol)
+    import json
+    doc = json.loads(text)
+    doc["inputs"]["protocols"][0]["text"] = doc["inputs"]["protocols"][0][
+        "text"].replace('"65 year"', '"60 year"')
+    try:
+        plan_from_json(json.dumps(doc))
+    except Exception as exc:  # noqa: BLE001 - the page shows this refusal
+        print(f"refused: {exc}")

@@ -48,6 +48,24 @@ if __name__ == "__main__":
     del bad["prefetch"]["observations"]
     response = client.post("/cds-services/ivig-order-sign", json=bad)
     print((response.status_code, response.json()['error'], response.json()['field']))
+    from ivig_core import load_protocol
+    district = load_protocol("examples/protocols/district-hospital.toml")
+    site = ServiceConfig(protocol=district, max_age=dt.timedelta(days=365),
+                         today=lambda: dt.date(2026, 1, 5))
+    order = json.loads(json.dumps(request))
+    draft = order["context"]["draftOrders"]["entry"][0]["resource"]
+    draft["medicationCodeableConcept"] = {"text": "Gammaplex 5 %"}
+    draft["reasonCode"] = [{"text": "itp"}]
+    response = TestClient(create_app(site)).post("/cds-services/ivig-order-sign",
+                                                 json=order)
+    print(response.status_code)
+    print({card['source']['label'] for card in response.json()['cards']})
+    response = client.post("/cds-services/ivig-order-sign", json=order)
+    print((response.status_code, response.json()['field']))
+    try:
+        ServiceConfig(rounding="never-below", rate_weight="dosing", max_age=None)
+    except Exception as exc:  # noqa: BLE001 - the page shows this refusal
+        print(f"refused: {exc}")
     from hypothesis import given, settings, strategies as st
     from ivig_core.service import handle
     order = "context.draftOrders.entry.0.resource"

@@ -7,7 +7,9 @@ is closed and the products its pharmacy adds. :func:`load_protocol` reads
 such a file all or nothing: every problem in it is found and reported at
 once, each naming the file, the table and the field, and nothing is
 returned half-built. The planners take it as ``protocol=``; the plan
-records its name, version and hash (:class:`~ivig_core.plan.ProtocolRef`).
+records its name, version and hash (:class:`~ivig_core.plan.ProtocolRef`),
+and the plan's JSON document carries the text it was read from, so the plan
+loads without the file (:func:`protocol_from_text` reads it again).
 
 None of the protocol's values is a default of the library: each is the
 site's decision, and the plan says which protocol it came from.
@@ -77,7 +79,7 @@ import tomllib
 import typing
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar
 
 import attrs
 
@@ -86,7 +88,9 @@ from ivig_core.errors import DocumentError, InputError, IvigError
 from ivig_core.infusion import rate_schedule
 from ivig_core.plan import ProtocolRef
 from ivig_core.products import Catalogue, Product, default_catalogue, get_product
-from ivig_core.products import load_formulary as _load_formulary
+from ivig_core.products.catalogue import (  # the formulary loader's own reader
+    _load_text as _load_formulary_text,
+)
 from ivig_core.rates import RateSchedule
 from ivig_core.safety import PremedicationProtocol, SafetyConfig
 from ivig_core.vials import RoundingPolicy, get_rounding
@@ -96,7 +100,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 
-__all__ = ["Protocol", "load_protocol"]
+__all__ = ["Protocol", "load_protocol", "protocol_from_text"]
 
 _T = TypeVar("_T")
 
@@ -147,6 +151,11 @@ class Protocol:
         closed_weekdays: Weekdays the centre is closed (0 = Monday).
         closed_dates: Single closed dates.
         formulary: Products the pharmacy adds, or ``None``.
+        text: What :func:`load_protocol` read: the file's text, whose
+            SHA-256 is :attr:`sha256` (``None`` for a protocol not read from
+            a file). A plan document carries it, so the plan loads without
+            the file (:func:`protocol_from_text` rebuilds this protocol).
+        formulary_text: The formulary file's text, or ``None``.
 
     .. versionadded:: 0.2.0
     """
@@ -163,6 +172,8 @@ class Protocol:
     closed_weekdays: frozenset[int] = frozenset()
     closed_dates: frozenset[dt.date] = frozenset()
     formulary: Catalogue | None = None
+    text: str | None = attrs.field(default=None, repr=False)
+    formulary_text: str | None = attrs.field(default=None, repr=False)
 
     @property
     def ref(self) -> ProtocolRef:
@@ -319,9 +330,37 @@ def _rounding(table: dict[str, object], problems: _Problems) -> RoundingPolicy |
     return problems.run("[rounding]", functools.partial(get_rounding, name, **params))
 
 
+#: Reads a file's bytes: the disk's, or a plan document's copy.
+_Read: TypeAlias = Callable[[Path], bytes]
+
+
+def _read_disk(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def _formulary(path: Path, read: _Read) -> tuple[Catalogue, str]:
+    """The formulary at *path* and the text it was read from, all or nothing.
+
+    As :func:`~ivig_core.products.load_formulary`, from one read (the text a
+    plan document carries is the text that was parsed).
+    """
+    try:
+        text = read(path).decode("utf-8")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: a NUL
+        raise InputError(
+            str(path),
+            str(path),
+            "a readable UTF-8 TOML file",
+            f"cannot read {path}: {exc}",
+        ) from exc
+    # Text mode's newlines, as load_formulary reads the file.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _load_formulary_text(lines, str(path)), text
+
+
 def _catalogue(
-    table: dict[str, object], base: Path, problems: _Problems
-) -> Catalogue | None:
+    table: dict[str, object], base: Path, problems: _Problems, read: _Read
+) -> tuple[Catalogue, str] | None:
     _unknown(table, "formulary", ("file",), problems)
     if not table:
         return None
@@ -329,7 +368,7 @@ def _catalogue(
     if not isinstance(file, str) or not file.strip():
         problems.add("[formulary] file", f"required, a path (got {file!r})")
         return None
-    return problems.run("[formulary] file", lambda: _load_formulary(base / file))
+    return problems.run("[formulary] file", lambda: _formulary(base / file, read))
 
 
 _STEP_KEYS: Final = frozenset(
@@ -490,6 +529,10 @@ def _calendar(
 def load_protocol(path: str | Path) -> Protocol:
     """Load a local protocol file, all or nothing.
 
+    The protocol keeps the text it read (:attr:`Protocol.text`, and its
+    formulary's), so a plan document made under it carries it and loads
+    without the file.
+
     Raises:
         DocumentError: Every problem in the file, in one error (an
             :class:`~ivig_core.InputError`): each names the file, the table
@@ -499,16 +542,75 @@ def load_protocol(path: str | Path) -> Protocol:
     """
     if not isinstance(path, (str, Path)):
         raise InputError("path", path, "a file path (a str or a pathlib.Path)")
-    file = Path(path)
+    return _load(Path(path), _read_disk)
+
+
+def protocol_from_text(
+    text: str, *, file: str, formulary_text: str | None = None
+) -> Protocol:
+    """The protocol :func:`load_protocol` read from *file*, rebuilt from its text.
+
+    A plan document carries its protocol's :attr:`~Protocol.text`,
+    :attr:`~Protocol.file` and :attr:`~Protocol.formulary_text`; this
+    rebuilds an equal :class:`Protocol` from them, with the same checks as
+    :func:`load_protocol` and nothing read from the disk.
+
+    Args:
+        text: The protocol file's text.
+        file: The path it was read from (its problems are named after it;
+            a ``[formulary] file`` is relative to it).
+        formulary_text: The text of the formulary the protocol names, or
+            ``None`` if it names none.
+
+    Raises:
+        InputError: A bad argument, naming it.
+        DocumentError: Every problem in the text, as :func:`load_protocol`.
+
+    Example:
+        >>> from pathlib import Path
+        >>> p = load_protocol(Path("examples/protocols/district-hospital.toml"))
+        >>> protocol_from_text(
+        ...     p.text, file=p.file, formulary_text=p.formulary_text
+        ... ) == p
+        True
+
+    .. versionadded:: 0.2.0
+    """
+    given: tuple[object, object, object] = (text, file, formulary_text)
+    if not isinstance(given[0], str):
+        raise InputError("text", text, "the protocol file's text (a str)")
+    if not isinstance(given[1], str) or not file.strip():
+        raise InputError("file", file, "the path the protocol was read from")
+    if given[2] is not None and not isinstance(given[2], str):
+        raise InputError(
+            "formulary_text", formulary_text, "the formulary's text or None"
+        )
+    own = Path(file)
+    data = text.encode("utf-8", "surrogatepass")
+
+    def read(path: Path) -> bytes:
+        if path == own:
+            return data
+        if formulary_text is None:
+            msg = "not given (formulary_text is None)"
+            raise OSError(msg)
+        return formulary_text.encode("utf-8", "surrogatepass")
+
+    return _load(own, read)
+
+
+def _load(file: Path, read: _Read) -> Protocol:
+    """The protocol in *file*, its files read with *read*."""
     problems = _Problems(str(file))
     try:
-        raw_bytes = file.read_bytes()
+        raw_bytes = read(file)
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
         problems.add("file", f"cannot read: {exc}")
         problems.raise_if_any()
         raise  # pragma: no cover - raise_if_any raised
     try:
-        data = tomllib.loads(raw_bytes.decode("utf-8"))
+        raw_text = raw_bytes.decode("utf-8")
+        data = tomllib.loads(raw_text)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         problems.add("file", f"not a UTF-8 TOML file: {exc}")
         problems.raise_if_any()
@@ -522,7 +624,12 @@ def load_protocol(path: str | Path) -> Protocol:
     label = f"{name or '?'} version {version or '?'}"
     policy = _policy(_table(data, "dosing_weight", problems), problems)
     rounding = _rounding(_table(data, "rounding", problems), problems)
-    formulary = _catalogue(_table(data, "formulary", problems), file.parent, problems)
+    read_formulary = _catalogue(
+        _table(data, "formulary", problems), file.parent, problems, read
+    )
+    formulary, formulary_text = (
+        (None, None) if read_formulary is None else read_formulary
+    )
     catalogue = (
         default_catalogue()
         if formulary is None
@@ -565,4 +672,6 @@ def load_protocol(path: str | Path) -> Protocol:
         closed_weekdays=weekdays,
         closed_dates=dates,
         formulary=formulary,
+        text=raw_text,
+        formulary_text=formulary_text,
     )

@@ -337,12 +337,25 @@ def _closed(args: argparse.Namespace) -> ClosedDays | None:
 
 
 def _protocol(args: argparse.Namespace) -> Protocol | None:
-    """The ``--protocol`` file, loaded (all or nothing), or ``None``."""
+    """The ``--protocol`` file, loaded (all or nothing), or ``None``.
+
+    The one reader of ``--protocol`` for every verb that takes it; a bad
+    file's problems each name the flag, the file, the table and the field.
+    """
     if getattr(args, "protocol", None) is None:
         return None
     from ivig_core.protocol import load_protocol  # noqa: PLC0415 - lazy
 
-    return load_protocol(args.protocol)
+    try:
+        return load_protocol(args.protocol)
+    except DocumentError as exc:  # name the flag the user typed
+        raise DocumentError(
+            f"--protocol {exc.field}",
+            exc.value,
+            exc.allowed,
+            exc.detail,
+            tuple((f"--protocol {where}", message) for where, message in exc.errors),
+        ) from None
 
 
 def _plan_product(args: argparse.Namespace, protocol: Protocol | None) -> Product:

@@ -3,12 +3,19 @@
 The options are the site's choices the service plans with (dosing-weight
 policy, vial rounding, the weight per-kg rates use, how old an observation
 may be, and optionally the 80 g rule it suggests a split under); none has a
-default. The service itself lives in :mod:`ivig_core.service`, reached
-through :mod:`importlib` so that the command-line layer does not import it
-(the two are independent layers); its extra is checked before anything is
-printed.
+default. ``--protocol FILE`` plans every order under the site's local
+protocol (:func:`~ivig_core.load_protocol`: its policies, rate steps,
+safety configuration, closed days and formulary), read by the same reader
+as the other verbs' ``--protocol``; it may then give the policy, rounding
+and rate weight, and a flag given wins over it. A bad file stops the start
+with every problem, each naming ``--protocol``, before anything is served.
+The service itself lives in :mod:`ivig_core.service`, reached through
+:mod:`importlib` so that the command-line layer does not import it (the two
+are independent layers); its extra is checked before anything is printed.
 
 .. versionadded:: 0.1.0
+.. versionchanged:: 0.2.0
+   ``--protocol``.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
+from pathlib import Path
 from typing import TextIO
 
 from ivig_core.cli import build, parser
@@ -61,11 +69,21 @@ def add_verb(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             f'extra: pip install "ivig-core[service]". {DISCLAIMER}'
         ),
     )
-    site = serve.add_argument_group("the site's choices")
-    parser._policy_options(site)  # noqa: SLF001 - the cli package's shared options
+    site = serve.add_argument_group(
+        "the site's choices (--policy, --rounding and --rate-weight are "
+        "required unless --protocol FILE sets them)"
+    )
+    site.add_argument(
+        "--protocol",
+        type=Path,
+        metavar="FILE",
+        help="a local protocol TOML (ivig_core.load_protocol): every order is "
+        "planned under it (dosing-weight policy, rounding, rate weight, rate "
+        "steps, safety settings, closed days, formulary); flags given win",
+    )
+    parser._policy_options(site, required=False)  # noqa: SLF001 - the cli package's shared options
     site.add_argument(
         "--rate-weight",
-        required=True,
         choices=["dosing", "actual"],
         help="the weight per-kg infusion rates are multiplied by",
     )
@@ -95,6 +113,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     """Check the extra, build the configuration and serve until stopped."""
     glue = importlib.import_module("ivig_core.service.serve")
     glue.check_extra()
+    protocol = build._protocol(args)  # noqa: SLF001 - the one reader of --protocol
+    build._required_unless_protocol(args, protocol)  # noqa: SLF001 - ditto
     split = None
     if args.eighty_gram_rule is not None:
         planning = importlib.import_module("ivig_core.planning")
@@ -104,10 +124,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         )
     config = glue.ServiceConfig(
         policy=args.policy,
-        rounding=build._rounding(args),  # noqa: SLF001 - the cli package's helper
+        rounding=None if args.rounding is None else build._rounding(args),  # noqa: SLF001 - the cli package's helper
         rate_weight=args.rate_weight,
         max_age=args.max_observation_age,
         split_limits=split,
+        protocol=protocol,
     )
     if not isinstance(args.host, str) or not args.host:
         raise InputError("host", args.host, "an address such as 127.0.0.1")

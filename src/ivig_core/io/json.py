@@ -15,7 +15,10 @@ A document is a JSON object with the model's fields plus an envelope:
   rendered citation (recomputed from the plan's source texts and compared on
   load); and ``"inputs"``: what the plan was planned from
   (:attr:`~ivig_core.plan.Plan.inputs`) with the catalogue and library
-  versions, from which the loader plans it again and compares.
+  versions, from which the loader plans it again and compares; for a plan
+  made under a local protocol, ``inputs.protocols`` carries the protocol's
+  text (and its formulary's) with their SHA-256, so it loads without the
+  file.
 
 Quantities carry their units as ``{"unit": "kg", "value": 70.0}``, with the
 library's canonical unit symbols (``kg``, ``g``, ``mL``, ``g/kg``,
@@ -87,7 +90,7 @@ import re
 import sys
 import types
 import typing
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, TypeVar
 
@@ -118,7 +121,7 @@ if TYPE_CHECKING:
     import cattrs
 
     from ivig_core.infusion import InfusionRun
-    from ivig_core.plan import Infusion
+    from ivig_core.plan import Infusion, ProtocolRef
     from ivig_core.products import Catalogue, Product
     from ivig_core.protocol import Protocol
 
@@ -750,7 +753,11 @@ def plan_to_json(plan: Plan) -> str:
     payload.pop("inputs", None)
     payload["totals"] = plan_totals(plan)
     payload["sources"] = _plan_sources(plan)
-    payload["inputs"] = _inputs_block(plan.inputs)
+    block = _inputs_block(plan.inputs)
+    protocols = _protocols_block(plan.inputs)
+    if protocols and "unrecorded" not in block:
+        block["protocols"] = protocols
+    payload["inputs"] = block
     return _dump(_PLAN, payload)
 
 
@@ -805,9 +812,12 @@ def plan_from_json(
             (:func:`~ivig_core.products.load_formulary`), for a product not
             in the shipped catalogue.
         protocol: The local protocol the plan was made under
-            (:func:`~ivig_core.load_protocol`): required for such a plan
-            (the document records its name, version and hash, which must
-            match).
+            (:func:`~ivig_core.load_protocol`). Not needed for a document
+            that carries its protocol (``inputs.protocols``, written since
+            0.2.0): if given, it must be the same protocol (name, version
+            and hash), and the document's copy is what is planned again.
+            Required for a document that records the protocol only by name,
+            version and hash.
         verify: ``"replay"`` (default) or ``"arithmetic"``: only the
             arithmetic and rate runs, for a document without usable inputs
             (an earlier version's, or one whose inputs could not be
@@ -838,14 +848,21 @@ def plan_from_json(
     cited = payload.pop("sources", None)
     recorded = payload.pop("inputs", None)
     plan = _structure(payload, Plan, "plan")
+    embedded: dict[str, Protocol] = {}
+    if verify == "replay":
+        try:
+            embedded = _read_protocols(recorded)
+        except _InputProblem as exc:
+            raise _fail(exc.problems, recorded, "plan") from None
     problems = check_plan(plan)
     if not problems:  # the runs are read only once the days add up
-        problems.extend(check_runs(plan))
+        made_with = _made_with(products, protocol, embedded.values())
+        problems.extend(check_runs(plan, catalogue=made_with))
     problems.extend(check_totals(plan, totals))
     if problems:  # the arithmetic first: its messages say what does not add up
         raise _fail(problems, payload, "plan")
     if verify == "replay":  # compares every field, the sources included
-        return _replayed(whole, recorded, products, protocol)
+        return _replayed(whole, recorded, products, protocol, embedded)
     if cited != _plan_sources(plan):
         problems.append(("sources", "does not match the sources the plan's texts cite"))
         raise _fail(problems, payload, "plan")
@@ -905,6 +922,10 @@ def _kinds() -> Mapping[str, Mapping[str, type]]:
 #: The catalogues product keys are looked up in while inputs are read.
 _CATALOGUES: Final[contextvars.ContextVar[tuple[Mapping[str, Product], ...]]] = (
     contextvars.ContextVar("ivig_core_input_catalogues", default=())
+)
+#: The protocols the document being read carries, by SHA-256.
+_PROTOCOLS: Final[contextvars.ContextVar[Mapping[str, Protocol]]] = (
+    contextvars.ContextVar("ivig_core_input_protocols", default={})  # noqa: B039 - never mutated
 )
 
 
@@ -1144,15 +1165,8 @@ def _get_request(obj: object, protocol: Protocol | None, path: str) -> object:
         if d["protocol"] is None
         else _get(d["protocol"], ProtocolRef, at("protocol"))
     )
-    if ref is not None and (protocol is None or protocol.ref != ref):
-        given = (
-            "none was given" if protocol is None else f"the one given is {protocol.ref}"
-        )
-        raise _inputs_error(
-            at("protocol"),
-            f"the plan was made under the local protocol {ref}; {given}: pass "
-            "that protocol (load_protocol) as protocol=",
-        )
+    if ref is not None:
+        protocol = _request_protocol(ref, protocol, at("protocol"))
     safety = _fields(
         d["safety"], ("config", "overrides", "previous_product", "strict"), at("safety")
     )
@@ -1340,6 +1354,180 @@ def _inputs_block(inputs: PlanInputs | None) -> dict[str, object]:
     return block
 
 
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _protocols_block(inputs: PlanInputs | None) -> list[dict[str, object]]:
+    """The ``inputs.protocols`` entries: each protocol's text, once.
+
+    Every request in the inputs (a re-plan's followed plans' too) names its
+    protocol by name, version and hash; the text of each (and of its
+    formulary) is written here once, so the document loads without the file.
+    A protocol not read from a file (no text) is not written: such a
+    document needs ``protocol=`` to load.
+    """
+    found: dict[str, Protocol] = {}
+    while inputs is not None:
+        protocol = getattr(inputs.request, "protocol", None)
+        text = getattr(protocol, "text", None)
+        if protocol is not None and text is not None:
+            found.setdefault(protocol.sha256, protocol)
+        followed = inputs.arguments.get("plan")
+        inputs = followed if isinstance(followed, PlanInputs) else None
+    return [
+        {
+            "file": p.file,
+            "formulary": None
+            if p.formulary_text is None
+            else {"sha256": _sha256(p.formulary_text), "text": p.formulary_text},
+            "sha256": sha,
+            "text": p.text,
+        }
+        for sha, p in sorted(found.items())
+    ]
+
+
+def _read_protocols(recorded: object) -> dict[str, Protocol]:
+    """The protocols ``inputs.protocols`` carries, by hash, checked and rebuilt.
+
+    Each text's SHA-256 must be the hash recorded with it (the one the
+    plan's requests name the protocol by), and its formulary's likewise;
+    the text is read again as :func:`~ivig_core.load_protocol` read the
+    file (:func:`~ivig_core.protocol.protocol_from_text`).
+    """
+    if not isinstance(recorded, dict) or "protocols" not in recorded:
+        return {}
+    block = recorded["protocols"]
+    if not isinstance(block, list) or not block:
+        raise _inputs_error(
+            "inputs.protocols", "expected a non-empty array of protocols"
+        )
+    out: dict[str, Protocol] = {}
+    for i, entry in enumerate(block):
+        at = f"inputs.protocols[{i}]"
+        d = _fields(entry, ("file", "formulary", "sha256", "text"), at)
+        for name in ("file", "sha256", "text"):
+            if not isinstance(d[name], str):
+                raise _inputs_error(
+                    f"{at}.{name}", f"expected a string, got {d[name]!r}"
+                )
+        formulary = d["formulary"]
+        formulary_text = None
+        if formulary is not None:
+            f = _fields(formulary, ("sha256", "text"), f"{at}.formulary")
+            for name in ("sha256", "text"):
+                if not isinstance(f[name], str):
+                    raise _inputs_error(
+                        f"{at}.formulary.{name}", f"expected a string, got {f[name]!r}"
+                    )
+            _check_hash(f["text"], f["sha256"], f"{at}.formulary")
+            formulary_text = f["text"]
+        _check_hash(d["text"], d["sha256"], at)
+        try:
+            protocol = _rebuilt(d["text"], d["file"], formulary_text)
+        except InputError as exc:
+            detail = exc.detail or str(exc)
+            raise _inputs_error(
+                f"{at}.text", f"not a protocol load_protocol reads: {detail}"
+            ) from None
+        if d["sha256"] in out:
+            raise _inputs_error(f"{at}.sha256", "a second copy of the same protocol")
+        out[d["sha256"]] = protocol
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _rebuilt(text: str, file: str, formulary_text: str | None) -> Protocol:
+    """The protocol a document carries, read again (the last few kept).
+
+    Reading a protocol costs about as much as planning again; a store
+    loads many documents made under the same few protocols. A
+    :class:`~ivig_core.protocol.Protocol` is immutable, so one is shared.
+    """
+    from ivig_core.protocol import protocol_from_text  # noqa: PLC0415 - lazy
+
+    return protocol_from_text(text, file=file, formulary_text=formulary_text)
+
+
+def _check_hash(text: str, recorded: str, at: str) -> None:
+    """*text*'s SHA-256 is *recorded*: neither was edited."""
+    try:
+        actual = _sha256(text)
+    except UnicodeEncodeError:
+        actual = "(not UTF-8 text)"
+    if actual != recorded:
+        problem = (
+            f"the text's SHA-256 is {actual}, but the document records {recorded}: "
+            "the text or its hash was edited"
+        )
+        raise _InputProblem([(f"{at}.text", problem), (f"{at}.sha256", problem)])
+
+
+def _request_protocol(
+    ref: ProtocolRef, protocol: Protocol | None, path: str
+) -> Protocol:
+    """The protocol a request names by *ref*: the document's copy or the one given.
+
+    The document's copy (``inputs.protocols``) is what is planned again; a
+    protocol given as ``protocol=`` must be the same (the same ref).
+    """
+    carried = _PROTOCOLS.get()
+    own = carried.get(ref.sha256)
+    if protocol is not None and protocol.ref != ref:
+        raise _inputs_error(
+            path,
+            f"the plan was made under the local protocol {ref}; the one given is "
+            f"{protocol.ref}: pass that protocol (load_protocol) as protocol=",
+        )
+    if own is not None:
+        if own.ref != ref:
+            raise _inputs_error(
+                path,
+                f"names the local protocol {ref}, but the protocol the document "
+                f"carries with that hash is {own.ref}",
+            )
+        return own
+    if protocol is not None:
+        return protocol
+    where = (
+        "the document carries none with that hash"
+        if carried
+        else "the document does not carry it (written by an earlier ivig_core, or "
+        "a protocol not read from a file)"
+    )
+    raise _inputs_error(
+        path,
+        f"the plan was made under the local protocol {ref}; {where} and none was "
+        "given: pass that protocol (load_protocol) as protocol=",
+    )
+
+
+def _made_with(
+    products: Catalogue | None,
+    protocol: Protocol | None,
+    embedded: Iterable[Protocol],
+) -> Catalogue | None:
+    """The catalogue the plan was made with (for the vials and rates check).
+
+    The shipped catalogue with the formularies of the protocols the document
+    carries or the caller gives, and the caller's formulary, in the order
+    planning lets them replace the shipped products; ``None``: the shipped
+    one.
+    """
+    from ivig_core.products import Catalogue, default_catalogue  # noqa: PLC0415 - lazy
+
+    local = [p.formulary for p in (*embedded, protocol) if p is not None]
+    extra = [c for c in (*local, products) if c is not None]
+    if not extra:
+        return None
+    merged: dict[str, Product] = dict(default_catalogue())
+    for catalogue in extra:
+        merged.update(catalogue)
+    origin = " + ".join(["the shipped catalogue", *(c.origin for c in extra)])
+    return Catalogue(products=merged, origin=origin)
+
+
 def _release(version: str) -> tuple[int, ...]:
     """The release numbers at the head of a version (``"0.2.0.dev1"`` → 0, 2, 0)."""
     found = re.match(r"\d+(?:\.\d+)*", version)
@@ -1450,14 +1638,12 @@ def _short(value: object) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def _replayed(
-    whole: dict[str, Any],
-    recorded: object,
+def _input_catalogues(
     products: Catalogue | None,
     protocol: Protocol | None,
-) -> Plan:
-    """The plan planned again from *recorded*, if its document is *whole*."""
-    from ivig_core.planning.replan import replay  # noqa: PLC0415 - io reads planning
+    embedded: Mapping[str, Protocol],
+) -> tuple[Mapping[str, Product], ...]:
+    """Where the inputs' product keys are looked up, first to last."""
     from ivig_core.products import default_catalogue  # noqa: PLC0415 - lazy
 
     catalogues: list[Mapping[str, Product]] = []
@@ -1465,16 +1651,38 @@ def _replayed(
         catalogues.append(products)
     if protocol is not None:
         catalogues.append(protocol.catalogue)
+    catalogues.extend(p.catalogue for p in embedded.values())
     catalogues.append(default_catalogue())
-    token = _CATALOGUES.set(tuple(catalogues))
+    return tuple(catalogues)
+
+
+def _replayed(
+    whole: dict[str, Any],
+    recorded: object,
+    products: Catalogue | None,
+    protocol: Protocol | None,
+    embedded: Mapping[str, Protocol],
+) -> Plan:
+    """The plan planned again from *recorded*, if its document is *whole*."""
+    from ivig_core.planning.replan import replay  # noqa: PLC0415 - io reads planning
+
+    token = _CATALOGUES.set(_input_catalogues(products, protocol, embedded))
+    carried = _PROTOCOLS.set(embedded)
     deep = "re-planned plans nested too deeply to plan again"
     try:
-        inputs = _get_inputs(recorded, protocol, "inputs")
+        inputs = _get_inputs(
+            {k: v for k, v in recorded.items() if k != "protocols"}
+            if isinstance(recorded, dict)
+            else recorded,
+            protocol,
+            "inputs",
+        )
     except _InputProblem as exc:
         raise _fail(exc.problems, recorded, "plan") from None
     except RecursionError:
         raise _fail([("inputs", deep)], None, "plan") from None
     finally:
+        _PROTOCOLS.reset(carried)
         _CATALOGUES.reset(token)
     try:
         again = replay(inputs)
@@ -1488,6 +1696,8 @@ def _replayed(
     redone.pop("version")
     for name in ("catalogue", "library"):  # the versions are the document's
         redone["inputs"][name] = whole["inputs"][name]
+    if "protocols" not in whole["inputs"]:  # named only, the protocol given
+        redone["inputs"].pop("protocols", None)
     found = list(_differences(whole, redone))
     if not found:
         return again
@@ -1540,23 +1750,42 @@ def _off(a: float, b: float) -> bool:
     return not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def check_runs(plan: Plan) -> list[tuple[str, str]]:
+def check_runs(
+    plan: Plan, *, catalogue: Catalogue | None = None
+) -> list[tuple[str, str]]:
     """Re-derive every IV infusion's rate run; ``(path, problem)`` pairs.
 
     Each problem names the path and both values (the document's and the
-    re-derived one). A product missing from the shipped catalogue (a local
-    formulary's) has its runs checked for internal consistency only.
+    re-derived one). A product missing from *catalogue* (a local
+    formulary's not given) has its runs checked for internal consistency
+    only.
+
+    Args:
+        plan: The plan.
+        catalogue: The catalogue the plan was made with (default: the
+            shipped one); :func:`plan_from_json` passes the shipped one with
+            the formularies it was given or the document carries.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       *catalogue*.
     """
     if not isinstance(plan, Plan):
         raise InputError("plan", plan, "a Plan")
-    from ivig_core.products import Route, default_catalogue  # noqa: PLC0415 - lazy
+    from ivig_core.products import (  # noqa: PLC0415 - lazy
+        Catalogue,
+        Route,
+        default_catalogue,
+    )
 
+    if catalogue is not None and not isinstance(catalogue, Catalogue):
+        raise InputError("catalogue", catalogue, "a Catalogue or None (the shipped)")
     product = None
     if plan.route is Route.IV:
         try:
-            product = default_catalogue().get_product(plan.product)
+            product = (
+                default_catalogue() if catalogue is None else catalogue
+            ).get_product(plan.product)
         except InputError:
             product = None
     problems: list[tuple[str, str]] = []
@@ -2022,16 +2251,17 @@ def _inputs_schema(builder: _SchemaBuilder) -> dict[str, object]:
         ),
     }
     versions = {"catalogue": {"type": "string"}, "library": {"type": "string"}}
-    builder.defs["PlanInputsRecord"] = {
-        "description": (
-            "What the plan was planned from, with the catalogue and library "
-            "versions; planned again and compared on load. The planner's own "
-            "arguments: plan_scig: cycles, first_dose; plan_scig_regimen: "
-            "start, last_ivig; replan: the followed plan's inputs (plan), "
-            "administered, patient, from_date, decision. 'unrecorded' (the "
-            "reason) replaces the request for inputs that cannot be written."
-        ),
-        "anyOf": [
+    description = (
+        "What the plan was planned from, with the catalogue and library "
+        "versions; planned again and compared on load. The planner's own "
+        "arguments: plan_scig: cycles, first_dose; plan_scig_regimen: "
+        "start, last_ivig; replan: the followed plan's inputs (plan), "
+        "administered, patient, from_date, decision. 'unrecorded' (the "
+        "reason) replaces the request for inputs that cannot be written."
+    )
+
+    def record(extra: dict[str, object]) -> list[object]:
+        return [
             *(
                 _closed_object(
                     {
@@ -2039,14 +2269,55 @@ def _inputs_schema(builder: _SchemaBuilder) -> dict[str, object]:
                         "planner": {"const": planner},
                         "request": {"$ref": "#/$defs/PlanRequestRecord"},
                         "arguments": arguments[planner],
+                        **extra,
                     }
                 )
                 for planner in _ARGUMENTS
             ),
-            _closed_object({**versions, "unrecorded": {"type": "string"}}),
+        ]
+
+    unrecorded = _closed_object({**versions, "unrecorded": {"type": "string"}})
+    builder.defs["PlanInputsRecord"] = {
+        "description": description,
+        "anyOf": [*record({}), unrecorded],
+    }
+    sha256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+    builder.defs["ProtocolTextRecord"] = {
+        "description": (
+            "A local protocol the plan's requests name (by name, version and "
+            "SHA-256): the file's path and text as load_protocol read them, and "
+            "its formulary's text; each text's SHA-256 is checked and the "
+            "protocol read again on load."
+        ),
+        **_closed_object(
+            {
+                "file": {"type": "string"},
+                "formulary": _nullable(
+                    _closed_object({"sha256": sha256, "text": {"type": "string"}})
+                ),
+                "sha256": sha256,
+                "text": {"type": "string"},
+            }
+        ),
+    }
+    protocols = {
+        "description": (
+            "The text of each local protocol the plan was made under, once "
+            "(absent for a plan made under none)."
+        ),
+        "type": "array",
+        "minItems": 1,
+        "items": {"$ref": "#/$defs/ProtocolTextRecord"},
+    }
+    builder.defs["PlanDocumentInputsRecord"] = {
+        "description": f"{description} The document's own inputs also carry the "
+        "text of the protocols its requests name ('protocols').",
+        "anyOf": [
+            {"$ref": "#/$defs/PlanInputsRecord"},
+            *record({"protocols": protocols}),
         ],
     }
-    return {"$ref": "#/$defs/PlanInputsRecord"}
+    return {"$ref": "#/$defs/PlanDocumentInputsRecord"}
 
 
 def plan_json_schema() -> dict[str, object]:

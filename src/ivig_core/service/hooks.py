@@ -9,10 +9,12 @@ orders (``context.draftOrders``, a FHIR Bundle of ``MedicationRequest``) and
 the prefetch (``patient``, ``observations``, and optionally ``conditions``
 and ``allergies``, as in :data:`PREFETCH`). For each draft
 ``MedicationRequest`` whose medication is a product of the catalogue (by
-its ``medicationCodeableConcept`` text or coding display), the service reads
-the order (:func:`read_order`), builds the patient with
+its ``medicationCodeableConcept`` text or coding display; with the site's
+protocol, its formulary's products too), the service reads the order
+(:func:`read_order`), builds the patient with
 :func:`~ivig_core.io.fhir.patient_from_fhir`, plans the course with
-:func:`~ivig_core.planning.plan_course` and returns one card per finding a
+:func:`~ivig_core.planning.plan_course` (under the site's protocol, if
+:class:`ServiceConfig` has one) and returns one card per finding a
 prescriber must see (:data:`INDICATOR`: hard limit → critical, soft limit
 and warning → warning, advice → info; information findings and accepted
 soft limits are left out; the same finding on several infusion days is one
@@ -43,7 +45,8 @@ from ivig_core.errors import InputError, IvigError
 from ivig_core.findings import Finding, SafetyReport, Severity
 from ivig_core.io.fhir import UCUM, finding_sources, patient_from_fhir
 from ivig_core.planning import SplitLimits, plan_course
-from ivig_core.products import Product, default_catalogue, get_product
+from ivig_core.products import Catalogue, Product, default_catalogue, get_product
+from ivig_core.protocol import Protocol
 from ivig_core.rates import RateSchedule
 from ivig_core.regimen import Induction, Regimen
 
@@ -120,6 +123,12 @@ def _schedules(value: object) -> Mapping[tuple[str, str], RateSchedule]:
     return dict(value)
 
 
+def _protocol(value: object) -> Protocol | None:
+    if value is None or isinstance(value, Protocol):
+        return value
+    raise InputError("protocol", value, "a Protocol (load_protocol) or None")
+
+
 def _limits(value: object) -> SplitLimits | None:
     if value is None or isinstance(value, SplitLimits):
         return value
@@ -130,33 +139,70 @@ def _limits(value: object) -> SplitLimits | None:
 class ServiceConfig:
     """A site's choices for the service, made once at start-up.
 
-    Every clinically decisive choice is required: nothing is defaulted.
+    Every clinically decisive choice is required: nothing is defaulted. The
+    policy, rounding and rate weight are given here or by the site's local
+    *protocol*; a choice given here wins over the protocol's (the plan's
+    notes say so), as for :func:`~ivig_core.planning.plan_course`.
 
     Attributes:
-        policy: The dosing-weight policy (object or built-in name).
-        rounding: The vial rounding policy.
-        rate_weight: ``"dosing"`` or ``"actual"``.
+        policy: The dosing-weight policy (object or built-in name);
+            required unless *protocol* sets one.
+        rounding: The vial rounding policy; required unless *protocol* sets
+            one.
+        rate_weight: ``"dosing"`` or ``"actual"``; required unless
+            *protocol* sets one.
         max_age: How old an observation may be (see
             :func:`~ivig_core.io.fhir.patient_from_fhir`).
         rate_schedules: A local rate schedule per (product key, indication),
-            for products whose label gives no step table.
+            for products whose label gives no step table (over the
+            protocol's, for the same product and indication).
         split_limits: The site's per-day limits, used to suggest a split
             over more days when ``DAILY_DOSE_ABOVE_80G`` fires; ``None``: no
             such suggestion.
         today: The day of a request (default: today, UTC); tests fix it.
+        protocol: The site's local protocol (:func:`~ivig_core.load_protocol`):
+            every plan is made under it (its policies, rate steps and
+            schedules, safety configuration, closed days), and the draft
+            orders' products are looked up in its formulary too; ``None``:
+            no protocol.
+
+    Raises:
+        InputError: A choice that neither this configuration nor its
+            protocol makes, naming it; a *protocol* that is not one.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       *protocol*; *policy*, *rounding* and *rate_weight* may be left to it.
     """
 
-    policy: DosingWeightPolicy | str
-    rounding: RoundingPolicy | str
-    rate_weight: RateWeight
+    policy: DosingWeightPolicy | str | None = None
+    rounding: RoundingPolicy | str | None = None
+    rate_weight: RateWeight | None = None
     max_age: dt.timedelta | Mapping[str, dt.timedelta | None] | None
     rate_schedules: Mapping[tuple[str, str], RateSchedule] = attrs.field(
         factory=dict, converter=_schedules
     )
     split_limits: SplitLimits | None = attrs.field(default=None, converter=_limits)
     today: Callable[[], dt.date] = _today
+    protocol: Protocol | None = attrs.field(default=None, converter=_protocol)
+
+    def __attrs_post_init__(self) -> None:
+        """Each of policy, rounding and rate weight is made here or by the protocol."""
+        for name in ("policy", "rounding", "rate_weight"):
+            if getattr(self, name) is None and (
+                self.protocol is None or getattr(self.protocol, name) is None
+            ):
+                raise InputError(
+                    name,
+                    None,
+                    f"a {name.replace('_', ' ')} (required, no default), or a "
+                    "protocol that sets one",
+                )
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The products orders may name: the protocol's formulary added, if any."""
+        return default_catalogue() if self.protocol is None else self.protocol.catalogue
 
 
 def discovery() -> dict[str, object]:
@@ -241,7 +287,9 @@ class DraftOrder:
     start: dt.date
 
 
-def _product(resource: Mapping[str, Any]) -> Product | None:
+def _product(
+    resource: Mapping[str, Any], catalogue: Catalogue | None
+) -> Product | None:
     concept = resource.get("medicationCodeableConcept")
     if not isinstance(concept, Mapping):
         return None
@@ -252,7 +300,7 @@ def _product(resource: Mapping[str, Any]) -> Product | None:
     for name in names:
         if isinstance(name, str) and name.strip():
             try:
-                return get_product(name)
+                return get_product(name, catalogue)
             except InputError:
                 continue
     return None
@@ -291,20 +339,32 @@ def _start(timing: Mapping[str, Any], where: str) -> dt.date:
         raise InputError(field, text, "a FHIR date (YYYY-MM-DD)") from None
 
 
-def read_order(resource: object, *, where: str) -> DraftOrder | None:
+def read_order(
+    resource: object, *, where: str, catalogue: Catalogue | None = None
+) -> DraftOrder | None:
     """Read a draft ``MedicationRequest``; ``None`` if it is not for a known product.
+
+    Args:
+        resource: The draft ``MedicationRequest``.
+        where: Its path in the request (for errors and cards).
+        catalogue: The products it may name (default: the shipped
+            catalogue; the service passes its protocol's, formulary added).
 
     Raises:
         InputError: An immunoglobulin order the service cannot read;
             ``field`` is the path in the request.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       *catalogue*.
     """
+    if catalogue is not None and not isinstance(catalogue, Catalogue):
+        raise InputError("catalogue", catalogue, "a Catalogue or None (the shipped)")
     if not isinstance(resource, Mapping) or resource.get("resourceType") != (
         "MedicationRequest"
     ):
         return None
-    product = _product(resource)
+    product = _product(resource, catalogue)
     if product is None:
         return None
     indication = _indication(resource, product, where)
@@ -392,6 +452,7 @@ def _plan(
         rate_weight=config.rate_weight,
         rate_schedule=config.rate_schedules.get((order.product.key, order.indication)),
         limits=limits,
+        protocol=config.protocol,
     )
     return plan, found.reference
 
@@ -424,12 +485,8 @@ def _uuid(*parts: object) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(map(str, parts))))
 
 
-def _iga_suggestion(order: DraftOrder) -> list[dict[str, object]]:
-    depleted = [
-        p
-        for p in (default_catalogue()[k] for k in default_catalogue())
-        if p.iga_depleted
-    ]
+def _iga_suggestion(order: DraftOrder, catalogue: Catalogue) -> list[dict[str, object]]:
+    depleted = [p for p in (catalogue[k] for k in catalogue) if p.iga_depleted]
     out: list[dict[str, object]] = []
     for product in depleted:
         resource = dict(order.resource)
@@ -527,7 +584,7 @@ def _cards(
         }
         suggestions: list[dict[str, object]] = []
         if finding.code.value == "IGA_DEFICIENCY_PRODUCT" and finding.assessed:
-            suggestions = _iga_suggestion(order)
+            suggestions = _iga_suggestion(order, config.catalogue)
         elif finding.code.value == "DAILY_DOSE_ABOVE_80G" and finding.assessed:
             suggestions = _split_suggestion(order, config, prefetch)
         if suggestions:
@@ -625,7 +682,9 @@ def handle(
         cards: list[dict[str, object]] = []
         for i, resource in enumerate(orders):
             order = read_order(
-                resource, where=f"context.draftOrders.entry[{i}].resource"
+                resource,
+                where=f"context.draftOrders.entry[{i}].resource",
+                catalogue=config.catalogue,
             )
             if order is None or (
                 selected is not None and _ref(resource) not in selected
