@@ -3,6 +3,8 @@
 - Privigen's vials: the EU SmPC, section 2 ("Cada vial de 50 ml de solución
   contiene: 5 g de inmunoglobulina humana normal", and 100 mL 10 g, 200 mL
   20 g, 400 mL 40 g).
+- The labelled ages of the SC products (Hizentra, HyQvia, Cuvitru, Xembify),
+  read by ``AGE_OUTSIDE_LABEL``.
 
 Every expected number is the source's, or worked by hand in the docstring.
 """
@@ -14,12 +16,17 @@ import datetime as dt
 import pytest
 
 from ivig_core import Patient
+from ivig_core.errors import InputError
 from ivig_core.infusion import rate_schedule
 from ivig_core.planning import plan_course
-from ivig_core.products import get_product
+from ivig_core.products import AgeGroup, Route, get_product
 from ivig_core.regimen import get_preset
 from ivig_core.safety import FindingCode, assess
 from ivig_core.vials import NeverBelow, select_vials
+from safety_plans import fired, make_plan
+
+
+AGE = FindingCode.AGE_OUTSIDE_LABEL
 
 
 # --------------------------------------------------------------------------
@@ -95,3 +102,109 @@ def test_privigen_label_course_no_longer_changes_the_dose() -> None:
     assert [i.dispensed_g for i in plan.infusions] == [95.0, 90.0]
     report = assess(patient, plan, indication="cidp")
     assert not report.with_code(FindingCode.ROUNDING_CHANGES_DOSE)
+
+
+# --------------------------------------------------------------------------
+# SC products: labelled ages
+
+#: (product, indication, age_from in years or None, age group or None).
+SC_AGES = (
+    # Hizentra (DailyMed, updated April 20, 2023): "Primary immunodeficiency
+    # (PI) in adults and pediatric patients 2 years of age and older."
+    ("hizentra", "pi", 2.0, None),
+    # Hizentra: "Maintenance therapy in adults with chronic inflammatory
+    # demyelinating polyneuropathy (CIDP)."
+    ("hizentra", "cidp", None, AgeGroup.ADULTS),
+    # hyqvia.com: "It is used to treat patients 2 years of age and older with
+    # primary immunodeficiency (PI) diseases."
+    ("hyqvia", "pi", 2.0, None),
+    # hyqvia.com: "... to treat chronic inflammatory demyelinating
+    # polyneuropathy (CIDP) in adults."
+    ("hyqvia", "cidp", None, AgeGroup.ADULTS),
+    # Cuvitru PI: "replacement therapy for primary humoral immunodeficiency
+    # (PI) in adult and pediatric patients two years of age and older"
+    ("cuvitru", "pi", 2.0, None),
+    # Xembify PI: "treatment of primary humoral immunodeficiency (PI) in
+    # patients 2 years of age and older"
+    ("xembify", "pi", 2.0, None),
+)
+
+
+@pytest.mark.parametrize(("key", "indication", "age_from", "group"), SC_AGES)
+def test_sc_labelled_ages(
+    key: str, indication: str, age_from: float | None, group: AgeGroup | None
+) -> None:
+    """Each SC product's indications carry the label's ages, and no IV ramp."""
+    product = get_product(key)
+    assert Route.IV not in product.routes
+    ind = product.indications[indication]
+    got_from = None if ind.age_from is None else ind.age_from.m_as("year")
+    assert (got_from, ind.age_below, ind.age_group) == (age_from, None, group)
+    assert ind.ramp is None
+
+
+def test_sc_indications_are_all_listed() -> None:
+    """The four SC-only products have exactly the indications of their labels."""
+    got = {
+        key: sorted(get_product(key).indications)
+        for key in ("hizentra", "hyqvia", "cuvitru", "xembify")
+    }
+    assert got == {
+        "hizentra": ["cidp", "pi"],
+        "hyqvia": ["cidp", "pi"],
+        "cuvitru": ["pi"],
+        "xembify": ["pi"],
+    }
+
+
+def _child(age: str) -> Patient:
+    return Patient(sex="female", age=age, height="86 cm", weight="12 kg")
+
+
+@pytest.mark.parametrize("key", ["hizentra", "hyqvia", "cuvitru", "xembify"])
+def test_sc_pi_below_two_years_is_outside_the_label(key: str) -> None:
+    """PI "2 years of age and older": 1.9 years warns; 2 years is quiet."""
+    report = assess(
+        _child("1.9 year"), make_plan(product=key, weight_kg=12.0), indication="pi"
+    )
+    (f,) = fired(report, AGE)
+    assert "below 2 years" in f.message
+    assert get_product(key).name in f.message
+    at_two = assess(
+        _child("2 year"), make_plan(product=key, weight_kg=12.0), indication="pi"
+    )
+    assert not fired(at_two, AGE)
+
+
+@pytest.mark.parametrize("key", ["hizentra", "hyqvia"])
+def test_sc_cidp_is_for_adults(key: str) -> None:
+    """CIDP "in adults": 17 years warns (adult from 18, local policy); 18 is quiet."""
+    teen = Patient(sex="male", age="17 year", height="175 cm", weight="60 kg")
+    report = assess(teen, make_plan(product=key, weight_kg=60.0), indication="cidp")
+    (f,) = fired(report, AGE)
+    assert "not an adult" in f.message
+    adult = Patient(sex="male", age="18 year", height="175 cm", weight="60 kg")
+    ok = assess(adult, make_plan(product=key, weight_kg=60.0), indication="cidp")
+    assert not fired(ok, AGE)
+
+
+@pytest.mark.parametrize("key", ["hizentra", "hyqvia", "cuvitru", "xembify"])
+def test_sc_only_products_still_refuse_an_iv_indication(key: str) -> None:
+    """An SC-only product's indications are its ages, not IV rates: IV is refused.
+
+    The refusal names the product and says to plan it with plan_scig, as it
+    did before the products had indications.
+    """
+    product = get_product(key)
+    with pytest.raises(InputError, match=r"plan it with plan_scig") as info:
+        product.indication("pi")
+    assert info.value.field == "product"
+    with pytest.raises(InputError, match=r"plan it with plan_scig"):
+        rate_schedule(product, "pi", increment="1 mg/kg/min", interval="30 min")
+
+
+def test_iv_products_still_find_their_indications() -> None:
+    """Gamunex-C (IV and SC) keeps its labelled IV indication lookups."""
+    assert get_product("gamunex-c").indication("PI").key == "pi"
+    with pytest.raises(InputError, match="not a labelled indication"):
+        get_product("gamunex-c").indication("dermatomyositis")
