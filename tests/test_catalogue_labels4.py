@@ -5,6 +5,8 @@
   20 g, 400 mL 40 g).
 - The labelled ages of the SC products (Hizentra, HyQvia, Cuvitru, Xembify),
   read by ``AGE_OUTSIDE_LABEL``.
+- Cuvitru's total rate: "For patients utilizing 4 infusion sites, the maximum
+  infusion rate for all sites combined is 240 mL/h." (cuvitru.com).
 
 Every expected number is the source's, or worked by hand in the docstring.
 """
@@ -208,3 +210,23 @@ def test_iv_products_still_find_their_indications() -> None:
     assert get_product("gamunex-c").indication("PI").key == "pi"
     with pytest.raises(InputError, match="not a labelled indication"):
         get_product("gamunex-c").indication("dermatomyositis")
+
+
+# --------------------------------------------------------------------------
+# Cuvitru total rate
+
+
+def test_cuvitru_total_rate_is_240_ml_h() -> None:
+    """Cuvitru: 240 mL/h over all sites, on every SC row.
+
+    "For patients utilizing 4 infusion sites, the maximum infusion rate for
+    all sites combined is 240 mL/h." 4 sites x 60 mL/h/site (the
+    later-infusion rate) is the same 240 mL/h, so the limits agree.
+    """
+    rows = get_product("cuvitru").sc_limits
+    assert len(rows) == 3
+    assert [r.total_rate.m_as("mL/h") for r in rows if r.total_rate] == [240.0] * 3
+    later = next(r for r in rows if r.applies_to == "later infusions")
+    assert later.max_sites is not None
+    assert later.rate_per_site is not None
+    assert later.max_sites * later.rate_per_site.m_as("mL/h") == 240.0
