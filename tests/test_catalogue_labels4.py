@@ -7,6 +7,8 @@
   read by ``AGE_OUTSIDE_LABEL``.
 - Cuvitru's total rate: "For patients utilizing 4 infusion sites, the maximum
   infusion rate for all sites combined is 240 mL/h." (cuvitru.com).
+- Hizentra's studied CIDP maintenance (the US label's Limitation of Use, as
+  CSL Behring's guide quotes it), read by MAINTENANCE_BEYOND_LABEL_DURATION.
 
 Every expected number is the source's, or worked by hand in the docstring.
 """
@@ -21,9 +23,11 @@ from ivig_core import Patient
 from ivig_core.errors import InputError
 from ivig_core.infusion import rate_schedule
 from ivig_core.planning import plan_course
+from ivig_core.planning.scig import plan_scig_regimen
 from ivig_core.products import AgeGroup, Route, get_product
 from ivig_core.regimen import get_preset
-from ivig_core.safety import FindingCode, assess
+from ivig_core.safety import Finding, FindingCode, assess
+from ivig_core.scig import ScLimits, get_scig_preset
 from ivig_core.vials import NeverBelow, select_vials
 from safety_plans import fired, make_plan
 
@@ -230,3 +234,64 @@ def test_cuvitru_total_rate_is_240_ml_h() -> None:
     assert later.max_sites is not None
     assert later.rate_per_site is not None
     assert later.max_sites * later.rate_per_site.m_as("mL/h") == 240.0
+
+
+# --------------------------------------------------------------------------
+# Hizentra CIDP: studied maintenance duration
+
+HIZENTRA_CIDP_WORDS = (
+    "Maintenance therapy in CIDP has been systematically studied for 6 months "
+    "and for a further 12 months in a follow-up study. Continued maintenance "
+    "beyond these periods should be individualized based on patient response "
+    "and need for continued therapy."
+)
+
+
+def test_hizentra_cidp_duration_is_the_labels_two_periods() -> None:
+    """The Limitation of Use, word for word; 6 + 12 = 18 months ("these periods")."""
+    duration = get_product("hizentra").maintenance_duration("cidp")
+    assert duration is not None
+    assert duration.months == 6 + 12
+    assert duration.words == HIZENTRA_CIDP_WORDS
+    assert get_product("hizentra").maintenance_duration("pi") is None
+    assert get_product("hyqvia").maintenance_duration("cidp") is None  # not found
+
+
+def _hizentra_cidp(cycles: int) -> tuple[Finding, ...]:
+    patient = Patient(sex="male", age="60 year", height="180 cm", weight="80 kg")
+    regimen = get_scig_preset("hizentra-cidp-0.2").choose(
+        maintenance_days=1, cycles=cycles
+    )
+    limits = ScLimits.from_product(
+        "hizentra",
+        situation="CIDP, later infusions",
+        max_sites=4,
+        parameter_source="local protocol",
+    )
+    sc = plan_scig_regimen(
+        patient,
+        regimen,
+        "hizentra",
+        last_ivig=dt.date(2026, 1, 5),
+        policy="actual",
+        rounding="never-below",
+        limits=limits,
+        site_rate="label-maximum",
+        indication="cidp",
+    )
+    assert sc.plan.safety is not None
+    return sc.plan.safety.with_code(FindingCode.MAINTENANCE_BEYOND_LABEL_DURATION)
+
+
+def test_hizentra_cidp_beyond_18_months_warns() -> None:
+    """Weekly from 2026-01-12: 18 months later is 2027-07-12 (day 546, week 78).
+
+    79 weekly courses end on 2027-07-12 itself: not later, quiet. 80 courses:
+    course 80 starts 2027-07-19, after the studied period: one warning that
+    quotes the label and lists that course.
+    """
+    assert _hizentra_cidp(79) == ()
+    (f,) = _hizentra_cidp(80)
+    assert f.assessed
+    assert "after 2027-07-12 (course 80 (2027-07-19))" in f.message
+    assert HIZENTRA_CIDP_WORDS in f.message
