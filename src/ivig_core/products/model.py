@@ -1277,7 +1277,8 @@ class Product:
             is IgA-depleted is derived from it (:meth:`is_iga_depleted`).
         composition: Stabiliser and sugars, or ``None`` when UNCONFIRMED.
         sodium: Sodium content, or ``None`` when UNCONFIRMED.
-        indications: Labelled indications by key, with their rates.
+        indications: Labelled indications by key, with their rates (an
+            SC-only product's carry its labelled ages and no IV rates).
         at_risk_cap: The label's numeric at-risk cap, or ``None``.
         scig_conversion: IVIg → SCIg factor where the label gives one.
         sc_limits: Subcutaneous site limits where the label gives them.
