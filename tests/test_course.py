@@ -95,10 +95,13 @@ def test_seed_004_seventy_kg() -> None:
 
 
 def test_seed_004_with_privigen_vials_rounds_up_and_says_so() -> None:
-    """With Privigen's only listed 40 g vial, 2 x 70 g is dispensed as 2 x 80 g."""
+    """Privigen's 5, 10, 20 and 40 g vials: 2 x 69 g (138 g) is dispensed as 2 x 70 g.
+
+    138 g rounds up to the next 5 g, 140 g (+2 g), split in 5 g units: 70 g a day.
+    """
     privigen = get_product("privigen")
     plan = plan_course(
-        woman("70 kg"),
+        woman("69 kg"),
         get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1),
         privigen,
         start=MONDAY,
@@ -110,8 +113,8 @@ def test_seed_004_with_privigen_vials_rounds_up_and_says_so() -> None:
             privigen, "cidp", increment="1 mg/kg/min", interval="30 min"
         ),
     )
-    assert grams(plan) == [("2026-01-05", 70.0, 80.0), ("2026-01-06", 70.0, 80.0)]
-    assert "+20" in explain(plan)
+    assert grams(plan) == [("2026-01-05", 69.0, 70.0), ("2026-01-06", 69.0, 70.0)]
+    assert "+2 g" in explain(plan)
 
 
 def test_seed_004_eighty_gram_rule_ninety_kg() -> None:
@@ -521,13 +524,18 @@ def test_induction_only_regimen() -> None:
 
 
 def test_unequal_days_are_noted() -> None:
-    """Days that get unequal amounts (40 g vials) are said in the notes."""
+    """Days that get unequal amounts are said in the notes.
+
+    61 kg x 1 g/kg x 2 days = 122 g, never below → 125 g: 25 units of 5 g (the
+    greatest common divisor of Privigen's 5, 10, 20, 40 g) over 2 days is 13 and
+    12 units, 65 g and 60 g.
+    """
     privigen = get_product("privigen")
     schedule = rate_schedule(
         privigen, "cidp", increment="1 mg/kg/min", interval="30 min"
     )
     plan = plan_course(
-        woman("60 kg"),
+        woman("61 kg"),
         get_preset("dm-privigen-1gkg-2d-4w").choose(cycles=1),
         privigen,
         start=MONDAY,
@@ -537,8 +545,8 @@ def test_unequal_days_are_noted() -> None:
         rate_weight="dosing",
         rate_schedule=schedule,
     )
-    assert [i.dispensed_g for i in plan.infusions] == [80.0, 40.0]
-    assert any("unequal amounts (80 g, 40 g)" in note for note in plan.notes)
+    assert [i.dispensed_g for i in plan.infusions] == [65.0, 60.0]
+    assert any("unequal amounts (65 g, 60 g)" in note for note in plan.notes)
 
 
 def test_trace_records_are_compact_and_read_as_plain_ones() -> None:

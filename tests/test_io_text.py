@@ -82,7 +82,7 @@ def test_table_rows_and_total() -> None:
     assert len(lines) == 1 + 2 + 1
     assert lines[1].split()[:2] == ["2026-01-05", "maintenance"]
     assert lines[-1].startswith("total")
-    assert "140.00   160.00" in lines[-1]
+    assert "140.00   140.00" in lines[-1]  # 2 x 70 g: 40 + 20 + 10 g vials a day
 
 
 def test_explain_traces_then_tables() -> None:
@@ -128,9 +128,9 @@ def test_report_iv_and_sc() -> None:
     assert iv.startswith("Patient:        female, 54 years, 165.0 cm, 70.0 kg\n")
     assert "rate steps mL/h" in iv
     assert "; rates on the dosing weight" in iv
-    # Privigen's catalogue lists only the 40 g vial: 2 × 70 g = 140 g is
-    # dispensed as 160 g (+14.3 %), above the 10 % rounding tolerance.
-    assert "Status: BLOCKED by safety (1 blocking: ROUNDING_CHANGES_DOSE)" in iv
+    # Privigen's 5, 10, 20 and 40 g vials make 2 × 70 g = 140 g exactly: no
+    # blocking finding (with the 40 g vial alone it was 160 g, +14.3 %).
+    assert "Status: READY to issue (no blocking findings)" in iv
     assert iv.endswith(text.DISCLAIMER + "\n")
     sc = text.report(sc_plan())
     # By default the report shows the patient the plan records ...

@@ -38,8 +38,12 @@ DATA = Path(__file__).parent.parent / "src" / "ivig_core" / "data" / "products.t
 #: Where the label gives only grams, the mL are worked by hand from the
 #: concentration: 1 g of a 100 g/L product is 10 mL, of a 50 g/L one 20 mL.
 PRESENTATION: dict[str, tuple[float, list[tuple[float, float, bool]]]] = {
-    # openFDA 44206-439-40 "40 g/400mL" (the 5, 10, 20 g vials are secondary only)
-    "privigen": (100.0, [(40, 400, True)]),
+    # EU SmPC section 2: "Cada vial de 50 ml de solución contiene: 5 g ..." (and
+    # 100 ml 10 g, 200 ml 20 g, 400 ml 40 g); openFDA 44206-439-40 "40 g/400mL"
+    "privigen": (
+        100.0,
+        [(5, 50, True), (10, 100, True), (20, 200, True), (40, 400, True)],
+    ),
     "octagam-10": (
         100.0,
         [

@@ -27,6 +27,12 @@ products = st.sampled_from(WITH_VIALS).map(get_product)
 doses = st.floats(min_value=0.5, max_value=300.0, allow_nan=False)
 
 
+def privigen_40() -> Product:
+    """Privigen in a formulary that stocks only its 40 g vial (one size)."""
+    privigen = get_product("privigen")
+    return attrs.evolve(privigen, vials=[v for v in privigen.vials if v.grams_g == 40])
+
+
 def test_volume_is_dose_over_concentration() -> None:
     """Volume = dose ÷ concentration (10 % → 10 mL/g, 5 % → 20 mL/g)."""
     assert volume_ml(35.0, get_product("privigen")) == 350.0
@@ -51,24 +57,24 @@ def test_never_below_prefers_fewer_vials_at_equal_waste() -> None:
 
 
 def test_single_vial_size_wastes() -> None:
-    """Privigen (only 40 g confirmed): 35 g dispenses 40 g and says so."""
-    sel = select_vials_g(35.0, get_product("privigen"), NeverBelow())
+    """Privigen stocked in 40 g vials only: 35 g dispenses 40 g and says so."""
+    sel = select_vials_g(35.0, privigen_40(), NeverBelow())
     assert sel.dispensed_g == 40.0
     assert sel.difference_g == 5.0
     assert "+5 g" in sel.reason
 
 
 def test_nearest_within_tolerance() -> None:
-    """Nearest within ±10 %: 41 g of Privigen → 40 g (−2.4 %)."""
-    sel = select_vials_g(41.0, get_product("privigen"), NearestWithin(tolerance=0.1))
+    """Nearest within ±10 %: 41 g of Privigen (40 g vials) → 40 g (−2.4 %)."""
+    sel = select_vials_g(41.0, privigen_40(), NearestWithin(tolerance=0.1))
     assert sel.dispensed_g == 40.0
     assert pytest.approx(sel.difference_g) == -1.0
 
 
 def test_nearest_within_refuses_beyond_tolerance() -> None:
-    """30 g of Privigen is 33 % from 40 g: refused, saying by how much."""
+    """30 g of Privigen (40 g vials) is 33 % from 40 g: refused, saying by how much."""
     with pytest.raises(PlanningError, match=r"33\.33 % away; the tolerance is ±10 %"):
-        select_vials_g(30.0, get_product("privigen"), NearestWithin(tolerance="10 %"))
+        select_vials_g(30.0, privigen_40(), NearestWithin(tolerance="10 %"))
 
 
 def test_tolerance_is_required_and_a_fraction() -> None:
@@ -109,7 +115,7 @@ def test_ontario_half_way_is_reported() -> None:
 def test_increment_not_makeable_is_refused() -> None:
     """35 g (nearest 5 g) cannot be made from Privigen 40 g vials."""
     with pytest.raises(PlanningError, match=r"rounds to 35 g .*cannot make exactly"):
-        select_vials_g(36.0, get_product("privigen"), NearestIncrement(increment="5 g"))
+        select_vials_g(36.0, privigen_40(), NearestIncrement(increment="5 g"))
 
 
 def test_increment_to_zero_is_refused() -> None:
@@ -225,7 +231,7 @@ def test_nearest_within_stays_within(product: Product, dose_g: float) -> None:
 
 def test_nearest_totals_hint_brackets_the_rounded_dose() -> None:
     """The hint names the makeable totals either side of an unmakeable dose."""
-    privigen = get_product("privigen")  # 40 g vials only
+    privigen = privigen_40()  # 40 g vials only
     with pytest.raises(PlanningError, match=r"are 120 g and 160 g$"):
         select_vials_g(141.891, privigen, "ontario")
     with pytest.raises(PlanningError, match=r"are 80 g and 120 g$"):

@@ -125,10 +125,16 @@ def product_catalogue() -> str:
                 parts.append("no sucrose")
             excipients = ", ".join(parts) or "—"
         rates = []
+        # an SC-only product's indications carry its labelled ages; its rates
+        # are the per-site limits of the sources, not an IV ramp
+        sc_only = all(r.value != "iv" for r in product.routes)
         for ind in product.indications.values():
             ages = f" ({ind.age_text()})" if ind.has_age_range else ""
             if ind.ramp is None:
-                rates.append(f"{ind.key}{ages}: {unconfirmed}")
+                rates.append(
+                    f"{ind.key}{ages}: "
+                    + ("per-site limits, see sources" if sc_only else unconfirmed)
+                )
             else:
                 rates.append(
                     f"{ind.key}{ages}: {rate(ind.ramp.initial)} → "
@@ -168,7 +174,10 @@ def product_catalogue() -> str:
                 product.scig_conversion and product.scig_conversion.source,
             ),
         ]
-        groups += [(f"rates, {i.key}", i.source) for i in product.indications.values()]
+        groups += [
+            (f"{'indication' if sc_only else 'rates'}, {i.key}", i.source)
+            for i in product.indications.values()
+        ]
         groups += [(f"SC, {s.applies_to}", s.source) for s in product.sc_limits]
         groups += [
             (

@@ -89,6 +89,7 @@ if __name__ == "__main__":
     studied = get_product("local-scig", load_formulary(path)).maintenance_duration("cidp")
     print((studied.months, studied.indication))
     print(get_product('privigen').maintenance_duration('cidp').months)
+    print(get_product('hizentra').maintenance_duration('cidp').months)
     from ivig_core.products import Catalogue, default_catalogue
     both = Catalogue(products={**default_catalogue(), **ours}, origin="shipped + local")
     print((get_product('privigen', both).name, get_product('local-ivig', both).name))

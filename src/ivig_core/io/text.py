@@ -40,9 +40,9 @@ Example:
     ...         increment="1 mg/kg/min", interval="30 min"))
     >>> print(table(plan))
     date        phase        cyc day  g/kg    calc g   disp g   mL      min
-    2026-01-05  maintenance    1  1/2  1.000    70.00    80.00     800   262.9
-    2026-01-06  maintenance    1  2/2  1.000    70.00    80.00     800   262.9
-    total...140.00   160.00    1600   525.7
+    2026-01-05  maintenance    1  1/2  1.000    70.00    70.00     700   245.0
+    2026-01-06  maintenance    1  2/2  1.000    70.00    70.00     700   245.0
+    total...140.00   140.00    1400   490.0
     >>> print(explain(plan).splitlines()[0])
     Plan: dm-privigen-1gkg-2d-4w, Privigen, from 2026-01-05
 

@@ -19,7 +19,7 @@ field, and nothing is loaded.
 Example:
     >>> p = get_product("privigen")
     >>> p.name, p.concentration_g_per_l, [v.grams_g for v in p.vials]
-    ('Privigen', 100.0, [40.0])
+    ('Privigen', 100.0, [5.0, 10.0, 20.0, 40.0])
     >>> get_product("gammagard s/d").iga_depleted
     True
 """

@@ -1277,7 +1277,8 @@ class Product:
             is IgA-depleted is derived from it (:meth:`is_iga_depleted`).
         composition: Stabiliser and sugars, or ``None`` when UNCONFIRMED.
         sodium: Sodium content, or ``None`` when UNCONFIRMED.
-        indications: Labelled indications by key, with their rates.
+        indications: Labelled indications by key, with their rates (an
+            SC-only product's carry its labelled ages and no IV rates).
         at_risk_cap: The label's numeric at-risk cap, or ``None``.
         scig_conversion: IVIg → SCIg factor where the label gives one.
         sc_limits: Subcutaneous site limits where the label gives them.
@@ -1386,18 +1387,25 @@ class Product:
         return self.concentration_g_per_l / 10.0
 
     def indication(self, key: str) -> Indication:
-        """Return the labelled indication *key* (case-insensitive).
+        """Return the labelled IV indication *key* (case-insensitive).
+
+        A product without the IV route (Hizentra, HyQvia, Cuvitru, Xembify)
+        is refused whatever its indications: their labelled ages are read
+        from :attr:`indications`, and they are planned with ``plan_scig``.
 
         Raises:
-            InputError: Not a labelled indication of this product.
+            InputError: Not a labelled indication of this product, or the
+                product has no IV route.
 
         .. versionadded:: 0.1.0
+        .. versionchanged:: 0.2.0 SC-only products are refused by route, not
+           by having no indications (they now carry labelled ages).
         """
         if not isinstance(key, str):
             raise InputError("indication", key, "an indication name (a string)")
-        if key.strip().lower() in self.indications:
+        if Route.IV in self.routes and key.strip().lower() in self.indications:
             return self.indications[key.strip().lower()]
-        if not self.indications:
+        if Route.IV not in self.routes or not self.indications:
             routes = " and ".join(r.value.upper() for r in self.routes)
             raise InputError(
                 "product",
