@@ -445,6 +445,15 @@ def test_a_course_one_day_early_is_a_warning_for_that_course() -> None:
     assert f not in report.blocking
 
 
+def test_a_course_one_day_after_the_previous_says_day() -> None:
+    """1 day after the previous course on a 28-day regimen: "1 day", 27 sooner."""
+    (f,) = shorts(with_phases(make_plan(cycles=2), (M, M), (1,)))
+    assert f.message == (
+        "Course 2 starts 1 day after course 1, 27 days sooner than the regimen's "
+        "28-day interval. Check the dates, or confirm the shorter gap was intended."
+    )
+
+
 def test_the_planned_gap_counts_when_longer_than_the_interval() -> None:
     """Planned 35 days apart, given 30 days apart: 5 days sooner than planned."""
     p = make_plan(cycles=2, interval_days=28)
