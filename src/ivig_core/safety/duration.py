@@ -3,7 +3,10 @@
 Some labels state how long maintenance was studied for an indication: the
 US labels of Privigen and Gammagard Liquid say their CIDP maintenance "has
 not been studied for periods longer than 6 months" and ask to
-"individualize the duration of any treatment beyond 6 months". The
+"individualize the duration of any treatment beyond 6 months"; Hizentra's
+says CIDP maintenance "has been systematically studied for 6 months and for
+a further 12 months in a follow-up study" (18 months in all), and
+"continued maintenance beyond these periods should be individualized". The
 catalogue records these per product and indication
 (:attr:`~ivig_core.products.Product.maintenance_durations`, ``None`` where
 the label text read states none).
@@ -116,8 +119,9 @@ def _no_indication(rule: Rule, ctx: Context, cycles: list[Cycle]) -> list[Findin
     severity=Severity.WARNING,
     rule=(
         "Maintenance courses that start later than the label's studied "
-        "maintenance duration for the product and indication (6 months for "
-        "Privigen and Gammagard Liquid in CIDP), counted from the first "
+        "maintenance duration for the product and indication (in CIDP: 6 "
+        "months for Privigen and Gammagard Liquid, 18 months for Hizentra), "
+        "counted from the first "
         "maintenance course (the first one given, for a re-planned course): "
         "one finding for the plan, listing the courses."
     ),
@@ -131,13 +135,17 @@ def _no_indication(rule: Rule, ctx: Context, cycles: list[Cycle]) -> list[Findin
     source=(
         "US labels, limitations of use: CIDP maintenance 'has not been "
         "studied for periods longer than 6 months ... Individualize the "
-        "duration of any treatment beyond 6 months'"
+        "duration of any treatment beyond 6 months' (Privigen, Gammagard "
+        "Liquid); 'systematically studied for 6 months and for a further 12 "
+        "months in a follow-up study ... beyond these periods should be "
+        "individualized' (Hizentra)"
     ),
     sources=(
         "privigen-uspi",
         "privigen-hcp-site",
         "gammagard-liquid-uspi",
         "gammagard-hcp-site",
+        "hizentra-optimizing-guide",
     ),
     raisable=True,
 )
