@@ -12,9 +12,12 @@ By hand, ``fifty_gram_course``: 2 g/kg over 2 days at 25 kg = 50 g a course,
 from __future__ import annotations
 
 from ivig_core.findings import Concern
+from ivig_core.planning import plan_course
+from ivig_core.regimen import DayRange, Induction, Regimen
 from ivig_core.safety import Finding, FindingCode, SafetyConfig, Severity, assess
+from ivig_core.vials import get_rounding
 from test_safety_rounding import dispensed, fifty_gram_course
-from worked import recorded_woman
+from worked import MONDAY, octagam, octagam_dm_schedule, recorded_woman, woman
 
 
 CODE = FindingCode.ROUNDING_CHANGES_DOSE
@@ -80,3 +83,35 @@ def test_no_tolerance_the_largest_change_is_named_not_the_last_course() -> None:
 def test_no_tolerance_and_nothing_changed_is_quiet() -> None:
     """Dispensed equals prescribed, no tolerance: nothing to assess, no finding."""
     assert findings({}, tolerance=False) == ()
+
+
+def test_a_course_under_one_gram_is_assessed() -> None:
+    """A 2 kg patient at 0.4 g/kg in one day: 0.8 g, dispensed as a 2 g vial.
+
+    By hand: 2 kg × 0.4 g/kg = 0.8 g; Octagam 10 %'s smallest vial is 2 g,
+    so never-below dispenses 2 g: +1.2 g, +1.2/0.8 = +150 %.
+    """
+    one_day = Regimen(
+        name="one-day",
+        induction=Induction(
+            dose="0.4 g/kg", allowed_days=DayRange.exactly(1), days=1, source="test"
+        ),
+        source="test",
+    )
+    plan = plan_course(
+        woman("2 kg"),
+        one_day,
+        octagam(),
+        start=MONDAY,
+        policy="actual",
+        rounding=get_rounding("never-below"),
+        rate_weight="dosing",
+        rate_schedule=octagam_dm_schedule(),
+    )
+    assert plan.safety is not None
+    (f,) = plan.safety.with_code(CODE)
+    assert f.message == (
+        "The vial rounding (never-below) changes the dose of 1 course by more "
+        "than the 10 % tolerance: course 1 (2026-01-05): prescribed 0.8 g, "
+        "dispensed 2 g, +1.2 g (+150.00 %)." + _ACTION
+    )

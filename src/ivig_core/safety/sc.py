@@ -471,7 +471,8 @@ def _daily(rule: Rule, ctx: Context) -> Iterable[Finding]:
         limit = _daily_limit(infs, fitting)
         if limit is None:
             continue
-        volume = sum(max(i.volume_ml, 0.0) for i in infs)
+        # Volumes are >= 0 (check_plan_values refuses others before any check).
+        volume = sum(i.volume_ml for i in infs)
         if exceeds(volume, limit[0]):
             out.append(
                 _fire(
