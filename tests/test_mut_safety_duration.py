@@ -93,6 +93,19 @@ def test_a_year_is_carried_from_july_to_january() -> None:
     assert "after 2027-01-06 (course 2 (2027-01-07))" in f.message
 
 
+def test_the_calendars_last_year_is_counted() -> None:
+    """9998-08-01 + 6 calendar months = 9999-02-01, a date Python still has.
+
+    The last day the library plans from is 9998-12-31 and courses run up to a
+    year past it, so a course on 9999-02-02 is beyond the label, not past the
+    calendar.
+    """
+    first = dt.date(9998, 8, 1)
+    assert findings(starting(first, dt.date(9999, 2, 1)), "cidp") == ()
+    (f,) = findings(starting(first, dt.date(9999, 2, 2)), "cidp")
+    assert "after 9999-02-01 (course 2 (9999-02-02))" in f.message
+
+
 # --------------------------------------------------------------------------
 # Without an indication: "not assessed" against the shortest stated duration
 
