@@ -22,6 +22,7 @@ from ivig_core.products import (
     Substance,
     Vial,
     default_catalogue,
+    formulary_from_text,
     get_product,
     load_formulary,
 )
@@ -622,6 +623,35 @@ def test_load_formulary(tmp_path: Path) -> None:
     product = get_product("local ivig 10%", cat)
     assert [v.grams_g for v in product.vials] == [5.0, 20.0]
     assert str(tmp_path / "formulary.toml") == cat.origin
+
+
+def test_formulary_from_text_is_the_file_loaded(tmp_path: Path) -> None:
+    """The text gives the catalogue the file gives, named as the caller says."""
+    from_text = formulary_from_text(GOOD, file="site formulary")
+    from_file = load_formulary(_write(tmp_path, GOOD))
+    assert from_text.origin == "site formulary"
+    assert get_product("local-ivig", from_text) == get_product("local-ivig", from_file)
+    with pytest.raises(
+        InputError,
+        match=r"^site formulary: products\.local-ivig\.manufacturer: missing",
+    ):
+        formulary_from_text(
+            GOOD.replace('manufacturer = "Hospital pharmacy"\n', ""),
+            file="site formulary",
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "file", "field"),
+    [(b"schema = 1", "f.toml", "text"), (GOOD, "", "file"), (GOOD, None, "file")],
+)
+def test_formulary_from_text_refuses_what_is_not_text(
+    text: object, file: object, field: str
+) -> None:
+    """Bytes, or no name for the formulary, are refused naming the argument."""
+    with pytest.raises(InputError) as caught:
+        formulary_from_text(text, file=file)  # type: ignore[arg-type]
+    assert caught.value.field == field
 
 
 def test_formulary_missing_field(tmp_path: Path) -> None:

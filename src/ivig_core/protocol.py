@@ -87,9 +87,12 @@ from ivig_core.dosing_weight import DosingWeightPolicy, get_policy
 from ivig_core.errors import DocumentError, InputError, IvigError
 from ivig_core.infusion import rate_schedule
 from ivig_core.plan import ProtocolRef
-from ivig_core.products import Catalogue, Product, default_catalogue, get_product
-from ivig_core.products.catalogue import (  # the formulary loader's own reader
-    _load_text as _load_formulary_text,
+from ivig_core.products import (
+    Catalogue,
+    Product,
+    default_catalogue,
+    formulary_from_text,
+    get_product,
 )
 from ivig_core.rates import RateSchedule
 from ivig_core.safety import PremedicationProtocol, SafetyConfig
@@ -355,7 +358,7 @@ def _formulary(path: Path, read: _Read) -> tuple[Catalogue, str]:
         ) from exc
     # Text mode's newlines, as load_formulary reads the file.
     lines = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _load_formulary_text(lines, str(path)), text
+    return formulary_from_text(lines, file=str(path)), text
 
 
 def _catalogue(

@@ -29,6 +29,7 @@ from __future__ import annotations
 from ivig_core.products.catalogue import (
     catalogue_version,
     default_catalogue,
+    formulary_from_text,
     get_product,
     load_formulary,
     version_key,
@@ -85,6 +86,7 @@ __all__ = [
     "Vial",
     "catalogue_version",
     "default_catalogue",
+    "formulary_from_text",
     "get_product",
     "load_formulary",
     "version_key",

@@ -46,6 +46,7 @@ from ivig_core.units import G_PER_L, ML, G
 __all__ = [
     "catalogue_version",
     "default_catalogue",
+    "formulary_from_text",
     "get_product",
     "load_formulary",
     "version_key",
@@ -183,6 +184,33 @@ def load_formulary(path: str | Path) -> Catalogue:
             str(p), str(path), "a readable UTF-8 TOML file", f"cannot read {p}: {exc}"
         ) from exc
     return _load_text(text, str(p))
+
+
+def formulary_from_text(text: str, *, file: str = "<text>") -> Catalogue:
+    """A local formulary from its TOML *text* (what :func:`load_formulary` reads).
+
+    For a formulary held elsewhere than a file: a plan document carries the
+    text of the protocol's formulary, and loading the document rebuilds it
+    from that text. *file* names it in every problem. Validated like a file.
+
+    Raises:
+        InputError: Not text, invalid TOML, or an invalid product.
+
+    Example:
+        >>> formulary_from_text("schema = ", file="site.toml")
+        Traceback (most recent call last):
+        ...
+        ivig_core.errors.InputError: site.toml: invalid TOML in site.toml: ...
+
+    .. versionadded:: 0.2.0
+    """
+    given: object = text  # the annotations are promises callers may break
+    if not isinstance(given, str):
+        raise InputError("text", text, "the text of a formulary TOML file")
+    name: object = file
+    if not isinstance(name, str) or not name.strip():
+        raise InputError("file", file, "a name for the formulary (its path)")
+    return _load_text(text, file)
 
 
 # --------------------------------------------------------------------------
